@@ -1,0 +1,13 @@
+import os
+
+from piccolo.conf.apps import AppConfig
+
+from yishi.ballots.tables import Ballot, BallotChoice, BallotCode
+
+APP_CONFIG = AppConfig(
+    app_name="ballots",
+    migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
+    table_classes=[BallotCode, Ballot, BallotChoice],
+    migration_dependencies=["yishi.wishlists.piccolo_app"],
+    commands=[],
+)

@@ -1,0 +1,790 @@
+"""Counting rules for approval ballots: greedy, Method of Equal Shares, Pabulib I/O.
+
+Pure functions over plain data; nothing here knows about the database or the web.
+
+Money is exact (``int`` or ``fractions.Fraction``) everywhere: MES compares ratios
+that tie exactly in real elections, and floats would break those ties differently
+from the reference implementation (pabutools), which uses exact rationals.
+
+Project ids are strings and are only ever compared as strings ('10' < '9').
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Union
+
+Cost = Union[int, Fraction]
+
+__all__ = [
+    "Cost",
+    "Project",
+    "Election",
+    "approval_counts",
+    "greedy",
+    "greedy_variant",
+    "mes",
+    "mes_plain",
+    "mes_add1",
+    "parse_pb",
+    "write_pb",
+]
+
+
+# ---------------------------------------------------------------------------
+# Data
+# ---------------------------------------------------------------------------
+
+
+def as_exact(value: object) -> Cost:
+    """Turn a number or numeric string into an int, or a Fraction when not integral.
+
+    Floats go through ``str`` so that ``4000.1`` means 4000.1 and not its binary
+    approximation. A decimal comma is accepted, as in some Pabulib files.
+    """
+    if isinstance(value, bool):
+        raise TypeError("a boolean is not an amount of money")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, Fraction):
+        frac = value
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"not a finite amount: {value!r}")
+        frac = Fraction(str(value))
+    elif isinstance(value, str):
+        text = value.strip().replace(",", ".")
+        if not text:
+            raise ValueError("empty amount")
+        frac = Fraction(text)
+    else:
+        frac = Fraction(value)  # type: ignore[arg-type]
+    return frac.numerator if frac.denominator == 1 else frac
+
+
+@dataclass(frozen=True)
+class Project:
+    id: str
+    cost: Cost
+    name: str = ""
+    # Other Pabulib columns (category, selected, ...) kept verbatim for export.
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Election:
+    """One approval election.
+
+    ``weights`` are voter multiplicities (a weight of 3 is three identical voters);
+    ``None`` means every ballot counts once. Every ballot counts towards the number
+    of voters that share the budget in MES, empty ones included.
+    """
+
+    projects: dict[str, Project]
+    budget: Cost
+    ballots: list[frozenset[str]]
+    meta: dict[str, str] = field(default_factory=dict)
+    weights: list[int] | None = None
+    voter_ids: list[str] | None = None
+
+    def __post_init__(self) -> None:
+        self.budget = as_exact(self.budget)
+        self.ballots = [frozenset(b) for b in self.ballots]
+        for pid, project in self.projects.items():
+            if pid != project.id:
+                raise ValueError(f"project key {pid!r} differs from its id {project.id!r}")
+        unknown = set().union(*self.ballots) - self.projects.keys() if self.ballots else set()
+        if unknown:
+            raise ValueError(f"ballots approve unknown projects: {sorted(unknown)[:5]}")
+        if self.weights is not None:
+            if len(self.weights) != len(self.ballots):
+                raise ValueError("weights and ballots differ in length")
+            if any(not isinstance(w, int) or isinstance(w, bool) or w < 0 for w in self.weights):
+                raise ValueError("weights must be non-negative integers")
+        if self.voter_ids is not None and len(self.voter_ids) != len(self.ballots):
+            raise ValueError("voter_ids and ballots differ in length")
+
+    @classmethod
+    def from_costs(
+        cls,
+        costs: Mapping[str, object],
+        budget: object,
+        ballots: Iterable[Iterable[str]],
+        *,
+        names: Mapping[str, str] | None = None,
+        meta: Mapping[str, str] | None = None,
+        weights: list[int] | None = None,
+    ) -> Election:
+        """Shorthand for building an election from ``{id: cost}``."""
+        names = names or {}
+        projects = {
+            str(pid): Project(str(pid), as_exact(cost), names.get(pid, "")) for pid, cost in costs.items()
+        }
+        return cls(projects, as_exact(budget), [frozenset(b) for b in ballots], dict(meta or {}), weights)
+
+    def voter_weights(self) -> list[int]:
+        return self.weights if self.weights is not None else [1] * len(self.ballots)
+
+    def total_voters(self) -> int:
+        return sum(self.weights) if self.weights is not None else len(self.ballots)
+
+    def cost_of(self, selected: Iterable[str]) -> Cost:
+        return sum((self.projects[p].cost for p in selected), 0)
+
+
+def approval_counts(election: Election) -> dict[str, int]:
+    """Weighted number of approvals per project (0 for projects nobody approved)."""
+    counts = dict.fromkeys(election.projects, 0)
+    # Counting distinct ballots first is much cheaper on real data, where a few
+    # popular combinations repeat thousands of times.
+    grouped: Counter[frozenset[str]] = Counter()
+    for ballot, weight in zip(election.ballots, election.voter_weights()):
+        grouped[ballot] += weight
+    for ballot, weight in grouped.items():
+        for pid in ballot:
+            counts[pid] += weight
+    return counts
+
+
+# ---------------------------------------------------------------------------
+# Greedy
+# ---------------------------------------------------------------------------
+
+
+def _greedy_order(election: Election, counts: Mapping[str, int]) -> list[str]:
+    return sorted(election.projects, key=lambda pid: (-counts[pid], pid))
+
+
+def _greedy_fill(
+    election: Election,
+    order: Iterable[str],
+    chosen: list[str],
+    *,
+    no_skip: bool = False,
+) -> list[str]:
+    chosen = list(chosen)
+    taken = set(chosen)
+    remaining = election.budget - election.cost_of(chosen)
+    for pid in order:
+        if pid in taken:
+            continue
+        cost = election.projects[pid].cost
+        if cost <= remaining:
+            chosen.append(pid)
+            taken.add(pid)
+            remaining -= cost
+        elif no_skip:
+            break
+    return chosen
+
+
+def greedy(election: Election) -> list[str]:
+    """Most approved first (ties: smaller id as a string); skip what no longer fits.
+
+    Equals pabutools ``greedy_utilitarian_welfare`` with ``Cost_Sat``.
+    """
+    return _greedy_fill(election, _greedy_order(election, approval_counts(election)), [])
+
+
+def _meta_threshold(meta: Mapping[str, str]) -> Cost:
+    raw = (meta.get("min_project_score_threshold") or "").strip()
+    if not raw or raw.lower() == "none":
+        return 0
+    return as_exact(raw)
+
+
+def greedy_variant(
+    election: Election,
+    *,
+    threshold: object | None = None,
+    no_skip: bool | None = None,
+) -> list[str]:
+    """Greedy with the city's own details, read from META unless given.
+
+    ``min_project_score_threshold``: projects with fewer approvals are not eligible.
+    ``rule = greedy-no-skip``: stop at the first eligible project that does not fit,
+    instead of trying cheaper ones further down.
+    """
+    limit = _meta_threshold(election.meta) if threshold is None else as_exact(threshold)
+    if no_skip is None:
+        no_skip = election.meta.get("rule", "").strip().lower() == "greedy-no-skip"
+    counts = approval_counts(election)
+    eligible = [pid for pid in _greedy_order(election, counts) if counts[pid] >= limit]
+    return _greedy_fill(election, eligible, [], no_skip=no_skip)
+
+
+# ---------------------------------------------------------------------------
+# Method of Equal Shares (cost utilities)
+# ---------------------------------------------------------------------------
+#
+# Voters with the same ballot always hold the same budget, so MES runs over
+# weighted ballot classes, and within a run a project's supporters are grouped
+# by budget ("budget groups": voters who backed the same funded projects). A
+# price is then found from a few (budget, count) pairs, not thousands of voters.
+#
+# Add1 re-runs MES with the per-voter budget B raised by 1 each time, and most
+# raises change nothing. So one run covers a whole window of budgets
+# [B0, B1]: every budget and price is carried as an affine lower and upper
+# bound in B over the window (stored as its values at both ends, integers in a
+# fine fixed-point unit, rounded outwards). A round is certified when one
+# project's highest possible price ratio stays below every other project's
+# lowest possible one over the whole window; if all rounds are, every budget in
+# the window has that same outcome, exactly. A window that cannot be certified
+# is halved, down to a single budget, and a single budget that still cannot be
+# certified (an exact tie) is run with exact fractions. The bounds used:
+#   * price from below: for any set P of supporters, sum(min(b, q)) <=
+#     sum_P(b) + (n - |P|) q, so (cost - sum_P b) / (n - |P|) <= q for every B;
+#   * price from above: the price is decreasing in each budget, and convex in B
+#     when budgets are affine in B, so the chord of the price computed from the
+#     lower budgets lies above it;
+#   * after paying, a budget is max(0, b - q): convex, so a chord bounds it from
+#     above, and either 0 or b - q from below.
+
+Num = Union[int, Fraction]
+_FIXED_POINT = 2**48  # units per (scaled) currency unit in certified runs
+
+
+@dataclass(frozen=True)
+class _MesInput:
+    ids: list[str]  # candidates sorted as strings: the index is the tie-break rank
+    costs: list[int]  # in units of 1/money_scale
+    supporters: list[list[int]]  # project -> ballot classes approving it
+    class_projects: list[tuple[int, ...]]
+    class_weight: list[int]
+    approvals: list[int]
+    n_voters: int
+    budget: int  # in units of 1/money_scale
+    money_scale: int  # makes every cost and the budget whole
+
+
+def _mes_input(election: Election) -> _MesInput:
+    counts = approval_counts(election)
+    # pabutools leaves out projects nobody approved and free projects: with cost
+    # utilities a free project gives zero satisfaction, so it has no supporters.
+    ids = sorted(pid for pid, p in election.projects.items() if p.cost > 0 and counts[pid] > 0)
+    index = {pid: i for i, pid in enumerate(ids)}
+    classes: Counter[tuple[int, ...]] = Counter()
+    for ballot, weight in zip(election.ballots, election.voter_weights()):
+        key = tuple(sorted(index[p] for p in ballot if p in index))
+        if key and weight:
+            classes[key] += weight
+    class_projects = list(classes)
+    supporters: list[list[int]] = [[] for _ in ids]
+    for c, projs in enumerate(class_projects):
+        for p in projs:
+            supporters[p].append(c)
+    costs = [Fraction(election.projects[pid].cost) for pid in ids]
+    scale = math.lcm(Fraction(election.budget).denominator, *(c.denominator for c in costs))
+    return _MesInput(
+        ids=ids,
+        costs=[int(c * scale) for c in costs],
+        supporters=supporters,
+        class_projects=class_projects,
+        class_weight=list(classes.values()),
+        approvals=[counts[pid] for pid in ids],
+        n_voters=election.total_voters(),
+        budget=int(election.budget * scale),
+        money_scale=scale,
+    )
+
+
+def _floor_div(num: int, den: int) -> int:
+    return num // den
+
+
+def _ceil_div(num: int, den: int) -> int:
+    return -(-num // den)
+
+
+@dataclass(frozen=True)
+class _Window:
+    """Per-voter budgets B0 + step*t for t in [0, 1], and how a run divides."""
+
+    lo: tuple[Num, Num]  # lower bound on the starting budget at both ends
+    hi: tuple[Num, Num]
+    unit: int  # costs are multiplied by this to match the budgets' unit
+    exact: bool
+    down: Callable[[Num, int], Num]  # a quotient rounded down (or exact)
+    up: Callable[[Num, int], Num]
+
+
+def _window(data: _MesInput, first: int, last: int, exact: bool = False) -> _Window:
+    """Add1 steps ``first..last`` (per-voter budget budget/n + step)."""
+    if exact:
+        if first != last:
+            raise ValueError("exact runs cover a single budget")
+        start = Fraction(data.budget, data.n_voters) + first * data.money_scale
+        return _Window((start, start), (start, start), 1, True, Fraction, Fraction)
+    unit = _FIXED_POINT
+    base = data.budget * unit
+    low, high = base // data.n_voters, _ceil_div(base, data.n_voters)
+    step = data.money_scale * unit
+    return _Window(
+        (low + first * step, low + last * step),
+        (high + first * step, high + last * step),
+        unit,
+        False,
+        _floor_div,
+        _ceil_div,
+    )
+
+
+@dataclass(frozen=True)
+class _Bounds:
+    """Bounds on what each non-poor supporter pays for a project, at both ends."""
+
+    lo: tuple[Num, Num]
+    hi: tuple[Num, Num] | None  # None: it might not be affordable everywhere
+
+
+# (lo at B0, lo at B1, hi at B0, hi at B1, voters) for one budget group
+_Group = tuple[Num, Num, Num, Num, int]
+
+
+def _scan(values: list[tuple[Num, int]], cost: Num, div: Callable[[Num, int], Num]) -> tuple[Num, int] | None:
+    """Equal-shares price over (budget, voters), and how many groups pay all they have.
+
+    With ``div`` rounding up and whole budgets, the split found is the exact one
+    (ceil(x) <= b iff x <= b) and the price is the exact one rounded up.
+    """
+    values.sort(key=lambda v: v[0])
+    rich = sum(n for _, n in values)
+    paid: Num = 0
+    for i, (budget, n) in enumerate(values):
+        q = div(cost - paid, rich)
+        if q <= budget:
+            return q, i
+        paid += budget * n
+        rich -= n
+    return None
+
+
+def _price_bounds(groups: list[_Group], cost: Num, win: _Window) -> _Bounds | None:
+    """Bounds on a project's price over the window; None if surely unaffordable."""
+    if win.exact:
+        found = _scan([(g[0], g[4]) for g in groups], cost, win.down)
+        return None if found is None else _Bounds((found[0],) * 2, (found[0],) * 2)
+    if sum(g[2] * g[4] for g in groups) < cost and sum(g[3] * g[4] for g in groups) < cost:
+        return None
+    return _Bounds(_price_floor(groups, cost, win), _price_ceiling(groups, cost, win))
+
+
+def _price_floor(groups: list[_Group], cost: Num, win: _Window) -> tuple[Num, Num]:
+    # Take as P the groups that pay everything at the window's middle under the
+    # upper budgets; any P gives a valid bound, a well-chosen one a tight bound.
+    mid = sorted(((g[2] + g[3], g) for g in groups), key=lambda v: v[0])
+    found = _scan([(v, g[4]) for v, g in mid], 2 * cost, win.down)
+    if found is not None:
+        poor = [g for _, g in mid[: found[1]]]
+    else:
+        top = mid[-1][0]
+        poor = [g for v, g in mid if v != top]
+    n_rich = sum(g[4] for g in groups) - sum(g[4] for g in poor)
+    return (
+        win.down(cost - sum(g[2] * g[4] for g in poor), n_rich),
+        win.down(cost - sum(g[3] * g[4] for g in poor), n_rich),
+    )
+
+
+def _price_ceiling(groups: list[_Group], cost: Num, win: _Window) -> tuple[Num, Num] | None:
+    if sum(g[0] * g[4] for g in groups) < cost or sum(g[1] * g[4] for g in groups) < cost:
+        return None
+    at_start = _scan([(g[0], g[4]) for g in groups], cost, win.up)
+    at_end = at_start if win.lo[0] == win.lo[1] and all(g[0] == g[1] for g in groups) else (
+        _scan([(g[1], g[4]) for g in groups], cost, win.up)
+    )
+    assert at_start is not None and at_end is not None
+    return at_start[0], at_end[0]
+
+
+class _Run:
+    """One MES run over a window of per-voter budgets."""
+
+    def __init__(self, data: _MesInput, win: _Window) -> None:
+        self.data = data
+        self.win = win
+        self.costs = [c * win.unit for c in data.costs]
+        # Budget groups, each as bounds at both ends of the window.
+        self.lo0: list[Num] = [win.lo[0]]
+        self.lo1: list[Num] = [win.lo[1]]
+        self.hi0: list[Num] = [win.hi[0]]
+        self.hi1: list[Num] = [win.hi[1]]
+        self.class_group = [0] * len(data.class_projects)
+        self.members: list[dict[int, int]] = [{0: a} for a in data.approvals]  # project -> {group: voters}
+        self.alive = set(range(len(data.ids)))  # neither funded nor out of reach for good
+        self.bounds: dict[int, _Bounds] = {}  # latest; stale ones stay valid lower bounds
+
+    def outcome(self) -> list[int] | None:
+        """Funded projects in order, or None if the window is too wide to certify."""
+        funded: list[int] = []
+        while self.alive:
+            fresh: set[int] = set()
+            best = self._front_runner(fresh)
+            if best is None:
+                if not self.alive:
+                    break
+                return None
+            winner = self._certify(best, fresh)
+            if winner is None:
+                return None
+            self._pay(winner)
+            funded.append(winner)
+            self.alive.discard(winner)
+        return funded
+
+    def _refresh(self, p: int, fresh: set[int]) -> _Bounds | None:
+        groups = [
+            (self.lo0[g], self.lo1[g], self.hi0[g], self.hi1[g], n) for g, n in self.members[p].items()
+        ]
+        found = _price_bounds(groups, self.costs[p], self.win)
+        fresh.add(p)
+        if found is None:
+            # Budgets only shrink during a run, so out of reach now means for good.
+            self.alive.discard(p)
+            self.bounds.pop(p, None)
+        else:
+            self.bounds[p] = found
+        return found
+
+    def _stale_key(self, p: int) -> float:
+        known = self.bounds.get(p)
+        return -1.0 if known is None else float(known.lo[0] + known.lo[1]) / self.costs[p]
+
+    def _better(self, p: int, than: int) -> bool:
+        """p's upper price ratio (summed over both ends) below than's; ties by id."""
+        hp, ht = self.bounds[p].hi, self.bounds[than].hi
+        assert hp is not None and ht is not None
+        left = (hp[0] + hp[1]) * self.costs[than]
+        right = (ht[0] + ht[1]) * self.costs[p]
+        return left < right or (left == right and p < than)
+
+    def _loses(self, p: int, to: int) -> bool:
+        """Whether p surely is not preferred to ``to`` anywhere in the window."""
+        lo, hi = self.bounds[p].lo, self.bounds[to].hi
+        assert hi is not None
+        cp, ct = self.costs[p], self.costs[to]
+        if p > to:
+            return lo[0] * ct >= hi[0] * cp and lo[1] * ct >= hi[1] * cp
+        return lo[0] * ct > hi[0] * cp and lo[1] * ct > hi[1] * cp
+
+    def _front_runner(self, fresh: set[int]) -> int | None:
+        """Best surely-affordable project, re-pricing only those that might beat it."""
+        best: int | None = None
+        best_key = math.inf
+        for p in sorted(self.alive, key=self._stale_key):
+            if best is not None and self._stale_key(p) > best_key:
+                break
+            found = self._refresh(p, fresh)
+            if found is not None and found.hi is not None and (best is None or self._better(p, best)):
+                best = p
+                best_key = float(found.hi[0] + found.hi[1]) / self.costs[p]
+        return best
+
+    def _certify(self, best: int, fresh: set[int]) -> int | None:
+        """The round's winner if every other project surely loses to it, else None."""
+        while True:
+            challenger = None
+            for p in list(self.alive):
+                if p == best or p not in self.alive or self._loses(p, best):
+                    continue
+                if p not in fresh and (self._refresh(p, fresh) is None or self._loses(p, best)):
+                    continue
+                challenger = p
+                break
+            if challenger is None:
+                return best
+            if self.bounds[challenger].hi is None or not self._better(challenger, best):
+                return None
+            best = challenger
+
+    def _pay(self, winner: int) -> None:
+        """Charge the winner's supporters and split their budget groups."""
+        bounds = self.bounds[winner]
+        assert bounds.hi is not None
+        (lq0, lq1), (hq0, hq1) = bounds.lo, bounds.hi
+        split: dict[int, int] = {}
+        for g in self.members[winner]:
+            split[g] = len(self.lo0)
+            # left = max(0, b - q): below by 0 or by b - q, above by the chord.
+            a0, a1 = self.lo0[g] - hq0, self.lo1[g] - hq1
+            if a0 + a1 <= 0:
+                a0 = a1 = 0
+            self.lo0.append(a0)
+            self.lo1.append(a1)
+            self.hi0.append(max(self.hi0[g] - lq0, 0))
+            self.hi1.append(max(self.hi1[g] - lq1, 0))
+        data = self.data
+        for c in data.supporters[winner]:
+            old = self.class_group[c]
+            new = split[old]
+            self.class_group[c] = new
+            weight = data.class_weight[c]
+            for p in data.class_projects[c]:
+                counts = self.members[p]
+                left = counts[old] - weight
+                if left:
+                    counts[old] = left
+                else:
+                    del counts[old]
+                counts[new] = counts.get(new, 0) + weight
+
+
+def _outcome_at(data: _MesInput, step: int) -> list[int]:
+    """MES outcome at one per-voter budget; exact fractions only if rounding can't tell."""
+    found = _Run(data, _window(data, step, step)).outcome()
+    if found is None:
+        found = _Run(data, _window(data, step, step, exact=True)).outcome()
+        assert found is not None
+    return found
+
+
+def _over_budget(data: _MesInput, funded: list[int]) -> bool:
+    return sum(data.costs[p] for p in funded) > data.budget
+
+
+def _is_exhaustive(data: _MesInput, funded: list[int]) -> bool:
+    left = data.budget - sum(data.costs[p] for p in funded)
+    taken = set(funded)
+    return all(data.costs[p] > left for p in range(len(data.ids)) if p not in taken)
+
+
+def _mes_add1_run(data: _MesInput) -> list[int]:
+    """pabutools ``voter_budget_increment=1``: the last outcome before overspending.
+
+    Stepping by 1, it stops at the first step whose outcome is over the budget
+    (returning the previous outcome) or exhaustive (returning it). Windows of
+    steps with one certified outcome are passed in one go.
+    """
+    step, span = 0, 1
+    previous: list[int] = []
+    while True:
+        funded = _Run(data, _window(data, step, step + span)).outcome() if span else None
+        if funded is None and span:
+            span //= 2
+            continue
+        if funded is None:
+            funded = _outcome_at(data, step)
+        if _over_budget(data, funded):
+            return previous
+        if _is_exhaustive(data, funded):
+            return funded
+        previous = funded
+        step += span + 1
+        span = max(1, 2 * span)
+
+
+def mes(election: Election, add1: bool = True, fill: bool = True) -> list[str]:
+    """Method of Equal Shares with cost utilities, as pabutools computes it.
+
+    ``add1``: Add1 completion (per-voter budget raised by 1 while within budget).
+    ``fill``: then spend what is left greedily by approvals (equalshares.net default).
+    Returns project ids in the order they were funded.
+    """
+    data = _mes_input(election)
+    if data.n_voters == 0 or not data.ids:
+        funded: list[str] = []
+    elif add1:
+        funded = [data.ids[p] for p in _mes_add1_run(data)]
+    else:
+        funded = [data.ids[p] for p in _outcome_at(data, 0)]
+    if fill:
+        funded = _greedy_fill(election, _greedy_order(election, approval_counts(election)), funded)
+    return funded
+
+
+def mes_plain(election: Election) -> list[str]:
+    """MES without any completion."""
+    return mes(election, add1=False, fill=False)
+
+
+def mes_add1(election: Election) -> list[str]:
+    """MES with Add1 completion, not filled up."""
+    return mes(election, add1=True, fill=False)
+
+
+# ---------------------------------------------------------------------------
+# Pabulib (.pb)
+# ---------------------------------------------------------------------------
+
+_SECTIONS = ("meta", "projects", "votes")
+_APPROVAL_TYPES = ("approval", "choose-1")
+
+
+def _missing(cell: str) -> bool:
+    return not cell or cell.lower() == "none"
+
+
+def _read_text(text_or_path: str | Path) -> str:
+    if isinstance(text_or_path, Path):
+        return text_or_path.read_text(encoding="utf-8-sig")
+    # A file's content always has a line break; a path never does.
+    if "\n" not in text_or_path and "\r" not in text_or_path:
+        return Path(text_or_path).read_text(encoding="utf-8-sig")
+    return text_or_path.removeprefix("\ufeff")
+
+
+def _sections(text: str) -> dict[str, tuple[list[str], list[list[str]]]]:
+    """Split a .pb text into {section: (header, rows)}; blank rows dropped."""
+    out: dict[str, tuple[list[str], list[list[str]]]] = {}
+    rows: list[list[str]] | None = None
+    expect_header = False
+    # newline="" hands the csv module raw line ends, so CRLF, LF, a mix of both
+    # and line breaks inside quoted cells all read correctly.
+    for row in csv.reader(io.StringIO(text, newline=""), delimiter=";"):
+        cells = [c.strip() for c in row]
+        if not any(cells):
+            continue
+        if cells[0].lower() in _SECTIONS and not any(cells[1:]):
+            rows = []
+            out[cells[0].lower()] = ([], rows)
+            expect_header = True
+        elif rows is None:
+            raise ValueError(f"content before the first section: {row!r}")
+        elif expect_header:
+            out[next(reversed(out))][0].extend(c.lower() for c in cells)
+            expect_header = False
+        else:
+            rows.append(cells)
+    for name in _SECTIONS:
+        if name not in out:
+            raise ValueError(f"missing {name.upper()} section")
+    return out
+
+
+def _parse_meta(rows: list[list[str]]) -> dict[str, str]:
+    # An unquoted ';' inside a value would split it; keep the rest together.
+    return {row[0]: ";".join(row[1:]) for row in rows}
+
+
+def _parse_projects(header: list[str], rows: list[list[str]]) -> dict[str, Project]:
+    for required in ("project_id", "cost"):
+        if required not in header:
+            raise ValueError(f"PROJECTS has no {required} column")
+    projects: dict[str, Project] = {}
+    for row in rows:
+        cells = dict(zip(header, row))
+        pid = cells["project_id"]
+        if _missing(pid):
+            raise ValueError(f"project without an id: {row!r}")
+        if pid in projects:
+            raise ValueError(f"duplicate project id {pid!r}")
+        if _missing(cells.get("cost", "")):
+            raise ValueError(f"project {pid!r} has no cost")
+        name = cells.get("name", "")
+        extra = {
+            k: v for k, v in cells.items() if k not in ("project_id", "cost", "name") and not _missing(v)
+        }
+        projects[pid] = Project(pid, as_exact(cells["cost"]), "" if _missing(name) else name, extra)
+    return projects
+
+
+def _parse_votes(
+    header: list[str], rows: list[list[str]], projects: Mapping[str, Project]
+) -> tuple[list[frozenset[str]], list[str]]:
+    if "vote" not in header:
+        raise ValueError("VOTES has no vote column")
+    vote_at = header.index("vote")
+    id_at = header.index("voter_id") if "voter_id" in header else None
+    ballots: list[frozenset[str]] = []
+    voter_ids: list[str] = []
+    for number, row in enumerate(rows, 1):
+        cell = row[vote_at] if vote_at < len(row) else ""
+        ballot = frozenset() if _missing(cell) else frozenset(p.strip() for p in cell.split(",") if p.strip())
+        unknown = ballot - projects.keys()
+        if unknown:
+            raise ValueError(f"vote {number} approves unknown projects {sorted(unknown)}")
+        ballots.append(ballot)
+        voter_ids.append(row[id_at] if id_at is not None and id_at < len(row) else str(number))
+    return ballots, voter_ids
+
+
+def parse_pb(text_or_path: str | Path) -> Election:
+    """Read a Pabulib file (a path, or the file's text) with approval ballots."""
+    sections = _sections(_read_text(text_or_path))
+    meta = _parse_meta(sections["meta"][1])
+    vote_type = meta.get("vote_type", "approval").strip().lower()
+    if vote_type not in _APPROVAL_TYPES:
+        raise ValueError(f"only approval ballots are supported, not {vote_type!r}")
+    if _missing(meta.get("budget", "")):
+        raise ValueError("META has no budget")
+    projects = _parse_projects(*sections["projects"])
+    ballots, voter_ids = _parse_votes(*sections["votes"], projects)
+    return Election(projects, as_exact(meta["budget"]), ballots, meta, None, voter_ids)
+
+
+def _format_amount(value: Cost) -> str:
+    value = as_exact(value)
+    if isinstance(value, int):
+        return str(value)
+    # Exact decimal when one exists; otherwise n/d, which Fraction and gmpy2 both read.
+    den = value.denominator
+    twos = fives = 0
+    while den % 2 == 0:
+        den //= 2
+        twos += 1
+    while den % 5 == 0:
+        den //= 5
+        fives += 1
+    if den != 1:
+        return f"{value.numerator}/{value.denominator}"
+    places = max(twos, fives)
+    scaled = value * 10**places
+    sign = "-" if scaled < 0 else ""
+    digits = str(abs(scaled.numerator)).rjust(places + 1, "0")
+    return f"{sign}{digits[:-places]}.{digits[-places:]}"
+
+
+_META_FIRST = ("description", "country", "unit", "instance")
+
+
+def write_pb(election: Election) -> str:
+    """Serialise to Pabulib text (LF line ends, ';' separated, quoted as needed).
+
+    Counts, budget and vote type are written from the data, not copied from META.
+    Weighted voters are written as that many identical rows.
+    """
+    buffer = io.StringIO()
+    out = csv.writer(buffer, delimiter=";", lineterminator="\n")
+    counts = approval_counts(election)
+    rows = _vote_rows(election)
+
+    meta = {key: election.meta.get(key, "") for key in _META_FIRST}
+    meta.update(election.meta)
+    meta["num_projects"] = str(len(election.projects))
+    meta["num_votes"] = str(len(rows))
+    meta["budget"] = _format_amount(election.budget)
+    meta["vote_type"] = "approval"
+    out.writerow(["META"])
+    out.writerow(["key", "value"])
+    out.writerows(meta.items())
+
+    extra_keys: list[str] = []
+    for project in election.projects.values():
+        extra_keys.extend(k for k in project.extra if k not in extra_keys and k != "votes")
+    out.writerow(["PROJECTS"])
+    out.writerow(["project_id", "cost", "votes", "name", *extra_keys])
+    for pid, project in election.projects.items():
+        extras = [project.extra.get(k, "None") for k in extra_keys]
+        out.writerow([pid, _format_amount(project.cost), counts[pid], project.name, *extras])
+
+    out.writerow(["VOTES"])
+    out.writerow(["voter_id", "vote"])
+    out.writerows(rows)
+    return buffer.getvalue()
+
+
+def _vote_rows(election: Election) -> list[tuple[str, str]]:
+    ids = election.voter_ids or [str(i) for i in range(1, len(election.ballots) + 1)]
+    order = {pid: i for i, pid in enumerate(election.projects)}
+    rows: list[tuple[str, str]] = []
+    for voter, ballot, weight in zip(ids, election.ballots, election.voter_weights()):
+        vote = ",".join(sorted(ballot, key=order.__getitem__))
+        rows.extend((voter if copy == 0 else f"{voter}#{copy + 1}", vote) for copy in range(weight))
+    return rows

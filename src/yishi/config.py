@@ -1,0 +1,61 @@
+"""Settings in one typed place, read from YISHI_* environment variables."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    secret_key: str
+    host: str = "127.0.0.1"
+    port: int = 8000
+    secure_cookies: bool = False
+    # argon2id cost; tests lower it, production keeps the library's defaults.
+    argon2_time_cost: int = 3
+    argon2_memory_cost: int = 65536
+    login_attempts: int = 5
+    login_window_seconds: int = 300
+    templates_dir: Path = field(default=PROJECT_ROOT / "templates")
+    static_dir: Path = field(default=PROJECT_ROOT / "static")
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith(("postgres://", "postgresql://"))
+
+
+def _secret_key(data_dir: Path) -> str:
+    """Return YISHI_SECRET_KEY, or one generated on first run and kept in the data folder."""
+    key = os.environ.get("YISHI_SECRET_KEY")
+    if key:
+        return key
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def load_settings(env: dict[str, str] | None = None) -> Settings:
+    env = dict(os.environ if env is None else env)
+    data_dir = Path(env.get("YISHI_DATA_DIR", PROJECT_ROOT / "data")).resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    url = env.get("YISHI_DATABASE_URL") or f"sqlite:///{data_dir / 'yishi.sqlite3'}"
+    return Settings(
+        data_dir=data_dir,
+        database_url=url,
+        secret_key=env.get("YISHI_SECRET_KEY") or _secret_key(data_dir),
+        host=env.get("YISHI_HOST", "127.0.0.1"),
+        port=int(env.get("YISHI_PORT", "8000")),
+        secure_cookies=env.get("YISHI_SECURE_COOKIES", "0") in ("1", "true", "yes"),
+        argon2_time_cost=int(env.get("YISHI_ARGON2_TIME_COST", "3")),
+        argon2_memory_cost=int(env.get("YISHI_ARGON2_MEMORY_COST", "65536")),
+    )

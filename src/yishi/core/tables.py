@@ -1,0 +1,14 @@
+from piccolo.columns import JSON, Integer, Timestamptz, Varchar
+from piccolo.table import Table
+
+
+class AuditEntry(Table, tablename="audit_entry"):
+    """Append-only record of every state change: a dotted action name, who, when, what."""
+
+    action = Varchar(length=80, index=True)
+    actor_id = Integer(null=True, default=None)
+    actor_name = Varchar(length=80, default="")
+    object_type = Varchar(length=40, default="")
+    object_id = Integer(null=True, default=None)
+    data = JSON(default="{}")
+    created_at = Timestamptz()

@@ -1,0 +1,32 @@
+from piccolo.columns import BigInt, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.table import Table
+
+from yishi.accounts.tables import User
+from yishi.places.tables import Town
+from yishi.wishlists.enums import ItemKind, RoundStatus
+
+
+class Round(Table, tablename="round"):
+    """批次: one pass of a town's council through the wish list, the ticking and the decision."""
+
+    town = ForeignKey(Town, null=False)
+    title = Varchar(length=80)
+    budget_fen = BigInt(default=0)
+    # 0 means residents may tick as many items as they like.
+    max_ticks = Integer(default=0)
+    status = Varchar(length=12, choices=RoundStatus, default=RoundStatus.draft)
+    created_by = ForeignKey(User, null=True)
+    created_at = Timestamptz()
+    opened_at = Timestamptz(null=True, default=None)
+    closed_at = Timestamptz(null=True, default=None)
+
+
+class WishItem(Table, tablename="wish_item"):
+    """One candidate micro-project on the 民生微事服务期望清单."""
+
+    round = ForeignKey(Round, null=False)
+    position = Integer(default=0)
+    title = Varchar(length=80)
+    description = Text(default="")
+    cost_fen = BigInt(default=0)
+    kind = Varchar(length=12, choices=ItemKind, default=ItemKind.special)
