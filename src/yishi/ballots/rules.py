@@ -15,7 +15,7 @@ import csv
 import io
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -256,6 +256,7 @@ class _MesInput:
     ids: list[str]  # candidates sorted as strings: the index is the tie-break rank
     costs: list[int]  # in units of 1/money_scale
     supporters: list[list[int]]  # project -> ballot classes approving it
+    neighbours: list[list[int]]  # project -> projects sharing a supporter with it
     class_projects: list[tuple[int, ...]]
     class_weight: list[int]
     approvals: list[int]
@@ -280,12 +281,17 @@ def _mes_input(election: Election) -> _MesInput:
     for c, projs in enumerate(class_projects):
         for p in projs:
             supporters[p].append(c)
+    neighbours: list[set[int]] = [set() for _ in ids]
+    for projs in class_projects:
+        for p in projs:
+            neighbours[p].update(projs)
     costs = [Fraction(election.projects[pid].cost) for pid in ids]
     scale = math.lcm(Fraction(election.budget).denominator, *(c.denominator for c in costs))
     return _MesInput(
         ids=ids,
         costs=[int(c * scale) for c in costs],
         supporters=supporters,
+        neighbours=[sorted(n) for n in neighbours],
         class_projects=class_projects,
         class_weight=list(classes.values()),
         approvals=[counts[pid] for pid in ids],
@@ -311,8 +317,10 @@ class _Window:
     hi: tuple[Num, Num]
     unit: int  # costs are multiplied by this to match the budgets' unit
     exact: bool
-    down: Callable[[Num, int], Num]  # a quotient rounded down (or exact)
+    down: Callable[[Num, int], Num]  # a budget after paying, rounded down (or exact)
     up: Callable[[Num, int], Num]
+    first: int  # the Add1 steps covered
+    last: int
 
 
 def _window(data: _MesInput, first: int, last: int, exact: bool = False) -> _Window:
@@ -321,7 +329,7 @@ def _window(data: _MesInput, first: int, last: int, exact: bool = False) -> _Win
         if first != last:
             raise ValueError("exact runs cover a single budget")
         start = Fraction(data.budget, data.n_voters) + first * data.money_scale
-        return _Window((start, start), (start, start), 1, True, Fraction, Fraction)
+        return _Window((start, start), (start, start), 1, True, Fraction, Fraction, first, last)
     unit = _FIXED_POINT
     base = data.budget * unit
     low, high = base // data.n_voters, _ceil_div(base, data.n_voters)
@@ -333,34 +341,36 @@ def _window(data: _MesInput, first: int, last: int, exact: bool = False) -> _Win
         False,
         _floor_div,
         _ceil_div,
+        first,
+        last,
     )
+
+
+# A price as numerator and voter count: kept unrounded, so that the exact ties of
+# real elections (same number of supporters, nobody short of money) stay ties.
+_Ratio = tuple[Num, int]
 
 
 @dataclass(frozen=True)
 class _Bounds:
     """Bounds on what each non-poor supporter pays for a project, at both ends."""
 
-    lo: tuple[Num, Num]
-    hi: tuple[Num, Num] | None  # None: it might not be affordable everywhere
+    lo: tuple[_Ratio, _Ratio]
+    hi: tuple[_Ratio, _Ratio] | None  # None: it might not be affordable everywhere
 
 
 # (lo at B0, lo at B1, hi at B0, hi at B1, voters) for one budget group
 _Group = tuple[Num, Num, Num, Num, int]
 
 
-def _scan(values: list[tuple[Num, int]], cost: Num, div: Callable[[Num, int], Num]) -> tuple[Num, int] | None:
-    """Equal-shares price over (budget, voters), and how many groups pay all they have.
-
-    With ``div`` rounding up and whole budgets, the split found is the exact one
-    (ceil(x) <= b iff x <= b) and the price is the exact one rounded up.
-    """
+def _scan(values: list[tuple[Num, int]], cost: Num) -> tuple[_Ratio, int] | None:
+    """Equal-shares price over (budget, voters), and how many groups pay all they have."""
     values.sort(key=lambda v: v[0])
     rich = sum(n for _, n in values)
     paid: Num = 0
     for i, (budget, n) in enumerate(values):
-        q = div(cost - paid, rich)
-        if q <= budget:
-            return q, i
+        if cost - paid <= budget * rich:
+            return (cost - paid, rich), i
         paid += budget * n
         rich -= n
     return None
@@ -369,18 +379,18 @@ def _scan(values: list[tuple[Num, int]], cost: Num, div: Callable[[Num, int], Nu
 def _price_bounds(groups: list[_Group], cost: Num, win: _Window) -> _Bounds | None:
     """Bounds on a project's price over the window; None if surely unaffordable."""
     if win.exact:
-        found = _scan([(g[0], g[4]) for g in groups], cost, win.down)
+        found = _scan([(g[0], g[4]) for g in groups], cost)
         return None if found is None else _Bounds((found[0],) * 2, (found[0],) * 2)
     if sum(g[2] * g[4] for g in groups) < cost and sum(g[3] * g[4] for g in groups) < cost:
         return None
     return _Bounds(_price_floor(groups, cost, win), _price_ceiling(groups, cost, win))
 
 
-def _price_floor(groups: list[_Group], cost: Num, win: _Window) -> tuple[Num, Num]:
+def _price_floor(groups: list[_Group], cost: Num, win: _Window) -> tuple[_Ratio, _Ratio]:
     # Take as P the groups that pay everything at the window's middle under the
     # upper budgets; any P gives a valid bound, a well-chosen one a tight bound.
     mid = sorted(((g[2] + g[3], g) for g in groups), key=lambda v: v[0])
-    found = _scan([(v, g[4]) for v, g in mid], 2 * cost, win.down)
+    found = _scan([(v, g[4]) for v, g in mid], 2 * cost)
     if found is not None:
         poor = [g for _, g in mid[: found[1]]]
     else:
@@ -388,24 +398,47 @@ def _price_floor(groups: list[_Group], cost: Num, win: _Window) -> tuple[Num, Nu
         poor = [g for v, g in mid if v != top]
     n_rich = sum(g[4] for g in groups) - sum(g[4] for g in poor)
     return (
-        win.down(cost - sum(g[2] * g[4] for g in poor), n_rich),
-        win.down(cost - sum(g[3] * g[4] for g in poor), n_rich),
+        (cost - sum(g[2] * g[4] for g in poor), n_rich),
+        (cost - sum(g[3] * g[4] for g in poor), n_rich),
     )
 
 
-def _price_ceiling(groups: list[_Group], cost: Num, win: _Window) -> tuple[Num, Num] | None:
+def _price_ceiling(groups: list[_Group], cost: Num, win: _Window) -> tuple[_Ratio, _Ratio] | None:
     if sum(g[0] * g[4] for g in groups) < cost or sum(g[1] * g[4] for g in groups) < cost:
         return None
-    at_start = _scan([(g[0], g[4]) for g in groups], cost, win.up)
+    at_start = _scan([(g[0], g[4]) for g in groups], cost)
     at_end = at_start if win.lo[0] == win.lo[1] and all(g[0] == g[1] for g in groups) else (
-        _scan([(g[1], g[4]) for g in groups], cost, win.up)
+        _scan([(g[1], g[4]) for g in groups], cost)
     )
     assert at_start is not None and at_end is not None
     return at_start[0], at_end[0]
 
 
+def _mid_ratio(pair: tuple[_Ratio, _Ratio]) -> float:
+    (a, m), (b, n) = pair
+    return a / m + b / n
+
+
+def _narrow_ratio(pair: tuple[_Ratio, _Ratio], i: int, j: int, length: int) -> tuple[_Ratio, _Ratio]:
+    """The affine bound through ``pair`` (at 0 and 1), at i/length and j/length, exactly."""
+    (a, m), (b, n) = pair
+    return (
+        (a * n * (length - i) + b * m * i, m * n * length),
+        (a * n * (length - j) + b * m * j, m * n * length),
+    )
+
+
+def _narrow_line(
+    start: list[Num], end: list[Num], i: int, j: int, length: int, div: Callable[[Num, int], Num]
+) -> tuple[list[Num], list[Num]]:
+    return (
+        [x + div((y - x) * i, length) for x, y in zip(start, end)],
+        [x + div((y - x) * j, length) for x, y in zip(start, end)],
+    )
+
+
 class _Run:
-    """One MES run over a window of per-voter budgets."""
+    """One MES run over a window of Add1 steps, one round at a time."""
 
     def __init__(self, data: _MesInput, win: _Window) -> None:
         self.data = data
@@ -416,30 +449,94 @@ class _Run:
         self.lo1: list[Num] = [win.lo[1]]
         self.hi0: list[Num] = [win.hi[0]]
         self.hi1: list[Num] = [win.hi[1]]
+        self.group_of_bounds: dict[tuple[Num, Num, Num, Num], int] = {(*win.lo, *win.hi): 0}
         self.class_group = [0] * len(data.class_projects)
-        self.members: list[dict[int, int]] = [{0: a} for a in data.approvals]  # project -> {group: voters}
+        # project -> {group: voters}, recounted only when a funded project shared
+        # supporters with it since the last count
+        self.members: list[dict[int, int]] = [{0: a} for a in data.approvals]
+        self.stale_members: set[int] = set()
         self.alive = set(range(len(data.ids)))  # neither funded nor out of reach for good
         self.bounds: dict[int, _Bounds] = {}  # latest; stale ones stay valid lower bounds
+        self.funded: list[int] = []
 
-    def outcome(self) -> list[int] | None:
-        """Funded projects in order, or None if the window is too wide to certify."""
-        funded: list[int] = []
-        while self.alive:
-            fresh: set[int] = set()
-            best = self._front_runner(fresh)
-            if best is None:
-                if not self.alive:
-                    break
-                return None
-            winner = self._certify(best, fresh)
-            if winner is None:
-                return None
-            self._pay(winner)
-            funded.append(winner)
-            self.alive.discard(winner)
-        return funded
+    def narrowed(self, first: int, last: int) -> _Run:
+        """A copy for the steps first..last inside this window.
+
+        The funded projects are known for the whole window, so their payments
+        are simply redone over the narrower window, which gives tighter bounds
+        than cutting down the wide window's. Other projects keep their lower
+        price bounds, cut down to the narrower window.
+        """
+        win = self.win
+        length, i, j = win.last - win.first, first - win.first, last - win.first
+        copy = _Run(self.data, _window(self.data, first, last))
+        for project in self.funded:
+            if not copy._replay(project):
+                return self._cut(first, last)
+        copy.alive = set(self.alive)
+        copy.bounds = {
+            p: _Bounds(_narrow_ratio(b.lo, i, j, length), None) for p, b in self.bounds.items() if p in self.alive
+        }
+        return copy
+
+    def _replay(self, project: int) -> bool:
+        found = self._refresh(project, set())
+        if found is None or found.hi is None:
+            return False
+        self._pay(project)
+        self.funded.append(project)
+        self.alive.discard(project)
+        return True
+
+    def _cut(self, first: int, last: int) -> _Run:
+        """A copy for the steps first..last with this window's bounds cut down to them."""
+        win = self.win
+        length, i, j = win.last - win.first, first - win.first, last - win.first
+        copy = object.__new__(_Run)
+        copy.data, copy.costs = self.data, self.costs
+        copy.win = _Window(
+            (win.lo[0] + (win.lo[1] - win.lo[0]) * i // length, win.lo[0] + (win.lo[1] - win.lo[0]) * j // length),
+            (
+                win.hi[0] + _ceil_div((win.hi[1] - win.hi[0]) * i, length),
+                win.hi[0] + _ceil_div((win.hi[1] - win.hi[0]) * j, length),
+            ),
+            win.unit,
+            win.exact,
+            win.down,
+            win.up,
+            first,
+            last,
+        )
+        copy.lo0, copy.lo1 = _narrow_line(self.lo0, self.lo1, i, j, length, _floor_div)
+        copy.hi0, copy.hi1 = _narrow_line(self.hi0, self.hi1, i, j, length, _ceil_div)
+        # Cut-down groups may coincide; they just stay separate.
+        copy.group_of_bounds = {}
+        copy.class_group = list(self.class_group)
+        copy.members = list(self.members)  # dicts are replaced, never changed in place
+        copy.stale_members = set(self.stale_members)
+        copy.alive = set(self.alive)
+        copy.bounds = {p: _Bounds(_narrow_ratio(b.lo, i, j, length), None) for p, b in self.bounds.items()}
+        copy.funded = list(self.funded)
+        return copy
+
+    def next_round(self) -> bool | None:
+        """Fund the next project: True if one was, False if the run is over, None if
+        the window is too wide to tell which one it is."""
+        fresh: set[int] = set()
+        best = self._front_runner(fresh)
+        if best is None:
+            return None if self.alive else False
+        winner = self._certify(best, fresh)
+        if winner is None:
+            return None
+        self._pay(winner)
+        self.funded.append(winner)
+        self.alive.discard(winner)
+        return True
 
     def _refresh(self, p: int, fresh: set[int]) -> _Bounds | None:
+        if p in self.stale_members:
+            self._recount(p)
         groups = [
             (self.lo0[g], self.lo1[g], self.hi0[g], self.hi1[g], n) for g, n in self.members[p].items()
         ]
@@ -455,14 +552,14 @@ class _Run:
 
     def _stale_key(self, p: int) -> float:
         known = self.bounds.get(p)
-        return -1.0 if known is None else float(known.lo[0] + known.lo[1]) / self.costs[p]
+        return -1.0 if known is None else _mid_ratio(known.lo) / self.costs[p]
 
     def _better(self, p: int, than: int) -> bool:
         """p's upper price ratio (summed over both ends) below than's; ties by id."""
         hp, ht = self.bounds[p].hi, self.bounds[than].hi
         assert hp is not None and ht is not None
-        left = (hp[0] + hp[1]) * self.costs[than]
-        right = (ht[0] + ht[1]) * self.costs[p]
+        left = (Fraction(*hp[0]) + Fraction(*hp[1])) * self.costs[than]
+        right = (Fraction(*ht[0]) + Fraction(*ht[1])) * self.costs[p]
         return left < right or (left == right and p < than)
 
     def _loses(self, p: int, to: int) -> bool:
@@ -470,9 +567,12 @@ class _Run:
         lo, hi = self.bounds[p].lo, self.bounds[to].hi
         assert hi is not None
         cp, ct = self.costs[p], self.costs[to]
+        (l0, m0), (l1, m1) = lo
+        (h0, n0), (h1, n1) = hi
+        # l/m * ct against h/n * cp, cross-multiplied (m, n > 0)
         if p > to:
-            return lo[0] * ct >= hi[0] * cp and lo[1] * ct >= hi[1] * cp
-        return lo[0] * ct > hi[0] * cp and lo[1] * ct > hi[1] * cp
+            return l0 * n0 * ct >= h0 * m0 * cp and l1 * n1 * ct >= h1 * m1 * cp
+        return l0 * n0 * ct > h0 * m0 * cp and l1 * n1 * ct > h1 * m1 * cp
 
     def _front_runner(self, fresh: set[int]) -> int | None:
         """Best surely-affordable project, re-pricing only those that might beat it."""
@@ -484,7 +584,7 @@ class _Run:
             found = self._refresh(p, fresh)
             if found is not None and found.hi is not None and (best is None or self._better(p, best)):
                 best = p
-                best_key = float(found.hi[0] + found.hi[1]) / self.costs[p]
+                best_key = _mid_ratio(found.hi) / self.costs[p]
         return best
 
     def _certify(self, best: int, fresh: set[int]) -> int | None:
@@ -508,41 +608,76 @@ class _Run:
         """Charge the winner's supporters and split their budget groups."""
         bounds = self.bounds[winner]
         assert bounds.hi is not None
-        (lq0, lq1), (hq0, hq1) = bounds.lo, bounds.hi
+        (lq0, ld0), (lq1, ld1) = bounds.lo
+        (hq0, hd0), (hq1, hd1) = bounds.hi
+        lo0, lo1, hi0, hi1 = self.lo0, self.lo1, self.hi0, self.hi1
+        exact = self.win.exact
         split: dict[int, int] = {}
         for g in self.members[winner]:
-            split[g] = len(self.lo0)
             # left = max(0, b - q): below by 0 or by b - q, above by the chord.
-            a0, a1 = self.lo0[g] - hq0, self.lo1[g] - hq1
-            if a0 + a1 <= 0:
-                a0 = a1 = 0
-            self.lo0.append(a0)
-            self.lo1.append(a1)
-            self.hi0.append(max(self.hi0[g] - lq0, 0))
-            self.hi1.append(max(self.hi1[g] - lq1, 0))
-        data = self.data
-        for c in data.supporters[winner]:
-            old = self.class_group[c]
-            new = split[old]
-            self.class_group[c] = new
-            weight = data.class_weight[c]
-            for p in data.class_projects[c]:
-                counts = self.members[p]
-                left = counts[old] - weight
-                if left:
-                    counts[old] = left
-                else:
-                    del counts[old]
-                counts[new] = counts.get(new, 0) + weight
+            if exact:
+                a0 = a1 = max(lo0[g] - Fraction(hq0, hd0), 0)
+                b0 = b1 = a0
+            else:
+                a0 = (lo0[g] * hd0 - hq0) // hd0
+                a1 = (lo1[g] * hd1 - hq1) // hd1
+                if a0 + a1 <= 0:
+                    a0 = a1 = 0
+                b0 = max(-((lq0 - hi0[g] * ld0) // ld0), 0)
+                b1 = max(-((lq1 - hi1[g] * ld1) // ld1), 0)
+            # Voters left with the same budget bounds share a group from now on.
+            key = (a0, a1, b0, b1)
+            new = self.group_of_bounds.get(key)
+            if new is None:
+                new = self.group_of_bounds[key] = len(lo0)
+                lo0.append(a0)
+                lo1.append(a1)
+                hi0.append(b0)
+                hi1.append(b1)
+            split[g] = new
+        class_group = self.class_group
+        for c in self.data.supporters[winner]:
+            class_group[c] = split[class_group[c]]
+        self.stale_members.update(self.data.neighbours[winner])
+
+    def _recount(self, p: int) -> None:
+        counts: dict[int, int] = {}
+        class_group, weight = self.class_group, self.data.class_weight
+        for c in self.data.supporters[p]:
+            g = class_group[c]
+            counts[g] = counts.get(g, 0) + weight[c]
+        self.members[p] = counts
+        self.stale_members.discard(p)
+
+
+def _outcomes(run: _Run) -> Iterator[tuple[int, list[int]]]:
+    """(last step, funded) for consecutive stretches of the run's window, in order.
+
+    Where the window is too wide to tell the next project, it is split in two
+    and both halves carry on from this round; a single step that rounding cannot
+    settle (an exact tie) is rerun with exact fractions.
+    """
+    while True:
+        settled = run.next_round()
+        if settled is False:
+            yield run.win.last, run.funded
+            return
+        if settled is None:
+            first, last = run.win.first, run.win.last
+            if first == last:
+                exact = _Run(run.data, _window(run.data, first, last, exact=True))
+                while exact.next_round():
+                    pass
+                yield last, exact.funded
+                return
+            middle = (first + last) // 2
+            yield from _outcomes(run.narrowed(first, middle))
+            yield from _outcomes(run.narrowed(middle + 1, last))
+            return
 
 
 def _outcome_at(data: _MesInput, step: int) -> list[int]:
-    """MES outcome at one per-voter budget; exact fractions only if rounding can't tell."""
-    found = _Run(data, _window(data, step, step)).outcome()
-    if found is None:
-        found = _Run(data, _window(data, step, step, exact=True)).outcome()
-        assert found is not None
-    return found
+    return next(_outcomes(_Run(data, _window(data, step, step))))[1]
 
 
 def _over_budget(data: _MesInput, funded: list[int]) -> bool:
@@ -565,19 +700,15 @@ def _mes_add1_run(data: _MesInput) -> list[int]:
     step, span = 0, 1
     previous: list[int] = []
     while True:
-        funded = _Run(data, _window(data, step, step + span)).outcome() if span else None
-        if funded is None and span:
-            span //= 2
-            continue
-        if funded is None:
-            funded = _outcome_at(data, step)
-        if _over_budget(data, funded):
-            return previous
-        if _is_exhaustive(data, funded):
-            return funded
-        previous = funded
-        step += span + 1
-        span = max(1, 2 * span)
+        for last, funded in _outcomes(_Run(data, _window(data, step, step + span))):
+            if _over_budget(data, funded):
+                return previous
+            if _is_exhaustive(data, funded):
+                return funded
+            previous = funded
+            step = last + 1
+        # Outcomes rarely change from one step to the next: try longer stretches.
+        span *= 2
 
 
 def mes(election: Election, add1: bool = True, fill: bool = True) -> list[str]:

@@ -145,3 +145,24 @@ async def stop(engine: Engine) -> None:
         await engine.close_connection_pool()
     elif isinstance(engine, SharedSQLiteEngine):
         await engine.close()
+
+
+def configure(url: str) -> Engine:
+    """Point every table at the engine for `url`. Piccolo binds tables to piccolo_conf.DB at
+    import; an app built from explicit settings may ask for another database."""
+    from piccolo.conf.apps import Finder
+
+    import yishi.piccolo_conf as conf
+
+    current = conf.DB
+    same = (
+        isinstance(current, SharedSQLiteEngine) and url.startswith("sqlite")
+        and make_engine(url).path == current.path
+    )
+    engine = current if same else make_engine(url)
+    conf.DB = engine
+    from piccolo.apps.migrations.tables import Migration
+
+    for table in [*Finder().get_table_classes(), Migration]:
+        table._meta._db = engine
+    return engine

@@ -1,0 +1,69 @@
+"""Accounts: create users, check logins."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+
+from yishi.accounts.enums import Role
+from yishi.accounts.tables import User
+from yishi.core import audit
+from yishi.core.errors import DomainError
+from yishi.core.i18n import _
+from yishi.core.security import burn_verify, hash_password, verify_password
+
+USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{2,40}$")
+
+
+async def create_user(
+    *,
+    username: str,
+    password: str,
+    display_name: str,
+    role: Role,
+    district_id: int | None = None,
+    town_id: int | None = None,
+    community_id: int | None = None,
+    actor: User | None = None,
+) -> User:
+    username = username.strip()
+    if not USERNAME_RE.match(username):
+        raise DomainError(_("用户名应为 2 到 40 个字母、数字或 _ . -。"))
+    if len(password) < 8:
+        raise DomainError(_("密码至少需要 8 个字符。"))
+    if role in (Role.street_staff, Role.convener, Role.member) and town_id is None:
+        raise DomainError(_("该角色需要指定所属镇(街道)。"))
+    if role is Role.collector and community_id is None and town_id is None:
+        raise DomainError(_("民情收集员需要指定所属社区或镇(街道)。"))
+    if await User.exists().where(User.username == username):
+        raise DomainError(_("用户名“{name}”已被使用。").format(name=username))
+    user = User(
+        username=username,
+        display_name=display_name.strip() or username,
+        password_hash=await hash_password(password),
+        role=role,
+        district=district_id,
+        town=town_id,
+        community=community_id,
+        created_at=datetime.now(timezone.utc),
+    )
+    await user.save()
+    await audit.record("account.user.created", actor=actor, object_type="user", object_id=user.id,
+                       username=username, role=role.value)
+    return user
+
+
+async def authenticate(username: str, password: str) -> User | None:
+    user = await User.objects().where(User.username == username.strip()).first()
+    if user is None or not user.active:
+        await burn_verify(password)
+        return None
+    if not await verify_password(user.password_hash, password):
+        return None
+    return user
+
+
+async def get_active_user(user_id: int, session_version: int) -> User | None:
+    user = await User.objects().where(User.id == user_id).first()
+    if user is None or not user.active or user.session_version != session_version:
+        return None
+    return user

@@ -1,0 +1,99 @@
+"""The Litestar application: create_app(settings) wires every domain's routes."""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from litestar import Litestar, Request, get
+from litestar.config.csrf import CSRFConfig
+from litestar.connection import ASGIConnection
+from litestar.middleware.session.client_side import CookieBackendConfig
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine as Jinja
+from litestar.response import Redirect, Template
+from litestar.security.session_auth import SessionAuth
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+from yishi.accounts import services as account_services
+from yishi.accounts.routes import AuthController
+from yishi.ballots.routes import BallotStaffController, VoteController
+from yishi.config import Settings, load_settings
+from yishi.core import db as core_db
+from yishi.core.security import AttemptLimiter, configure_hasher
+from yishi.core.templating import configure as configure_jinja
+from yishi.core.web import EXCEPTION_HANDLERS
+from yishi.meetings.routes import CouncilController, DecisionController
+from yishi.wishlists.routes import RoundController
+
+
+async def retrieve_user(session: dict[str, Any], connection: ASGIConnection) -> Any:
+    if not session.get("uid"):
+        return None
+    return await account_services.get_active_user(int(session["uid"]), int(session.get("sv", 0)))
+
+
+@get("/", opt={"exclude_from_auth": True}, name="home")
+async def home(request: Request) -> Template | Redirect:
+    if request.session.get("uid"):
+        return Redirect("/rounds")
+    return Template("home.html")
+
+
+@get("/healthz", opt={"exclude_from_auth": True}, media_type="text/plain")
+async def healthz() -> str:
+    return "ok"
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or load_settings()
+    configure_hasher(settings.argon2_time_cost, settings.argon2_memory_cost)
+    engine = core_db.configure(settings.database_url)
+    key = hashlib.sha256(settings.secret_key.encode()).digest()
+
+    session_auth = SessionAuth[Any, Any](
+        retrieve_user_handler=retrieve_user,
+        session_backend_config=CookieBackendConfig(
+            secret=key, httponly=True, samesite="lax", secure=settings.secure_cookies,
+            max_age=12 * 3600, key="yishi_session",
+        ),
+        exclude=["^/static/"],
+    )
+
+    def jinja_setup(engine_: Jinja) -> None:
+        configure_jinja(engine_.engine)
+
+    async def on_startup(app: Litestar) -> None:
+        await core_db.start(engine)
+
+    async def on_shutdown(app: Litestar) -> None:
+        await core_db.stop(engine)
+
+    app = Litestar(
+        route_handlers=[
+            home,
+            healthz,
+            AuthController,
+            RoundController,
+            BallotStaffController,
+            VoteController,
+            DecisionController,
+            CouncilController,
+            create_static_files_router(path="/static", directories=[settings.static_dir],
+                                       opt={"exclude_from_auth": True}),
+        ],
+        template_config=TemplateConfig(directory=Path(settings.templates_dir), engine=Jinja,
+                                       engine_callback=jinja_setup),
+        csrf_config=CSRFConfig(secret=settings.secret_key, cookie_httponly=False, cookie_samesite="lax",
+                               cookie_secure=settings.secure_cookies),
+        plugins=[HTMXPlugin()],
+        on_app_init=[session_auth.on_app_init],
+        on_startup=[on_startup],
+        on_shutdown=[on_shutdown],
+        exception_handlers=EXCEPTION_HANDLERS,
+        debug=False,
+    )
+    app.state.settings = settings
+    app.state.login_limiter = AttemptLimiter(settings.login_attempts, settings.login_window_seconds)
+    return app

@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+from litestar import Controller, Request, get, post
+from litestar.plugins.htmx import HTMXTemplate
+from litestar.response import Redirect, Template
+
+from yishi.accounts import permissions as perm
+from yishi.ballots import codes as code_utils
+from yishi.ballots import services
+from yishi.core.errors import DomainError
+from yishi.core.i18n import _
+from yishi.core.web import form_int, form_ints
+from yishi.wishlists import services as wishlists
+from yishi.wishlists.enums import RoundStatus
+from yishi.wishlists.routes import round_context
+
+
+class BallotStaffController(Controller):
+    """Staff side of the ticking: open, close, hand out codes, watch the tally."""
+
+    path = "/rounds/{round_id:int}"
+
+    async def _managed(self, request: Request, round_id: int) -> wishlists.RoundView:
+        round_ = await wishlists.get_round(round_id)
+        perm.require(perm.can_manage_round(request.user, round_.town_id))
+        return round_
+
+    @post("/open")
+    async def open_voting(self, request: Request, round_id: int) -> Redirect:
+        await services.open_voting(await self._managed(request, round_id), actor=request.user)
+        return Redirect(f"/rounds/{round_id}")
+
+    @post("/close")
+    async def close_voting(self, request: Request, round_id: int) -> Redirect:
+        await services.close_voting(await self._managed(request, round_id), actor=request.user)
+        return Redirect(f"/rounds/{round_id}")
+
+    @post("/codes")
+    async def issue_codes(self, request: Request, round_id: int) -> Template:
+        round_ = await self._managed(request, round_id)
+        form = await request.form()
+        community_id = form_int(form.get("community"), _("社区"))
+        count = form_int(form.get("count"), _("选票码数量"))
+        new = await services.issue_codes(round_, community_id, count, actor=request.user)
+        return Template("ballots/codes.html", context={
+            "round": round_, "codes": [{"code": c} for c in new], "display": code_utils.display,
+            "base_url": str(request.base_url).rstrip("/"), "fresh": True,
+        })
+
+    @get("/codes")
+    async def list_codes(self, request: Request, round_id: int) -> Template:
+        round_ = await self._managed(request, round_id)
+        unused = await services.unused_codes(round_id, limit=200)
+        return Template("ballots/codes.html", context={
+            "round": round_, "codes": unused, "display": code_utils.display,
+            "base_url": str(request.base_url).rstrip("/"), "fresh": False,
+        })
+
+    @get("/tally")
+    async def tally(self, request: Request, round_id: int) -> Template:
+        context = await round_context(request.user, round_id)
+        return HTMXTemplate(template_name="ballots/_tally.html", context=context)
+
+
+class VoteController(Controller):
+    """The resident's side: no account, just a ballot code."""
+
+    path = ""
+    opt = {"exclude_from_auth": True}
+
+    @get("/vote")
+    async def enter_code(self, code: str | None = None) -> Template | Redirect:
+        if code:
+            return Redirect(f"/v/{code_utils.normalise(code)}")
+        return Template("ballots/enter_code.html", context={"error": None})
+
+    async def _ballot_page(self, raw_code: str, error: str | None = None, ticked: list[int] | None = None,
+                           status_code: int = 200) -> Template:
+        info = await services.lookup_code(raw_code)
+        round_ = await wishlists.get_round(info.round_id)
+        return Template("ballots/vote.html", status_code=status_code, context={
+            "info": info, "round": round_, "items": await wishlists.items_of(round_.id),
+            "code_display": code_utils.display(info.code), "error": error,
+            "ticked": set(ticked or []), "Status": RoundStatus,
+        })
+
+    @get("/v/{code:str}")
+    async def ballot(self, code: str) -> Template:
+        try:
+            return await self._ballot_page(code)
+        except DomainError as exc:
+            return Template("ballots/enter_code.html", status_code=exc.status_code, context={"error": exc.message})
+
+    @post("/v/{code:str}")
+    async def cast(self, request: Request, code: str) -> Template:
+        form = await request.form()
+        ticked: list[int] = []
+        try:
+            ticked = form_ints(form.getall("item") if hasattr(form, "getall") else form.get("item"))
+            receipt = await services.cast_ballot(code, ticked)
+        except DomainError as exc:
+            try:
+                return await self._ballot_page(code, exc.message, ticked, exc.status_code)
+            except DomainError as lookup:
+                return Template("ballots/enter_code.html", status_code=lookup.status_code,
+                                context={"error": lookup.message})
+        return Template("ballots/receipt.html", context={"receipt": code_utils.display(receipt)})

@@ -1,0 +1,155 @@
+"""The `yishi` command: serve, migrate, demo, create-user, export."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+from pathlib import Path
+
+
+async def migrate_async(quiet: bool = False) -> None:
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    import contextlib
+    import io
+
+    sink = io.StringIO()
+    with contextlib.redirect_stdout(sink) if quiet else contextlib.nullcontext():
+        response = await run_forwards(app_name="all", fake=False)
+    if not response.success:
+        print(sink.getvalue(), file=sys.stderr)
+        raise SystemExit(f"数据库迁移失败: {response.message}")
+
+
+def _setup(url: str | None = None):
+    from yishi.config import load_settings
+    from yishi.core import db
+
+    if url:
+        os.environ["YISHI_DATABASE_URL"] = url
+    settings = load_settings()
+    engine = db.configure(settings.database_url)
+    return settings, engine
+
+
+async def _with_engine(engine, coro):
+    from yishi.core import db
+
+    await db.start(engine)
+    try:
+        return await coro
+    finally:
+        await db.stop(engine)
+
+
+def cmd_migrate(args: argparse.Namespace) -> None:
+    settings, engine = _setup()
+    asyncio.run(_with_engine(engine, migrate_async()))
+    print("数据库已是最新结构。")
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from yishi.app import create_app
+
+    settings, engine = _setup()
+    asyncio.run(_with_engine(engine, migrate_async(quiet=True)))
+    if args.demo:
+        from yishi import demo
+
+        asyncio.run(_with_engine(engine, demo.build(verbose=True)))
+    app = create_app(settings)
+    host = args.host or settings.host
+    port = args.port or settings.port
+    print(f"议事 yishi 已启动: http://{host}:{port}/  (数据库: {settings.database_url})")
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    from yishi import demo
+
+    settings, engine = _setup()
+
+    async def run() -> None:
+        await migrate_async(quiet=True)
+        await demo.build(verbose=True)
+
+    asyncio.run(_with_engine(engine, run()))
+
+
+def cmd_create_user(args: argparse.Namespace) -> None:
+    from yishi.accounts import services
+    from yishi.accounts.enums import Role
+    from yishi.core.errors import DomainError
+
+    settings, engine = _setup()
+    password = args.password or os.environ.get("YISHI_NEW_PASSWORD") or getpass.getpass("密码: ")
+
+    async def run() -> None:
+        await migrate_async(quiet=True)
+        user = await services.create_user(
+            username=args.username, password=password, display_name=args.name or args.username,
+            role=Role(args.role), town_id=args.town, community_id=args.community, district_id=args.district,
+        )
+        print(f"已创建用户 {user.username}({Role(args.role).label})。")
+
+    try:
+        asyncio.run(_with_engine(engine, run()))
+    except DomainError as exc:
+        raise SystemExit(exc.message)
+
+
+def cmd_export(args: argparse.Namespace) -> None:
+    from yishi.core.errors import DomainError
+    from yishi.meetings import exports
+
+    settings, engine = _setup()
+    try:
+        filename, _mime, data = asyncio.run(_with_engine(engine, exports.intent_list_pdf(args.round)))
+    except DomainError as exc:
+        raise SystemExit(exc.message)
+    output = Path(args.output or filename)
+    output.write_bytes(data)
+    print(f"已导出 {output}({len(data):,} 字节)。")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="yishi", description="议事 — 民生微事议事与群众勾选平台")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("serve", help="启动网站(启动前自动迁移数据库)")
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.add_argument("--demo", action="store_true", help="启动前载入演示数据")
+    p.set_defaults(func=cmd_serve)
+
+    sub.add_parser("migrate", help="迁移数据库到最新结构").set_defaults(func=cmd_migrate)
+    sub.add_parser("demo", help="载入演示数据(可重复运行)").set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("create-user", help="创建账号(首个管理员用 --role admin)")
+    p.add_argument("username")
+    p.add_argument("--role", default="admin",
+                   choices=["admin", "district_reviewer", "street_staff", "convener", "member", "collector"])
+    p.add_argument("--name")
+    p.add_argument("--password", help="不填则从 YISHI_NEW_PASSWORD 或提示输入读取")
+    p.add_argument("--district", type=int)
+    p.add_argument("--town", type=int)
+    p.add_argument("--community", type=int)
+    p.set_defaults(func=cmd_create_user)
+
+    p = sub.add_parser("export", help="导出文件")
+    exp = p.add_subparsers(dest="what", required=True)
+    q = exp.add_parser("intent-list", help="导出意愿清单 PDF")
+    q.add_argument("--round", type=int, required=True)
+    q.add_argument("--output")
+    q.set_defaults(func=cmd_export)
+
+    args = parser.parse_args(argv)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,38 @@
+"""Money is kept as integer fen (分): exact on SQLite and PostgreSQL alike."""
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from yishi.core.errors import DomainError
+from yishi.core.i18n import _
+
+MAX_YUAN = Decimal("100000000000")  # a hundred billion yuan: far beyond any micro-project
+
+
+def parse_yuan(text: str, field: str) -> int:
+    """'12,345.6' -> 1234560 fen; a clear message for anything else."""
+    cleaned = (text or "").strip().replace(",", "").replace(",", "").replace("元", "")
+    if not cleaned:
+        raise DomainError(_("请填写{field}。").format(field=field))
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        raise DomainError(_("{field}应为数字(单位:元),例如 12000 或 12000.50。").format(field=field))
+    if not value.is_finite() or value < 0 or value >= MAX_YUAN:
+        raise DomainError(_("{field}应为不小于 0 的合理金额。").format(field=field))
+    if value != value.quantize(Decimal("0.01")):
+        raise DomainError(_("{field}最多保留两位小数(精确到分)。").format(field=field))
+    return int(value * 100)
+
+
+def format_yuan(fen: int | None) -> str:
+    """1234560 -> '12,345.60'."""
+    fen = int(fen or 0)
+    sign = "-" if fen < 0 else ""
+    yuan, cents = divmod(abs(fen), 100)
+    return f"{sign}{yuan:,}.{cents:02d}"
+
+
+def format_wan(fen: int | None) -> str:
+    """Amounts in 万元, as Chinese budgets are usually read: 1234560 -> '1.23'."""
+    return f"{(int(fen or 0) / 1_000_000):,.2f}"

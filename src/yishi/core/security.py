@@ -1,0 +1,78 @@
+"""Passwords (argon2id) and a small in-process limiter for login attempts."""
+from __future__ import annotations
+
+import time
+from collections import defaultdict, deque
+
+import anyio.to_thread
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+_hasher = PasswordHasher()
+
+
+def configure_hasher(time_cost: int, memory_cost: int) -> None:
+    global _hasher, _dummy_hash
+    _dummy_hash = None
+    _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost)
+
+
+def hash_password_sync(password: str) -> str:
+    return _hasher.hash(password)
+
+
+async def hash_password(password: str) -> str:
+    # ~150 ms of CPU: keep it off the event loop.
+    return await anyio.to_thread.run_sync(_hasher.hash, password)
+
+
+async def verify_password(password_hash: str, password: str) -> bool:
+    def check() -> bool:
+        try:
+            return _hasher.verify(password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    return await anyio.to_thread.run_sync(check)
+
+
+async def burn_verify(password: str) -> None:
+    """Spend a verification's time when the username is unknown, so timing does not reveal
+    which usernames exist."""
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = await hash_password("not-the-password")
+    await verify_password(_dummy_hash, password)
+
+
+_dummy_hash: str | None = None
+
+
+class AttemptLimiter:
+    """Allows `limit` failures per key within `window` seconds. One process, in memory: enough
+    for a single-server council deployment; a cluster would move this to the database."""
+
+    def __init__(self, limit: int, window: float) -> None:
+        self.limit = limit
+        self.window = window
+        self._failures: dict[str, deque[float]] = defaultdict(deque)
+
+    def _prune(self, key: str, now: float) -> deque[float]:
+        failures = self._failures[key]
+        while failures and failures[0] <= now - self.window:
+            failures.popleft()
+        return failures
+
+    def blocked_for(self, key: str) -> int:
+        """Seconds until another attempt is allowed, 0 when allowed now."""
+        now = time.monotonic()
+        failures = self._prune(key, now)
+        if len(failures) < self.limit:
+            return 0
+        return max(1, int(failures[0] + self.window - now) + 1)
+
+    def fail(self, key: str) -> None:
+        self._failures[key].append(time.monotonic())
+
+    def reset(self, key: str) -> None:
+        self._failures.pop(key, None)

@@ -1,0 +1,43 @@
+"""One Jinja environment for pages and PDFs, with the filters both need."""
+from __future__ import annotations
+
+from datetime import datetime, timezone, timedelta
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from yishi.core import i18n
+from yishi.core.money import format_wan, format_yuan
+
+CHINA = timezone(timedelta(hours=8))
+
+
+def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(CHINA).strftime(fmt)
+
+
+def chinese_date(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    v = value.astimezone(CHINA) if value.tzinfo else value
+    return f"{v.year}年{v.month}月{v.day}日"
+
+
+def percent(value: float) -> str:
+    return f"{value * 100:.1f}%"
+
+
+def configure(env: Environment) -> Environment:
+    env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters.update(yuan=format_yuan, wan=format_wan, local_time=local_time,
+                       chinese_date=chinese_date, percent=percent)
+    return env
+
+
+def make_environment(directory: Path) -> Environment:
+    return configure(Environment(loader=FileSystemLoader(directory), autoescape=select_autoescape()))

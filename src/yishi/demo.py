@@ -1,0 +1,178 @@
+"""Demo data drawn from the Qingbaijiang documents: seven towns/streets, a 5+X council, a first
+round of 33 micro-projects with ballots already cast, and an earlier round already decided.
+Running it twice does no harm: it stops when the district is already there."""
+from __future__ import annotations
+
+import random
+
+from yishi.accounts import services as accounts
+from yishi.accounts.enums import Role
+from yishi.accounts.tables import User
+from yishi.ballots import services as ballots
+from yishi.ballots.tables import BallotCode
+from yishi.meetings import services as meetings
+from yishi.meetings.enums import MemberCategory
+from yishi.meetings.tables import Council
+from yishi.places.enums import CommunityKind, TownKind
+from yishi.places.tables import Community, District, Town
+from yishi.wishlists import services as wishlists
+from yishi.wishlists.enums import ItemKind
+
+DISTRICT = "成都市青白江区"
+DEMO_PASSWORD = "yishi-demo-2026"
+
+TOWNS = {
+    ("大弯街道", TownKind.street): ["大弯社区", "五里村社区", "团结社区", "锦城社区", "双元社区"],
+    ("红阳街道", TownKind.street): ["红阳社区", "凤凰社区", "化工社区"],
+    ("大同街道", TownKind.street): ["大同社区", "龙王社区", "福洪社区"],
+    ("弥牟镇", TownKind.town): ["弥牟社区", "八阵村", "聚贤村"],
+    ("城厢镇", TownKind.town): ["城厢社区", "十八湾村", "天星村"],
+    ("姚渡镇", TownKind.town): ["姚渡社区", "光明村"],
+    ("清泉镇", TownKind.town): ["清泉社区", "同心村"],
+}
+
+# (title, description, cost in yuan, kind): the documents' examples and projects like them.
+ITEMS = [
+    ("“悦读”时光教育成长服务包", "为中小学生发放阅读券,合作书店和图书馆兑换", 520000, ItemKind.universal),
+    ("失能老年人上门助浴", "为登记的失能、半失能老人提供每月上门助浴", 380000, ItemKind.universal),
+    ("幸福食堂", "社区老年助餐点,提供平价午餐和送餐上门", 450000, ItemKind.universal),
+    ("临时消防水源储备", "在老旧院落设置临时消防水源和取水点", 160000, ItemKind.universal),
+    ("社区应急救护培训", "面向居民的心肺复苏和急救培训,配置AED", 120000, ItemKind.universal),
+    ("爱心座椅", "在老旧楼道安装折叠座椅,方便老人上楼歇脚", 48000, ItemKind.special),
+    ("清泉暑期儿童托管", "暑期为双职工家庭提供儿童托管和课业辅导", 150000, ItemKind.special),
+    ("公共区域增设共享智能换电柜", "在小区公共区域增设电动自行车智能换电柜,减少楼道充电", 90000, ItemKind.pilot),
+    ("流动青少年宫", "每月进社区开展艺术、科技、体育兴趣课", 210000, ItemKind.special),
+    ("老旧小区加装电梯", "为两个老旧小区各加装一部电梯(居民自筹部分另计)", 1200000, ItemKind.pilot),
+    ("停车难治理:错时共享停车位", "协调机关单位夜间开放停车位,小区周边施划停车位", 85000, ItemKind.special),
+    ("小区监控补盲", "在出入口和死角补装监控,接入网格平台", 130000, ItemKind.special),
+    ("背街小巷路灯修复", "修复和新增背街小巷路灯", 76000, ItemKind.special),
+    ("社区口袋公园", "利用闲置地块建设口袋公园和健身角", 320000, ItemKind.special),
+    ("垃圾分类亭改造", "改造垃圾分类投放点,增设洗手池和雨棚", 68000, ItemKind.special),
+    ("非机动车棚建设", "新建带充电桩的非机动车棚", 110000, ItemKind.special),
+    ("家门口就业服务站", "提供岗位信息、技能培训和灵活就业对接", 95000, ItemKind.pilot),
+    ("社区卫生服务上门巡诊", "家庭医生每月上门为高龄老人巡诊", 140000, ItemKind.special),
+    ("适老化改造", "为困难老人家庭加装扶手、防滑地面", 180000, ItemKind.special),
+    ("邻里互助积分超市", "志愿服务积分兑换生活用品", 60000, ItemKind.pilot),
+    ("楼道堆物清理与消防通道整治", "清理楼道杂物,施划消防通道标线", 35000, ItemKind.special),
+    ("雨污管网疏通", "疏通老旧院落雨污管网,解决雨天积水", 230000, ItemKind.special),
+    ("社区食堂助餐配送车", "购置助餐配送车,为行动不便老人送餐", 90000, ItemKind.special),
+    ("四点半课堂", "放学后为小学生提供看护和作业辅导", 70000, ItemKind.special),
+    ("智慧安防门禁", "老旧小区门禁系统升级,人脸识别可选", 150000, ItemKind.pilot),
+    ("社区法律服务室", "律师每周驻点,提供免费法律咨询", 40000, ItemKind.special),
+    ("健身器材更新", "更换老化健身器材,增设适老器材", 65000, ItemKind.special),
+    ("农贸市场周边交通疏导", "早高峰安排交通劝导员,增设临时停车区", 45000, ItemKind.special),
+    ("小区绿化补植", "补植行道树和绿篱,修复破损草坪", 55000, ItemKind.special),
+    ("社区图书角", "在党群服务中心设立图书角,延长开放时间", 30000, ItemKind.special),
+    ("独居老人智能呼叫器", "为独居老人安装一键呼叫设备,对接网格员", 88000, ItemKind.pilot),
+    ("宠物友好公约与便袋箱", "设置宠物粪便便袋箱,推广文明养宠公约", 25000, ItemKind.pilot),
+    ("院落议事亭", "在院落建设议事亭,方便居民坐下来商量事", 42000, ItemKind.special),
+]
+
+COUNCIL = [
+    ("王建国", MemberCategory.party, "大弯街道党工委委员"),
+    ("李秀英", MemberCategory.worker, "大弯社区党委书记"),
+    ("陈志强", MemberCategory.worker, "团结社区居委会主任"),
+    ("赵明", MemberCategory.party_member, "退休党员"),
+    ("刘芳", MemberCategory.party_member, "在职党员"),
+    ("周伟", MemberCategory.grid, "五里村社区网格员"),
+    ("吴桂兰", MemberCategory.resident, "居民代表"),
+    ("郑海", MemberCategory.resident, "居民代表"),
+    ("孙丽", MemberCategory.x, "锦城物业公司经理"),
+    ("何平", MemberCategory.x, "区住建局工程师"),
+]
+
+
+async def build(verbose: bool = False, ballots_to_cast: int = 620, seed: int = 2026) -> dict:
+    say = print if verbose else (lambda *a, **k: None)
+    existing = await District.select(District.id).where(District.name == DISTRICT).first().run()
+    if existing:
+        say("演示数据已存在,跳过。")
+        return {"created": False}
+    rng = random.Random(seed)
+    district = District(name=DISTRICT)
+    await district.save()
+    towns: dict[str, int] = {}
+    communities: dict[str, list[int]] = {}
+    for (name, kind), places in TOWNS.items():
+        town = Town(district=district.id, name=name, kind=kind)
+        await town.save()
+        towns[name] = town.id
+        communities[name] = []
+        for place in places:
+            ckind = CommunityKind.village if place.endswith("村") else CommunityKind.community
+            c = Community(town=town.id, name=place, kind=ckind)
+            await c.save()
+            communities[name].append(c.id)
+    dawan = towns["大弯街道"]
+
+    users = [
+        ("admin", "系统管理员", Role.admin, {}),
+        ("qu_shenhe", "区委社会工作部 张审核", Role.district_reviewer, {"district_id": district.id}),
+        ("dawan_staff", "大弯街道 林工作人员", Role.street_staff, {"town_id": dawan}),
+        ("dawan_zhaoji", "王建国(召集人)", Role.convener, {"town_id": dawan}),
+        ("dawan_member", "吴桂兰(议事组成员)", Role.member, {"town_id": dawan}),
+        ("dawan_collector", "周伟(民情收集员)", Role.collector,
+         {"town_id": dawan, "community_id": communities["大弯街道"][1]}),
+    ]
+    for username, name, role, where in users:
+        if not await User.exists().where(User.username == username):
+            await accounts.create_user(username=username, password=DEMO_PASSWORD, display_name=name,
+                                       role=role, **where)
+
+    council = Council(town=dawan, name="大弯街道民情协商“5+X”组")
+    await council.save()
+    for name, category, org in COUNCIL:
+        await meetings.add_member(council.id, name=name, category=category, organisation=org)
+    convener = await User.objects().where(User.username == "dawan_zhaoji").first()
+
+    # An earlier round, already decided, so the district's PDF can be exported straight away.
+    earlier = await wishlists.create_round(town_id=dawan, title="2025年第四批次", budget_fen=70_000_000,
+                                           max_ticks=3, actor=convener)
+    await _fill_and_vote(earlier, ITEMS[5:13], communities["大弯街道"], 180, rng, convener)
+    r = await wishlists.get_round(earlier)
+    await ballots.close_voting(r, actor=convener)
+    counted = await ballots.tally(earlier)
+    by_votes = sorted(counted.approvals, key=lambda i: -counted.approvals[i])[:5]
+    await meetings.record_decision(
+        await wishlists.get_round(earlier), by_votes,
+        "经民情协商“5+X”组民主议事,结合群众勾选结果和批次预算,表决通过上述五项民生微事,"
+        "报请区委社会工作部审议。", actor=convener)
+
+    first = await wishlists.create_round(town_id=dawan, title="2026年首批次", budget_fen=300_000_000,
+                                         max_ticks=5, actor=convener)
+    await _fill_and_vote(first, ITEMS, communities["大弯街道"], ballots_to_cast, rng, convener)
+    unused = await BallotCode.select(BallotCode.code).where(
+        (BallotCode.round == first) & BallotCode.used_at.is_null()).limit(3).run()
+
+    say("演示数据已载入:")
+    say(f"  区:{DISTRICT},7 个镇(街道);大弯街道议事组 {len(COUNCIL)} 人(五类固定成员 + X)")
+    say(f"  批次“2026年首批次”:{len(ITEMS)} 项清单,已收回 {ballots_to_cast} 张选票,正在勾选中")
+    say(f"  登录账号(密码都是 {DEMO_PASSWORD}):")
+    for username, name, role, _w in users:
+        say(f"    {username:16s} {role.label}")
+    say("  可用于试投的选票码:" + "、".join(u["code"] for u in unused))
+    return {"created": True, "round_id": first, "earlier_round_id": earlier,
+            "unused_codes": [u["code"] for u in unused]}
+
+
+async def _fill_and_vote(round_id: int, items, community_ids, n_ballots, rng, actor) -> None:
+    r = await wishlists.get_round(round_id)
+    ids = []
+    for title, description, yuan, kind in items:
+        ids.append(await wishlists.add_item(r, title=title, description=description,
+                                            cost_fen=yuan * 100, kind=kind, actor=actor))
+    codes: list[str] = []
+    per_community = (n_ballots * 13 // 10) // len(community_ids) + 1
+    for cid in community_ids:
+        codes += await ballots.issue_codes(r, cid, per_community, actor=actor)
+    await ballots.open_voting(r, actor=actor)
+    # Residents favour some items: weights fall with position, with some noise.
+    weights = [1.0 / (1 + 0.15 * i) * rng.uniform(0.6, 1.4) for i in range(len(ids))]
+    rng.shuffle(codes)
+    limit = r.max_ticks or len(ids)
+    for code in codes[:n_ballots]:
+        k = rng.randint(1, min(limit, len(ids)))
+        chosen: set[int] = set()
+        while len(chosen) < k:
+            chosen.add(rng.choices(ids, weights)[0])
+        await ballots.cast_ballot(code, sorted(chosen))

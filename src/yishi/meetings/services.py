@@ -1,0 +1,139 @@
+"""The council (5+X组) and its decision on a round (民主议事定方向)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from yishi.ballots import services as ballots
+from yishi.core import audit
+from yishi.core.errors import Conflict, DomainError
+from yishi.core.i18n import _
+from yishi.meetings.enums import FIXED_CATEGORIES, MemberCategory
+from yishi.meetings.tables import Council, CouncilMember, Decision, DecisionItem
+from yishi.wishlists import services as wishlists
+from yishi.wishlists.enums import ItemKind, RoundStatus
+
+
+async def council_of_town(town_id: int) -> dict | None:
+    return await Council.select().where(Council.town == town_id).first().run()
+
+
+async def members_of(council_id: int) -> list[dict]:
+    return (
+        await CouncilMember.select()
+        .where((CouncilMember.council == council_id) & (CouncilMember.active == True))  # noqa: E712
+        .order_by(CouncilMember.category)
+        .order_by(CouncilMember.id)
+        .run()
+    )
+
+
+def missing_categories(categories: list[str]) -> list[MemberCategory]:
+    """The fixed categories with nobody in them: a council (or meeting) lacking any is not 5+X."""
+    present = {MemberCategory(c) for c in categories}
+    return [c for c in FIXED_CATEGORIES if c not in present]
+
+
+async def add_member(council_id: int, *, name: str, category: MemberCategory, organisation: str = "",
+                     actor: Any = None) -> int:
+    name = (name or "").strip()
+    if not name:
+        raise DomainError(_("请填写成员姓名。"))
+    member = CouncilMember(council=council_id, name=name, category=category,
+                           organisation=(organisation or "").strip())
+    await member.save()
+    await audit.record("meeting.council.member_added", actor=actor, object_type="council",
+                       object_id=council_id, name=name, category=category.value)
+    return member.id
+
+
+async def record_decision(round_: wishlists.RoundView, approved_ids: list[int], resolution: str,
+                          *, actor: Any) -> None:
+    if round_.status is RoundStatus.decided:
+        raise Conflict(_("本批次已经形成决议,不能重复记录。"))
+    if round_.status is not RoundStatus.counted:
+        raise Conflict(_("群众勾选结束后才能记录议事决定。"))
+    resolution = (resolution or "").strip()
+    if not resolution:
+        raise DomainError(_("请填写议事组的决议内容。"))
+    if len(resolution) > 4000:
+        raise DomainError(_("决议内容不能超过 4000 个字。"))
+    items = {i["id"] for i in await wishlists.items_of(round_.id)}
+    approved = set(approved_ids)
+    if not approved <= items:
+        raise DomainError(_("提交的项目不在本次清单上,请刷新页面后重试。"))
+    if not approved:
+        raise DomainError(_("请至少选择一项通过的项目。"))
+    async with Decision._meta.db.transaction():
+        if not await wishlists.set_status(round_.id, RoundStatus.counted, RoundStatus.decided):
+            raise Conflict(_("本批次的状态已被他人更改,请刷新页面。"))
+        decision = await Decision.insert(
+            Decision(round=round_.id, resolution=resolution, decided_by=getattr(actor, "id", None),
+                     decided_at=datetime.now(timezone.utc))
+        ).returning(Decision.id).run()
+        decision_id = decision[0]["id"]
+        await DecisionItem.insert(
+            *[DecisionItem(decision=decision_id, item=i, approved=i in approved) for i in sorted(items)]
+        ).run()
+        await audit.record("meeting.decision.recorded", actor=actor, object_type="round",
+                           object_id=round_.id, approved=sorted(approved))
+
+
+@dataclass
+class IntentList:
+    """Everything the district's PDF shows, gathered once."""
+
+    round: wishlists.RoundView
+    council_name: str
+    resolution: str
+    decided_at: datetime
+    items: list[dict]  # approved items: title, description, cost_fen, kind, approvals
+    ballots: int
+    codes_issued: int
+    total_fen: int = 0
+    by_kind: dict[ItemKind, int] = field(default_factory=dict)
+    members: list[dict] = field(default_factory=list)
+
+
+async def intent_list(round_id: int) -> IntentList:
+    round_ = await wishlists.get_round(round_id)
+    decision = await Decision.select().where(Decision.round == round_id).first().run()
+    if decision is None:
+        raise Conflict(_("本批次尚未形成议事决定,还不能导出意愿清单。"))
+    approved = {
+        r["item"]
+        for r in await DecisionItem.select(DecisionItem.item)
+        .where((DecisionItem.decision == decision["id"]) & (DecisionItem.approved == True))  # noqa: E712
+        .run()
+    }
+    counted = await ballots.tally(round_id)
+    items = []
+    for item in await wishlists.items_of(round_id):
+        if item["id"] in approved:
+            items.append({**item, "kind": ItemKind(item["kind"]), "approvals": counted.approvals.get(item["id"], 0)})
+    council = await council_of_town(round_.town_id)
+    by_kind = {kind: sum(1 for i in items if i["kind"] is kind) for kind in ItemKind}
+    return IntentList(
+        round=round_,
+        council_name=council["name"] if council else "",
+        resolution=decision["resolution"],
+        decided_at=decision["decided_at"],
+        items=items,
+        ballots=counted.ballots,
+        codes_issued=counted.codes_issued,
+        total_fen=sum(i["cost_fen"] for i in items),
+        by_kind=by_kind,
+        members=await members_of(council["id"]) if council else [],
+    )
+
+
+async def decision_of(round_id: int) -> dict | None:
+    decision = await Decision.select().where(Decision.round == round_id).first().run()
+    if decision is None:
+        return None
+    rows = await DecisionItem.select(DecisionItem.item, DecisionItem.approved).where(
+        DecisionItem.decision == decision["id"]
+    )
+    decision["approved"] = {r["item"] for r in rows if r["approved"]}
+    return decision

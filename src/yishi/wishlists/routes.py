@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.response import Redirect, Template
+
+from yishi.accounts import permissions as perm
+from yishi.accounts.enums import Role
+from yishi.ballots import services as ballots
+from yishi.core.errors import DomainError
+from yishi.core.i18n import _
+from yishi.core.money import parse_yuan
+from yishi.core.web import form_int
+from yishi.meetings import services as meetings
+from yishi.places.tables import Community, Town
+from yishi.wishlists import services
+from yishi.wishlists.enums import ItemKind, RoundStatus
+
+
+async def round_context(user: Any, round_id: int) -> dict[str, Any]:
+    """Everything the round page and its fragments show, with what this user may do."""
+    round_ = await services.get_round(round_id)
+    perm.require(perm.can_view_round(user, round_.town_id, round_.district_id))
+    items = await services.items_of(round_id)
+    tally = await ballots.tally(round_id)
+    decision = await meetings.decision_of(round_id)
+    return {
+        "round": round_,
+        "items": items,
+        "tally": tally,
+        "max_approvals": max(tally.approvals.values(), default=0),
+        "decision": decision,
+        "communities": await Community.select(Community.id, Community.name)
+        .where(Community.town == round_.town_id).order_by(Community.id).run(),
+        "kinds": list(ItemKind),
+        "kind_labels": {k.value: k.label for k in ItemKind},
+        "Status": RoundStatus,
+        "can_manage": perm.can_manage_round(user, round_.town_id),
+        "can_decide": perm.can_record_decision(user, round_.town_id),
+        "can_export": perm.can_export_intent_list(user, round_.town_id, round_.district_id),
+        "total_fen": sum(i["cost_fen"] for i in items),
+    }
+
+
+class RoundController(Controller):
+    path = "/rounds"
+
+    @get("/")
+    async def list_rounds(self, request: Request) -> Template:
+        user = request.user
+        role = perm.role_of(user)
+        if role is Role.admin:
+            rounds = await services.list_rounds()
+            towns = await Town.select(Town.id, Town.name).order_by(Town.id).run()
+        elif role is Role.district_reviewer:
+            rounds = await services.list_rounds(district_id=user.district)
+            towns = []
+        else:
+            perm.require(user.town is not None)
+            rounds = await services.list_rounds(town_id=user.town)
+            towns = await Town.select(Town.id, Town.name).where(Town.id == user.town).run()
+        return Template("wishlists/rounds.html", context={
+            "rounds": rounds, "towns": towns, "can_create": perm.can_create_round(user),
+            "Status": RoundStatus, "error": None, "form": {},
+        })
+
+    @post("/")
+    async def create_round(self, request: Request) -> Template | Redirect:
+        user = request.user
+        form = await request.form()
+        perm.require(perm.can_create_round(user))
+        town_id = user.town if perm.role_of(user) is not Role.admin else form_int(form.get("town"), _("镇(街道)"))
+        perm.require(perm.can_manage_round(user, town_id))
+        round_id = await services.create_round(
+            town_id=town_id,
+            title=str(form.get("title", "")),
+            budget_fen=parse_yuan(str(form.get("budget", "0") or "0"), _("批次预算")),
+            max_ticks=form_int(form.get("max_ticks"), _("最多可勾选项数"), default=0),
+            actor=user,
+        )
+        return Redirect(f"/rounds/{round_id}")
+
+    @get("/{round_id:int}")
+    async def round_page(self, request: Request, round_id: int) -> Template:
+        context = await round_context(request.user, round_id)
+        return Template("wishlists/round.html", context={**context, "error": None, "form": {}})
+
+    @post("/{round_id:int}/items")
+    async def add_item(self, request: Request, round_id: int) -> Template | Redirect:
+        round_ = await services.get_round(round_id)
+        perm.require(perm.can_manage_round(request.user, round_.town_id))
+        form = await request.form()
+        try:
+            kind = ItemKind(str(form.get("kind", "")))
+        except ValueError:
+            kind = None
+        try:
+            if kind is None:
+                raise DomainError(_("请选择项目类型(普惠性、特色或试点)。"))
+            await services.add_item(
+                round_,
+                title=str(form.get("title", "")),
+                description=str(form.get("description", "")),
+                cost_fen=parse_yuan(str(form.get("cost", "")), _("预计费用")),
+                kind=kind,
+                actor=request.user,
+            )
+        except DomainError as exc:
+            # Show the form again with what was typed, so nothing is lost.
+            context = await round_context(request.user, round_id)
+            return Template("wishlists/round.html", status_code=exc.status_code,
+                            context={**context, "error": exc.message, "form": dict(form)})
+        return Redirect(f"/rounds/{round_id}#items")
+
+    @post("/{round_id:int}/items/{item_id:int}/delete")
+    async def remove_item(self, request: Request, round_id: int, item_id: int) -> Redirect:
+        round_ = await services.get_round(round_id)
+        perm.require(perm.can_manage_round(request.user, round_.town_id))
+        await services.remove_item(round_, item_id, actor=request.user)
+        return Redirect(f"/rounds/{round_id}#items")

@@ -1,0 +1,186 @@
+"""The wish list (民生微事服务期望清单) of a round: compiled while in draft, frozen after."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from yishi.core import audit
+from yishi.core.errors import Conflict, DomainError, NotFound
+from yishi.core.i18n import _
+from yishi.places.tables import Town
+from yishi.wishlists.enums import ItemKind, RoundStatus
+from yishi.wishlists.tables import Round, WishItem
+
+MAX_ITEMS = 200
+
+
+@dataclass(frozen=True)
+class RoundView:
+    id: int
+    title: str
+    town_id: int
+    town_name: str
+    district_id: int
+    district_name: str
+    budget_fen: int
+    max_ticks: int
+    status: RoundStatus
+    opened_at: datetime | None
+    closed_at: datetime | None
+
+
+async def get_round(round_id: int) -> RoundView:
+    row = (
+        await Round.select(
+            Round.all_columns(),
+            Round.town.name.as_alias("town_name"),
+            Round.town.district.as_alias("district_id"),
+            Round.town.district.name.as_alias("district_name"),
+        )
+        .where(Round.id == round_id)
+        .first()
+        .run()
+    )
+    if row is None:
+        raise NotFound(_("找不到该批次。"))
+    return RoundView(
+        id=row["id"],
+        title=row["title"],
+        town_id=row["town"],
+        town_name=row["town_name"],
+        district_id=row["district_id"],
+        district_name=row["district_name"],
+        budget_fen=row["budget_fen"],
+        max_ticks=row["max_ticks"],
+        status=RoundStatus(row["status"]),
+        opened_at=row["opened_at"],
+        closed_at=row["closed_at"],
+    )
+
+
+async def list_rounds(*, town_id: int | None = None, district_id: int | None = None) -> list[dict]:
+    query = Round.select(
+        Round.id, Round.title, Round.status, Round.budget_fen, Round.created_at,
+        Round.town, Round.town.name.as_alias("town_name"),
+    ).order_by(Round.id, ascending=False)
+    if town_id is not None:
+        query = query.where(Round.town == town_id)
+    if district_id is not None:
+        query = query.where(Round.town.district == district_id)
+    return await query.run()
+
+
+async def items_of(round_id: int) -> list[dict]:
+    return (
+        await WishItem.select()
+        .where(WishItem.round == round_id)
+        .order_by(WishItem.position)
+        .order_by(WishItem.id)
+        .run()
+    )
+
+
+def _check_title(title: str, what: str, limit: int) -> str:
+    title = (title or "").strip()
+    if not title:
+        raise DomainError(_("请填写{what}。").format(what=what))
+    if len(title) > limit:
+        raise DomainError(_("{what}不能超过 {n} 个字。").format(what=what, n=limit))
+    return title
+
+
+def _check_max_ticks(max_ticks: int) -> int:
+    if max_ticks < 0 or max_ticks > MAX_ITEMS:
+        raise DomainError(_("最多可勾选项数应在 0 到 {n} 之间(0 表示不限)。").format(n=MAX_ITEMS))
+    return max_ticks
+
+
+async def create_round(
+    *, town_id: int, title: str, budget_fen: int, max_ticks: int, actor: Any
+) -> int:
+    title = _check_title(title, _("批次名称"), 80)
+    _check_max_ticks(max_ticks)
+    if not await Town.exists().where(Town.id == town_id):
+        raise DomainError(_("所选镇(街道)不存在。"))
+    row = Round(
+        town=town_id,
+        title=title,
+        budget_fen=budget_fen,
+        max_ticks=max_ticks,
+        status=RoundStatus.draft,
+        created_by=getattr(actor, "id", None),
+        created_at=datetime.now(timezone.utc),
+    )
+    await row.save()
+    await audit.record("wishlist.round.created", actor=actor, object_type="round",
+                       object_id=row.id, title=title)
+    return row.id
+
+
+def ensure_editable(round_: RoundView) -> None:
+    """The freeze guard: once ticking opens, the list and its rules stay as residents saw them."""
+    if round_.status is not RoundStatus.draft:
+        raise Conflict(_("清单已发布供群众勾选,不能再修改。如需调整,请新建批次。"))
+
+
+async def update_round_rules(round_: RoundView, *, budget_fen: int, max_ticks: int, actor: Any) -> None:
+    ensure_editable(round_)
+    _check_max_ticks(max_ticks)
+    await Round.update({Round.budget_fen: budget_fen, Round.max_ticks: max_ticks}).where(
+        Round.id == round_.id
+    )
+    await audit.record("wishlist.round.rules_changed", actor=actor, object_type="round",
+                       object_id=round_.id, budget_fen=budget_fen, max_ticks=max_ticks)
+
+
+async def add_item(
+    round_: RoundView, *, title: str, description: str, cost_fen: int, kind: ItemKind, actor: Any
+) -> int:
+    ensure_editable(round_)
+    title = _check_title(title, _("项目名称"), 80)
+    if len(description or "") > 2000:
+        raise DomainError(_("项目说明不能超过 2000 个字。"))
+    count = await WishItem.count().where(WishItem.round == round_.id)
+    if count >= MAX_ITEMS:
+        raise DomainError(_("一份清单最多 {n} 项。").format(n=MAX_ITEMS))
+    item = WishItem(
+        round=round_.id,
+        position=count + 1,
+        title=title,
+        description=(description or "").strip(),
+        cost_fen=cost_fen,
+        kind=kind,
+    )
+    await item.save()
+    await audit.record("wishlist.item.added", actor=actor, object_type="round",
+                       object_id=round_.id, item_id=item.id, title=title)
+    return item.id
+
+
+async def remove_item(round_: RoundView, item_id: int, *, actor: Any) -> None:
+    ensure_editable(round_)
+    deleted = (
+        await WishItem.delete()
+        .where((WishItem.id == item_id) & (WishItem.round == round_.id))
+        .returning(WishItem.id)
+        .run()
+    )
+    if not deleted:
+        raise NotFound(_("清单中没有这一项。"))
+    await audit.record("wishlist.item.removed", actor=actor, object_type="round",
+                       object_id=round_.id, item_id=item_id)
+
+
+async def set_status(round_id: int, expected: RoundStatus, new: RoundStatus, **stamps: Any) -> bool:
+    """Move a round from one status to the next; False if another request got there first."""
+    values: dict[Any, Any] = {Round.status: new}
+    for name, value in stamps.items():
+        values[getattr(Round, name)] = value
+    changed = (
+        await Round.update(values)
+        .where((Round.id == round_id) & (Round.status == expected))
+        .returning(Round.id)
+        .run()
+    )
+    return bool(changed)
