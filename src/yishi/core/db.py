@@ -113,6 +113,31 @@ class SharedSQLiteEngine(SQLiteEngine):
         )
 
 
+class LoopPoolPostgresEngine(PostgresEngine):
+    """PostgreSQL with one asyncpg pool per event loop: a pool belongs to the loop that made it,
+    and a test client runs the app on a loop of its own beside the test's."""
+
+    @property  # type: ignore[override]
+    def pool(self):
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return None
+        return self.__dict__.setdefault("_pools", {}).get(loop)
+
+    @pool.setter
+    def pool(self, value) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        pools = self.__dict__.setdefault("_pools", {})
+        if value is None:
+            pools.pop(loop, None)
+        else:
+            pools[loop] = value
+
+
 def make_engine(url: str) -> Engine:
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
@@ -122,7 +147,7 @@ def make_engine(url: str) -> Engine:
             path = "/" + path
         return SharedSQLiteEngine(path=path, detect_types=sqlite3.PARSE_DECLTYPES | sqlite3.PARSE_COLNAMES)
     if parsed.scheme in ("postgres", "postgresql"):
-        return PostgresEngine(
+        return LoopPoolPostgresEngine(
             config={
                 "host": parsed.hostname or "127.0.0.1",
                 "port": parsed.port or 5432,

@@ -1,0 +1,182 @@
+"""Test set-up: one database per run (SQLite file, or a fresh PostgreSQL database when
+YISHI_TEST_DB=postgres), migrated once, emptied after every test."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = ROOT.parent / "shared" / "data"
+TEST_DB = os.environ.get("YISHI_TEST_DB", "sqlite")
+PG_ADMIN_URL = os.environ.get("YISHI_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+_tmp = Path(tempfile.mkdtemp(prefix="yishi-test-"))
+os.environ["YISHI_DATA_DIR"] = str(_tmp)
+os.environ["YISHI_SECRET_KEY"] = "test-secret-key-not-for-production"
+# Cheap argon2 in tests only; production keeps the library's defaults.
+os.environ["YISHI_ARGON2_TIME_COST"] = "1"
+os.environ["YISHI_ARGON2_MEMORY_COST"] = "1024"
+
+if TEST_DB == "postgres":
+    import asyncio
+
+    import asyncpg
+
+    _pg_name = f"yishi_test_{uuid.uuid4().hex[:10]}"
+
+    async def _create() -> None:
+        conn = await asyncpg.connect(PG_ADMIN_URL)
+        try:
+            await conn.execute(f'CREATE DATABASE "{_pg_name}"')
+        finally:
+            await conn.close()
+
+    try:
+        asyncio.run(_create())
+    except (OSError, asyncpg.PostgresError) as exc:  # pragma: no cover - depends on the machine
+        raise SystemExit(f"PostgreSQL is required for YISHI_TEST_DB=postgres and is not reachable: {exc}")
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    os.environ["YISHI_DATABASE_URL"] = f"{base}/{_pg_name}"
+else:
+    os.environ["YISHI_DATABASE_URL"] = f"sqlite:///{_tmp / 'test.sqlite3'}"
+
+import yishi  # noqa: E402,F401  (sets PICCOLO_CONF)
+from yishi.config import load_settings  # noqa: E402
+from yishi.core import db as core_db  # noqa: E402
+
+SETTINGS = load_settings()
+ENGINE = core_db.configure(SETTINGS.database_url)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if TEST_DB == "postgres":
+        import asyncio
+
+        import asyncpg
+
+        async def _drop() -> None:
+            conn = await asyncpg.connect(PG_ADMIN_URL)
+            try:
+                await conn.execute(f'DROP DATABASE IF EXISTS "{_pg_name}" WITH (FORCE)')
+            finally:
+                await conn.close()
+
+        asyncio.run(_drop())
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def migrated():
+    from yishi.cli import migrate_async
+
+    await core_db.start(ENGINE)
+    await migrate_async(quiet=True)
+    yield
+    await core_db.stop(ENGINE)
+
+
+def _tables_in_delete_order() -> list[str]:
+    from piccolo.conf.apps import Finder
+    from piccolo.table import sort_table_classes
+
+    tables = sort_table_classes(Finder().get_table_classes())
+    return [t._meta.tablename for t in reversed(tables)]
+
+
+@pytest.fixture(autouse=True)
+async def clean_db(migrated):
+    yield
+    names = _tables_in_delete_order()
+    if SETTINGS.is_postgres:
+        await ENGINE.run_ddl("TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE")
+    else:
+        for name in names:
+            await ENGINE.run_ddl(f'DELETE FROM "{name}"')
+
+
+@pytest.fixture
+def settings():
+    return SETTINGS
+
+
+@pytest.fixture
+async def app(settings):
+    from yishi.app import create_app
+
+    return create_app(settings)
+
+
+@pytest.fixture
+async def client(app):
+    from litestar.testing import AsyncTestClient
+
+    async with AsyncTestClient(app=app, base_url="http://testserver.local") as c:
+        c.follow_redirects = False  # tests check where a form sends the user
+        yield c
+
+
+def shared_data(name: str) -> Path:
+    """A folder of ../shared/data: skip when a user's clone lacks it, fail under CI."""
+    path = SHARED_DATA / name
+    if not path.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{path} is missing: CI must have ../shared/data")
+        pytest.skip(f"{path} is absent (a user's clone)")
+    return path
+
+
+# --- a real server for browser tests -------------------------------------------------------
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server():
+    """`yishi serve` in a subprocess on the test database, as a user would start it."""
+    import time
+    import urllib.request
+
+    port = _free_port()
+    env = {**os.environ, "YISHI_PORT": str(port)}
+    proc = subprocess.Popen([sys.executable, "-m", "yishi.cli", "serve"], env=env, cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(url + "/healthz", timeout=1)
+            break
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError(proc.stdout.read().decode())
+            time.sleep(0.1)
+    else:
+        proc.kill()
+        raise RuntimeError("yishi serve did not start")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    executable = os.environ.get("YISHI_CHROMIUM", "/usr/bin/chromium")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

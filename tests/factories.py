@@ -1,0 +1,98 @@
+"""Factories: build the rows a test needs in one call, with sensible defaults."""
+from __future__ import annotations
+
+import itertools
+import re
+
+from yishi.accounts import services as accounts
+from yishi.accounts.enums import Role
+from yishi.ballots import services as ballots
+from yishi.meetings import services as meetings
+from yishi.meetings.enums import MemberCategory
+from yishi.meetings.tables import Council
+from yishi.places.tables import Community, District, Town
+from yishi.wishlists import services as wishlists
+from yishi.wishlists.enums import ItemKind
+
+PASSWORD = "correct-horse-9"
+_seq = itertools.count(1)
+
+
+async def make_places(n_communities: int = 2) -> dict:
+    n = next(_seq)
+    district = District(name=f"测试区{n}")
+    await district.save()
+    town = Town(district=district.id, name=f"测试街道{n}")
+    await town.save()
+    communities = []
+    for i in range(n_communities):
+        c = Community(town=town.id, name=f"第{i + 1}社区")
+        await c.save()
+        communities.append(c.id)
+    return {"district": district.id, "town": town.id, "communities": communities}
+
+
+async def make_user(role: Role, places: dict | None = None, username: str | None = None):
+    places = places or {}
+    where = {}
+    if role is Role.district_reviewer:
+        where["district_id"] = places.get("district")
+    elif role is not Role.admin:
+        where["town_id"] = places.get("town")
+    if role is Role.collector and places.get("communities"):
+        where["community_id"] = places["communities"][0]
+    return await accounts.create_user(
+        username=username or f"{role.value}{next(_seq)}", password=PASSWORD,
+        display_name=f"{role.label}{next(_seq)}", role=role, **where,
+    )
+
+
+async def make_round(places: dict, *, items: int = 3, max_ticks: int = 2, budget_yuan: int = 100000,
+                     actor=None, title: str = "首批次") -> wishlists.RoundView:
+    round_id = await wishlists.create_round(town_id=places["town"], title=title,
+                                           budget_fen=budget_yuan * 100, max_ticks=max_ticks, actor=actor)
+    r = await wishlists.get_round(round_id)
+    kinds = [ItemKind.universal, ItemKind.special, ItemKind.pilot]
+    for i in range(items):
+        await wishlists.add_item(r, title=f"项目{i + 1}", description=f"说明{i + 1}",
+                                 cost_fen=(i + 1) * 10000_00, kind=kinds[i % 3], actor=actor)
+    return await wishlists.get_round(round_id)
+
+
+async def open_round(r: wishlists.RoundView, codes_per_community: int = 5, actor=None) -> list[str]:
+    codes = []
+    for cid in (await _communities_of(r.town_id)):
+        codes += await ballots.issue_codes(r, cid, codes_per_community, actor=actor)
+    await ballots.open_voting(r, actor=actor)
+    return codes
+
+
+async def _communities_of(town_id: int) -> list[int]:
+    return [c["id"] for c in await Community.select(Community.id).where(Community.town == town_id).order_by(Community.id)]
+
+
+async def item_ids(round_id: int) -> list[int]:
+    return [i["id"] for i in await wishlists.items_of(round_id)]
+
+
+async def make_council(places: dict, categories=None) -> int:
+    council = Council(town=places["town"], name="测试议事组")
+    await council.save()
+    for i, cat in enumerate(categories or list(MemberCategory)):
+        await meetings.add_member(council.id, name=f"成员{i + 1}", category=cat)
+    return council.id
+
+
+def csrf_from(html: str) -> str:
+    match = re.search(r'name="_csrf_token" value="([^"]+)"', html)
+    assert match, "page has no CSRF field"
+    return match.group(1)
+
+
+async def login(client, username: str, password: str = PASSWORD):
+    page = await client.get("/login")
+    token = csrf_from(page.text)
+    response = await client.post("/login", data={"username": username, "password": password,
+                                                 "_csrf_token": token, "next": "/rounds"})
+    assert response.status_code in (302, 303), response.text
+    return token
