@@ -18,6 +18,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
+from itertools import compress
+from operator import add, mul
 from pathlib import Path
 from typing import Union
 
@@ -257,6 +259,8 @@ class _MesInput:
     costs: list[int]  # in units of 1/money_scale
     supporters: list[list[int]]  # project -> ballot classes approving it
     neighbours: list[list[int]]  # project -> projects sharing a supporter with it
+    single_supporters: list[list[int]]  # supporters split by class weight 1 ...
+    repeated_supporters: list[list[tuple[int, int]]]  # ... or more, with the weight
     class_projects: list[tuple[int, ...]]
     class_weight: list[int]
     approvals: list[int]
@@ -286,14 +290,17 @@ def _mes_input(election: Election) -> _MesInput:
         for p in projs:
             neighbours[p].update(projs)
     costs = [Fraction(election.projects[pid].cost) for pid in ids]
+    weights = list(classes.values())
     scale = math.lcm(Fraction(election.budget).denominator, *(c.denominator for c in costs))
     return _MesInput(
         ids=ids,
         costs=[int(c * scale) for c in costs],
         supporters=supporters,
         neighbours=[sorted(n) for n in neighbours],
+        single_supporters=[[c for c in cs if weights[c] == 1] for cs in supporters],
+        repeated_supporters=[[(c, weights[c]) for c in cs if weights[c] != 1] for cs in supporters],
         class_projects=class_projects,
-        class_weight=list(classes.values()),
+        class_weight=weights,
         approvals=[counts[pid] for pid in ids],
         n_voters=election.total_voters(),
         budget=int(election.budget * scale),
@@ -359,59 +366,81 @@ class _Bounds:
     hi: tuple[_Ratio, _Ratio] | None  # None: it might not be affordable everywhere
 
 
-# (lo at B0, lo at B1, hi at B0, hi at B1, voters) for one budget group
-_Group = tuple[Num, Num, Num, Num, int]
+@dataclass(frozen=True)
+class _Groups:
+    """One project's supporters as parallel lists, one entry per budget group."""
+
+    lo0: list[Num]  # lower budget bound at the window's start
+    lo1: list[Num]  # ... and at its end
+    hi0: list[Num]
+    hi1: list[Num]
+    voters: list[int]
+    total: int
 
 
-def _scan(values: list[tuple[Num, int]], cost: Num) -> tuple[_Ratio, int] | None:
-    """Equal-shares price over (budget, voters), and how many groups pay all they have."""
-    values.sort(key=lambda v: v[0])
-    rich = sum(n for _, n in values)
-    paid: Num = 0
-    for i, (budget, n) in enumerate(values):
-        if cost - paid <= budget * rich:
-            return (cost - paid, rich), i
-        paid += budget * n
-        rich -= n
-    return None
+def _weighted(values: list[Num], voters: list[int]) -> Num:
+    return sum(map(mul, values, voters))
 
 
-def _price_bounds(groups: list[_Group], cost: Num, win: _Window) -> _Bounds | None:
+def _poor(values: list[Num], voters: list[int], total: int, cost: Num) -> tuple[list[int], _Ratio] | None:
+    """Groups that pay all they have, and the price the others pay; None if unaffordable.
+
+    Starting from "nobody is short", each pass moves every group below the price
+    into the poor set; the price only rises and settles on the exact one, where
+    the poor are exactly the groups below it. A few C-level passes beat sorting.
+    """
+    weighted = list(map(mul, values, voters))
+    if sum(weighted) < cost:
+        return None
+    positions = range(len(values))
+    poor: list[int] = []
+    num, den = cost, total
+    while True:
+        # b < num/den, as b < ceil(num/den) for whole budgets
+        limit = -(-num // den) if isinstance(num, int) else Fraction(num, den)
+        below = list(compress(positions, map(limit.__gt__, values)))
+        if len(below) == len(poor):
+            return poor, (num, den)
+        poor = below
+        num = cost - sum(map(weighted.__getitem__, poor))
+        den = total - sum(map(voters.__getitem__, poor))
+
+
+def _price_bounds(groups: _Groups, cost: Num, win: _Window) -> _Bounds | None:
     """Bounds on a project's price over the window; None if surely unaffordable."""
     if win.exact:
-        found = _scan([(g[0], g[4]) for g in groups], cost)
-        return None if found is None else _Bounds((found[0],) * 2, (found[0],) * 2)
-    if sum(g[2] * g[4] for g in groups) < cost and sum(g[3] * g[4] for g in groups) < cost:
+        found = _poor(groups.lo0, groups.voters, groups.total, cost)
+        return None if found is None else _Bounds((found[1],) * 2, (found[1],) * 2)
+    if _weighted(groups.hi0, groups.voters) < cost and _weighted(groups.hi1, groups.voters) < cost:
         return None
-    return _Bounds(_price_floor(groups, cost, win), _price_ceiling(groups, cost, win))
+    return _Bounds(_price_floor(groups, cost), _price_ceiling(groups, cost, win))
 
 
-def _price_floor(groups: list[_Group], cost: Num, win: _Window) -> tuple[_Ratio, _Ratio]:
+def _price_floor(groups: _Groups, cost: Num) -> tuple[_Ratio, _Ratio]:
     # Take as P the groups that pay everything at the window's middle under the
     # upper budgets; any P gives a valid bound, a well-chosen one a tight bound.
-    mid = sorted(((g[2] + g[3], g) for g in groups), key=lambda v: v[0])
-    found = _scan([(v, g[4]) for v, g in mid], 2 * cost)
+    mid = list(map(add, groups.hi0, groups.hi1))
+    found = _poor(mid, groups.voters, groups.total, 2 * cost)
     if found is not None:
-        poor = [g for _, g in mid[: found[1]]]
+        poor = found[0]
     else:
-        top = mid[-1][0]
-        poor = [g for v, g in mid if v != top]
-    n_rich = sum(g[4] for g in groups) - sum(g[4] for g in poor)
+        top = max(mid)
+        poor = [i for i, v in enumerate(mid) if v != top]
+    n_rich = groups.total - sum(groups.voters[i] for i in poor)
     return (
-        (cost - sum(g[2] * g[4] for g in poor), n_rich),
-        (cost - sum(g[3] * g[4] for g in poor), n_rich),
+        (cost - sum(groups.hi0[i] * groups.voters[i] for i in poor), n_rich),
+        (cost - sum(groups.hi1[i] * groups.voters[i] for i in poor), n_rich),
     )
 
 
-def _price_ceiling(groups: list[_Group], cost: Num, win: _Window) -> tuple[_Ratio, _Ratio] | None:
-    if sum(g[0] * g[4] for g in groups) < cost or sum(g[1] * g[4] for g in groups) < cost:
+def _price_ceiling(groups: _Groups, cost: Num, win: _Window) -> tuple[_Ratio, _Ratio] | None:
+    at_start = _poor(groups.lo0, groups.voters, groups.total, cost)
+    if at_start is None:
         return None
-    at_start = _scan([(g[0], g[4]) for g in groups], cost)
-    at_end = at_start if win.lo[0] == win.lo[1] and all(g[0] == g[1] for g in groups) else (
-        _scan([(g[1], g[4]) for g in groups], cost)
-    )
-    assert at_start is not None and at_end is not None
-    return at_start[0], at_end[0]
+    if win.lo[0] == win.lo[1] and groups.lo0 == groups.lo1:
+        return at_start[1], at_start[1]
+    at_end = _poor(groups.lo1, groups.voters, groups.total, cost)
+    return None if at_end is None else (at_start[1], at_end[1])
 
 
 def _mid_ratio(pair: tuple[_Ratio, _Ratio]) -> float:
@@ -537,9 +566,17 @@ class _Run:
     def _refresh(self, p: int, fresh: set[int]) -> _Bounds | None:
         if p in self.stale_members:
             self._recount(p)
-        groups = [
-            (self.lo0[g], self.lo1[g], self.hi0[g], self.hi1[g], n) for g, n in self.members[p].items()
-        ]
+        members = self.members[p]
+        ids = list(members)
+        voters = list(members.values())
+        groups = _Groups(
+            list(map(self.lo0.__getitem__, ids)),
+            list(map(self.lo1.__getitem__, ids)),
+            list(map(self.hi0.__getitem__, ids)),
+            list(map(self.hi1.__getitem__, ids)),
+            voters,
+            self.data.approvals[p],
+        )
         found = _price_bounds(groups, self.costs[p], self.win)
         fresh.add(p)
         if found is None:
@@ -611,41 +648,47 @@ class _Run:
         (lq0, ld0), (lq1, ld1) = bounds.lo
         (hq0, hd0), (hq1, hd1) = bounds.hi
         lo0, lo1, hi0, hi1 = self.lo0, self.lo1, self.hi0, self.hi1
-        exact = self.win.exact
+        groups = list(self.members[winner])
+        # left = max(0, b - q): below by 0 or by b - q, above by the chord.
+        if self.win.exact:
+            price = Fraction(hq0, hd0)
+            left = [max(b - price, 0) for b in map(lo0.__getitem__, groups)]
+            keys = [(x, x, x, x) for x in left]
+        else:
+            low = [
+                (a0, a1) if a0 + a1 > 0 else (0, 0)
+                for a0, a1 in zip(
+                    [(b * hd0 - hq0) // hd0 for b in map(lo0.__getitem__, groups)],
+                    [(b * hd1 - hq1) // hd1 for b in map(lo1.__getitem__, groups)],
+                )
+            ]
+            high0 = [max(-((lq0 - b * ld0) // ld0), 0) for b in map(hi0.__getitem__, groups)]
+            high1 = [max(-((lq1 - b * ld1) // ld1), 0) for b in map(hi1.__getitem__, groups)]
+            keys = [(a0, a1, b0, b1) for (a0, a1), b0, b1 in zip(low, high0, high1)]
         split: dict[int, int] = {}
-        for g in self.members[winner]:
-            # left = max(0, b - q): below by 0 or by b - q, above by the chord.
-            if exact:
-                a0 = a1 = max(lo0[g] - Fraction(hq0, hd0), 0)
-                b0 = b1 = a0
-            else:
-                a0 = (lo0[g] * hd0 - hq0) // hd0
-                a1 = (lo1[g] * hd1 - hq1) // hd1
-                if a0 + a1 <= 0:
-                    a0 = a1 = 0
-                b0 = max(-((lq0 - hi0[g] * ld0) // ld0), 0)
-                b1 = max(-((lq1 - hi1[g] * ld1) // ld1), 0)
+        known = self.group_of_bounds
+        for g, key in zip(groups, keys):
             # Voters left with the same budget bounds share a group from now on.
-            key = (a0, a1, b0, b1)
-            new = self.group_of_bounds.get(key)
+            new = known.get(key)
             if new is None:
-                new = self.group_of_bounds[key] = len(lo0)
-                lo0.append(a0)
-                lo1.append(a1)
-                hi0.append(b0)
-                hi1.append(b1)
+                new = known[key] = len(lo0)
+                lo0.append(key[0])
+                lo1.append(key[1])
+                hi0.append(key[2])
+                hi1.append(key[3])
             split[g] = new
         class_group = self.class_group
-        for c in self.data.supporters[winner]:
-            class_group[c] = split[class_group[c]]
+        supporters = self.data.supporters[winner]
+        for c, g in zip(supporters, list(map(split.__getitem__, map(class_group.__getitem__, supporters)))):
+            class_group[c] = g
         self.stale_members.update(self.data.neighbours[winner])
 
     def _recount(self, p: int) -> None:
-        counts: dict[int, int] = {}
-        class_group, weight = self.class_group, self.data.class_weight
-        for c in self.data.supporters[p]:
-            g = class_group[c]
-            counts[g] = counts.get(g, 0) + weight[c]
+        class_group = self.class_group
+        # Counter counts single voters in C; only repeated ballots need a loop.
+        counts = Counter(map(class_group.__getitem__, self.data.single_supporters[p]))
+        for c, weight in self.data.repeated_supporters[p]:
+            counts[class_group[c]] += weight
         self.members[p] = counts
         self.stale_members.discard(p)
 

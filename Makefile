@@ -1,0 +1,65 @@
+# yishi — two commands for a fresh clone: `make run` and `make test`.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3
+PORT ?= 8000
+APT_RUN := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 npm
+APT_TEST := $(APT_RUN) chromium poppler-utils
+
+.PHONY: run test test-sqlite test-postgres install install-test static system-deps system-deps-test bench clean
+
+run: install static
+	$(VENV)/bin/yishi serve --demo --port $(PORT)
+
+test: install-test static
+	@bash scripts/ensure-postgres.sh
+	YISHI_TEST_DB=sqlite $(PY) -m pytest
+	@if [ "$$(cat .postgres-state 2>/dev/null)" = up ]; then \
+	  YISHI_TEST_DB=postgres $(PY) -m pytest; \
+	else echo "PostgreSQL 不可用:跳过 PostgreSQL 测试 (skipping the PostgreSQL run)"; fi
+
+test-sqlite: install-test static
+	YISHI_TEST_DB=sqlite $(PY) -m pytest
+
+test-postgres: install-test static
+	@bash scripts/ensure-postgres.sh
+	YISHI_TEST_DB=postgres $(PY) -m pytest
+
+# System packages (Debian/Ubuntu): a CJK font for PDFs, pango for WeasyPrint, npm for htmx;
+# Chromium and poppler for the tests. Installed only when missing and apt-get is there.
+system-deps:
+	@bash scripts/system-deps.sh $(APT_RUN)
+
+system-deps-test:
+	@bash scripts/system-deps.sh $(APT_TEST)
+
+$(VENV)/.installed: pyproject.toml
+	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv || true
+	@if command -v uv >/dev/null 2>&1; then \
+	  uv venv --quiet --allow-existing $(VENV) && uv pip install --quiet --python $(PY) -e ".[test]"; \
+	else \
+	  $(PYTHON) -m venv $(VENV) && $(PY) -m pip install --quiet -e ".[test]"; \
+	fi
+	@touch $@
+
+install: system-deps $(VENV)/.installed
+
+install-test: system-deps-test $(VENV)/.installed
+
+# htmx comes from the npm registry (pinned in package.json) and is served from static/vendor:
+# never from a CDN, so the app works on a council's offline intranet.
+static: static/vendor/htmx.min.js
+
+static/vendor/htmx.min.js: package.json
+	npm install --no-audit --no-fund --silent
+	mkdir -p static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
+
+bench: install-test static
+	$(PY) bench/bench_ballots.py --db sqlite
+	@bash scripts/ensure-postgres.sh && $(PY) bench/bench_ballots.py --db postgres
+	$(PY) bench/bench_rules.py
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor .postgres-state

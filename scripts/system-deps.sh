@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Install the named Debian packages that are missing, when apt-get is available.
+set -euo pipefail
+missing=()
+for pkg in "$@"; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "缺少系统软件包 (missing system packages): ${missing[*]} — 请用本系统的包管理器安装 (see README)." >&2
+  exit 0
+fi
+SUDO=""
+[ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && SUDO=sudo
+echo "安装系统软件包 (installing): ${missing[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
