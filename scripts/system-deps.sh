@@ -1,9 +1,19 @@
 #!/usr/bin/env bash
-# Install the named Debian packages that are missing, when apt-get is available.
+# Install the named Debian packages that are missing, when apt-get is available. A package whose
+# command is already on the PATH (npm from NodeSource, say) counts as present.
 set -euo pipefail
+present() {
+  case "$1" in
+    npm) command -v npm >/dev/null 2>&1 ;;
+    chromium) command -v chromium >/dev/null 2>&1 || [ -x "${YISHI_CHROMIUM:-/nonexistent}" ] ;;
+    poppler-utils) command -v pdffonts >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1 ;;
+    fonts-noto-cjk) fc-list 2>/dev/null | grep -q "Noto Serif CJK SC" ;;
+    *) dpkg -s "$1" >/dev/null 2>&1 ;;
+  esac
+}
 missing=()
 for pkg in "$@"; do
-  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  present "$pkg" || missing+=("$pkg")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 if ! command -v apt-get >/dev/null 2>&1; then
