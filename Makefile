@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PYTHON ?= python3
 PORT ?= 8000
 APT_RUN := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 npm
-APT_TEST := $(APT_RUN) chromium poppler-utils
+APT_TEST := $(APT_RUN) chromium poppler-utils zbar-tools
 
 .PHONY: run test test-sqlite test-postgres install install-test static system-deps system-deps-test bench clean
 

@@ -96,3 +96,29 @@ async def login(client, username: str, password: str = PASSWORD):
                                                  "_csrf_token": token, "next": "/rounds"})
     assert response.status_code in (302, 303), response.text
     return token
+
+
+# --- suggestions (寻民意) ---------------------------------------------------------------------
+
+async def make_suggestion(places: dict, *, content: str = "小区门口的路灯坏了三盏,晚上老人出门不安全。",
+                          category: str = "公共设施", community_index: int = 0, phone: str = "",
+                          name: str = "", channel=None, actor=None, received_on=None):
+    """A suggestion as a resident or collector would submit it; returns services.Receipt."""
+    from yishi.suggestions import catalog as suggestions_catalog
+    from yishi.suggestions import services as suggestions
+    from yishi.suggestions.enums import Channel
+    from yishi.suggestions.forms import SuggestionInput
+
+    cats = {c["name"]: c["id"] for c in await suggestions_catalog.categories()}
+    data = SuggestionInput(content=content, category_id=cats[category],
+                           community_id=places["communities"][community_index], name=name, phone=phone,
+                           received_on=received_on)
+    return await suggestions.submit(data, channel=channel or Channel.qr, actor=actor)
+
+
+async def make_point(places: dict, *, community_index: int = 0, name: str = "党群服务中心观测点", actor=None):
+    from yishi.suggestions import catalog as suggestions_catalog
+
+    point_id = await suggestions_catalog.create_point(community_id=places["communities"][community_index], name=name,
+                                                      address="社区党群服务中心一楼", actor=actor)
+    return await suggestions_catalog.get_point(point_id)

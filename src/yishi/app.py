@@ -25,6 +25,10 @@ from yishi.core.security import AttemptLimiter, configure_hasher
 from yishi.core.templating import configure as configure_jinja
 from yishi.core.web import EXCEPTION_HANDLERS
 from yishi.meetings.routes import CouncilController, DecisionController
+from yishi.suggestions import privacy as suggestion_privacy
+from yishi.suggestions.public import PublicSuggestionController
+from yishi.suggestions.routes import SuggestionController
+from yishi.suggestions.routes_manage import SuggestionManageController
 from yishi.wishlists.routes import RoundController
 
 
@@ -49,6 +53,7 @@ async def healthz() -> str:
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
     configure_hasher(settings.argon2_time_cost, settings.argon2_memory_cost)
+    suggestion_privacy.configure(settings.secret_key)
     engine = core_db.configure(settings.database_url)
     key = hashlib.sha256(settings.secret_key.encode()).digest()
 
@@ -80,6 +85,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             VoteController,
             DecisionController,
             CouncilController,
+            PublicSuggestionController,
+            SuggestionController,
+            SuggestionManageController,
             create_static_files_router(path="/static", directories=[settings.static_dir],
                                        opt={"exclude_from_auth": True}),
         ],

@@ -50,6 +50,12 @@ def cmd_migrate(args: argparse.Namespace) -> None:
     print("数据库已是最新结构。")
 
 
+def uvicorn_options() -> dict:
+    """uvicorn's settings for `yishi serve`, shared with bench/bare_app.py so the baseline is
+    served the same way."""
+    return {"log_level": "warning", "access_log": False}
+
+
 def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
@@ -65,7 +71,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
     host = args.host or settings.host
     port = args.port or settings.port
     print(f"议事 yishi 已启动: http://{host}:{port}/  (数据库: {settings.database_url})")
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    uvicorn.run(app, host=host, port=port, **uvicorn_options())
 
 
 def cmd_demo(args: argparse.Namespace) -> None:

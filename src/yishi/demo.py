@@ -144,6 +144,7 @@ async def build(verbose: bool = False, ballots_to_cast: int = 620, seed: int = 2
     unused = await BallotCode.select(BallotCode.code).where(
         (BallotCode.round == first) & BallotCode.used_at.is_null()).limit(3).run()
 
+    await build_suggestions(dawan, communities["大弯街道"], {"earlier": earlier, "first": first}, say, rng)
     say("演示数据已载入:")
     say(f"  区:{DISTRICT},7 个镇(街道);大弯街道议事组 {len(COUNCIL)} 人(五类固定成员 + X)")
     say(f"  批次“2026年首批次”:{len(ITEMS)} 项清单,已收回 {ballots_to_cast} 张选票,正在勾选中")
@@ -176,3 +177,124 @@ async def _fill_and_vote(round_id: int, items, community_ids, n_ballots, rng, ac
         while len(chosen) < k:
             chosen.add(rng.choices(ids, weights)[0])
         await ballots.cast_ballot(code, sorted(chosen))
+
+
+# --- 寻民意: residents' suggestions, from the channels the Qingbaijiang documents name ----------
+
+# (days ago, community index, category, channel, content, name, phone)
+SUGGESTIONS = [
+    (40, 0, "养老", "visit", "楼道太陡,老人爬到三楼就喘不过气,能不能在楼梯转角装几个折叠座椅歇歇脚?", "吴桂兰", "13880011234"),
+    (38, 2, "养老", "qr", "团结社区老楼没有电梯,腿脚不好的老人一年下不了几次楼,希望加装电梯。", "", "13990022345"),
+    (37, 2, "养老", "hotline", "老旧小区加装电梯的事情什么时候能推动?我们愿意出一部分钱。", "陈志强", "13550033456"),
+    (36, 3, "养老", "qr", "锦城小区8栋能不能装电梯,家里有坐轮椅的老人。", "", ""),
+    (35, 0, "养老", "visit", "社区老人吃饭难,希望办个幸福食堂,午饭平价,行动不便的能送餐上门。", "赵明", "13608044567"),
+    (33, 1, "养老", "survey", "家里老人失能卧床,洗澡要两个人抬,希望有上门助浴服务。", "刘芳", "13730055678"),
+    (30, 4, "交通出行", "hotline", "双元社区菜市场门口早上七点到八点堵得走不动,希望安排交通劝导员。", "", "13840066789"),
+    (29, 0, "交通出行", "qr", "小区周边停车难,晚上车停到消防通道上,能不能协调机关单位夜间开放停车位?", "", ""),
+    (27, 1, "安全", "visit", "五里村社区楼道里电动车充电很危险,希望在小区增设智能换电柜。", "周伟", "13950077890"),
+    (26, 3, "安全", "petition", "老院落离消防栓太远,去年起火差点出事,希望设置临时消防水源。", "郑海", "02883912345"),
+    (24, 2, "教育", "online", "暑假双职工家庭孩子没人管,希望社区办暑期托管班。", "", "13560088901"),
+    (22, 0, "教育", "qr", "希望社区开四点半课堂,放学后孩子有地方写作业。", "", ""),
+    (20, 4, "教育", "survey", "流动青少年宫能不能每月来一次双元社区?孩子们很喜欢。", "孙丽", ""),
+    (18, 1, "公共设施", "qr", "五里村背街小巷路灯坏了好几盏,晚上出门摸黑。", "", "13670099012"),
+    (16, 3, "环境卫生", "visit", "垃圾分类亭太脏,夏天味道大,希望加个洗手池和雨棚。", "何平", ""),
+    (15, 0, "公共设施", "hotline", "大弯社区健身器材生锈了,有一个单杠已经松动,怕伤到人。", "", "13780010123"),
+    (12, 2, "医疗", "qr", "希望家庭医生每月上门给高龄老人量量血压。", "", ""),
+    (10, 4, "其他", "online", "小区宠物粪便到处都是,希望设置便袋箱,推广文明养宠。", "", ""),
+    (8, 1, "安全", "qr", "独居老人在家摔倒没人知道,能不能装一键呼叫器?", "", "13890021234"),
+    (6, 0, "公共设施", "qr", "小区门口的公交站没有遮雨棚,下雨天老人孩子淋雨等车。", "", ""),
+    (4, 3, "环境卫生", "visit", "雨天院子里积水没过脚背,雨污管网该疏通了。", "李秀英", "13570032345"),
+    (2, 2, "交通出行", "qr", "学校门口放学时段车辆乱停,孩子过马路不安全。", "", ""),
+    (1, 4, "养老", "qr", "希望社区食堂周末也开门。", "", ""),
+    (0, 1, "其他", "online", "建议在党群服务中心设个图书角,晚上也能开放。", "", ""),
+]
+
+
+async def build_suggestions(town_id: int, community_ids: list[int], rounds: dict[str, int], say, rng) -> dict:
+    """Observation points, two dozen suggestions in every state, duplicates merged, some turned into
+    wish-list items: enough for the list, the numbers and a resident's tracking page."""
+    from datetime import datetime, timedelta, timezone
+
+    from yishi.suggestions import catalog as sg_catalog
+    from yishi.suggestions import services as sg
+    from yishi.suggestions.enums import Channel, Grade, Tier, Track
+    from yishi.suggestions.forms import SuggestionInput
+    from yishi.suggestions.tables import Suggestion
+    from yishi.wishlists.tables import WishItem
+
+    staff = await User.objects().where(User.username == "dawan_staff").first()
+    collector = await User.objects().where(User.username == "dawan_collector").first()
+    points = []
+    for idx, name, address in [(0, "大弯社区党群服务中心观测点", "大弯社区党群服务中心一楼大厅"),
+                               (1, "五里村社区市民驿站观测点", "五里村社区市民驿站"),
+                               (3, "锦城社区小区门岗观测点", "锦城小区南门门岗")]:
+        points.append(await sg_catalog.create_point(community_id=community_ids[idx], name=name, address=address, actor=staff))
+    cats = {c["name"]: c["id"] for c in await sg_catalog.categories()}
+    now = datetime.now(timezone.utc)
+    ids = []
+    codes = []
+    for days_ago, cidx, category, channel, content, name, phone in SUGGESTIONS:
+        received = (now - timedelta(days=days_ago)).astimezone(timezone(timedelta(hours=8))).date()
+        data = SuggestionInput(content=content, category_id=cats[category], community_id=community_ids[cidx],
+                               name=name, phone=phone, received_on=received)
+        chan = Channel(channel)
+        point = points[[0, 1, None, 2, None][cidx]] if chan is Channel.qr and cidx in (0, 1, 3) else None
+        receipt = await sg.submit(data, channel=chan, point_id=point, actor=None if chan is Channel.qr else collector)
+        if chan is Channel.qr:
+            await Suggestion.update({Suggestion.received_on: received}).where(Suggestion.id == receipt.id)
+        ids.append(receipt.id)
+        codes.append(receipt.tracking_code)
+
+    async def stamp(sid: int, days_after: int, *columns) -> None:
+        row = await Suggestion.select(Suggestion.received_on).where(Suggestion.id == sid).first().run()
+        moment = datetime.combine(row["received_on"], datetime.min.time(), timezone.utc) + timedelta(
+            days=days_after, hours=2)
+        await Suggestion.update({c: moment for c in columns}).where(Suggestion.id == sid)
+
+    async def grade(i, g, track, tier, lead):
+        await sg.grade(ids[i], grade=g, track=track, tier=tier, lead_unit=lead, actor=staff)
+        await stamp(ids[i], 1, Suggestion.graded_at)
+
+    # Lifts: three residents, one case, studied at district level.
+    await grade(1, Grade.A, Track.study, Tier.district, "区住建局")
+    await sg.merge(ids[1], [ids[2], ids[3]], actor=staff)
+    await sg.start_handling(ids[1], actor=staff)
+    await sg.answer(ids[1], "已转区住建局研究,正在摸排团结、锦城两个小区的加装条件,下月召开居民意见征询会。", actor=staff)
+    await stamp(ids[1], 10, Suggestion.replied_at)
+    # Folding seats and the canteen: turned into wish-list items.
+    seat = await WishItem.select(WishItem.id).where(
+        (WishItem.round == rounds["earlier"]) & (WishItem.title == "爱心座椅")).first().run()
+    if seat:
+        await sg.link_to_item([ids[0]], item_id=seat["id"], actor=staff)
+        await stamp(ids[0], 6, Suggestion.replied_at, Suggestion.closed_at)
+    for i, title in ((4, "幸福食堂"), (5, "失能老年人上门助浴"), (9, "临时消防水源储备"),
+                     (8, "公共区域增设共享智能换电柜"), (10, "清泉暑期儿童托管")):
+        item = await WishItem.select(WishItem.id).where(
+            (WishItem.round == rounds["first"]) & (WishItem.title == title)).first().run()
+        if item:
+            await grade(i, Grade.A, Track.deadline, Tier.street, "大弯街道社区发展办")
+            await sg.link_to_item([ids[i]], item_id=item["id"], actor=staff)
+            await stamp(ids[i], rng.randint(4, 12), Suggestion.replied_at, Suggestion.closed_at)
+    # Handled at once by the community.
+    for i, lead, reply, days in (
+        (13, "五里村社区居委会", "已联系供电所,背街小巷 6 盏路灯已于本周修复,新增 2 盏。感谢您的反映!", 2),
+        (15, "大弯社区居委会", "松动的单杠已拆除,新器材已申报,更换前已设置警示牌。", 3),
+        (14, "锦城社区物业", "分类亭已清洗消毒,物业每天清运两次;洗手池和雨棚已报入下一批清单征集。", 6),
+    ):
+        await grade(i, Grade.C, Track.now, Tier.community, lead)
+        await sg.start_handling(ids[i], actor=staff)
+        await sg.close(ids[i], reply, actor=staff)
+        await stamp(ids[i], days, Suggestion.replied_at, Suggestion.closed_at)
+    await grade(17, Grade.C, Track.now, Tier.community, "双元社区居委会")
+    await sg.reject(ids[17], "属于居民公约和物业管理范围,不宜使用民生微事资金。",
+                    "谢谢您的建议。文明养宠将写入小区居民公约,由物业在小区内张贴提示;便袋箱请业委会协商设置。",
+                    actor=staff)
+    await stamp(ids[17], 3, Suggestion.replied_at, Suggestion.closed_at)
+    # In progress, one of them late; the newest ones still waiting to be graded.
+    await grade(6, Grade.B, Track.deadline, Tier.street, "区交通运输局")
+    await sg.start_handling(ids[6], actor=staff)
+    await grade(7, Grade.B, Track.deadline, Tier.street, "大弯街道城管办")
+    await grade(16, Grade.C, Track.now, Tier.community, "大弯社区卫生服务站")
+    await grade(20, Grade.C, Track.now, Tier.community, "锦城社区居委会")
+    say(f"  居民建议:{len(ids)} 条(3 个“码上听”观测点),查询码示例:{codes[1]}(已合并的加装电梯)、{codes[13]}(已办结)")
+    return {"suggestion_ids": ids, "tracking_codes": codes}

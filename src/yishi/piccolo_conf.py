@@ -14,5 +14,6 @@ APP_REGISTRY = AppRegistry(
         "yishi.wishlists.piccolo_app",
         "yishi.ballots.piccolo_app",
         "yishi.meetings.piccolo_app",
+        "yishi.suggestions.piccolo_app",
     ]
 )

@@ -96,7 +96,7 @@ class VoteController(Controller):
         form = await request.form()
         ticked: list[int] = []
         try:
-            ticked = form_ints(form.getall("item") if hasattr(form, "getall") else form.get("item"))
+            ticked = form_ints(form.getall("item", []) if hasattr(form, "getall") else form.get("item"))
             receipt = await services.cast_ballot(code, ticked)
         except DomainError as exc:
             try:

@@ -16,9 +16,9 @@ import io
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
-from itertools import compress
+from itertools import chain, compress
 from operator import add, mul
 from pathlib import Path
 from typing import Union
@@ -27,11 +27,13 @@ Cost = Union[int, Fraction]
 
 __all__ = [
     "Cost",
+    "as_exact",
     "Project",
     "Election",
     "approval_counts",
     "greedy",
     "greedy_variant",
+    "fill_up",
     "mes",
     "mes_plain",
     "mes_add1",
@@ -98,10 +100,17 @@ class Election:
 
     def __post_init__(self) -> None:
         self.budget = as_exact(self.budget)
+        if self.budget < 0:
+            raise ValueError("the budget cannot be negative")
         self.ballots = [frozenset(b) for b in self.ballots]
-        for pid, project in self.projects.items():
+        for pid, project in list(self.projects.items()):
             if pid != project.id:
                 raise ValueError(f"project key {pid!r} differs from its id {project.id!r}")
+            cost = as_exact(project.cost)
+            if cost < 0:
+                raise ValueError(f"project {pid!r} has a negative cost")
+            if cost is not project.cost:
+                self.projects[pid] = replace(project, cost=cost)
         unknown = set().union(*self.ballots) - self.projects.keys() if self.ballots else set()
         if unknown:
             raise ValueError(f"ballots approve unknown projects: {sorted(unknown)[:5]}")
@@ -141,15 +150,24 @@ class Election:
         return sum((self.projects[p].cost for p in selected), 0)
 
 
-def approval_counts(election: Election) -> dict[str, int]:
+def _distinct_ballots(election: Election) -> Counter[frozenset[str]]:
+    """Voters per distinct ballot: real elections repeat a few popular ballots a lot."""
+    if election.weights is None:
+        return Counter(election.ballots)
+    grouped: Counter[frozenset[str]] = Counter()
+    for ballot, weight in zip(election.ballots, election.weights):
+        grouped[ballot] += weight
+    return grouped
+
+
+def approval_counts(election: Election, grouped: Counter[frozenset[str]] | None = None) -> dict[str, int]:
     """Weighted number of approvals per project (0 for projects nobody approved)."""
     counts = dict.fromkeys(election.projects, 0)
-    # Counting distinct ballots first is much cheaper on real data, where a few
-    # popular combinations repeat thousands of times.
-    grouped: Counter[frozenset[str]] = Counter()
-    for ballot, weight in zip(election.ballots, election.voter_weights()):
-        grouped[ballot] += weight
-    for ballot, weight in grouped.items():
+    if grouped is None and election.weights is None:
+        # One C-level pass over every approval beats grouping ballots first.
+        counts.update(Counter(chain.from_iterable(election.ballots)))
+        return counts
+    for ballot, weight in (_distinct_ballots(election) if grouped is None else grouped).items():
         for pid in ballot:
             counts[pid] += weight
     return counts
@@ -229,25 +247,31 @@ def greedy_variant(
 # Voters with the same ballot always hold the same budget, so MES runs over
 # weighted ballot classes, and within a run a project's supporters are grouped
 # by budget ("budget groups": voters who backed the same funded projects). A
-# price is then found from a few (budget, count) pairs, not thousands of voters.
+# price is then found from a few hundred (budget, count) pairs at most, not from
+# thousands of voters, and a project is re-priced lazily, only when its last
+# price could still beat the round's front-runner (as pabutools does too).
 #
 # Add1 re-runs MES with the per-voter budget B raised by 1 each time, and most
-# raises change nothing. So one run covers a whole window of budgets
-# [B0, B1]: every budget and price is carried as an affine lower and upper
-# bound in B over the window (stored as its values at both ends, integers in a
-# fine fixed-point unit, rounded outwards). A round is certified when one
-# project's highest possible price ratio stays below every other project's
-# lowest possible one over the whole window; if all rounds are, every budget in
-# the window has that same outcome, exactly. A window that cannot be certified
-# is halved, down to a single budget, and a single budget that still cannot be
-# certified (an exact tie) is run with exact fractions. The bounds used:
+# raises change nothing. So one run covers a whole window of steps: every budget
+# and price is carried as an affine lower and upper bound in B over the window,
+# stored as its values at both ends (integers in a fine fixed-point unit,
+# rounded outwards; prices as unrounded numerator/count pairs). A round is
+# certified when one project's highest possible price ratio stays below every
+# other project's lowest possible one over the whole window; if every round is,
+# every step in the window has that outcome, exactly as computed one step at a
+# time. Where a round cannot be certified, the window is split in two and each
+# half carries on from that round (the funded projects so far are the same for
+# both, so their payments are redone over the narrower window for tighter
+# bounds). A single step that still cannot be certified (an exact tie broken
+# by id) is run again with exact fractions. The bounds used:
 #   * price from below: for any set P of supporters, sum(min(b, q)) <=
 #     sum_P(b) + (n - |P|) q, so (cost - sum_P b) / (n - |P|) <= q for every B;
 #   * price from above: the price is decreasing in each budget, and convex in B
 #     when budgets are affine in B, so the chord of the price computed from the
 #     lower budgets lies above it;
-#   * after paying, a budget is max(0, b - q): convex, so a chord bounds it from
-#     above, and either 0 or b - q from below.
+#   * after paying, a budget is max(0, b - q): convex in B, so a chord bounds it
+#     from above, and either 0 or b - q from below;
+#   * prices only rise during a run, so a stale lower bound stays a lower bound.
 
 Num = Union[int, Fraction]
 _FIXED_POINT = 2**48  # units per (scaled) currency unit in certified runs
@@ -269,14 +293,21 @@ class _MesInput:
     money_scale: int  # makes every cost and the budget whole
 
 
-def _mes_input(election: Election) -> _MesInput:
-    counts = approval_counts(election)
-    # pabutools leaves out projects nobody approved and free projects: with cost
-    # utilities a free project gives zero satisfaction, so it has no supporters.
-    ids = sorted(pid for pid, p in election.projects.items() if p.cost > 0 and counts[pid] > 0)
+def _candidates(election: Election, counts: Mapping[str, int]) -> list[str]:
+    """Projects MES can fund, sorted as strings (the index is the tie-break rank).
+
+    pabutools leaves out projects nobody approved and free projects: with cost
+    utilities a free project gives zero satisfaction, so it has no supporters.
+    """
+    return sorted(pid for pid, p in election.projects.items() if p.cost > 0 and counts[pid] > 0)
+
+
+def _mes_input(
+    election: Election, grouped: Counter[frozenset[str]], counts: Mapping[str, int], ids: list[str]
+) -> _MesInput:
     index = {pid: i for i, pid in enumerate(ids)}
     classes: Counter[tuple[int, ...]] = Counter()
-    for ballot, weight in zip(election.ballots, election.voter_weights()):
+    for ballot, weight in grouped.items():
         key = tuple(sorted(index[p] for p in ballot if p in index))
         if key and weight:
             classes[key] += weight
@@ -318,15 +349,13 @@ def _ceil_div(num: int, den: int) -> int:
 
 @dataclass(frozen=True)
 class _Window:
-    """Per-voter budgets B0 + step*t for t in [0, 1], and how a run divides."""
+    """The Add1 steps first..last a run covers, and each voter's budget at both ends."""
 
-    lo: tuple[Num, Num]  # lower bound on the starting budget at both ends
+    lo: tuple[Num, Num]  # lower bound on the starting budget at the first and last step
     hi: tuple[Num, Num]
     unit: int  # costs are multiplied by this to match the budgets' unit
-    exact: bool
-    down: Callable[[Num, int], Num]  # a budget after paying, rounded down (or exact)
-    up: Callable[[Num, int], Num]
-    first: int  # the Add1 steps covered
+    exact: bool  # exact fractions (one step only) instead of rounded fixed point
+    first: int
     last: int
 
 
@@ -336,7 +365,7 @@ def _window(data: _MesInput, first: int, last: int, exact: bool = False) -> _Win
         if first != last:
             raise ValueError("exact runs cover a single budget")
         start = Fraction(data.budget, data.n_voters) + first * data.money_scale
-        return _Window((start, start), (start, start), 1, True, Fraction, Fraction, first, last)
+        return _Window((start, start), (start, start), 1, True, first, last)
     unit = _FIXED_POINT
     base = data.budget * unit
     low, high = base // data.n_voters, _ceil_div(base, data.n_voters)
@@ -346,8 +375,6 @@ def _window(data: _MesInput, first: int, last: int, exact: bool = False) -> _Win
         (high + first * step, high + last * step),
         unit,
         False,
-        _floor_div,
-        _ceil_div,
         first,
         last,
     )
@@ -382,24 +409,36 @@ def _weighted(values: list[Num], voters: list[int]) -> Num:
     return sum(map(mul, values, voters))
 
 
-def _poor(values: list[Num], voters: list[int], total: int, cost: Num) -> tuple[list[int], _Ratio] | None:
+def _poor(
+    values: list[Num],
+    voters: list[int],
+    total: int,
+    cost: Num,
+    guess: list[int] | None = None,
+    exact: bool = False,
+) -> tuple[list[int], _Ratio] | None:
     """Groups that pay all they have, and the price the others pay; None if unaffordable.
 
-    Starting from "nobody is short", each pass moves every group below the price
-    into the poor set; the price only rises and settles on the exact one, where
-    the poor are exactly the groups below it. A few C-level passes beat sorting.
+    From any guess of the poor set (by default: nobody), the price it implies is
+    at most the true one, so the groups below it are all truly poor; repeating
+    this, the price only rises and settles on the exact one, where the poor are
+    exactly the groups below it. A few C-level passes beat sorting, and a good
+    guess (the poor set at the other end of the window) saves most of them.
     """
     weighted = list(map(mul, values, voters))
     if sum(weighted) < cost:
         return None
     positions = range(len(values))
-    poor: list[int] = []
-    num, den = cost, total
+    poor = guess or []
+    num = cost - sum(map(weighted.__getitem__, poor))
+    den = total - sum(map(voters.__getitem__, poor))
+    if den <= 0:
+        poor, num, den = [], cost, total
     while True:
-        # b < num/den, as b < ceil(num/den) for whole budgets
-        limit = -(-num // den) if isinstance(num, int) else Fraction(num, den)
+        # b < num/den, as b < ceil(num/den) when budgets are whole numbers
+        limit = Fraction(num, den) if exact else -(-num // den)
         below = list(compress(positions, map(limit.__gt__, values)))
-        if len(below) == len(poor):
+        if below == poor:
             return poor, (num, den)
         poor = below
         num = cost - sum(map(weighted.__getitem__, poor))
@@ -409,18 +448,20 @@ def _poor(values: list[Num], voters: list[int], total: int, cost: Num) -> tuple[
 def _price_bounds(groups: _Groups, cost: Num, win: _Window) -> _Bounds | None:
     """Bounds on a project's price over the window; None if surely unaffordable."""
     if win.exact:
-        found = _poor(groups.lo0, groups.voters, groups.total, cost)
+        found = _poor(groups.lo0, groups.voters, groups.total, cost, exact=True)
         return None if found is None else _Bounds((found[1],) * 2, (found[1],) * 2)
     if _weighted(groups.hi0, groups.voters) < cost and _weighted(groups.hi1, groups.voters) < cost:
         return None
-    return _Bounds(_price_floor(groups, cost), _price_ceiling(groups, cost, win))
+    at_start = _poor(groups.lo0, groups.voters, groups.total, cost)
+    ceiling = _price_ceiling(groups, cost, win, at_start)
+    return _Bounds(_price_floor(groups, cost, at_start[0] if at_start else None), ceiling)
 
 
-def _price_floor(groups: _Groups, cost: Num) -> tuple[_Ratio, _Ratio]:
+def _price_floor(groups: _Groups, cost: Num, guess: list[int] | None) -> tuple[_Ratio, _Ratio]:
     # Take as P the groups that pay everything at the window's middle under the
     # upper budgets; any P gives a valid bound, a well-chosen one a tight bound.
     mid = list(map(add, groups.hi0, groups.hi1))
-    found = _poor(mid, groups.voters, groups.total, 2 * cost)
+    found = _poor(mid, groups.voters, groups.total, 2 * cost, guess)
     if found is not None:
         poor = found[0]
     else:
@@ -433,19 +474,15 @@ def _price_floor(groups: _Groups, cost: Num) -> tuple[_Ratio, _Ratio]:
     )
 
 
-def _price_ceiling(groups: _Groups, cost: Num, win: _Window) -> tuple[_Ratio, _Ratio] | None:
-    at_start = _poor(groups.lo0, groups.voters, groups.total, cost)
+def _price_ceiling(
+    groups: _Groups, cost: Num, win: _Window, at_start: tuple[list[int], _Ratio] | None
+) -> tuple[_Ratio, _Ratio] | None:
     if at_start is None:
         return None
     if win.lo[0] == win.lo[1] and groups.lo0 == groups.lo1:
         return at_start[1], at_start[1]
-    at_end = _poor(groups.lo1, groups.voters, groups.total, cost)
+    at_end = _poor(groups.lo1, groups.voters, groups.total, cost, at_start[0])
     return None if at_end is None else (at_start[1], at_end[1])
-
-
-def _mid_ratio(pair: tuple[_Ratio, _Ratio]) -> float:
-    (a, m), (b, n) = pair
-    return a / m + b / n
 
 
 def _narrow_ratio(pair: tuple[_Ratio, _Ratio], i: int, j: int, length: int) -> tuple[_Ratio, _Ratio]:
@@ -466,6 +503,33 @@ def _narrow_line(
     )
 
 
+_BROKE = (0, 0, 0, 0)  # bounds of a group that surely has nothing left
+
+
+def _left_after(groups: _Groups, price: _Bounds, exact: bool) -> list[tuple[Num, Num, Num, Num]]:
+    """Bounds on each group's budget after paying ``price``: max(0, b - q).
+
+    From below by 0 or by b - q, whichever is larger on average (both lie below
+    max(0, b - q)); from above by its chord, as max(0, b - q) is convex in B.
+    """
+    assert price.hi is not None
+    (lq0, ld0), (lq1, ld1) = price.lo
+    (hq0, hd0), (hq1, hd1) = price.hi
+    if exact:
+        q = Fraction(hq0, hd0)
+        return [(x, x, x, x) for x in [max(b - q, 0) for b in groups.lo0]]
+    low = [
+        (a0, a1) if a0 + a1 > 0 else (0, 0)
+        for a0, a1 in zip(
+            [(b * hd0 - hq0) // hd0 for b in groups.lo0],
+            [(b * hd1 - hq1) // hd1 for b in groups.lo1],
+        )
+    ]
+    high0 = [max(-((lq0 - b * ld0) // ld0), 0) for b in groups.hi0]
+    high1 = [max(-((lq1 - b * ld1) // ld1), 0) for b in groups.hi1]
+    return [(a0, a1, b0, b1) for (a0, a1), b0, b1 in zip(low, high0, high1)]
+
+
 class _Run:
     """One MES run over a window of Add1 steps, one round at a time."""
 
@@ -473,12 +537,13 @@ class _Run:
         self.data = data
         self.win = win
         self.costs = [c * win.unit for c in data.costs]
-        # Budget groups, each as bounds at both ends of the window.
+        # Budget groups: voters who backed the same funded projects (or who
+        # surely have nothing left), as bounds at both ends of the window.
         self.lo0: list[Num] = [win.lo[0]]
         self.lo1: list[Num] = [win.lo[1]]
         self.hi0: list[Num] = [win.hi[0]]
         self.hi1: list[Num] = [win.hi[1]]
-        self.group_of_bounds: dict[tuple[Num, Num, Num, Num], int] = {(*win.lo, *win.hi): 0}
+        self.broke: int | None = None  # the group of those with nothing left
         self.class_group = [0] * len(data.class_projects)
         # project -> {group: voters}, recounted only when a funded project shared
         # supporters with it since the last count
@@ -486,35 +551,64 @@ class _Run:
         self.stale_members: set[int] = set()
         self.alive = set(range(len(data.ids)))  # neither funded nor out of reach for good
         self.bounds: dict[int, _Bounds] = {}  # latest; stale ones stay valid lower bounds
+        self.floor: dict[int, float] = dict.fromkeys(self.alive, -math.inf)
+        self.priced: dict[int, tuple[list[int], _Groups]] = {}  # groups behind the latest bounds
         self.funded: list[int] = []
+        # per funded project: its groups, their voters and the groups they moved to
+        self.history: list[tuple[int, list[int], list[int], list[int]]] = []
+        self.crossing: float | None = None  # where a failed round's decision seems to flip
+
+    # -- narrowing the window ------------------------------------------------
 
     def narrowed(self, first: int, last: int) -> _Run:
         """A copy for the steps first..last inside this window.
 
-        The funded projects are known for the whole window, so their payments
-        are simply redone over the narrower window, which gives tighter bounds
-        than cutting down the wide window's. Other projects keep their lower
-        price bounds, cut down to the narrower window.
+        The funded projects are known for the whole window and the groups do not
+        depend on it, so their payments are redone over the narrower window,
+        which gives tighter bounds than cutting down this window's. Projects not
+        funded keep their lower price bounds, cut down to the narrower window.
         """
+        copy = object.__new__(_Run)
+        copy.data, copy.win, copy.costs = self.data, _window(self.data, first, last), self.costs
+        if not copy._redo_payments(self):
+            copy = self._cut(first, last)
+        copy.broke = self.broke
+        copy.class_group = list(self.class_group)
+        copy.members = list(self.members)  # dicts are replaced, never changed in place
+        copy.stale_members = set(self.stale_members)
+        copy.alive = set(self.alive)
         win = self.win
         length, i, j = win.last - win.first, first - win.first, last - win.first
-        copy = _Run(self.data, _window(self.data, first, last))
-        for project in self.funded:
-            if not copy._replay(project):
-                return self._cut(first, last)
-        copy.alive = set(self.alive)
-        copy.bounds = {
-            p: _Bounds(_narrow_ratio(b.lo, i, j, length), None) for p, b in self.bounds.items() if p in self.alive
-        }
+        copy.bounds, copy.floor, copy.priced = {}, dict.fromkeys(copy.alive, -math.inf), {}
+        for p in copy.alive & self.bounds.keys():
+            copy._set_bounds(p, _Bounds(_narrow_ratio(self.bounds[p].lo, i, j, length), None))
+        copy.funded = list(self.funded)
+        copy.history = list(self.history)
+        copy.crossing = None
         return copy
 
-    def _replay(self, project: int) -> bool:
-        found = self._refresh(project, set())
-        if found is None or found.hi is None:
-            return False
-        self._pay(project)
-        self.funded.append(project)
-        self.alive.discard(project)
+    def _redo_payments(self, wider: _Run) -> bool:
+        size = len(wider.lo0)
+        lo0, lo1, hi0, hi1 = [0] * size, [0] * size, [0] * size, [0] * size
+        lo0[0], lo1[0] = self.win.lo
+        hi0[0], hi1[0] = self.win.hi
+        for winner, ids, voters, moved_to in wider.history:
+            groups = _Groups(
+                [lo0[g] for g in ids],
+                [lo1[g] for g in ids],
+                [hi0[g] for g in ids],
+                [hi1[g] for g in ids],
+                voters,
+                self.data.approvals[winner],
+            )
+            price = _price_bounds(groups, self.costs[winner], self.win)
+            if price is None or price.hi is None:
+                return False
+            for g, left in zip(moved_to, _left_after(groups, price, self.win.exact)):
+                # Those broke over the wider window are broke over this one too.
+                if g != wider.broke:
+                    lo0[g], lo1[g], hi0[g], hi1[g] = left
+        self.lo0, self.lo1, self.hi0, self.hi1 = lo0, lo1, hi0, hi1
         return True
 
     def _cut(self, first: int, last: int) -> _Run:
@@ -524,34 +618,30 @@ class _Run:
         copy = object.__new__(_Run)
         copy.data, copy.costs = self.data, self.costs
         copy.win = _Window(
-            (win.lo[0] + (win.lo[1] - win.lo[0]) * i // length, win.lo[0] + (win.lo[1] - win.lo[0]) * j // length),
+            (
+                win.lo[0] + (win.lo[1] - win.lo[0]) * i // length,
+                win.lo[0] + (win.lo[1] - win.lo[0]) * j // length,
+            ),
             (
                 win.hi[0] + _ceil_div((win.hi[1] - win.hi[0]) * i, length),
                 win.hi[0] + _ceil_div((win.hi[1] - win.hi[0]) * j, length),
             ),
             win.unit,
             win.exact,
-            win.down,
-            win.up,
             first,
             last,
         )
         copy.lo0, copy.lo1 = _narrow_line(self.lo0, self.lo1, i, j, length, _floor_div)
         copy.hi0, copy.hi1 = _narrow_line(self.hi0, self.hi1, i, j, length, _ceil_div)
-        # Cut-down groups may coincide; they just stay separate.
-        copy.group_of_bounds = {}
-        copy.class_group = list(self.class_group)
-        copy.members = list(self.members)  # dicts are replaced, never changed in place
-        copy.stale_members = set(self.stale_members)
-        copy.alive = set(self.alive)
-        copy.bounds = {p: _Bounds(_narrow_ratio(b.lo, i, j, length), None) for p, b in self.bounds.items()}
-        copy.funded = list(self.funded)
         return copy
+
+    # -- rounds --------------------------------------------------------------
 
     def next_round(self) -> bool | None:
         """Fund the next project: True if one was, False if the run is over, None if
         the window is too wide to tell which one it is."""
         fresh: set[int] = set()
+        self.crossing = None
         best = self._front_runner(fresh)
         if best is None:
             return None if self.alive else False
@@ -568,13 +658,12 @@ class _Run:
             self._recount(p)
         members = self.members[p]
         ids = list(members)
-        voters = list(members.values())
         groups = _Groups(
             list(map(self.lo0.__getitem__, ids)),
             list(map(self.lo1.__getitem__, ids)),
             list(map(self.hi0.__getitem__, ids)),
             list(map(self.hi1.__getitem__, ids)),
-            voters,
+            list(members.values()),
             self.data.approvals[p],
         )
         found = _price_bounds(groups, self.costs[p], self.win)
@@ -584,19 +673,36 @@ class _Run:
             self.alive.discard(p)
             self.bounds.pop(p, None)
         else:
-            self.bounds[p] = found
+            self._set_bounds(p, found)
+            self.priced[p] = ids, groups
         return found
 
-    def _stale_key(self, p: int) -> float:
-        known = self.bounds.get(p)
-        return -1.0 if known is None else _mid_ratio(known.lo) / self.costs[p]
+    def _set_bounds(self, p: int, found: _Bounds) -> None:
+        self.bounds[p] = found
+        # Lowest price ratio anywhere in the window, as a float; comparisons on
+        # floats only ever skip work with a margin far above rounding error.
+        (a, m), (b, n) = found.lo
+        self.floor[p] = min(a / m, b / n) / self.costs[p]
+
+    def _ceiling(self, p: int) -> float:
+        """Highest price ratio of p anywhere in the window, a little over."""
+        hi = self.bounds[p].hi
+        assert hi is not None
+        (a, m), (b, n) = hi
+        return max(a / m, b / n) / self.costs[p] * (1 + 1e-9)
+
+    def _by_floor(self) -> list[int]:
+        return sorted(self.alive, key=self.floor.__getitem__)
 
     def _better(self, p: int, than: int) -> bool:
         """p's upper price ratio (summed over both ends) below than's; ties by id."""
         hp, ht = self.bounds[p].hi, self.bounds[than].hi
         assert hp is not None and ht is not None
-        left = (Fraction(*hp[0]) + Fraction(*hp[1])) * self.costs[than]
-        right = (Fraction(*ht[0]) + Fraction(*ht[1])) * self.costs[p]
+        (a0, m0), (a1, m1) = hp
+        (b0, n0), (b1, n1) = ht
+        # (a0/m0 + a1/m1) * cost_than against (b0/n0 + b1/n1) * cost_p, denominators cleared
+        left = (a0 * m1 + a1 * m0) * n0 * n1 * self.costs[than]
+        right = (b0 * n1 + b1 * n0) * m0 * m1 * self.costs[p]
         return left < right or (left == right and p < than)
 
     def _loses(self, p: int, to: int) -> bool:
@@ -614,74 +720,91 @@ class _Run:
     def _front_runner(self, fresh: set[int]) -> int | None:
         """Best surely-affordable project, re-pricing only those that might beat it."""
         best: int | None = None
-        best_key = math.inf
-        for p in sorted(self.alive, key=self._stale_key):
-            if best is not None and self._stale_key(p) > best_key:
+        ceiling = math.inf
+        for p in self._by_floor():
+            if self.floor[p] > ceiling:
                 break
             found = self._refresh(p, fresh)
             if found is not None and found.hi is not None and (best is None or self._better(p, best)):
                 best = p
-                best_key = _mid_ratio(found.hi) / self.costs[p]
+                ceiling = self._ceiling(p)
         return best
 
     def _certify(self, best: int, fresh: set[int]) -> int | None:
         """The round's winner if every other project surely loses to it, else None."""
         while True:
             challenger = None
-            for p in list(self.alive):
+            ceiling = self._ceiling(best)
+            for p in self._by_floor():
+                if self.floor[p] > ceiling:
+                    break  # every later one is even further behind
                 if p == best or p not in self.alive or self._loses(p, best):
                     continue
                 if p not in fresh and (self._refresh(p, fresh) is None or self._loses(p, best)):
+                    continue
+                if self._twin(p, best):
                     continue
                 challenger = p
                 break
             if challenger is None:
                 return best
             if self.bounds[challenger].hi is None or not self._better(challenger, best):
+                self.crossing = self._crossing(challenger, best)
                 return None
             best = challenger
 
+    def _twin(self, p: int, of: int) -> bool:
+        """Same cost, same supporters in the same groups, and a later id: p's price
+        equals ``of``'s at every budget, and the tie goes to ``of``. Bounds cannot
+        show that once rounding parts them."""
+        return p > of and self.costs[p] == self.costs[of] and self.members[p] == self.members[of]
+
+    def _crossing(self, p: int, q: int) -> float | None:
+        """Roughly where in the window (0..1) p and q swap places, if they seem to."""
+
+        def ratio_line(project: int) -> tuple[float, float]:
+            known = self.bounds[project]
+            ends = [a / m for a, m in known.lo]
+            if known.hi is not None:
+                ends = [(x + a / m) / 2 for x, (a, m) in zip(ends, known.hi)]
+            return ends[0] / self.costs[project], ends[1] / self.costs[project]
+
+        (p0, p1), (q0, q1) = ratio_line(p), ratio_line(q)
+        start, end = p0 - q0, p1 - q1
+        return start / (start - end) if start * end < 0 else None
+
     def _pay(self, winner: int) -> None:
-        """Charge the winner's supporters and split their budget groups."""
-        bounds = self.bounds[winner]
-        assert bounds.hi is not None
-        (lq0, ld0), (lq1, ld1) = bounds.lo
-        (hq0, hd0), (hq1, hd1) = bounds.hi
-        lo0, lo1, hi0, hi1 = self.lo0, self.lo1, self.hi0, self.hi1
-        groups = list(self.members[winner])
-        # left = max(0, b - q): below by 0 or by b - q, above by the chord.
-        if self.win.exact:
-            price = Fraction(hq0, hd0)
-            left = [max(b - price, 0) for b in map(lo0.__getitem__, groups)]
-            keys = [(x, x, x, x) for x in left]
-        else:
-            low = [
-                (a0, a1) if a0 + a1 > 0 else (0, 0)
-                for a0, a1 in zip(
-                    [(b * hd0 - hq0) // hd0 for b in map(lo0.__getitem__, groups)],
-                    [(b * hd1 - hq1) // hd1 for b in map(lo1.__getitem__, groups)],
-                )
-            ]
-            high0 = [max(-((lq0 - b * ld0) // ld0), 0) for b in map(hi0.__getitem__, groups)]
-            high1 = [max(-((lq1 - b * ld1) // ld1), 0) for b in map(hi1.__getitem__, groups)]
-            keys = [(a0, a1, b0, b1) for (a0, a1), b0, b1 in zip(low, high0, high1)]
-        split: dict[int, int] = {}
-        known = self.group_of_bounds
-        for g, key in zip(groups, keys):
-            # Voters left with the same budget bounds share a group from now on.
-            new = known.get(key)
-            if new is None:
-                new = known[key] = len(lo0)
-                lo0.append(key[0])
-                lo1.append(key[1])
-                hi0.append(key[2])
-                hi1.append(key[3])
-            split[g] = new
+        """Charge the winner's supporters, moving them to new budget groups."""
+        ids, groups = self.priced[winner]
+        moved_to = self._new_groups(_left_after(groups, self.bounds[winner], self.win.exact))
+        split = dict(zip(ids, moved_to))
         class_group = self.class_group
         supporters = self.data.supporters[winner]
         for c, g in zip(supporters, list(map(split.__getitem__, map(class_group.__getitem__, supporters)))):
             class_group[c] = g
         self.stale_members.update(self.data.neighbours[winner])
+        self.history.append((winner, ids, groups.voters, moved_to))
+
+    def _new_groups(self, bounds: list[tuple[Num, Num, Num, Num]]) -> list[int]:
+        """Ids for groups with these bounds.
+
+        Everyone who surely has nothing left shares one group: fewer groups to
+        price, and broke is broke whatever the window.
+        """
+        broke = [b == _BROKE for b in bounds]
+        if self.broke is None and any(broke):
+            self.broke = self._add_groups([_BROKE])
+        first = self._add_groups([b for b, out in zip(bounds, broke) if not out])
+        fresh = iter(range(first, len(self.lo0)))
+        return [self.broke if out else next(fresh) for out in broke]  # type: ignore[misc]
+
+    def _add_groups(self, bounds: list[tuple[Num, Num, Num, Num]]) -> int:
+        first = len(self.lo0)
+        self.lo0.extend(b[0] for b in bounds)
+        self.lo1.extend(b[1] for b in bounds)
+        self.hi0.extend(b[2] for b in bounds)
+        self.hi1.extend(b[3] for b in bounds)
+        return first
 
     def _recount(self, p: int) -> None:
         class_group = self.class_group
@@ -713,7 +836,11 @@ def _outcomes(run: _Run) -> Iterator[tuple[int, list[int]]]:
                     pass
                 yield last, exact.funded
                 return
-            middle = (first + last) // 2
+            # Split where the undecided pair seems to swap, else halfway; never
+            # too near an end, so that windows shrink geometrically.
+            width = last - first
+            at = first + int(width * (0.5 if run.crossing is None else run.crossing))
+            middle = min(max(at, first + width // 4), last - 1 - width // 4)
             yield from _outcomes(run.narrowed(first, middle))
             yield from _outcomes(run.narrowed(middle + 1, last))
             return
@@ -761,16 +888,37 @@ def mes(election: Election, add1: bool = True, fill: bool = True) -> list[str]:
     ``fill``: then spend what is left greedily by approvals (equalshares.net default).
     Returns project ids in the order they were funded.
     """
-    data = _mes_input(election)
-    if data.n_voters == 0 or not data.ids:
-        funded: list[str] = []
-    elif add1:
-        funded = [data.ids[p] for p in _mes_add1_run(data)]
+    grouped = _distinct_ballots(election)
+    counts = approval_counts(election, grouped)
+    ids = _candidates(election, counts)
+    voters = election.total_voters()
+    funded: list[str]
+    if voters == 0 or not ids:
+        funded = []
+    elif len(ids) == 1:
+        funded = _lone_candidate(election, ids[0], counts[ids[0]], voters, add1)
     else:
-        funded = [data.ids[p] for p in _outcome_at(data, 0)]
-    if fill:
-        funded = _greedy_fill(election, _greedy_order(election, approval_counts(election)), funded)
-    return funded
+        data = _mes_input(election, grouped, counts, ids)
+        funded = [data.ids[p] for p in (_mes_add1_run(data) if add1 else _outcome_at(data, 0))]
+    return fill_up(election, funded, counts) if fill else funded
+
+
+def fill_up(election: Election, funded: list[str], counts: Mapping[str, int] | None = None) -> list[str]:
+    """Spend what ``funded`` leaves greedily by approvals (ties by id), as greedy does."""
+    counts = approval_counts(election) if counts is None else counts
+    return _greedy_fill(election, _greedy_order(election, counts), funded)
+
+
+def _lone_candidate(election: Election, pid: str, approvals: int, voters: int, add1: bool) -> list[str]:
+    """MES with one fundable project, without the machinery.
+
+    Plain MES funds it if its supporters' shares cover it. With Add1 the shares
+    grow until they do, which is kept if the project fits in the budget at all.
+    """
+    cost = election.projects[pid].cost
+    if add1:
+        return [pid] if cost <= election.budget else []
+    return [pid] if approvals * election.budget >= cost * voters else []
 
 
 def mes_plain(election: Election) -> list[str]:
@@ -807,7 +955,7 @@ def _read_text(text_or_path: str | Path) -> str:
 def _sections(text: str) -> dict[str, tuple[list[str], list[list[str]]]]:
     """Split a .pb text into {section: (header, rows)}; blank rows dropped."""
     out: dict[str, tuple[list[str], list[list[str]]]] = {}
-    rows: list[list[str]] | None = None
+    current: str | None = None
     expect_header = False
     # newline="" hands the csv module raw line ends, so CRLF, LF, a mix of both
     # and line breaks inside quoted cells all read correctly.
@@ -816,16 +964,16 @@ def _sections(text: str) -> dict[str, tuple[list[str], list[list[str]]]]:
         if not any(cells):
             continue
         if cells[0].lower() in _SECTIONS and not any(cells[1:]):
-            rows = []
-            out[cells[0].lower()] = ([], rows)
+            current = cells[0].lower()
+            out[current] = ([], [])
             expect_header = True
-        elif rows is None:
+        elif current is None:
             raise ValueError(f"content before the first section: {row!r}")
         elif expect_header:
-            out[next(reversed(out))][0].extend(c.lower() for c in cells)
+            out[current][0].extend(c.lower() for c in cells)
             expect_header = False
         else:
-            rows.append(cells)
+            out[current][1].append(cells)
     for name in _SECTIONS:
         if name not in out:
             raise ValueError(f"missing {name.upper()} section")

@@ -2,18 +2,30 @@
 
 Piccolo's SQLiteEngine opens a fresh connection (and thread) for every query, which caps writes
 at a few hundred a second. SQLite allows one writer at a time anyway, so this engine keeps one
-connection per event loop and serialises statements and transactions on it with a lock. The
-PRAGMAs are set once per connection: WAL so readers never block the writer, synchronous=FULL so
-an acknowledged ballot survives a power cut, foreign keys on.
+connection per event loop, on a thread of its own, and serialises statements and transactions on
+it with a lock. The PRAGMAs are set once per connection: WAL so readers never block the writer,
+synchronous=FULL so an acknowledged ballot survives a power cut, foreign keys on.
+
+Writes outside a transaction go through a group commit (`SharedSQLiteEngine.write`): the
+writes that queue up while one COMMIT is being flushed to disk run together in the next
+transaction, each in a savepoint of its own, and each caller is answered only after that COMMIT
+returned. One fsync then serves many writes, a failing write takes none of the others with it,
+and nothing is acknowledged before it is on disk. A hot path (casting a ballot) hands `write` a
+plain function of the sqlite3 connection, so its statements cost one hop to the database thread
+in all.
+
+PostgreSQL: one asyncpg pool per event loop, which keeps its connections' sessions as they are
+on release (see `_keep_session`).
 """
 from __future__ import annotations
 
 import asyncio
 import sqlite3
-from typing import Any
+import threading
+from queue import SimpleQueue
+from typing import Any, Callable, TypeVar
 from urllib.parse import unquote, urlparse
 
-import aiosqlite
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
@@ -24,12 +36,148 @@ PRAGMAS = (
     "PRAGMA foreign_keys = ON",
     "PRAGMA busy_timeout = 10000",
 )
+# Writes committed together at most; bounds how long one transaction holds the database.
+MAX_GROUP = 256
+
+T = TypeVar("T")
+
+
+def _resolve(future: asyncio.Future, ok: bool, value: Any) -> None:
+    if future.done():  # the caller gave up (cancelled); the outcome stands all the same
+        return
+    if ok:
+        future.set_result(value)
+    else:
+        future.set_exception(value)
+
+
+class SQLiteThread:
+    """One sqlite3 connection, used only from a thread of its own; coroutines queue work to it.
+
+    Work runs in the order it was queued, each item to completion, so a function given to
+    `run` (a whole group commit, say) is never interleaved with anything else.
+    """
+
+    def __init__(self, connect_kwargs: dict[str, Any]) -> None:
+        self._kwargs = connect_kwargs
+        self._queue: SimpleQueue = SimpleQueue()
+        self._conn: sqlite3.Connection | None = None
+        # A daemon: a short-lived loop (a CLI command) may end without closing us, and the
+        # process must still exit. WAL keeps every committed write; an uncommitted one was
+        # never acknowledged.
+        self._thread = threading.Thread(target=self._work, name="yishi-sqlite", daemon=True)
+        self._thread.start()
+
+    def _work(self) -> None:
+        while True:
+            future, fn, args = self._queue.get()
+            if fn is None:
+                return
+            try:
+                outcome = (True, fn(*args))
+            except BaseException as exc:  # noqa: BLE001 - handed to the waiting coroutine
+                outcome = (False, exc)
+            try:
+                future.get_loop().call_soon_threadsafe(_resolve, future, *outcome)
+            except RuntimeError:  # the loop is closed: nobody is waiting any more
+                pass
+
+    async def _call(self, fn: Callable[..., T], *args: Any) -> T:
+        future = asyncio.get_running_loop().create_future()
+        self._queue.put((future, fn, args))
+        return await future
+
+    def _open(self) -> None:
+        conn = sqlite3.connect(**self._kwargs)
+        conn.row_factory = dict_factory
+        for pragma in PRAGMAS:
+            conn.execute(pragma)
+        self._conn = conn
+
+    async def open(self) -> SQLiteThread:
+        await self._call(self._open)
+        return self
+
+    async def execute(self, sql: str, params: Any = None) -> list:
+        """One statement, its rows as dicts. Piccolo's transactions call this to BEGIN/COMMIT."""
+        return await self._call(lambda: _fetchall(self._conn, sql, params or ()))
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        """fn(sqlite3_connection, *args) on the connection's thread."""
+        return await self._call(lambda: fn(self._conn, *args))
+
+    async def close(self) -> None:
+        def _close() -> None:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+        try:
+            await self._call(_close)
+        finally:
+            self._queue.put((None, None, None))
+
+
+_WRITES = {"INSERT", "UPDATE", "DELETE", "REPLAC"}
+
+
+def _fetchall(conn: sqlite3.Connection, sql: str, params: Any) -> list:
+    cursor = conn.execute(sql, params)
+    try:
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def _in_savepoint(conn: sqlite3.Connection, job: Callable[..., T], args: tuple) -> T:
+    conn.execute("SAVEPOINT yishi_write")
+    try:
+        result = job(conn, *args)
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK TO yishi_write")
+            conn.execute("RELEASE yishi_write")
+        raise
+    conn.execute("RELEASE yishi_write")
+    return result
+
+
+def _group_commit(conn: sqlite3.Connection, jobs: list[tuple[Callable, tuple]]) -> list[tuple[bool, Any]]:
+    """Run every job in one transaction, each in a savepoint: a job that raises leaves nothing
+    behind and does not disturb the others. Returns (ok, result or exception) per job; raises
+    (nothing committed) if the transaction itself fails."""
+    conn.execute("BEGIN IMMEDIATE")
+    outcomes: list[tuple[bool, Any]] = []
+    try:
+        for job, args in jobs:
+            conn.execute("SAVEPOINT yishi_write")
+            try:
+                value = job(conn, *args)
+            except Exception as exc:
+                if not conn.in_transaction:
+                    # SQLite rolled the whole transaction back (I/O error, full disk, ...):
+                    # none of this group stands, so none of it may be acknowledged.
+                    raise
+                conn.execute("ROLLBACK TO yishi_write")
+                conn.execute("RELEASE yishi_write")
+                outcomes.append((False, exc))
+            else:
+                conn.execute("RELEASE yishi_write")
+                outcomes.append((True, value))
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return outcomes
 
 
 class _Shared:
-    def __init__(self, connection: aiosqlite.Connection) -> None:
+    def __init__(self, connection: SQLiteThread) -> None:
         self.connection = connection
         self.lock = asyncio.Lock()
+        self.pending: list[tuple[asyncio.Future, Callable, tuple]] = []
+        self.flusher: asyncio.Task | None = None
 
 
 class SharedSQLiteTransaction(SQLiteTransaction):
@@ -40,6 +188,18 @@ class SharedSQLiteTransaction(SQLiteTransaction):
         await shared.lock.acquire()
         self._shared_lock = shared.lock
         return shared.connection
+
+    async def __aenter__(self):
+        if self._parent is not None:
+            return self._parent
+        self.connection = await self.get_connection()
+        try:
+            await self.begin()
+        except BaseException:
+            self._shared_lock.release()
+            raise
+        self.context = self.engine.current_transaction.set(self)
+        return self
 
     async def __aexit__(self, exception_type, exception, traceback) -> bool:
         if self._parent:
@@ -56,8 +216,6 @@ class SharedSQLiteTransaction(SQLiteTransaction):
         return exception is None
 
 
-
-
 class SharedSQLiteEngine(SQLiteEngine):
     def __init__(self, path: str, **kwargs: Any) -> None:
         super().__init__(path=path, timeout=10, check_same_thread=False, **kwargs)
@@ -67,14 +225,7 @@ class SharedSQLiteEngine(SQLiteEngine):
         loop = asyncio.get_running_loop()
         shared = self._by_loop.get(loop)
         if shared is None:
-            pending = aiosqlite.connect(**self.connection_kwargs)
-            # A short-lived loop (a CLI command) may end without closing us; a daemon thread
-            # lets the process exit, and SQLite's WAL keeps every committed write.
-            pending._thread.daemon = True
-            connection = await pending
-            connection.row_factory = dict_factory  # type: ignore[assignment]
-            for pragma in PRAGMAS:
-                await connection.execute(pragma)
+            connection = await SQLiteThread(self.connection_kwargs).open()
             shared = self._by_loop.setdefault(loop, _Shared(connection))
             if shared.connection is not connection:
                 await connection.close()
@@ -82,28 +233,34 @@ class SharedSQLiteEngine(SQLiteEngine):
 
     async def close(self) -> None:
         loop = asyncio.get_running_loop()
-        shared = self._by_loop.pop(loop, None)
-        if shared is not None:
-            await shared.connection.close()
+        shared = self._by_loop.get(loop)
+        if shared is None:
+            return
+        if shared.flusher is not None:
+            await asyncio.shield(shared.flusher)
+        self._by_loop.pop(loop, None)
+        await shared.connection.close()
 
     async def get_connection(self):
+        # Piccolo's batch() reads on a connection of its own (an aiosqlite one, as Piccolo's).
         connection = await super().get_connection()
         for pragma in PRAGMAS[2:]:
             await connection.execute(pragma)
         return connection
 
     async def _run_in_new_connection(self, query, args=None, query_type="generic", table=None):
+        if query.lstrip()[:6].upper() in _WRITES:
+            # A write outside a transaction: commit it with whatever else is being written.
+            return await self.write(_fetchall, query, args or ())
         shared = await self._shared()
         async with shared.lock:
-            async with shared.connection.execute(query, args or []) as cursor:
-                return await cursor.fetchall()
+            return await shared.connection.execute(query, args)
 
     async def _run_in_existing_connection(
         self, connection, query, args=None, query_type="generic", table=None
     ):
         # Piccolo re-sends PRAGMA foreign_keys before every statement; ours is set once.
-        async with connection.execute(query, args or []) as cursor:
-            return await cursor.fetchall()
+        return await connection.execute(query, args)
 
     def transaction(
         self, transaction_type: TransactionType = TransactionType.deferred, allow_nested: bool = True
@@ -111,6 +268,51 @@ class SharedSQLiteEngine(SQLiteEngine):
         return SharedSQLiteTransaction(
             engine=self, transaction_type=transaction_type, allow_nested=allow_nested
         )
+
+    async def write(self, job: Callable[..., T], *args: Any) -> T:
+        """Run job(sqlite3_connection, *args) in a write transaction and return its result once
+        that transaction is committed (group commit: see the module's docstring).
+
+        The job runs on the database thread: plain sqlite3 calls, no awaiting, quick. If it
+        raises, its own changes are rolled back and the exception comes back here; the other
+        writes of its group are unaffected. Inside a Piccolo transaction the job runs in that
+        transaction instead (in a savepoint), and is committed with it.
+        """
+        shared = await self._shared()
+        if self.current_transaction.get() is not None:
+            return await shared.connection.run(_in_savepoint, job, args)
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future = loop.create_future()
+        shared.pending.append((future, job, args))
+        if shared.flusher is None:
+            shared.flusher = loop.create_task(self._flush(shared))
+        return await future
+
+    async def _flush(self, shared: _Shared) -> None:
+        batch: list = []
+        try:
+            while shared.pending:
+                batch = [p for p in shared.pending[:MAX_GROUP] if not p[0].done()]
+                del shared.pending[:MAX_GROUP]
+                if not batch:
+                    continue
+                async with shared.lock:
+                    try:
+                        outcomes = await shared.connection.run(
+                            _group_commit, [(job, args) for _f, job, args in batch])
+                    except Exception as exc:
+                        outcomes = [(False, exc)] * len(batch)
+                for (future, _job, _args), (ok, value) in zip(batch, outcomes):
+                    _resolve(future, ok, value)
+                batch = []
+        except BaseException:  # cancelled (shutdown) with writes in flight: answer every waiter
+            stopped = RuntimeError("the database writer stopped; this write may not be saved")
+            for future, _job, _args in [*batch, *shared.pending]:
+                _resolve(future, False, stopped)
+            shared.pending.clear()
+            raise
+        finally:
+            shared.flusher = None
 
 
 class LoopPoolPostgresEngine(PostgresEngine):
@@ -160,9 +362,16 @@ def make_engine(url: str) -> Engine:
     raise ValueError(f"YISHI_DATABASE_URL 不支持的数据库类型: {parsed.scheme}")
 
 
+async def _keep_session(connection) -> None:
+    """asyncpg's pool resets a connection on release with a query of its own (RESET ALL,
+    UNLISTEN *, advisory unlocks): one more round trip for every query Piccolo runs outside a
+    transaction. yishi sets no session state, listens to nothing and takes no advisory locks, so
+    there is nothing to reset; asyncpg still rolls back a transaction left open, by itself."""
+
+
 async def start(engine: Engine) -> None:
     if isinstance(engine, PostgresEngine):
-        await engine.start_connection_pool(min_size=2, max_size=10)
+        await engine.start_connection_pool(min_size=2, max_size=10, reset=_keep_session)
 
 
 async def stop(engine: Engine) -> None:

@@ -11,7 +11,9 @@ MAX_YUAN = Decimal("100000000000")  # a hundred billion yuan: far beyond any mic
 
 def parse_yuan(text: str, field: str) -> int:
     """'12,345.6' -> 1234560 fen; a clear message for anything else."""
-    cleaned = (text or "").strip().replace(",", "").replace(",", "").replace("元", "")
+    # The full-width comma (U+FF0C, typed by Chinese input methods) is escaped so that no
+    # punctuation clean-up can turn it into a second ASCII comma again.
+    cleaned = (text or "").strip().replace(",", "").replace("\uff0c", "").replace("元", "")
     if not cleaned:
         raise DomainError(_("请填写{field}。").format(field=field))
     try:

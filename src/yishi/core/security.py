@@ -1,6 +1,7 @@
 """Passwords (argon2id) and a small in-process limiter for login attempts."""
 from __future__ import annotations
 
+import math
 import time
 from collections import defaultdict, deque
 
@@ -57,10 +58,18 @@ class AttemptLimiter:
         self.window = window
         self._failures: dict[str, deque[float]] = defaultdict(deque)
 
+    # Past this many keys, a failure first sweeps out the expired ones: each probed username is
+    # a key, and a scan of one-off usernames must not grow the table for ever.
+    sweep_above = 10_000
+
     def _prune(self, key: str, now: float) -> deque[float]:
-        failures = self._failures[key]
+        failures = self._failures.get(key)
+        if failures is None:
+            return deque()
         while failures and failures[0] <= now - self.window:
             failures.popleft()
+        if not failures:
+            del self._failures[key]
         return failures
 
     def blocked_for(self, key: str) -> int:
@@ -69,10 +78,14 @@ class AttemptLimiter:
         failures = self._prune(key, now)
         if len(failures) < self.limit:
             return 0
-        return max(1, int(failures[0] + self.window - now) + 1)
+        return max(1, math.ceil(failures[0] + self.window - now))
 
     def fail(self, key: str) -> None:
-        self._failures[key].append(time.monotonic())
+        now = time.monotonic()
+        if len(self._failures) > self.sweep_above:
+            for stale in list(self._failures):
+                self._prune(stale, now)
+        self._failures[key].append(now)
 
     def reset(self, key: str) -> None:
         self._failures.pop(key, None)

@@ -6,7 +6,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
 from yishi.accounts import permissions as perm
-from yishi.core.errors import DomainError
+from yishi.core.errors import Conflict, DomainError
 from yishi.core.i18n import _
 from yishi.core.web import form_ints
 from yishi.meetings import exports, services
@@ -26,10 +26,14 @@ class DecisionController(Controller):
         form = await request.form()
         approved: list[int] = []
         try:
-            approved = form_ints(form.getall("approved"))
+            approved = form_ints(form.getall("approved", []))
             await services.record_decision(round_, approved, str(form.get("resolution", "")),
                                            actor=request.user)
         except DomainError as exc:
+            if isinstance(exc, Conflict):
+                # The round is not (or no longer) awaiting a decision, so the page has no form
+                # to carry the message: the error page says it instead.
+                raise
             context = await round_context(request.user, round_id)
             return Template("wishlists/round.html", status_code=exc.status_code, context={
                 **context, "decision_error": exc.message, "error": None, "form": {},

@@ -118,18 +118,35 @@ async def create_round(
     return row.id
 
 
+def _frozen() -> Conflict:
+    return Conflict(_("清单已发布供群众勾选,不能再修改。如需调整,请新建批次。"))
+
+
 def ensure_editable(round_: RoundView) -> None:
     """The freeze guard: once ticking opens, the list and its rules stay as residents saw them."""
     if round_.status is not RoundStatus.draft:
-        raise Conflict(_("清单已发布供群众勾选,不能再修改。如需调整,请新建批次。"))
+        raise _frozen()
+
+
+async def _hold_draft(round_id: int) -> None:
+    """The freeze guard against the database, inside the edit's transaction: the view a request
+    started with may be stale (another request may have opened the list since). The no-op
+    update also locks the row on PostgreSQL, so opening waits for the edit to commit."""
+    if not await set_status(round_id, RoundStatus.draft, RoundStatus.draft):
+        raise _frozen()
 
 
 async def update_round_rules(round_: RoundView, *, budget_fen: int, max_ticks: int, actor: Any) -> None:
     ensure_editable(round_)
     _check_max_ticks(max_ticks)
-    await Round.update({Round.budget_fen: budget_fen, Round.max_ticks: max_ticks}).where(
-        Round.id == round_.id
+    changed = (
+        await Round.update({Round.budget_fen: budget_fen, Round.max_ticks: max_ticks})
+        .where((Round.id == round_.id) & (Round.status == RoundStatus.draft))
+        .returning(Round.id)
+        .run()
     )
+    if not changed:
+        raise _frozen()
     await audit.record("wishlist.round.rules_changed", actor=actor, object_type="round",
                        object_id=round_.id, budget_fen=budget_fen, max_ticks=max_ticks)
 
@@ -141,18 +158,20 @@ async def add_item(
     title = _check_title(title, _("项目名称"), 80)
     if len(description or "") > 2000:
         raise DomainError(_("项目说明不能超过 2000 个字。"))
-    count = await WishItem.count().where(WishItem.round == round_.id)
-    if count >= MAX_ITEMS:
-        raise DomainError(_("一份清单最多 {n} 项。").format(n=MAX_ITEMS))
-    item = WishItem(
-        round=round_.id,
-        position=count + 1,
-        title=title,
-        description=(description or "").strip(),
-        cost_fen=cost_fen,
-        kind=kind,
-    )
-    await item.save()
+    async with WishItem._meta.db.transaction():
+        await _hold_draft(round_.id)
+        count = await WishItem.count().where(WishItem.round == round_.id)
+        if count >= MAX_ITEMS:
+            raise DomainError(_("一份清单最多 {n} 项。").format(n=MAX_ITEMS))
+        item = WishItem(
+            round=round_.id,
+            position=count + 1,
+            title=title,
+            description=(description or "").strip(),
+            cost_fen=cost_fen,
+            kind=kind,
+        )
+        await item.save()
     await audit.record("wishlist.item.added", actor=actor, object_type="round",
                        object_id=round_.id, item_id=item.id, title=title)
     return item.id
@@ -160,14 +179,16 @@ async def add_item(
 
 async def remove_item(round_: RoundView, item_id: int, *, actor: Any) -> None:
     ensure_editable(round_)
-    deleted = (
-        await WishItem.delete()
-        .where((WishItem.id == item_id) & (WishItem.round == round_.id))
-        .returning(WishItem.id)
-        .run()
-    )
-    if not deleted:
-        raise NotFound(_("清单中没有这一项。"))
+    async with WishItem._meta.db.transaction():
+        await _hold_draft(round_.id)
+        deleted = (
+            await WishItem.delete()
+            .where((WishItem.id == item_id) & (WishItem.round == round_.id))
+            .returning(WishItem.id)
+            .run()
+        )
+        if not deleted:
+            raise NotFound(_("清单中没有这一项。"))
     await audit.record("wishlist.item.removed", actor=actor, object_type="round",
                        object_id=round_.id, item_id=item_id)
 

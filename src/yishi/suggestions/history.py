@@ -1,0 +1,71 @@
+"""A suggestion's history, read back from the audit trail as lines in Chinese."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from yishi.core import audit
+from yishi.core.i18n import _
+from yishi.suggestions.enums import Channel, Grade, Tier, Track
+
+
+# --- history -----------------------------------------------------------------------------------
+
+FIELD_LABELS = {"grade": "分级", "track": "办理方式", "tier": "办理层级", "lead_unit": "牵头单位",
+                "due_on": "办理期限"}
+ENUM_OF_FIELD = {"grade": Grade, "track": Track, "tier": Tier}
+ACTION_LABELS = {
+    "suggestion.received": "受理", "suggestion.graded": "分级", "suggestion.regraded": "调整分级",
+    "suggestion.started": "开始办理", "suggestion.answered": "答复居民", "suggestion.closed": "办结",
+    "suggestion.rejected": "不予采纳", "suggestion.merged": "合并重复建议",
+    "suggestion.merged_into": "被合并", "suggestion.listed": "纳入清单",
+    "suggestion.phone.unmasked": "查看完整电话", "suggestion.personal_data.purged": "清除个人信息",
+}
+
+
+def _field_value(name: str, value: Any) -> str:
+    if value in ("", None):
+        return _("(空)")
+    enum_cls = ENUM_OF_FIELD.get(name)
+    if enum_cls is not None:
+        try:
+            return enum_cls(value).label
+        except ValueError:
+            return str(value)
+    return str(value)
+
+
+def describe(entry: dict) -> str:
+    """One line of a suggestion's history, in Chinese."""
+    data = entry.get("data") or {}
+    if isinstance(data, str):
+        data = json.loads(data or "{}")
+    label = _(ACTION_LABELS[entry["action"]]) if entry["action"] in ACTION_LABELS else entry["action"]
+    details = []
+    if entry["action"] == "suggestion.received":
+        try:
+            details.append(Channel(data.get("channel", "")).label)
+        except ValueError:
+            pass
+        if data.get("imported"):
+            details.append(_("Excel 导入"))
+    for name, (old, new) in (data.get("changes") or {}).items():
+        if entry["action"] == "suggestion.graded":  # first grading: what was set is enough
+            if new not in ("", None):
+                details.append(f"{_(FIELD_LABELS.get(name, name))}:{_field_value(name, new)}")
+        else:
+            details.append(f"{_(FIELD_LABELS.get(name, name))}:{_field_value(name, old)} → {_field_value(name, new)}")
+    if "reason" in data:
+        details.append(_("理由:{text}").format(text=data["reason"]))
+    if "reply" in data:
+        details.append(_("答复:{text}").format(text=data["reply"]))
+    if "absorbed" in data:
+        details.append(_("合并 {n} 条,支持人次 +{m}").format(n=len(data["absorbed"]), m=data.get("supporters_added", 0)))
+    if "item_title" in data:
+        details.append(_("清单项目:{title}").format(title=data["item_title"]))
+    return label + ("(" + ";".join(details) + ")" if details else "")
+
+
+async def history(suggestion_id: int) -> list[dict]:
+    entries = await audit.entries_for("suggestion", suggestion_id)
+    return [{"at": e["created_at"], "who": e["actor_name"] or _("居民"), "text": describe(e)} for e in entries]

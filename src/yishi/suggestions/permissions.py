@@ -1,0 +1,52 @@
+"""Who may do what with residents' suggestions, built from the accounts predicates.
+
+Residents need no account: they submit and look up by tracking code. Everyone else is bound to a
+town (street) or a district."""
+from __future__ import annotations
+
+from typing import Any
+
+from yishi.accounts.enums import Role
+from yishi.accounts.permissions import (
+    belongs_to_town, is_admin, is_district_reviewer_of, is_town_staff, require, role_of,
+)
+
+__all__ = ["require"]
+
+RECORDERS = {Role.collector, Role.street_staff, Role.convener}
+
+
+def can_view_suggestions(user: Any, town_id: int, district_id: int) -> bool:
+    """See the list, a suggestion (phone masked) and the numbers."""
+    return is_admin(user) or belongs_to_town(user, town_id) or is_district_reviewer_of(user, district_id)
+
+
+def can_record_suggestion(user: Any, town_id: int) -> bool:
+    """Enter a suggestion on a resident's behalf, or import a spreadsheet of them."""
+    return is_admin(user) or (role_of(user) in RECORDERS and belongs_to_town(user, town_id))
+
+
+def can_handle_suggestion(user: Any, town_id: int) -> bool:
+    """Grade, route, reply, close, reject, merge, turn into a wish-list item."""
+    return is_admin(user) or is_town_staff(user, town_id)
+
+
+def can_unmask_phone(user: Any, town_id: int) -> bool:
+    """Only the street's own staff handling the case; not an administrator, not the district."""
+    return is_town_staff(user, town_id)
+
+
+def can_manage_points(user: Any, town_id: int) -> bool:
+    return is_admin(user) or is_town_staff(user, town_id)
+
+
+def can_configure_deadlines(user: Any, town_id: int) -> bool:
+    return is_admin(user) or is_town_staff(user, town_id)
+
+
+def can_configure_categories(user: Any) -> bool:
+    return is_admin(user)
+
+
+def can_purge_personal_data(user: Any) -> bool:
+    return is_admin(user)

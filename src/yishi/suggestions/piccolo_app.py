@@ -1,0 +1,13 @@
+import os
+
+from piccolo.conf.apps import AppConfig
+
+from yishi.suggestions.tables import Category, ObservationPoint, Suggestion, TrackSetting, WishLink
+
+APP_CONFIG = AppConfig(
+    app_name="suggestions",
+    migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
+    table_classes=[Category, TrackSetting, ObservationPoint, Suggestion, WishLink],
+    migration_dependencies=["yishi.wishlists.piccolo_app"],
+    commands=[],
+)

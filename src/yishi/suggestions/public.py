@@ -1,0 +1,131 @@
+"""The resident's side: the "码上听" form (no account) and the tracking page.
+
+Abuse: each client may post a few suggestions per ten minutes and guess a few tracking codes; a
+hidden field catches form-filling robots; bodies are capped. Every refusal is a page in Chinese
+with a 4xx status, and a refused submission saves nothing."""
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.response import Redirect, Template
+
+from yishi.core.errors import DomainError, NotFound
+from yishi.core.i18n import _
+from yishi.core.security import AttemptLimiter
+from yishi.places.tables import Community, Town
+from yishi.suggestions import catalog, forms, rules, services
+from yishi.suggestions.enums import Channel
+
+SUBMIT_LIMIT = 10  # posts per client per window: a family at one phone, a centre's shared Wi-Fi
+SUBMIT_WINDOW = 600
+TRACK_FAIL_LIMIT = 20  # unknown tracking codes per client per window
+TRACK_WINDOW = 600
+MAX_BODY = 32 * 1024  # a 1,000-character suggestion is ~3 KB URL-encoded
+
+
+def limiter(request: Request, name: str, limit: int, window: int) -> AttemptLimiter:
+    state = request.app.state
+    if name not in state:
+        state[name] = AttemptLimiter(limit, window)
+    return state[name]
+
+
+def client_key(request: Request) -> str:
+    return request.client.host if request.client else "?"
+
+
+async def _towns_with_communities(point: catalog.PointView | None) -> list[dict]:
+    """The community choice: the point's town only, or every town for the general form."""
+    towns = Town.select(Town.id, Town.name).order_by(Town.id)
+    if point is not None:
+        towns = towns.where(Town.id == point.town_id)
+    result = []
+    for town in await towns.run():
+        communities = await Community.select(Community.id, Community.name).where(
+            Community.town == town["id"]).order_by(Community.id).run()
+        if communities:
+            result.append({**town, "communities": communities})
+    return result
+
+
+async def form_page(point: catalog.PointView | None, *, form: dict | None = None, errors: dict | None = None,
+                    error: str | None = None, notice: str | None = None, status_code: int = 200) -> Template:
+    return Template("suggestions/public_form.html", status_code=status_code, context={
+        "point": point, "towns": await _towns_with_communities(point),
+        "categories": await catalog.categories(), "form": form or {}, "errors": errors or {},
+        "error": error, "notice": notice, "min_len": services.CONTENT_MIN, "max_len": services.CONTENT_MAX,
+    })
+
+
+class PublicSuggestionController(Controller):
+    path = ""
+    opt = {"exclude_from_auth": True}
+
+    @get("/s")
+    async def blank_form(self) -> Template:
+        return await form_page(None)
+
+    @get("/s/{code:str}")
+    async def point_form(self, code: str) -> Template:
+        try:
+            point = await catalog.point_by_code(code)
+        except NotFound as exc:
+            return await form_page(None, notice=exc.message, status_code=404)
+        return await form_page(point)
+
+    @post("/s", request_max_body_size=MAX_BODY)
+    async def submit(self, request: Request) -> Template | Redirect:
+        form = await request.form()
+        typed = {k: forms.text(form, k) for k in ("content", "category", "community", "name", "phone", "point")}
+        point = None
+        if typed["point"]:
+            try:
+                point = await catalog.point_by_code(typed["point"])
+            except NotFound:
+                point = None  # a poster taken down meanwhile: keep the suggestion, as an online one
+        gate = limiter(request, "suggestion_submit_limiter", SUBMIT_LIMIT, SUBMIT_WINDOW)
+        key = client_key(request)
+        wait = gate.blocked_for(key)
+        if wait:
+            return await form_page(point, form=typed, status_code=429, error=_(
+                "提交太频繁了,请 {n} 分钟后再试。您写的内容还在下面。").format(n=max(1, -(-wait // 60))))
+        gate.fail(key)  # every post counts, accepted or not
+        if forms.text(form, "website"):
+            # The hidden field: people never see it, robots fill it in.
+            return await form_page(point, status_code=400, error=_("提交未成功,请刷新页面后重新填写。"))
+        try:
+            data = forms.suggestion_input(form)
+            data.received_on = None  # a resident cannot backdate
+            receipt = await services.submit(data, channel=Channel.qr if point else Channel.online,
+                                            point_id=point.id if point else None)
+        except forms.InvalidInput as exc:
+            return await form_page(point, form=typed, errors=exc.errors, status_code=exc.status_code,
+                                   error=exc.message)
+        except DomainError as exc:
+            return await form_page(point, form=typed, error=exc.message, status_code=exc.status_code)
+        return Redirect(f"/t/{receipt.tracking_code}?new=1")
+
+    @get("/t")
+    async def track_form(self, code: str | None = None) -> Template | Redirect:
+        if code and rules.normalise_code(code):
+            return Redirect(f"/t/{rules.normalise_code(code)}")
+        return Template("suggestions/track_form.html", context={"error": None, "code": ""})
+
+    @get("/t/{code:str}")
+    async def tracking(self, request: Request, code: str, new: Any = None) -> Template:
+        gate = limiter(request, "suggestion_track_limiter", TRACK_FAIL_LIMIT, TRACK_WINDOW)
+        key = client_key(request)
+        wait = gate.blocked_for(key)
+        if wait:
+            return Template("suggestions/track_form.html", status_code=429, context={
+                "error": _("查询次数太多,请 {n} 分钟后再试。").format(n=max(1, -(-wait // 60))), "code": code})
+        try:
+            view = await services.track(code)
+        except NotFound as exc:
+            gate.fail(key)
+            return Template("suggestions/track_form.html", status_code=404,
+                            context={"error": exc.message, "code": code[:20]})
+        return Template("suggestions/track.html", context={
+            "view": view, "code_display": rules.display_code(view.code), "new": bool(new),
+        })

@@ -1,0 +1,246 @@
+"""Finding suggestions: the staff list with its filters, per-filter counts and text search, and the
+numbers per street, community, category and channel. Read-only; no web imports."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any, Mapping
+
+from piccolo.query.functions.aggregate import Count
+
+from yishi.core.errors import DomainError
+from yishi.places.tables import Town
+from yishi.suggestions import privacy, rules
+from yishi.suggestions.enums import OPEN_STATUSES, Channel, Grade, Status, Track
+from yishi.suggestions.catalog import track_days
+from yishi.suggestions.tables import Suggestion
+
+PER_PAGE = 20
+EXPORT_MAX = 20000
+FACETS = ("status", "grade", "track", "category", "community", "channel")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The towns a user may see: None means every town (an administrator)."""
+
+    town_ids: tuple[int, ...] | None
+
+
+async def scope_of_district(district_id: int) -> Scope:
+    rows = await Town.select(Town.id).where(Town.district == district_id).run()
+    return Scope(tuple(r["id"] for r in rows))
+
+
+@dataclass
+class Filters:
+    status: str = ""
+    grade: str = ""
+    track: str = ""
+    category: int | None = None
+    community: int | None = None
+    channel: str = ""
+    town: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    q: str = ""
+    overdue: bool = False
+
+    def query_string(self, **override: Any) -> str:
+        """The filters as URL parameters, for pagination and export links."""
+        from urllib.parse import urlencode
+
+        values = {**self.__dict__, **override}
+        pairs = {k: ("1" if v is True else v.isoformat() if isinstance(v, date) else v)
+                 for k, v in values.items() if v not in (None, "", False)}
+        return urlencode(pairs)
+
+    @property
+    def active(self) -> bool:
+        return any(v not in (None, "", False) for v in self.__dict__.values())
+
+
+def _enum_value(raw: str, enum_cls: Any) -> str:
+    try:
+        return enum_cls(raw).value
+    except ValueError:
+        return ""
+
+
+def _int(raw: Any) -> int | None:
+    try:
+        return int(str(raw)) if str(raw or "").strip() else None
+    except ValueError:
+        return None
+
+
+def _date(raw: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(raw)) if raw else None
+    except ValueError:
+        return None
+
+
+def filters_from(params: Mapping[str, Any]) -> Filters:
+    """URL parameters -> filters. A value that makes no sense is dropped, not an error: a stale
+    bookmark still opens the list."""
+    get = lambda k: str(params.get(k) or "").strip()  # noqa: E731
+    return Filters(
+        status=_enum_value(get("status"), Status), grade=_enum_value(get("grade"), Grade),
+        track=_enum_value(get("track"), Track), category=_int(get("category")),
+        community=_int(get("community")), channel=_enum_value(get("channel"), Channel),
+        town=_int(get("town")), date_from=_date(get("date_from")), date_to=_date(get("date_to")),
+        q=get("q")[:100], overdue=get("overdue") in ("1", "true", "on"),
+    )
+
+
+_LIKE_SPECIAL = re.compile(r"[%_\\]")
+
+
+def _text_condition(term: str):
+    """One search word: a phone number finds by keyed hash, a tracking code by code, anything
+    else by substring of content, reply or lead unit (LIKE works on Chinese text as it is)."""
+    digits = re.sub(r"[\s\-+]", "", term)
+    if digits.isdigit() and len(digits) >= 10:
+        try:
+            phone = privacy.normalise_phone(term)
+        except DomainError:
+            phone = ""
+        if phone:
+            return Suggestion.phone_hash == privacy.vault().lookup_hash(phone)
+    pattern = "%" + _LIKE_SPECIAL.sub("", term) + "%"
+    postgres = Suggestion._meta.db.engine_type == "postgres"
+
+    def like(column):
+        return column.ilike(pattern) if postgres else column.like(pattern)
+
+    condition = like(Suggestion.content) | like(Suggestion.reply) | like(Suggestion.lead_unit)
+    code = rules.normalise_code(term)
+    if rules.is_plausible_code(code):
+        condition = condition | (Suggestion.tracking_code == code)
+    return condition
+
+
+def _conditions(scope: Scope, f: Filters, skip: str = "") -> list:
+    conditions: list = []
+    if scope.town_ids is not None:
+        conditions.append(Suggestion.town.is_in(list(scope.town_ids) or [-1]))
+    if f.town is not None:
+        conditions.append(Suggestion.town == f.town)
+    if skip != "status":
+        if f.status:
+            conditions.append(Suggestion.status == f.status)
+        else:
+            conditions.append(Suggestion.status != Status.merged.value)
+    if f.grade and skip != "grade":
+        conditions.append(Suggestion.grade == f.grade)
+    if f.track and skip != "track":
+        conditions.append(Suggestion.track == f.track)
+    if f.category is not None and skip != "category":
+        conditions.append(Suggestion.category == f.category)
+    if f.community is not None and skip != "community":
+        conditions.append(Suggestion.community == f.community)
+    if f.channel and skip != "channel":
+        conditions.append(Suggestion.channel == f.channel)
+    if f.date_from:
+        conditions.append(Suggestion.received_on >= f.date_from)
+    if f.date_to:
+        conditions.append(Suggestion.received_on <= f.date_to)
+    if f.overdue:
+        conditions.append(Suggestion.status.is_in([s.value for s in OPEN_STATUSES]))
+        conditions.append(Suggestion.due_on < rules.today_in_china())
+    for term in f.q.split()[:5]:
+        conditions.append(_text_condition(term))
+    return conditions
+
+
+def _where(query, conditions: list):
+    for c in conditions:
+        query = query.where(c)
+    return query
+
+
+@dataclass
+class Page:
+    rows: list[dict]
+    total: int
+    page: int
+    pages: int
+    counts: dict[str, dict[Any, int]] = field(default_factory=dict)
+
+
+def _list_query():
+    return Suggestion.select(
+        Suggestion.id, Suggestion.tracking_code, Suggestion.content, Suggestion.status, Suggestion.grade,
+        Suggestion.track, Suggestion.tier, Suggestion.channel, Suggestion.received_on, Suggestion.due_on,
+        Suggestion.supporters, Suggestion.lead_unit, Suggestion.phone_masked, Suggestion.submitter_name,
+        Suggestion.reply, Suggestion.replied_at, Suggestion.closed_at,
+        Suggestion.town.name.as_alias("town_name"),
+        Suggestion.community.name.as_alias("community_name"),
+        Suggestion.category.name.as_alias("category_name"),
+    )
+
+
+async def search(scope: Scope, f: Filters, page: int = 1, per_page: int = PER_PAGE) -> Page:
+    conditions = _conditions(scope, f)
+    total = await _where(Suggestion.count(), conditions).run()
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    rows = await _where(_list_query(), conditions).order_by(Suggestion.id, ascending=False).limit(
+        per_page).offset((page - 1) * per_page).run()
+    today = rules.today_in_china()
+    for row in rows:
+        row["status"] = Status(row["status"])
+        row["flag"] = rules.flag(row["status"], row["received_on"], row["due_on"], today)
+    return Page(rows=rows, total=total, page=page, pages=pages, counts=await facets(scope, f))
+
+
+async def facets(scope: Scope, f: Filters) -> dict[str, dict[Any, int]]:
+    """For each filter, how many suggestions each of its values would give with the others kept."""
+    counts: dict[str, dict[Any, int]] = {}
+    for name in FACETS:
+        column = getattr(Suggestion, name)
+        rows = await _where(Suggestion.select(column.as_alias("value"), Count(alias="n")),
+                            _conditions(scope, f, skip=name)).group_by(column).run()
+        counts[name] = {r["value"]: r["n"] for r in rows}
+    return counts
+
+
+async def export_rows(scope: Scope, f: Filters) -> list[dict]:
+    rows = await _where(_list_query(), _conditions(scope, f)).order_by(Suggestion.id).limit(EXPORT_MAX).run()
+    today = rules.today_in_china()
+    for row in rows:
+        row["status"] = Status(row["status"])
+        row["flag"] = rules.flag(row["status"], row["received_on"], row["due_on"], today)
+    return rows
+
+
+GROUPINGS = ("town", "community", "category", "channel")
+
+
+async def figures(scope: Scope, f: Filters, by: str) -> rules.Summary:
+    """The numbers for the stats page, grouped by town, community, category or channel. Status
+    filters do not apply: the rates need every case."""
+    unfiltered_status = replace(f, status="", overdue=False)
+    conditions = [c for c in _conditions(scope, unfiltered_status, skip="status")]
+    rows = await _where(Suggestion.select(
+        Suggestion.status, Suggestion.supporters, Suggestion.grade, Suggestion.due_on, Suggestion.received_on,
+        Suggestion.replied_at, Suggestion.closed_at, Suggestion.town, Suggestion.channel,
+        Suggestion.town.name.as_alias("town_name"), Suggestion.community.name.as_alias("community_name"),
+        Suggestion.category.name.as_alias("category_name"), Suggestion.community,
+    ), conditions).run()
+    days_by_town: dict[int, dict[Track, int]] = {}
+    for row in rows:
+        if row["town"] not in days_by_town:
+            days_by_town[row["town"]] = await track_days(row["town"])
+        row["due"] = rules.effective_due(row["due_on"], row["received_on"], days_by_town[row["town"]])
+        row["replied_on"] = rules.china_date(row["replied_at"])
+        row["closed_on"] = rules.china_date(row["closed_at"])
+    keys = {
+        "town": lambda r: r["town_name"],
+        "community": lambda r: (r["town_name"], r["community_name"]),
+        "category": lambda r: r["category_name"],
+        "channel": lambda r: Channel(r["channel"]).label,
+    }
+    return rules.summarise(rows, rules.today_in_china(), keys.get(by, keys["community"]))

@@ -1,0 +1,526 @@
+"""寻民意: take in residents' suggestions from every channel, grade and route them, answer each one.
+
+Business rules only: no web imports. Every state change is one function that checks the current
+state, raises a DomainError a person can read, and writes an audit entry (the suggestion's
+history). Personal data never goes into the audit trail.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+from yishi.core import audit
+from yishi.core.errors import Conflict, DomainError, NotFound
+from yishi.core.i18n import _
+from yishi.places.tables import Community
+from yishi.suggestions import privacy, rules
+from yishi.suggestions.catalog import ensure_categories, track_days
+from yishi.suggestions.enums import OPEN_STATUSES, Channel, Grade, Status, Tier, Track
+from yishi.suggestions.forms import InvalidInput, SuggestionInput
+from yishi.suggestions.tables import Category, Suggestion, WishLink
+
+CONTENT_MIN = 5
+CONTENT_MAX = 1000
+NAME_MAX = 20
+LEAD_UNIT_MAX = 80
+REPLY_MAX = 2000
+BACKDATE_DAYS = 365
+MERGE_MAX = 50
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _db():
+    return Suggestion._meta.db
+
+
+# --- intake ------------------------------------------------------------------------------------
+
+def check_content(content: str) -> str:
+    content = (content or "").strip()
+    if len(content) < CONTENT_MIN:
+        raise InvalidInput(_("请写下您的建议,至少 {n} 个字。").format(n=CONTENT_MIN), "content")
+    if len(content) > CONTENT_MAX:
+        raise InvalidInput(_("建议内容不能超过 {n} 个字(现在 {m} 个字),请精简后再提交。").format(
+            n=CONTENT_MAX, m=len(content)), "content")
+    return content
+
+
+def check_name(name: str) -> str:
+    name = (name or "").strip()
+    if len(name) > NAME_MAX:
+        raise InvalidInput(_("姓名不能超过 {n} 个字。").format(n=NAME_MAX), "name")
+    return name
+
+
+async def _check_category(category_id: int | None) -> int:
+    if category_id is None:
+        raise InvalidInput(_("请选择建议类别。"), "category")
+    await ensure_categories()
+    if not await Category.exists().where((Category.id == category_id) & (Category.active == True)):  # noqa: E712
+        raise InvalidInput(_("所选类别不存在,请重新选择。"), "category")
+    return category_id
+
+
+async def _community_town(community_id: int | None, town_id: int | None = None) -> int:
+    if community_id is None:
+        raise InvalidInput(_("请选择所在社区(村)。"), "community")
+    row = await Community.select(Community.town).where(Community.id == community_id).first().run()
+    if row is None or (town_id is not None and row["town"] != town_id):
+        raise InvalidInput(_("所选社区(村)不存在,请重新选择。"), "community")
+    return row["town"]
+
+
+def _check_received_on(received_on: date | None, today: date) -> date:
+    if received_on is None:
+        return today
+    if received_on > today:
+        raise InvalidInput(_("收集日期不能晚于今天。"), "received_on")
+    if received_on < today - timedelta(days=BACKDATE_DAYS):
+        raise InvalidInput(_("收集日期不能早于一年前。"), "received_on")
+    return received_on
+
+
+@dataclass
+class Prepared:
+    """A suggestion checked and ready to insert: imports check every row before saving any."""
+
+    town_id: int
+    community_id: int
+    category_id: int
+    content: str
+    name: str
+    phone: dict[str, str]
+    received_on: date
+
+
+async def prepare(data: SuggestionInput, *, town_id: int | None = None, allow_backdate: bool = False,
+                  today: date | None = None) -> Prepared:
+    """Check every field, so the form can point at all that is wrong at once."""
+    today = today or rules.today_in_china()
+    errors: dict[str, str] = {}
+
+    async def check(step):
+        try:
+            result = step()
+            return await result if hasattr(result, "__await__") else result
+        except InvalidInput as exc:
+            errors[exc.field] = exc.message
+        except DomainError as exc:  # the phone's own check
+            errors["phone"] = exc.message
+
+    content = await check(lambda: check_content(data.content))
+    category_id = await check(lambda: _check_category(data.category_id))
+    resolved_town = await check(lambda: _community_town(data.community_id, town_id))
+    name = await check(lambda: check_name(data.name))
+    phone = await check(lambda: privacy.vault().seal(data.phone))
+    received_on = await check(lambda: _check_received_on(data.received_on, today) if allow_backdate else today)
+    if errors:
+        field, message = next(iter(errors.items()))
+        if len(errors) > 1:
+            message = _("有 {n} 处需要修改,请看下面标红的地方。").format(n=len(errors))
+        raise InvalidInput(message, field, errors)
+    return Prepared(town_id=resolved_town, community_id=data.community_id, category_id=category_id,  # type: ignore[arg-type]
+                    content=content, name=name, phone=phone, received_on=received_on)
+
+
+async def _new_tracking_code() -> str:
+    for _attempt in range(20):
+        code = rules.new_code()
+        if not await Suggestion.exists().where(Suggestion.tracking_code == code):
+            return code
+    raise Conflict(_("系统繁忙,请稍后再试。"))  # pragma: no cover - 25^8 codes
+
+
+def _row(p: Prepared, *, channel: Channel, code: str, point_id: int | None, actor: Any) -> Suggestion:
+    return Suggestion(
+        tracking_code=code, town=p.town_id, community=p.community_id, point=point_id, channel=channel,
+        category=p.category_id, content=p.content, submitter_name=p.name, received_on=p.received_on,
+        recorded_by=getattr(actor, "id", None), status=Status.received, created_at=_now(),
+        supporters=1, **p.phone,
+    )
+
+
+@dataclass(frozen=True)
+class Receipt:
+    id: int
+    tracking_code: str
+
+
+async def submit(data: SuggestionInput, *, channel: Channel, point_id: int | None = None,
+                 town_id: int | None = None, actor: Any = None) -> Receipt:
+    """One suggestion in: from the public form (no actor) or entered by a collector (actor)."""
+    prepared = await prepare(data, town_id=town_id, allow_backdate=actor is not None)
+    code = await _new_tracking_code()
+    async with _db().transaction():
+        row = _row(prepared, channel=channel, code=code, point_id=point_id, actor=actor)
+        await row.save()
+        await audit.record("suggestion.received", actor=actor, object_type="suggestion", object_id=row.id,
+                           channel=channel.value, on_behalf=actor is not None)
+    return Receipt(id=row.id, tracking_code=code)
+
+
+async def submit_many(prepared: list[tuple[Prepared, Channel]], *, actor: Any) -> list[Receipt]:
+    """An import: every row in one transaction, so a failure leaves nothing half-saved."""
+    receipts = []
+    async with _db().transaction():
+        for p, channel in prepared:
+            code = await _new_tracking_code()
+            row = _row(p, channel=channel, code=code, point_id=None, actor=actor)
+            await row.save()
+            await audit.record("suggestion.received", actor=actor, object_type="suggestion",
+                               object_id=row.id, channel=channel.value, on_behalf=True, imported=True)
+            receipts.append(Receipt(id=row.id, tracking_code=code))
+    return receipts
+
+
+# --- reading one -------------------------------------------------------------------------------
+
+def _detail_query():
+    return Suggestion.select(
+        Suggestion.all_columns(exclude=[Suggestion.phone_cipher]),
+        Suggestion.community.name.as_alias("community_name"),
+        Suggestion.town.name.as_alias("town_name"),
+        Suggestion.town.district.as_alias("district_id"),
+        Suggestion.category.name.as_alias("category_name"),
+        Suggestion.point.name.as_alias("point_name"),
+        Suggestion.recorded_by.display_name.as_alias("recorded_by_name"),
+        Suggestion.handler.display_name.as_alias("handler_name"),
+        Suggestion.merged_into.tracking_code.as_alias("merged_into_code"),
+    )
+
+
+async def get(suggestion_id: int) -> dict:
+    row = await _detail_query().where(Suggestion.id == suggestion_id).first().run()
+    if row is None:
+        raise NotFound(_("找不到这条建议。"))
+    row["status"] = Status(row["status"])
+    return row
+
+
+async def merged_children(suggestion_id: int) -> list[dict]:
+    return await Suggestion.select(Suggestion.id, Suggestion.tracking_code, Suggestion.content,
+                                   Suggestion.received_on, Suggestion.channel).where(
+        Suggestion.merged_into == suggestion_id).order_by(Suggestion.id).run()
+
+
+async def wish_items_of(suggestion_id: int) -> list[dict]:
+    return await WishLink.select(
+        WishLink.wish_item.as_alias("item_id"),
+        WishLink.wish_item.title.as_alias("title"),
+        WishLink.wish_item.round.as_alias("round_id"),
+        WishLink.wish_item.round.title.as_alias("round_title"),
+        WishLink.created_at,
+    ).where(WishLink.suggestion == suggestion_id).order_by(WishLink.id).run()
+
+
+async def sources_of_item(item_id: int) -> list[dict]:
+    """The suggestions a wish-list item answers: the other way along the link."""
+    return await WishLink.select(
+        WishLink.suggestion.as_alias("id"),
+        WishLink.suggestion.tracking_code.as_alias("tracking_code"),
+        WishLink.suggestion.content.as_alias("content"),
+        WishLink.suggestion.supporters.as_alias("supporters"),
+        WishLink.suggestion.community.name.as_alias("community_name"),
+        WishLink.suggestion.received_on.as_alias("received_on"),
+    ).where(WishLink.wish_item == item_id).order_by(WishLink.id).run()
+
+
+async def reveal_phone(suggestion_id: int, *, actor: Any) -> str:
+    """The full number for the staff member handling the case; each look is on record."""
+    row = await Suggestion.select(Suggestion.phone_cipher, Suggestion.purged_at).where(
+        Suggestion.id == suggestion_id).first().run()
+    if row is None:
+        raise NotFound(_("找不到这条建议。"))
+    if not row["phone_cipher"]:
+        raise NotFound(_("这条建议没有留联系电话,或个人信息已按规定清除。"))
+    phone = privacy.vault().decrypt(row["phone_cipher"])
+    await audit.record("suggestion.phone.unmasked", actor=actor, object_type="suggestion",
+                       object_id=suggestion_id)
+    return phone
+
+
+# --- the resident's view -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Tracking:
+    code: str
+    received_on: date
+    category: str
+    community: str
+    content: str
+    status: Status
+    reply: str
+    reject_reason: str
+    replied_at: datetime | None
+    closed_at: datetime | None
+    merged: bool
+    supporters: int
+    wish_items: list[dict]
+
+
+async def track(raw_code: str) -> Tracking:
+    """What a tracking code shows. An unknown code raises NotFound and says nothing more."""
+    code = rules.normalise_code(raw_code)
+    if not rules.is_plausible_code(code):
+        raise NotFound(_("查不到这个查询码,请核对后重新输入。"))
+    own = await _detail_query().where(Suggestion.tracking_code == code).first().run()
+    if own is None:
+        raise NotFound(_("查不到这个查询码,请核对后重新输入。"))
+    answer = own
+    for _hop in range(5):  # merges are flattened, so one hop is the rule; the bound is a guard
+        if not answer["merged_into"]:
+            break
+        answer = await _detail_query().where(Suggestion.id == answer["merged_into"]).first().run()
+    return Tracking(
+        code=code, received_on=own["received_on"], category=own["category_name"],
+        community=own["community_name"], content=own["content"], status=Status(answer["status"]),
+        reply=answer["reply"], reject_reason=answer["reject_reason"], replied_at=answer["replied_at"],
+        closed_at=answer["closed_at"], merged=answer["id"] != own["id"], supporters=answer["supporters"],
+        wish_items=await wish_items_of(answer["id"]),
+    )
+
+
+# --- triage and handling -----------------------------------------------------------------------
+
+def _wrong_state(current: Status, doing: str) -> Conflict:
+    return Conflict(_("这条建议现在是“{state}”,不能{doing}。请刷新页面查看最新情况。").format(
+        state=current.label, doing=doing))
+
+
+async def _load_for_change(suggestion_id: int, allowed: set[Status], doing: str) -> dict:
+    row = await Suggestion.select().where(Suggestion.id == suggestion_id).first().run()
+    if row is None:
+        raise NotFound(_("找不到这条建议。"))
+    status = Status(row["status"])
+    if status not in allowed:
+        raise _wrong_state(status, doing)
+    return row
+
+
+async def _apply(suggestion_id: int, expected: Status, values: dict[Any, Any], doing: str) -> None:
+    """Update only if nobody changed the state meanwhile (two staff on one case)."""
+    changed = await Suggestion.update(values).where(
+        (Suggestion.id == suggestion_id) & (Suggestion.status == expected)
+    ).returning(Suggestion.id).run()
+    if not changed:
+        current = await Suggestion.select(Suggestion.status).where(Suggestion.id == suggestion_id).first().run()
+        raise _wrong_state(Status(current["status"]) if current else expected, doing)
+
+
+def _check_reply(reply: str, required: bool = True) -> str:
+    reply = (reply or "").strip()
+    if required and not reply:
+        raise InvalidInput(_("请填写给居民的答复。"), "reply")
+    if len(reply) > REPLY_MAX:
+        raise InvalidInput(_("答复不能超过 {n} 个字。").format(n=REPLY_MAX), "reply")
+    return reply
+
+
+async def grade(suggestion_id: int, *, grade: Grade, track: Track, tier: Tier | None = None,
+                lead_unit: str = "", due_on: date | None = None, actor: Any) -> None:
+    """Set or change grade, track (and so the due date), tier and lead unit. Each change is kept."""
+    row = await _load_for_change(suggestion_id, set(OPEN_STATUSES), _("分级"))
+    lead_unit = (lead_unit or "").strip()
+    if len(lead_unit) > LEAD_UNIT_MAX:
+        raise InvalidInput(_("牵头单位不能超过 {n} 个字。").format(n=LEAD_UNIT_MAX), "lead_unit")
+    received_on = row["received_on"]
+    if due_on is None:
+        due_on = rules.due_date(received_on, track, await track_days(row["town"]))
+    elif due_on < received_on:
+        raise InvalidInput(_("办理期限不能早于收到建议的日期。"), "due_on")
+    new = {"grade": grade.value, "track": track.value, "tier": tier.value if tier else "",
+           "lead_unit": lead_unit, "due_on": due_on}
+    changes = {k: [_plain(row[k]), _plain(v)] for k, v in new.items() if row[k] != v}
+    if not changes:
+        return
+    status = Status(row["status"])
+    values: dict[Any, Any] = {getattr(Suggestion, k): v for k, v in new.items()}
+    if status is Status.received:
+        values[Suggestion.status] = Status.graded
+        values[Suggestion.graded_at] = _now()
+    if row["handler"] is None and actor is not None and not _is_admin(actor):
+        values[Suggestion.handler] = actor.id
+    async with _db().transaction():
+        await _apply(suggestion_id, status, values, _("分级"))
+        await audit.record("suggestion.graded" if status is Status.received else "suggestion.regraded",
+                           actor=actor, object_type="suggestion", object_id=suggestion_id, changes=changes)
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _is_admin(actor: Any) -> bool:
+    return getattr(actor, "role", None) == "admin"
+
+
+async def start_handling(suggestion_id: int, *, actor: Any) -> None:
+    await _load_for_change(suggestion_id, {Status.graded}, _("开始办理(请先分级)"))
+    values: dict[Any, Any] = {Suggestion.status: Status.in_progress}
+    if actor is not None and not _is_admin(actor):
+        values[Suggestion.handler] = actor.id
+    async with _db().transaction():
+        await _apply(suggestion_id, Status.graded, values, _("开始办理"))
+        await audit.record("suggestion.started", actor=actor, object_type="suggestion", object_id=suggestion_id)
+
+
+async def answer(suggestion_id: int, reply: str, *, actor: Any) -> None:
+    """An interim answer while the case is open ("已转交区住建局研究"): the resident sees it, and
+    the first answer is what the response rate measures."""
+    row = await _load_for_change(suggestion_id, set(OPEN_STATUSES), _("答复"))
+    reply = _check_reply(reply)
+    values: dict[Any, Any] = {Suggestion.reply: reply}
+    if row["replied_at"] is None:
+        values[Suggestion.replied_at] = _now()
+    async with _db().transaction():
+        await _apply(suggestion_id, Status(row["status"]), values, _("答复"))
+        await audit.record("suggestion.answered", actor=actor, object_type="suggestion", object_id=suggestion_id,
+                           reply=reply)
+
+
+async def close(suggestion_id: int, reply: str, *, actor: Any) -> None:
+    """已办结: closing needs the answer the resident will read."""
+    row = await _load_for_change(suggestion_id, {Status.graded, Status.in_progress}, _("办结(请先分级)"))
+    reply = _check_reply(reply)
+    await _finish(row, Status.closed, {Suggestion.reply: reply}, "suggestion.closed", actor, reply=reply)
+
+
+async def reject(suggestion_id: int, reason: str, reply: str, *, actor: Any) -> None:
+    """不予采纳: a reason is required, and an answer to the resident like any closing."""
+    row = await _load_for_change(suggestion_id, set(OPEN_STATUSES), _("不予采纳"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(_("不予采纳必须写明理由。"), "reason")
+    if len(reason) > REPLY_MAX:
+        raise InvalidInput(_("理由不能超过 {n} 个字。").format(n=REPLY_MAX), "reason")
+    reply = _check_reply(reply)
+    await _finish(row, Status.rejected, {Suggestion.reply: reply, Suggestion.reject_reason: reason},
+                  "suggestion.rejected", actor, reply=reply, reason=reason)
+
+
+async def _finish(row: dict, status: Status, values: dict[Any, Any], action: str, actor: Any, **data: Any) -> None:
+    now = _now()
+    values = {**values, Suggestion.status: status, Suggestion.closed_at: now}
+    if row["replied_at"] is None:
+        values[Suggestion.replied_at] = now
+    async with _db().transaction():
+        await _apply(row["id"], Status(row["status"]), values, status.label)
+        await audit.record(action, actor=actor, object_type="suggestion", object_id=row["id"], **data)
+
+
+async def merge(primary_id: int, absorbed_ids: list[int], *, actor: Any) -> int:
+    """One suggestion absorbs duplicates: their supporters count towards it, and every absorbed
+    submitter's tracking code shows its answer. Returns the new supporter count."""
+    absorbed_ids = sorted(set(absorbed_ids) - {primary_id})
+    if not absorbed_ids:
+        raise InvalidInput(_("请选择要合并进来的重复建议。"), "absorbed")
+    if len(absorbed_ids) > MERGE_MAX:
+        raise InvalidInput(_("一次最多合并 {n} 条。").format(n=MERGE_MAX), "absorbed")
+    primary = await Suggestion.select().where(Suggestion.id == primary_id).first().run()
+    if primary is None:
+        raise NotFound(_("找不到这条建议。"))
+    if Status(primary["status"]) is Status.merged:
+        raise Conflict(_("这条建议已被合并到另一条建议,请在那一条上合并。"))
+    others = await Suggestion.select().where(Suggestion.id.is_in(absorbed_ids)).run()
+    if len(others) != len(absorbed_ids):
+        raise NotFound(_("要合并的建议中有找不到的,请刷新后重试。"))
+    for other in others:
+        if other["town"] != primary["town"]:
+            raise Conflict(_("只能合并同一镇(街道)的建议。"))
+        if Status(other["status"]) not in OPEN_STATUSES:
+            raise Conflict(_("建议 {code} 已是“{state}”,不能再合并。").format(
+                code=rules.display_code(other["tracking_code"]), state=Status(other["status"]).label))
+    added = sum(o["supporters"] for o in others)
+    now = _now()
+    async with _db().transaction():
+        changed = await Suggestion.update({
+            Suggestion.status: Status.merged, Suggestion.merged_into: primary_id, Suggestion.closed_at: now,
+        }).where(Suggestion.id.is_in(absorbed_ids) & Suggestion.status.is_in(list(OPEN_STATUSES))).returning(
+            Suggestion.id).run()
+        if len(changed) != len(absorbed_ids):
+            raise Conflict(_("有建议刚被其他人处理过,请刷新页面后重试。"))
+        # Flatten: what was merged into an absorbed one now points at the primary directly.
+        await Suggestion.update({Suggestion.merged_into: primary_id}).where(
+            Suggestion.merged_into.is_in(absorbed_ids)).run()
+        await Suggestion.update({Suggestion.supporters: Suggestion.supporters + added}).where(
+            Suggestion.id == primary_id).run()
+        await audit.record("suggestion.merged", actor=actor, object_type="suggestion", object_id=primary_id,
+                           absorbed=absorbed_ids, supporters_added=added)
+        for other in others:
+            await audit.record("suggestion.merged_into", actor=actor, object_type="suggestion",
+                               object_id=other["id"], primary=primary_id)
+    return primary["supporters"] + added
+
+
+LISTED_REPLY = ("您的建议已纳入《{round}》民生微事服务期望清单(项目:{item}),"
+                "将由居民勾选、“5+X”议事组民主议事后确定是否实施。感谢您的参与!")
+
+
+async def _check_linkable(suggestion_ids: list[int], town_id: int) -> list[dict]:
+    suggestion_ids = sorted(set(suggestion_ids))
+    if not suggestion_ids:
+        raise InvalidInput(_("请至少选择一条建议。"), "suggestions")
+    rows = await Suggestion.select().where(Suggestion.id.is_in(suggestion_ids)).run()
+    if len(rows) != len(suggestion_ids):
+        raise NotFound(_("要纳入清单的建议中有找不到的,请刷新后重试。"))
+    for row in rows:
+        if row["town"] != town_id:
+            raise Conflict(_("只能把本镇(街道)的建议纳入本镇(街道)的清单。"))
+        if Status(row["status"]) not in OPEN_STATUSES | {Status.listed}:
+            raise Conflict(_("建议 {code} 已是“{state}”,不能纳入清单。").format(
+                code=rules.display_code(row["tracking_code"]), state=Status(row["status"]).label))
+    return rows
+
+
+async def to_wish_item(suggestion_ids: list[int], *, round_id: int, title: str, description: str,
+                       cost_fen: int, kind: Any, reply: str = "", actor: Any) -> int:
+    """Turn one or several suggestions into a new item of a draft wish list, linked both ways."""
+    from yishi.wishlists import services as wishlists
+
+    round_ = await wishlists.get_round(round_id)
+    rows = await _check_linkable(suggestion_ids, round_.town_id)
+    wishlists.ensure_editable(round_)
+    async with _db().transaction():
+        item_id = await wishlists.add_item(round_, title=title, description=description, cost_fen=cost_fen,
+                                           kind=kind, actor=actor)
+        await _link(rows, item_id, round_.title, (title or "").strip(), reply, actor)
+    return item_id
+
+
+async def link_to_item(suggestion_ids: list[int], *, item_id: int, reply: str = "", actor: Any) -> None:
+    """Answer suggestions with an item already on a wish list of the same street."""
+    from yishi.wishlists import services as wishlists
+    from yishi.wishlists.tables import WishItem
+
+    item = await WishItem.select(WishItem.id, WishItem.title, WishItem.round).where(
+        WishItem.id == item_id).first().run()
+    if item is None:
+        raise NotFound(_("找不到这个清单项目。"))
+    round_ = await wishlists.get_round(item["round"])
+    rows = await _check_linkable(suggestion_ids, round_.town_id)
+    async with _db().transaction():
+        await _link(rows, item_id, round_.title, item["title"], reply, actor)
+
+
+async def _link(rows: list[dict], item_id: int, round_title: str, item_title: str, reply: str, actor: Any) -> None:
+    reply = _check_reply(reply, required=False) or _(LISTED_REPLY).format(round=round_title, item=item_title)
+    now = _now()
+    for row in rows:
+        if await WishLink.exists().where((WishLink.suggestion == row["id"]) & (WishLink.wish_item == item_id)):
+            continue
+        await WishLink.insert(WishLink(suggestion=row["id"], wish_item=item_id,
+                                       created_by=getattr(actor, "id", None), created_at=now)).run()
+        values: dict[Any, Any] = {Suggestion.status: Status.listed, Suggestion.reply: reply}
+        if row["closed_at"] is None:
+            values[Suggestion.closed_at] = now
+        if row["replied_at"] is None:
+            values[Suggestion.replied_at] = now
+        await _apply(row["id"], Status(row["status"]), values, _("纳入清单"))
+        await audit.record("suggestion.listed", actor=actor, object_type="suggestion", object_id=row["id"],
+                           wish_item=item_id, item_title=item_title)
+
+

@@ -1,0 +1,142 @@
+"""The permission grid: role x where the round is, for each named predicate.
+
+The user's home is town 1 of district 1 (a district reviewer's home is district 1). A round sits
+in one of three places relative to that home:
+
+    OWN_TOWN        town 1, district 1   (the user's own town, so also the own district)
+    OTHER_TOWN      town 2, district 1   (another town of the own district)
+    OTHER_DISTRICT  town 3, district 2
+
+For a town-bound role "own district" adds nothing to "other town"; for a district reviewer both
+OWN_TOWN and OTHER_TOWN are "own district".
+"""
+from types import SimpleNamespace
+
+import pytest
+
+from yishi.accounts import permissions as perm
+from yishi.accounts.enums import Role
+from yishi.core.errors import Forbidden
+
+OWN_TOWN = (1, 1)
+OTHER_TOWN = (2, 1)
+OTHER_DISTRICT = (3, 2)
+PLACES = (OWN_TOWN, OTHER_TOWN, OTHER_DISTRICT)
+
+T, F = True, False
+
+
+def user_of(role: Role):
+    if role is Role.admin:
+        return SimpleNamespace(role=role.value, town=None, district=None, community=None)
+    if role is Role.district_reviewer:
+        return SimpleNamespace(role=role.value, town=None, district=1, community=None)
+    return SimpleNamespace(role=role.value, town=1, district=None,
+                           community=7 if role is Role.collector else None)
+
+
+#                                    own town, other town, other district
+MANAGE = {
+    Role.admin:             (T, T, T),
+    Role.district_reviewer: (F, F, F),
+    Role.street_staff:      (T, F, F),
+    Role.convener:          (T, F, F),
+    Role.member:            (F, F, F),
+    Role.collector:         (F, F, F),
+}
+VIEW = {
+    Role.admin:             (T, T, T),
+    Role.district_reviewer: (T, T, F),
+    Role.street_staff:      (T, F, F),
+    Role.convener:          (T, F, F),
+    Role.member:            (T, F, F),
+    Role.collector:         (T, F, F),
+}
+DECIDE = {
+    Role.admin:             (T, T, T),
+    Role.district_reviewer: (F, F, F),
+    Role.street_staff:      (F, F, F),
+    Role.convener:          (T, F, F),
+    Role.member:            (F, F, F),
+    Role.collector:         (F, F, F),
+}
+EXPORT = {
+    Role.admin:             (T, T, T),
+    Role.district_reviewer: (T, T, F),
+    Role.street_staff:      (T, F, F),
+    Role.convener:          (T, F, F),
+    Role.member:            (F, F, F),
+    Role.collector:         (F, F, F),
+}
+
+
+def _grid(table):
+    return [pytest.param(role, expected, id=role.value) for role, expected in table.items()]
+
+
+def test_grid_covers_every_role():
+    for table in (MANAGE, VIEW, DECIDE, EXPORT):
+        assert set(table) == set(Role)
+
+
+@pytest.mark.parametrize(("role", "expected"), _grid(MANAGE))
+def test_can_manage_round_grid(role, expected):
+    user = user_of(role)
+    assert tuple(perm.can_manage_round(user, town) for town, _district in PLACES) == expected
+
+
+@pytest.mark.parametrize(("role", "expected"), _grid(VIEW))
+def test_can_view_round_grid(role, expected):
+    user = user_of(role)
+    assert tuple(perm.can_view_round(user, town, district) for town, district in PLACES) == expected
+
+
+@pytest.mark.parametrize(("role", "expected"), _grid(DECIDE))
+def test_can_record_decision_grid(role, expected):
+    user = user_of(role)
+    assert tuple(perm.can_record_decision(user, town) for town, _district in PLACES) == expected
+
+
+@pytest.mark.parametrize(("role", "expected"), _grid(EXPORT))
+def test_can_export_intent_list_grid(role, expected):
+    user = user_of(role)
+    assert tuple(perm.can_export_intent_list(user, town, district) for town, district in PLACES) == expected
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [(Role.admin, T), (Role.district_reviewer, F), (Role.street_staff, T), (Role.convener, T),
+     (Role.member, F), (Role.collector, F)],
+)
+def test_can_create_round_by_role(role, expected):
+    assert perm.can_create_round(user_of(role)) is expected
+
+
+def test_predicates_anonymous_user_refused():
+    for town, district in PLACES:
+        assert perm.can_manage_round(None, town) is False
+        assert perm.can_view_round(None, town, district) is False
+        assert perm.can_record_decision(None, town) is False
+        assert perm.can_export_intent_list(None, town, district) is False
+    assert perm.can_create_round(None) is False
+
+
+def test_predicates_accept_a_row_object_for_the_place():
+    # Piccolo may hand back a related row instead of its id.
+    convener = SimpleNamespace(role="convener", town=SimpleNamespace(id=1), district=None)
+    reviewer = SimpleNamespace(role="district_reviewer", town=None, district=SimpleNamespace(id=1))
+    assert perm.can_record_decision(convener, 1) is True
+    assert perm.can_record_decision(convener, 2) is False
+    assert perm.can_view_round(reviewer, 3, 1) is True
+    assert perm.can_view_round(reviewer, 3, 2) is False
+
+
+def test_require_false_raises_forbidden_in_chinese():
+    with pytest.raises(Forbidden) as caught:
+        perm.require(False)
+    assert caught.value.status_code == 403
+    assert caught.value.message == "您没有权限查看或操作此页面。"
+
+
+def test_require_true_passes():
+    assert perm.require(True) is None

@@ -1,0 +1,277 @@
+"""The ticking through HTTP: the resident's ballot page, and the staff's codes and tally."""
+import re
+
+import pytest
+
+from yishi.accounts.enums import Role
+from yishi.ballots import codes as code_utils
+from yishi.ballots import services
+from yishi.ballots.tables import Ballot, BallotChoice, BallotCode
+from yishi.wishlists import services as wishlists
+from yishi.wishlists.enums import RoundStatus
+from tests import factories as f
+
+USED = "这个选票码已经使用过了。每个选票码只能投一次。"
+FORBIDDEN = "您没有权限查看或操作此页面。"
+
+
+async def _voting(items: int = 3, max_ticks: int = 2, codes_per_community: int = 2):
+    places = await f.make_places()
+    r = await f.make_round(places, items=items, max_ticks=max_ticks)
+    codes = await f.open_round(r, codes_per_community=codes_per_community)
+    return places, r, codes, await f.item_ids(r.id)
+
+
+async def _token(client) -> str:
+    # A used code's or a closed round's page has no form; any page's token will do.
+    return f.csrf_from((await client.get("/login")).text)
+
+
+async def _cast(client, code: str, items: list):
+    return await client.post(f"/v/{code}", data={"_csrf_token": await _token(client),
+                                                  "item": [str(i) for i in items]})
+
+
+def _checked(page: str) -> list[int]:
+    return [int(v) for v in re.findall(r'name="item" value="(\d+)" checked', page)]
+
+
+async def _nothing_cast(code: str) -> None:
+    assert await Ballot.count() == 0
+    assert await BallotChoice.count() == 0
+    assert (await services.lookup_code(code)).used is False
+
+
+# --- the resident's side -----------------------------------------------------------------
+
+async def test_vote_entry_redirects_typed_code_to_ballot(client):
+    response = await client.get("/vote", params={"code": "acde-fghj "})
+    assert response.status_code == 302
+    assert response.headers["location"] == "/v/ACDEFGHJ"
+
+
+async def test_ballot_page_lists_items_without_login(client):
+    places, r, codes, items = await _voting()
+    page = await client.get(f"/v/{codes[0]}")
+    assert page.status_code == 200
+    assert [t for t in ("项目1", "项目2", "项目3") if t in page.text] == ["项目1", "项目2", "项目3"]
+    assert code_utils.display(codes[0]) in page.text
+    assert "请勾选您最希望办的事,最多 2 项" in page.text
+
+
+async def test_cast_through_form_shows_receipt(client):
+    places, r, codes, items = await _voting()
+    page = await client.get(f"/v/{codes[0]}")
+    response = await client.post(f"/v/{codes[0]}", data={"_csrf_token": f.csrf_from(page.text),
+                                                          "item": [str(i) for i in items[:2]]})
+    assert response.status_code == 200
+    assert "提交成功,谢谢您!" in response.text
+    (ballot,) = await Ballot.select(Ballot.receipt).run()
+    assert code_utils.display(ballot["receipt"]) in response.text
+    assert codes[0] not in response.text
+    assert (await services.tally(r.id)).approvals == {items[0]: 1, items[1]: 1}
+
+
+async def test_cast_unknown_code_404_in_chinese(client):
+    places, r, codes, items = await _voting()
+    unknown = next(c for c in ("ACDEFGHJ", "ACDEFGHK") if c not in codes)
+    response = await _cast(client, unknown, [items[0]])
+    assert response.status_code == 404
+    assert "没有找到这个选票码,请核对后重新输入。" in response.text
+    assert await Ballot.count() == 0
+
+
+async def test_ballot_page_malformed_code_404_in_chinese(client):
+    response = await client.get("/v/ABC")
+    assert response.status_code == 404
+    assert "选票码应为 8 位字母和数字,请核对后重新输入。" in response.text
+
+
+async def test_cast_used_code_409_in_chinese(client):
+    places, r, codes, items = await _voting()
+    assert (await _cast(client, codes[0], [items[0]])).status_code == 200
+    response = await _cast(client, codes[0], [items[1]])
+    assert response.status_code == 409
+    assert USED in response.text
+    assert await Ballot.count() == 1
+    assert [c["item"] for c in await BallotChoice.select(BallotChoice.item).run()] == [items[0]]
+
+
+async def test_ballot_page_used_code_has_no_form(client):
+    places, r, codes, items = await _voting()
+    await services.cast_ballot(codes[0], [items[0]])
+    page = await client.get(f"/v/{codes[0]}")
+    assert page.status_code == 200
+    assert USED in page.text
+    assert 'id="ballot"' not in page.text
+
+
+async def test_cast_draft_round_409(client):
+    places = await f.make_places()
+    r = await f.make_round(places, items=2)
+    (code,) = await services.issue_codes(r, places["communities"][0], 1, actor=None)
+    response = await _cast(client, code, await f.item_ids(r.id))
+    assert response.status_code == 409
+    assert "本批次清单尚未开放勾选,请稍后再来。" in response.text
+    await _nothing_cast(code)
+
+
+async def test_cast_closed_round_409(client):
+    places, r, codes, items = await _voting()
+    page = await client.get(f"/v/{codes[0]}")  # the page was open before the close
+    await services.close_voting(await wishlists.get_round(r.id), actor=None)
+    response = await client.post(f"/v/{codes[0]}", data={"_csrf_token": f.csrf_from(page.text),
+                                                          "item": [str(items[0])]})
+    assert response.status_code == 409
+    assert "本批次的群众勾选已经结束,感谢您的关注。" in response.text
+    await _nothing_cast(codes[0])
+
+
+async def test_cast_too_many_ticks_400_nothing_saved_ticks_kept(client):
+    places, r, codes, items = await _voting(items=3, max_ticks=2)
+    response = await _cast(client, codes[0], items)
+    assert response.status_code == 400
+    assert "最多只能勾选 2 项,您勾选了 3 项。请取消一些后再提交。" in response.text
+    assert _checked(response.text) == items
+    await _nothing_cast(codes[0])
+    assert await BallotCode.select(BallotCode.used_at, BallotCode.channel).where(
+        BallotCode.code == codes[0]).first() == {"used_at": None, "channel": None}
+
+
+async def test_cast_item_of_another_round_400_nothing_saved(client):
+    places, r, codes, items = await _voting()
+    other = await f.make_round(places, items=1, title="另一批次")
+    (foreign,) = await f.item_ids(other.id)
+    response = await _cast(client, codes[0], [items[0], foreign])
+    assert response.status_code == 400
+    assert "提交的项目不在本次清单上,请刷新页面后重新勾选。" in response.text
+    await _nothing_cast(codes[0])
+
+
+async def test_cast_empty_ballot_400_nothing_saved(client):
+    places, r, codes, items = await _voting()
+    response = await _cast(client, codes[0], [])
+    assert response.status_code == 400
+    assert "请至少勾选一项。" in response.text
+    await _nothing_cast(codes[0])
+
+
+async def test_cast_junk_item_value_400_nothing_saved(client):
+    places, r, codes, items = await _voting()
+    page = await client.get(f"/v/{codes[0]}")
+    response = await client.post(f"/v/{codes[0]}", data={"_csrf_token": f.csrf_from(page.text),
+                                                          "item": [str(items[0]), "1 OR 1=1"]})
+    assert response.status_code == 400
+    assert "提交的内容格式不对,请刷新页面后重新提交。" in response.text
+    await _nothing_cast(codes[0])
+
+
+async def test_cast_without_csrf_token_403(client):
+    places, r, codes, items = await _voting()
+    await client.get(f"/v/{codes[0]}")
+    response = await client.post(f"/v/{codes[0]}", data={"item": [str(items[0])]})
+    assert response.status_code == 403
+    assert "页面已过期或来源不明,请返回上一页、刷新后再提交。" in response.text
+    await _nothing_cast(codes[0])
+
+
+# --- the staff's side --------------------------------------------------------------------
+
+async def _staff(client, role: Role = Role.convener, items: int = 2):
+    places = await f.make_places()
+    user = await f.make_user(role, places)
+    token = await f.login(client, user.username)
+    r = await f.make_round(places, items=items)
+    return places, token, r
+
+
+async def test_issue_codes_route_shows_fresh_codes(client):
+    places, token, r = await _staff(client, Role.street_staff)
+    response = await client.post(f"/rounds/{r.id}/codes", data={
+        "_csrf_token": token, "community": str(places["communities"][1]), "count": "3"})
+    assert response.status_code == 200
+    issued = [row["code"] for row in await BallotCode.select(BallotCode.code).where(
+        BallotCode.community == places["communities"][1]).order_by(BallotCode.code).run()]
+    assert len(issued) == 3
+    assert [code_utils.display(c) in response.text for c in issued] == [True, True, True]
+
+
+@pytest.mark.parametrize(
+    ("form", "message"),
+    [
+        ({"count": "0"}, "每次可生成 1 到 5000 个选票码。"),
+        ({"count": "5001"}, "每次可生成 1 到 5000 个选票码。"),
+        ({"count": "十"}, "选票码数量应为整数。"),
+        ({"count": ""}, "请填写选票码数量。"),
+        ({"count": "3", "community": ""}, "请填写社区。"),
+    ],
+)
+async def test_issue_codes_route_invalid_400(client, form, message):
+    places, token, r = await _staff(client)
+    data = {"_csrf_token": token, "community": str(places["communities"][0]), **form}
+    response = await client.post(f"/rounds/{r.id}/codes", data=data)
+    assert response.status_code == 400
+    assert message in response.text
+    assert await BallotCode.count() == 0
+
+
+async def test_issue_codes_route_community_of_another_town_400(client):
+    places, token, r = await _staff(client)
+    other = await f.make_places()
+    response = await client.post(f"/rounds/{r.id}/codes", data={
+        "_csrf_token": token, "community": str(other["communities"][0]), "count": "3"})
+    assert response.status_code == 400
+    assert "所选社区不属于本镇(街道)。" in response.text
+    assert await BallotCode.count() == 0
+
+
+async def test_list_codes_shows_unused_only(client):
+    places, token, r = await _staff(client)
+    codes = await f.open_round(r, codes_per_community=2)
+    await services.cast_ballot(codes[0], [(await f.item_ids(r.id))[0]])
+    page = await client.get(f"/rounds/{r.id}/codes")
+    assert page.status_code == 200
+    assert [code_utils.display(c) in page.text for c in codes] == [False, True, True, True]
+
+
+async def test_open_and_close_through_routes(client):
+    places, token, r = await _staff(client)
+    assert (await client.post(f"/rounds/{r.id}/open", data={"_csrf_token": token})).headers["location"] == \
+        f"/rounds/{r.id}"
+    assert (await wishlists.get_round(r.id)).status is RoundStatus.voting
+    assert (await client.post(f"/rounds/{r.id}/close", data={"_csrf_token": token})).status_code == 302
+    assert (await wishlists.get_round(r.id)).status is RoundStatus.counted
+    response = await client.post(f"/rounds/{r.id}/close", data={"_csrf_token": token})
+    assert response.status_code == 409
+    assert "该批次当前不在勾选中,无法结束勾选。" in response.text
+
+
+async def test_tally_fragment_exact_counts(client):
+    places, token, r = await _staff(client, items=2)
+    codes = await f.open_round(r, codes_per_community=2)
+    items = await f.item_ids(r.id)
+    await services.cast_ballot(codes[0], items)
+    await services.cast_ballot(codes[2], [items[1]])
+    response = await client.get(f"/rounds/{r.id}/tally", headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert "<html" not in response.text
+    assert re.findall(r'id="ballots-count">(\d+)<', response.text) == ["2"]
+    assert "50.0%" in response.text
+    rows = re.findall(r'<tr><td>([^<]+)</td><td class="num">(\d+)</td><td class="num">(\d+)</td>', response.text)
+    assert rows == [("第1社区", "2", "1"), ("第2社区", "2", "1")]
+    counts = re.findall(r'data-item="(\d+)">.*?<span class="n">(\d+)', response.text, re.S)
+    assert {int(i): int(n) for i, n in counts} == {items[0]: 1, items[1]: 2}
+
+
+@pytest.mark.parametrize("role", [Role.member, Role.collector, Role.district_reviewer])
+async def test_staff_actions_by_viewer_roles_403(client, role):
+    places, token, r = await _staff(client, role)
+    for path, form in [("/open", {}), ("/codes", {"community": str(places["communities"][0]), "count": "2"})]:
+        response = await client.post(f"/rounds/{r.id}{path}", data={"_csrf_token": token, **form})
+        assert response.status_code == 403
+        assert FORBIDDEN in response.text
+    assert (await client.get(f"/rounds/{r.id}/codes")).status_code == 403
+    # They may watch the count.
+    assert (await client.get(f"/rounds/{r.id}/tally")).status_code == 200
+    assert (await wishlists.get_round(r.id)).status is RoundStatus.draft
+    assert await BallotCode.count() == 0

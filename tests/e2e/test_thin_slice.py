@@ -1,0 +1,161 @@
+"""The thin slice in a real browser, through the UI only: a convener compiles the wish list and hands
+out ballot codes, residents tick on their phones, staff watch the tally, the council decides and
+the district's PDF comes out. Only places and users are seeded."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.async_api import Page, expect
+
+from tests import factories as f
+from tests.e2e.helpers import accept_dialogs, login, pdf_fonts, pdf_text
+from yishi.accounts.enums import Role
+from yishi.places.tables import Town
+
+pytestmark = pytest.mark.e2e
+
+ITEMS = [("爱心座椅", "48000", "特色"), ("幸福食堂", "450000", "普惠性"), ("共享换电柜", "90000", "试点")]
+
+
+async def test_thin_slice_from_wish_list_to_intent_list_pdf(open_page, tmp_path):
+    places = await f.make_places(n_communities=2)
+    convener = await f.make_user(Role.convener, places)
+    town_name = (await Town.select(Town.name).where(Town.id == places["town"]).first())["name"]
+
+    staff = await open_page()
+    dialogs = accept_dialogs(staff)
+    round_url, codes = await compile_list_and_open_ticking(staff, convener.username)
+
+    first = await open_page(phone=True)
+    await tick_over_the_maximum_then_submit(first, codes[0])
+
+    await watch_tally_update_without_reload(staff, round_url, open_page, codes[1])
+
+    pdf = await close_decide_and_download(staff, tmp_path)
+    assert dialogs == ["发布后清单不能再修改,确定开放群众勾选吗?", "结束后居民不能再勾选,确定结束吗?",
+                       "决定记录后不能修改,确定提交吗?"]
+
+    assert any("Noto" in font["name"] and "CJK" in font["name"] and font["embedded"] for font in pdf_fonts(pdf))
+    assert all(font["embedded"] for font in pdf_fonts(pdf))
+    text = pdf_text(pdf)
+    assert f"{town_name}民生微事意愿清单" in text
+    assert "2026年首批次" in text
+    assert "爱心座椅" in text and "幸福食堂" in text
+    assert "共享换电柜" not in text  # ticked by residents, not approved by the council
+    assert "第1页共1页" in text
+
+
+async def compile_list_and_open_ticking(page: Page, username: str) -> tuple[str, list[str]]:
+    """Step 1: log in, create the round, add three items, issue codes, open the ticking."""
+    await login(page, username)
+    await expect(page).to_have_url(re.compile(r"/rounds/?$"))
+    await page.get_by_label("批次名称").fill("2026年首批次")
+    await page.get_by_label("批次预算(元)").fill("300000")
+    await page.get_by_label("每人最多可勾选几项").fill("2")
+    await page.get_by_role("button", name="创建批次").click()
+    await expect(page).to_have_url(re.compile(r"/rounds/\d+$"))
+    round_url = page.url
+    await expect(page.locator("h1")).to_contain_text("2026年首批次")
+    await expect(page.locator("h1 .status")).to_have_text("清单编制中")
+    await expect(page.locator("#items .empty")).to_contain_text("清单还是空的")
+
+    for title, cost, kind in ITEMS:
+        await page.get_by_label("项目名称").fill(title)
+        await page.get_by_label("预计费用(元)").fill(cost)
+        await page.get_by_label("类型").select_option(label=kind)
+        await page.get_by_role("button", name="添加到清单").click()
+        await expect(page.locator("#items tbody tr").filter(has_text=title)).to_contain_text(kind)
+    await expect(page.locator("#items tbody tr")).to_have_count(3)
+    await expect(page.locator("#items h2")).to_contain_text("3 项,合计 588,000.00 元")
+
+    await page.get_by_label("社区").select_option(label="第1社区")
+    await page.get_by_label("生成选票码数量").fill("3")
+    await page.get_by_role("button", name="生成选票码").click()
+    await expect(page.locator("h1")).to_have_text("新生成的选票码(3 个)")
+    codes = [c.replace("-", "") for c in await page.locator(".slip-code").all_inner_texts()]
+    assert len(codes) == 3 and all(re.fullmatch(r"[A-Z0-9]{8}", c) for c in codes)
+
+    await page.get_by_role("link", name="返回批次").click()
+    await page.get_by_role("button", name="发布清单,开放群众勾选").click()
+    await expect(page.locator("h1 .status")).to_have_text("群众勾选中")
+    await expect(page.get_by_role("button", name="添加到清单")).to_have_count(0)  # the list is frozen
+    return round_url, codes
+
+
+async def tick_over_the_maximum_then_submit(page: Page, code: str) -> None:
+    """Step 2: a resident on a 360 px phone ticks one item too many, is stopped by the server with
+    the ticks kept, unticks one and submits; the code cannot be used twice."""
+    await page.goto(f"/v/{code}")
+    await expect(page.locator("#left")).to_have_text("还可勾选 2 项")
+    for title, _cost, _kind in ITEMS:
+        await page.get_by_role("checkbox", name=re.compile(title)).check()
+    await expect(page.locator("#left")).to_have_text("已超出 1 项,请取消一些")
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 360  # nothing sticks out
+    submit = page.get_by_role("button", name="提交", exact=True)
+    assert (await submit.bounding_box())["height"] >= 44  # a finger, not a stylus
+    assert (await page.locator("label.choice").first.bounding_box())["height"] >= 44
+
+    await submit.click()
+    await expect(page.get_by_role("alert")).to_have_text("最多只能勾选 2 项,您勾选了 3 项。请取消一些后再提交。")
+    for title, _cost, _kind in ITEMS:
+        await expect(page.get_by_role("checkbox", name=re.compile(title))).to_be_checked()
+    await expect(page.locator("#left")).to_have_text("已超出 1 项,请取消一些")
+
+    await page.get_by_role("checkbox", name=re.compile("共享换电柜")).uncheck()
+    await expect(page.locator("#left")).to_have_text("还可勾选 0 项")
+    await submit.click()
+    await expect(page.locator("h1")).to_have_text("提交成功,谢谢您!")
+    await expect(page.locator("#receipt")).to_have_text(re.compile(r"^[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{2}$"))
+
+    await page.goto(f"/v/{code}")
+    await expect(page.get_by_text("这个选票码已经使用过了。每个选票码只能投一次。")).to_be_visible()
+    await expect(page.get_by_role("checkbox")).to_have_count(0)
+
+
+async def watch_tally_update_without_reload(staff: Page, round_url: str, open_page, code: str) -> None:
+    """Step 3: staff keep the round page open; a second resident votes (typing the code on the
+    home page, in lower case and with a dash); the count changes without a reload (htmx, 5 s)."""
+    await staff.goto(round_url)
+    await expect(staff.locator("#ballots-count")).to_have_text("1")
+    await expect(staff.locator(".bars li").filter(has_text="爱心座椅").locator(".n")).to_have_text("1票")
+    await staff.evaluate("window.__sameDocument = true")
+
+    second = await open_page(phone=True)
+    await second.goto("/")
+    await second.get_by_label("选票码").fill(f"{code[:4].lower()}-{code[4:].lower()}")
+    await second.get_by_role("button", name="开始勾选").click()
+    await second.get_by_role("checkbox", name=re.compile("爱心座椅")).check()
+    await second.get_by_role("button", name="提交", exact=True).click()
+    await expect(second.locator("h1")).to_have_text("提交成功,谢谢您!")
+
+    await expect(staff.locator("#ballots-count")).to_have_text("2", timeout=15_000)
+    await expect(staff.locator(".bars li").filter(has_text="爱心座椅").locator(".n")).to_have_text("2票")
+    assert await staff.evaluate("window.__sameDocument === true"), "the page was reloaded"
+
+
+async def close_decide_and_download(page: Page, tmp_path):
+    """Step 4: close the ticking, record the decision, download the intent list."""
+    await page.get_by_role("button", name="结束群众勾选").click()
+    await expect(page.locator("h1 .status")).to_have_text("勾选已结束")
+
+    await page.get_by_role("checkbox", name=re.compile("爱心座椅")).check()
+    await page.get_by_role("checkbox", name=re.compile("幸福食堂")).check()
+    # 48,000 + 450,000 yuan against a budget of 300,000: the form warns before anyone signs.
+    await expect(page.locator("#decision-sum")).to_have_text(
+        "已选 2 项,合计 498,000.00 元,超出预算 198,000.00 元(预算 300,000.00 元)。")
+    await expect(page.locator("#decision-sum")).to_have_class(re.compile(r"\bover\b"))
+    await page.get_by_label("决议内容").fill("经民情协商“5+X”组民主议事,表决通过爱心座椅、幸福食堂两项。")
+    await page.get_by_role("button", name="记录议事决定").click()
+    await expect(page.locator("h1 .status")).to_have_text("已形成意愿清单")
+    await expect(page.locator("#decision table.approved tbody tr")).to_have_count(2)
+    await expect(page.locator("#decision blockquote")).to_have_text("经民情协商“5+X”组民主议事,表决通过爱心座椅、幸福食堂两项。")
+
+    async with page.expect_download() as info:
+        await page.get_by_role("link", name="导出意愿清单(PDF)").click()
+    download = await info.value
+    assert download.suggested_filename.endswith("2026年首批次-意愿清单.pdf")
+    path = tmp_path / "intent-list.pdf"
+    await download.save_as(path)
+    assert path.read_bytes().startswith(b"%PDF")
+    return path

@@ -1,0 +1,216 @@
+"""The decision and the intent-list PDF through HTTP."""
+import re
+import subprocess
+from urllib.parse import quote
+
+import pytest
+
+from yishi.accounts.enums import Role
+from yishi.ballots import services as ballots
+from yishi.meetings import services
+from yishi.meetings.tables import Decision, DecisionItem
+from yishi.wishlists import services as wishlists
+from yishi.wishlists.enums import RoundStatus
+from tests import factories as f
+
+ONLY_CONVENER = "只有本镇(街道)议事组召集人可以记录议事决定。"
+FORBIDDEN = "您没有权限查看或操作此页面。"
+
+
+async def _counted(items: int = 3):
+    places = await f.make_places()
+    convener = await f.make_user(Role.convener, places)
+    await f.make_council(places)
+    r = await f.make_round(places, items=items, max_ticks=0, title="2026年首批次")
+    codes = await f.open_round(r, codes_per_community=2)
+    ids = await f.item_ids(r.id)
+    await ballots.cast_ballot(codes[0], ids)
+    await ballots.cast_ballot(codes[2], ids[:1])
+    await ballots.close_voting(await wishlists.get_round(r.id), actor=convener)
+    return places, convener, await wishlists.get_round(r.id), ids
+
+
+async def _decided(items: int = 3):
+    places, convener, r, ids = await _counted(items)
+    await services.record_decision(r, [ids[0], ids[2]], "经民情协商“5+X”组民主议事,同意实施项目1和项目3。",
+                                   actor=convener)
+    return places, convener, r, ids
+
+
+async def _nothing_decided(round_id: int) -> None:
+    assert await Decision.count() == 0
+    assert await DecisionItem.count() == 0
+    assert (await wishlists.get_round(round_id)).status is RoundStatus.counted
+
+
+def _checked(page: str) -> list[int]:
+    return [int(v) for v in re.findall(r'name="approved" value="(\d+)"[^>]*\bchecked\b', page)]
+
+
+def _normalised(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+# --- the decision ------------------------------------------------------------------------
+
+async def test_record_decision_by_convener_redirects(client):
+    places, convener, r, ids = await _counted()
+    token = await f.login(client, convener.username)
+    response = await client.post(f"/rounds/{r.id}/decision", data={
+        "_csrf_token": token, "approved": [str(ids[0]), str(ids[1])], "resolution": "同意实施。"})
+    assert response.status_code == 302
+    assert response.headers["location"] == f"/rounds/{r.id}#decision"
+    assert (await services.decision_of(r.id))["approved"] == {ids[0], ids[1]}
+    page = await client.get(f"/rounds/{r.id}")
+    assert f'href="/rounds/{r.id}/intent-list.pdf"' in page.text
+
+
+@pytest.mark.parametrize("role", [Role.member, Role.street_staff, Role.collector, Role.district_reviewer])
+async def test_record_decision_by_other_roles_403(client, role):
+    places, convener, r, ids = await _counted()
+    user = await f.make_user(role, places)
+    token = await f.login(client, user.username)
+    response = await client.post(f"/rounds/{r.id}/decision", data={
+        "_csrf_token": token, "approved": [str(ids[0])], "resolution": "同意。"})
+    assert response.status_code == 403
+    assert ONLY_CONVENER in response.text
+    await _nothing_decided(r.id)
+
+
+async def test_record_decision_empty_approval_400_resolution_kept(client):
+    places, convener, r, ids = await _counted()
+    token = await f.login(client, convener.username)
+    response = await client.post(f"/rounds/{r.id}/decision", data={
+        "_csrf_token": token, "resolution": "议事组认为本批次项目均需再议。"})
+    assert response.status_code == 400
+    assert "请至少选择一项通过的项目。" in response.text
+    assert "议事组认为本批次项目均需再议。</textarea>" in response.text
+    await _nothing_decided(r.id)
+
+
+async def test_record_decision_empty_resolution_400_ticks_kept(client):
+    places, convener, r, ids = await _counted()
+    token = await f.login(client, convener.username)
+    response = await client.post(f"/rounds/{r.id}/decision", data={
+        "_csrf_token": token, "approved": [str(ids[1]), str(ids[2])], "resolution": "   "})
+    assert response.status_code == 400
+    assert "请填写议事组的决议内容。" in response.text
+    assert sorted(_checked(response.text)) == [ids[1], ids[2]]
+    await _nothing_decided(r.id)
+
+
+async def test_record_decision_while_voting_409(client):
+    places = await f.make_places()
+    convener = await f.make_user(Role.convener, places)
+    r = await f.make_round(places, items=2)
+    await f.open_round(r, codes_per_community=1)
+    token = await f.login(client, convener.username)
+    response = await client.post(f"/rounds/{r.id}/decision", data={
+        "_csrf_token": token, "approved": [str((await f.item_ids(r.id))[0])], "resolution": "同意。"})
+    assert response.status_code == 409
+    assert "群众勾选结束后才能记录议事决定。" in response.text
+    assert await Decision.count() == 0
+
+
+async def test_record_decision_twice_409(client):
+    places, convener, r, ids = await _decided()
+    token = await f.login(client, convener.username)
+    response = await client.post(f"/rounds/{r.id}/decision", data={
+        "_csrf_token": token, "approved": [str(ids[1])], "resolution": "改为同意项目2。"})
+    assert response.status_code == 409
+    assert "本批次已经形成决议,不能重复记录。" in response.text
+    assert (await services.decision_of(r.id))["approved"] == {ids[0], ids[2]}
+
+
+# --- the intent-list PDF -----------------------------------------------------------------
+
+async def test_intent_list_pdf_for_convener_is_chinese_a4_with_embedded_font(client, tmp_path):
+    places, convener, r, ids = await _decided()
+    await f.login(client, convener.username)
+    response = await client.get(f"/rounds/{r.id}/intent-list.pdf")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    filename = f"{r.town_name}-2026年首批次-意愿清单.pdf"
+    assert response.headers["content-disposition"] == f"inline; filename*=UTF-8''{quote(filename)}"
+    assert response.content.startswith(b"%PDF")
+    pdf = tmp_path / "intent.pdf"
+    pdf.write_bytes(response.content)
+
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    cjk = [line for line in fonts.splitlines() if re.search(r"Noto-?(Serif|Sans)-?CJK", line)]
+    assert cjk, fonts
+    # Columns end with: emb sub uni object-number generation.
+    assert all(re.search(r"\byes\s+yes\s+yes\s+\d+\s+\d+\s*$", line) for line in cjk), fonts
+
+    text = _normalised(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                                      check=True).stdout)
+    assert "民生微事意愿清单" in text
+    assert f"{r.town_name}民生微事意愿清单" in text
+    assert "项目1" in text
+    assert "项目3" in text
+    assert "项目2" not in text  # not approved
+    assert "第1页共1页" in text
+    assert "同意实施项目1和项目3。" in text
+
+
+async def test_intent_list_pdf_for_reviewer_of_same_district(client):
+    places, convener, r, ids = await _decided()
+    reviewer = await f.make_user(Role.district_reviewer, places)
+    await f.login(client, reviewer.username)
+    response = await client.get(f"/rounds/{r.id}/intent-list.pdf")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+
+
+async def test_intent_list_pdf_for_reviewer_of_other_district_403(client):
+    places, convener, r, ids = await _decided()
+    outsider = await f.make_user(Role.district_reviewer, await f.make_places())
+    await f.login(client, outsider.username)
+    response = await client.get(f"/rounds/{r.id}/intent-list.pdf")
+    assert response.status_code == 403
+    assert FORBIDDEN in response.text
+    assert not response.content.startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("role", [Role.member, Role.collector])
+async def test_intent_list_pdf_for_town_people_without_export_right_403(client, role):
+    places, convener, r, ids = await _decided()
+    user = await f.make_user(role, places)
+    await f.login(client, user.username)
+    response = await client.get(f"/rounds/{r.id}/intent-list.pdf")
+    assert response.status_code == 403
+    assert FORBIDDEN in response.text
+
+
+async def test_intent_list_pdf_before_decision_409_in_chinese(client):
+    places, convener, r, ids = await _counted()
+    await f.login(client, convener.username)
+    response = await client.get(f"/rounds/{r.id}/intent-list.pdf")
+    assert response.status_code == 409
+    assert "本批次尚未形成议事决定,还不能导出意愿清单。" in response.text
+    assert not response.content.startswith(b"%PDF")
+
+
+# --- the council page --------------------------------------------------------------------
+
+async def test_council_page_names_missing_categories(client):
+    from yishi.meetings.enums import MemberCategory
+
+    places = await f.make_places()
+    convener = await f.make_user(Role.convener, places)
+    await f.make_council(places, categories=[MemberCategory.party, MemberCategory.x])
+    await f.login(client, convener.username)
+    page = await client.get("/council")
+    assert page.status_code == 200
+    for label in ("村(社区)工作者代表", "党员代表", "网格员代表", "村(居)民代表"):
+        assert label in page.text
+
+
+async def test_council_page_for_reviewer_without_town_403(client):
+    places = await f.make_places()
+    reviewer = await f.make_user(Role.district_reviewer, places)
+    await f.login(client, reviewer.username)
+    response = await client.get("/council")
+    assert response.status_code == 403
+    assert "您的账号没有所属镇(街道),无法查看议事组。" in response.text

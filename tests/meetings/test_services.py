@@ -1,0 +1,202 @@
+"""The 5+X council and its decision on a round; the intent list gathered for the district."""
+import pytest
+
+from yishi.accounts.enums import Role
+from yishi.ballots import services as ballots
+from yishi.core.errors import Conflict, DomainError
+from yishi.core.tables import AuditEntry
+from yishi.meetings import services
+from yishi.meetings.enums import MemberCategory
+from yishi.meetings.tables import CouncilMember, Decision, DecisionItem
+from yishi.wishlists import services as wishlists
+from yishi.wishlists.enums import ItemKind, RoundStatus
+from tests import factories as f
+
+FIVE = [MemberCategory.party, MemberCategory.worker, MemberCategory.party_member, MemberCategory.grid,
+        MemberCategory.resident]
+
+
+async def _counted_round(items: int = 3, **kwargs):
+    places = await f.make_places()
+    convener = await f.make_user(Role.convener, places)
+    r = await f.make_round(places, items=items, max_ticks=0, **kwargs)
+    codes = await f.open_round(r, codes_per_community=2)
+    await ballots.close_voting(await wishlists.get_round(r.id), actor=convener)
+    return places, convener, await wishlists.get_round(r.id), codes
+
+
+async def _nothing_decided(round_id: int) -> None:
+    assert await Decision.count() == 0
+    assert await DecisionItem.count() == 0
+    assert (await wishlists.get_round(round_id)).status is RoundStatus.counted
+
+
+# --- the council -------------------------------------------------------------------------
+
+def test_missing_categories_full_council_none_missing():
+    assert services.missing_categories([c.value for c in MemberCategory]) == []
+
+
+def test_missing_categories_empty_council_all_five_in_order():
+    assert services.missing_categories([]) == FIVE
+
+
+def test_missing_categories_x_alone_does_not_count():
+    assert services.missing_categories(["x", "x"]) == FIVE
+
+
+def test_missing_categories_names_the_gaps():
+    assert services.missing_categories(["party", "resident", "resident", "x"]) == [
+        MemberCategory.worker, MemberCategory.party_member, MemberCategory.grid]
+
+
+async def test_add_member_and_members_of_by_category():
+    places = await f.make_places()
+    council_id = await f.make_council(places, categories=[MemberCategory.x, MemberCategory.party])
+    members = await services.members_of(council_id)
+    assert [(m["name"], m["category"]) for m in members] == [("成员2", "party"), ("成员1", "x")]
+    assert (await services.council_of_town(places["town"]))["id"] == council_id
+
+
+async def test_add_member_blank_name_refused():
+    places = await f.make_places()
+    council_id = await f.make_council(places, categories=[MemberCategory.x])
+    with pytest.raises(DomainError) as caught:
+        await services.add_member(council_id, name="  ", category=MemberCategory.grid)
+    assert caught.value.message == "请填写成员姓名。"
+    assert await CouncilMember.count() == 1
+
+
+# --- recording the decision --------------------------------------------------------------
+
+async def test_record_decision_when_counted():
+    places, convener, r, codes = await _counted_round()
+    a, b, c = await f.item_ids(r.id)
+    await services.record_decision(r, [c, a, a], "  同意实施项目1和项目3。 ", actor=convener)
+    assert (await wishlists.get_round(r.id)).status is RoundStatus.decided
+    (decision,) = await Decision.select(Decision.round, Decision.resolution, Decision.decided_by).run()
+    assert decision == {"round": r.id, "resolution": "同意实施项目1和项目3。", "decided_by": convener.id}
+    rows = await DecisionItem.select(DecisionItem.item, DecisionItem.approved).order_by(DecisionItem.item).run()
+    assert [(x["item"], x["approved"]) for x in rows] == [(a, True), (b, False), (c, True)]
+    audit = await AuditEntry.select(AuditEntry.actor_id, AuditEntry.data).where(
+        AuditEntry.action == "meeting.decision.recorded").output(load_json=True).run()
+    assert audit == [{"actor_id": convener.id, "data": {"approved": [a, c]}}]
+    found = await services.decision_of(r.id)
+    assert found["approved"] == {a, c}
+
+
+async def test_decision_of_none_before_decision():
+    places, convener, r, codes = await _counted_round()
+    assert await services.decision_of(r.id) is None
+
+
+@pytest.mark.parametrize(("status", "message"), [
+    (RoundStatus.draft, "群众勾选结束后才能记录议事决定。"),
+    (RoundStatus.voting, "群众勾选结束后才能记录议事决定。"),
+])
+async def test_record_decision_before_counted_409(status, message):
+    places = await f.make_places()
+    r = await f.make_round(places, items=2)
+    if status is RoundStatus.voting:
+        await f.open_round(r, codes_per_community=1)
+        r = await wishlists.get_round(r.id)
+    with pytest.raises(Conflict) as caught:
+        await services.record_decision(r, await f.item_ids(r.id), "同意。", actor=None)
+    assert caught.value.message == message
+    assert await Decision.count() == 0
+    assert (await wishlists.get_round(r.id)).status is status
+
+
+@pytest.mark.parametrize(
+    ("approved", "resolution", "message"),
+    [
+        ("none", "同意。", "请至少选择一项通过的项目。"),
+        ("first", "", "请填写议事组的决议内容。"),
+        ("first", "  \n ", "请填写议事组的决议内容。"),
+        ("first", "议" * 4001, "决议内容不能超过 4000 个字。"),
+        ("foreign", "同意。", "提交的项目不在本次清单上,请刷新页面后重试。"),
+    ],
+)
+async def test_record_decision_invalid_refused_nothing_saved(approved, resolution, message):
+    places, convener, r, codes = await _counted_round()
+    other = await f.make_round(places, items=1, title="另一批次")
+    chosen = {"none": [], "first": (await f.item_ids(r.id))[:1], "foreign": await f.item_ids(other.id)}[approved]
+    with pytest.raises(DomainError) as caught:
+        await services.record_decision(r, chosen, resolution, actor=convener)
+    assert caught.value.status_code == 400
+    assert caught.value.message == message
+    await _nothing_decided(r.id)
+
+
+async def test_record_decision_resolution_of_4000_accepted():
+    places, convener, r, codes = await _counted_round()
+    await services.record_decision(r, (await f.item_ids(r.id))[:1], "议" * 4000, actor=convener)
+    assert len((await Decision.select(Decision.resolution).first())["resolution"]) == 4000
+
+
+async def test_record_decision_twice_409():
+    places, convener, r, codes = await _counted_round()
+    items = await f.item_ids(r.id)
+    await services.record_decision(r, items[:1], "同意。", actor=convener)
+    with pytest.raises(Conflict) as caught:
+        await services.record_decision(await wishlists.get_round(r.id), items[1:], "改为同意其余项目。",
+                                       actor=convener)
+    assert caught.value.message == "本批次已经形成决议,不能重复记录。"
+    assert (await services.decision_of(r.id))["approved"] == {items[0]}
+
+
+async def test_record_decision_twice_from_stale_page_409():
+    places, convener, r, codes = await _counted_round()
+    items = await f.item_ids(r.id)
+    await services.record_decision(r, items[:1], "同意。", actor=convener)
+    with pytest.raises(Conflict) as caught:
+        await services.record_decision(r, items[1:], "改为同意其余项目。", actor=convener)  # r still says counted
+    assert caught.value.message == "本批次的状态已被他人更改,请刷新页面。"
+    assert await Decision.count() == 1
+    assert (await services.decision_of(r.id))["approved"] == {items[0]}
+
+
+# --- the intent list ---------------------------------------------------------------------
+
+async def test_intent_list_before_decision_409():
+    places, convener, r, codes = await _counted_round()
+    with pytest.raises(Conflict) as caught:
+        await services.intent_list(r.id)
+    assert caught.value.message == "本批次尚未形成议事决定,还不能导出意愿清单。"
+
+
+async def test_intent_list_holds_approved_items_totals_and_counts():
+    places = await f.make_places()
+    convener = await f.make_user(Role.convener, places)
+    council_id = await f.make_council(places)
+    r = await f.make_round(places, items=5, max_ticks=0)  # kinds cycle universal, special, pilot
+    codes = await f.open_round(r, codes_per_community=3)
+    i1, i2, i3, i4, i5 = await f.item_ids(r.id)
+    await ballots.cast_ballot(codes[0], [i1, i2, i4])
+    await ballots.cast_ballot(codes[1], [i1, i4])
+    await ballots.cast_ballot(codes[3], [i1])
+    await ballots.close_voting(await wishlists.get_round(r.id), actor=convener)
+    await services.record_decision(await wishlists.get_round(r.id), [i4, i1, i3], "同意三项。", actor=convener)
+
+    intent = await services.intent_list(r.id)
+    assert [(i["id"], i["title"], i["kind"], i["cost_fen"], i["approvals"]) for i in intent.items] == [
+        (i1, "项目1", ItemKind.universal, 10000_00, 3),
+        (i3, "项目3", ItemKind.pilot, 30000_00, 0),
+        (i4, "项目4", ItemKind.universal, 40000_00, 2),
+    ]
+    assert intent.total_fen == 80000_00
+    assert intent.by_kind == {ItemKind.universal: 2, ItemKind.special: 0, ItemKind.pilot: 1}
+    assert (intent.ballots, intent.codes_issued) == (3, 6)
+    assert intent.resolution == "同意三项。"
+    assert intent.council_name == "测试议事组"
+    assert len(intent.members) == 6
+    assert {m["council"] for m in intent.members} == {council_id}
+    assert intent.round.id == r.id
+    assert intent.decided_at is not None
+
+
+async def test_intent_list_without_council_still_builds():
+    places, convener, r, codes = await _counted_round(items=1)
+    await services.record_decision(r, await f.item_ids(r.id), "同意。", actor=convener)
+    intent = await services.intent_list(r.id)
+    assert (intent.council_name, intent.members, intent.ballots, intent.codes_issued) == ("", [], 0, 4)
