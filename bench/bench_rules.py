@@ -94,7 +94,10 @@ def pabutools_times(path: Path) -> dict[str, Any]:
 def fmt(seconds: float | None, ref: bool = False) -> str:
     if seconds is None:
         return "-"
-    text = f"{seconds * 1000:.2f} ms" if seconds < 1 else f"{seconds:.2f} s"
+    if seconds < 0.001:
+        text = f"{seconds * 1e6:.1f} µs"
+    else:
+        text = f"{seconds * 1000:.2f} ms" if seconds < 1 else f"{seconds:.2f} s"
     return text + (" ref" if ref else "")
 
 

@@ -81,6 +81,8 @@ async def migrated():
     await core_db.start(ENGINE)
     await migrate_async(quiet=True)
     yield
+    if _APP_ENGINE is not None and _APP_ENGINE is not ENGINE:
+        await core_db.stop(_APP_ENGINE)
     await core_db.stop(ENGINE)
 
 
@@ -118,43 +120,23 @@ async def app(settings):
 
     if _APP is None:
         _APP = create_app(settings)
-        _APP_ENGINE = _current_engine()
+        # On PostgreSQL create_app points every table at an engine of its own, pooled by the
+        # app on its loop only; pool it on the session's loop too, or every query a test
+        # makes would open a connection. (migrated closes it.)
+        import yishi.piccolo_conf as conf
+
+        _APP_ENGINE = conf.DB
+        if _APP_ENGINE is not ENGINE:
+            await core_db.start(_APP_ENGINE)
     for key in list(_APP.state.keys()):
-        del _APP.state[key]
-    _APP.state.settings = settings
+        if key not in ("settings", "login_limiter"):
+            del _APP.state[key]  # e.g. a limiter a route made on first use
     _APP.state.login_limiter = AttemptLimiter(settings.login_attempts, settings.login_window_seconds)
-    # On PostgreSQL the app has an engine of its own, pooled only on the app's loop: without a
-    # pool on the test's loop too, each query a test makes would open a connection.
-    # Afterwards the tables go back to the session's engine.
-    if _APP_ENGINE is not ENGINE:
-        _point_tables_at(_APP_ENGINE)
-        await core_db.start(_APP_ENGINE)
-    yield _APP
-    if _APP_ENGINE is not ENGINE:
-        await core_db.stop(_APP_ENGINE)
-        _point_tables_at(ENGINE)
+    return _APP
 
 
 _APP = None
 _APP_ENGINE = None
-
-
-def _current_engine():
-    import yishi.piccolo_conf as conf
-
-    return conf.DB
-
-
-def _point_tables_at(engine) -> None:
-    """What core_db.configure does, for an engine already made."""
-    from piccolo.apps.migrations.tables import Migration
-    from piccolo.conf.apps import Finder
-
-    import yishi.piccolo_conf as conf
-
-    conf.DB = engine
-    for table in [*Finder().get_table_classes(), Migration]:
-        table._meta._db = engine
 
 
 @pytest.fixture

@@ -25,6 +25,8 @@ from yishi.core.security import AttemptLimiter, configure_hasher
 from yishi.core.templating import configure as configure_jinja
 from yishi.core.web import EXCEPTION_HANDLERS
 from yishi.meetings.routes import CouncilController, DecisionController
+from yishi.meetings.routes_desk import DistrictDeskController, RoundWorkController
+from yishi.meetings.routes_meeting import MeetingController
 from yishi.suggestions import privacy as suggestion_privacy
 from yishi.suggestions.public import PublicSuggestionController
 from yishi.suggestions.routes import SuggestionController
@@ -85,6 +87,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             VoteController,
             DecisionController,
             CouncilController,
+            MeetingController,
+            RoundWorkController,
+            DistrictDeskController,
             PublicSuggestionController,
             SuggestionController,
             SuggestionManageController,

@@ -1,4 +1,4 @@
-"""The `yishi` command: serve, migrate, demo, create-user, export."""
+"""The `yishi` command: serve, migrate, demo, create-user, export, tally, import-pb."""
 from __future__ import annotations
 
 import argparse
@@ -122,6 +122,58 @@ def cmd_export(args: argparse.Namespace) -> None:
     print(f"已导出 {output}({len(data):,} 字节)。")
 
 
+def cmd_tally(args: argparse.Namespace) -> None:
+    """Pure: reads the file, prints the outcome; touches no database."""
+    import json
+
+    from yishi.ballots import rules
+
+    try:
+        election = rules.parse_pb(Path(args.file))
+    except (OSError, ValueError) as exc:
+        raise SystemExit(f"无法读取 {args.file}: {exc}")
+    selected = rules.greedy(election) if args.rule == "greedy" else rules.mes(election)
+    cost = election.cost_of(selected)
+    print(json.dumps({"selected": selected, "cost": cost if isinstance(cost, int) else float(cost)},
+                     ensure_ascii=False))
+
+
+def cmd_import_pb(args: argparse.Namespace) -> None:
+    from yishi.ballots import imports
+    from yishi.core.errors import DomainError
+
+    settings, engine = _setup()
+    try:
+        text = Path(args.file).read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise SystemExit(f"无法读取 {args.file}: {exc}")
+
+    async def run() -> int:
+        await migrate_async(quiet=True)
+        return await imports.import_pb(text, town_id=args.town, community_id=args.community,
+                                       title=args.title or "")
+
+    try:
+        round_id = asyncio.run(_with_engine(engine, run()))
+    except DomainError as exc:
+        raise SystemExit(exc.message)
+    print(f"已导入为批次 {round_id}。")
+
+
+def cmd_export_round(args: argparse.Namespace) -> None:
+    from yishi.ballots import exports
+    from yishi.core.errors import DomainError
+
+    settings, engine = _setup()
+    try:
+        filename, _mime, data = asyncio.run(_with_engine(engine, exports.EXPORTS[args.what](args.round)))
+    except DomainError as exc:
+        raise SystemExit(exc.message)
+    output = Path(args.output or filename)
+    output.write_bytes(data)
+    print(f"已导出 {output}({len(data):,} 字节)。")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="yishi", description="议事 — 民生微事议事与群众勾选平台")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -152,6 +204,26 @@ def main(argv: list[str] | None = None) -> None:
     q.add_argument("--round", type=int, required=True)
     q.add_argument("--output")
     q.set_defaults(func=cmd_export)
+
+    for what, help_ in (("round.pb", "导出批次为 Pabulib .pb 文件"), ("results.csv", "导出勾选结果 CSV"),
+                        ("results.xlsx", "导出勾选结果 Excel"), ("ballots.csv", "导出匿名选票 CSV"),
+                        ("ballots.xlsx", "导出匿名选票 Excel")):
+        q = exp.add_parser(what, help=help_)
+        q.add_argument("--round", type=int, required=True)
+        q.add_argument("--output")
+        q.set_defaults(func=cmd_export_round, what=what)
+
+    p = sub.add_parser("tally", help="按规则计算 .pb 文件的结果,输出 JSON")
+    p.add_argument("file")
+    p.add_argument("--rule", choices=["greedy", "mes"], default="greedy")
+    p.set_defaults(func=cmd_tally)
+
+    p = sub.add_parser("import-pb", help="把 Pabulib .pb 文件导入为一个批次(含选票)")
+    p.add_argument("file")
+    p.add_argument("--town", type=int, required=True)
+    p.add_argument("--community", type=int, help="选票计入的社区(默认该镇街的第一个社区)")
+    p.add_argument("--title")
+    p.set_defaults(func=cmd_import_pb)
 
     args = parser.parse_args(argv)
     args.func(args)

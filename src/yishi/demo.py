@@ -131,12 +131,7 @@ async def build(verbose: bool = False, ballots_to_cast: int = 620, seed: int = 2
     await _fill_and_vote(earlier, ITEMS[5:13], communities["大弯街道"], 180, rng, convener)
     r = await wishlists.get_round(earlier)
     await ballots.close_voting(r, actor=convener)
-    counted = await ballots.tally(earlier)
-    by_votes = sorted(counted.approvals, key=lambda i: -counted.approvals[i])[:5]
-    await meetings.record_decision(
-        await wishlists.get_round(earlier), by_votes,
-        "经民情协商“5+X”组民主议事,结合群众勾选结果和批次预算,表决通过上述五项民生微事,"
-        "报请区委社会工作部审议。", actor=convener)
+    await build_council_work(council.id, earlier, convener)
 
     first = await wishlists.create_round(town_id=dawan, title="2026年首批次", budget_fen=300_000_000,
                                          max_ticks=5, actor=convener)
@@ -298,3 +293,55 @@ async def build_suggestions(town_id: int, community_ids: list[int], rounds: dict
     await grade(20, Grade.C, Track.now, Tier.community, "锦城社区居委会")
     say(f"  居民建议:{len(ids)} 条(3 个“码上听”观测点),查询码示例:{codes[1]}(已合并的加装电梯)、{codes[13]}(已办结)")
     return {"suggestion_ids": ids, "tracking_codes": codes}
+
+
+# --- 议民情: the council's meeting on the earlier round, and its way to the district ---------
+
+async def build_council_work(council_id: int, round_id: int, convener) -> dict:
+    """A 民主议事定方向 meeting for the earlier round: sign-in (one member on leave, one X guest),
+    an agenda with notes, a show of hands on every item, the decision from the votes, closed
+    minutes; then the street submits the intent list to the district desk (awaiting review)."""
+    from datetime import datetime, timedelta, timezone
+
+    from yishi.meetings import desk, meeting
+    from yishi.meetings.enums import MeetingStep, Presence, VoteChoice
+    from yishi.meetings.tables import CouncilMember
+
+    for username, name in (("dawan_zhaoji", "王建国"), ("dawan_member", "吴桂兰")):
+        user = await User.select(User.id).where(User.username == username).first()
+        await CouncilMember.update({CouncilMember.user: user["id"]}).where(
+            (CouncilMember.council == council_id) & (CouncilMember.name == name))
+    held = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(days=20)
+    meeting_id = await meeting.create_meeting(
+        council_id, step=MeetingStep.decide, title="2025年第四批次民主议事会", held_at=held,
+        place="大弯街道党群服务中心二楼会议室", round_id=round_id, actor=convener)
+    m = await meeting.get_meeting(meeting_id)
+    for title in ("通报群众勾选结果和批次预算", "逐项讨论清单项目", "逐项表决,形成意愿清单"):
+        await meeting.add_agenda_item(m, title, actor=convener)
+    members = await meetings.members_of(council_id)
+    for member in members:
+        presence = Presence.leave if member["name"] == "郑海" else Presence.present
+        await meeting.set_presence(m, member["id"], presence, actor=convener)
+    await meeting.add_guest(m, name="钱进", organisation="锦城物业公司", reason="涉及小区公共区域改造", actor=convener)
+    await meeting.start(m, actor=convener)
+    m = await meeting.get_meeting(meeting_id)
+    agenda = await meeting.agenda_of(meeting_id)
+    await meeting.save_notes(m, agenda[0]["id"], "本批次清单 8 项,发放选票码 240 个,收回选票 180 张;预算 70 万元。", actor=convener)
+    await meeting.save_notes(m, agenda[1]["id"], "成员认为爱心座椅、背街小巷路灯修复群众呼声高、投入小,应优先实施;"
+                             "小区监控补盲需与公安部门衔接点位。", actor=convener)
+    support = await meetings.decision_support(round_id)
+    state = await meeting.state(m)
+    present = sorted(state.present_ids)
+    for item_id in state.counts:
+        if item_id in support.greedy:
+            choices = {mid: (VoteChoice.abstain if i == 0 else VoteChoice.yes) for i, mid in enumerate(present)}
+        else:
+            choices = {mid: (VoteChoice.yes if i < 2 else VoteChoice.no) for i, mid in enumerate(present)}
+        await meeting.record_votes(m, item_id, choices, actor=convener)
+    await meeting.decide(m, "经民情协商“5+X”组民主议事,结合群众勾选结果和批次预算,逐项表决通过意愿清单所列民生微事,"
+                            "报请区委社会工作部审议。", "", actor=convener)
+    await meeting.save_notes(m, agenda[2]["id"], "逐项举手表决,表决结果见下表。", actor=convener)
+    await meeting.close_minutes(m, actor=convener)
+    staff = await User.objects().where(User.username == "dawan_staff").first()
+    submission = await desk.submit(await wishlists.get_round(round_id), "经议事组表决通过,请审议。", actor=staff)
+    return {"meeting_id": meeting_id, "submission_id": submission}

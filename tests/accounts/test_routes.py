@@ -5,6 +5,7 @@ from types import SimpleNamespace
 import pytest
 
 from yishi.accounts.enums import Role
+from yishi.accounts.tables import User
 from yishi.core import security
 from yishi.core.tables import AuditEntry
 from tests import factories as f
@@ -73,8 +74,6 @@ async def test_login_unknown_user_same_answer_as_wrong_password(client):
 
 
 async def test_login_inactive_user_refused(client):
-    from yishi.accounts.tables import User
-
     user = await f.make_user(Role.admin, username="admin")
     await User.update({User.active: False}).where(User.id == user.id)
     response = await _post_login(client, "admin", f.PASSWORD)
@@ -164,8 +163,6 @@ async def test_logout_without_csrf_token_refused(client):
 
 
 async def test_session_of_older_version_stops_working(client):
-    from yishi.accounts.tables import User
-
     user = await f.make_user(Role.admin, username="admin")
     await f.login(client, "admin")
     await User.update({User.session_version: 2}).where(User.id == user.id)

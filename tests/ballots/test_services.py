@@ -3,7 +3,6 @@ import asyncio
 
 import pytest
 
-from yishi.accounts.enums import Role
 from yishi.ballots import codes as code_utils
 from yishi.ballots import services
 from yishi.ballots.tables import Ballot, BallotChoice, BallotCode

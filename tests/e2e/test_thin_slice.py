@@ -39,11 +39,13 @@ async def test_thin_slice_from_wish_list_to_intent_list_pdf(open_page, tmp_path)
     assert any("Noto" in font["name"] and "CJK" in font["name"] and font["embedded"] for font in pdf_fonts(pdf))
     assert all(font["embedded"] for font in pdf_fonts(pdf))
     text = pdf_text(pdf)
-    assert f"{town_name}民生微事意愿清单" in text
+    assert f"{town_name}2026年首批次民生微事意愿清单" in text  # the dossier's attachment 1
     assert "2026年首批次" in text
     assert "爱心座椅" in text and "幸福食堂" in text
-    assert "共享换电柜" not in text  # ticked by residents, not approved by the council
-    assert "第1页共1页" in text
+    # Ticked by residents but not approved by the council: absent from the intent list (附件1),
+    # present only among the residents' tallies (附件3).
+    assert "共享换电柜" not in text[text.index("附件1"):text.index("附件2")]
+    assert "—1—" in text and "—2—" in text  # GB/T 9704 page numbers
 
 
 async def compile_list_and_open_ticking(page: Page, username: str) -> tuple[str, list[str]]:

@@ -80,7 +80,7 @@ async def test_record_decision_when_counted():
     assert [(x["item"], x["approved"]) for x in rows] == [(a, True), (b, False), (c, True)]
     audit = await AuditEntry.select(AuditEntry.actor_id, AuditEntry.data).where(
         AuditEntry.action == "meeting.decision.recorded").output(load_json=True).run()
-    assert audit == [{"actor_id": convener.id, "data": {"approved": [a, c]}}]
+    assert audit == [{"actor_id": convener.id, "data": {"approved": [a, c], "meeting_id": None}}]
     found = await services.decision_of(r.id)
     assert found["approved"] == {a, c}
 

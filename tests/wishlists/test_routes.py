@@ -5,6 +5,7 @@ import re
 import pytest
 
 from yishi.accounts.enums import Role
+from yishi.ballots.tables import BallotCode
 from yishi.wishlists import services
 from yishi.wishlists.enums import RoundStatus
 from yishi.wishlists.tables import Round, WishItem
@@ -307,8 +308,6 @@ async def test_round_posts_other_town_convener_403_nothing_changed(client, path,
     assert response.status_code == 403
     assert ("只有本镇(街道)议事组召集人可以记录议事决定。" if path == "/decision" else FORBIDDEN) in response.text
     assert (await _items(r.id), await services.get_round(r.id)) == before
-    from yishi.ballots.tables import BallotCode
-
     assert await BallotCode.count() == 0
 
 

@@ -1087,9 +1087,8 @@ def write_pb(election: Election) -> str:
     out.writerow(["key", "value"])
     out.writerows(meta.items())
 
-    extra_keys: list[str] = []
-    for project in election.projects.values():
-        extra_keys.extend(k for k in project.extra if k not in extra_keys and k != "votes")
+    # Every project's other columns, in first-seen order; votes are recounted.
+    extra_keys = list(dict.fromkeys(k for p in election.projects.values() for k in p.extra if k != "votes"))
     out.writerow(["PROJECTS"])
     out.writerow(["project_id", "cost", "votes", "name", *extra_keys])
     for pid, project in election.projects.items():

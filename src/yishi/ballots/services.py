@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from fractions import Fraction
 from datetime import datetime, timezone
 from typing import Any
 
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.query.functions.aggregate import Count
 
-from yishi.ballots import codes
+from yishi.ballots import codes, rules
 from yishi.ballots.tables import Ballot, BallotChoice, BallotCode
 from yishi.core import audit
 from yishi.core.db import SharedSQLiteEngine
@@ -37,10 +38,17 @@ async def open_voting(round_: wishlists.RoundView, *, actor: Any) -> None:
 async def close_voting(round_: wishlists.RoundView, *, actor: Any) -> None:
     if round_.status is not RoundStatus.voting:
         raise Conflict(_("该批次当前不在勾选中,无法结束勾选。"))
+    from yishi.ballots import paper, results
+
+    await paper.ensure_none_held(round_.id)
     if not await wishlists.set_status(round_.id, RoundStatus.voting, RoundStatus.counted,
                                       closed_at=datetime.now(timezone.utc)):
         raise Conflict(_("该批次的状态已被他人更改,请刷新页面。"))
-    await audit.record("ballot.round.closed", actor=actor, object_type="round", object_id=round_.id)
+    # Counted after the status changed: a ballot racing the close either committed before it
+    # (cast_ballot holds the round row) or was refused, so this count is final.
+    digest = await results.publish(round_.id)
+    await audit.record("ballot.round.closed", actor=actor, object_type="round", object_id=round_.id,
+                       digest=digest)
 
 
 async def issue_codes(round_: wishlists.RoundView, community_id: int, count: int, *, actor: Any) -> list[str]:
@@ -299,3 +307,45 @@ async def unused_codes(round_id: int, community_id: int | None = None, limit: in
     if community_id is not None:
         query = query.where(BallotCode.community == community_id)
     return await query.order_by(BallotCode.id).limit(limit).run()
+
+
+# --- the round as an election, for the decision rules and the .pb export -----------------------
+
+async def stored_ballots(round_id: int) -> list[frozenset[int]]:
+    """Every counted ballot of a round as the set of item ids it ticks, in a canonical order
+    (by the ticks themselves), so nothing downstream can see the order ballots were cast in."""
+    ticks: dict[int, set[int]] = {b["id"]: set() for b in await Ballot.select(Ballot.id).where(Ballot.round == round_id)}
+    for row in await BallotChoice.select(BallotChoice.ballot, BallotChoice.item).where(
+            BallotChoice.ballot.round == round_id):
+        ticks[row["ballot"]].add(row["item"])
+    return sorted((frozenset(t) for t in ticks.values()), key=lambda b: (len(b), sorted(b)))
+
+
+async def election_of_round(round_id: int) -> rules.Election:
+    """The round's stored ballots as a rules.Election: projects are the wish-list items (id as a
+    string, cost in yuan, exact), the budget the round's, one anonymous voter per ballot."""
+    round_ = await wishlists.get_round(round_id)
+    items = await wishlists.items_of(round_id)
+    projects = {
+        str(i["id"]): rules.Project(str(i["id"]), rules.as_exact(Fraction(i["cost_fen"], 100)), i["title"],
+                                    {"category": i["kind"]})
+        for i in items
+    }
+    ballots = [frozenset(str(i) for i in b) for b in await stored_ballots(round_id)]
+    meta = {
+        "description": f"{round_.town_name} {round_.title}",
+        "country": "China",
+        "unit": round_.town_name,
+        "instance": round_.title,
+        "subunit": round_.district_name,
+        "currency": "CNY",
+        "rule": "greedy",
+    }
+    if round_.max_ticks:
+        meta["max_length"] = str(round_.max_ticks)
+    if round_.opened_at:
+        meta["date_begin"] = round_.opened_at.strftime("%d.%m.%Y")
+    if round_.closed_at:
+        meta["date_end"] = round_.closed_at.strftime("%d.%m.%Y")
+    return rules.Election(projects, rules.as_exact(Fraction(round_.budget_fen, 100)), ballots, meta,
+                          None, [str(n) for n in range(1, len(ballots) + 1)])

@@ -1,6 +1,7 @@
-from piccolo.columns import ForeignKey, Timestamptz, Varchar
+from piccolo.columns import ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
+from yishi.accounts.tables import User
 from yishi.places.tables import Community
 from yishi.wishlists.tables import Round, WishItem
 
@@ -27,3 +28,44 @@ class Ballot(Table, tablename="ballot"):
 class BallotChoice(Table, tablename="ballot_choice"):
     ballot = ForeignKey(Ballot, null=False, index=True)
     item = ForeignKey(WishItem, null=False, index=True)
+
+
+class RoundSetting(Table, tablename="ballot_round_setting"):
+    """The ticking's own setup, beside the round: when it opens and closes by itself, whether a
+    code stands for one resident or one household (户), and which communities take part.
+    Frozen with the list when the ticking opens."""
+
+    round = ForeignKey(Round, null=False, unique=True)
+    opens_at = Timestamptz(null=True, default=None)
+    closes_at = Timestamptz(null=True, default=None)
+    voter_unit = Varchar(length=12, default="resident")
+    # Community ids taking part, comma-separated; empty means every community of the town.
+    communities = Text(default="")
+
+
+class PaperBallot(Table, tablename="paper_ballot"):
+    """A returned paper ballot, entered twice by two different people. It holds the code (a
+    paper ballot carries it) and the ticks only until the two entries agree or a supervisor
+    decides: then the ticks become an ordinary, code-less Ballot and are erased here."""
+
+    round = ForeignKey(Round, null=False, index=True)
+    community = ForeignKey(Community, null=False)
+    code = ForeignKey(BallotCode, null=False, unique=True)
+    status = Varchar(length=12, default="pending")  # pending, conflict, counted, spoiled
+    first_by = ForeignKey(User, null=False)
+    # Sorted item ids joined by ',', or '-' for a ballot entered as spoiled; '' once erased.
+    first_entry = Text(default="")
+    second_by = ForeignKey(User, null=True, default=None)
+    second_entry = Text(default="")
+    resolved_by = ForeignKey(User, null=True, default=None)
+
+
+class RoundResult(Table, tablename="ballot_round_result"):
+    """The result published when the ticking closed; a recount must reproduce it exactly."""
+
+    round = ForeignKey(Round, null=False, unique=True)
+    ballots = Integer(default=0)
+    # {"item id": approvals} as canonical JSON, and its SHA-256.
+    approvals = Text(default="{}")
+    digest = Varchar(length=64)
+    published_at = Timestamptz()

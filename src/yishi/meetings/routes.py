@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
 from urllib.parse import quote
 
 from litestar import Controller, Request, Response, get, post
@@ -8,9 +10,10 @@ from litestar.response import Redirect, Template
 from yishi.accounts import permissions as perm
 from yishi.core.errors import Conflict, DomainError
 from yishi.core.i18n import _
-from yishi.core.web import form_ints
-from yishi.meetings import exports, services
-from yishi.meetings.enums import FIXED_CATEGORIES, MemberCategory
+from yishi.core.web import form_int, form_ints
+from yishi.meetings import exports, meeting, services
+from yishi.meetings import permissions as mperm
+from yishi.meetings.enums import FIXED_CATEGORIES, MeetingStatus, MeetingStep, MemberCategory
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.routes import round_context
 
@@ -54,14 +57,75 @@ class DecisionController(Controller):
 class CouncilController(Controller):
     path = "/council"
 
-    @get("/")
-    async def council_page(self, request: Request) -> Template:
-        user = request.user
+    async def _context(self, user: Any, **extra: Any) -> dict[str, Any]:
         perm.require(user.town is not None, _("您的账号没有所属镇(街道),无法查看议事组。"))
         council = await services.council_of_town(user.town)
         members = await services.members_of(council["id"]) if council else []
-        return Template("meetings/council.html", context={
+        rounds = await wishlists.list_rounds(town_id=user.town)
+        return {
             "council": council, "members": members,
             "missing": services.missing_categories([m["category"] for m in members]),
             "Category": MemberCategory, "fixed": FIXED_CATEGORIES,
-        })
+            "meetings": await meeting.meetings_of_council(council["id"]) if council else [],
+            "rounds": rounds, "Step": MeetingStep, "MStatus": MeetingStatus,
+            "can_manage": bool(council) and mperm.can_manage_council(user, council["town"]),
+            "can_plan": bool(council) and mperm.can_plan_meeting(user, council["town"]),
+            "error": None, "form": {}, **extra,
+        }
+
+    @get("/")
+    async def council_page(self, request: Request) -> Template:
+        return Template("meetings/council.html", context=await self._context(request.user))
+
+    async def _manage(self, request: Request, action) -> Template | Redirect:
+        user = request.user
+        perm.require(user.town is not None, _("您的账号没有所属镇(街道),无法查看议事组。"))
+        council = await services.council_of_town(user.town)
+        perm.require(council is not None and mperm.can_manage_council(user, council["town"]),
+                     _("只有本镇(街道)工作人员或召集人可以管理议事组。"))
+        form = await request.form()
+        try:
+            await action(council, form)
+        except DomainError as exc:
+            return Template("meetings/council.html", status_code=exc.status_code,
+                            context=await self._context(user, error=exc.message, form=dict(form)))
+        return Redirect("/council")
+
+    @post("/members")
+    async def add_member(self, request: Request) -> Template | Redirect:
+        async def act(council, form):
+            try:
+                category = MemberCategory(str(form.get("category", "")))
+            except ValueError:
+                raise DomainError(_("请选择成员类别。"))
+            await services.add_member(
+                council["id"], name=str(form.get("name", "")), category=category,
+                organisation=str(form.get("organisation", "")), contact=str(form.get("contact", "")),
+                term_start=_date(form.get("term_start"), _("任期开始")), term_end=_date(form.get("term_end"), _("任期结束")),
+                actor=request.user)
+        return await self._manage(request, act)
+
+    @post("/members/{member_id:int}/retire")
+    async def retire(self, request: Request, member_id: int) -> Template | Redirect:
+        async def act(council, form):
+            await services.retire_member(council["id"], member_id, actor=request.user)
+        return await self._manage(request, act)
+
+    @post("/rules")
+    async def rules(self, request: Request) -> Template | Redirect:
+        async def act(council, form):
+            await services.set_rules(
+                council["id"], quorum_share_pct=form_int(form.get("quorum_share_pct"), _("到会比例")),
+                quorum_all_fixed=form.get("quorum_all_fixed") == "1",
+                pass_share_pct=form_int(form.get("pass_share_pct"), _("通过比例")), actor=request.user)
+        return await self._manage(request, act)
+
+
+def _date(value: Any, field: str) -> date | None:
+    text = str(value or "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise DomainError(_("{field}应为日期,例如 2026-01-01。").format(field=field))

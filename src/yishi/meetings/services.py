@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 from yishi.ballots import services as ballots
@@ -10,6 +10,8 @@ from yishi.core import audit
 from yishi.core.errors import Conflict, DomainError
 from yishi.core.i18n import _
 from yishi.meetings.enums import FIXED_CATEGORIES, MemberCategory
+from yishi.ballots.rules import Election, greedy, mes
+from yishi.ballots.tables import BallotChoice
 from yishi.meetings.tables import Council, CouncilMember, Decision, DecisionItem
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.enums import ItemKind, RoundStatus
@@ -36,12 +38,20 @@ def missing_categories(categories: list[str]) -> list[MemberCategory]:
 
 
 async def add_member(council_id: int, *, name: str, category: MemberCategory, organisation: str = "",
-                     actor: Any = None) -> int:
+                     actor: Any = None, term_start: date | None = None, term_end: date | None = None,
+                     contact: str = "", user_id: int | None = None) -> int:
     name = (name or "").strip()
     if not name:
         raise DomainError(_("请填写成员姓名。"))
+    if len(name) > 40:
+        raise DomainError(_("成员姓名不能超过 40 个字。"))
+    if term_start and term_end and term_end < term_start:
+        raise DomainError(_("任期结束日期不能早于开始日期。"))
+    if len(contact or "") > 60 or len(organisation or "") > 80:
+        raise DomainError(_("单位或联系方式太长,请精简后再提交。"))
     member = CouncilMember(council=council_id, name=name, category=category,
-                           organisation=(organisation or "").strip())
+                           organisation=(organisation or "").strip(), term_start=term_start,
+                           term_end=term_end, contact=(contact or "").strip(), user=user_id)
     await member.save()
     await audit.record("meeting.council.member_added", actor=actor, object_type="council",
                        object_id=council_id, name=name, category=category.value)
@@ -49,7 +59,9 @@ async def add_member(council_id: int, *, name: str, category: MemberCategory, or
 
 
 async def record_decision(round_: wishlists.RoundView, approved_ids: list[int], resolution: str,
-                          *, actor: Any) -> None:
+                          *, actor: Any, meeting_id: int | None = None, departure_reason: str = "") -> None:
+    """The intent list: the approved items and the resolution. Called directly (a decision taken
+    on paper, as the thin slice does) or by meeting.decide after the members' votes."""
     if round_.status is RoundStatus.decided:
         raise Conflict(_("本批次已经形成决议,不能重复记录。"))
     if round_.status is not RoundStatus.counted:
@@ -70,14 +82,15 @@ async def record_decision(round_: wishlists.RoundView, approved_ids: list[int], 
             raise Conflict(_("本批次的状态已被他人更改,请刷新页面。"))
         decision = await Decision.insert(
             Decision(round=round_.id, resolution=resolution, decided_by=getattr(actor, "id", None),
-                     decided_at=datetime.now(timezone.utc))
+                     decided_at=datetime.now(timezone.utc), meeting=meeting_id,
+                     departure_reason=(departure_reason or "").strip())
         ).returning(Decision.id).run()
         decision_id = decision[0]["id"]
         await DecisionItem.insert(
             *[DecisionItem(decision=decision_id, item=i, approved=i in approved) for i in sorted(items)]
         ).run()
         await audit.record("meeting.decision.recorded", actor=actor, object_type="round",
-                           object_id=round_.id, approved=sorted(approved))
+                           object_id=round_.id, approved=sorted(approved), meeting_id=meeting_id)
 
 
 @dataclass
@@ -137,3 +150,71 @@ async def decision_of(round_id: int) -> dict | None:
     )
     decision["approved"] = {r["item"] for r in rows if r["approved"]}
     return decision
+
+
+async def retire_member(council_id: int, member_id: int, *, actor: Any = None) -> None:
+    """A member leaves the council; past attendance and votes keep their name."""
+    changed = (
+        await CouncilMember.update({CouncilMember.active: False})
+        .where((CouncilMember.id == member_id) & (CouncilMember.council == council_id)
+               & (CouncilMember.active == True))  # noqa: E712
+        .returning(CouncilMember.id)
+        .run()
+    )
+    if not changed:
+        raise DomainError(_("找不到这位成员,或已经离任。"), 404)
+    await audit.record("meeting.council.member_retired", actor=actor, object_type="council",
+                       object_id=council_id, member_id=member_id)
+
+
+async def set_rules(council_id: int, *, quorum_share_pct: int, quorum_all_fixed: bool, pass_share_pct: int,
+                    actor: Any = None) -> None:
+    for value in (quorum_share_pct, pass_share_pct):
+        if not 0 <= value <= 99:
+            raise DomainError(_("比例应为 0 到 99 之间的整数(表示“超过百分之几”)。"))
+    await Council.update({Council.quorum_share_pct: quorum_share_pct, Council.quorum_all_fixed: quorum_all_fixed,
+                          Council.pass_share_pct: pass_share_pct}).where(Council.id == council_id)
+    await audit.record("meeting.council.rules_changed", actor=actor, object_type="council", object_id=council_id,
+                       quorum_share_pct=quorum_share_pct, quorum_all_fixed=quorum_all_fixed,
+                       pass_share_pct=pass_share_pct)
+
+
+# --- decision support: the residents' ballots as an approval election ------------------------
+
+async def election_of_round(round_id: int) -> Election:
+    """The round's ballots as ballots.rules' Election: projects keyed by item id (as text), costs
+    and budget in fen. Ballots are read through their ticks; a ballot without ticks cannot exist
+    (casting refuses it), so ballots are the distinct ballot ids among the ticks."""
+    round_ = await wishlists.get_round(round_id)
+    items = await wishlists.items_of(round_id)
+    rows = await BallotChoice.select(BallotChoice.ballot, BallotChoice.item).where(
+        BallotChoice.ballot.round == round_id).run()
+    by_ballot: dict[int, set[str]] = {}
+    for row in rows:
+        by_ballot.setdefault(row["ballot"], set()).add(str(row["item"]))
+    return Election.from_costs({str(i["id"]): i["cost_fen"] for i in items}, round_.budget_fen,
+                               [frozenset(b) for _, b in sorted(by_ballot.items())],
+                               names={str(i["id"]): i["title"] for i in items})
+
+
+@dataclass(frozen=True)
+class Support:
+    """What the council sees before it votes: the two rules' picks and the items over budget."""
+
+    greedy: list[int]
+    mes: list[int]
+    over_budget: set[int]
+    greedy_total: int
+    mes_total: int
+
+
+async def decision_support(round_id: int) -> Support:
+    election = await election_of_round(round_id)
+    picked_greedy = [int(p) for p in greedy(election)]
+    picked_mes = [int(p) for p in mes(election)] if election.ballots else []
+    cost = {int(p): int(election.projects[p].cost) for p in election.projects}
+    return Support(
+        greedy=picked_greedy, mes=picked_mes,
+        over_budget={i for i, c in cost.items() if c > election.budget},
+        greedy_total=sum(cost[i] for i in picked_greedy), mes_total=sum(cost[i] for i in picked_mes),
+    )

@@ -1,17 +1,23 @@
-from piccolo.columns import Boolean, ForeignKey, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, BigInt, Boolean, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from yishi.accounts.tables import User
-from yishi.meetings.enums import MemberCategory
+from yishi.meetings.enums import MeetingStatus, MeetingStep, MemberCategory, Presence, SubmissionStatus, VoteChoice
 from yishi.places.tables import Town
+from yishi.wishlists.enums import ItemKind
 from yishi.wishlists.tables import Round, WishItem
 
 
 class Council(Table, tablename="council"):
-    """民情协商"5+X"组 of one town/street."""
+    """民情协商"5+X"组 of one town/street, with its own quorum and majority rules."""
 
     town = ForeignKey(Town, null=False, unique=True)
     name = Varchar(length=80)
+    # Quorum: more than this share (in %) of the members present, and, if set, every fixed
+    # category present. Majority: more than pass_share_pct % of those present vote 赞成.
+    quorum_share_pct = Integer(default=50)
+    quorum_all_fixed = Boolean(default=True)
+    pass_share_pct = Integer(default=50)
 
 
 class CouncilMember(Table, tablename="council_member"):
@@ -21,6 +27,66 @@ class CouncilMember(Table, tablename="council_member"):
     organisation = Varchar(length=80, default="")
     user = ForeignKey(User, null=True)
     active = Boolean(default=True)
+    term_start = Date(null=True, default=None)
+    term_end = Date(null=True, default=None)
+    contact = Varchar(length=60, default="")
+
+
+class Meeting(Table, tablename="meeting"):
+    """A council meeting serving one step of the three-step method."""
+
+    council = ForeignKey(Council, null=False, index=True)
+    round = ForeignKey(Round, null=True, default=None)
+    step = Varchar(length=10, choices=MeetingStep)
+    title = Varchar(length=80)
+    held_at = Timestamptz()
+    place = Varchar(length=80, default="")
+    convener = ForeignKey(User, null=True)
+    status = Varchar(length=10, choices=MeetingStatus, default=MeetingStatus.planned)
+    started_at = Timestamptz(null=True, default=None)
+    closed_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz()
+
+
+class AgendaItem(Table, tablename="agenda_item"):
+    meeting = ForeignKey(Meeting, null=False, index=True)
+    position = Integer(default=0)
+    title = Varchar(length=120)
+    notes = Text(default="")
+
+
+class Attendance(Table, tablename="attendance"):
+    """One member's sign-in. `slot` ("meeting:member") is unique: one row per member and meeting."""
+
+    meeting = ForeignKey(Meeting, null=False, index=True)
+    member = ForeignKey(CouncilMember, null=False)
+    presence = Varchar(length=10, choices=Presence)
+    self_signed = Boolean(default=False)
+    recorded_at = Timestamptz()
+    slot = Varchar(length=40, unique=True)
+
+
+class Guest(Table, tablename="meeting_guest"):
+    """X: invited to one meeting, does not count towards quorum and does not vote."""
+
+    meeting = ForeignKey(Meeting, null=False, index=True)
+    name = Varchar(length=40)
+    organisation = Varchar(length=80, default="")
+    reason = Varchar(length=200, default="")
+
+
+class MemberVote(Table, tablename="member_vote"):
+    """A member's vote on one wish-list item. `slot` ("meeting:item:member") is unique, so the
+    database itself refuses a second vote even when two requests race."""
+
+    meeting = ForeignKey(Meeting, null=False, index=True)
+    item = ForeignKey(WishItem, null=False)
+    member = ForeignKey(CouncilMember, null=False)
+    choice = Varchar(length=8, choices=VoteChoice)
+    by_self = Boolean(default=False)
+    recorded_by = ForeignKey(User, null=True)
+    recorded_at = Timestamptz()
+    slot = Varchar(length=60, unique=True)
 
 
 class Decision(Table, tablename="decision"):
@@ -30,9 +96,49 @@ class Decision(Table, tablename="decision"):
     resolution = Text(default="")
     decided_by = ForeignKey(User, null=True)
     decided_at = Timestamptz()
+    meeting = ForeignKey(Meeting, null=True, default=None)
+    # Why the council's choice differs from the greedy-by-approvals result, if it does.
+    departure_reason = Text(default="")
 
 
 class DecisionItem(Table, tablename="decision_item"):
     decision = ForeignKey(Decision, null=False, index=True)
     item = ForeignKey(WishItem, null=False)
     approved = Boolean(default=False)
+
+
+class Submission(Table, tablename="submission"):
+    """One version of a round's intent list as sent to the district; never changed afterwards
+    except for the district's verdict. `snapshot` holds what was sent, for comparing versions."""
+
+    round = ForeignKey(Round, null=False, index=True)
+    version = Integer()
+    status = Varchar(length=10, choices=SubmissionStatus, default=SubmissionStatus.submitted)
+    snapshot = JSON(default="{}")
+    note = Text(default="")
+    submitted_by = ForeignKey(User, null=True)
+    submitted_at = Timestamptz()
+    reviewed_by = ForeignKey(User, null=True)
+    reviewed_at = Timestamptz(null=True, default=None)
+    comment = Text(default="")
+    slot = Varchar(length=40, unique=True)
+
+
+class ReviewComment(Table, tablename="review_comment"):
+    submission = ForeignKey(Submission, null=False, index=True)
+    item = ForeignKey(WishItem, null=True, default=None)
+    text = Text()
+
+
+class MicroProject(Table, tablename="micro_project"):
+    """民生微事: an approved item, handed on to delivery (办实事) to track."""
+
+    round = ForeignKey(Round, null=False, index=True)
+    item = ForeignKey(WishItem, null=False, unique=True)
+    submission = ForeignKey(Submission, null=False)
+    title = Varchar(length=80)
+    cost_fen = BigInt(default=0)
+    kind = Varchar(length=12, choices=ItemKind)
+    lead_unit = Varchar(length=80, default="")
+    status = Varchar(length=12, default="approved")
+    created_at = Timestamptz()

@@ -1,0 +1,90 @@
+"""Import a Pabulib .pb election as a closed round of a town, with its ballots."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from fractions import Fraction
+from typing import Any
+
+from yishi.ballots import codes, results, rules
+from yishi.ballots.tables import Ballot, BallotChoice
+from yishi.core import audit
+from yishi.core.errors import DomainError
+from yishi.core.i18n import _
+from yishi.places.tables import Community, Town
+from yishi.wishlists.enums import ItemKind, RoundStatus
+from yishi.wishlists.services import MAX_ITEMS
+from yishi.wishlists.tables import Round, WishItem
+
+CHUNK = 2000  # rows per INSERT: well under SQLite's limit of bound parameters
+MAX_BALLOTS = 1_000_000
+
+
+def _fen(value: rules.Cost, what: str) -> int:
+    fen = Fraction(value) * 100
+    if fen.denominator != 1 or fen < 0:
+        raise DomainError(_("{what}应为精确到分的金额:{v}").format(what=what, v=value))
+    return int(fen)
+
+
+def parse(text: str) -> rules.Election:
+    try:
+        election = rules.parse_pb(text if ("\n" in text or "\r" in text) else text + "\n")
+    except (ValueError, ArithmeticError) as exc:
+        raise DomainError(_("不是有效的 Pabulib(.pb)文件:{e}").format(e=exc))
+    if not election.projects:
+        raise DomainError(_("文件中没有项目。"))
+    if len(election.projects) > MAX_ITEMS:
+        raise DomainError(_("一份清单最多 {n} 项,文件中有 {m} 项。").format(n=MAX_ITEMS, m=len(election.projects)))
+    if len(election.ballots) > MAX_BALLOTS:
+        raise DomainError(_("文件中的选票超过 {n} 张。").format(n=MAX_BALLOTS))
+    return election
+
+
+async def import_pb(text: str, *, town_id: int, community_id: int | None = None, title: str = "",
+                    actor: Any = None) -> int:
+    """A closed round (勾选已结束) with one item per project and one ballot per vote, its result
+    published; all or nothing. Returns the round id. The project id is kept in the item's
+    description, as the item gets an id of its own."""
+    election = parse(text)
+    if not await Town.exists().where(Town.id == town_id):
+        raise DomainError(_("所选镇(街道)不存在。"))
+    query = Community.select(Community.id).where(Community.town == town_id).order_by(Community.id)
+    if community_id is not None:
+        query = query.where(Community.id == community_id)
+    community = await query.first()
+    if community is None:
+        raise DomainError(_("所选社区不属于该镇(街道),或该镇(街道)还没有社区。"))
+    meta = election.meta
+    title = (title or meta.get("instance") or meta.get("description") or _("导入的批次")).strip()[:80]
+    budget_fen = _fen(election.budget, _("预算"))
+    max_length = meta.get("max_length", "")
+    max_ticks = int(max_length) if max_length.isdigit() and int(max_length) <= MAX_ITEMS else 0
+    now = datetime.now(timezone.utc)
+
+    async with Round._meta.db.transaction():
+        round_ = Round(town=town_id, title=title, budget_fen=budget_fen, max_ticks=max_ticks,
+                       status=RoundStatus.counted, created_by=getattr(actor, "id", None), created_at=now,
+                       opened_at=now, closed_at=now)
+        await round_.save()
+        item_of: dict[str, int] = {}
+        for position, project in enumerate(election.projects.values(), 1):
+            item = WishItem(round=round_.id, position=position, title=(project.name or project.id)[:80],
+                            description=_("Pabulib 项目编号 {pid}").format(pid=project.id),
+                            cost_fen=_fen(project.cost, project.id), kind=ItemKind.special)
+            await item.save()
+            item_of[project.id] = item.id
+        ballots = [b for b, w in zip(election.ballots, election.voter_weights()) for _copy in range(w)]
+        for start in range(0, len(ballots), CHUNK):
+            chunk = ballots[start:start + CHUNK]
+            receipts = list({codes.new_receipt() for _n in range(len(chunk) + 8)})[: len(chunk)]
+            await Ballot.insert(*[Ballot(round=round_.id, community=community["id"], receipt=r)
+                                  for r in receipts]).run()
+            ids = {r["receipt"]: r["id"] for r in await Ballot.select(Ballot.id, Ballot.receipt).where(
+                Ballot.receipt.is_in(receipts))}
+            choices = [BallotChoice(ballot=ids[r], item=item_of[p]) for r, b in zip(receipts, chunk) for p in b]
+            for at in range(0, len(choices), CHUNK):
+                await BallotChoice.insert(*choices[at:at + CHUNK]).run()
+        digest = await results.publish(round_.id)
+    await audit.record("ballot.round.imported", actor=actor, object_type="round", object_id=round_.id,
+                       ballots=len(ballots), projects=len(item_of), digest=digest)
+    return round_.id

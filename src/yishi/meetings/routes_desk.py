@@ -1,0 +1,155 @@
+"""The intent list's way to the district: the round's council work (meetings, submission,
+revision after a return), the versions compared, and the district reviewer's desk."""
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.plugins.htmx import HTMXTemplate
+from litestar.response import Redirect, Template
+
+from yishi.accounts import permissions as aperm
+from yishi.ballots import services as ballots
+from yishi.core.errors import DomainError
+from yishi.core.i18n import _
+from yishi.core.web import form_ints
+from yishi.meetings import desk, meeting, services
+from yishi.meetings import permissions as perm
+from yishi.meetings.enums import MeetingStep, SubmissionStatus
+from yishi.wishlists import services as wishlists
+from yishi.wishlists.enums import ItemKind, RoundStatus
+
+
+async def work_context(user: Any, round_id: int, **extra: Any) -> dict[str, Any]:
+    round_ = await wishlists.get_round(round_id)
+    perm.require(aperm.can_view_round(user, round_.town_id, round_.district_id))
+    versions = await desk.versions(round_id)
+    last = versions[-1] if versions else None
+    context = {
+        "round": round_, "meetings": await meeting.meetings_of_round(round_id), "versions": versions, "last": last,
+        "comments": await desk.comments_of(last["id"]) if last else [],
+        "projects": await desk.projects_of(round_id), "Step": MeetingStep, "SStatus": SubmissionStatus,
+        "RoundStatus": RoundStatus, "kind_labels": {k.value: k.label for k in ItemKind},
+        "can_submit": perm.can_submit(user, round_.town_id),
+        "can_plan": perm.can_plan_meeting(user, round_.town_id),
+        "error": None, "form": {},
+    }
+    if last and last["status"] is SubmissionStatus.returned and context["can_submit"]:
+        context["items"] = await wishlists.items_of(round_id)
+        context["tally"] = await ballots.tally(round_id)
+        context["decision"] = await services.decision_of(round_id)
+    context.update(extra)
+    return context
+
+
+class RoundWorkController(Controller):
+    path = "/rounds/{round_id:int}"
+
+    @get("/council-work")
+    async def work(self, request: Request, round_id: int) -> Template:
+        context = await work_context(request.user, round_id)
+        if request.headers.get("hx-request"):
+            return HTMXTemplate(template_name="meetings/_round_work.html", context=context)
+        return Template("meetings/round_work.html", context=context)
+
+    async def _act(self, request: Request, round_id: int, action) -> Template | Redirect:
+        round_ = await wishlists.get_round(round_id)
+        perm.require(aperm.can_view_round(request.user, round_.town_id, round_.district_id))
+        perm.require(perm.can_submit(request.user, round_.town_id),
+                     _("只有本镇(街道)工作人员或召集人可以报送或修改意愿清单。"))
+        form = await request.form()
+        try:
+            await action(round_, form)
+        except DomainError as exc:
+            context = await work_context(request.user, round_id, error=exc.message, form=dict(form))
+            return Template("meetings/round_work.html", status_code=exc.status_code, context=context)
+        return Redirect(f"/rounds/{round_id}/council-work")
+
+    @post("/submit")
+    async def submit(self, request: Request, round_id: int) -> Template | Redirect:
+        async def act(round_, form):
+            await desk.submit(round_, str(form.get("note", "")), actor=request.user)
+        return await self._act(request, round_id, act)
+
+    @post("/revise")
+    async def revise(self, request: Request, round_id: int) -> Template | Redirect:
+        async def act(round_, form):
+            await desk.revise(round_, form_ints(form.getall("approved", [])), str(form.get("resolution", "")),
+                              actor=request.user)
+        return await self._act(request, round_id, act)
+
+    @get("/submissions")
+    async def submissions(self, request: Request, round_id: int, a: int | None = None, b: int | None = None) -> Template:
+        context = await work_context(request.user, round_id)
+        versions = context["versions"]
+        by_no = {v["version"]: v for v in versions}
+        diff = None
+        if len(versions) >= 2:
+            b = b if b in by_no else versions[-1]["version"]
+            a = a if a in by_no else max(1, b - 1)
+            if a in by_no and a != b:
+                diff = desk.compare(by_no[a]["snapshot"], by_no[b]["snapshot"])
+        return Template("meetings/versions.html", context={**context, "diff": diff, "a": a, "b": b})
+
+
+class DistrictDeskController(Controller):
+    path = "/district"
+
+    @get("/")
+    async def desk_page(self, request: Request, status: str | None = None) -> Template:
+        user = request.user
+        perm.require(user.district is not None and perm.can_view_desk(user, user.district),
+                     _("区级审核台只对区级审核人员开放。"))
+        try:
+            wanted = SubmissionStatus(status) if status else None
+        except ValueError:
+            wanted = None
+        rows = await desk.desk(user.district)
+        counts = {s: sum(1 for r in rows if r["status"] is s) for s in SubmissionStatus}
+        return Template("meetings/desk.html", context={
+            "rows": [r for r in rows if wanted is None or r["status"] is wanted], "counts": counts,
+            "wanted": wanted, "SStatus": SubmissionStatus, "total": len(rows)})
+
+    async def _review_context(self, request: Request, submission_id: int, **extra: Any) -> dict[str, Any]:
+        sub = await desk.get_submission(submission_id)
+        round_ = await wishlists.get_round(sub["round"])
+        perm.require(perm.can_view_desk(request.user, round_.district_id)
+                     or aperm.can_view_round(request.user, round_.town_id, round_.district_id))
+        versions = await desk.versions(round_.id)
+        previous = [v for v in versions if v["version"] < sub["version"]]
+        return {
+            "sub": sub, "round": round_, "versions": versions,
+            "diff": desk.compare(previous[-1]["snapshot"], sub["snapshot"]) if previous else None,
+            "previous": previous[-1] if previous else None,
+            "comments": await desk.comments_of(submission_id),
+            "meetings": await meeting.meetings_of_round(round_.id),
+            "kind_labels": {k.value: k.label for k in ItemKind}, "SStatus": SubmissionStatus,
+            "can_review": perm.can_review(request.user, round_.district_id)
+            and sub["status"] is SubmissionStatus.submitted and sub["id"] == versions[-1]["id"],
+            "error": None, "form": {}, **extra,
+        }
+
+    @get("/submissions/{submission_id:int}")
+    async def review_page(self, request: Request, submission_id: int) -> Template:
+        return Template("meetings/review.html", context=await self._review_context(request, submission_id))
+
+    @post("/submissions/{submission_id:int}/review")
+    async def review(self, request: Request, submission_id: int) -> Template | Redirect:
+        sub = await desk.get_submission(submission_id)
+        round_ = await wishlists.get_round(sub["round"])
+        perm.require(perm.can_review(request.user, round_.district_id), _("只有区级审核人员可以审核意愿清单。"))
+        form = await request.form()
+        action = str(form.get("action", ""))
+        try:
+            if action not in ("approve", "return"):
+                raise DomainError(_("请选择“批准”或“退回修改”。"))
+            item_comments = {}
+            for key, value in form.items():
+                if key.startswith("comment_") and key[8:].isdigit():
+                    item_comments[int(key[8:])] = str(value)
+            await desk.review(submission_id, approve=action == "approve", comment=str(form.get("comment", "")),
+                              item_comments=item_comments, actor=request.user)
+        except DomainError as exc:
+            context = await self._review_context(request, submission_id, error=exc.message, form=dict(form))
+            return Template("meetings/review.html", status_code=exc.status_code, context=context)
+        return Redirect(f"/district/submissions/{submission_id}")

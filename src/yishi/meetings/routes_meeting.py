@@ -1,0 +1,219 @@
+"""The meeting page and its actions. Each POST calls one service; on a refusal the page is shown
+again with the message in Chinese and the refusal's 4xx status, and nothing has changed."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+from urllib.parse import quote
+
+from litestar import Controller, Request, Response, get, post
+from litestar.response import Redirect, Template
+
+from yishi.ballots import services as ballots
+from yishi.core.errors import DomainError
+from yishi.core.i18n import _
+from yishi.core.web import form_int
+from yishi.meetings import exports, meeting, services
+from yishi.meetings import permissions as perm
+from yishi.meetings.enums import MeetingStatus, MeetingStep, MemberCategory, Presence, VoteChoice
+from yishi.wishlists import services as wishlists
+from yishi.wishlists.enums import ItemKind, RoundStatus
+
+CHINA = timezone(timedelta(hours=8))
+
+
+def parse_when(text: str) -> datetime:
+    """'2026-03-12T14:30' from <input type=datetime-local>, read as Beijing time."""
+    try:
+        value = datetime.fromisoformat((text or "").strip())
+    except ValueError:
+        raise DomainError(_("请填写会议时间,例如 2026-03-12 14:30。"))
+    return value.replace(tzinfo=CHINA) if value.tzinfo is None else value
+
+
+async def meeting_context(user: Any, m: meeting.MeetingView) -> dict[str, Any]:
+    perm.require(perm.can_view_meeting(user, m.town_id, m.district_id))
+    s = await meeting.state(m)
+    me = await meeting.member_of_user(m, user.id) if user else None
+    context: dict[str, Any] = {
+        "m": m, "s": s, "me": me, "number": await meeting.number_of(m),
+        "quorum_reason": meeting.quorum_reason(s.quorum),
+        "Status": MeetingStatus, "Step": MeetingStep, "Presence": Presence, "Choice": VoteChoice,
+        "Category": MemberCategory, "kind_labels": {k.value: k.label for k in ItemKind},
+        "can_edit_agenda": perm.can_edit_agenda(user, m.town_id, m.status),
+        "can_run": perm.can_run_meeting(user, m.town_id, m.status),
+        "can_vote_hands": perm.can_record_votes(user, m.town_id, m.status),
+        "can_sign_in": perm.can_sign_in(user, me, m.status),
+        "can_vote_self": perm.can_vote_self(user, me, bool(me and me["id"] in s.present_ids), m.status),
+        "round": None, "items": [], "error": None,
+    }
+    if m.round_id is not None:
+        round_ = await wishlists.get_round(m.round_id)
+        items = await wishlists.items_of(m.round_id)
+        tally = await ballots.tally(m.round_id)
+        items.sort(key=lambda i: (-tally.approvals.get(i["id"], 0), i["position"], i["id"]))
+        context.update(round=round_, items=items, tally=tally, RoundStatus=RoundStatus,
+                       decision=await services.decision_of(m.round_id))
+        if m.step is MeetingStep.decide:
+            support = await services.decision_support(m.round_id)
+            passed = {i for i, c in s.counts.items() if c.passed}
+            context.update(support=support, passed=passed, departs=passed != set(support.greedy))
+    return context
+
+
+class MeetingController(Controller):
+    path = "/meetings"
+
+    async def _page(self, request: Request, meeting_id: int, error: str | None = None, status: int = 200,
+                    **extra: Any) -> Template:
+        m = await meeting.get_meeting(meeting_id)
+        context = await meeting_context(request.user, m)
+        return Template("meetings/meeting.html", status_code=status,
+                        context={**context, "error": error, **extra})
+
+    async def _act(self, request: Request, meeting_id: int, allowed, action, anchor: str = "") -> Any:
+        """Check the permission, run the service; a refusal re-renders the page with its message."""
+        m = await meeting.get_meeting(meeting_id)
+        perm.require(perm.can_view_meeting(request.user, m.town_id, m.district_id))
+        perm.require(allowed(m), _("您没有权限进行这项会议操作。"))
+        form = await request.form()
+        try:
+            await action(m, form)
+        except DomainError as exc:
+            return await self._page(request, meeting_id, exc.message, exc.status_code, form=dict(form))
+        return Redirect(f"/meetings/{meeting_id}{anchor}")
+
+    @post("/")
+    async def create(self, request: Request) -> Redirect:
+        user = request.user
+        perm.require(user.town is not None, _("您的账号没有所属镇(街道)。"))
+        council = await services.council_of_town(user.town)
+        perm.require(council is not None and perm.can_plan_meeting(user, council["town"]),
+                     _("只有本镇(街道)议事组召集人可以安排会议。"))
+        form = await request.form()
+        try:
+            step = MeetingStep(str(form.get("step", "")))
+        except ValueError:
+            raise DomainError(_("请选择会议所属的议事步骤。"))
+        round_id = form_int(form.get("round"), _("批次"), default=0) or None
+        meeting_id = await meeting.create_meeting(
+            council["id"], step=step, title=str(form.get("title", "")), held_at=parse_when(str(form.get("held_at", ""))),
+            place=str(form.get("place", "")), round_id=round_id, actor=user)
+        return Redirect(f"/meetings/{meeting_id}")
+
+    @get("/{meeting_id:int}")
+    async def page(self, request: Request, meeting_id: int) -> Template:
+        return await self._page(request, meeting_id)
+
+    @post("/{meeting_id:int}/agenda")
+    async def add_agenda(self, request: Request, meeting_id: int) -> Any:
+        async def act(m, form):
+            await meeting.add_agenda_item(m, str(form.get("title", "")), actor=request.user)
+        return await self._act(request, meeting_id, lambda m: perm.can_plan_meeting(request.user, m.town_id),
+                               act, "#agenda")
+
+    @post("/{meeting_id:int}/agenda/{item_id:int}/{op:str}")
+    async def agenda_op(self, request: Request, meeting_id: int, item_id: int, op: str) -> Any:
+        async def act(m, form):
+            if op == "delete":
+                await meeting.remove_agenda_item(m, item_id, actor=request.user)
+            elif op in ("up", "down"):
+                await meeting.move_agenda_item(m, item_id, op == "up", actor=request.user)
+            elif op == "notes":
+                await meeting.save_notes(m, item_id, str(form.get("notes", "")), actor=request.user)
+            else:
+                raise DomainError(_("不支持这种操作。"), 404)
+        allowed = (lambda m: perm.can_plan_meeting(request.user, m.town_id))
+        return await self._act(request, meeting_id, allowed, act, "#agenda")
+
+    @post("/{meeting_id:int}/start")
+    async def start(self, request: Request, meeting_id: int) -> Any:
+        async def act(m, form):
+            await meeting.start(m, actor=request.user)
+        return await self._act(request, meeting_id, lambda m: perm.can_plan_meeting(request.user, m.town_id), act)
+
+    @post("/{meeting_id:int}/close")
+    async def close(self, request: Request, meeting_id: int) -> Any:
+        async def act(m, form):
+            await meeting.close_minutes(m, actor=request.user)
+        return await self._act(request, meeting_id, lambda m: perm.can_plan_meeting(request.user, m.town_id), act)
+
+    @post("/{meeting_id:int}/attendance")
+    async def attendance(self, request: Request, meeting_id: int) -> Any:
+        async def act(m, form):
+            s = await meeting.state(m)
+            for member in s.members:
+                value = str(form.get(f"presence_{member['id']}", "") or "")
+                if value and value != s.presence.get(member["id"]):
+                    try:
+                        presence = Presence(value)
+                    except ValueError:
+                        raise DomainError(_("提交的内容格式不对,请刷新页面后重新提交。"))
+                    await meeting.set_presence(m, member["id"], presence, actor=request.user)
+        return await self._act(request, meeting_id, lambda m: perm.can_plan_meeting(request.user, m.town_id),
+                               act, "#attendance")
+
+    @post("/{meeting_id:int}/sign-in")
+    async def sign_in(self, request: Request, meeting_id: int) -> Any:
+        me: dict | None = None
+
+        async def act(m, form):
+            await meeting.set_presence(m, me["id"], Presence.present, actor=request.user, self_signed=True)
+
+        m = await meeting.get_meeting(meeting_id)
+        me = await meeting.member_of_user(m, request.user.id)
+        perm.require(me is not None, _("您不是本议事组的在任成员,不能签到。"))
+        return await self._act(request, meeting_id, lambda m: True, act, "#attendance")
+
+    @post("/{meeting_id:int}/guests")
+    async def guests(self, request: Request, meeting_id: int) -> Any:
+        async def act(m, form):
+            await meeting.add_guest(m, name=str(form.get("name", "")), organisation=str(form.get("organisation", "")),
+                                    reason=str(form.get("reason", "")), actor=request.user)
+        return await self._act(request, meeting_id, lambda m: perm.can_plan_meeting(request.user, m.town_id),
+                               act, "#guests")
+
+    @post("/{meeting_id:int}/votes/{item_id:int}")
+    async def hands(self, request: Request, meeting_id: int, item_id: int) -> Any:
+        """The convener records a show of hands on one item: a choice per member present."""
+        async def act(m, form):
+            choices = {}
+            for key, value in form.items():
+                if key.startswith("vote_") and value:
+                    try:
+                        choices[int(key[5:])] = VoteChoice(str(value))
+                    except ValueError:
+                        raise DomainError(_("提交的内容格式不对,请刷新页面后重新提交。"))
+            await meeting.record_votes(m, item_id, choices, actor=request.user)
+        return await self._act(request, meeting_id, lambda m: perm.can_plan_meeting(request.user, m.town_id),
+                               act, f"#item-{item_id}")
+
+    @post("/{meeting_id:int}/my-vote/{item_id:int}")
+    async def my_vote(self, request: Request, meeting_id: int, item_id: int) -> Any:
+        m = await meeting.get_meeting(meeting_id)
+        me = await meeting.member_of_user(m, request.user.id)
+        perm.require(me is not None, _("您不是本议事组的在任成员,不能表决。"))
+
+        async def act(m, form):
+            try:
+                choice = VoteChoice(str(form.get("choice", "")))
+            except ValueError:
+                raise DomainError(_("请选择赞成、反对或弃权。"))
+            await meeting.record_votes(m, item_id, {me["id"]: choice}, actor=request.user, by_self=True)
+        return await self._act(request, meeting_id, lambda m: True, act, f"#item-{item_id}")
+
+    @post("/{meeting_id:int}/decide")
+    async def decide(self, request: Request, meeting_id: int) -> Any:
+        async def act(m, form):
+            await meeting.decide(m, str(form.get("resolution", "")), str(form.get("departure_reason", "")),
+                                 actor=request.user)
+        return await self._act(request, meeting_id, lambda m: perm.can_plan_meeting(request.user, m.town_id),
+                               act, "#decide")
+
+    @get("/{meeting_id:int}/minutes.pdf")
+    async def minutes_pdf(self, request: Request, meeting_id: int) -> Response:
+        m = await meeting.get_meeting(meeting_id)
+        perm.require(perm.can_view_meeting(request.user, m.town_id, m.district_id))
+        filename, mimetype, data = await exports.minutes_pdf(meeting_id)
+        return Response(data, media_type=mimetype, headers={
+            "Content-Disposition": f"inline; filename*=UTF-8''{quote(filename)}"})

@@ -1,0 +1,65 @@
+"""Builders for meeting tests: a counted round with ballots, a 5+X council, a decide meeting."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from yishi.accounts.enums import Role
+from yishi.ballots import services as ballots
+from yishi.meetings import meeting
+from yishi.meetings.enums import MeetingStep, MemberCategory, Presence, VoteChoice
+from yishi.meetings.tables import CouncilMember
+from yishi.wishlists import services as wishlists
+from tests import factories as f
+
+# Seven members: the five fixed categories, a second resident representative and one X.
+CATEGORIES = [MemberCategory.party, MemberCategory.worker, MemberCategory.party_member, MemberCategory.grid,
+              MemberCategory.resident, MemberCategory.resident, MemberCategory.x]
+
+
+async def counted_round(places=None, convener=None, budget_yuan: int = 50000):
+    """Three items costing 10,000 / 20,000 / 30,000 yuan; ballots tick item 1 three times,
+    item 2 twice, item 3 once. With a 50,000 budget greedy picks items 1 and 2."""
+    places = places or await f.make_places()
+    convener = convener or await f.make_user(Role.convener, places)
+    r = await f.make_round(places, items=3, max_ticks=0, budget_yuan=budget_yuan, title="2026年首批次")
+    codes = await f.open_round(r, codes_per_community=2)
+    ids = await f.item_ids(r.id)
+    await ballots.cast_ballot(codes[0], ids)
+    await ballots.cast_ballot(codes[1], ids[:2])
+    await ballots.cast_ballot(codes[2], ids[:1])
+    await ballots.close_voting(await wishlists.get_round(r.id), actor=convener)
+    return places, convener, await wishlists.get_round(r.id), ids
+
+
+async def council(places, member_user=None) -> tuple[int, list[int]]:
+    council_id = await f.make_council(places, categories=CATEGORIES)
+    members = [m["id"] for m in await CouncilMember.select(CouncilMember.id).where(
+        CouncilMember.council == council_id).order_by(CouncilMember.id)]
+    if member_user is not None:
+        await CouncilMember.update({CouncilMember.user: member_user.id}).where(CouncilMember.id == members[4])
+    return council_id, members
+
+
+async def decide_meeting(*, present: int = 7, start: bool = True, with_member_user: bool = False,
+                         budget_yuan: int = 50000):
+    places, convener, r, ids = await counted_round(budget_yuan=budget_yuan)
+    member_user = await f.make_user(Role.member, places) if with_member_user else None
+    council_id, members = await council(places, member_user)
+    mid = await meeting.create_meeting(council_id, step=MeetingStep.decide, title="首批次民主议事会",
+                                       held_at=datetime(2026, 3, 12, 6, 30, tzinfo=timezone.utc), place="党群服务中心",
+                                       round_id=r.id, actor=convener)
+    m = await meeting.get_meeting(mid)
+    await meeting.add_agenda_item(m, "通报群众勾选结果", actor=convener)
+    for member in members[:present]:
+        await meeting.set_presence(m, member, Presence.present, actor=convener)
+    if start:
+        await meeting.start(m, actor=convener)
+    return {"places": places, "convener": convener, "round": r, "ids": ids, "council": council_id,
+            "members": members, "meeting": await meeting.get_meeting(mid), "member_user": member_user}
+
+
+async def vote_all(ctx, item_id: int, choice: VoteChoice = VoteChoice.yes, members=None) -> None:
+    m = await meeting.get_meeting(ctx["meeting"].id)
+    s = await meeting.state(m)
+    chosen = members if members is not None else sorted(s.present_ids)
+    await meeting.record_votes(m, item_id, {mid: choice for mid in chosen}, actor=ctx["convener"])
