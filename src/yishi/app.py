@@ -19,6 +19,8 @@ from litestar.template.config import TemplateConfig
 from yishi.accounts import services as account_services
 from yishi.accounts.routes import AuthController
 from yishi.ballots.routes import BallotStaffController, VoteController
+from yishi.ballots.routes_paper import PaperController
+from yishi.ballots.routes_results import PublicResultsController, RoundDataController
 from yishi.config import Settings, load_settings
 from yishi.core import db as core_db
 from yishi.core.security import AttemptLimiter, configure_hasher
@@ -85,6 +87,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             RoundController,
             BallotStaffController,
             VoteController,
+            PaperController,
+            RoundDataController,
+            PublicResultsController,
             DecisionController,
             CouncilController,
             MeetingController,

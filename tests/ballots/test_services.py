@@ -432,3 +432,22 @@ async def test_unused_codes_lists_only_unspent():
     assert sorted(u["code"] for u in by_community) == sorted(codes[2:])
     assert {u["community"] for u in by_community} == {"第2社区"}
     assert len(await services.unused_codes(r.id, limit=2)) == 2
+
+
+async def test_cast_ballot_records_only_the_day_a_code_was_spent():
+    """Spending times to the second would pair codes with the sequential ballot ids."""
+    _places, _r, codes, items = await _open_round()
+    await services.cast_ballot(codes[0], [items[0]])
+    await services.cast_ballot(codes[1], [items[1]])
+    used = await BallotCode.select(BallotCode.used_at).where(BallotCode.code.is_in(codes[:2])).run()
+    local = [row["used_at"].astimezone(services.CHINA) for row in used]
+    assert [(t.hour, t.minute, t.second, t.microsecond) for t in local] == [(0, 0, 0, 0)] * 2
+    assert local[0] == local[1]
+
+
+def test_spent_day_is_midnight_china_time():
+    from datetime import datetime, timezone
+
+    moment = datetime(2026, 11, 25, 17, 30, tzinfo=timezone.utc)  # 01:30 on the 26th in China
+    day = services.spent_day(moment)
+    assert day == datetime(2026, 11, 25, 16, 0, tzinfo=timezone.utc)

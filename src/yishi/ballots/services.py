@@ -4,7 +4,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from fractions import Fraction
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from piccolo.engine.postgres import PostgresEngine
@@ -111,6 +111,18 @@ def check_choices(item_ids: list[int], valid_ids: set[int], max_ticks: int) -> l
     return chosen
 
 
+CHINA = timezone(timedelta(hours=8))
+
+
+def spent_day(moment: datetime) -> datetime:
+    """When a code was spent, to the day (China time). Ballot ids grow in the order ballots are
+    cast; an exact spending time on the code would let anyone who can read the database pair
+    each code with its ballot by sorting both. Staff need to know that a code was used (and
+    on which day), never the order."""
+    day = moment.astimezone(CHINA).replace(hour=0, minute=0, second=0, microsecond=0)
+    return day.astimezone(timezone.utc)
+
+
 async def cast_ballot(raw_code: str, item_ids: list[int]) -> str:
     """Record one resident's ticks and return the receipt. The code is spent in the same
     transaction (on PostgreSQL: the same statement) that checks the round is still open and
@@ -125,7 +137,7 @@ async def cast_ballot(raw_code: str, item_ids: list[int]) -> str:
     if len(code) != codes.CODE_LENGTH:
         raise NotFound(_("选票码应为 {n} 位字母和数字,请核对后重新输入。").format(n=codes.CODE_LENGTH))
     receipt = codes.new_receipt()
-    now = datetime.now(timezone.utc)
+    now = spent_day(datetime.now(timezone.utc))
     engine = BallotCode._meta.db
     if isinstance(engine, SharedSQLiteEngine):
         return await engine.write(_cast_sqlite, code, item_ids, receipt, now)

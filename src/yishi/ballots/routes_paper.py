@@ -1,0 +1,84 @@
+"""Paper ballots: print them, enter the returned ones twice, decide the differing, reconcile."""
+from __future__ import annotations
+
+from litestar import Controller, Request, get, post
+from litestar.response import Redirect, Response, Template
+
+from yishi.accounts import permissions as perm
+from yishi.ballots import codes as code_utils
+from yishi.ballots import paper, paper_pdf
+from yishi.ballots import permissions as bperm
+from yishi.core.errors import DomainError
+from yishi.core.i18n import _
+from yishi.core.web import form_int, form_ints
+from yishi.places.tables import Community
+from yishi.wishlists import services as wishlists
+from yishi.wishlists.enums import RoundStatus
+
+MESSAGES = {
+    paper.PENDING: _("已保存第一遍录入。请另一位收集员再录入一遍这张选票,两遍一致才计入。"),
+    paper.COUNTED: _("两遍录入一致,这张选票已计入。"),
+    paper.SPOILT: _("两遍录入一致:这张选票作废,不计入。"),
+    paper.CONFLICT: _("两遍录入不一致,这张选票已交审核人处理。"),
+}
+
+
+class PaperController(Controller):
+    path = "/rounds/{round_id:int}/paper"
+
+    async def _context(self, request: Request, round_id: int) -> dict:
+        round_ = await wishlists.get_round(round_id)
+        user = request.user
+        perm.require(bperm.can_enter_paper(user, round_.town_id) or perm.can_manage_round(user, round_.town_id))
+        query = Community.select(Community.id, Community.name).where(Community.town == round_.town_id)
+        own = getattr(user, "community", None)
+        if perm.role_of(user).value == "collector" and own:
+            query = query.where(Community.id == getattr(own, "id", own))
+        return {
+            "round": round_, "items": await wishlists.items_of(round_id), "Status": RoundStatus,
+            "communities": await query.order_by(Community.id),
+            "recon": await paper.reconciliation(round_id),
+            "held": await paper.held(round_id) if bperm.can_supervise_paper(user, round_.town_id) else [],
+            "can_print": perm.can_manage_round(user, round_.town_id),
+            "can_enter": bperm.can_enter_paper(user, round_.town_id),
+            "can_supervise": bperm.can_supervise_paper(user, round_.town_id),
+            "display": code_utils.display, "message": None, "error": None, "form": {}, "ticked": set(),
+        }
+
+    @get("/")
+    async def page(self, request: Request, round_id: int) -> Template:
+        return Template("ballots/paper.html", context=await self._context(request, round_id))
+
+    @get("/ballots.pdf")
+    async def ballots_pdf(self, request: Request, round_id: int, community: int | None = None,
+                          count: int = 100, size: str = "A4") -> Response:
+        round_ = await wishlists.get_round(round_id)
+        perm.require(perm.can_manage_round(request.user, round_.town_id))
+        name, mime, data = await paper_pdf.paper_ballots_pdf(
+            round_id, base_url=str(request.base_url).rstrip("/"), community_id=community, limit=count, size=size)
+        return Response(data, media_type=mime, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+    @post("/entries")
+    async def enter(self, request: Request, round_id: int) -> Template:
+        context = await self._context(request, round_id)
+        perm.require(context["can_enter"])
+        form = await request.form()
+        ticked: list[int] = []
+        try:
+            ticked = form_ints(form.getall("item", []) if hasattr(form, "getall") else form.get("item"))
+            outcome = await paper.enter(str(form.get("code", "")), ticked, spoiled=bool(form.get("spoiled")),
+                                        actor=request.user, round_id=round_id)
+        except DomainError as exc:
+            context.update(error=exc.message, form=dict(form), ticked=set(ticked))
+            return Template("ballots/paper.html", status_code=exc.status_code, context=context)
+        context = await self._context(request, round_id)
+        context["message"] = f"{code_utils.display(outcome.code)}:{MESSAGES[outcome.status]}"
+        return Template("ballots/paper.html", context=context)
+
+    @post("/{paper_id:int}/resolve")
+    async def resolve(self, request: Request, round_id: int, paper_id: int) -> Redirect:
+        round_ = await wishlists.get_round(round_id)
+        perm.require(bperm.can_supervise_paper(request.user, round_.town_id))
+        form = await request.form()
+        await paper.resolve(round_id, paper_id, str(form.get("choice", "")), actor=request.user)
+        return Redirect(f"/rounds/{round_id}/paper#held")

@@ -1,0 +1,165 @@
+"""Paper ballots: two entries by two people, conflicts for a supervisor, one code one ballot
+across channels, reconciliation, the printable PDF."""
+import re
+import subprocess
+
+import pytest
+
+from yishi.accounts.enums import Role
+from yishi.ballots import paper, paper_pdf, services
+from yishi.ballots.tables import Ballot, BallotChoice, BallotCode, PaperBallot
+from yishi.core.errors import Conflict, DomainError, Forbidden, NotFound
+from yishi.core.tables import AuditEntry
+from yishi.wishlists import services as wishlists
+from tests import factories as f
+
+
+async def _setup(max_ticks: int = 2):
+    places = await f.make_places(2)
+    r = await f.make_round(places, items=3, max_ticks=max_ticks)
+    codes = await f.open_round(r, codes_per_community=2)
+    a = await f.make_user(Role.collector, places)
+    b = await f.make_user(Role.collector, places)
+    return places, await wishlists.get_round(r.id), codes, await f.item_ids(r.id), a, b
+
+
+async def _tally_rows():
+    return sorted([r["item"] for r in await BallotChoice.select(BallotChoice.item)])
+
+
+async def test_paper_two_matching_entries_count_one_ballot_without_code():
+    places, r, codes, items, a, b = await _setup()
+    first = await paper.enter(codes[0], [items[1], items[0]], actor=a)
+    assert first.status == "pending"
+    assert await Ballot.count() == 0
+    second = await paper.enter(codes[0].lower(), [items[0], items[1]], actor=b)
+    assert second.status == "counted"
+    assert await _tally_rows() == sorted(items[:2])
+    row = await PaperBallot.select(PaperBallot.status, PaperBallot.first_entry, PaperBallot.second_entry).first()
+    assert row == {"status": "counted", "first_entry": "", "second_entry": ""}  # ticks erased
+    code = await BallotCode.select(BallotCode.channel).where(BallotCode.code == codes[0]).first()
+    assert code["channel"] == "paper"
+
+
+async def test_paper_differing_entries_held_then_supervisor_picks_second():
+    places, r, codes, items, a, b = await _setup()
+    staff = await f.make_user(Role.street_staff, places)
+    await paper.enter(codes[0], [items[0]], actor=a)
+    assert (await paper.enter(codes[0], [items[1]], actor=b)).status == "conflict"
+    (held,) = await paper.held(r.id)
+    assert (held.first, held.second, held.differing) == ([items[0]], [items[1]], {items[0], items[1]})
+    with pytest.raises(Conflict):
+        await services.close_voting(r, actor=staff)
+    assert await paper.resolve(r.id, held.id, "second", actor=staff) == "counted"
+    assert await _tally_rows() == [items[1]]
+    assert await paper.held(r.id) == []
+    with pytest.raises(Conflict):
+        await paper.resolve(r.id, held.id, "first", actor=staff)
+
+
+async def test_paper_same_collector_twice_refused():
+    places, r, codes, items, a, b = await _setup()
+    await paper.enter(codes[0], [items[0]], actor=a)
+    with pytest.raises(Conflict) as exc:
+        await paper.enter(codes[0], [items[0]], actor=a)
+    assert exc.value.message == "您已经录入过这张选票。第二遍须由另一位收集员录入,以便核对。"
+
+
+async def test_paper_entry_for_online_used_code_refused():
+    places, r, codes, items, a, b = await _setup()
+    await services.cast_ballot(codes[0], [items[0]])
+    with pytest.raises(Conflict) as exc:
+        await paper.enter(codes[0], [items[1]], actor=a)
+    assert "已经在网上投过票" in exc.value.message
+    assert await PaperBallot.count() == 0
+    assert await Ballot.count() == 1
+
+
+async def test_online_cast_after_paper_entry_refused():
+    places, r, codes, items, a, b = await _setup()
+    await paper.enter(codes[0], [items[0]], actor=a)
+    with pytest.raises(Conflict) as exc:
+        await services.cast_ballot(codes[0], [items[1]])
+    assert exc.value.message == "这个选票码已经使用过了。每个选票码只能投一次。"
+    assert await Ballot.count() == 0
+
+
+async def test_paper_wrong_community_collector_forbidden():
+    places, r, codes, items, a, b = await _setup()
+    other = codes[2]  # the second community's first code; collectors belong to the first
+    with pytest.raises(Forbidden):
+        await paper.enter(other, [items[0]], actor=a)
+    assert await PaperBallot.count() == 0
+
+
+@pytest.mark.parametrize("ticks, message", [
+    (lambda items: items, "最多只能勾选 2 项"),
+    (lambda items: [], "请至少勾选一项。"),
+    (lambda items: [items[0], 999999], "提交的项目不在本次清单上"),
+])
+async def test_paper_bad_ticks_refused_nothing_saved(ticks, message):
+    places, r, codes, items, a, b = await _setup()
+    with pytest.raises(DomainError) as exc:
+        await paper.enter(codes[0], ticks(items), actor=a)
+    assert message in exc.value.message
+    assert await PaperBallot.count() == 0
+    assert (await BallotCode.select(BallotCode.used_at).where(BallotCode.code == codes[0]).first())["used_at"] is None
+
+
+async def test_paper_spoiled_twice_is_spoiled_and_reconciled():
+    places, r, codes, items, a, b = await _setup()
+    await paper.enter(codes[0], [], spoiled=True, actor=a)
+    assert (await paper.enter(codes[0], [], spoiled=True, actor=b)).status == "spoiled"
+    await paper.enter(codes[1], [items[0]], actor=a)
+    await services.cast_ballot(codes[2], [items[2]])
+    recon = await paper.reconciliation(r.id)
+    assert recon["communities"][0] | {} == {"id": places["communities"][0], "name": "第1社区", "issued": 2,
+                                            "online": 0, "returned": 2, "pending": 1, "counted": 0,
+                                            "conflict": 0, "spoiled": 1}
+    assert recon["total"] == {"issued": 4, "online": 1, "returned": 2, "pending": 1, "counted": 0,
+                              "conflict": 0, "spoiled": 1}
+
+
+async def test_paper_unknown_code_and_closed_round_refused():
+    places, r, codes, items, a, b = await _setup()
+    with pytest.raises(NotFound):
+        await paper.enter("ACDEFGHJ" if "ACDEFGHJ" not in codes else "ACDEFGHK", [items[0]], actor=a)
+    await services.close_voting(r, actor=None)
+    with pytest.raises(Conflict) as exc:
+        await paper.enter(codes[0], [items[0]], actor=a)
+    assert exc.value.message == "本批次不在勾选中,不能录入纸质选票。"
+
+
+async def test_paper_entries_audited_without_ticks():
+    places, r, codes, items, a, b = await _setup()
+    await paper.enter(codes[0], [items[0]], actor=a)
+    (entry,) = await AuditEntry.select(AuditEntry.action, AuditEntry.data).where(
+        AuditEntry.action == "ballot.paper.entered").output(load_json=True)
+    assert entry["data"] == {"code": codes[0], "result": "pending"}
+
+
+async def test_paper_pdf_has_codes_fonts_and_qr_to_ballot_url(tmp_path):
+    places, r, codes, items, a, b = await _setup()
+    name, mime, data = await paper_pdf.paper_ballots_pdf(r.id, base_url="http://yishi.example", size="A5")
+    assert mime == "application/pdf"
+    pdf = tmp_path / name
+    pdf.write_bytes(data)
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"Noto-Sans-CJK-SC\s.*yes yes yes", fonts)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert text.count("群众勾选票") == 4
+    from yishi.ballots.codes import display
+    assert all(display(c) in text for c in codes)
+    subprocess.run(["pdftoppm", "-r", "100", "-png", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "p")], check=True)
+    png = next(tmp_path.glob("p-*.png"))
+    decoded = subprocess.run(["zbarimg", "-q", "--raw", str(png)], capture_output=True, text=True).stdout.strip()
+    page1 = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True, text=True).stdout
+    code = next(c for c in codes if display(c) in page1)
+    assert decoded == f"http://yishi.example/v/{code}"
+
+
+async def test_paper_pdf_after_close_refused():
+    places, r, codes, items, a, b = await _setup()
+    await services.close_voting(r, actor=None)
+    with pytest.raises(Conflict):
+        await paper_pdf.paper_ballots_pdf(r.id, base_url="http://x")

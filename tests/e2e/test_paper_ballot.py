@@ -1,0 +1,83 @@
+"""A returned paper ballot entered twice in a real browser: the first collector's entry waits,
+the second collector's differing entry is held, the supervisor sees the difference and decides."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.async_api import expect
+
+from tests import factories as f
+from tests.e2e.helpers import login
+from yishi.accounts.enums import Role
+from yishi.ballots import codes as code_utils
+
+pytestmark = pytest.mark.e2e
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "ballots"
+
+
+async def _enter(page, round_id: int, code: str, titles: list[str]) -> None:
+    await page.goto(f"/rounds/{round_id}/paper")
+    await page.get_by_label("选票码").fill(code_utils.display(code).lower())
+    for title in titles:
+        await page.locator("#entry label.choice", has_text=title).click()
+    await page.get_by_role("button", name="保存录入").click()
+
+
+async def test_paper_ballot_entered_twice_then_supervisor_decides(open_page):
+    places = await f.make_places(2)
+    r = await f.make_round(places, items=3, max_ticks=2)
+    codes = await f.open_round(r, codes_per_community=2)
+    a = await f.make_user(Role.collector, places)
+    b = await f.make_user(Role.collector, places)
+    staff = await f.make_user(Role.street_staff, places)
+
+    first = await open_page(phone=True)
+    await login(first, a.username)
+    await _enter(first, r.id, codes[0], ["项目1", "项目2"])
+    await expect(first.locator("#message")).to_contain_text("已保存第一遍录入")
+    # The same collector cannot be the second entry.
+    await _enter(first, r.id, codes[0], ["项目1", "项目2"])
+    await expect(first.locator("#error")).to_have_text("您已经录入过这张选票。第二遍须由另一位收集员录入,以便核对。")
+
+    second = await open_page(phone=True)
+    await login(second, b.username)
+    await _enter(second, r.id, codes[0], ["项目1", "项目3"])
+    await expect(second.locator("#message")).to_contain_text("两遍录入不一致,这张选票已交审核人处理")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    await second.screenshot(path=str(ARTIFACTS / "paper-entry-360.png"), full_page=True)
+
+    boss = await open_page()
+    await login(boss, staff.username)
+    await boss.goto(f"/rounds/{r.id}/paper")
+    held = boss.locator("#held .held")
+    await expect(held).to_have_count(1)
+    await expect(held.locator("tr.diff")).to_have_count(2)
+    await expect(held.locator("tr.diff").first).to_contain_text("项目2")
+    await boss.screenshot(path=str(ARTIFACTS / "paper-supervisor-1280.png"), full_page=True)
+    await held.get_by_role("button", name="采用第二遍").click()
+    await expect(boss.locator("#held .empty")).to_have_text("没有待审核的选票。")
+    totals = boss.locator("#reconciliation tfoot td")
+    await expect(totals).to_have_text(["合计", "4", "0", "1", "1", "0", "0", "0"])
+
+
+async def test_public_results_page_readable_on_phone_and_desktop(open_page):
+    from yishi.ballots import services
+    from yishi.wishlists import services as wishlists
+
+    places = await f.make_places(2)
+    r = await f.make_round(places, items=3, max_ticks=2)
+    codes = await f.open_round(r, codes_per_community=3)
+    items = await f.item_ids(r.id)
+    receipt = await services.cast_ballot(codes[0], items[:2])
+    await services.cast_ballot(codes[1], items[1:])
+    await services.close_voting(await wishlists.get_round(r.id), actor=None)
+    for phone, name in ((True, "results-360.png"), (False, "results-1280.png")):
+        page = await open_page(phone=phone)
+        await page.goto(f"/results/{r.id}")
+        await page.get_by_label("回执号").fill(code_utils.display(receipt))
+        await page.get_by_role("button", name="查询").click()
+        await expect(page.locator("#receipt-result")).to_contain_text("在已计入的选票中")
+        width = await page.evaluate("document.documentElement.scrollWidth")
+        assert width <= (360 if phone else 1280)
+        await page.screenshot(path=str(ARTIFACTS / name), full_page=True)
