@@ -100,7 +100,7 @@ async def login(client, username: str, password: str = PASSWORD):
 
 # --- suggestions (寻民意) ---------------------------------------------------------------------
 
-async def make_suggestion(places: dict, *, content: str = "小区门口的路灯坏了三盏,晚上老人出门不安全。",
+async def make_suggestion(places: dict, *, content: str = "小区门口的路灯坏了三盏，晚上老人出门不安全。",
                           category: str = "公共设施", community_index: int = 0, phone: str = "",
                           name: str = "", channel=None, actor=None, received_on=None):
     """A suggestion as a resident or collector would submit it; returns services.Receipt."""

@@ -35,7 +35,7 @@ async def test_cli_demo_twice_second_run_skips():
 
     second = yishi("demo")
     assert second.returncode == 0, second.stderr
-    assert "演示数据已存在,跳过。" in second.stdout
+    assert "演示数据已存在，跳过。" in second.stdout
     assert "演示数据已载入" not in second.stdout
     assert await District.count() == 1
     assert await Round.count() == rounds_after_first
@@ -68,7 +68,7 @@ async def test_cli_export_before_decision_fails_in_chinese(tmp_path):
     output = tmp_path / "x.pdf"
     result = yishi("export", "intent-list", "--round", str(r.id), "--output", str(output))
     assert result.returncode == 1
-    assert result.stderr.strip() == "本批次尚未形成议事决定,还不能导出意愿清单。"
+    assert result.stderr.strip() == "本批次尚未形成议事决定，还不能导出意愿清单。"
     assert not output.exists()
 
 

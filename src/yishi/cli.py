@@ -20,7 +20,7 @@ async def migrate_async(quiet: bool = False) -> None:
         response = await run_forwards(app_name="all", fake=False)
     if not response.success:
         print(sink.getvalue(), file=sys.stderr)
-        raise SystemExit(f"数据库迁移失败: {response.message}")
+        raise SystemExit(f"数据库迁移失败： {response.message}")
 
 
 def _setup(url: str | None = None):
@@ -70,7 +70,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
     app = create_app(settings)
     host = args.host or settings.host
     port = args.port or settings.port
-    print(f"议事 yishi 已启动: http://{host}:{port}/  (数据库: {settings.database_url})")
+    print(f"议事 yishi 已启动: http://{host}:{port}/  (数据库： {settings.database_url})")
     uvicorn.run(app, host=host, port=port, **uvicorn_options())
 
 
@@ -92,7 +92,7 @@ def cmd_create_user(args: argparse.Namespace) -> None:
     from yishi.core.errors import DomainError
 
     settings, engine = _setup()
-    password = args.password or os.environ.get("YISHI_NEW_PASSWORD") or getpass.getpass("密码: ")
+    password = args.password or os.environ.get("YISHI_NEW_PASSWORD") or getpass.getpass("密码： ")
 
     async def run() -> None:
         await migrate_async(quiet=True)
@@ -178,16 +178,16 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="yishi", description="议事 — 民生微事议事与群众勾选平台")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("serve", help="启动网站(启动前自动迁移数据库)")
+    p = sub.add_parser("serve", help="启动网站（启动前自动迁移数据库）")
     p.add_argument("--host")
     p.add_argument("--port", type=int)
     p.add_argument("--demo", action="store_true", help="启动前载入演示数据")
     p.set_defaults(func=cmd_serve)
 
     sub.add_parser("migrate", help="迁移数据库到最新结构").set_defaults(func=cmd_migrate)
-    sub.add_parser("demo", help="载入演示数据(可重复运行)").set_defaults(func=cmd_demo)
+    sub.add_parser("demo", help="载入演示数据（可重复运行）").set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("create-user", help="创建账号(首个管理员用 --role admin)")
+    p = sub.add_parser("create-user", help="创建账号（首个管理员用 --role admin）")
     p.add_argument("username")
     p.add_argument("--role", default="admin",
                    choices=["admin", "district_reviewer", "street_staff", "convener", "member", "collector"])
@@ -213,15 +213,15 @@ def main(argv: list[str] | None = None) -> None:
         q.add_argument("--output")
         q.set_defaults(func=cmd_export_round, what=what)
 
-    p = sub.add_parser("tally", help="按规则计算 .pb 文件的结果,输出 JSON")
+    p = sub.add_parser("tally", help="按规则计算 .pb 文件的结果，输出 JSON")
     p.add_argument("file")
     p.add_argument("--rule", choices=["greedy", "mes"], default="greedy")
     p.set_defaults(func=cmd_tally)
 
-    p = sub.add_parser("import-pb", help="把 Pabulib .pb 文件导入为一个批次(含选票)")
+    p = sub.add_parser("import-pb", help="把 Pabulib .pb 文件导入为一个批次（含选票）")
     p.add_argument("file")
     p.add_argument("--town", type=int, required=True)
-    p.add_argument("--community", type=int, help="选票计入的社区(默认该镇街的第一个社区)")
+    p.add_argument("--community", type=int, help="选票计入的社区（默认该镇街的第一个社区）")
     p.add_argument("--title")
     p.set_defaults(func=cmd_import_pb)
 

@@ -10,7 +10,7 @@ from yishi.core import security
 from yishi.core.tables import AuditEntry
 from tests import factories as f
 
-CSRF_MESSAGE = "页面已过期或来源不明,请返回上一页、刷新后再提交。"
+CSRF_MESSAGE = "页面已过期或来源不明，请返回上一页、刷新后再提交。"
 
 
 async def _post_login(client, username: str, password: str, next_: str = "/rounds"):
@@ -94,7 +94,7 @@ async def test_login_sixth_failed_attempt_429_in_chinese(client, frozen_clock):
         assert response.status_code == 401
     response = await _post_login(client, "admin", "wrong-password")
     assert response.status_code == 429
-    assert "登录失败次数过多,请 300 秒后再试。" in response.text
+    assert "登录失败次数过多，请 300 秒后再试。" in response.text
 
 
 async def test_login_blocked_even_with_right_password(client, frozen_clock):

@@ -66,7 +66,7 @@ async def test_create_user_password_of_exactly_eight_accepted():
 async def test_create_user_town_role_without_town_refused(role):
     with pytest.raises(DomainError) as caught:
         await services.create_user(username="someone", password="correct-horse-9", display_name="x", role=role)
-    assert caught.value.message == "该角色需要指定所属镇(街道)。"
+    assert caught.value.message == "该角色需要指定所属镇（街道）。"
     assert await User.count() == 0
 
 
@@ -74,7 +74,7 @@ async def test_create_user_collector_without_place_refused():
     with pytest.raises(DomainError) as caught:
         await services.create_user(username="someone", password="correct-horse-9", display_name="x",
                                    role=Role.collector)
-    assert caught.value.message == "民情收集员需要指定所属社区或镇(街道)。"
+    assert caught.value.message == "民情收集员需要指定所属社区或镇（街道）。"
 
 
 async def test_create_user_reviewer_without_district_refused():

@@ -90,4 +90,4 @@ def test_import_pb_unknown_town_exits_with_message(tmp_path):
                   "VOTES\nvoter_id;vote\n1;1\n")
     done = _yishi("import-pb", str(pb), "--town", "999999")
     assert done.returncode == 1
-    assert "所选镇(街道)不存在。" in done.stderr
+    assert "所选镇（街道）不存在。" in done.stderr

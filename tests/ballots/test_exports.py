@@ -98,7 +98,7 @@ async def test_results_csv_sorted_by_approvals_with_bom():
     assert mime == "text/csv; charset=utf-8"
     assert data.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    assert rows[0] == ["项目编号", "项目名称", "类型", "预计费用(元)", "勾选数"]
+    assert rows[0] == ["项目编号", "项目名称", "类型", "预计费用（元）", "勾选数"]
     assert rows[1] == [str(items[0]), "项目1", "普惠性", "10,000.00", "2"]
     assert [row[4] for row in rows[1:]] == ["2", "1", "1"]
 

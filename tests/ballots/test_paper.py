@@ -62,7 +62,7 @@ async def test_paper_same_collector_twice_refused():
     await paper.enter(codes[0], [items[0]], actor=a)
     with pytest.raises(Conflict) as exc:
         await paper.enter(codes[0], [items[0]], actor=a)
-    assert exc.value.message == "您已经录入过这张选票。第二遍须由另一位收集员录入,以便核对。"
+    assert exc.value.message == "您已经录入过这张选票。第二遍须由另一位收集员录入，以便核对。"
 
 
 async def test_paper_entry_for_online_used_code_refused():
@@ -127,7 +127,7 @@ async def test_paper_unknown_code_and_closed_round_refused():
     await services.close_voting(r, actor=None)
     with pytest.raises(Conflict) as exc:
         await paper.enter(codes[0], [items[0]], actor=a)
-    assert exc.value.message == "本批次不在勾选中,不能录入纸质选票。"
+    assert exc.value.message == "本批次不在勾选中，不能录入纸质选票。"
 
 
 async def test_paper_entries_audited_without_ticks():

@@ -56,7 +56,7 @@ async def test_ballot_page_lists_items_without_login(client):
     assert page.status_code == 200
     assert [t for t in ("项目1", "项目2", "项目3") if t in page.text] == ["项目1", "项目2", "项目3"]
     assert code_utils.display(codes[0]) in page.text
-    assert "请勾选您最希望办的事,最多 2 项" in page.text
+    assert "请勾选您最希望办的事，最多 2 项" in page.text
 
 
 async def test_cast_through_form_shows_receipt(client):
@@ -65,7 +65,7 @@ async def test_cast_through_form_shows_receipt(client):
     response = await client.post(f"/v/{codes[0]}", data={"_csrf_token": f.csrf_from(page.text),
                                                           "item": [str(i) for i in items[:2]]})
     assert response.status_code == 200
-    assert "提交成功,谢谢您!" in response.text
+    assert "提交成功，谢谢您！" in response.text
     (ballot,) = await Ballot.select(Ballot.receipt).run()
     assert code_utils.display(ballot["receipt"]) in response.text
     assert codes[0] not in response.text
@@ -77,14 +77,14 @@ async def test_cast_unknown_code_404_in_chinese(client):
     unknown = next(c for c in ("ACDEFGHJ", "ACDEFGHK") if c not in codes)
     response = await _cast(client, unknown, [items[0]])
     assert response.status_code == 404
-    assert "没有找到这个选票码,请核对后重新输入。" in response.text
+    assert "没有找到这个选票码，请核对后重新输入。" in response.text
     assert await Ballot.count() == 0
 
 
 async def test_ballot_page_malformed_code_404_in_chinese(client):
     response = await client.get("/v/ABC")
     assert response.status_code == 404
-    assert "选票码应为 8 位字母和数字,请核对后重新输入。" in response.text
+    assert "选票码应为 8 位字母和数字，请核对后重新输入。" in response.text
 
 
 async def test_cast_used_code_409_in_chinese(client):
@@ -112,7 +112,7 @@ async def test_cast_draft_round_409(client):
     (code,) = await services.issue_codes(r, places["communities"][0], 1, actor=None)
     response = await _cast(client, code, await f.item_ids(r.id))
     assert response.status_code == 409
-    assert "本批次清单尚未开放勾选,请稍后再来。" in response.text
+    assert "本批次清单尚未开放勾选，请稍后再来。" in response.text
     await _nothing_cast(code)
 
 
@@ -123,7 +123,7 @@ async def test_cast_closed_round_409(client):
     response = await client.post(f"/v/{codes[0]}", data={"_csrf_token": f.csrf_from(page.text),
                                                           "item": [str(items[0])]})
     assert response.status_code == 409
-    assert "本批次的群众勾选已经结束,感谢您的关注。" in response.text
+    assert "本批次的群众勾选已经结束，感谢您的关注。" in response.text
     await _nothing_cast(codes[0])
 
 
@@ -131,7 +131,7 @@ async def test_cast_too_many_ticks_400_nothing_saved_ticks_kept(client):
     places, r, codes, items = await _voting(items=3, max_ticks=2)
     response = await _cast(client, codes[0], items)
     assert response.status_code == 400
-    assert "最多只能勾选 2 项,您勾选了 3 项。请取消一些后再提交。" in response.text
+    assert "最多只能勾选 2 项，您勾选了 3 项。请取消一些后再提交。" in response.text
     assert _checked(response.text) == items
     await _nothing_cast(codes[0])
     assert await BallotCode.select(BallotCode.used_at, BallotCode.channel).where(
@@ -144,7 +144,7 @@ async def test_cast_item_of_another_round_400_nothing_saved(client):
     (foreign,) = await f.item_ids(other.id)
     response = await _cast(client, codes[0], [items[0], foreign])
     assert response.status_code == 400
-    assert "提交的项目不在本次清单上,请刷新页面后重新勾选。" in response.text
+    assert "提交的项目不在本次清单上，请刷新页面后重新勾选。" in response.text
     await _nothing_cast(codes[0])
 
 
@@ -162,7 +162,7 @@ async def test_cast_junk_item_value_400_nothing_saved(client):
     response = await client.post(f"/v/{codes[0]}", data={"_csrf_token": f.csrf_from(page.text),
                                                           "item": [str(items[0]), "1 OR 1=1"]})
     assert response.status_code == 400
-    assert "提交的内容格式不对,请刷新页面后重新提交。" in response.text
+    assert "提交的内容格式不对，请刷新页面后重新提交。" in response.text
     await _nothing_cast(codes[0])
 
 
@@ -171,7 +171,7 @@ async def test_cast_without_csrf_token_403(client):
     await client.get(f"/v/{codes[0]}")
     response = await client.post(f"/v/{codes[0]}", data={"item": [str(items[0])]})
     assert response.status_code == 403
-    assert "页面已过期或来源不明,请返回上一页、刷新后再提交。" in response.text
+    assert "页面已过期或来源不明，请返回上一页、刷新后再提交。" in response.text
     await _nothing_cast(codes[0])
 
 
@@ -221,7 +221,7 @@ async def test_issue_codes_route_community_of_another_town_400(client):
     response = await client.post(f"/rounds/{r.id}/codes", data={
         "_csrf_token": token, "community": str(other["communities"][0]), "count": "3"})
     assert response.status_code == 400
-    assert "所选社区不属于本镇(街道)。" in response.text
+    assert "所选社区不属于本镇（街道）。" in response.text
     assert await BallotCode.count() == 0
 
 
@@ -243,7 +243,7 @@ async def test_open_and_close_through_routes(client):
     assert (await wishlists.get_round(r.id)).status is RoundStatus.counted
     response = await client.post(f"/rounds/{r.id}/close", data={"_csrf_token": token})
     assert response.status_code == 409
-    assert "该批次当前不在勾选中,无法结束勾选。" in response.text
+    assert "该批次当前不在勾选中，无法结束勾选。" in response.text
 
 
 async def test_tally_fragment_exact_counts(client):

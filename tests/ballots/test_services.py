@@ -14,9 +14,9 @@ from tests import factories as f
 from tests.conftest import SETTINGS
 
 USED = "这个选票码已经使用过了。每个选票码只能投一次。"
-NOT_OPEN = "本批次清单尚未开放勾选,请稍后再来。"
-ENDED = "本批次的群众勾选已经结束,感谢您的关注。"
-NOT_ON_LIST = "提交的项目不在本次清单上,请刷新页面后重新勾选。"
+NOT_OPEN = "本批次清单尚未开放勾选，请稍后再来。"
+ENDED = "本批次的群众勾选已经结束，感谢您的关注。"
+NOT_ON_LIST = "提交的项目不在本次清单上，请刷新页面后重新勾选。"
 EMPTY = "请至少勾选一项。"
 
 
@@ -81,7 +81,7 @@ async def test_issue_codes_community_of_another_town_refused():
     r = await f.make_round(mine, items=1)
     with pytest.raises(DomainError) as caught:
         await services.issue_codes(r, other["communities"][0], 5, actor=None)
-    assert caught.value.message == "所选社区不属于本镇(街道)。"
+    assert caught.value.message == "所选社区不属于本镇（街道）。"
     assert await BallotCode.count() == 0
 
 
@@ -90,7 +90,7 @@ async def test_issue_codes_unknown_community_refused():
     r = await f.make_round(places, items=1)
     with pytest.raises(DomainError) as caught:
         await services.issue_codes(r, 999_999, 5, actor=None)
-    assert caught.value.message == "所选社区不属于本镇(街道)。"
+    assert caught.value.message == "所选社区不属于本镇（街道）。"
 
 
 async def test_issue_codes_while_voting_allowed():
@@ -108,7 +108,7 @@ async def test_issue_codes_after_ticking_ended_409(status):
     r = await wishlists.get_round(r.id)
     with pytest.raises(Conflict) as caught:
         await services.issue_codes(r, places["communities"][0], 5, actor=None)
-    assert caught.value.message == "勾选已结束,不能再发放选票码。"
+    assert caught.value.message == "勾选已结束，不能再发放选票码。"
     assert await BallotCode.count() == 0
 
 
@@ -126,10 +126,10 @@ async def test_lookup_code_forgives_case_spaces_and_dashes():
 @pytest.mark.parametrize(
     ("raw", "message"),
     [
-        ("", "选票码应为 8 位字母和数字,请核对后重新输入。"),
-        ("ACDEFGH", "选票码应为 8 位字母和数字,请核对后重新输入。"),
-        ("ACDEFGHJK", "选票码应为 8 位字母和数字,请核对后重新输入。"),
-        ("ACDEFGHJ", "没有找到这个选票码,请核对后重新输入。"),
+        ("", "选票码应为 8 位字母和数字，请核对后重新输入。"),
+        ("ACDEFGH", "选票码应为 8 位字母和数字，请核对后重新输入。"),
+        ("ACDEFGHJK", "选票码应为 8 位字母和数字，请核对后重新输入。"),
+        ("ACDEFGHJ", "没有找到这个选票码，请核对后重新输入。"),
     ],
 )
 async def test_lookup_code_unknown_404(raw, message):
@@ -165,7 +165,7 @@ def test_check_choices_duplicates_do_not_count_twice_against_max():
         ([3], {1, 2}, 0, NOT_ON_LIST),
         ([1, 3], {1, 2}, 0, NOT_ON_LIST),
         ([-1], {1, 2}, 0, NOT_ON_LIST),
-        ([1, 2, 3], {1, 2, 3}, 2, "最多只能勾选 2 项,您勾选了 3 项。请取消一些后再提交。"),
+        ([1, 2, 3], {1, 2, 3}, 2, "最多只能勾选 2 项，您勾选了 3 项。请取消一些后再提交。"),
         # A foreign item is reported before the count, so the message points at the real problem.
         ([1, 2, 9], {1, 2, 3}, 1, NOT_ON_LIST),
     ],
@@ -199,7 +199,7 @@ async def test_cast_ballot_unknown_code_404():
     places, r, codes, items = await _open_round()
     with pytest.raises(NotFound) as caught:
         await services.cast_ballot("ACDEFGHJ" if "ACDEFGHJ" not in codes else "ACDEFGHK", [items[0]])
-    assert caught.value.message == "没有找到这个选票码,请核对后重新输入。"
+    assert caught.value.message == "没有找到这个选票码，请核对后重新输入。"
     assert await Ballot.count() == 0
 
 
@@ -238,7 +238,7 @@ async def test_cast_ballot_too_many_ticks_400_nothing_saved():
     with pytest.raises(DomainError) as caught:
         await services.cast_ballot(codes[0], items)
     assert caught.value.status_code == 400
-    assert caught.value.message == "最多只能勾选 2 项,您勾选了 3 项。请取消一些后再提交。"
+    assert caught.value.message == "最多只能勾选 2 项，您勾选了 3 项。请取消一些后再提交。"
     await _nothing_cast(codes[0])
     assert await _code_row(codes[0]) == {"used_at": None, "channel": None}
     # The code still works once the resident ticks fewer.
@@ -330,7 +330,7 @@ async def test_open_voting_freezes_and_stamps():
     assert r.opened_at is not None
     with pytest.raises(Conflict) as caught:
         await services.open_voting(r, actor=None)
-    assert caught.value.message == "该批次已经开放过勾选,不能重复开放。"
+    assert caught.value.message == "该批次已经开放过勾选，不能重复开放。"
 
 
 async def test_open_voting_stale_view_409():
@@ -339,7 +339,7 @@ async def test_open_voting_stale_view_409():
     await services.open_voting(r, actor=None)
     with pytest.raises(Conflict) as caught:
         await services.open_voting(r, actor=None)  # r still says draft
-    assert caught.value.message == "该批次的状态已被他人更改,请刷新页面。"
+    assert caught.value.message == "该批次的状态已被他人更改，请刷新页面。"
 
 
 async def test_open_voting_empty_list_refused():
@@ -347,7 +347,7 @@ async def test_open_voting_empty_list_refused():
     r = await f.make_round(places, items=0)
     with pytest.raises(DomainError) as caught:
         await services.open_voting(r, actor=None)
-    assert caught.value.message == "清单还是空的,请先添加项目再开放勾选。"
+    assert caught.value.message == "清单还是空的，请先添加项目再开放勾选。"
     assert (await wishlists.get_round(r.id)).status is RoundStatus.draft
 
 
@@ -356,7 +356,7 @@ async def test_close_voting_only_while_voting():
     r = await f.make_round(places, items=1)
     with pytest.raises(Conflict) as caught:
         await services.close_voting(r, actor=None)
-    assert caught.value.message == "该批次当前不在勾选中,无法结束勾选。"
+    assert caught.value.message == "该批次当前不在勾选中，无法结束勾选。"
     await f.open_round(r, codes_per_community=1)
     await services.close_voting(await wishlists.get_round(r.id), actor=None)
     r = await wishlists.get_round(r.id)

@@ -4,9 +4,9 @@ import pytest
 from yishi.core.errors import DomainError
 from yishi.core.money import format_wan, format_yuan, parse_yuan
 
-NUMBER_MESSAGE = "预计费用应为数字(单位:元),例如 12000 或 12000.50。"
+NUMBER_MESSAGE = "预计费用应为数字（单位：元），例如 12000 或 12000.50。"
 RANGE_MESSAGE = "预计费用应为不小于 0 的合理金额。"
-CENTS_MESSAGE = "预计费用最多保留两位小数(精确到分)。"
+CENTS_MESSAGE = "预计费用最多保留两位小数（精确到分）。"
 
 
 @pytest.mark.parametrize(

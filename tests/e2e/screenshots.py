@@ -71,14 +71,14 @@ def round_id_by_title(page: Page, url: str, title: str) -> int | None:
 def create_round(page: Page, url: str, title: str, items: list[tuple[str, str, str]]) -> int:
     page.goto(url + "/rounds")
     page.get_by_label("批次名称").fill(title)
-    page.get_by_label("批次预算(元)").fill("600000")
+    page.get_by_label("批次预算（元）").fill("600000")
     page.get_by_label(re.compile("最多")).fill("2")
     page.get_by_role("button", name="创建批次").click()
     page.wait_for_url(re.compile(r"/rounds/\d+"))
     round_id = int(re.search(r"/rounds/(\d+)", page.url).group(1))
     for name, cost, kind in items:
         page.get_by_label("项目名称").fill(name)
-        page.get_by_label("预计费用(元)").fill(cost)
+        page.get_by_label("预计费用（元）").fill(cost)
         page.get_by_label("类型").select_option(label=kind)
         page.get_by_role("button", name="添加到清单").click()
         page.wait_for_load_state()
@@ -215,7 +215,7 @@ def main() -> None:
     try:
         urllib.request.urlopen(url + "/healthz", timeout=2)
     except OSError:
-        sys.exit(f"{url} 无响应。请先启动演示服务器:\n"
+        sys.exit(f"{url} 无响应。请先启动演示服务器：\n"
                  "  YISHI_DATA_DIR=/tmp/yishi-shots .venv/bin/yishi serve --demo --port 8020")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=os.environ.get("YISHI_CHROMIUM", "/usr/bin/chromium"),

@@ -33,12 +33,12 @@ async def test_home_page_unknown_code_shows_chinese_message(open_page):
     await page.get_by_label("选票码").fill("acde-fghj")
     await page.get_by_role("button", name="开始勾选").click()
 
-    await expect(page.get_by_role("alert")).to_have_text("没有找到这个选票码,请核对后重新输入。")
+    await expect(page.get_by_role("alert")).to_have_text("没有找到这个选票码，请核对后重新输入。")
     await expect(page.get_by_label("请输入选票上的选票码")).to_have_value("ACDEFGHJ")  # to correct, not retype
 
     await page.get_by_label("请输入选票上的选票码").fill("12")
     await page.get_by_role("button", name="开始勾选").click()
-    await expect(page.get_by_role("alert")).to_have_text("选票码应为 8 位字母和数字,请核对后重新输入。")
+    await expect(page.get_by_role("alert")).to_have_text("选票码应为 8 位字母和数字，请核对后重新输入。")
 
 
 async def test_ballot_without_javascript_counts_and_checks_on_the_server(open_page):
@@ -53,11 +53,11 @@ async def test_ballot_without_javascript_counts_and_checks_on_the_server(open_pa
         await page.get_by_role("checkbox", name=re.compile(title)).check()
     await page.get_by_role("button", name="提交", exact=True).click()
 
-    await expect(page.get_by_role("alert")).to_have_text("最多只能勾选 2 项,您勾选了 3 项。请取消一些后再提交。")
-    await expect(page.locator("#left")).to_have_text("已超出 1 项,请取消一些")
+    await expect(page.get_by_role("alert")).to_have_text("最多只能勾选 2 项，您勾选了 3 项。请取消一些后再提交。")
+    await expect(page.locator("#left")).to_have_text("已超出 1 项，请取消一些")
     await page.get_by_role("checkbox", name=re.compile("项目3")).uncheck()
     await page.get_by_role("button", name="提交", exact=True).click()
-    await expect(page.locator("h1")).to_have_text("提交成功,谢谢您!")
+    await expect(page.locator("h1")).to_have_text("提交成功，谢谢您！")
 
 
 async def test_ballot_without_javascript_and_without_ticks_asks_for_one(open_page):
@@ -82,7 +82,7 @@ async def test_ballot_with_no_tick_is_stopped_before_sending(open_page):
 
     await page.get_by_role("button", name="提交", exact=True).click()
 
-    await expect(page.locator("#left")).to_have_text("请至少勾选一项,再点“提交”。")
+    await expect(page.locator("#left")).to_have_text("请至少勾选一项，再点“提交”。")
     await expect(page).to_have_url(re.compile(rf"/v/{code}$"))
     await page.get_by_role("checkbox", name=re.compile("项目1")).check()
     await expect(page.locator("#left")).to_have_text("还可勾选 1 项")

@@ -38,12 +38,12 @@ async def test_paper_ballot_entered_twice_then_supervisor_decides(open_page):
     await expect(first.locator("#message")).to_contain_text("已保存第一遍录入")
     # The same collector cannot be the second entry.
     await _enter(first, r.id, codes[0], ["项目1", "项目2"])
-    await expect(first.locator("#error")).to_have_text("您已经录入过这张选票。第二遍须由另一位收集员录入,以便核对。")
+    await expect(first.locator("#error")).to_have_text("您已经录入过这张选票。第二遍须由另一位收集员录入，以便核对。")
 
     second = await open_page(phone=True)
     await login(second, b.username)
     await _enter(second, r.id, codes[0], ["项目1", "项目3"])
-    await expect(second.locator("#message")).to_contain_text("两遍录入不一致,这张选票已交审核人处理")
+    await expect(second.locator("#message")).to_contain_text("两遍录入不一致，这张选票已交审核人处理")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     await second.screenshot(path=str(ARTIFACTS / "paper-entry-360.png"), full_page=True)
 

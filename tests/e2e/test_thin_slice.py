@@ -33,8 +33,8 @@ async def test_thin_slice_from_wish_list_to_intent_list_pdf(open_page, tmp_path)
     await watch_tally_update_without_reload(staff, round_url, open_page, codes[1])
 
     pdf = await close_decide_and_download(staff, tmp_path)
-    assert dialogs == ["发布后清单不能再修改,确定开放群众勾选吗?", "结束后居民不能再勾选,确定结束吗?",
-                       "决定记录后不能修改,确定提交吗?"]
+    assert dialogs == ["发布后清单不能再修改，确定开放群众勾选吗？", "结束后居民不能再勾选，确定结束吗？",
+                       "决定记录后不能修改，确定提交吗？"]
 
     assert any("Noto" in font["name"] and "CJK" in font["name"] and font["embedded"] for font in pdf_fonts(pdf))
     assert all(font["embedded"] for font in pdf_fonts(pdf))
@@ -53,7 +53,7 @@ async def compile_list_and_open_ticking(page: Page, username: str) -> tuple[str,
     await login(page, username)
     await expect(page).to_have_url(re.compile(r"/rounds/?$"))
     await page.get_by_label("批次名称").fill("2026年首批次")
-    await page.get_by_label("批次预算(元)").fill("300000")
+    await page.get_by_label("批次预算（元）").fill("300000")
     await page.get_by_label("每人最多可勾选几项").fill("2")
     await page.get_by_role("button", name="创建批次").click()
     await expect(page).to_have_url(re.compile(r"/rounds/\d+$"))
@@ -64,22 +64,22 @@ async def compile_list_and_open_ticking(page: Page, username: str) -> tuple[str,
 
     for title, cost, kind in ITEMS:
         await page.get_by_label("项目名称").fill(title)
-        await page.get_by_label("预计费用(元)").fill(cost)
+        await page.get_by_label("预计费用（元）").fill(cost)
         await page.get_by_label("类型").select_option(label=kind)
         await page.get_by_role("button", name="添加到清单").click()
         await expect(page.locator("#items tbody tr").filter(has_text=title)).to_contain_text(kind)
     await expect(page.locator("#items tbody tr")).to_have_count(3)
-    await expect(page.locator("#items h2")).to_contain_text("3 项,合计 588,000.00 元")
+    await expect(page.locator("#items h2")).to_contain_text("3 项，合计 588,000.00 元")
 
     await page.get_by_label("社区").select_option(label="第1社区")
     await page.get_by_label("生成选票码数量").fill("3")
     await page.get_by_role("button", name="生成选票码").click()
-    await expect(page.locator("h1")).to_have_text("新生成的选票码(3 个)")
+    await expect(page.locator("h1")).to_have_text("新生成的选票码（3 个）")
     codes = [c.replace("-", "") for c in await page.locator(".slip-code").all_inner_texts()]
     assert len(codes) == 3 and all(re.fullmatch(r"[A-Z0-9]{8}", c) for c in codes)
 
     await page.get_by_role("link", name="返回批次").click()
-    await page.get_by_role("button", name="发布清单,开放群众勾选").click()
+    await page.get_by_role("button", name="发布清单，开放群众勾选").click()
     await expect(page.locator("h1 .status")).to_have_text("群众勾选中")
     await expect(page.get_by_role("button", name="添加到清单")).to_have_count(0)  # the list is frozen
     return round_url, codes
@@ -92,22 +92,22 @@ async def tick_over_the_maximum_then_submit(page: Page, code: str) -> None:
     await expect(page.locator("#left")).to_have_text("还可勾选 2 项")
     for title, _cost, _kind in ITEMS:
         await page.get_by_role("checkbox", name=re.compile(title)).check()
-    await expect(page.locator("#left")).to_have_text("已超出 1 项,请取消一些")
+    await expect(page.locator("#left")).to_have_text("已超出 1 项，请取消一些")
     assert await page.evaluate("document.documentElement.scrollWidth") <= 360  # nothing sticks out
     submit = page.get_by_role("button", name="提交", exact=True)
     assert (await submit.bounding_box())["height"] >= 44  # a finger, not a stylus
     assert (await page.locator("label.choice").first.bounding_box())["height"] >= 44
 
     await submit.click()
-    await expect(page.get_by_role("alert")).to_have_text("最多只能勾选 2 项,您勾选了 3 项。请取消一些后再提交。")
+    await expect(page.get_by_role("alert")).to_have_text("最多只能勾选 2 项，您勾选了 3 项。请取消一些后再提交。")
     for title, _cost, _kind in ITEMS:
         await expect(page.get_by_role("checkbox", name=re.compile(title))).to_be_checked()
-    await expect(page.locator("#left")).to_have_text("已超出 1 项,请取消一些")
+    await expect(page.locator("#left")).to_have_text("已超出 1 项，请取消一些")
 
     await page.get_by_role("checkbox", name=re.compile("共享换电柜")).uncheck()
     await expect(page.locator("#left")).to_have_text("还可勾选 0 项")
     await submit.click()
-    await expect(page.locator("h1")).to_have_text("提交成功,谢谢您!")
+    await expect(page.locator("h1")).to_have_text("提交成功，谢谢您！")
     await expect(page.locator("#receipt")).to_have_text(re.compile(r"^[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{2}$"))
 
     await page.goto(f"/v/{code}")
@@ -129,7 +129,7 @@ async def watch_tally_update_without_reload(staff: Page, round_url: str, open_pa
     await second.get_by_role("button", name="开始勾选").click()
     await second.get_by_role("checkbox", name=re.compile("爱心座椅")).check()
     await second.get_by_role("button", name="提交", exact=True).click()
-    await expect(second.locator("h1")).to_have_text("提交成功,谢谢您!")
+    await expect(second.locator("h1")).to_have_text("提交成功，谢谢您！")
 
     await expect(staff.locator("#ballots-count")).to_have_text("2", timeout=15_000)
     await expect(staff.locator(".bars li").filter(has_text="爱心座椅").locator(".n")).to_have_text("2票")
@@ -145,16 +145,16 @@ async def close_decide_and_download(page: Page, tmp_path):
     await page.get_by_role("checkbox", name=re.compile("幸福食堂")).check()
     # 48,000 + 450,000 yuan against a budget of 300,000: the form warns before anyone signs.
     await expect(page.locator("#decision-sum")).to_have_text(
-        "已选 2 项,合计 498,000.00 元,超出预算 198,000.00 元(预算 300,000.00 元)。")
+        "已选 2 项，合计 498,000.00 元，超出预算 198,000.00 元（预算 300,000.00 元）。")
     await expect(page.locator("#decision-sum")).to_have_class(re.compile(r"\bover\b"))
-    await page.get_by_label("决议内容").fill("经民情协商“5+X”组民主议事,表决通过爱心座椅、幸福食堂两项。")
+    await page.get_by_label("决议内容").fill("经民情协商“5+X”组民主议事，表决通过爱心座椅、幸福食堂两项。")
     await page.get_by_role("button", name="记录议事决定").click()
     await expect(page.locator("h1 .status")).to_have_text("已形成意愿清单")
     await expect(page.locator("#decision table.approved tbody tr")).to_have_count(2)
-    await expect(page.locator("#decision blockquote")).to_have_text("经民情协商“5+X”组民主议事,表决通过爱心座椅、幸福食堂两项。")
+    await expect(page.locator("#decision blockquote")).to_have_text("经民情协商“5+X”组民主议事，表决通过爱心座椅、幸福食堂两项。")
 
     async with page.expect_download() as info:
-        await page.get_by_role("link", name="导出意愿清单(PDF)").click()
+        await page.get_by_role("link", name="导出意愿清单（PDF）").click()
     download = await info.value
     assert download.suggested_filename.endswith("2026年首批次-意愿清单.pdf")
     path = tmp_path / "intent-list.pdf"

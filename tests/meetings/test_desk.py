@@ -25,7 +25,7 @@ async def test_submit_undecided_list_refused_nothing_saved():
     places, convener, r, ids = await setup.counted_round()
     with pytest.raises(Conflict) as info:
         await desk.submit(r, "", actor=convener)
-    assert info.value.message == "本批次尚未形成意愿清单,不能报送区级审核。"
+    assert info.value.message == "本批次尚未形成意愿清单，不能报送区级审核。"
     assert await Submission.count() == 0
 
 
@@ -37,7 +37,7 @@ async def test_submit_then_list_frozen_until_verdict():
     assert [i["id"] for i in sub["snapshot"]["items"]] == ctx["ids"][:2]
     with pytest.raises(Conflict) as info:
         await desk.submit(ctx["round"], "再报一次", actor=ctx["convener"])
-    assert info.value.message == "意愿清单已报送区级审核,审核结束前不能修改。"
+    assert info.value.message == "意愿清单已报送区级审核，审核结束前不能修改。"
     with pytest.raises(Conflict):
         await desk.revise(ctx["round"], ctx["ids"][:1], "改", actor=ctx["convener"])
     assert await Submission.count() == 1
@@ -48,7 +48,7 @@ async def test_return_needs_a_comment():
     sid = await desk.submit(ctx["round"], "", actor=ctx["convener"])
     with pytest.raises(DomainError) as info:
         await desk.review(sid, approve=False, comment="", item_comments={}, actor=ctx["reviewer"])
-    assert info.value.message == "退回时请填写总体意见,或至少对一个项目写明意见。"
+    assert info.value.message == "退回时请填写总体意见，或至少对一个项目写明意见。"
     assert (await desk.get_submission(sid))["status"] is SubmissionStatus.submitted
 
 
@@ -78,7 +78,7 @@ async def test_full_cycle_return_revise_resubmit_approve():
         await desk.revise(ctx["round"], ids, "再改", actor=ctx["convener"])
     with pytest.raises(Conflict) as info:
         await desk.review(v2, approve=False, comment="再退", item_comments={}, actor=ctx["reviewer"])
-    assert info.value.message == "这份报送已经审核过(已批准),不能重复审核。"
+    assert info.value.message == "这份报送已经审核过（已批准），不能重复审核。"
     assert await MicroProject.count() == 1
 
 

@@ -26,7 +26,7 @@ async def test_meeting_decision_submission_return_resubmission_approval(open_pag
     accept_dialogs(page)
     await login(page, convener.username)
     await page.goto("/council")
-    await expect(page.locator("#coverage")).to_have_text("五类固定成员齐全,共 7 人。")
+    await expect(page.locator("#coverage")).to_have_text("五类固定成员齐全，共 7 人。")
     await page.get_by_label("会议名称").fill("首批次民主议事会")
     await page.get_by_label("议事步骤").select_option(label="民主议事定方向")
     await page.get_by_label("所议批次").select_option(label="2026年首批次")
@@ -43,7 +43,7 @@ async def test_meeting_decision_submission_return_resubmission_approval(open_pag
     for n in range(1, 7):  # six of seven present, the X member absent
         await page.get_by_label(f"成员{n}", exact=True).select_option("present")
     await page.get_by_role("button", name="保存签到").click()
-    await expect(page.locator("#quorum")).to_contain_text("已达到法定人数:应到 7 人,实到 6 人(需至少 4 人)")
+    await expect(page.locator("#quorum")).to_contain_text("已达到法定人数：应到 7 人，实到 6 人（需至少 4 人）")
     await page.get_by_role("button", name="开始会议").click()
     await expect(page.locator("#meeting-status")).to_have_text("会议进行中")
     await expect(page.get_by_role("button", name="添加议程")).to_have_count(0)
@@ -55,7 +55,7 @@ async def test_meeting_decision_submission_return_resubmission_approval(open_pag
             await row.get_by_label(f"成员{n} {item}").select_option("yes")
         await row.get_by_role("button", name="保存表决").click()
         await expect(page.locator("#vote-table tr").filter(has_text=item)).to_contain_text("6 / 0 / 0")
-    await page.get_by_label("决议内容").fill("经民主议事,同意实施项目1和项目2。")
+    await page.get_by_label("决议内容").fill("经民主议事，同意实施项目1和项目2。")
     await page.get_by_role("button", name="按表决结果形成意愿清单").click()
     await expect(page.locator("#voting")).to_contain_text("本批次已形成决议。")
 
@@ -67,12 +67,12 @@ async def test_meeting_decision_submission_return_resubmission_approval(open_pag
     await login(desk, reviewer.username)
     await desk.goto("/district")
     await desk.get_by_role("link", name=r.town_name).click()
-    await desk.get_by_label("对“项目2”的意见").fill("项目2费用偏高,请暂缓。")
+    await desk.get_by_label("对“项目2”的意见").fill("项目2费用偏高，请暂缓。")
     await desk.get_by_role("button", name="退回修改").click()
     await expect(desk.locator("#sub-status")).to_have_text("已退回")
 
     await page.goto(f"/rounds/{r.id}/council-work")
-    await expect(page.locator("#return-comments")).to_contain_text("项目2:项目2费用偏高,请暂缓。")
+    await expect(page.locator("#return-comments")).to_contain_text("项目2:项目2费用偏高，请暂缓。")
     await page.get_by_role("checkbox", name=re.compile("项目2")).uncheck()
     await page.get_by_role("button", name="保存修改").click()
     await page.get_by_label(re.compile("报送说明")).fill("已按意见暂缓项目2。")
@@ -81,17 +81,17 @@ async def test_meeting_decision_submission_return_resubmission_approval(open_pag
 
     await desk.goto("/district")
     await desk.get_by_role("link", name=r.town_name).click()
-    await expect(desk.locator("#diff")).to_contain_text("删去:项目2")
+    await expect(desk.locator("#diff")).to_contain_text("删去：项目2")
     await desk.get_by_role("button", name="批准").click()
     await expect(desk.locator("#sub-status")).to_have_text("已批准")
 
     await page.goto(f"/rounds/{r.id}/council-work")
-    await expect(page.locator("#council-work")).to_contain_text("已批准,1 项转为民生微事项目")
+    await expect(page.locator("#council-work")).to_contain_text("已批准，1 项转为民生微事项目")
 
     await page.goto(meeting_url)
-    await page.get_by_role("button", name="会议结束,纪要定稿").click()
+    await page.get_by_role("button", name="会议结束，纪要定稿").click()
     await expect(page.locator("#meeting-status")).to_have_text("纪要已定稿")
-    for url, name, needle in ((f"{meeting_url}/minutes.pdf", "minutes.pdf", "出席:"),
+    for url, name, needle in ((f"{meeting_url}/minutes.pdf", "minutes.pdf", "出席："),
                               (f"/rounds/{r.id}/intent-list.pdf", "dossier.pdf", "附件1")):
         response = await page.request.get(url)
         path = tmp_path / name

@@ -46,8 +46,8 @@ async def test_dossier_pdf_gbt9704(tmp_path):
     assert f"{town[:-2] if town.endswith('街道') else town}议〔2026〕1号" in text
     assert "附件1" in text and "附件2" in text and "附件3" in text
     assert "同意实施项目1和项目2。" in text
-    assert "应到成员7人,实到7人,列席1人" in text
-    assert "议事组召集人(签字)" in text and "数据指纹" in text
+    assert "应到成员7人，实到7人，列席1人" in text
+    assert "议事组召集人（签字）" in text and "数据指纹" in text
 
 
 async def test_dossier_without_meeting_still_builds(tmp_path):
@@ -73,8 +73,8 @@ async def test_minutes_pdf_has_attendance_lines_and_votes(tmp_path):
     fonts, text, info = _poppler(tmp_path, data, "minutes.pdf")
     _fonts_ok(fonts)
     assert "测试议事组会议纪要" in text and "第1期" in text
-    assert "出席:成员1(镇(街道)党(工)委委员)" in text
-    assert "请假:成员7" in text and "列席:钱进(锦城物业)" in text
+    assert "出席：成员1（镇（街道）党（工）委委员）" in text
+    assert "请假：成员7" in text and "列席：钱进（锦城物业）" in text
     assert "一、通报群众勾选结果" in text and "共收回选票3张。" in text
     assert "草稿" not in text
     assert "—1—" in text

@@ -48,7 +48,7 @@ async def test_agenda_frozen_after_start_409():
     ctx = await setup.decide_meeting()
     with pytest.raises(Conflict) as info:
         await meeting.add_agenda_item(ctx["meeting"], "新议程", actor=ctx["convener"])
-    assert info.value.message == "会议已经开始,议程不能再修改。"
+    assert info.value.message == "会议已经开始，议程不能再修改。"
     assert await AgendaItem.count() == 1
 
 
@@ -56,15 +56,15 @@ async def test_quorum_shown_with_reason_when_category_missing():
     ctx = await setup.decide_meeting(present=3)
     s = await meeting.state(ctx["meeting"])
     assert s.quorum.met is False
-    assert meeting.quorum_reason(s.quorum) == ("固定类别缺席:网格员代表、村(居)民代表;"
-                                               "到会成员 3 人,需超过半数即至少 4 人")
+    assert meeting.quorum_reason(s.quorum) == ("固定类别缺席：网格员代表、村（居）民代表；"
+                                               "到会成员 3 人，需超过半数即至少 4 人")
 
 
 async def test_vote_without_quorum_refused_nothing_recorded():
     ctx = await setup.decide_meeting(present=4)  # four of seven, but no resident representative
     with pytest.raises(Conflict) as info:
         await setup.vote_all(ctx, ctx["ids"][0], members=ctx["members"][:4])
-    assert info.value.message.startswith("未达到法定人数,不能表决或形成决议(固定类别缺席:村(居)民代表")
+    assert info.value.message.startswith("未达到法定人数，不能表决或形成决议（固定类别缺席：村（居）民代表")
     assert await MemberVote.count() == 0
 
 
@@ -81,7 +81,7 @@ async def test_vote_twice_refused_409_first_vote_kept():
     await setup.vote_all(ctx, item, VoteChoice.yes, members=ctx["members"][:1])
     with pytest.raises(Conflict) as info:
         await setup.vote_all(ctx, item, VoteChoice.no, members=ctx["members"][:2])
-    assert info.value.message == "成员1已经对该项表决过,每人每项只能表决一次。"
+    assert info.value.message == "成员1已经对该项表决过，每人每项只能表决一次。"
     rows = await MemberVote.select(MemberVote.member, MemberVote.choice).run()
     assert rows == [{"member": ctx["members"][0], "choice": "yes"}]
 
@@ -100,7 +100,7 @@ async def test_vote_by_absent_member_refused_403():
     ctx = await setup.decide_meeting(present=6)
     with pytest.raises(DomainError) as info:
         await setup.vote_all(ctx, ctx["ids"][0], members=[ctx["members"][6]])
-    assert (info.value.status_code, info.value.message) == (403, "成员7没有签到出席,不能表决。")
+    assert (info.value.status_code, info.value.message) == (403, "成员7没有签到出席，不能表决。")
     assert await MemberVote.count() == 0
 
 
@@ -116,7 +116,7 @@ async def test_vote_before_start_refused():
     ctx = await setup.decide_meeting(start=False)
     with pytest.raises(Conflict) as info:
         await setup.vote_all(ctx, ctx["ids"][0])
-    assert info.value.message == "会议还没有开始,请召集人先点“开始会议”。"
+    assert info.value.message == "会议还没有开始，请召集人先点“开始会议”。"
 
 
 async def test_decide_greedy_result_records_decision_with_meeting():
@@ -140,10 +140,10 @@ async def test_decide_departing_from_greedy_needs_reason():
     await setup.vote_all(ctx, ids[2])  # item 3 instead of item 2
     with pytest.raises(DomainError) as info:
         await meeting.decide(ctx["meeting"], "同意。", "", actor=ctx["convener"])
-    assert info.value.message == "表决通过的项目与“按勾选数排序、预算内依次入选”的结果不同,请填写调整理由。"
+    assert info.value.message == "表决通过的项目与“按勾选数排序、预算内依次入选”的结果不同，请填写调整理由。"
     assert await Decision.count() == 0
-    await meeting.decide(ctx["meeting"], "同意。", "项目3涉及消防安全,优先实施。", actor=ctx["convener"])
-    assert (await services.decision_of(ctx["round"].id))["departure_reason"] == "项目3涉及消防安全,优先实施。"
+    await meeting.decide(ctx["meeting"], "同意。", "项目3涉及消防安全，优先实施。", actor=ctx["convener"])
+    assert (await services.decision_of(ctx["round"].id))["departure_reason"] == "项目3涉及消防安全，优先实施。"
 
 
 async def test_decide_tie_does_not_pass():
@@ -156,7 +156,7 @@ async def test_decide_tie_does_not_pass():
     assert (s.counts[ctx["ids"][0]].yes, s.counts[ctx["ids"][0]].passed) == (3, False)
     with pytest.raises(DomainError) as info:
         await meeting.decide(m, "同意。", "理由", actor=ctx["convener"])
-    assert info.value.message == "还没有项目获得表决通过,不能形成意愿清单。"
+    assert info.value.message == "还没有项目获得表决通过，不能形成意愿清单。"
 
 
 async def test_closed_minutes_refuse_every_change():
@@ -175,7 +175,7 @@ async def test_closed_minutes_refuse_every_change():
     ):
         with pytest.raises(Conflict) as info:
             await attempt
-        assert info.value.message == "会议纪要已定稿,不能再修改。"
+        assert info.value.message == "会议纪要已定稿，不能再修改。"
     assert (await Attendance.count(), await Guest.count(), await MemberVote.count()) == before
     assert (await meeting.agenda_of(m.id))[0]["notes"] == ""
 

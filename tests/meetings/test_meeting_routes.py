@@ -18,7 +18,7 @@ async def test_meeting_page_shows_quorum_and_tallies(client):
     token = await f.login(client, ctx["convener"].username)
     page = await client.get(f"/meetings/{ctx['meeting'].id}")
     assert page.status_code == 200
-    assert "已达到法定人数:应到 7 人,实到 7 人(需至少 4 人)" in page.text
+    assert "已达到法定人数：应到 7 人，实到 7 人（需至少 4 人）" in page.text
     assert "按勾选数" in page.text and "MES" in page.text
     assert token
 
@@ -27,7 +27,7 @@ async def test_meeting_page_without_quorum_says_why(client):
     ctx = await setup.decide_meeting(present=3)
     await f.login(client, ctx["convener"].username)
     page = await client.get(f"/meetings/{ctx['meeting'].id}")
-    assert "未达到法定人数:可以讨论,但不能表决、不能形成决议。固定类别缺席:网格员代表、村(居)民代表" in page.text
+    assert "未达到法定人数：可以讨论，但不能表决、不能形成决议。固定类别缺席：网格员代表、村（居）民代表" in page.text
 
 
 async def test_show_of_hands_then_vote_twice_409(client):
@@ -39,7 +39,7 @@ async def test_show_of_hands_then_vote_twice_409(client):
     assert r.status_code == 302
     r = await client.post(url, data={"_csrf_token": token, f"vote_{member}": "no"})
     assert r.status_code == 409
-    assert _alert(r.text) == "成员1已经对该项表决过,每人每项只能表决一次。"
+    assert _alert(r.text) == "成员1已经对该项表决过，每人每项只能表决一次。"
     assert await MemberVote.count() == 1
 
 
@@ -73,7 +73,7 @@ async def test_non_member_cannot_vote_403(client):
     token = await f.login(client, staff.username)
     r = await client.post(f"/meetings/{ctx['meeting'].id}/my-vote/{ctx['ids'][0]}",
                           data={"_csrf_token": token, "choice": "yes"})
-    assert r.status_code == 403 and "您不是本议事组的在任成员,不能表决。" in r.text
+    assert r.status_code == 403 and "您不是本议事组的在任成员，不能表决。" in r.text
     assert await MemberVote.count() == 0
 
 
@@ -83,7 +83,7 @@ async def test_decide_without_quorum_409(client):
     r = await client.post(f"/meetings/{ctx['meeting'].id}/decide",
                           data={"_csrf_token": token, "resolution": "同意。", "departure_reason": ""})
     assert r.status_code == 409
-    assert _alert(r.text).startswith("未达到法定人数,不能表决或形成决议")
+    assert _alert(r.text).startswith("未达到法定人数，不能表决或形成决议")
 
 
 async def test_closed_minutes_edit_409(client):
@@ -93,7 +93,7 @@ async def test_closed_minutes_edit_409(client):
     assert (await client.post(f"/meetings/{mid}/close", data={"_csrf_token": token})).status_code == 302
     agenda = await meeting.agenda_of(mid)
     r = await client.post(f"/meetings/{mid}/agenda/{agenda[0]['id']}/notes", data={"_csrf_token": token, "notes": "改"})
-    assert r.status_code == 409 and _alert(r.text) == "会议纪要已定稿,不能再修改。"
+    assert r.status_code == 409 and _alert(r.text) == "会议纪要已定稿，不能再修改。"
     assert (await meeting.agenda_of(mid))[0]["notes"] == ""
 
 
@@ -109,7 +109,7 @@ async def test_submit_undecided_list_409(client):
     token = await f.login(client, convener.username)
     resp = await client.post(f"/rounds/{r.id}/submit", data={"_csrf_token": token, "note": ""})
     assert resp.status_code == 409
-    assert "本批次尚未形成意愿清单,不能报送区级审核。" in resp.text
+    assert "本批次尚未形成意愿清单，不能报送区级审核。" in resp.text
     assert await Submission.count() == 0
 
 
@@ -119,7 +119,7 @@ async def test_council_page_shows_coverage_and_adds_member(client):
     await setup.council(places)
     token = await f.login(client, staff.username)
     page = await client.get("/council")
-    assert "五类固定成员齐全,共 7 人。" in page.text
+    assert "五类固定成员齐全，共 7 人。" in page.text
     r = await client.post("/council/members", data={"_csrf_token": token, "name": "钱多", "category": "x",
                                                     "term_start": "2026-01-01", "term_end": "2025-01-01"})
     assert r.status_code == 400 and "任期结束日期不能早于开始日期。" in r.text
@@ -135,7 +135,7 @@ async def test_reviewer_desk_and_return_via_http(client):
     reviewer = await f.make_user(Role.district_reviewer, ctx["places"])
     token = await f.login(client, reviewer.username)
     page = await client.get("/district")
-    assert page.status_code == 200 and "已提交(1)" in page.text
+    assert page.status_code == 200 and "已提交（1）" in page.text
     r = await client.post(f"/district/submissions/{sid}/review", data={"_csrf_token": token, "action": "return",
                                                                      "comment": ""})
     assert r.status_code == 400 and "退回时请填写总体意见" in r.text

@@ -14,7 +14,7 @@ from yishi.wishlists import services as wishlists
 from yishi.wishlists.enums import RoundStatus
 from tests import factories as f
 
-ONLY_CONVENER = "只有本镇(街道)议事组召集人可以记录议事决定。"
+ONLY_CONVENER = "只有本镇（街道）议事组召集人可以记录议事决定。"
 FORBIDDEN = "您没有权限查看或操作此页面。"
 
 
@@ -33,7 +33,7 @@ async def _counted(items: int = 3):
 
 async def _decided(items: int = 3):
     places, convener, r, ids = await _counted(items)
-    await services.record_decision(r, [ids[0], ids[2]], "经民情协商“5+X”组民主议事,同意实施项目1和项目3。",
+    await services.record_decision(r, [ids[0], ids[2]], "经民情协商“5+X”组民主议事，同意实施项目1和项目3。",
                                    actor=convener)
     return places, convener, r, ids
 
@@ -119,7 +119,7 @@ async def test_record_decision_twice_409(client):
     response = await client.post(f"/rounds/{r.id}/decision", data={
         "_csrf_token": token, "approved": [str(ids[1])], "resolution": "改为同意项目2。"})
     assert response.status_code == 409
-    assert "本批次已经形成决议,不能重复记录。" in response.text
+    assert "本批次已经形成决议，不能重复记录。" in response.text
     assert (await services.decision_of(r.id))["approved"] == {ids[0], ids[2]}
 
 
@@ -193,7 +193,7 @@ async def test_intent_list_pdf_before_decision_409_in_chinese(client):
     await f.login(client, convener.username)
     response = await client.get(f"/rounds/{r.id}/intent-list.pdf")
     assert response.status_code == 409
-    assert "本批次尚未形成议事决定,还不能导出意愿清单。" in response.text
+    assert "本批次尚未形成议事决定，还不能导出意愿清单。" in response.text
     assert not response.content.startswith(b"%PDF")
 
 
@@ -206,7 +206,7 @@ async def test_council_page_names_missing_categories(client):
     await f.login(client, convener.username)
     page = await client.get("/council")
     assert page.status_code == 200
-    for label in ("村(社区)工作者代表", "党员代表", "网格员代表", "村(居)民代表"):
+    for label in ("村（社区）工作者代表", "党员代表", "网格员代表", "村（居）民代表"):
         assert label in page.text
 
 
@@ -216,4 +216,4 @@ async def test_council_page_for_reviewer_without_town_403(client):
     await f.login(client, reviewer.username)
     response = await client.get("/council")
     assert response.status_code == 403
-    assert "您的账号没有所属镇(街道),无法查看议事组。" in response.text
+    assert "您的账号没有所属镇（街道），无法查看议事组。" in response.text

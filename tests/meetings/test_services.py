@@ -114,7 +114,7 @@ async def test_record_decision_before_counted_409(status, message):
         ("first", "", "请填写议事组的决议内容。"),
         ("first", "  \n ", "请填写议事组的决议内容。"),
         ("first", "议" * 4001, "决议内容不能超过 4000 个字。"),
-        ("foreign", "同意。", "提交的项目不在本次清单上,请刷新页面后重试。"),
+        ("foreign", "同意。", "提交的项目不在本次清单上，请刷新页面后重试。"),
     ],
 )
 async def test_record_decision_invalid_refused_nothing_saved(approved, resolution, message):
@@ -141,7 +141,7 @@ async def test_record_decision_twice_409():
     with pytest.raises(Conflict) as caught:
         await services.record_decision(await wishlists.get_round(r.id), items[1:], "改为同意其余项目。",
                                        actor=convener)
-    assert caught.value.message == "本批次已经形成决议,不能重复记录。"
+    assert caught.value.message == "本批次已经形成决议，不能重复记录。"
     assert (await services.decision_of(r.id))["approved"] == {items[0]}
 
 
@@ -151,7 +151,7 @@ async def test_record_decision_twice_from_stale_page_409():
     await services.record_decision(r, items[:1], "同意。", actor=convener)
     with pytest.raises(Conflict) as caught:
         await services.record_decision(r, items[1:], "改为同意其余项目。", actor=convener)  # r still says counted
-    assert caught.value.message == "本批次的状态已被他人更改,请刷新页面。"
+    assert caught.value.message == "本批次的状态已被他人更改，请刷新页面。"
     assert await Decision.count() == 1
     assert (await services.decision_of(r.id))["approved"] == {items[0]}
 
@@ -162,7 +162,7 @@ async def test_intent_list_before_decision_409():
     places, convener, r, codes = await _counted_round()
     with pytest.raises(Conflict) as caught:
         await services.intent_list(r.id)
-    assert caught.value.message == "本批次尚未形成议事决定,还不能导出意愿清单。"
+    assert caught.value.message == "本批次尚未形成议事决定，还不能导出意愿清单。"
 
 
 async def test_intent_list_holds_approved_items_totals_and_counts():

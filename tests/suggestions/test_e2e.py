@@ -46,20 +46,20 @@ async def test_resident_scans_poster_submits_on_phone_and_tracks(new_page, live_
     await page.goto(url)
     await page.get_by_text("五里村社区市民驿站观测点").wait_for()
     await _no_sideways_scroll(page)
-    assert await page.get_by_label("所在社区(村)").input_value() == str(places["communities"][1])
+    assert await page.get_by_label("所在社区（村）").input_value() == str(places["communities"][1])
     # A first try too short: the form says why in Chinese and keeps what was typed.
     await page.get_by_label("您的建议").fill("路灯")
     await page.get_by_label("公共设施").check()
     await page.get_by_role("button", name="提交建议").click()
     await page.get_by_text("至少 5 个字").first.wait_for()
     assert await page.get_by_label("您的建议").input_value() == "路灯"
-    await page.get_by_label("您的建议").fill("驿站门口的路灯坏了三盏,晚上老人出门看不清台阶。")
+    await page.get_by_label("您的建议").fill("驿站门口的路灯坏了三盏，晚上老人出门看不清台阶。")
     await page.get_by_label("公共设施").check()
     await page.get_by_label("联系电话").fill("13812345678")
     await _shot(page, "resident-form-360")
     await page.get_by_role("button", name="提交建议").click()
 
-    await page.get_by_text("提交成功,谢谢您!").wait_for()
+    await page.get_by_text("提交成功，谢谢您！").wait_for()
     code = (await page.locator("#tracking-code").inner_text()).strip()
     assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}", code)
     assert await page.locator("#status").inner_text() == "已受理"
@@ -75,15 +75,15 @@ async def test_resident_scans_poster_submits_on_phone_and_tracks(new_page, live_
     await page.get_by_role("button", name="查询").click()
     await page.get_by_text("工作人员正在处理").wait_for()
     await page.goto("/t/ACDEFGHJ")
-    await page.get_by_text("查不到这个查询码,请核对后重新输入。").wait_for()
+    await page.get_by_text("查不到这个查询码，请核对后重新输入。").wait_for()
 
 
 async def test_staff_triages_merges_answers_and_resident_sees_reply(new_page, live_server):
     places = await f.make_places()
     staff = await f.make_user(Role.street_staff, places)
-    main = await f.make_suggestion(places, content="团结社区老楼没有电梯,老人下不了楼,希望加装电梯。", category="养老",
+    main = await f.make_suggestion(places, content="团结社区老楼没有电梯，老人下不了楼，希望加装电梯。", category="养老",
                                    phone="13912345678", name="陈志强")
-    dup = await f.make_suggestion(places, content="5栋能不能装电梯?家里有坐轮椅的老人。", category="养老")
+    dup = await f.make_suggestion(places, content="5栋能不能装电梯？家里有坐轮椅的老人。", category="养老")
 
     page = await new_page()
     await page.goto("/login")
@@ -111,11 +111,11 @@ async def test_staff_triages_merges_answers_and_resident_sees_reply(new_page, li
 
     await page.locator("#merge").get_by_text("5栋能不能装电梯").click()
     await page.get_by_role("button", name="合并到本条").click()
-    await page.get_by_text("合并进来的重复建议(1 条)").wait_for()
+    await page.get_by_text("合并进来的重复建议（1 条）").wait_for()
 
-    await page.get_by_role("button", name="开始办理(由我负责)").click()
+    await page.get_by_role("button", name="开始办理（由我负责）").click()
     await page.locator("#status", has_text="办理中").wait_for()
-    await page.get_by_label("给居民的答复(必填)").first.fill("已列入老旧小区改造计划,区住建局下月入户征求意见。")
+    await page.get_by_label("给居民的答复（必填）").first.fill("已列入老旧小区改造计划，区住建局下月入户征求意见。")
     await page.get_by_role("button", name="办结并答复").click()
     await page.locator("#status", has_text="已办结").wait_for()
     history = await page.locator("#history").inner_text()

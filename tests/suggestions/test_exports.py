@@ -35,7 +35,7 @@ async def test_template_has_headers_dropdowns_and_notes():
     wb = load_workbook(io.BytesIO(data))
     assert wb.sheetnames == ["建议", "选项", "填写说明"]
     ws = wb["建议"]
-    assert [c.value for c in ws[1]] == ["建议内容*", "类别*", "社区(村)*", "渠道*", "收集日期", "居民姓名", "联系电话"]
+    assert [c.value for c in ws[1]] == ["建议内容*", "类别*", "社区（村）*", "渠道*", "收集日期", "居民姓名", "联系电话"]
     formulas = sorted(dv.formula1 for dv in ws.data_validations.dataValidation)
     assert formulas == ["='选项'!$A$1:$A$8", "='选项'!$B$1:$B$2", "='选项'!$C$1:$C$7"]
     assert [c.value for c in wb["选项"]["B"] if c.value] == ["第1社区", "第2社区"]
@@ -47,7 +47,7 @@ async def test_import_good_file_saves_every_row():
     yesterday = rules.today_in_china() - timedelta(days=1)
     earlier = rules.today_in_china() - timedelta(days=40)
     data = await _filled_template(places, [
-        ["单元门禁经常坏,外卖员随便进出。", "安全", "第1社区", "上门走访", yesterday, "李大妈", 13800138000],
+        ["单元门禁经常坏，外卖员随便进出。", "安全", "第1社区", "上门走访", yesterday, "李大妈", 13800138000],
         ["希望社区卫生站周末也开门。", "医疗", "第2社区", "12345热线", f"{earlier.year}/{earlier.month}/{earlier.day}",
          None, "028-83912345"],
         [None, None, None, None, None, None, None],  # an empty row in the middle is skipped
@@ -62,7 +62,7 @@ async def test_import_good_file_saves_every_row():
     assert rows[1]["received_on"] == earlier and rows[1]["phone_masked"] == "028****2345"
     assert rows[2]["received_on"] == rules.today_in_china()
     lines = await history.history(rows[0]["id"])
-    assert lines[0]["text"] == "受理(上门走访;Excel 导入)"
+    assert lines[0]["text"] == "受理（上门走访；Excel 导入）"
 
 
 async def test_import_bad_rows_lists_each_error_and_saves_nothing():
@@ -70,25 +70,25 @@ async def test_import_bad_rows_lists_each_error_and_saves_nothing():
     collector = await f.make_user(Role.collector, places)
     tomorrow = rules.today_in_china() + timedelta(days=1)
     data = await _filled_template(places, [
-        ["小区门口路面塌陷,下雨积水。", "公共设施", "第1社区", "上门走访", None, None, None],  # good
+        ["小区门口路面塌陷，下雨积水。", "公共设施", "第1社区", "上门走访", None, None, None],  # good
         ["短", "公共设施", "第1社区", "上门走访", None, None, None],
-        ["希望增加公交班次,早高峰挤不上。", "出行", "第9社区", "微信", None, None, "12345"],
+        ["希望增加公交班次，早高峰挤不上。", "出行", "第9社区", "微信", None, None, "12345"],
         ["楼上漏水多次反映没人管。", "", "第2社区", "信访", tomorrow, "名" * 21, None],
-        ["河道有异味,夏天更明显。", "环境卫生", "第2社区", "线上", "去年", None, None],
+        ["河道有异味，夏天更明显。", "环境卫生", "第2社区", "线上", "去年", None, None],
     ])
     with pytest.raises(exports.ImportFailed) as exc:
         await exports.import_xlsx(data, places["town"], actor=collector)
     errors = [(e.row, e.column) for e in exc.value.errors]
     assert errors == [
         (3, "建议内容"),
-        (4, "类别"), (4, "社区(村)"), (4, "渠道"), (4, "联系电话"),
+        (4, "类别"), (4, "社区（村）"), (4, "渠道"), (4, "联系电话"),
         (5, "类别"), (5, "收集日期"), (5, "居民姓名"),
         (6, "收集日期"),
     ]
     messages = {(e.row, e.column): e.message for e in exc.value.errors}
-    assert messages[(4, "社区(村)")] == "本镇(街道)没有“第9社区”,请从下拉列表中选择。"
+    assert messages[(4, "社区（村）")] == "本镇（街道）没有“第9社区”，请从下拉列表中选择。"
     assert messages[(5, "收集日期")] == "收集日期不能晚于今天。"
-    assert exc.value.message == "文件中有 9 处错误,没有导入任何一条。请改正后重新上传。"
+    assert exc.value.message == "文件中有 9 处错误，没有导入任何一条。请改正后重新上传。"
     assert await Suggestion.count() == 0
 
 
@@ -105,7 +105,7 @@ async def test_import_rejects_non_xlsx_and_missing_columns():
     wb.save(out)
     with pytest.raises(exports.ImportFailed) as exc:
         await exports.parse_import(out.getvalue(), places["town"])
-    assert [e.column for e in exc.value.errors] == ["建议内容", "社区(村)", "渠道"]
+    assert [e.column for e in exc.value.errors] == ["建议内容", "社区（村）", "渠道"]
 
 
 async def test_import_through_route_shows_errors_table(client):

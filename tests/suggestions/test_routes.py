@@ -25,7 +25,7 @@ async def test_point_url_prefills_community_and_submit_redirects_to_tracking(cli
     assert page.status_code == 200
     assert point.name in page.text
     assert re.search(rf'<option value="{places["communities"][1]}" selected>', page.text)
-    r = await client.post("/s", data={"_csrf_token": token, "point": point.code, "content": "小区健身器材坏了,希望更换。",
+    r = await client.post("/s", data={"_csrf_token": token, "point": point.code, "content": "小区健身器材坏了，希望更换。",
                                       "category": str(await _cat()), "community": str(places["communities"][1]),
                                       "name": "", "phone": "13812341234", "website": ""})
     assert r.status_code in (302, 303), r.text
@@ -45,12 +45,12 @@ async def test_public_form_errors_are_chinese_4xx_and_keep_input(client):
     r = await client.post("/s", data={"_csrf_token": token, "content": "太短", "category": str(await _cat()),
                                       "community": str(places["communities"][0]), "phone": "", "website": ""})
     assert r.status_code == 400
-    assert "请写下您的建议,至少 5 个字。" in r.text
+    assert "请写下您的建议，至少 5 个字。" in r.text
     assert "太短</textarea>" in r.text
-    r = await client.post("/s", data={"_csrf_token": token, "content": "垃圾桶太少了,经常满出来。",
+    r = await client.post("/s", data={"_csrf_token": token, "content": "垃圾桶太少了，经常满出来。",
                                       "category": "abc", "community": str(places["communities"][0])})
     assert r.status_code == 400 and "类别选择有误" in r.text
-    r = await client.post("/s", data={"_csrf_token": token, "content": "垃圾桶太少了,经常满出来。",
+    r = await client.post("/s", data={"_csrf_token": token, "content": "垃圾桶太少了，经常满出来。",
                                       "category": str(await _cat()), "community": str(places["communities"][0]),
                                       "phone": "110"})
     assert r.status_code == 400 and "联系电话格式不对" in r.text
@@ -63,7 +63,7 @@ async def test_public_form_points_at_every_bad_field_at_once(client):
     r = await client.post("/s", data={"_csrf_token": token, "content": "灯", "community": str(places["communities"][0]),
                                       "phone": "1381234"})
     assert r.status_code == 400
-    assert "有 3 处需要修改,请看下面标红的地方。" in r.text
+    assert "有 3 处需要修改，请看下面标红的地方。" in r.text
     for message in ("至少 5 个字", "请选择建议类别。", "联系电话格式不对"):
         assert message in r.text
     assert 'value="1381234"' in r.text
@@ -73,7 +73,7 @@ async def test_public_form_points_at_every_bad_field_at_once(client):
 async def test_public_form_honeypot_and_csrf_save_nothing(client):
     places = await f.make_places()
     token, _ = await _public_token(client)
-    data = {"content": "路口红绿灯时间太短,老人过不去。", "category": str(await _cat("交通出行")),
+    data = {"content": "路口红绿灯时间太短，老人过不去。", "category": str(await _cat("交通出行")),
             "community": str(places["communities"][0])}
     r = await client.post("/s", data={**data, "_csrf_token": token, "website": "http://spam.example"})
     assert r.status_code == 400 and "提交未成功" in r.text
@@ -109,7 +109,7 @@ async def test_public_form_body_size_limit(client):
 async def test_unknown_tracking_code_says_so_and_nothing_else(client):
     r = await client.get("/t/ACDE-FGHJ")
     assert r.status_code == 404
-    assert "查不到这个查询码,请核对后重新输入。" in r.text
+    assert "查不到这个查询码，请核对后重新输入。" in r.text
     r = await client.get("/t?code=acde fghj")
     assert r.status_code in (302, 303) and r.headers["location"] == "/t/ACDEFGHJ"
 
@@ -248,7 +248,7 @@ async def test_export_xlsx_masks_phone_and_name(client):
 async def test_wish_item_from_list_selection(client):
     places = await f.make_places()
     staff = await f.make_user(Role.street_staff, places)
-    a = await f.make_suggestion(places, content="楼道太陡,希望装折叠座椅。", category="养老")
+    a = await f.make_suggestion(places, content="楼道太陡，希望装折叠座椅。", category="养老")
     b = await f.make_suggestion(places, content="老人爬楼中间想坐一下。", category="养老")
     round_ = await f.make_round(places, items=0, actor=staff)
     token = await f.login(client, staff.username)

@@ -90,10 +90,10 @@ async def test_grade_sets_due_date_from_track_and_keeps_history():
     row = await services.get(r.id)
     assert (row["grade"], row["track"], row["due_on"]) == ("B", "study", row["received_on"] + timedelta(days=30))
     lines = [h["text"] for h in await history.history(r.id)]
-    assert lines[0].startswith("受理(码上听")
-    assert lines[1].startswith("分级(分级:C 能够及时办理;办理方式:即可办;办理层级:社区直接办;牵头单位:社区居委会;办理期限:")
-    assert "分级:C 能够及时办理 → B 情况复杂不能及时办理" in lines[2]
-    assert "牵头单位:社区居委会 → 区住建局" in lines[2]
+    assert lines[0].startswith("受理（码上听")
+    assert lines[1].startswith("分级（分级：C 能够及时办理；办理方式：即可办；办理层级：社区直接办；牵头单位：社区居委会；办理期限：")
+    assert "分级：C 能够及时办理 → B 情况复杂不能及时办理" in lines[2]
+    assert "牵头单位：社区居委会 → 区住建局" in lines[2]
     assert all(h["who"] == staff.display_name for h in (await history.history(r.id))[1:])
 
 
@@ -118,7 +118,7 @@ async def test_lifecycle_close_requires_reply_and_grading():
     with pytest.raises(InvalidInput) as exc:
         await services.close(r.id, "  ", actor=staff)
     assert exc.value.message == "请填写给居民的答复。"
-    await services.close(r.id, "路灯已于3月5日修复,感谢您的反映。", actor=staff)
+    await services.close(r.id, "路灯已于3月5日修复，感谢您的反映。", actor=staff)
     row = await services.get(r.id)
     assert row["status"] is Status.closed
     assert row["closed_at"] is not None and row["replied_at"] is not None
@@ -135,9 +135,9 @@ async def test_reject_requires_reason_and_reply():
     assert exc.value.field == "reason"
     with pytest.raises(InvalidInput):
         await services.reject(r.id, "不属于社区事务", "", actor=staff)
-    await services.reject(r.id, "该路段属市政道路,已转12345", "您反映的路段由市政部门管理,已转交。", actor=staff)
+    await services.reject(r.id, "该路段属市政道路，已转12345", "您反映的路段由市政部门管理，已转交。", actor=staff)
     row = await services.get(r.id)
-    assert row["status"] is Status.rejected and row["reject_reason"] == "该路段属市政道路,已转12345"
+    assert row["status"] is Status.rejected and row["reject_reason"] == "该路段属市政道路，已转12345"
 
 
 async def test_interim_answer_sets_first_reply_time_once():
@@ -153,20 +153,20 @@ async def test_interim_answer_sets_first_reply_time_once():
 
 async def test_merge_counts_supporters_and_every_code_shows_the_answer():
     places, staff = await _setup()
-    a = await f.make_suggestion(places, content="建议在小区加装电梯,老人上下楼太难。")
-    b = await f.make_suggestion(places, content="老旧小区能不能加装电梯?")
+    a = await f.make_suggestion(places, content="建议在小区加装电梯，老人上下楼太难。")
+    b = await f.make_suggestion(places, content="老旧小区能不能加装电梯？")
     c = await f.make_suggestion(places, content="希望给5栋装电梯。")
-    d = await f.make_suggestion(places, content="加装电梯,我们愿意出一部分钱。")
+    d = await f.make_suggestion(places, content="加装电梯，我们愿意出一部分钱。")
     assert await services.merge(b.id, [c.id], actor=staff) == 2
     assert await services.merge(a.id, [b.id, d.id], actor=staff) == 4
     # c was merged into b, which was merged into a: flattened to point at a directly
     assert (await services.get(c.id))["merged_into"] == a.id
     await services.grade(a.id, grade=Grade.A, track=Track.study, actor=staff)
-    await services.close(a.id, "已列入2026年老旧小区改造计划,加装电梯。", actor=staff)
+    await services.close(a.id, "已列入2026年老旧小区改造计划，加装电梯。", actor=staff)
     for receipt in (a, b, c, d):
         view = await services.track(receipt.tracking_code)
         assert view.status is Status.closed
-        assert view.reply == "已列入2026年老旧小区改造计划,加装电梯。"
+        assert view.reply == "已列入2026年老旧小区改造计划，加装电梯。"
         assert view.supporters == 4
         assert view.merged is (receipt is not a)
     assert (await services.track(c.tracking_code)).content == "希望给5栋装电梯。"
@@ -190,7 +190,7 @@ async def test_merge_refuses_closed_other_town_and_self():
 
 async def test_to_wish_item_links_both_ways_and_lists_suggestions():
     places, staff = await _setup()
-    a = await f.make_suggestion(places, content="楼道太陡,希望装折叠座椅歇脚。", category="养老")
+    a = await f.make_suggestion(places, content="楼道太陡，希望装折叠座椅歇脚。", category="养老")
     b = await f.make_suggestion(places, content="老人爬楼梯中间没地方坐。", category="养老")
     r = await f.make_round(places, items=0, actor=staff)
     item_id = await services.to_wish_item([a.id, b.id], round_id=r.id, title="爱心座椅", description="楼道折叠座椅",
@@ -227,7 +227,7 @@ async def test_track_unknown_code_reveals_nothing():
     for code in ("ACDE-FGHJ", "x", "", "13800138000"):
         with pytest.raises(NotFound) as exc:
             await services.track(code)
-        assert exc.value.message == "查不到这个查询码,请核对后重新输入。"
+        assert exc.value.message == "查不到这个查询码，请核对后重新输入。"
 
 
 async def test_reveal_phone_is_logged_without_the_number():
@@ -243,9 +243,9 @@ async def test_reveal_phone_is_logged_without_the_number():
 
 async def test_search_finds_chinese_text_phone_and_code_with_facets():
     places, staff = await _setup()
-    a = await f.make_suggestion(places, content="菜市场门口早上堵车严重,希望安排交通劝导。", category="交通出行",
+    a = await f.make_suggestion(places, content="菜市场门口早上堵车严重，希望安排交通劝导。", category="交通出行",
                                 phone="13700001111")
-    b = await f.make_suggestion(places, content="小区垃圾分类亭太脏,夏天有味道。", category="环境卫生",
+    b = await f.make_suggestion(places, content="小区垃圾分类亭太脏，夏天有味道。", category="环境卫生",
                                 community_index=1)
     await f.make_suggestion(places, content="希望增加老年食堂的送餐服务。", category="养老")
     scope = queries.Scope((places["town"],))
@@ -266,7 +266,7 @@ async def test_search_finds_chinese_text_phone_and_code_with_facets():
 
 async def test_search_paginates_and_hides_merged_by_default():
     places, staff = await _setup()
-    ids = [(await f.make_suggestion(places, content=f"第{i}条建议:修补道路坑洼")).id for i in range(25)]
+    ids = [(await f.make_suggestion(places, content=f"第{i}条建议：修补道路坑洼")).id for i in range(25)]
     scope = queries.Scope(None)
     first = await queries.search(scope, queries.Filters(), page=1)
     second = await queries.search(scope, queries.Filters(), page=2)

@@ -11,7 +11,7 @@ from yishi.wishlists.enums import RoundStatus
 from yishi.wishlists.tables import Round, WishItem
 from tests import factories as f
 
-FROZEN = "清单已发布供群众勾选,不能再修改。如需调整,请新建批次。"
+FROZEN = "清单已发布供群众勾选，不能再修改。如需调整，请新建批次。"
 FORBIDDEN = "您没有权限查看或操作此页面。"
 
 
@@ -82,10 +82,10 @@ async def test_create_round_as_admin_for_chosen_town(client):
     ("form", "message"),
     [
         ({"title": ""}, "请填写批次名称。"),
-        ({"title": "首批次", "budget": "三十万"}, "批次预算应为数字(单位:元),例如 12000 或 12000.50。"),
+        ({"title": "首批次", "budget": "三十万"}, "批次预算应为数字（单位：元），例如 12000 或 12000.50。"),
         ({"title": "首批次", "budget": "-1"}, "批次预算应为不小于 0 的合理金额。"),
         ({"title": "首批次", "max_ticks": "两项"}, "最多可勾选项数应为整数。"),
-        ({"title": "首批次", "max_ticks": "201"}, "最多可勾选项数应在 0 到 200 之间(0 表示不限)。"),
+        ({"title": "首批次", "max_ticks": "201"}, "最多可勾选项数应在 0 到 200 之间（0 表示不限）。"),
     ],
 )
 async def test_create_round_invalid_400_in_chinese(client, form, message):
@@ -161,7 +161,7 @@ async def test_add_item_bad_cost_400_form_kept(client):
     response = await client.post(f"/rounds/{r.id}/items", data={
         "_csrf_token": token, "title": "幸福食堂", "cost": "四十五万", "kind": "universal", "description": "助餐"})
     assert response.status_code == 400
-    assert "预计费用应为数字(单位:元),例如 12000 或 12000.50。" in response.text
+    assert "预计费用应为数字（单位：元），例如 12000 或 12000.50。" in response.text
     assert _input_value(response.text, "title") == "幸福食堂"
     assert _input_value(response.text, "cost") == "四十五万"
     assert _selected_kinds(response.text) == ["universal"]
@@ -174,7 +174,7 @@ async def test_add_item_too_many_decimals_400_form_kept(client):
     response = await client.post(f"/rounds/{r.id}/items", data={
         "_csrf_token": token, "title": "幸福食堂", "cost": "1.005", "kind": "universal"})
     assert response.status_code == 400
-    assert "预计费用最多保留两位小数(精确到分)。" in response.text
+    assert "预计费用最多保留两位小数（精确到分）。" in response.text
     assert _input_value(response.text, "cost") == "1.005"
     assert await WishItem.count() == 0
 
@@ -185,7 +185,7 @@ async def test_add_item_bad_kind_400_form_kept(client, kind):
     response = await client.post(f"/rounds/{r.id}/items", data={
         "_csrf_token": token, "title": "<b>幸福食堂</b>", "cost": "450000", "kind": kind})
     assert response.status_code == 400
-    assert "请选择项目类型(普惠性、特色或试点)。" in response.text
+    assert "请选择项目类型（普惠性、特色或试点）。" in response.text
     # Shown again as typed, and escaped.
     assert _input_value(response.text, "title") == "<b>幸福食堂</b>"
     assert "<b>幸福食堂</b>" not in response.text
@@ -256,14 +256,14 @@ async def test_open_round_twice_409(client):
     assert (await client.post(f"/rounds/{r.id}/open", data={"_csrf_token": token})).status_code == 302
     response = await client.post(f"/rounds/{r.id}/open", data={"_csrf_token": token})
     assert response.status_code == 409
-    assert "该批次已经开放过勾选,不能重复开放。" in response.text
+    assert "该批次已经开放过勾选，不能重复开放。" in response.text
 
 
 async def test_open_empty_round_400(client):
     places, token, r = await _convener_with_round(client, items=0)
     response = await client.post(f"/rounds/{r.id}/open", data={"_csrf_token": token})
     assert response.status_code == 400
-    assert "清单还是空的,请先添加项目再开放勾选。" in response.text
+    assert "清单还是空的，请先添加项目再开放勾选。" in response.text
     assert (await services.get_round(r.id)).status is RoundStatus.draft
 
 
@@ -306,7 +306,7 @@ async def test_round_posts_other_town_convener_403_nothing_changed(client, path,
     before = (await _items(r.id), await services.get_round(r.id))
     response = await client.post(f"/rounds/{r.id}{path.format(**fill)}", data={"_csrf_token": token, **data})
     assert response.status_code == 403
-    assert ("只有本镇(街道)议事组召集人可以记录议事决定。" if path == "/decision" else FORBIDDEN) in response.text
+    assert ("只有本镇（街道）议事组召集人可以记录议事决定。" if path == "/decision" else FORBIDDEN) in response.text
     assert (await _items(r.id), await services.get_round(r.id)) == before
     assert await BallotCode.count() == 0
 

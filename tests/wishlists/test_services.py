@@ -12,7 +12,7 @@ from yishi.wishlists.enums import ItemKind, RoundStatus
 from yishi.wishlists.tables import Round, WishItem
 from tests import factories as f
 
-FROZEN = "清单已发布供群众勾选,不能再修改。如需调整,请新建批次。"
+FROZEN = "清单已发布供群众勾选，不能再修改。如需调整，请新建批次。"
 
 
 async def _items_snapshot(round_id: int) -> list[tuple]:
@@ -39,8 +39,8 @@ async def test_create_round_stores_draft_and_audits():
         ("", 2, "请填写批次名称。"),
         ("   ", 2, "请填写批次名称。"),
         ("批" * 81, 2, "批次名称不能超过 80 个字。"),
-        ("首批次", -1, "最多可勾选项数应在 0 到 200 之间(0 表示不限)。"),
-        ("首批次", 201, "最多可勾选项数应在 0 到 200 之间(0 表示不限)。"),
+        ("首批次", -1, "最多可勾选项数应在 0 到 200 之间（0 表示不限）。"),
+        ("首批次", 201, "最多可勾选项数应在 0 到 200 之间（0 表示不限）。"),
     ],
 )
 async def test_create_round_invalid_refused(title, max_ticks, message):
@@ -63,7 +63,7 @@ async def test_create_round_max_ticks_bounds_accepted(max_ticks):
 async def test_create_round_unknown_town_refused():
     with pytest.raises(DomainError) as caught:
         await services.create_round(town_id=999_999, title="首批次", budget_fen=0, max_ticks=0, actor=None)
-    assert caught.value.message == "所选镇(街道)不存在。"
+    assert caught.value.message == "所选镇（街道）不存在。"
     assert await Round.count() == 0
 
 

@@ -41,7 +41,7 @@ class AuthController(Controller):
 
         wait = limiter.blocked_for(key)
         if wait:
-            return fail(_("登录失败次数过多,请 {n} 秒后再试。").format(n=wait), 429)
+            return fail(_("登录失败次数过多，请 {n} 秒后再试。").format(n=wait), 429)
         if not username or not password:
             return fail(_("请输入用户名和密码。"), 400)
         user = await services.authenticate(username, password)

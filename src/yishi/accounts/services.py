@@ -31,12 +31,12 @@ async def create_user(
     if len(password) < 8:
         raise DomainError(_("密码至少需要 8 个字符。"))
     if role in (Role.street_staff, Role.convener, Role.member) and town_id is None:
-        raise DomainError(_("该角色需要指定所属镇(街道)。"))
+        raise DomainError(_("该角色需要指定所属镇（街道）。"))
     if role is Role.district_reviewer and district_id is None:
         # Without a district the round list would not be narrowed at all.
         raise DomainError(_("区级审核人员需要指定所属区。"))
     if role is Role.collector and community_id is None and town_id is None:
-        raise DomainError(_("民情收集员需要指定所属社区或镇(街道)。"))
+        raise DomainError(_("民情收集员需要指定所属社区或镇（街道）。"))
     if await User.exists().where(User.username == username):
         raise DomainError(_("用户名“{name}”已被使用。").format(name=username))
     user = User(

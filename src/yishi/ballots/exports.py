@@ -44,7 +44,7 @@ async def _result_rows(round_id: int) -> tuple[list[str], list[list], list[str],
     kept = await results.published(round_id)
     approvals = kept.approvals if kept else {}
     tally = await services.tally(round_id)
-    header = [_("项目编号"), _("项目名称"), _("类型"), _("预计费用(元)"), _("勾选数")]
+    header = [_("项目编号"), _("项目名称"), _("类型"), _("预计费用（元）"), _("勾选数")]
     rows = [[i["id"], i["title"], _kind(i["kind"]), format_yuan(i["cost_fen"]), approvals.get(i["id"], 0)]
             for i in sorted(items, key=lambda i: (-approvals.get(i["id"], 0), i["position"], i["id"]))]
     t_header = [_("社区"), _("发放选票码"), _("已投"), _("参与率")]
@@ -110,7 +110,7 @@ async def ballots_csv(round_id: int) -> tuple[str, str, bytes]:
 async def ballots_xlsx(round_id: int) -> tuple[str, str, bytes]:
     await _closed(round_id)
     header, rows = await _ballot_rows(round_id)
-    return f"round-{round_id}-ballots.xlsx", XLSX, _xlsx([(_("选票(匿名)"), header, rows)])
+    return f"round-{round_id}-ballots.xlsx", XLSX, _xlsx([(_("选票（匿名）"), header, rows)])
 
 
 EXPORTS = {

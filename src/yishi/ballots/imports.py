@@ -22,7 +22,7 @@ MAX_BALLOTS = 1_000_000
 def _fen(value: rules.Cost, what: str) -> int:
     fen = Fraction(value) * 100
     if fen.denominator != 1 or fen < 0:
-        raise DomainError(_("{what}应为精确到分的金额:{v}").format(what=what, v=value))
+        raise DomainError(_("{what}应为精确到分的金额：{v}").format(what=what, v=value))
     return int(fen)
 
 
@@ -30,11 +30,11 @@ def parse(text: str) -> rules.Election:
     try:
         election = rules.parse_pb(text if ("\n" in text or "\r" in text) else text + "\n")
     except (ValueError, ArithmeticError) as exc:
-        raise DomainError(_("不是有效的 Pabulib(.pb)文件:{e}").format(e=exc))
+        raise DomainError(_("不是有效的 Pabulib(.pb)文件：{e}").format(e=exc))
     if not election.projects:
         raise DomainError(_("文件中没有项目。"))
     if len(election.projects) > MAX_ITEMS:
-        raise DomainError(_("一份清单最多 {n} 项,文件中有 {m} 项。").format(n=MAX_ITEMS, m=len(election.projects)))
+        raise DomainError(_("一份清单最多 {n} 项，文件中有 {m} 项。").format(n=MAX_ITEMS, m=len(election.projects)))
     if len(election.ballots) > MAX_BALLOTS:
         raise DomainError(_("文件中的选票超过 {n} 张。").format(n=MAX_BALLOTS))
     return election
@@ -47,13 +47,13 @@ async def import_pb(text: str, *, town_id: int, community_id: int | None = None,
     description, as the item gets an id of its own."""
     election = parse(text)
     if not await Town.exists().where(Town.id == town_id):
-        raise DomainError(_("所选镇(街道)不存在。"))
+        raise DomainError(_("所选镇（街道）不存在。"))
     query = Community.select(Community.id).where(Community.town == town_id).order_by(Community.id)
     if community_id is not None:
         query = query.where(Community.id == community_id)
     community = await query.first()
     if community is None:
-        raise DomainError(_("所选社区不属于该镇(街道),或该镇(街道)还没有社区。"))
+        raise DomainError(_("所选社区不属于该镇（街道），或该镇（街道）还没有社区。"))
     meta = election.meta
     title = (title or meta.get("instance") or meta.get("description") or _("导入的批次")).strip()[:80]
     budget_fen = _fen(election.budget, _("预算"))

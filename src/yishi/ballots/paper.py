@@ -52,27 +52,27 @@ async def _code_row(code: str) -> dict:
         BallotCode.round.max_ticks.as_alias("max_ticks"),
     ).where(BallotCode.code == code).first()
     if row is None:
-        raise NotFound(_("没有找到这个选票码,请核对纸质选票上印的选票码。"))
+        raise NotFound(_("没有找到这个选票码，请核对纸质选票上印的选票码。"))
     return row
 
 
 def _refuse_online(row: dict) -> None:
     if row["channel"] == "online":
-        raise Conflict(_("这个选票码已经在网上投过票,纸质选票不能再录入。请把这张纸质选票交给审核人作废处理。"))
+        raise Conflict(_("这个选票码已经在网上投过票，纸质选票不能再录入。请把这张纸质选票交给审核人作废处理。"))
 
 
 async def enter(raw_code: str, item_ids: list[int], *, spoiled: bool = False, actor: Any,
                 round_id: int | None = None) -> Outcome:
     code = codes.normalise(raw_code)
     if len(code) != codes.CODE_LENGTH:
-        raise NotFound(_("选票码应为 {n} 位字母和数字,请核对后重新输入。").format(n=codes.CODE_LENGTH))
+        raise NotFound(_("选票码应为 {n} 位字母和数字，请核对后重新输入。").format(n=codes.CODE_LENGTH))
     row = await _code_row(code)
     if round_id is not None and row["round"] != round_id:
-        raise DomainError(_("这个选票码不属于本批次,请核对纸质选票。"))
+        raise DomainError(_("这个选票码不属于本批次，请核对纸质选票。"))
     if not bperm.can_enter_paper(actor, row["town"], row["community"]):
-        raise Forbidden(_("这个选票码不属于您负责的社区,不能由您录入。"))
+        raise Forbidden(_("这个选票码不属于您负责的社区，不能由您录入。"))
     if RoundStatus(row["status"]) is not RoundStatus.voting:
-        raise Conflict(_("本批次不在勾选中,不能录入纸质选票。"))
+        raise Conflict(_("本批次不在勾选中，不能录入纸质选票。"))
     _refuse_online(row)
     if spoiled:
         entry = SPOILED
@@ -81,7 +81,7 @@ async def enter(raw_code: str, item_ids: list[int], *, spoiled: bool = False, ac
         try:
             entry = encode(check_choices(item_ids, valid, row["max_ticks"]), False)
         except DomainError as exc:
-            raise DomainError(exc.message + _("如果纸质选票本身无效(未勾选或勾选过多),请勾选“此票作废”后再保存。"))
+            raise DomainError(exc.message + _("如果纸质选票本身无效（未勾选或勾选过多），请勾选“此票作废”后再保存。"))
 
     async with PaperBallot._meta.db.transaction():
         spent = await BallotCode.update({BallotCode.used_at: datetime.now(timezone.utc),
@@ -103,13 +103,13 @@ async def _second_entry(row: dict, code: str, entry: str, actor: Any) -> Outcome
     _refuse_online(fresh)
     paper = await PaperBallot.select().where(PaperBallot.code == row["id"]).first()
     if paper is None:  # spent for paper by an entry still being written: let the user retry
-        raise Conflict(_("这张选票正在被别人录入,请稍后刷新再试。"))
+        raise Conflict(_("这张选票正在被别人录入，请稍后刷新再试。"))
     if paper["status"] == CONFLICT:
-        raise Conflict(_("这张选票两次录入不一致,正在等待审核人处理。"))
+        raise Conflict(_("这张选票两次录入不一致，正在等待审核人处理。"))
     if paper["status"] in (COUNTED, SPOILT) or paper["second_by"] is not None:
-        raise Conflict(_("这张纸质选票已经录入完毕,不能再录入。"))
+        raise Conflict(_("这张纸质选票已经录入完毕，不能再录入。"))
     if paper["first_by"] == actor.id:
-        raise Conflict(_("您已经录入过这张选票。第二遍须由另一位收集员录入,以便核对。"))
+        raise Conflict(_("您已经录入过这张选票。第二遍须由另一位收集员录入，以便核对。"))
     if paper["first_entry"] != entry:
         status = CONFLICT
     else:
@@ -122,7 +122,7 @@ async def _second_entry(row: dict, code: str, entry: str, actor: Any) -> Outcome
         (PaperBallot.id == paper["id"]) & (PaperBallot.status == PENDING) & PaperBallot.second_by.is_null()
     ).returning(PaperBallot.id)
     if not changed:
-        raise Conflict(_("这张选票刚被别人录入,请刷新页面。"))
+        raise Conflict(_("这张选票刚被别人录入，请刷新页面。"))
     if status == COUNTED:
         await _write_ballot(row["round"], row["community"], decode(entry) or [])
     return Outcome(status, code)
@@ -163,7 +163,7 @@ async def held(round_id: int) -> list[Held]:
 async def resolve(round_id: int, paper_id: int, choice: str, *, actor: Any) -> str:
     """A supervisor keeps the first or the second entry, or spoils the ballot."""
     if choice not in ("first", "second", "spoiled"):
-        raise DomainError(_("请选择采用哪一次录入,或作废。"))
+        raise DomainError(_("请选择采用哪一次录入，或作废。"))
     async with PaperBallot._meta.db.transaction():
         paper = await PaperBallot.select().where(
             (PaperBallot.id == paper_id) & (PaperBallot.round == round_id)).first()
@@ -190,7 +190,7 @@ async def ensure_none_held(round_id: int) -> None:
     waiting = await PaperBallot.count().where(
         (PaperBallot.round == round_id) & PaperBallot.status.is_in([PENDING, CONFLICT]))
     if waiting:
-        raise Conflict(_("还有 {n} 张纸质选票未完成两次录入或正等待审核,处理完才能结束勾选。").format(n=waiting))
+        raise Conflict(_("还有 {n} 张纸质选票未完成两次录入或正等待审核，处理完才能结束勾选。").format(n=waiting))
 
 
 async def reconciliation(round_id: int) -> dict:

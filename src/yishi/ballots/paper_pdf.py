@@ -114,7 +114,7 @@ def _render(html: str, order: list[int], geo: dict, codes: list[tuple[str, str]]
     stamps = [_stamp_ops(geo, code_utils.display(code), url) for code, url in codes]
     document = HTML(string=html, base_url=str(TEMPLATES)).render(font_config=FontConfiguration())
     if len(document.pages) != max(order) + 1:
-        raise DomainError(_("清单太长,一张选票放不下。请改用 A4 纸打印,或精简清单。"))
+        raise DomainError(_("清单太长，一张选票放不下。请改用 A4 纸打印，或精简清单。"))
     return document.write_pdf(finisher=_stamp(order, stamps))
 
 
@@ -135,7 +135,7 @@ async def paper_ballots_pdf(round_id: int, *, base_url: str, community_id: int |
         raise DomainError(_("每次可打印 1 到 {n} 张选票。").format(n=MAX_PER_PDF))
     round_ = await wishlists.get_round(round_id)
     if round_.status not in (RoundStatus.draft, RoundStatus.voting):
-        raise Conflict(_("勾选已结束,不能再打印纸质选票。"))
+        raise Conflict(_("勾选已结束，不能再打印纸质选票。"))
     rows = await unused_codes(round_id, community_id, limit)
     if not rows:
         raise DomainError(_("没有未使用的选票码。请先生成选票码。"))

@@ -87,7 +87,7 @@ async def recount(round_: wishlists.RoundView, *, actor: Any) -> Recount:
         raise Conflict(_("群众勾选结束后才能重新计票。"))
     kept = await published(round_.id)
     if kept is None:
-        raise NotFound(_("该批次没有公布的勾选结果,无法核对。"))
+        raise NotFound(_("该批次没有公布的勾选结果，无法核对。"))
     approvals, ballots = await count_from_ballots(round_.id)
     digest = digest_of(approvals, ballots)
     result = Recount(digest == kept.digest, ballots, approvals, digest, kept.digest)

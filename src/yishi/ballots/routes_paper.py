@@ -16,10 +16,10 @@ from yishi.wishlists import services as wishlists
 from yishi.wishlists.enums import RoundStatus
 
 MESSAGES = {
-    paper.PENDING: _("已保存第一遍录入。请另一位收集员再录入一遍这张选票,两遍一致才计入。"),
-    paper.COUNTED: _("两遍录入一致,这张选票已计入。"),
-    paper.SPOILT: _("两遍录入一致:这张选票作废,不计入。"),
-    paper.CONFLICT: _("两遍录入不一致,这张选票已交审核人处理。"),
+    paper.PENDING: _("已保存第一遍录入。请另一位收集员再录入一遍这张选票，两遍一致才计入。"),
+    paper.COUNTED: _("两遍录入一致，这张选票已计入。"),
+    paper.SPOILT: _("两遍录入一致：这张选票作废，不计入。"),
+    paper.CONFLICT: _("两遍录入不一致，这张选票已交审核人处理。"),
 }
 
 

@@ -26,24 +26,24 @@ MAX_CODES_PER_BATCH = 5000
 
 async def open_voting(round_: wishlists.RoundView, *, actor: Any) -> None:
     if round_.status is not RoundStatus.draft:
-        raise Conflict(_("该批次已经开放过勾选,不能重复开放。"))
+        raise Conflict(_("该批次已经开放过勾选，不能重复开放。"))
     if not await WishItem.exists().where(WishItem.round == round_.id):
-        raise DomainError(_("清单还是空的,请先添加项目再开放勾选。"))
+        raise DomainError(_("清单还是空的，请先添加项目再开放勾选。"))
     if not await wishlists.set_status(round_.id, RoundStatus.draft, RoundStatus.voting,
                                       opened_at=datetime.now(timezone.utc)):
-        raise Conflict(_("该批次的状态已被他人更改,请刷新页面。"))
+        raise Conflict(_("该批次的状态已被他人更改，请刷新页面。"))
     await audit.record("ballot.round.opened", actor=actor, object_type="round", object_id=round_.id)
 
 
 async def close_voting(round_: wishlists.RoundView, *, actor: Any) -> None:
     if round_.status is not RoundStatus.voting:
-        raise Conflict(_("该批次当前不在勾选中,无法结束勾选。"))
+        raise Conflict(_("该批次当前不在勾选中，无法结束勾选。"))
     from yishi.ballots import paper, results
 
     await paper.ensure_none_held(round_.id)
     if not await wishlists.set_status(round_.id, RoundStatus.voting, RoundStatus.counted,
                                       closed_at=datetime.now(timezone.utc)):
-        raise Conflict(_("该批次的状态已被他人更改,请刷新页面。"))
+        raise Conflict(_("该批次的状态已被他人更改，请刷新页面。"))
     # Counted after the status changed: a ballot racing the close either committed before it
     # (cast_ballot holds the round row) or was refused, so this count is final.
     digest = await results.publish(round_.id)
@@ -53,12 +53,12 @@ async def close_voting(round_: wishlists.RoundView, *, actor: Any) -> None:
 
 async def issue_codes(round_: wishlists.RoundView, community_id: int, count: int, *, actor: Any) -> list[str]:
     if round_.status not in (RoundStatus.draft, RoundStatus.voting):
-        raise Conflict(_("勾选已结束,不能再发放选票码。"))
+        raise Conflict(_("勾选已结束，不能再发放选票码。"))
     if not 1 <= count <= MAX_CODES_PER_BATCH:
         raise DomainError(_("每次可生成 1 到 {n} 个选票码。").format(n=MAX_CODES_PER_BATCH))
     community = await Community.select(Community.town).where(Community.id == community_id).first()
     if community is None or community["town"] != round_.town_id:
-        raise DomainError(_("所选社区不属于本镇(街道)。"))
+        raise DomainError(_("所选社区不属于本镇（街道）。"))
     new = {codes.new_code() for _ in range(count)}
     while len(new) < count:
         new.add(codes.new_code())
@@ -81,7 +81,7 @@ class CodeInfo:
 async def lookup_code(raw: str) -> CodeInfo:
     code = codes.normalise(raw)
     if len(code) != codes.CODE_LENGTH:
-        raise NotFound(_("选票码应为 {n} 位字母和数字,请核对后重新输入。").format(n=codes.CODE_LENGTH))
+        raise NotFound(_("选票码应为 {n} 位字母和数字，请核对后重新输入。").format(n=codes.CODE_LENGTH))
     row = (
         await BallotCode.select(
             BallotCode.code, BallotCode.round, BallotCode.community, BallotCode.used_at,
@@ -92,7 +92,7 @@ async def lookup_code(raw: str) -> CodeInfo:
         .run()
     )
     if row is None:
-        raise NotFound(_("没有找到这个选票码,请核对后重新输入。"))
+        raise NotFound(_("没有找到这个选票码，请核对后重新输入。"))
     return CodeInfo(code, row["round"], row["community"], row["community_name"],
                     row["used_at"] is not None)
 
@@ -103,10 +103,10 @@ def check_choices(item_ids: list[int], valid_ids: set[int], max_ticks: int) -> l
     if not chosen:
         raise DomainError(_("请至少勾选一项。"))
     if not set(chosen) <= valid_ids:
-        raise DomainError(_("提交的项目不在本次清单上,请刷新页面后重新勾选。"))
+        raise DomainError(_("提交的项目不在本次清单上，请刷新页面后重新勾选。"))
     if max_ticks and len(chosen) > max_ticks:
         raise DomainError(
-            _("最多只能勾选 {max} 项,您勾选了 {n} 项。请取消一些后再提交。").format(max=max_ticks, n=len(chosen))
+            _("最多只能勾选 {max} 项，您勾选了 {n} 项。请取消一些后再提交。").format(max=max_ticks, n=len(chosen))
         )
     return chosen
 
@@ -135,7 +135,7 @@ async def cast_ballot(raw_code: str, item_ids: list[int]) -> str:
     spends the code and writes the ballot and its ticks (a refusal costs two more, to say why)."""
     code = codes.normalise(raw_code)
     if len(code) != codes.CODE_LENGTH:
-        raise NotFound(_("选票码应为 {n} 位字母和数字,请核对后重新输入。").format(n=codes.CODE_LENGTH))
+        raise NotFound(_("选票码应为 {n} 位字母和数字，请核对后重新输入。").format(n=codes.CODE_LENGTH))
     receipt = codes.new_receipt()
     now = spent_day(datetime.now(timezone.utc))
     engine = BallotCode._meta.db
@@ -162,9 +162,9 @@ _ITEMS_KEPT = 64
 def _check_open(row: dict) -> None:
     status = RoundStatus(row["status"])
     if status is RoundStatus.draft:
-        raise Conflict(_("本批次清单尚未开放勾选,请稍后再来。"))
+        raise Conflict(_("本批次清单尚未开放勾选，请稍后再来。"))
     if status is not RoundStatus.voting:
-        raise Conflict(_("本批次的群众勾选已经结束,感谢您的关注。"))
+        raise Conflict(_("本批次的群众勾选已经结束，感谢您的关注。"))
     if row["used"]:
         raise Conflict(_("这个选票码已经使用过了。每个选票码只能投一次。"))
 
@@ -187,7 +187,7 @@ def _cast_sqlite(conn: sqlite3.Connection, code: str, item_ids: list[int], recei
     database thread, under SQLite's write lock, so what it reads cannot change under it)."""
     row = conn.execute(_LOOKUP_SQLITE, (code,)).fetchone()
     if row is None:
-        raise NotFound(_("没有找到这个选票码,请核对后重新输入。"))
+        raise NotFound(_("没有找到这个选票码，请核对后重新输入。"))
     _check_open(row)
     items = _ITEMS.get((row["round"], row["opened_at"]))
     if items is None:
@@ -258,7 +258,7 @@ async def _cast_postgres(code: str, item_ids: list[int], receipt: str, now: date
     # Nothing was written: find out why, checking in the order residents are told.
     rows = await BallotCode.raw(_LOOKUP, code).run()
     if not rows:
-        raise NotFound(_("没有找到这个选票码,请核对后重新输入。"))
+        raise NotFound(_("没有找到这个选票码，请核对后重新输入。"))
     _check_open(rows[0])
     items = frozenset(r["id"] for r in await WishItem.raw(_ROUND_ITEMS, rows[0]["round"]).run())
     check_choices(item_ids, items, rows[0]["max_ticks"])

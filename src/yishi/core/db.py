@@ -359,7 +359,7 @@ def make_engine(url: str) -> Engine:
             },
             extensions=(),
         )
-    raise ValueError(f"YISHI_DATABASE_URL 不支持的数据库类型: {parsed.scheme}")
+    raise ValueError(f"YISHI_DATABASE_URL 不支持的数据库类型： {parsed.scheme}")
 
 
 async def _keep_session(connection) -> None:

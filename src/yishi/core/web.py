@@ -43,29 +43,29 @@ def not_authorized_handler(request: Request, exc: NotAuthorizedException) -> Res
 
 def forbidden_handler(request: Request, exc: PermissionDeniedException) -> Response:
     if "CSRF" in str(exc.detail):
-        return _error_page(request, _("页面已过期或来源不明,请返回上一页、刷新后再提交。"), 403)
+        return _error_page(request, _("页面已过期或来源不明，请返回上一页、刷新后再提交。"), 403)
     return _error_page(request, _("您没有权限查看或操作此页面。"), 403)
 
 
 def not_found_handler(request: Request, exc: NotFoundException) -> Response:
-    return _error_page(request, _("找不到这个页面,请检查网址是否正确。"), 404, _("页面不存在"))
+    return _error_page(request, _("找不到这个页面，请检查网址是否正确。"), 404, _("页面不存在"))
 
 
 def validation_handler(request: Request, exc: ValidationException) -> Response:
-    return _error_page(request, _("提交的内容不完整或格式不对,请返回检查后重新提交。"), 400)
+    return _error_page(request, _("提交的内容不完整或格式不对，请返回检查后重新提交。"), 400)
 
 
 def http_error_handler(request: Request, exc: HTTPException) -> Response:
     if exc.status_code == 429:
-        return _error_page(request, _("操作太频繁,请稍后再试。"), 429)
+        return _error_page(request, _("操作太频繁，请稍后再试。"), 429)
     if exc.status_code == 405:
         return _error_page(request, _("不支持这种访问方式。"), 405)
-    return _error_page(request, _("请求无法处理,请返回后重试。"), exc.status_code)
+    return _error_page(request, _("请求无法处理，请返回后重试。"), exc.status_code)
 
 
 def internal_error_handler(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return _error_page(request, _("系统出了点问题,已记录下来。您填写的内容没有保存,请稍后再试。"),
+    return _error_page(request, _("系统出了点问题，已记录下来。您填写的内容没有保存，请稍后再试。"),
                        HTTP_500_INTERNAL_SERVER_ERROR, _("系统错误"))
 
 
@@ -89,7 +89,7 @@ def form_ints(values: Any) -> list[int]:
     try:
         return [int(v) for v in values]
     except (TypeError, ValueError):
-        raise DomainError(_("提交的内容格式不对,请刷新页面后重新提交。"))
+        raise DomainError(_("提交的内容格式不对，请刷新页面后重新提交。"))
 
 
 def form_int(value: Any, field: str, default: int | None = None) -> int:

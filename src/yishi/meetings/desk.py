@@ -70,14 +70,14 @@ def ensure_revisable(last: dict | None) -> None:
     if last is None:
         return
     if last["status"] is SubmissionStatus.submitted:
-        raise Conflict(_("意愿清单已报送区级审核,审核结束前不能修改。"))
+        raise Conflict(_("意愿清单已报送区级审核，审核结束前不能修改。"))
     if last["status"] is SubmissionStatus.approved:
-        raise Conflict(_("意愿清单已获区级批准,不能再修改。"))
+        raise Conflict(_("意愿清单已获区级批准，不能再修改。"))
 
 
 async def submit(round_: wishlists.RoundView, note: str, *, actor: Any) -> int:
     if round_.status is not RoundStatus.decided:
-        raise Conflict(_("本批次尚未形成意愿清单,不能报送区级审核。"))
+        raise Conflict(_("本批次尚未形成意愿清单，不能报送区级审核。"))
     note = (note or "").strip()
     if len(note) > 2000:
         raise DomainError(_("报送说明不能超过 2000 个字。"))
@@ -85,7 +85,7 @@ async def submit(round_: wishlists.RoundView, note: str, *, actor: Any) -> int:
     ensure_revisable(last)
     snapshot = await snapshot_of(round_.id)
     if last is not None and last["snapshot"] == snapshot and not note:
-        raise DomainError(_("意愿清单与上次报送的版本完全相同。请先按退回意见修改,或填写报送说明。"))
+        raise DomainError(_("意愿清单与上次报送的版本完全相同。请先按退回意见修改，或填写报送说明。"))
     version = (last["version"] if last else 0) + 1
     try:
         await Submission.insert(Submission(
@@ -94,7 +94,7 @@ async def submit(round_: wishlists.RoundView, note: str, *, actor: Any) -> int:
             slot=f"{round_.id}:{version}")).run()
     except Exception as exc:
         if "Integrity" in type(exc).__name__ or "UniqueViolation" in type(exc).__name__:
-            raise Conflict(_("这份意愿清单刚刚已被他人报送,请刷新页面。"))
+            raise Conflict(_("这份意愿清单刚刚已被他人报送，请刷新页面。"))
         raise
     await audit.record("desk.submission.submitted", actor=actor, object_type="round", object_id=round_.id,
                        version=version)
@@ -116,7 +116,7 @@ async def revise(round_: wishlists.RoundView, approved_ids: list[int], resolutio
     items = {i["id"] for i in await wishlists.items_of(round_.id)}
     approved = set(approved_ids)
     if not approved <= items:
-        raise DomainError(_("提交的项目不在本次清单上,请刷新页面后重试。"))
+        raise DomainError(_("提交的项目不在本次清单上，请刷新页面后重试。"))
     if not approved:
         raise DomainError(_("请至少选择一项通过的项目。"))
     decision = await Decision.select(Decision.id).where(Decision.round == round_.id).first().run()
@@ -133,16 +133,16 @@ async def review(submission_id: int, *, approve: bool, comment: str, item_commen
                  actor: Any) -> None:
     sub = await get_submission(submission_id)
     if sub["status"] is not SubmissionStatus.submitted:
-        raise Conflict(_("这份报送已经审核过({s}),不能重复审核。").format(s=sub["status"].label))
+        raise Conflict(_("这份报送已经审核过（{s}），不能重复审核。").format(s=sub["status"].label))
     comment = (comment or "").strip()
     item_comments = {i: t.strip() for i, t in item_comments.items() if t and t.strip()}
     listed = {i["id"] for i in sub["snapshot"]["items"]}
     if not set(item_comments) <= listed:
         raise DomainError(_("意见所针对的项目不在这份意愿清单上。"))
     if len(comment) > 4000 or any(len(t) > 1000 for t in item_comments.values()):
-        raise DomainError(_("审核意见太长,请精简后再提交。"))
+        raise DomainError(_("审核意见太长，请精简后再提交。"))
     if not approve and not comment and not item_comments:
-        raise DomainError(_("退回时请填写总体意见,或至少对一个项目写明意见。"))
+        raise DomainError(_("退回时请填写总体意见，或至少对一个项目写明意见。"))
     new = SubmissionStatus.approved if approve else SubmissionStatus.returned
     now = datetime.now(timezone.utc)
     async with Submission._meta.db.transaction():
@@ -151,7 +151,7 @@ async def review(submission_id: int, *, approve: bool, comment: str, item_commen
             (Submission.id == submission_id) & (Submission.status == SubmissionStatus.submitted)
         ).returning(Submission.id).run()
         if not changed:
-            raise Conflict(_("这份报送刚刚已被他人审核,请刷新页面。"))
+            raise Conflict(_("这份报送刚刚已被他人审核，请刷新页面。"))
         if item_comments:
             await ReviewComment.insert(*[ReviewComment(submission=submission_id, item=i, text=t)
                                          for i, t in sorted(item_comments.items())]).run()

@@ -101,7 +101,7 @@ async def create_meeting(council_id: int, *, step: MeetingStep, title: str, held
     if round_id is not None:
         round_ = await wishlists.get_round(round_id)
         if round_.town_id != council["town"]:
-            raise DomainError(_("所选批次不属于本镇(街道)。"))
+            raise DomainError(_("所选批次不属于本镇（街道）。"))
     elif step is MeetingStep.decide:
         raise DomainError(_("“民主议事定方向”会议要选择所议定的批次。"))
     row = Meeting(council=council_id, round=round_id, step=step, title=title, held_at=held_at, place=place,
@@ -117,19 +117,19 @@ async def create_meeting(council_id: int, *, step: MeetingStep, title: str, held
 
 def ensure_not_closed(m: MeetingView) -> None:
     if m.status is MeetingStatus.closed:
-        raise Conflict(_("会议纪要已定稿,不能再修改。"))
+        raise Conflict(_("会议纪要已定稿，不能再修改。"))
 
 
 def ensure_planned(m: MeetingView) -> None:
     ensure_not_closed(m)
     if m.status is not MeetingStatus.planned:
-        raise Conflict(_("会议已经开始,议程不能再修改。"))
+        raise Conflict(_("会议已经开始，议程不能再修改。"))
 
 
 def ensure_open(m: MeetingView) -> None:
     ensure_not_closed(m)
     if m.status is not MeetingStatus.open:
-        raise Conflict(_("会议还没有开始,请召集人先点“开始会议”。"))
+        raise Conflict(_("会议还没有开始，请召集人先点“开始会议”。"))
 
 
 async def _move(m: MeetingView, expected: MeetingStatus, new: MeetingStatus, **stamps: Any) -> None:
@@ -138,7 +138,7 @@ async def _move(m: MeetingView, expected: MeetingStatus, new: MeetingStatus, **s
     changed = await Meeting.update(values).where(
         (Meeting.id == m.id) & (Meeting.status == expected)).returning(Meeting.id).run()
     if not changed:
-        raise Conflict(_("会议状态已被他人更改,请刷新页面。"))
+        raise Conflict(_("会议状态已被他人更改，请刷新页面。"))
 
 
 # --- agenda -------------------------------------------------------------------------------
@@ -237,7 +237,7 @@ async def set_presence(m: MeetingView, member_id: int, presence: Presence, *, ac
         raise Conflict(_("您已经签到过了。"))
     if existing and presence is Presence.leave and await MemberVote.exists().where(
             (MemberVote.meeting == m.id) & (MemberVote.member == member_id)):
-        raise Conflict(_("这位成员已经参加表决,不能改为请假。"))
+        raise Conflict(_("这位成员已经参加表决，不能改为请假。"))
     now = datetime.now(timezone.utc)
     if existing:
         await Attendance.update({Attendance.presence: presence, Attendance.self_signed: self_signed,
@@ -313,16 +313,16 @@ def quorum_reason(q: rules.Quorum) -> str:
     """Why a meeting is not quorate, in one sentence a convener can act on."""
     parts = []
     if q.missing:
-        parts.append(_("固定类别缺席:{c}").format(c="、".join(c.label for c in q.missing)))
+        parts.append(_("固定类别缺席：{c}").format(c="、".join(c.label for c in q.missing)))
     if q.present < q.needed:
-        parts.append(_("到会成员 {p} 人,需超过半数即至少 {n} 人").format(p=q.present, n=q.needed))
+        parts.append(_("到会成员 {p} 人，需超过半数即至少 {n} 人").format(p=q.present, n=q.needed))
     if not q.members:
         parts.append(_("议事组还没有成员"))
-    return ";".join(parts)
+    return "\uff1b".join(parts)
 
 
 def _no_quorum(q: rules.Quorum) -> Conflict:
-    return Conflict(_("未达到法定人数,不能表决或形成决议({why})。").format(why=quorum_reason(q)))
+    return Conflict(_("未达到法定人数，不能表决或形成决议（{why}）。").format(why=quorum_reason(q)))
 
 
 # --- votes and the decision ---------------------------------------------------------------
@@ -330,10 +330,10 @@ def _no_quorum(q: rules.Quorum) -> Conflict:
 async def _ready_to_vote(m: MeetingView) -> tuple[wishlists.RoundView, State]:
     ensure_open(m)
     if m.step is not MeetingStep.decide or m.round_id is None:
-        raise Conflict(_("这次会议是“民主恳谈交清单”,不对项目表决。"))
+        raise Conflict(_("这次会议是“民主恳谈交清单”，不对项目表决。"))
     round_ = await wishlists.get_round(m.round_id)
     if round_.status is RoundStatus.decided:
-        raise Conflict(_("本批次已经形成决议,不能再表决。"))
+        raise Conflict(_("本批次已经形成决议，不能再表决。"))
     if round_.status is not RoundStatus.counted:
         raise Conflict(_("群众勾选结束后才能表决。"))
     s = await state(m)
@@ -354,17 +354,17 @@ async def record_votes(m: MeetingView, item_id: int, choices: dict[int, VoteChoi
     enforces it in the database too), and so is anyone not present."""
     round_, s = await _ready_to_vote(m)
     if item_id not in s.counts:
-        raise DomainError(_("该项目不在本批次清单上,请刷新页面后重试。"))
+        raise DomainError(_("该项目不在本批次清单上，请刷新页面后重试。"))
     if not choices:
         raise DomainError(_("请至少为一位到会成员选择赞成、反对或弃权。"))
     known = {x["id"]: x for x in s.members}
     for member_id in choices:
         if member_id not in known:
-            raise DomainError(_("此人不是本议事组的在任成员,不能表决。"), 403)
+            raise DomainError(_("此人不是本议事组的在任成员，不能表决。"), 403)
         if member_id not in s.present_ids:
-            raise DomainError(_("{name}没有签到出席,不能表决。").format(name=known[member_id]["name"]), 403)
+            raise DomainError(_("{name}没有签到出席，不能表决。").format(name=known[member_id]["name"]), 403)
         if member_id in s.votes.get(item_id, {}):
-            raise Conflict(_("{name}已经对该项表决过,每人每项只能表决一次。").format(name=known[member_id]["name"]))
+            raise Conflict(_("{name}已经对该项表决过，每人每项只能表决一次。").format(name=known[member_id]["name"]))
     now = datetime.now(timezone.utc)
     rows = [MemberVote(meeting=m.id, item=item_id, member=mid, choice=c, by_self=by_self,
                        recorded_by=getattr(actor, "id", None), recorded_at=now, slot=f"{m.id}:{item_id}:{mid}")
@@ -374,7 +374,7 @@ async def record_votes(m: MeetingView, item_id: int, choices: dict[int, VoteChoi
             await MemberVote.insert(*rows).run()
     except Exception as exc:
         if _is_duplicate(exc):
-            raise Conflict(_("已经对该项表决过,每人每项只能表决一次。"))
+            raise Conflict(_("已经对该项表决过，每人每项只能表决一次。"))
         raise
     await audit.record("meeting.vote.recorded", actor=actor, object_type="meeting", object_id=m.id,
                        item_id=item_id, by_self=by_self, counts={c.value: list(choices.values()).count(c)
@@ -387,11 +387,11 @@ async def decide(m: MeetingView, resolution: str, departure_reason: str, *, acto
     round_, s = await _ready_to_vote(m)
     passed = [i for i, c in s.counts.items() if c.passed]
     if not passed:
-        raise DomainError(_("还没有项目获得表决通过,不能形成意愿清单。"))
+        raise DomainError(_("还没有项目获得表决通过，不能形成意愿清单。"))
     support = await services.decision_support(round_.id)
     departure_reason = _text(departure_reason, _("调整理由"), 2000, required=False)
     if set(passed) != set(support.greedy) and not departure_reason:
-        raise DomainError(_("表决通过的项目与“按勾选数排序、预算内依次入选”的结果不同,请填写调整理由。"))
+        raise DomainError(_("表决通过的项目与“按勾选数排序、预算内依次入选”的结果不同，请填写调整理由。"))
     await services.record_decision(round_, passed, resolution, actor=actor, meeting_id=m.id,
                                    departure_reason=departure_reason)
     return passed

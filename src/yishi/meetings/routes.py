@@ -25,7 +25,7 @@ class DecisionController(Controller):
     async def record(self, request: Request, round_id: int) -> Template | Redirect:
         round_ = await wishlists.get_round(round_id)
         perm.require(perm.can_record_decision(request.user, round_.town_id),
-                     _("只有本镇(街道)议事组召集人可以记录议事决定。"))
+                     _("只有本镇（街道）议事组召集人可以记录议事决定。"))
         form = await request.form()
         approved: list[int] = []
         try:
@@ -58,7 +58,7 @@ class CouncilController(Controller):
     path = "/council"
 
     async def _context(self, user: Any, **extra: Any) -> dict[str, Any]:
-        perm.require(user.town is not None, _("您的账号没有所属镇(街道),无法查看议事组。"))
+        perm.require(user.town is not None, _("您的账号没有所属镇（街道），无法查看议事组。"))
         council = await services.council_of_town(user.town)
         members = await services.members_of(council["id"]) if council else []
         rounds = await wishlists.list_rounds(town_id=user.town)
@@ -79,10 +79,10 @@ class CouncilController(Controller):
 
     async def _manage(self, request: Request, action) -> Template | Redirect:
         user = request.user
-        perm.require(user.town is not None, _("您的账号没有所属镇(街道),无法查看议事组。"))
+        perm.require(user.town is not None, _("您的账号没有所属镇（街道），无法查看议事组。"))
         council = await services.council_of_town(user.town)
         perm.require(council is not None and mperm.can_manage_council(user, council["town"]),
-                     _("只有本镇(街道)工作人员或召集人可以管理议事组。"))
+                     _("只有本镇（街道）工作人员或召集人可以管理议事组。"))
         form = await request.form()
         try:
             await action(council, form)
@@ -128,4 +128,4 @@ def _date(value: Any, field: str) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise DomainError(_("{field}应为日期,例如 2026-01-01。").format(field=field))
+        raise DomainError(_("{field}应为日期，例如 2026-01-01。").format(field=field))

@@ -56,7 +56,7 @@ class RoundWorkController(Controller):
         round_ = await wishlists.get_round(round_id)
         perm.require(aperm.can_view_round(request.user, round_.town_id, round_.district_id))
         perm.require(perm.can_submit(request.user, round_.town_id),
-                     _("只有本镇(街道)工作人员或召集人可以报送或修改意愿清单。"))
+                     _("只有本镇（街道）工作人员或召集人可以报送或修改意愿清单。"))
         form = await request.form()
         try:
             await action(round_, form)

@@ -27,7 +27,7 @@ def parse_when(text: str) -> datetime:
     try:
         value = datetime.fromisoformat((text or "").strip())
     except ValueError:
-        raise DomainError(_("请填写会议时间,例如 2026-03-12 14:30。"))
+        raise DomainError(_("请填写会议时间，例如 2026-03-12 14:30。"))
     return value.replace(tzinfo=CHINA) if value.tzinfo is None else value
 
 
@@ -86,10 +86,10 @@ class MeetingController(Controller):
     @post("/")
     async def create(self, request: Request) -> Redirect:
         user = request.user
-        perm.require(user.town is not None, _("您的账号没有所属镇(街道)。"))
+        perm.require(user.town is not None, _("您的账号没有所属镇（街道）。"))
         council = await services.council_of_town(user.town)
         perm.require(council is not None and perm.can_plan_meeting(user, council["town"]),
-                     _("只有本镇(街道)议事组召集人可以安排会议。"))
+                     _("只有本镇（街道）议事组召集人可以安排会议。"))
         form = await request.form()
         try:
             step = MeetingStep(str(form.get("step", "")))
@@ -148,7 +148,7 @@ class MeetingController(Controller):
                     try:
                         presence = Presence(value)
                     except ValueError:
-                        raise DomainError(_("提交的内容格式不对,请刷新页面后重新提交。"))
+                        raise DomainError(_("提交的内容格式不对，请刷新页面后重新提交。"))
                     await meeting.set_presence(m, member["id"], presence, actor=request.user)
         return await self._act(request, meeting_id, lambda m: perm.can_plan_meeting(request.user, m.town_id),
                                act, "#attendance")
@@ -162,7 +162,7 @@ class MeetingController(Controller):
 
         m = await meeting.get_meeting(meeting_id)
         me = await meeting.member_of_user(m, request.user.id)
-        perm.require(me is not None, _("您不是本议事组的在任成员,不能签到。"))
+        perm.require(me is not None, _("您不是本议事组的在任成员，不能签到。"))
         return await self._act(request, meeting_id, lambda m: True, act, "#attendance")
 
     @post("/{meeting_id:int}/guests")
@@ -183,7 +183,7 @@ class MeetingController(Controller):
                     try:
                         choices[int(key[5:])] = VoteChoice(str(value))
                     except ValueError:
-                        raise DomainError(_("提交的内容格式不对,请刷新页面后重新提交。"))
+                        raise DomainError(_("提交的内容格式不对，请刷新页面后重新提交。"))
             await meeting.record_votes(m, item_id, choices, actor=request.user)
         return await self._act(request, meeting_id, lambda m: perm.can_plan_meeting(request.user, m.town_id),
                                act, f"#item-{item_id}")
@@ -192,7 +192,7 @@ class MeetingController(Controller):
     async def my_vote(self, request: Request, meeting_id: int, item_id: int) -> Any:
         m = await meeting.get_meeting(meeting_id)
         me = await meeting.member_of_user(m, request.user.id)
-        perm.require(me is not None, _("您不是本议事组的在任成员,不能表决。"))
+        perm.require(me is not None, _("您不是本议事组的在任成员，不能表决。"))
 
         async def act(m, form):
             try:

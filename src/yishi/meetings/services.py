@@ -48,7 +48,7 @@ async def add_member(council_id: int, *, name: str, category: MemberCategory, or
     if term_start and term_end and term_end < term_start:
         raise DomainError(_("任期结束日期不能早于开始日期。"))
     if len(contact or "") > 60 or len(organisation or "") > 80:
-        raise DomainError(_("单位或联系方式太长,请精简后再提交。"))
+        raise DomainError(_("单位或联系方式太长，请精简后再提交。"))
     member = CouncilMember(council=council_id, name=name, category=category,
                            organisation=(organisation or "").strip(), term_start=term_start,
                            term_end=term_end, contact=(contact or "").strip(), user=user_id)
@@ -63,7 +63,7 @@ async def record_decision(round_: wishlists.RoundView, approved_ids: list[int], 
     """The intent list: the approved items and the resolution. Called directly (a decision taken
     on paper, as the thin slice does) or by meeting.decide after the members' votes."""
     if round_.status is RoundStatus.decided:
-        raise Conflict(_("本批次已经形成决议,不能重复记录。"))
+        raise Conflict(_("本批次已经形成决议，不能重复记录。"))
     if round_.status is not RoundStatus.counted:
         raise Conflict(_("群众勾选结束后才能记录议事决定。"))
     resolution = (resolution or "").strip()
@@ -74,12 +74,12 @@ async def record_decision(round_: wishlists.RoundView, approved_ids: list[int], 
     items = {i["id"] for i in await wishlists.items_of(round_.id)}
     approved = set(approved_ids)
     if not approved <= items:
-        raise DomainError(_("提交的项目不在本次清单上,请刷新页面后重试。"))
+        raise DomainError(_("提交的项目不在本次清单上，请刷新页面后重试。"))
     if not approved:
         raise DomainError(_("请至少选择一项通过的项目。"))
     async with Decision._meta.db.transaction():
         if not await wishlists.set_status(round_.id, RoundStatus.counted, RoundStatus.decided):
-            raise Conflict(_("本批次的状态已被他人更改,请刷新页面。"))
+            raise Conflict(_("本批次的状态已被他人更改，请刷新页面。"))
         decision = await Decision.insert(
             Decision(round=round_.id, resolution=resolution, decided_by=getattr(actor, "id", None),
                      decided_at=datetime.now(timezone.utc), meeting=meeting_id,
@@ -113,7 +113,7 @@ async def intent_list(round_id: int) -> IntentList:
     round_ = await wishlists.get_round(round_id)
     decision = await Decision.select().where(Decision.round == round_id).first().run()
     if decision is None:
-        raise Conflict(_("本批次尚未形成议事决定,还不能导出意愿清单。"))
+        raise Conflict(_("本批次尚未形成议事决定，还不能导出意愿清单。"))
     approved = {
         r["item"]
         for r in await DecisionItem.select(DecisionItem.item)
@@ -162,7 +162,7 @@ async def retire_member(council_id: int, member_id: int, *, actor: Any = None) -
         .run()
     )
     if not changed:
-        raise DomainError(_("找不到这位成员,或已经离任。"), 404)
+        raise DomainError(_("找不到这位成员，或已经离任。"), 404)
     await audit.record("meeting.council.member_retired", actor=actor, object_type="council",
                        object_id=council_id, member_id=member_id)
 
@@ -171,7 +171,7 @@ async def set_rules(council_id: int, *, quorum_share_pct: int, quorum_all_fixed:
                     actor: Any = None) -> None:
     for value in (quorum_share_pct, pass_share_pct):
         if not 0 <= value <= 99:
-            raise DomainError(_("比例应为 0 到 99 之间的整数(表示“超过百分之几”)。"))
+            raise DomainError(_("比例应为 0 到 99 之间的整数（表示“超过百分之几”）。"))
     await Council.update({Council.quorum_share_pct: quorum_share_pct, Council.quorum_all_fixed: quorum_all_fixed,
                           Council.pass_share_pct: pass_share_pct}).where(Council.id == council_id)
     await audit.record("meeting.council.rules_changed", actor=actor, object_type="council", object_id=council_id,

@@ -94,7 +94,7 @@ class TownRef:
 async def town_ref(town_id: int) -> TownRef:
     row = await Town.select(Town.id, Town.name, Town.district).where(Town.id == town_id).first().run()
     if row is None:
-        raise NotFound(_("找不到该镇(街道)。"))
+        raise NotFound(_("找不到该镇（街道）。"))
     return TownRef(id=row["id"], name=row["name"], district_id=row["district"])
 
 

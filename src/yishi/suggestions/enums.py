@@ -3,7 +3,7 @@ import enum
 
 
 class Status(str, enum.Enum):
-    """已受理 → 已分级 → 办理中 → 已办结 | 已纳入清单 | 不予采纳; 已合并 when absorbed by a duplicate."""
+    """已受理 → 已分级 → 办理中 → 已办结 | 已纳入清单 | 不予采纳； 已合并 when absorbed by a duplicate."""
 
     received = "received"
     graded = "graded"

@@ -55,7 +55,7 @@ async def poster_pdf(point_id: int, base_url: str) -> tuple[str, str, bytes]:
 COLUMNS = [  # (header, width, required)
     ("建议内容", 60, True),
     ("类别", 12, True),
-    ("社区(村)", 14, True),
+    ("社区（村）", 14, True),
     ("渠道", 12, True),
     ("收集日期", 13, False),
     ("居民姓名", 10, False),
@@ -87,7 +87,7 @@ async def template_xlsx(town_id: int) -> tuple[str, str, bytes]:
         cell.fill = PatternFill("solid", fgColor="B3261E" if required else "EFEBE6")
         ws.column_dimensions[cell.column_letter].width = width
     ws.freeze_panes = "A2"
-    ws.append(["(示例,导入前请删除此行)楼道灯坏了两个月,晚上老人上下楼看不见。", cats[5] if len(cats) > 5 else cats[0],
+    ws.append(["（示例，导入前请删除此行）楼道灯坏了两个月，晚上老人上下楼看不见。", cats[5] if len(cats) > 5 else cats[0],
                comms[0] if comms else "", "上门走访", date.today().isoformat(), "王秀英", "13800138000"])
     ws.cell(row=2, column=1).alignment = Alignment(wrap_text=True)
 
@@ -108,15 +108,15 @@ async def template_xlsx(town_id: int) -> tuple[str, str, bytes]:
     notes = wb.create_sheet("填写说明")
     lines = [
         f"{town.name} 居民建议批量导入模板",
-        "1. 每行一条建议;带 * 的列必须填写。第一行表头不要改动。",
+        "1. 每行一条建议；带 * 的列必须填写。第一行表头不要改动。",
         f"2. 建议内容 {services.CONTENT_MIN} 到 {services.CONTENT_MAX} 个字。",
-        "3. 类别、社区(村)、渠道请从下拉列表中选择。",
-        "4. 收集日期写成 2026-03-01,不填则为导入当天;不能晚于今天,不能早于一年前。",
-        "5. 居民姓名、联系电话可不填;电话为 11 位手机号或带区号的固定电话,系统加密保存。",
-        f"6. 一次最多 {IMPORT_MAX_ROWS} 行。只要有一行出错,整个文件都不会导入,系统会列出每个出错的行和原因。",
-        "类别:" + "、".join(cats),
-        "社区(村):" + "、".join(comms),
-        "渠道:" + "、".join(channels),
+        "3. 类别、社区（村）、渠道请从下拉列表中选择。",
+        "4. 收集日期写成 2026-03-01,不填则为导入当天；不能晚于今天，不能早于一年前。",
+        "5. 居民姓名、联系电话可不填；电话为 11 位手机号或带区号的固定电话，系统加密保存。",
+        f"6. 一次最多 {IMPORT_MAX_ROWS} 行。只要有一行出错，整个文件都不会导入，系统会列出每个出错的行和原因。",
+        "类别：" + "、".join(cats),
+        "社区（村）：" + "、".join(comms),
+        "渠道：" + "、".join(channels),
     ]
     for line in lines:
         notes.append([line])
@@ -139,7 +139,7 @@ class ImportFailed(DomainError):
     """Nothing was imported; `errors` lists every bad row and why."""
 
     def __init__(self, errors: list[RowError], message: str | None = None) -> None:
-        super().__init__(message or _("文件中有 {n} 处错误,没有导入任何一条。请改正后重新上传。").format(n=len(errors)), 400)
+        super().__init__(message or _("文件中有 {n} 处错误，没有导入任何一条。请改正后重新上传。").format(n=len(errors)), 400)
         self.errors = errors
 
 
@@ -177,18 +177,18 @@ async def parse_import(data: bytes, town_id: int, today: date | None = None) -> 
 
     today = today or rules.today_in_china()
     if len(data) > IMPORT_MAX_BYTES:
-        raise ImportFailed([], _("文件太大(超过 2 MB),请分成几个文件导入。"))
+        raise ImportFailed([], _("文件太大（超过 2 MB），请分成几个文件导入。"))
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
-        raise ImportFailed([], _("这不是有效的 Excel(.xlsx)文件,请用下载的模板填写后上传。"))
+        raise ImportFailed([], _("这不是有效的 Excel(.xlsx)文件，请用下载的模板填写后上传。"))
     ws = wb["建议"] if "建议" in wb.sheetnames else wb.worksheets[0]
     rows = ws.iter_rows(values_only=True)
     header = [(_cell_text(h).rstrip("*").strip()) for h in (next(rows, None) or [])]
     index = {name: header.index(name) for name, _w, _r in COLUMNS if name in header}
     missing = [name for name, _w, required in COLUMNS if required and name not in index]
     if missing:
-        raise ImportFailed([RowError(1, m, _("缺少这一列,请使用下载的模板。")) for m in missing])
+        raise ImportFailed([RowError(1, m, _("缺少这一列，请使用下载的模板。")) for m in missing])
 
     cats = {c["name"]: c["id"] for c in await catalog.categories()}
     comms = {c["name"]: c["id"] for c in await catalog.communities_of(town_id)}
@@ -203,7 +203,7 @@ async def parse_import(data: bytes, town_id: int, today: date | None = None) -> 
         if _cell_text(cells.get("建议内容")).startswith(EXAMPLE_MARK):
             continue  # the template's example row, left in by mistake
         if len(prepared) + len({e.row for e in errors}) >= IMPORT_MAX_ROWS:
-            raise ImportFailed(errors, _("一次最多导入 {n} 行,请分成几个文件。").format(n=IMPORT_MAX_ROWS))
+            raise ImportFailed(errors, _("一次最多导入 {n} 行，请分成几个文件。").format(n=IMPORT_MAX_ROWS))
         bad = len(errors)
 
         def err(column: str, message: str) -> None:
@@ -218,18 +218,18 @@ async def parse_import(data: bytes, town_id: int, today: date | None = None) -> 
         if not category:
             err("类别", _("请填写类别。"))
         elif category not in cats:
-            err("类别", _("没有“{v}”这个类别,请从下拉列表中选择。").format(v=category))
-        community = _cell_text(cells.get("社区(村)"))
+            err("类别", _("没有“{v}”这个类别，请从下拉列表中选择。").format(v=category))
+        community = _cell_text(cells.get("社区（村）"))
         if not community:
-            err("社区(村)", _("请填写社区(村)。"))
+            err("社区（村）", _("请填写社区（村）。"))
         elif community not in comms:
-            err("社区(村)", _("本镇(街道)没有“{v}”,请从下拉列表中选择。").format(v=community))
+            err("社区（村）", _("本镇（街道）没有“{v}”，请从下拉列表中选择。").format(v=community))
         channel_text = _cell_text(cells.get("渠道"))
         channel = channels.get(channel_text)
         if not channel_text:
             err("渠道", _("请填写渠道。"))
         elif channel is None:
-            err("渠道", _("没有“{v}”这个渠道,请从下拉列表中选择。").format(v=channel_text))
+            err("渠道", _("没有“{v}”这个渠道，请从下拉列表中选择。").format(v=channel_text))
         received_on = today
         try:
             received_on = _cell_date(cells.get("收集日期")) or today
@@ -238,7 +238,7 @@ async def parse_import(data: bytes, town_id: int, today: date | None = None) -> 
             elif (today - received_on).days > services.BACKDATE_DAYS:
                 err("收集日期", _("收集日期不能早于一年前。"))
         except ValueError:
-            err("收集日期", _("日期格式不对,应为 2026-03-01 这样的日期。"))
+            err("收集日期", _("日期格式不对，应为 2026-03-01 这样的日期。"))
         name = _cell_text(cells.get("居民姓名"))
         if len(name) > services.NAME_MAX:
             err("居民姓名", _("姓名不能超过 {n} 个字。").format(n=services.NAME_MAX))
@@ -255,7 +255,7 @@ async def parse_import(data: bytes, town_id: int, today: date | None = None) -> 
     if errors:
         raise ImportFailed(errors)
     if not prepared:
-        raise ImportFailed([], _("文件里没有可导入的建议(除表头外都是空行)。"))
+        raise ImportFailed([], _("文件里没有可导入的建议（除表头外都是空行）。"))
     return prepared
 
 
@@ -266,7 +266,7 @@ async def import_xlsx(data: bytes, town_id: int, *, actor: Any) -> list[services
 # --- the export of a filtered list -------------------------------------------------------------
 
 EXPORT_COLUMNS = [
-    ("查询码", 12), ("收到日期", 12), ("镇(街道)", 12), ("社区(村)", 12), ("类别", 10), ("渠道", 11),
+    ("查询码", 12), ("收到日期", 12), ("镇（街道）", 12), ("社区（村）", 12), ("类别", 10), ("渠道", 11),
     ("建议内容", 50), ("状态", 10), ("分级", 6), ("办理方式", 9), ("办理层级", 11), ("牵头单位", 16),
     ("办理期限", 12), ("督办", 9), ("支持人次", 9), ("居民姓名", 9), ("联系电话", 14), ("答复", 40),
     ("答复时间", 17), ("办结时间", 17),
@@ -291,7 +291,7 @@ async def list_xlsx(rows: list[dict], title: str) -> tuple[str, str, bytes]:
     ws.title = "居民建议"
     ws.append([title])
     ws.cell(row=1, column=1).font = Font(bold=True, size=14)
-    ws.append([f"导出时间:{local_time(datetime.now(timezone.utc))},共 {len(rows)} 条;联系电话已脱敏。"])
+    ws.append([f"导出时间：{local_time(datetime.now(timezone.utc))},共 {len(rows)} 条；联系电话已脱敏。"])
     ws.append([name for name, _w in EXPORT_COLUMNS])
     for i, (_n, width) in enumerate(EXPORT_COLUMNS, start=1):
         ws.cell(row=3, column=i).font = Font(bold=True)

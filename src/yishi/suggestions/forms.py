@@ -33,7 +33,7 @@ def optional_int(form: Any, name: str, label: str) -> int | None:
     try:
         return int(raw)
     except ValueError:
-        raise InvalidInput(_("{label}选择有误,请重新选择。").format(label=label), name)
+        raise InvalidInput(_("{label}选择有误，请重新选择。").format(label=label), name)
 
 
 def required_int(form: Any, name: str, label: str) -> int:
@@ -50,7 +50,7 @@ def optional_date(form: Any, name: str, label: str) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise InvalidInput(_("{label}格式不对,应为 2026-03-01 这样的日期。").format(label=label), name)
+        raise InvalidInput(_("{label}格式不对，应为 2026-03-01 这样的日期。").format(label=label), name)
 
 
 def choice(form: Any, name: str, enum_cls: Any, label: str, required: bool = True) -> Any:
@@ -62,7 +62,7 @@ def choice(form: Any, name: str, enum_cls: Any, label: str, required: bool = Tru
     try:
         return enum_cls(raw)
     except ValueError:
-        raise InvalidInput(_("{label}选择有误,请重新选择。").format(label=label), name)
+        raise InvalidInput(_("{label}选择有误，请重新选择。").format(label=label), name)
 
 
 def ids(form: Any, name: str) -> list[int]:
@@ -77,7 +77,7 @@ def ids(form: Any, name: str) -> list[int]:
     try:
         return [int(v) for v in values if str(v).strip()]
     except ValueError:
-        raise InvalidInput(_("提交的内容格式不对,请刷新页面后重新提交。"), name)
+        raise InvalidInput(_("提交的内容格式不对，请刷新页面后重新提交。"), name)
 
 
 @dataclass

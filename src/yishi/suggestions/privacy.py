@@ -32,7 +32,7 @@ def normalise_phone(text: str) -> str:
     elif digits.startswith("0086"):
         digits = digits[4:]
     if not (MOBILE_RE.match(digits) or LANDLINE_RE.match(digits)):
-        raise DomainError(_("联系电话格式不对:请填写 11 位手机号,或带区号的固定电话(如 028-83912345)。"))
+        raise DomainError(_("联系电话格式不对：请填写 11 位手机号，或带区号的固定电话（如 028-83912345）。"))
     return digits
 
 

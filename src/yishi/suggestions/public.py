@@ -89,11 +89,11 @@ class PublicSuggestionController(Controller):
         wait = gate.blocked_for(key)
         if wait:
             return await form_page(point, form=typed, status_code=429, error=_(
-                "提交太频繁了,请 {n} 分钟后再试。您写的内容还在下面。").format(n=max(1, -(-wait // 60))))
+                "提交太频繁了，请 {n} 分钟后再试。您写的内容还在下面。").format(n=max(1, -(-wait // 60))))
         gate.fail(key)  # every post counts, accepted or not
         if forms.text(form, "website"):
             # The hidden field: people never see it, robots fill it in.
-            return await form_page(point, status_code=400, error=_("提交未成功,请刷新页面后重新填写。"))
+            return await form_page(point, status_code=400, error=_("提交未成功，请刷新页面后重新填写。"))
         try:
             data = forms.suggestion_input(form)
             data.received_on = None  # a resident cannot backdate
@@ -119,7 +119,7 @@ class PublicSuggestionController(Controller):
         wait = gate.blocked_for(key)
         if wait:
             return Template("suggestions/track_form.html", status_code=429, context={
-                "error": _("查询次数太多,请 {n} 分钟后再试。").format(n=max(1, -(-wait // 60))), "code": code})
+                "error": _("查询次数太多，请 {n} 分钟后再试。").format(n=max(1, -(-wait // 60))), "code": code})
         try:
             view = await services.track(code)
         except NotFound as exc:

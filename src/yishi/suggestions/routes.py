@@ -34,7 +34,7 @@ async def scope_for(user: Any) -> queries.Scope:
         return await queries.scope_of_district(_id(user.district))
     if user.town is not None:
         return queries.Scope((_id(user.town),))
-    raise Forbidden(_("您的账号没有所属镇(街道),无法查看居民建议。"))
+    raise Forbidden(_("您的账号没有所属镇（街道），无法查看居民建议。"))
 
 
 async def towns_in(scope: queries.Scope) -> list[dict]:
@@ -65,7 +65,7 @@ async def load_viewable(user: Any, suggestion_id: int) -> dict:
 async def load_handled(user: Any, suggestion_id: int) -> dict:
     row = await services.get(suggestion_id)
     perm.require(perm.can_handle_suggestion(user, row["town"]),
-                 _("只有本镇(街道)工作人员可以办理居民建议。"))
+                 _("只有本镇（街道）工作人员可以办理居民建议。"))
     return row
 
 
@@ -146,7 +146,7 @@ class SuggestionController(Controller):
     @get("/new")
     async def new_page(self, request: Request) -> Template:
         perm.require(perm.role_of(request.user) in perm.RECORDERS | {Role.admin},
-                     _("只有民情收集员和镇(街道)工作人员可以代居民录入建议。"))
+                     _("只有民情收集员和镇（街道）工作人员可以代居民录入建议。"))
         return Template("suggestions/new.html", context=await entry_context(request.user))
 
     @post("/new")
@@ -161,7 +161,7 @@ class SuggestionController(Controller):
             if data.community_id is not None:
                 town = await Community.select(Community.town).where(Community.id == data.community_id).first().run()
                 perm.require(town is not None and perm.can_record_suggestion(user, town["town"]),
-                             _("您只能为本镇(街道)的社区录入建议。"))
+                             _("您只能为本镇（街道）的社区录入建议。"))
             receipt = await services.submit(data, channel=channel, actor=user)
         except forms.InvalidInput as exc:
             return Template("suggestions/new.html", status_code=exc.status_code, context=await entry_context(
@@ -237,7 +237,7 @@ class SuggestionController(Controller):
                     Suggestion.tracking_code.is_in(codes)).run()
                 missing = set(codes) - {r["tracking_code"] for r in found}
                 if missing:
-                    raise forms.InvalidInput(_("查不到这些查询码:{codes}。").format(
+                    raise forms.InvalidInput(_("查不到这些查询码：{codes}。").format(
                         codes="、".join(rules.display_code(c) for c in sorted(missing))), "codes")
                 absorbed += [r["id"] for r in found]
             await services.merge(suggestion_id, absorbed, actor=request.user)
@@ -247,7 +247,7 @@ class SuggestionController(Controller):
     async def phone(self, request: Request, suggestion_id: int) -> Template:
         s = await services.get(suggestion_id)
         perm.require(perm.can_unmask_phone(request.user, s["town"]),
-                     _("只有办理这条建议的本镇(街道)工作人员可以查看完整电话。"))
+                     _("只有办理这条建议的本镇（街道）工作人员可以查看完整电话。"))
         number = await services.reveal_phone(suggestion_id, actor=request.user)
         if request.headers.get("hx-request"):
             return HTMXTemplate(template_name="suggestions/_phone.html",
@@ -265,7 +265,7 @@ class SuggestionController(Controller):
             rows.append(await load_handled(request.user, sid))
         towns = {r["town"] for r in rows}
         if len(towns) != 1:
-            raise forms.InvalidInput(_("一次只能把同一镇(街道)的建议纳入清单。"), "ids")
+            raise forms.InvalidInput(_("一次只能把同一镇（街道）的建议纳入清单。"), "ids")
         town_id = towns.pop()
         rounds = await Round.select(Round.id, Round.title, Round.status).where(Round.town == town_id).order_by(
             Round.id, ascending=False).run()

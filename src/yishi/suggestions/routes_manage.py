@@ -29,15 +29,15 @@ async def _own_town(request: Request, form_town: Any = None) -> int:
     """The town a staff action is for: the user's own, or the one an administrator picked."""
     user = request.user
     if perm.role_of(user) is Role.admin:
-        town_id = forms.optional_int({"town": form_town}, "town", _("镇(街道)"))
+        town_id = forms.optional_int({"town": form_town}, "town", _("镇（街道）"))
         if town_id is None:
             towns = await towns_in(queries.Scope(None))
             if not towns:
-                raise DomainError(_("还没有镇(街道)。"))
+                raise DomainError(_("还没有镇（街道）。"))
             town_id = towns[0]["id"]
         return town_id
     if user.town is None:
-        raise Forbidden(_("您的账号没有所属镇(街道)。"))
+        raise Forbidden(_("您的账号没有所属镇（街道）。"))
     return _id(user.town)
 
 
@@ -69,7 +69,7 @@ class SuggestionManageController(Controller):
         try:
             if community_id is None or community_id not in {
                     c["id"] for c in await catalog.communities_of(town_id)}:
-                raise forms.InvalidInput(_("请选择本镇(街道)的社区(村)。"), "community")
+                raise forms.InvalidInput(_("请选择本镇（街道）的社区（村）。"), "community")
             await catalog.create_point(community_id=community_id, name=forms.text(form, "name"),
                                         address=forms.text(form, "address"), actor=request.user)
         except DomainError as exc:
@@ -98,7 +98,7 @@ class SuggestionManageController(Controller):
 
     async def _import_context(self, request: Request, town_id: int, **extra: Any) -> dict[str, Any]:
         perm.require(perm.can_record_suggestion(request.user, town_id),
-                     _("只有民情收集员和镇(街道)工作人员可以导入建议。"))
+                     _("只有民情收集员和镇（街道）工作人员可以导入建议。"))
         return {"town": await catalog.town_ref(town_id), "errors": [], "error": None, "imported": None,
                 "towns": await towns_in(queries.Scope(None)) if perm.role_of(request.user) is Role.admin else [],
                 "max_rows": exports.IMPORT_MAX_ROWS, "display_code": rules.display_code, **extra}
@@ -145,7 +145,7 @@ class SuggestionManageController(Controller):
         return Template("suggestions/stats.html", context={
             "summary": summary, "groups": groups, "by": by, "f": filters, "towns": towns,
             "communities": await communities_in(scope), "categories": await catalog.categories(active_only=False),
-            "groupings": {"town": _("镇(街道)"), "community": _("社区(村)"), "category": _("类别"),
+            "groupings": {"town": _("镇（街道）"), "community": _("社区（村）"), "category": _("类别"),
                           "channel": _("渠道")},
         })
 

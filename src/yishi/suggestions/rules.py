@@ -89,7 +89,7 @@ class Figures:
     answered: int = 0
     answer_due: int = 0  # cases answered, or whose deadline has passed
     answered_on_time: int = 0
-    finished: int = 0  # 已办结, 已纳入清单 or 不予采纳
+    finished: int = 0  # 已办结， 已纳入清单 or 不予采纳
     finished_on_time: int = 0
     resolved: int = 0  # 已办结 or 已纳入清单
     open: int = 0

@@ -42,7 +42,7 @@ def _db():
 def check_content(content: str) -> str:
     content = (content or "").strip()
     if len(content) < CONTENT_MIN:
-        raise InvalidInput(_("请写下您的建议,至少 {n} 个字。").format(n=CONTENT_MIN), "content")
+        raise InvalidInput(_("请写下您的建议，至少 {n} 个字。").format(n=CONTENT_MIN), "content")
     if len(content) > CONTENT_MAX:
         raise InvalidInput(_("建议内容不能超过 {n} 个字(现在 {m} 个字),请精简后再提交。").format(
             n=CONTENT_MAX, m=len(content)), "content")
@@ -61,16 +61,16 @@ async def _check_category(category_id: int | None) -> int:
         raise InvalidInput(_("请选择建议类别。"), "category")
     await ensure_categories()
     if not await Category.exists().where((Category.id == category_id) & (Category.active == True)):  # noqa: E712
-        raise InvalidInput(_("所选类别不存在,请重新选择。"), "category")
+        raise InvalidInput(_("所选类别不存在，请重新选择。"), "category")
     return category_id
 
 
 async def _community_town(community_id: int | None, town_id: int | None = None) -> int:
     if community_id is None:
-        raise InvalidInput(_("请选择所在社区(村)。"), "community")
+        raise InvalidInput(_("请选择所在社区（村）。"), "community")
     row = await Community.select(Community.town).where(Community.id == community_id).first().run()
     if row is None or (town_id is not None and row["town"] != town_id):
-        raise InvalidInput(_("所选社区(村)不存在,请重新选择。"), "community")
+        raise InvalidInput(_("所选社区（村）不存在，请重新选择。"), "community")
     return row["town"]
 
 
@@ -121,7 +121,7 @@ async def prepare(data: SuggestionInput, *, town_id: int | None = None, allow_ba
     if errors:
         field, message = next(iter(errors.items()))
         if len(errors) > 1:
-            message = _("有 {n} 处需要修改,请看下面标红的地方。").format(n=len(errors))
+            message = _("有 {n} 处需要修改，请看下面标红的地方。").format(n=len(errors))
         raise InvalidInput(message, field, errors)
     return Prepared(town_id=resolved_town, community_id=data.community_id, category_id=category_id,  # type: ignore[arg-type]
                     content=content, name=name, phone=phone, received_on=received_on)
@@ -132,7 +132,7 @@ async def _new_tracking_code() -> str:
         code = rules.new_code()
         if not await Suggestion.exists().where(Suggestion.tracking_code == code):
             return code
-    raise Conflict(_("系统繁忙,请稍后再试。"))  # pragma: no cover - 25^8 codes
+    raise Conflict(_("系统繁忙，请稍后再试。"))  # pragma: no cover - 25^8 codes
 
 
 def _row(p: Prepared, *, channel: Channel, code: str, point_id: int | None, actor: Any) -> Suggestion:
@@ -236,7 +236,7 @@ async def reveal_phone(suggestion_id: int, *, actor: Any) -> str:
     if row is None:
         raise NotFound(_("找不到这条建议。"))
     if not row["phone_cipher"]:
-        raise NotFound(_("这条建议没有留联系电话,或个人信息已按规定清除。"))
+        raise NotFound(_("这条建议没有留联系电话，或个人信息已按规定清除。"))
     phone = privacy.vault().decrypt(row["phone_cipher"])
     await audit.record("suggestion.phone.unmasked", actor=actor, object_type="suggestion",
                        object_id=suggestion_id)
@@ -266,10 +266,10 @@ async def track(raw_code: str) -> Tracking:
     """What a tracking code shows. An unknown code raises NotFound and says nothing more."""
     code = rules.normalise_code(raw_code)
     if not rules.is_plausible_code(code):
-        raise NotFound(_("查不到这个查询码,请核对后重新输入。"))
+        raise NotFound(_("查不到这个查询码，请核对后重新输入。"))
     own = await _detail_query().where(Suggestion.tracking_code == code).first().run()
     if own is None:
-        raise NotFound(_("查不到这个查询码,请核对后重新输入。"))
+        raise NotFound(_("查不到这个查询码，请核对后重新输入。"))
     answer = own
     for _hop in range(5):  # merges are flattened, so one hop is the rule; the bound is a guard
         if not answer["merged_into"]:
@@ -287,7 +287,7 @@ async def track(raw_code: str) -> Tracking:
 # --- triage and handling -----------------------------------------------------------------------
 
 def _wrong_state(current: Status, doing: str) -> Conflict:
-    return Conflict(_("这条建议现在是“{state}”,不能{doing}。请刷新页面查看最新情况。").format(
+    return Conflict(_("这条建议现在是“{state}”，不能{doing}。请刷新页面查看最新情况。").format(
         state=current.label, doing=doing))
 
 
@@ -359,7 +359,7 @@ def _is_admin(actor: Any) -> bool:
 
 
 async def start_handling(suggestion_id: int, *, actor: Any) -> None:
-    await _load_for_change(suggestion_id, {Status.graded}, _("开始办理(请先分级)"))
+    await _load_for_change(suggestion_id, {Status.graded}, _("开始办理（请先分级）"))
     values: dict[Any, Any] = {Suggestion.status: Status.in_progress}
     if actor is not None and not _is_admin(actor):
         values[Suggestion.handler] = actor.id
@@ -384,7 +384,7 @@ async def answer(suggestion_id: int, reply: str, *, actor: Any) -> None:
 
 async def close(suggestion_id: int, reply: str, *, actor: Any) -> None:
     """已办结: closing needs the answer the resident will read."""
-    row = await _load_for_change(suggestion_id, {Status.graded, Status.in_progress}, _("办结(请先分级)"))
+    row = await _load_for_change(suggestion_id, {Status.graded, Status.in_progress}, _("办结（请先分级）"))
     reply = _check_reply(reply)
     await _finish(row, Status.closed, {Suggestion.reply: reply}, "suggestion.closed", actor, reply=reply)
 
@@ -424,15 +424,15 @@ async def merge(primary_id: int, absorbed_ids: list[int], *, actor: Any) -> int:
     if primary is None:
         raise NotFound(_("找不到这条建议。"))
     if Status(primary["status"]) is Status.merged:
-        raise Conflict(_("这条建议已被合并到另一条建议,请在那一条上合并。"))
+        raise Conflict(_("这条建议已被合并到另一条建议，请在那一条上合并。"))
     others = await Suggestion.select().where(Suggestion.id.is_in(absorbed_ids)).run()
     if len(others) != len(absorbed_ids):
-        raise NotFound(_("要合并的建议中有找不到的,请刷新后重试。"))
+        raise NotFound(_("要合并的建议中有找不到的，请刷新后重试。"))
     for other in others:
         if other["town"] != primary["town"]:
-            raise Conflict(_("只能合并同一镇(街道)的建议。"))
+            raise Conflict(_("只能合并同一镇（街道）的建议。"))
         if Status(other["status"]) not in OPEN_STATUSES:
-            raise Conflict(_("建议 {code} 已是“{state}”,不能再合并。").format(
+            raise Conflict(_("建议 {code} 已是“{state}”，不能再合并。").format(
                 code=rules.display_code(other["tracking_code"]), state=Status(other["status"]).label))
     added = sum(o["supporters"] for o in others)
     now = _now()
@@ -442,7 +442,7 @@ async def merge(primary_id: int, absorbed_ids: list[int], *, actor: Any) -> int:
         }).where(Suggestion.id.is_in(absorbed_ids) & Suggestion.status.is_in(list(OPEN_STATUSES))).returning(
             Suggestion.id).run()
         if len(changed) != len(absorbed_ids):
-            raise Conflict(_("有建议刚被其他人处理过,请刷新页面后重试。"))
+            raise Conflict(_("有建议刚被其他人处理过，请刷新页面后重试。"))
         # Flatten: what was merged into an absorbed one now points at the primary directly.
         await Suggestion.update({Suggestion.merged_into: primary_id}).where(
             Suggestion.merged_into.is_in(absorbed_ids)).run()
@@ -456,8 +456,8 @@ async def merge(primary_id: int, absorbed_ids: list[int], *, actor: Any) -> int:
     return primary["supporters"] + added
 
 
-LISTED_REPLY = ("您的建议已纳入《{round}》民生微事服务期望清单(项目:{item}),"
-                "将由居民勾选、“5+X”议事组民主议事后确定是否实施。感谢您的参与!")
+LISTED_REPLY = ("您的建议已纳入《{round}》民生微事服务期望清单(项目：{item}),"
+                "将由居民勾选、“5+X”议事组民主议事后确定是否实施。感谢您的参与！")
 
 
 async def _check_linkable(suggestion_ids: list[int], town_id: int) -> list[dict]:
@@ -466,12 +466,12 @@ async def _check_linkable(suggestion_ids: list[int], town_id: int) -> list[dict]
         raise InvalidInput(_("请至少选择一条建议。"), "suggestions")
     rows = await Suggestion.select().where(Suggestion.id.is_in(suggestion_ids)).run()
     if len(rows) != len(suggestion_ids):
-        raise NotFound(_("要纳入清单的建议中有找不到的,请刷新后重试。"))
+        raise NotFound(_("要纳入清单的建议中有找不到的，请刷新后重试。"))
     for row in rows:
         if row["town"] != town_id:
-            raise Conflict(_("只能把本镇(街道)的建议纳入本镇(街道)的清单。"))
+            raise Conflict(_("只能把本镇（街道）的建议纳入本镇（街道）的清单。"))
         if Status(row["status"]) not in OPEN_STATUSES | {Status.listed}:
-            raise Conflict(_("建议 {code} 已是“{state}”,不能纳入清单。").format(
+            raise Conflict(_("建议 {code} 已是“{state}”，不能纳入清单。").format(
                 code=rules.display_code(row["tracking_code"]), state=Status(row["status"]).label))
     return rows
 

@@ -9,7 +9,7 @@ from yishi.wishlists.tables import WishItem
 
 
 class Category(Table, tablename="suggestion_category"):
-    """教育, 养老, ...: configurable by an administrator; defaults are created on first use."""
+    """教育， 养老， ...: configurable by an administrator; defaults are created on first use."""
 
     name = Varchar(length=20, unique=True)
     position = Integer(default=0)

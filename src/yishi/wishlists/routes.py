@@ -70,7 +70,7 @@ class RoundController(Controller):
         user = request.user
         form = await request.form()
         perm.require(perm.can_create_round(user))
-        town_id = user.town if perm.role_of(user) is not Role.admin else form_int(form.get("town"), _("镇(街道)"))
+        town_id = user.town if perm.role_of(user) is not Role.admin else form_int(form.get("town"), _("镇（街道）"))
         perm.require(perm.can_manage_round(user, town_id))
         round_id = await services.create_round(
             town_id=town_id,
@@ -97,7 +97,7 @@ class RoundController(Controller):
             kind = None
         try:
             if kind is None:
-                raise DomainError(_("请选择项目类型(普惠性、特色或试点)。"))
+                raise DomainError(_("请选择项目类型（普惠性、特色或试点）。"))
             await services.add_item(
                 round_,
                 title=str(form.get("title", "")),

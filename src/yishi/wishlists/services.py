@@ -92,7 +92,7 @@ def _check_title(title: str, what: str, limit: int) -> str:
 
 def _check_max_ticks(max_ticks: int) -> int:
     if max_ticks < 0 or max_ticks > MAX_ITEMS:
-        raise DomainError(_("最多可勾选项数应在 0 到 {n} 之间(0 表示不限)。").format(n=MAX_ITEMS))
+        raise DomainError(_("最多可勾选项数应在 0 到 {n} 之间（0 表示不限）。").format(n=MAX_ITEMS))
     return max_ticks
 
 
@@ -102,7 +102,7 @@ async def create_round(
     title = _check_title(title, _("批次名称"), 80)
     _check_max_ticks(max_ticks)
     if not await Town.exists().where(Town.id == town_id):
-        raise DomainError(_("所选镇(街道)不存在。"))
+        raise DomainError(_("所选镇（街道）不存在。"))
     row = Round(
         town=town_id,
         title=title,
@@ -119,7 +119,7 @@ async def create_round(
 
 
 def _frozen() -> Conflict:
-    return Conflict(_("清单已发布供群众勾选,不能再修改。如需调整,请新建批次。"))
+    return Conflict(_("清单已发布供群众勾选，不能再修改。如需调整，请新建批次。"))
 
 
 def ensure_editable(round_: RoundView) -> None:
