@@ -57,6 +57,7 @@ static/vendor/htmx.min.js: package.json
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
 
 bench: install-test static
+	@bash scripts/system-deps.sh wrk
 	$(PY) bench/bench_ballots.py --db sqlite
 	@bash scripts/ensure-postgres.sh && $(PY) bench/bench_ballots.py --db postgres
 	$(PY) bench/bench_rules.py

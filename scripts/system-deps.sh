@@ -7,6 +7,7 @@ present() {
     npm) command -v npm >/dev/null 2>&1 ;;
     chromium) command -v chromium >/dev/null 2>&1 || [ -x "${YISHI_CHROMIUM:-/nonexistent}" ] ;;
     poppler-utils) command -v pdffonts >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1 ;;
+    wrk) command -v wrk >/dev/null 2>&1 ;;
     fonts-noto-cjk) [ "$(fc-list 2>/dev/null | grep -c 'Noto Serif CJK SC')" -gt 0 ] ;;
     *) dpkg -s "$1" >/dev/null 2>&1 ;;
   esac

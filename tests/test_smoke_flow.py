@@ -34,3 +34,12 @@ async def test_thin_slice_through_routes_produces_pdf(client):
     pdf = await client.get(f"/rounds/{round_id}/intent-list.pdf")
     assert pdf.status_code == 200
     assert pdf.content.startswith(b"%PDF")
+
+
+async def test_home_page_leads_residents_to_ticking_suggestions_and_tracking(client):
+    home = await client.get("/")
+    assert home.status_code == 200
+    for href, heading in [("/s", "我要提建议"), ("/t", "查询办理进度")]:
+        assert f'href="{href}"' in home.text and heading in home.text
+        page = await client.get(href)
+        assert page.status_code == 200

@@ -70,7 +70,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
     app = create_app(settings)
     host = args.host or settings.host
     port = args.port or settings.port
-    print(f"议事 yishi 已启动: http://{host}:{port}/  (数据库： {settings.database_url})")
+    print(f"议事 yishi 已启动\uff1a http://{host}:{port}/ \uff08数据库\uff1a{settings.database_url}\uff09")
     uvicorn.run(app, host=host, port=port, **uvicorn_options())
 
 

@@ -141,9 +141,9 @@ async def build(verbose: bool = False, ballots_to_cast: int = 620, seed: int = 2
 
     await build_suggestions(dawan, communities["大弯街道"], {"earlier": earlier, "first": first}, say, rng)
     say("演示数据已载入：")
-    say(f"  区：{DISTRICT},7 个镇（街道）；大弯街道议事组 {len(COUNCIL)} 人（五类固定成员 + X）")
+    say(f"  区：{DISTRICT}\uff0c7 个镇（街道）；大弯街道议事组 {len(COUNCIL)} 人（五类固定成员 + X）")
     say(f"  批次“2026年首批次”：{len(ITEMS)} 项清单，已收回 {ballots_to_cast} 张选票，正在勾选中")
-    say(f"  登录账号(密码都是 {DEMO_PASSWORD}):")
+    say(f"  登录账号\uff08密码都是 {DEMO_PASSWORD}\uff09\uff1a")
     for username, name, role, _w in users:
         say(f"    {username:16s} {role.label}")
     say("  可用于试投的选票码：" + "、".join(u["code"] for u in unused))
@@ -291,7 +291,7 @@ async def build_suggestions(town_id: int, community_ids: list[int], rounds: dict
     await grade(7, Grade.B, Track.deadline, Tier.street, "大弯街道城管办")
     await grade(16, Grade.C, Track.now, Tier.community, "大弯社区卫生服务站")
     await grade(20, Grade.C, Track.now, Tier.community, "锦城社区居委会")
-    say(f"  居民建议：{len(ids)} 条（3 个“码上听”观测点），查询码示例：{codes[1]}(已合并的加装电梯)、{codes[13]}(已办结)")
+    say(f"  居民建议：{len(ids)} 条（3 个“码上听”观测点），查询码示例：{codes[1]}\uff08已合并的加装电梯\uff09、{codes[13]}\uff08已办结\uff09")
     return {"suggestion_ids": ids, "tracking_codes": codes}
 
 

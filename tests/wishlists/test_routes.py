@@ -316,3 +316,23 @@ async def test_round_posts_other_town_convener_403_in_every_state(client):
     await f.open_round(r, codes_per_community=1)
     assert (await client.post(f"/rounds/{r.id}/close", data={"_csrf_token": token})).status_code == 403
     assert (await services.get_round(r.id)).status is RoundStatus.voting
+
+
+async def test_round_page_links_items_to_the_suggestions_they_answer(client):
+    from yishi.accounts.enums import Role
+    from yishi.suggestions import services as suggestions
+
+    places = await f.make_places()
+    convener = await f.make_user(Role.convener, places)
+    r = await f.make_round(places, items=2)
+    first, second = await f.item_ids(r.id)
+    a = await f.make_suggestion(places)
+    b = await f.make_suggestion(places, content="楼道里太黑了，希望装感应灯，老人上下楼方便。")
+    await suggestions.link_to_item([a.id, b.id], item_id=first, actor=convener)
+    await f.login(client, convener.username)
+    page = await client.get(f"/rounds/{r.id}")
+    assert page.status_code == 200
+    assert f'href="/suggestions/wish-items/{first}"' in page.text and "来自 2 条居民建议" in page.text
+    assert f'href="/suggestions/wish-items/{second}"' not in page.text
+    sources = await client.get(f"/suggestions/wish-items/{first}")
+    assert sources.status_code == 200 and "感应灯" in sources.text

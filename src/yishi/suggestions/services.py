@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
+from piccolo.query.functions.aggregate import Count
+
 from yishi.core import audit
 from yishi.core.errors import Conflict, DomainError, NotFound
 from yishi.core.i18n import _
@@ -524,3 +526,11 @@ async def _link(rows: list[dict], item_id: int, round_title: str, item_title: st
                            wish_item=item_id, item_title=item_title)
 
 
+
+
+async def source_counts(round_id: int) -> dict[int, int]:
+    """For a round's wish list: how many residents' suggestions each item answers."""
+    rows = await WishLink.select(WishLink.wish_item, Count(alias="n")).where(
+        WishLink.wish_item.round == round_id
+    ).group_by(WishLink.wish_item).run()
+    return {r["wish_item"]: r["n"] for r in rows}

@@ -14,6 +14,7 @@ from yishi.core.money import parse_yuan
 from yishi.core.web import form_int
 from yishi.meetings import services as meetings
 from yishi.places.tables import Community, Town
+from yishi.suggestions import services as suggestions
 from yishi.wishlists import services
 from yishi.wishlists.enums import ItemKind, RoundStatus
 
@@ -40,6 +41,7 @@ async def round_context(user: Any, round_id: int) -> dict[str, Any]:
         "can_decide": perm.can_record_decision(user, round_.town_id),
         "can_export": perm.can_export_intent_list(user, round_.town_id, round_.district_id),
         "total_fen": sum(i["cost_fen"] for i in items),
+        "sources": await suggestions.source_counts(round_id),
     }
 
 
