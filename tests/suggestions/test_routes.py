@@ -300,3 +300,21 @@ async def test_stats_and_settings_pages(client):
     assert (await catalog.track_days(places["town"]))[Track.study] == 40
     r = await client.post("/suggestions/settings/categories", data={"_csrf_token": token, "name": "就业"})
     assert r.status_code == 403
+
+
+async def test_phone_unmasked_only_by_the_handler_once_a_case_is_taken(client):
+    places = await f.make_places()
+    handler = await f.make_user(Role.street_staff, places)
+    colleague = await f.make_user(Role.street_staff, places)
+    s = await f.make_suggestion(places, content="小区里的健身器材坏了。", phone="13912345678")
+    token = await f.login(client, colleague.username)
+    r = await client.post(f"/suggestions/{s.id}/phone", data={"_csrf_token": token}, headers={"hx-request": "true"})
+    assert r.status_code == 200 and "13912345678" in r.text  # nobody handles it yet: triage may look
+    from yishi.suggestions import services as suggestions
+    from yishi.suggestions.enums import Grade, Tier, Track
+    await suggestions.grade(s.id, grade=Grade.C, track=Track.now, tier=Tier.community, lead_unit="社区居委会",
+                            actor=handler)
+    r = await client.post(f"/suggestions/{s.id}/phone", data={"_csrf_token": token}, headers={"hx-request": "true"})
+    assert r.status_code == 403 and "13912345678" not in r.text
+    page = await client.get(f"/suggestions/{s.id}")
+    assert "查看完整号码" not in page.text

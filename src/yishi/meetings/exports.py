@@ -85,7 +85,7 @@ async def dossier(round_id: int) -> tuple[Dossier, str]:
         counts = s.counts
         attendance = {
             "members": s.quorum.members, "present": s.quorum.present, "guests": len(s.guests),
-            "quorum": s.quorum.met, "pass_pct": m.rules.pass_share_pct,
+            "quorum": s.quorum.met, "all_fixed": m.rules.quorum_all_fixed, "pass_pct": m.rules.pass_share_pct,
             "by_category": s.by_category("present"),
             "leave": [p["name"] for _c, people in s.by_category("leave") for p in people],
             "guest_names": [g["name"] + (f"({g['organisation']})" if g["organisation"] else "") for g in s.guests],
@@ -130,7 +130,7 @@ async def minutes_pdf(meeting_id: int) -> tuple[str, str, bytes]:
                 voted.append((item, c))
         decision = await Decision.select().where(Decision.round == m.round_id).first().run()
     pdf = await render_pdf("pdf/minutes.html", m=m, s=s, number=await meeting.number_of(m), voted=voted,
-                           decision=decision, quorum_reason=meeting.quorum_reason(s.quorum),
+                           decision=decision, quorum_reason=meeting.quorum_reason(s.quorum, m.rules),
                            fingerprint=_minutes_fingerprint(m, s))
     return f"{m.council_name}-{m.title}-会议纪要.pdf", "application/pdf", pdf
 

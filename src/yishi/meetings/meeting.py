@@ -309,20 +309,28 @@ async def state(m: MeetingView) -> State:
     return s
 
 
-def quorum_reason(q: rules.Quorum) -> str:
+def quorum_reason(q: rules.Quorum, r: rules.Rules = rules.Rules()) -> str:
     """Why a meeting is not quorate, in one sentence a convener can act on."""
     parts = []
     if q.missing:
         parts.append(_("固定类别缺席：{c}").format(c="、".join(c.label for c in q.missing)))
     if q.present < q.needed:
-        parts.append(_("到会成员 {p} 人，需超过半数即至少 {n} 人").format(p=q.present, n=q.needed))
+        share = _("半数") if r.quorum_share_pct == 50 else f"{r.quorum_share_pct}%"
+        parts.append(_("到会成员 {p} 人，需超过{share}即至少 {n} 人").format(p=q.present, share=share, n=q.needed))
     if not q.members:
         parts.append(_("议事组还没有成员"))
     return "\uff1b".join(parts)
 
 
-def _no_quorum(q: rules.Quorum) -> Conflict:
-    return Conflict(_("未达到法定人数，不能表决或形成决议（{why}）。").format(why=quorum_reason(q)))
+def quorum_basis(q: rules.Quorum, r: rules.Rules) -> str:
+    """What a quorate meeting met, by the council's rules: the head count, and the five fixed
+    categories only when that rule is on."""
+    text = _("已达到法定人数：应到 {m} 人，实到 {p} 人（需至少 {n} 人）").format(m=q.members, p=q.present, n=q.needed)
+    return text + (_("，五类固定成员齐全。") if r.quorum_all_fixed else "。")
+
+
+def no_quorum(q: rules.Quorum, r: rules.Rules = rules.Rules()) -> Conflict:
+    return Conflict(_("未达到法定人数，不能表决或形成决议（{why}）。").format(why=quorum_reason(q, r)))
 
 
 # --- votes and the decision ---------------------------------------------------------------
@@ -338,7 +346,7 @@ async def _ready_to_vote(m: MeetingView) -> tuple[wishlists.RoundView, State]:
         raise Conflict(_("群众勾选结束后才能表决。"))
     s = await state(m)
     if not s.quorum.met:
-        raise _no_quorum(s.quorum)
+        raise no_quorum(s.quorum, m.rules)
     return round_, s
 
 

@@ -8,41 +8,26 @@ from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
 from yishi.accounts import permissions as perm
-from yishi.core.errors import Conflict, DomainError
+from yishi.core.errors import DomainError
 from yishi.core.i18n import _
-from yishi.core.web import form_int, form_ints
+from yishi.core.web import form_int
 from yishi.meetings import exports, meeting, services
 from yishi.meetings import permissions as mperm
 from yishi.meetings.enums import FIXED_CATEGORIES, MeetingStatus, MeetingStep, MemberCategory
 from yishi.wishlists import services as wishlists
-from yishi.wishlists.routes import round_context
 
 
 class DecisionController(Controller):
     path = "/rounds/{round_id:int}"
 
     @post("/decision")
-    async def record(self, request: Request, round_id: int) -> Template | Redirect:
+    async def record(self, request: Request, round_id: int) -> None:
+        """The old direct form, kept only to refuse: the council's decision comes from a quorate
+        民主议事定方向 meeting (meeting.decide), never from a form that skips sign-in and votes."""
         round_ = await wishlists.get_round(round_id)
         perm.require(perm.can_record_decision(request.user, round_.town_id),
                      _("只有本镇（街道）议事组召集人可以记录议事决定。"))
-        form = await request.form()
-        approved: list[int] = []
-        try:
-            approved = form_ints(form.getall("approved", []))
-            await services.record_decision(round_, approved, str(form.get("resolution", "")),
-                                           actor=request.user)
-        except DomainError as exc:
-            if isinstance(exc, Conflict):
-                # The round is not (or no longer) awaiting a decision, so the page has no form
-                # to carry the message: the error page says it instead.
-                raise
-            context = await round_context(request.user, round_id)
-            return Template("wishlists/round.html", status_code=exc.status_code, context={
-                **context, "decision_error": exc.message, "error": None, "form": {},
-                "draft_approved": set(approved), "draft_resolution": form.get("resolution", ""),
-            })
-        return Redirect(f"/rounds/{round_id}#decision")
+        raise services.not_from_meeting()
 
     @get("/intent-list.pdf")
     async def intent_list_pdf(self, request: Request, round_id: int) -> Response:

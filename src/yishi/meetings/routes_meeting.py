@@ -37,7 +37,8 @@ async def meeting_context(user: Any, m: meeting.MeetingView) -> dict[str, Any]:
     me = await meeting.member_of_user(m, user.id) if user else None
     context: dict[str, Any] = {
         "m": m, "s": s, "me": me, "number": await meeting.number_of(m),
-        "quorum_reason": meeting.quorum_reason(s.quorum),
+        "quorum_reason": meeting.quorum_reason(s.quorum, m.rules),
+        "quorum_basis": meeting.quorum_basis(s.quorum, m.rules),
         "Status": MeetingStatus, "Step": MeetingStep, "Presence": Presence, "Choice": VoteChoice,
         "Category": MemberCategory, "kind_labels": {k.value: k.label for k in ItemKind},
         "can_edit_agenda": perm.can_edit_agenda(user, m.town_id, m.status),

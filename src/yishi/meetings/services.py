@@ -9,7 +9,7 @@ from yishi.ballots import services as ballots
 from yishi.core import audit
 from yishi.core.errors import Conflict, DomainError
 from yishi.core.i18n import _
-from yishi.meetings.enums import FIXED_CATEGORIES, MemberCategory
+from yishi.meetings.enums import FIXED_CATEGORIES, MeetingStep, MemberCategory
 from yishi.ballots.rules import Election, greedy, mes
 from yishi.ballots.tables import BallotChoice
 from yishi.meetings.tables import Council, CouncilMember, Decision, DecisionItem
@@ -21,14 +21,18 @@ async def council_of_town(town_id: int) -> dict | None:
     return await Council.select().where(Council.town == town_id).first().run()
 
 
+CATEGORY_ORDER = {c.value: i for i, c in enumerate(MemberCategory)}
+
+
 async def members_of(council_id: int) -> list[dict]:
-    return (
+    rows = (
         await CouncilMember.select()
         .where((CouncilMember.council == council_id) & (CouncilMember.active == True))  # noqa: E712
-        .order_by(CouncilMember.category)
         .order_by(CouncilMember.id)
         .run()
     )
+    # The standard order (1–5, then X), not the codes' alphabetical one.
+    return sorted(rows, key=lambda m: CATEGORY_ORDER.get(m["category"], len(CATEGORY_ORDER)))
 
 
 def missing_categories(categories: list[str]) -> list[MemberCategory]:
@@ -58,10 +62,16 @@ async def add_member(council_id: int, *, name: str, category: MemberCategory, or
     return member.id
 
 
+def not_from_meeting() -> Conflict:
+    return Conflict(_("议事决定只能在达到法定人数的“民主议事定方向”会议上逐项表决形成。请到本批次的议事会议页面签到、表决、形成意愿清单。"))
+
+
 async def record_decision(round_: wishlists.RoundView, approved_ids: list[int], resolution: str,
-                          *, actor: Any, meeting_id: int | None = None, departure_reason: str = "") -> None:
-    """The intent list: the approved items and the resolution. Called directly (a decision taken
-    on paper, as the thin slice does) or by meeting.decide after the members' votes."""
+                          *, actor: Any, meeting_id: int | None, departure_reason: str = "") -> None:
+    """The intent list: the approved items and the resolution. Only a quorate 民主议事定方向
+    meeting on this round, under way, may record it (meeting.decide, after the members' votes):
+    without a quorum the meeting records no decision, and there is no decision without a meeting."""
+    await _ensure_deciding_meeting(round_, meeting_id)
     if round_.status is RoundStatus.decided:
         raise Conflict(_("本批次已经形成决议，不能重复记录。"))
     if round_.status is not RoundStatus.counted:
@@ -91,6 +101,20 @@ async def record_decision(round_: wishlists.RoundView, approved_ids: list[int], 
         ).run()
         await audit.record("meeting.decision.recorded", actor=actor, object_type="round",
                            object_id=round_.id, approved=sorted(approved), meeting_id=meeting_id)
+
+
+async def _ensure_deciding_meeting(round_: wishlists.RoundView, meeting_id: int | None) -> None:
+    from yishi.meetings import meeting  # meeting imports this module
+
+    if meeting_id is None:
+        raise not_from_meeting()
+    m = await meeting.get_meeting(meeting_id)
+    if m.step is not MeetingStep.decide or m.round_id != round_.id:
+        raise not_from_meeting()
+    meeting.ensure_open(m)
+    s = await meeting.state(m)
+    if not s.quorum.met:
+        raise meeting.no_quorum(s.quorum, m.rules)
 
 
 @dataclass

@@ -31,9 +31,11 @@ def can_handle_suggestion(user: Any, town_id: int) -> bool:
     return is_admin(user) or is_town_staff(user, town_id)
 
 
-def can_unmask_phone(user: Any, town_id: int) -> bool:
-    """Only the street's own staff handling the case; not an administrator, not the district."""
-    return is_town_staff(user, town_id)
+def can_unmask_phone(user: Any, town_id: int, handler_id: int | None) -> bool:
+    """Only the street's own staff handling the case; not an administrator, not the district.
+    Before anyone takes the case (grading makes the grader its handler) the street's staff
+    triaging it may; after, only its handler."""
+    return is_town_staff(user, town_id) and (handler_id is None or handler_id == user.id)
 
 
 def can_manage_points(user: Any, town_id: int) -> bool:

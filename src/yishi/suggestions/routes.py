@@ -91,7 +91,7 @@ async def detail_context(user: Any, suggestion_id: int, **extra: Any) -> dict[st
         "candidates": candidates,
         "days": await catalog.track_days(s["town"]),
         "can_handle": can_handle,
-        "can_unmask": perm.can_unmask_phone(user, s["town"]),
+        "can_unmask": perm.can_unmask_phone(user, s["town"], s["handler"]),
         "error": None, "form": {}, "phone": None, "new": False,
         **ENUMS, **extra,
     }
@@ -246,7 +246,7 @@ class SuggestionController(Controller):
     @post("/{suggestion_id:int}/phone")
     async def phone(self, request: Request, suggestion_id: int) -> Template:
         s = await services.get(suggestion_id)
-        perm.require(perm.can_unmask_phone(request.user, s["town"]),
+        perm.require(perm.can_unmask_phone(request.user, s["town"], s["handler"]),
                      _("只有办理这条建议的本镇（街道）工作人员可以查看完整电话。"))
         number = await services.reveal_phone(suggestion_id, actor=request.user)
         if request.headers.get("hx-request"):
