@@ -7,12 +7,12 @@ import sys
 from yishi.accounts.enums import Role
 from yishi.accounts.tables import User
 from yishi.ballots import services as ballots
-from yishi.meetings import services as meetings
 from yishi.places.tables import District
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.tables import Round
 from tests import factories as f
 from tests.conftest import ROOT
+from tests.meetings import setup
 
 
 def yishi(*args: str) -> subprocess.CompletedProcess:
@@ -49,7 +49,7 @@ async def test_cli_export_intent_list_writes_pdf(tmp_path):
     ids = await f.item_ids(r.id)
     await ballots.cast_ballot(codes[0], ids)
     await ballots.close_voting(await wishlists.get_round(r.id), actor=None)
-    await meetings.record_decision(await wishlists.get_round(r.id), ids[:1], "同意实施项目1。", actor=None)
+    await setup.decide_through_meeting(await wishlists.get_round(r.id), ids[:1], "同意实施项目1。")
     output = tmp_path / "意愿清单.pdf"
 
     result = yishi("export", "intent-list", "--round", str(r.id), "--output", str(output))

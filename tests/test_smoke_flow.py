@@ -1,11 +1,14 @@
-"""The thin slice through the HTTP routes: a convener compiles, residents tick, the council decides."""
+"""The thin slice through the HTTP routes: a convener compiles, residents tick, the council decides in a
+quorate 民主议事定方向 meeting (sign-in, votes, decision), and the intent list comes out."""
 from yishi.accounts.enums import Role
+from yishi.meetings import services as meetings
 from tests import factories as f
 
 
 async def test_thin_slice_through_routes_produces_pdf(client):
     places = await f.make_places()
     convener = await f.make_user(Role.convener, places)
+    council_id = await f.make_council(places)  # the 5+X council: the five fixed categories and one X
     token = await f.login(client, convener.username)
     r = await client.post("/rounds/", data={"_csrf_token": token, "title": "2026年首批次",
                                             "budget": "300000", "max_ticks": "2"})
@@ -28,9 +31,34 @@ async def test_thin_slice_through_routes_produces_pdf(client):
     r = await client.post(f"/v/{codes[0]}", data={"_csrf_token": f.csrf_from(page.text), "item": [str(items[0])]})
     assert r.status_code == 200 and "提交成功" in r.text
     r = await client.post(f"/rounds/{round_id}/close", data={"_csrf_token": token})
+    assert r.status_code in (302, 303)
+    # 民主议事定方向: no decision from the round page; the convener arranges the council's meeting.
     r = await client.post(f"/rounds/{round_id}/decision", data={"_csrf_token": token, "approved": [str(items[0])],
                                                                "resolution": "同意实施爱心座椅项目。"})
+    assert r.status_code == 409 and "议事决定只能在达到法定人数的“民主议事定方向”会议上" in r.text
+    page = await client.get(f"/rounds/{round_id}")
+    assert 'id="decide-meeting-form"' in page.text
+    r = await client.post("/meetings/", data={"_csrf_token": token, "step": "decide", "round": str(round_id),
+                                              "title": "2026年首批次民主议事会", "held_at": "2026-03-12T14:30",
+                                              "place": "街道党群服务中心"})
     assert r.status_code in (302, 303), r.text
+    meeting_url = r.headers["location"]
+    members = [m["id"] for m in await meetings.members_of(council_id)]
+    r = await client.post(f"{meeting_url}/attendance", data={"_csrf_token": token,
+                                                            **{f"presence_{m}": "present" for m in members}})
+    assert r.status_code in (302, 303), r.text
+    page = await client.get(meeting_url)
+    assert "已达到法定人数：应到 6 人，实到 6 人（需至少 4 人），五类固定成员齐全。" in page.text
+    r = await client.post(f"{meeting_url}/start", data={"_csrf_token": token})
+    assert r.status_code in (302, 303), r.text
+    for item, choice in ((items[0], "yes"), (items[1], "no")):
+        r = await client.post(f"{meeting_url}/votes/{item}", data={"_csrf_token": token,
+                                                                  **{f"vote_{m}": choice for m in members}})
+        assert r.status_code in (302, 303), r.text
+    r = await client.post(f"{meeting_url}/decide", data={"_csrf_token": token, "resolution": "同意实施爱心座椅项目。"})
+    assert r.status_code in (302, 303), r.text
+    decision = await meetings.decision_of(round_id)
+    assert decision["approved"] == {items[0]} and decision["meeting"] == int(meeting_url.rsplit("/", 1)[1])
     pdf = await client.get(f"/rounds/{round_id}/intent-list.pdf")
     assert pdf.status_code == 200
     assert pdf.content.startswith(b"%PDF")

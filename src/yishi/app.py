@@ -18,6 +18,7 @@ from litestar.template.config import TemplateConfig
 
 from yishi.accounts import services as account_services
 from yishi.accounts.routes import AuthController
+from yishi.ballots import round_settings
 from yishi.ballots.routes import BallotStaffController, VoteController
 from yishi.ballots.routes_paper import PaperController
 from yishi.ballots.routes_results import PublicResultsController, RoundDataController
@@ -75,8 +76,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     async def on_startup(app: Litestar) -> None:
         await core_db.start(engine)
+        # Closes rounds whose closing time has passed, every ~30 s (round_settings).
+        app.state.round_closer = round_settings.start_closer()
 
     async def on_shutdown(app: Litestar) -> None:
+        await round_settings.stop_closer(app.state.pop("round_closer", None))
         await core_db.stop(engine)
 
     app = Litestar(

@@ -52,7 +52,8 @@ async def test_issue_codes_returns_distinct_readable_codes():
     assert rows == [{"code": c, "community": places["communities"][0], "used_at": None} for c in issued]
     audit = await AuditEntry.select(AuditEntry.action, AuditEntry.data).output(load_json=True).run()
     assert audit[-1] == {"action": "ballot.codes.issued",
-                         "data": {"community_id": places["communities"][0], "count": 50}}
+                         "data": {"community_id": places["communities"][0], "count": 50,
+                         "voter_unit": "resident"}}
 
 
 @pytest.mark.parametrize("count", [0, -1, 5001])

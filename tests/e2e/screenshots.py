@@ -182,12 +182,8 @@ def shoot_width(shots: Shots, width: int, ids: dict, codes: list[str]) -> None:
     for state in ("draft", "voting", "counted", "decided"):
         page.goto(f"{url}/rounds/{ids[state]}")
         shots.save(page, f"round-{state}", width)
-    # The decision with a resolution but no item: the server's error, shown beside the form.
-    page.goto(f"{url}/rounds/{ids['counted']}")
-    page.get_by_label("决议内容").fill("同意实施。")
-    page.get_by_role("button", name="记录议事决定").click()
-    page.wait_for_load_state()
-    shots.save(page, "round-counted-error", width)
+    # No decision form on the round page any more: "round-counted" shows the way to the council's
+    # 民主议事定方向 meeting, where the decision is taken.
     page.goto(f"{url}/rounds/{ids['voting']}/codes")
     shots.save(page, "codes", width)
     if width > 600:  # the slips as the printer gets them

@@ -1,6 +1,8 @@
 """The thin slice in a real browser, through the UI only: a convener compiles the wish list and hands
-out ballot codes, residents tick on their phones, staff watch the tally, the council decides and
-the district's PDF comes out. Only places and users are seeded."""
+out ballot codes, residents tick on their phones, staff watch the tally, the council decides in a
+quorate 民主议事定方向 meeting (arranged from the round page, members of all five fixed categories
+signed in, a show of hands, the decision) and the district's PDF comes out. Only places, users and
+the 5+X council are seeded."""
 from __future__ import annotations
 
 import re
@@ -10,6 +12,7 @@ from playwright.async_api import Page, expect
 
 from tests import factories as f
 from tests.e2e.helpers import accept_dialogs, login, pdf_fonts, pdf_text
+from tests.meetings import setup
 from yishi.accounts.enums import Role
 from yishi.places.tables import Town
 
@@ -21,6 +24,7 @@ ITEMS = [("爱心座椅", "48000", "特色"), ("幸福食堂", "450000", "普惠
 async def test_thin_slice_from_wish_list_to_intent_list_pdf(open_page, tmp_path):
     places = await f.make_places(n_communities=2)
     convener = await f.make_user(Role.convener, places)
+    await setup.council(places)  # seven members: the five fixed categories, a second resident, one X
     town_name = (await Town.select(Town.name).where(Town.id == places["town"]).first())["name"]
 
     staff = await open_page()
@@ -34,7 +38,7 @@ async def test_thin_slice_from_wish_list_to_intent_list_pdf(open_page, tmp_path)
 
     pdf = await close_decide_and_download(staff, tmp_path)
     assert dialogs == ["发布后清单不能再修改，确定开放群众勾选吗？", "结束后居民不能再勾选，确定结束吗？",
-                       "决定记录后不能修改，确定提交吗？"]
+                       "开始会议后议程不能再修改，确定开始吗？", "决议形成后不能修改，确定提交吗？"]
 
     assert any("Noto" in font["name"] and "CJK" in font["name"] and font["embedded"] for font in pdf_fonts(pdf))
     assert all(font["embedded"] for font in pdf_fonts(pdf))
@@ -71,7 +75,7 @@ async def compile_list_and_open_ticking(page: Page, username: str) -> tuple[str,
     await expect(page.locator("#items tbody tr")).to_have_count(3)
     await expect(page.locator("#items h2")).to_contain_text("3 项，合计 588,000.00 元")
 
-    await page.get_by_label("社区").select_option(label="第1社区")
+    await page.locator("select[name=community]").select_option(label="第1社区")
     await page.get_by_label("生成选票码数量").fill("3")
     await page.get_by_role("button", name="生成选票码").click()
     await expect(page.locator("h1")).to_have_text("新生成的选票码（3 个）")
@@ -137,21 +141,54 @@ async def watch_tally_update_without_reload(staff: Page, round_url: str, open_pa
 
 
 async def close_decide_and_download(page: Page, tmp_path):
-    """Step 4: close the ticking, record the decision, download the intent list."""
+    """Step 4: close the ticking; the round page offers no decision form but the council's meeting:
+    arrange it, sign in six of seven members (all five fixed categories), start, vote by show of
+    hands, decide from the votes (with a reason, as it departs from the greedy pick); then back on
+    the round page download the intent list."""
     await page.get_by_role("button", name="结束群众勾选").click()
     await expect(page.locator("h1 .status")).to_have_text("勾选已结束")
+    round_url = page.url.split("#")[0]
+    await expect(page.locator("#decision-form")).to_have_count(0)
+    await expect(page.get_by_role("button", name="记录议事决定")).to_have_count(0)
 
-    await page.get_by_role("checkbox", name=re.compile("爱心座椅")).check()
-    await page.get_by_role("checkbox", name=re.compile("幸福食堂")).check()
-    # 48,000 + 450,000 yuan against a budget of 300,000: the form warns before anyone signs.
-    await expect(page.locator("#decision-sum")).to_have_text(
-        "已选 2 项，合计 498,000.00 元，超出预算 198,000.00 元（预算 300,000.00 元）。")
-    await expect(page.locator("#decision-sum")).to_have_class(re.compile(r"\bover\b"))
+    form = page.locator("#decide-meeting-form")
+    await expect(form.get_by_label("会议名称")).to_have_value("2026年首批次民主议事会")
+    await form.get_by_label("会议时间").fill("2026-03-12T14:30")
+    await form.get_by_label("会议地点").fill("街道党群服务中心")
+    await form.get_by_role("button", name="安排民主议事会议").click()
+    await expect(page).to_have_url(re.compile(r"/meetings/\d+$"))
+    meeting_url = page.url
+    await expect(page.locator("#quorum")).to_contain_text("未达到法定人数")
+
+    for n in range(1, 7):  # 成员1–6: the five fixed categories and a second resident; the X absent
+        await page.get_by_label(f"成员{n}", exact=True).select_option("present")
+    await page.get_by_role("button", name="保存签到").click()
+    await expect(page.locator("#quorum")).to_have_text("已达到法定人数：应到 7 人，实到 6 人（需至少 4 人），五类固定成员齐全。")
+    await page.get_by_role("button", name="开始会议").click()
+    await expect(page.locator("#meeting-status")).to_have_text("会议进行中")
+
+    for item, choice in (("爱心座椅", "yes"), ("幸福食堂", "yes"), ("共享换电柜", "no")):
+        row = page.locator("#vote-table tr").filter(has_text=item)
+        await row.get_by_text("记录举手表决").click()
+        for n in range(1, 7):
+            await row.get_by_label(f"成员{n} {item}").select_option(choice)
+        await row.get_by_role("button", name="保存表决").click()
+        await expect(page.locator("#vote-table tr").filter(has_text=item)).to_contain_text(
+            "6 / 0 / 0" if choice == "yes" else "0 / 6 / 0")
+    # 48,000 + 450,000 yuan against a budget of 300,000: the page says so before anyone signs.
+    await expect(page.locator("#decide")).to_contain_text("表决通过 2 项，合计 498,000.00 元（预算 300,000.00 元）。")
+    await expect(page.locator("#departs")).to_be_visible()
     await page.get_by_label("决议内容").fill("经民情协商“5+X”组民主议事，表决通过爱心座椅、幸福食堂两项。")
-    await page.get_by_role("button", name="记录议事决定").click()
+    await page.get_by_label(re.compile("调整理由")).fill("幸福食堂群众呼声高，超出部分申请区级补助。")
+    await page.get_by_role("button", name="按表决结果形成意愿清单").click()
+    await expect(page.locator("#voting")).to_contain_text("本批次已形成决议。")
+
+    await page.goto(round_url)
     await expect(page.locator("h1 .status")).to_have_text("已形成意愿清单")
     await expect(page.locator("#decision table.approved tbody tr")).to_have_count(2)
     await expect(page.locator("#decision blockquote")).to_have_text("经民情协商“5+X”组民主议事，表决通过爱心座椅、幸福食堂两项。")
+    await expect(page.locator("#council-work")).to_contain_text("2026年首批次民主议事会")
+    assert meeting_url
 
     async with page.expect_download() as info:
         await page.get_by_role("link", name="导出意愿清单（PDF）").click()

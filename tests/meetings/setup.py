@@ -63,3 +63,34 @@ async def vote_all(ctx, item_id: int, choice: VoteChoice = VoteChoice.yes, membe
     s = await meeting.state(m)
     chosen = members if members is not None else sorted(s.present_ids)
     await meeting.record_votes(m, item_id, {mid: choice for mid in chosen}, actor=ctx["convener"])
+
+
+async def quorate_meeting(r, actor=None) -> int:
+    """A 民主议事定方向 meeting on round r, under way, with every member of the town's council
+    present (the council is made, 5+X, if the town has none): the only place a decision may come
+    from. Returns the meeting's id."""
+    from yishi.meetings import services
+
+    council_row = await services.council_of_town(r.town_id)
+    council_id = council_row["id"] if council_row else await f.make_council({"town": r.town_id}, categories=CATEGORIES)
+    mid = await meeting.create_meeting(council_id, step=MeetingStep.decide, title="民主议事会",
+                                       held_at=datetime(2026, 3, 12, 6, 30, tzinfo=timezone.utc), place="党群服务中心",
+                                       round_id=r.id, actor=actor)
+    m = await meeting.get_meeting(mid)
+    for member in await services.members_of(council_id):
+        await meeting.set_presence(m, member["id"], Presence.present, actor=actor)
+    await meeting.start(m, actor=actor)
+    return mid
+
+
+async def decide_through_meeting(r, approved: list[int], resolution: str, actor=None) -> int:
+    """The council decides r in a quorate meeting: every member present votes 赞成 on the approved
+    items and 反对 on the rest; a departure from the greedy pick is given a reason."""
+    mid = await quorate_meeting(r, actor)
+    m = await meeting.get_meeting(mid)
+    s = await meeting.state(m)
+    for item_id in s.counts:
+        choice = VoteChoice.yes if item_id in approved else VoteChoice.no
+        await meeting.record_votes(m, item_id, {p: choice for p in sorted(s.present_ids)}, actor=actor)
+    await meeting.decide(m, resolution, "议事组综合考虑后调整。", actor=actor)
+    return mid

@@ -99,3 +99,31 @@ async def test_item_comment_for_unlisted_item_refused():
         await desk.review(sid, approve=False, comment="", item_comments={ctx["ids"][2]: "不在清单"},
                           actor=ctx["reviewer"])
     assert await ReviewComment.count() == 0
+
+
+async def test_approval_carries_each_items_lead_unit_to_its_micro_project():
+    from yishi.wishlists.tables import WishItem
+
+    places, convener, r, ids = await setup.counted_round()
+    # Set while compiling (wishlists.add_item); written here on the seeded items.
+    await WishItem.update({WishItem.lead_unit: "大弯街道城管办"}).where(WishItem.id == ids[0])
+    await setup.decide_through_meeting(r, ids[:2], "同意实施项目1和项目2。", actor=convener)
+    round_ = await wishlists.get_round(r.id)
+    reviewer = await f.make_user(Role.district_reviewer, places)
+    v1 = await desk.submit(round_, "", actor=convener)
+    assert [i["lead_unit"] for i in (await desk.get_submission(v1))["snapshot"]["items"]] == ["大弯街道城管办", ""]
+    await desk.review(v1, approve=True, comment="同意。", item_comments={}, actor=reviewer)
+    projects = await desk.projects_of(r.id)
+    assert [(p["item"], p["lead_unit"]) for p in projects] == [(ids[0], "大弯街道城管办"), (ids[1], "")]
+
+
+async def test_approval_of_a_snapshot_from_before_lead_units_still_works():
+    places, convener, r, ids = await setup.counted_round()
+    await setup.decide_through_meeting(r, ids[:1], "同意实施项目1。", actor=convener)
+    v1 = await desk.submit(await wishlists.get_round(r.id), "", actor=convener)
+    sub = await desk.get_submission(v1)
+    old = {**sub["snapshot"], "items": [{k: v for k, v in i.items() if k != "lead_unit"} for i in sub["snapshot"]["items"]]}
+    await Submission.update({Submission.snapshot: old}).where(Submission.id == v1)
+    await desk.review(v1, approve=True, comment="同意。", item_comments={}, actor=await f.make_user(
+        Role.district_reviewer, places))
+    assert [p["lead_unit"] for p in await desk.projects_of(r.id)] == [""]

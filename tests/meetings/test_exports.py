@@ -52,8 +52,10 @@ async def test_dossier_pdf_gbt9704(tmp_path):
 
 async def test_dossier_without_meeting_still_builds(tmp_path):
     places, convener, r, ids = await setup.counted_round()
-    from yishi.meetings import services
-    await services.record_decision(r, ids[:1], "同意。", actor=convener)
+    from yishi.meetings.tables import Decision
+    await setup.decide_through_meeting(r, ids[:1], "同意。", actor=convener)
+    # A decision recorded before meetings were required has no meeting: the dossier still builds.
+    await Decision.update({Decision.meeting: None}).where(Decision.round == r.id)
     _name, _mime, data = await exports.intent_list_pdf(r.id)
     fonts, text, info = _poppler(tmp_path, data, "d.pdf")
     assert "线下会议" in text and "—1—" in text
@@ -78,3 +80,19 @@ async def test_minutes_pdf_has_attendance_lines_and_votes(tmp_path):
     assert "一、通报群众勾选结果" in text and "共收回选票3张。" in text
     assert "草稿" not in text
     assert "—1—" in text
+
+
+async def test_dossier_and_minutes_follow_the_councils_rules_on_categories(tmp_path):
+    from yishi.meetings import services
+
+    ctx = await setup.decide_meeting(present=4)  # no resident representative
+    await services.set_rules(ctx["council"], quorum_share_pct=50, quorum_all_fixed=False, pass_share_pct=50)
+    for item in ctx["ids"][:2]:
+        await setup.vote_all(ctx, item)
+    await meeting.decide(await meeting.get_meeting(ctx["meeting"].id), "同意项目1和项目2。", "", actor=ctx["convener"])
+    _n, _m, data = await exports.minutes_pdf(ctx["meeting"].id)
+    _fonts, minutes, _info = _poppler(tmp_path, data, "m.pdf")
+    _n, _m, data = await exports.intent_list_pdf(ctx["round"].id)
+    _fonts, dossier, _info = _poppler(tmp_path, data, "d.pdf")
+    for text in (minutes, dossier):
+        assert "达到法定人数。" in text and "五类固定成员齐全" not in text

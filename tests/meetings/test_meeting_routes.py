@@ -143,3 +143,83 @@ async def test_reviewer_desk_and_return_via_http(client):
         "_csrf_token": token, "action": "return", "comment": "", f"comment_{ctx['ids'][1]}": "费用偏高"})
     assert r.status_code == 302
     assert (await desk.get_submission(sid))["status"].value == "returned"
+
+
+# --- the quorum banner follows the council's rules; members in the standard 1–5 + X order ---
+
+async def test_quorum_banner_without_fixed_category_rule_does_not_claim_all_five(client):
+    from yishi.meetings import services
+
+    ctx = await setup.decide_meeting(present=4)  # party, worker, party_member, grid: no resident
+    await services.set_rules(ctx["council"], quorum_share_pct=50, quorum_all_fixed=False, pass_share_pct=50)
+    await f.login(client, ctx["convener"].username)
+    page = await client.get(f"/meetings/{ctx['meeting'].id}")
+    assert "已达到法定人数：应到 7 人，实到 4 人（需至少 4 人）。" in page.text
+    assert "五类固定成员齐全" not in page.text
+
+
+async def test_quorum_banner_with_fixed_category_rule_says_all_five(client):
+    ctx = await setup.decide_meeting(present=5)
+    await f.login(client, ctx["convener"].username)
+    page = await client.get(f"/meetings/{ctx['meeting'].id}")
+    assert "已达到法定人数：应到 7 人，实到 5 人（需至少 4 人），五类固定成员齐全。" in page.text
+
+
+async def test_quorum_reason_names_the_councils_share(client):
+    from yishi.meetings import services
+
+    ctx = await setup.decide_meeting(present=4)
+    await services.set_rules(ctx["council"], quorum_share_pct=60, quorum_all_fixed=False, pass_share_pct=50)
+    await f.login(client, ctx["convener"].username)
+    page = await client.get(f"/meetings/{ctx['meeting'].id}")
+    assert "未达到法定人数" in page.text and "到会成员 4 人，需超过60%即至少 5 人" in page.text
+    assert "超过半数" not in page.text
+
+
+async def _scrambled_meeting():
+    """A council whose members were added X first and party last: codes sort otherwise."""
+    from datetime import datetime, timezone
+
+    from yishi.meetings.enums import MeetingStep, MemberCategory, Presence
+    from yishi.meetings import services
+
+    places, convener, r, ids = await setup.counted_round()
+    order = [MemberCategory.x, MemberCategory.resident, MemberCategory.grid, MemberCategory.party_member,
+             MemberCategory.worker, MemberCategory.party]
+    council_id = await f.make_council(places, categories=order)
+    mid = await meeting.create_meeting(council_id, step=MeetingStep.decide, title="议事会", place="会议室",
+                                       held_at=datetime(2026, 3, 12, tzinfo=timezone.utc), round_id=r.id, actor=convener)
+    m = await meeting.get_meeting(mid)
+    for member in await services.members_of(council_id):
+        await meeting.set_presence(m, member["id"], Presence.present, actor=convener)
+    return convener, mid
+
+
+STANDARD = ["成员6", "成员5", "成员4", "成员3", "成员2", "成员1"]  # party, worker, party member, grid, resident, X
+
+
+def _order(text: str, names: list[str]) -> list[str]:
+    return sorted(names, key=lambda n: text.index(f"<strong>{n}</strong>"))
+
+
+async def test_meeting_page_lists_members_in_standard_category_order(client):
+    convener, mid = await _scrambled_meeting()
+    await f.login(client, convener.username)
+    page = await client.get(f"/meetings/{mid}")
+    attendance = page.text[page.text.index('id="attendance"'):page.text.index('id="guests"')]
+    assert _order(attendance, STANDARD) == STANDARD
+
+
+async def test_minutes_pdf_lists_members_in_standard_category_order(tmp_path):
+    import subprocess
+
+    from yishi.meetings import exports
+
+    convener, mid = await _scrambled_meeting()
+    _name, _mime, data = await exports.minutes_pdf(mid)
+    path = tmp_path / "m.pdf"
+    path.write_bytes(data)
+    text = re.sub(r"\s+", "", subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                                             check=True).stdout)
+    present = text[text.index("出席："):]
+    assert sorted(STANDARD, key=present.index) == STANDARD

@@ -13,6 +13,7 @@ from yishi.meetings.tables import Decision, DecisionItem
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.enums import RoundStatus
 from tests import factories as f
+from tests.meetings import setup
 
 ONLY_CONVENER = "只有本镇（街道）议事组召集人可以记录议事决定。"
 FORBIDDEN = "您没有权限查看或操作此页面。"
@@ -33,8 +34,8 @@ async def _counted(items: int = 3):
 
 async def _decided(items: int = 3):
     places, convener, r, ids = await _counted(items)
-    await services.record_decision(r, [ids[0], ids[2]], "经民情协商“5+X”组民主议事，同意实施项目1和项目3。",
-                                   actor=convener)
+    await setup.decide_through_meeting(r, [ids[0], ids[2]], "经民情协商“5+X”组民主议事，同意实施项目1和项目3。",
+                                       actor=convener)
     return places, convener, r, ids
 
 
@@ -44,26 +45,33 @@ async def _nothing_decided(round_id: int) -> None:
     assert (await wishlists.get_round(round_id)).status is RoundStatus.counted
 
 
-def _checked(page: str) -> list[int]:
-    return [int(v) for v in re.findall(r'name="approved" value="(\d+)"[^>]*\bchecked\b', page)]
-
-
 def _normalised(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-# --- the decision ------------------------------------------------------------------------
+# --- the decision: only from a quorate meeting --------------------------------------------
 
-async def test_record_decision_by_convener_redirects(client):
+NOT_FROM_MEETING = "议事决定只能在达到法定人数的“民主议事定方向”会议上逐项表决形成。"
+
+
+async def test_direct_decision_form_refused_409_nothing_saved(client):
     places, convener, r, ids = await _counted()
     token = await f.login(client, convener.username)
     response = await client.post(f"/rounds/{r.id}/decision", data={
         "_csrf_token": token, "approved": [str(ids[0]), str(ids[1])], "resolution": "同意实施。"})
-    assert response.status_code == 302
-    assert response.headers["location"] == f"/rounds/{r.id}#decision"
-    assert (await services.decision_of(r.id))["approved"] == {ids[0], ids[1]}
-    page = await client.get(f"/rounds/{r.id}")
-    assert f'href="/rounds/{r.id}/intent-list.pdf"' in page.text
+    assert response.status_code == 409
+    assert NOT_FROM_MEETING in response.text
+    await _nothing_decided(r.id)
+
+
+async def test_direct_decision_form_refused_even_with_a_quorate_meeting_open(client):
+    places, convener, r, ids = await _counted()
+    await setup.quorate_meeting(r, convener)
+    token = await f.login(client, convener.username)
+    response = await client.post(f"/rounds/{r.id}/decision", data={
+        "_csrf_token": token, "approved": [str(ids[0])], "resolution": "同意。"})
+    assert response.status_code == 409
+    await _nothing_decided(r.id)
 
 
 @pytest.mark.parametrize("role", [Role.member, Role.street_staff, Role.collector, Role.district_reviewer])
@@ -78,49 +86,63 @@ async def test_record_decision_by_other_roles_403(client, role):
     await _nothing_decided(r.id)
 
 
-async def test_record_decision_empty_approval_400_resolution_kept(client):
-    places, convener, r, ids = await _counted()
-    token = await f.login(client, convener.username)
-    response = await client.post(f"/rounds/{r.id}/decision", data={
-        "_csrf_token": token, "resolution": "议事组认为本批次项目均需再议。"})
-    assert response.status_code == 400
-    assert "请至少选择一项通过的项目。" in response.text
-    assert "议事组认为本批次项目均需再议。</textarea>" in response.text
-    await _nothing_decided(r.id)
-
-
-async def test_record_decision_empty_resolution_400_ticks_kept(client):
-    places, convener, r, ids = await _counted()
-    token = await f.login(client, convener.username)
-    response = await client.post(f"/rounds/{r.id}/decision", data={
-        "_csrf_token": token, "approved": [str(ids[1]), str(ids[2])], "resolution": "   "})
-    assert response.status_code == 400
-    assert "请填写议事组的决议内容。" in response.text
-    assert sorted(_checked(response.text)) == [ids[1], ids[2]]
-    await _nothing_decided(r.id)
-
-
-async def test_record_decision_while_voting_409(client):
-    places = await f.make_places()
-    convener = await f.make_user(Role.convener, places)
-    r = await f.make_round(places, items=2)
-    await f.open_round(r, codes_per_community=1)
-    token = await f.login(client, convener.username)
-    response = await client.post(f"/rounds/{r.id}/decision", data={
-        "_csrf_token": token, "approved": [str((await f.item_ids(r.id))[0])], "resolution": "同意。"})
-    assert response.status_code == 409
-    assert "群众勾选结束后才能记录议事决定。" in response.text
-    assert await Decision.count() == 0
-
-
-async def test_record_decision_twice_409(client):
+async def test_direct_decision_after_decision_409_decision_unchanged(client):
     places, convener, r, ids = await _decided()
     token = await f.login(client, convener.username)
     response = await client.post(f"/rounds/{r.id}/decision", data={
         "_csrf_token": token, "approved": [str(ids[1])], "resolution": "改为同意项目2。"})
     assert response.status_code == 409
-    assert "本批次已经形成决议，不能重复记录。" in response.text
     assert (await services.decision_of(r.id))["approved"] == {ids[0], ids[2]}
+
+
+async def test_counted_round_page_leads_convener_to_a_decision_meeting_not_a_form(client):
+    places, convener, r, ids = await _counted()
+    token = await f.login(client, convener.username)
+    page = await client.get(f"/rounds/{r.id}")
+    assert page.status_code == 200
+    assert 'id="decision-form"' not in page.text and f'action="/rounds/{r.id}/decision"' not in page.text
+    assert 'id="decide-meeting-form"' in page.text and "安排民主议事会议" in page.text
+    assert f'name="round" value="{r.id}"' in page.text and 'name="step" value="decide"' in page.text
+
+    response = await client.post("/meetings/", data={"_csrf_token": token, "step": "decide", "round": str(r.id),
+                                                     "title": "2026年首批次民主议事会", "held_at": "2026-03-12T14:30",
+                                                     "place": "党群服务中心"})
+    assert response.status_code in (302, 303)
+    meeting_url = response.headers["location"]
+    page = await client.get(f"/rounds/{r.id}")
+    assert 'id="decide-meeting-form"' not in page.text
+    assert f'href="{meeting_url}"' in page.text and "筹备中" in page.text
+    assert "未达到法定人数" in page.text  # nobody signed in yet
+
+
+async def test_counted_round_page_shows_quorate_meeting_state(client):
+    places, convener, r, ids = await _counted()
+    await setup.quorate_meeting(r, convener)
+    await f.login(client, convener.username)
+    page = await client.get(f"/rounds/{r.id}")
+    assert "会议进行中" in page.text
+    assert "已达到法定人数：应到 6 人，实到 6 人（需至少 4 人），五类固定成员齐全。" in page.text
+
+
+async def test_counted_round_page_for_staff_shows_no_create_form(client):
+    places, convener, r, ids = await _counted()
+    staff = await f.make_user(Role.street_staff, places)
+    await f.login(client, staff.username)
+    page = await client.get(f"/rounds/{r.id}")
+    assert 'id="decide-meeting-form"' not in page.text
+    assert "等待议事组召集人安排“民主议事定方向”会议。" in page.text
+
+
+async def test_counted_round_page_without_council_says_so(client):
+    places = await f.make_places()
+    convener = await f.make_user(Role.convener, places)
+    r = await f.make_round(places, items=1, max_ticks=0)
+    await f.open_round(r, codes_per_community=1)
+    await ballots.close_voting(await wishlists.get_round(r.id), actor=convener)
+    await f.login(client, convener.username)
+    page = await client.get(f"/rounds/{r.id}")
+    assert "本镇（街道）还没有设立民情协商“5+X”组" in page.text
+    assert 'id="decide-meeting-form"' not in page.text
 
 
 # --- the intent-list PDF -----------------------------------------------------------------

@@ -11,6 +11,7 @@ from yishi.meetings.tables import CouncilMember, Decision, DecisionItem
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.enums import ItemKind, RoundStatus
 from tests import factories as f
+from tests.meetings import setup
 
 FIVE = [MemberCategory.party, MemberCategory.worker, MemberCategory.party_member, MemberCategory.grid,
         MemberCategory.resident]
@@ -50,6 +51,16 @@ def test_missing_categories_names_the_gaps():
         MemberCategory.worker, MemberCategory.party_member, MemberCategory.grid]
 
 
+async def test_members_of_in_standard_category_order_not_by_code():
+    places = await f.make_places()
+    order = [MemberCategory.x, MemberCategory.resident, MemberCategory.grid, MemberCategory.party_member,
+             MemberCategory.worker, MemberCategory.party, MemberCategory.resident]
+    council_id = await f.make_council(places, categories=order)
+    members = await services.members_of(council_id)
+    assert [m["category"] for m in members] == ["party", "worker", "party_member", "grid", "resident", "resident", "x"]
+    assert [m["name"] for m in members][4:] == ["成员2", "成员7", "成员1"]  # within a category, by id
+
+
 async def test_add_member_and_members_of_by_category():
     places = await f.make_places()
     council_id = await f.make_council(places, categories=[MemberCategory.x, MemberCategory.party])
@@ -72,7 +83,8 @@ async def test_add_member_blank_name_refused():
 async def test_record_decision_when_counted():
     places, convener, r, codes = await _counted_round()
     a, b, c = await f.item_ids(r.id)
-    await services.record_decision(r, [c, a, a], "  同意实施项目1和项目3。 ", actor=convener)
+    mid = await setup.quorate_meeting(r, convener)
+    await services.record_decision(r, [c, a, a], "  同意实施项目1和项目3。 ", actor=convener, meeting_id=mid)
     assert (await wishlists.get_round(r.id)).status is RoundStatus.decided
     (decision,) = await Decision.select(Decision.round, Decision.resolution, Decision.decided_by).run()
     assert decision == {"round": r.id, "resolution": "同意实施项目1和项目3。", "decided_by": convener.id}
@@ -80,7 +92,7 @@ async def test_record_decision_when_counted():
     assert [(x["item"], x["approved"]) for x in rows] == [(a, True), (b, False), (c, True)]
     audit = await AuditEntry.select(AuditEntry.actor_id, AuditEntry.data).where(
         AuditEntry.action == "meeting.decision.recorded").output(load_json=True).run()
-    assert audit == [{"actor_id": convener.id, "data": {"approved": [a, c], "meeting_id": None}}]
+    assert audit == [{"actor_id": convener.id, "data": {"approved": [a, c], "meeting_id": mid}}]
     found = await services.decision_of(r.id)
     assert found["approved"] == {a, c}
 
@@ -101,7 +113,8 @@ async def test_record_decision_before_counted_409(status, message):
         await f.open_round(r, codes_per_community=1)
         r = await wishlists.get_round(r.id)
     with pytest.raises(Conflict) as caught:
-        await services.record_decision(r, await f.item_ids(r.id), "同意。", actor=None)
+        await services.record_decision(r, await f.item_ids(r.id), "同意。", actor=None,
+                                       meeting_id=await setup.quorate_meeting(r))
     assert caught.value.message == message
     assert await Decision.count() == 0
     assert (await wishlists.get_round(r.id)).status is status
@@ -121,8 +134,9 @@ async def test_record_decision_invalid_refused_nothing_saved(approved, resolutio
     places, convener, r, codes = await _counted_round()
     other = await f.make_round(places, items=1, title="另一批次")
     chosen = {"none": [], "first": (await f.item_ids(r.id))[:1], "foreign": await f.item_ids(other.id)}[approved]
+    mid = await setup.quorate_meeting(r, convener)
     with pytest.raises(DomainError) as caught:
-        await services.record_decision(r, chosen, resolution, actor=convener)
+        await services.record_decision(r, chosen, resolution, actor=convener, meeting_id=mid)
     assert caught.value.status_code == 400
     assert caught.value.message == message
     await _nothing_decided(r.id)
@@ -130,17 +144,19 @@ async def test_record_decision_invalid_refused_nothing_saved(approved, resolutio
 
 async def test_record_decision_resolution_of_4000_accepted():
     places, convener, r, codes = await _counted_round()
-    await services.record_decision(r, (await f.item_ids(r.id))[:1], "议" * 4000, actor=convener)
+    await services.record_decision(r, (await f.item_ids(r.id))[:1], "议" * 4000, actor=convener,
+                                   meeting_id=await setup.quorate_meeting(r, convener))
     assert len((await Decision.select(Decision.resolution).first())["resolution"]) == 4000
 
 
 async def test_record_decision_twice_409():
     places, convener, r, codes = await _counted_round()
     items = await f.item_ids(r.id)
-    await services.record_decision(r, items[:1], "同意。", actor=convener)
+    mid = await setup.quorate_meeting(r, convener)
+    await services.record_decision(r, items[:1], "同意。", actor=convener, meeting_id=mid)
     with pytest.raises(Conflict) as caught:
         await services.record_decision(await wishlists.get_round(r.id), items[1:], "改为同意其余项目。",
-                                       actor=convener)
+                                       actor=convener, meeting_id=mid)
     assert caught.value.message == "本批次已经形成决议，不能重复记录。"
     assert (await services.decision_of(r.id))["approved"] == {items[0]}
 
@@ -148,9 +164,10 @@ async def test_record_decision_twice_409():
 async def test_record_decision_twice_from_stale_page_409():
     places, convener, r, codes = await _counted_round()
     items = await f.item_ids(r.id)
-    await services.record_decision(r, items[:1], "同意。", actor=convener)
+    mid = await setup.quorate_meeting(r, convener)
+    await services.record_decision(r, items[:1], "同意。", actor=convener, meeting_id=mid)
     with pytest.raises(Conflict) as caught:
-        await services.record_decision(r, items[1:], "改为同意其余项目。", actor=convener)  # r still says counted
+        await services.record_decision(r, items[1:], "改为同意其余项目。", actor=convener, meeting_id=mid)  # r still says counted
     assert caught.value.message == "本批次的状态已被他人更改，请刷新页面。"
     assert await Decision.count() == 1
     assert (await services.decision_of(r.id))["approved"] == {items[0]}
@@ -176,7 +193,7 @@ async def test_intent_list_holds_approved_items_totals_and_counts():
     await ballots.cast_ballot(codes[1], [i1, i4])
     await ballots.cast_ballot(codes[3], [i1])
     await ballots.close_voting(await wishlists.get_round(r.id), actor=convener)
-    await services.record_decision(await wishlists.get_round(r.id), [i4, i1, i3], "同意三项。", actor=convener)
+    await setup.decide_through_meeting(await wishlists.get_round(r.id), [i4, i1, i3], "同意三项。", actor=convener)
 
     intent = await services.intent_list(r.id)
     assert [(i["id"], i["title"], i["kind"], i["cost_fen"], i["approvals"]) for i in intent.items] == [
@@ -195,8 +212,45 @@ async def test_intent_list_holds_approved_items_totals_and_counts():
     assert intent.decided_at is not None
 
 
-async def test_intent_list_without_council_still_builds():
-    places, convener, r, codes = await _counted_round(items=1)
-    await services.record_decision(r, await f.item_ids(r.id), "同意。", actor=convener)
-    intent = await services.intent_list(r.id)
-    assert (intent.council_name, intent.members, intent.ballots, intent.codes_issued) == ("", [], 0, 4)
+# --- no decision without a quorate meeting ------------------------------------------------
+
+async def _not_quorate_meeting(r, convener, present: int) -> int:
+    from yishi.meetings import meeting
+    from yishi.meetings.enums import MeetingStep, Presence
+    from datetime import datetime, timezone
+
+    council_id, members = await setup.council({"town": r.town_id})
+    mid = await meeting.create_meeting(council_id, step=MeetingStep.decide, title="议事会", place="会议室",
+                                       held_at=datetime(2026, 3, 12, tzinfo=timezone.utc), round_id=r.id, actor=convener)
+    m = await meeting.get_meeting(mid)
+    for member in members[:present]:
+        await meeting.set_presence(m, member, Presence.present, actor=convener)
+    await meeting.start(m, actor=convener)
+    return mid
+
+
+async def test_record_decision_without_meeting_409_nothing_saved():
+    places, convener, r, codes = await _counted_round()
+    with pytest.raises(Conflict) as caught:
+        await services.record_decision(r, (await f.item_ids(r.id))[:1], "同意。", actor=convener, meeting_id=None)
+    assert caught.value.message.startswith("议事决定只能在达到法定人数的“民主议事定方向”会议上逐项表决形成。")
+    await _nothing_decided(r.id)
+
+
+async def test_record_decision_in_meeting_without_quorum_409_nothing_saved():
+    places, convener, r, codes = await _counted_round()
+    mid = await _not_quorate_meeting(r, convener, present=3)  # of 7, and categories missing
+    with pytest.raises(Conflict) as caught:
+        await services.record_decision(r, (await f.item_ids(r.id))[:1], "同意。", actor=convener, meeting_id=mid)
+    assert caught.value.message.startswith("未达到法定人数，不能表决或形成决议")
+    await _nothing_decided(r.id)
+
+
+async def test_record_decision_in_meeting_of_another_round_409():
+    places, convener, r, codes = await _counted_round()
+    other = await f.make_round(places, items=1, title="另一批次")
+    mid = await setup.quorate_meeting(other, convener)
+    with pytest.raises(Conflict) as caught:
+        await services.record_decision(r, (await f.item_ids(r.id))[:1], "同意。", actor=convener, meeting_id=mid)
+    assert caught.value.message.startswith("议事决定只能在达到法定人数的“民主议事定方向”会议上")
+    await _nothing_decided(r.id)

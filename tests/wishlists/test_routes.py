@@ -336,3 +336,35 @@ async def test_round_page_links_items_to_the_suggestions_they_answer(client):
     assert f'href="/suggestions/wish-items/{second}"' not in page.text
     sources = await client.get(f"/suggestions/wish-items/{first}")
     assert sources.status_code == 200 and "感应灯" in sources.text
+
+
+# --- 牵头单位 (lead unit), set while compiling -------------------------------------------------
+
+async def test_add_item_with_lead_unit_saved_and_shown(client):
+    places, token, r = await _convener_with_round(client, items=0)
+    response = await client.post(f"/rounds/{r.id}/items", data={
+        "_csrf_token": token, "title": "背街小巷路灯修复", "cost": "30000", "kind": "universal",
+        "lead_unit": "  大弯街道城管办 "})
+    assert response.status_code == 302
+    (item,) = await services.items_of(r.id)
+    assert item["lead_unit"] == "大弯街道城管办"
+    page = await client.get(f"/rounds/{r.id}")
+    assert "牵头单位：大弯街道城管办" in page.text
+    assert 'name="lead_unit"' in page.text
+
+
+async def test_add_item_lead_unit_too_long_400_form_kept(client):
+    places, token, r = await _convener_with_round(client, items=0)
+    response = await client.post(f"/rounds/{r.id}/items", data={
+        "_csrf_token": token, "title": "爱心座椅", "cost": "48000", "kind": "special", "lead_unit": "单" * 81})
+    assert response.status_code == 400
+    assert "牵头单位不能超过 80 个字。" in response.text
+    assert await WishItem.count() == 0
+
+
+async def test_add_item_without_lead_unit_defaults_to_empty(client):
+    places, token, r = await _convener_with_round(client, items=0)
+    await client.post(f"/rounds/{r.id}/items", data={"_csrf_token": token, "title": "爱心座椅", "cost": "48000",
+                                                     "kind": "special"})
+    (item,) = await services.items_of(r.id)
+    assert item["lead_unit"] == ""

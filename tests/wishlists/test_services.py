@@ -248,3 +248,11 @@ async def test_add_item_concurrently_distinct_positions():
     await asyncio.gather(*[services.add_item(r, title=f"项目{i}", description="", cost_fen=100,
                                              kind=ItemKind.special, actor=None) for i in range(8)])
     assert sorted(i["position"] for i in await services.items_of(r.id)) == [1, 2, 3, 4, 5, 6, 7, 8]
+
+
+async def test_add_item_lead_unit_stripped_and_saved():
+    places = await f.make_places()
+    r = await f.make_round(places, items=0)
+    item_id = await services.add_item(r, title="路灯", description="", cost_fen=100, kind=ItemKind.universal,
+                                      lead_unit=" 区住建局 ", actor=None)
+    assert (await WishItem.select(WishItem.lead_unit).where(WishItem.id == item_id).first())["lead_unit"] == "区住建局"

@@ -73,6 +73,10 @@ async def enter(raw_code: str, item_ids: list[int], *, spoiled: bool = False, ac
         raise Forbidden(_("这个选票码不属于您负责的社区，不能由您录入。"))
     if RoundStatus(row["status"]) is not RoundStatus.voting:
         raise Conflict(_("本批次不在勾选中，不能录入纸质选票。"))
+    from yishi.ballots import round_settings
+
+    if not (await round_settings.get(row["round"])).takes_part(row["community"]):
+        raise Conflict(_("这个选票码所属的社区不参加本批次勾选，纸质选票不能录入。"))
     _refuse_online(row)
     if spoiled:
         entry = SPOILED

@@ -6,7 +6,7 @@ from litestar.response import Redirect, Template
 
 from yishi.accounts import permissions as perm
 from yishi.ballots import codes as code_utils
-from yishi.ballots import services
+from yishi.ballots import round_settings, services
 from yishi.core.errors import DomainError
 from yishi.core.i18n import _
 from yishi.core.web import form_int, form_ints
@@ -30,6 +30,30 @@ class BallotStaffController(Controller):
         await services.open_voting(await self._managed(request, round_id), actor=request.user)
         return Redirect(f"/rounds/{round_id}")
 
+    @post("/settings")
+    async def save_settings(self, request: Request, round_id: int) -> Template | Redirect:
+        round_ = await self._managed(request, round_id)
+        form = await request.form()
+        raw = dict(form)
+        picked = form.getall("community", []) if hasattr(form, "getall") else form.get("community")
+        try:
+            communities = form_ints(picked)
+            await round_settings.save(
+                round_,
+                opens_at=round_settings.parse_local(form.get("opens_at"), _("开始时间")),
+                closes_at=round_settings.parse_local(form.get("closes_at"), _("截止时间")),
+                voter_unit=str(form.get("voter_unit", "")),
+                communities=communities,
+                actor=request.user,
+            )
+        except DomainError as exc:
+            # Show the form again with what was entered, the message beside it.
+            context = await round_context(request.user, round_id)
+            raw["community"] = [str(c) for c in (picked if isinstance(picked, list) else [picked] if picked else [])]
+            return Template("wishlists/round.html", status_code=exc.status_code, context={
+                **context, "error": None, "form": {}, "settings_error": exc.message, "settings_form": raw})
+        return Redirect(f"/rounds/{round_id}#settings")
+
     @post("/close")
     async def close_voting(self, request: Request, round_id: int) -> Redirect:
         await services.close_voting(await self._managed(request, round_id), actor=request.user)
@@ -43,7 +67,7 @@ class BallotStaffController(Controller):
         count = form_int(form.get("count"), _("选票码数量"))
         new = await services.issue_codes(round_, community_id, count, actor=request.user)
         return Template("ballots/codes.html", context={
-            "round": round_, "codes": [{"code": c} for c in new], "display": code_utils.display,
+            "round": round_, "setup": await round_settings.get(round_id), "codes": [{"code": c} for c in new], "display": code_utils.display,
             "base_url": str(request.base_url).rstrip("/"), "fresh": True,
         })
 
@@ -52,7 +76,7 @@ class BallotStaffController(Controller):
         round_ = await self._managed(request, round_id)
         unused = await services.unused_codes(round_id, limit=200)
         return Template("ballots/codes.html", context={
-            "round": round_, "codes": unused, "display": code_utils.display,
+            "round": round_, "setup": await round_settings.get(round_id), "codes": unused, "display": code_utils.display,
             "base_url": str(request.base_url).rstrip("/"), "fresh": False,
         })
 
@@ -82,6 +106,7 @@ class VoteController(Controller):
             "info": info, "round": round_, "items": await wishlists.items_of(round_.id),
             "code_display": code_utils.display(info.code), "error": error,
             "ticked": set(ticked or []), "Status": RoundStatus,
+            "setup": await round_settings.get(round_.id), "now": round_settings.now_utc(),
         })
 
     @get("/v/{code:str}")

@@ -10,7 +10,7 @@ from typing import Any
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.query.functions.aggregate import Count
 
-from yishi.ballots import codes, rules
+from yishi.ballots import codes, round_settings, rules
 from yishi.ballots.tables import Ballot, BallotChoice, BallotCode
 from yishi.core import audit
 from yishi.core.db import SharedSQLiteEngine
@@ -29,6 +29,9 @@ async def open_voting(round_: wishlists.RoundView, *, actor: Any) -> None:
         raise Conflict(_("该批次已经开放过勾选，不能重复开放。"))
     if not await WishItem.exists().where(WishItem.round == round_.id):
         raise DomainError(_("清单还是空的，请先添加项目再开放勾选。"))
+    setup = await round_settings.get(round_.id)
+    if setup.closes_at is not None and setup.closes_at <= round_settings.now_utc():
+        raise DomainError(_("勾选截止时间已经过去，请先修改勾选设置中的截止时间再发布。"))
     if not await wishlists.set_status(round_.id, RoundStatus.draft, RoundStatus.voting,
                                       opened_at=datetime.now(timezone.utc)):
         raise Conflict(_("该批次的状态已被他人更改，请刷新页面。"))
@@ -59,13 +62,16 @@ async def issue_codes(round_: wishlists.RoundView, community_id: int, count: int
     community = await Community.select(Community.town).where(Community.id == community_id).first()
     if community is None or community["town"] != round_.town_id:
         raise DomainError(_("所选社区不属于本镇（街道）。"))
+    setup = await round_settings.get(round_.id)
+    if not setup.takes_part(community_id):
+        raise DomainError(_("这个社区不参加本批次勾选，不能为它生成选票码。请先在勾选设置中选择参加的社区。"))
     new = {codes.new_code() for _ in range(count)}
     while len(new) < count:
         new.add(codes.new_code())
     rows = [BallotCode(round=round_.id, community=community_id, code=c) for c in sorted(new)]
     await BallotCode.insert(*rows).run()
     await audit.record("ballot.codes.issued", actor=actor, object_type="round", object_id=round_.id,
-                       community_id=community_id, count=count)
+                       community_id=community_id, count=count, voter_unit=setup.voter_unit)
     return sorted(new)
 
 
@@ -137,19 +143,22 @@ async def cast_ballot(raw_code: str, item_ids: list[int]) -> str:
     if len(code) != codes.CODE_LENGTH:
         raise NotFound(_("选票码应为 {n} 位字母和数字，请核对后重新输入。").format(n=codes.CODE_LENGTH))
     receipt = codes.new_receipt()
-    now = spent_day(datetime.now(timezone.utc))
+    at = round_settings.now_utc()  # checked against the round's window; never stored
+    now = spent_day(at)
     engine = BallotCode._meta.db
     if isinstance(engine, SharedSQLiteEngine):
-        return await engine.write(_cast_sqlite, code, item_ids, receipt, now)
+        return await engine.write(_cast_sqlite, code, item_ids, receipt, now, at)
     if isinstance(engine, PostgresEngine):
-        return await _cast_postgres(code, item_ids, receipt, now)
+        return await _cast_postgres(code, item_ids, receipt, now, at)
     raise RuntimeError(f"cast_ballot has no path for {type(engine).__name__}")
 
 
-# The code with its round's state (placeholders in Piccolo's style, `{}`).
+# The code with its round's state and settings (placeholders in Piccolo's style, `{}`).
 _LOOKUP = (
-    "SELECT c.round, c.community, c.used_at IS NOT NULL AS used, r.status, r.max_ticks, r.opened_at"
-    " FROM ballot_code c JOIN round r ON r.id = c.round WHERE c.code = {}"
+    "SELECT c.round, c.community, c.used_at IS NOT NULL AS used, r.status, r.max_ticks, r.opened_at,"
+    " s.opens_at, s.closes_at, s.communities"
+    " FROM ballot_code c JOIN round r ON r.id = c.round"
+    " LEFT JOIN ballot_round_setting s ON s.round = c.round WHERE c.code = {}"
 )
 _ROUND_ITEMS = "SELECT id FROM wish_item WHERE round = {}"
 # SQLite keeps a round's item ids: they are frozen once it opens (wishlists.ensure_editable).
@@ -159,12 +168,27 @@ _ITEMS: dict[tuple[int, Any], frozenset[int]] = {}
 _ITEMS_KEPT = 64
 
 
-def _check_open(row: dict) -> None:
+def _local(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+
+
+def _check_open(row: dict, at: datetime) -> None:
+    """Why a code cannot be spent now, in the order residents are told: the round's state, its
+    window (opening, closing time), its communities, then the code itself."""
     status = RoundStatus(row["status"])
     if status is RoundStatus.draft:
         raise Conflict(_("本批次清单尚未开放勾选，请稍后再来。"))
     if status is not RoundStatus.voting:
         raise Conflict(_("本批次的群众勾选已经结束，感谢您的关注。"))
+    opens_at, closes_at = row["opens_at"], row["closes_at"]
+    if opens_at is not None and at < round_settings._aware(opens_at):
+        raise Conflict(_("本批次的群众勾选将于 {t} 开始，请到时再来。").format(t=_local(opens_at)))
+    if closes_at is not None and at >= round_settings._aware(closes_at):
+        raise Conflict(_("本批次的群众勾选已于 {t} 截止，感谢您的关注。").format(t=_local(closes_at)))
+    if not round_settings.takes_part(row["communities"], row["community"]):
+        raise Conflict(_("这个选票码所属的社区不参加本批次勾选，不能使用。如有疑问，请联系社区工作人员。"))
     if row["used"]:
         raise Conflict(_("这个选票码已经使用过了。每个选票码只能投一次。"))
 
@@ -182,13 +206,13 @@ _ROUND_ITEMS_SQLITE = _ROUND_ITEMS.format("?")
 
 
 def _cast_sqlite(conn: sqlite3.Connection, code: str, item_ids: list[int], receipt: str,
-                 now: datetime) -> str:
+                 now: datetime, at: datetime) -> str:
     """The whole ballot inside one write transaction of the group commit (it runs on the
     database thread, under SQLite's write lock, so what it reads cannot change under it)."""
     row = conn.execute(_LOOKUP_SQLITE, (code,)).fetchone()
     if row is None:
         raise NotFound(_("没有找到这个选票码，请核对后重新输入。"))
-    _check_open(row)
+    _check_open(row, at)
     items = _ITEMS.get((row["round"], row["opened_at"]))
     if items is None:
         ids = frozenset(r["id"] for r in conn.execute(_ROUND_ITEMS_SQLITE, (row["round"],)))
@@ -211,13 +235,14 @@ def _cast_sqlite(conn: sqlite3.Connection, code: str, item_ids: list[int], recei
 
 # The whole ballot in one statement, so one round trip. The code is spent only if it is unused,
 # its round is open (FOR SHARE: a concurrent close waits for this ballot, or this ballot sees the
-# close) and the ticks are distinct items of that round, no more than its max_ticks; then the
+# close), `at` lies in the round's window, its community takes part (the settings row cannot
+# change once the round is voting: round_settings.save holds the round in draft) and the ticks are distinct items of that round, no more than its max_ticks; then the
 # ballot and its ticks are written. Any failure leaves nothing. The row shows the code as it was,
 # for telling a refusal apart; `ticks` is 0 when nothing was written.
 _CAST_PG = """
 WITH args AS (
     SELECT {}::varchar AS code, {}::timestamptz AS now, {}::varchar AS receipt,
-           {}::integer[] AS items
+           {}::integer[] AS items, {}::timestamptz AS at
 ), code AS (
     SELECT c.round, c.community, c.used_at IS NOT NULL AS used, r.status, r.max_ticks
     FROM args, ballot_code c JOIN round r ON r.id = c.round
@@ -234,6 +259,12 @@ WITH args AS (
                   WHERE round.id = ballot_code.round AND round.status = 'voting'
                     AND (round.max_ticks = 0 OR round.max_ticks >= cardinality(args.items))
                   FOR SHARE)
+      AND NOT EXISTS (SELECT 1 FROM ballot_round_setting s
+                      WHERE s.round = ballot_code.round
+                        AND ((s.opens_at IS NOT NULL AND args.at < s.opens_at)
+                             OR (s.closes_at IS NOT NULL AND args.at >= s.closes_at)
+                             OR (s.communities <> '' AND NOT (ballot_code.community::text
+                                 = ANY(string_to_array(s.communities, ','))))))
     RETURNING ballot_code.round, ballot_code.community
 ), ballot AS (
     INSERT INTO ballot (round, community, receipt)
@@ -249,17 +280,17 @@ SELECT code.*, (SELECT count(*) FROM ticks) AS ticks FROM code
 _INT_MAX = 2**31 - 1
 
 
-async def _cast_postgres(code: str, item_ids: list[int], receipt: str, now: datetime) -> str:
+async def _cast_postgres(code: str, item_ids: list[int], receipt: str, now: datetime, at: datetime) -> str:
     chosen = sorted(set(item_ids))
     if all(0 < i <= _INT_MAX for i in chosen):
-        rows = await Ballot.raw(_CAST_PG, code, now, receipt, chosen).run()
+        rows = await Ballot.raw(_CAST_PG, code, now, receipt, chosen, at).run()
         if rows and rows[0]["ticks"]:
             return receipt
     # Nothing was written: find out why, checking in the order residents are told.
     rows = await BallotCode.raw(_LOOKUP, code).run()
     if not rows:
         raise NotFound(_("没有找到这个选票码，请核对后重新输入。"))
-    _check_open(rows[0])
+    _check_open(rows[0], at)
     items = frozenset(r["id"] for r in await WishItem.raw(_ROUND_ITEMS, rows[0]["round"]).run())
     check_choices(item_ids, items, rows[0]["max_ticks"])
     raise RuntimeError(f"ballot refused for no known reason (round {rows[0]['round']})")

@@ -26,7 +26,7 @@ async def snapshot_of(round_id: int) -> dict:
         "resolution": intent.resolution,
         "departure_reason": decision["departure_reason"] if decision else "",
         "items": [{"id": i["id"], "title": i["title"], "cost_fen": i["cost_fen"], "kind": i["kind"].value,
-                   "approvals": i["approvals"]} for i in intent.items],
+                   "approvals": i["approvals"], "lead_unit": i.get("lead_unit") or ""} for i in intent.items],
         "total_fen": intent.total_fen,
         "budget_fen": intent.round.budget_fen,
     }
@@ -158,7 +158,8 @@ async def review(submission_id: int, *, approve: bool, comment: str, item_commen
         if approve:
             await MicroProject.insert(*[
                 MicroProject(round=sub["round"], item=i["id"], submission=submission_id, title=i["title"],
-                             cost_fen=i["cost_fen"], kind=i["kind"], status="approved", created_at=now)
+                             cost_fen=i["cost_fen"], kind=i["kind"], lead_unit=i.get("lead_unit", ""), status="approved",
+                             created_at=now)
                 for i in sub["snapshot"]["items"]]).run()
     await audit.record(f"desk.submission.{new.value}", actor=actor, object_type="round", object_id=sub["round"],
                        version=sub["version"], comments=len(item_comments))

@@ -7,12 +7,16 @@ from litestar.response import Redirect, Template
 
 from yishi.accounts import permissions as perm
 from yishi.accounts.enums import Role
+from yishi.ballots import round_settings
 from yishi.ballots import services as ballots
 from yishi.core.errors import DomainError
 from yishi.core.i18n import _
 from yishi.core.money import parse_yuan
 from yishi.core.web import form_int
+from yishi.meetings import meeting as council_meetings
+from yishi.meetings import permissions as mperm
 from yishi.meetings import services as meetings
+from yishi.meetings.enums import MeetingStatus, MeetingStep
 from yishi.places.tables import Community, Town
 from yishi.suggestions import services as suggestions
 from yishi.wishlists import services
@@ -23,17 +27,33 @@ async def round_context(user: Any, round_id: int) -> dict[str, Any]:
     """Everything the round page and its fragments show, with what this user may do."""
     round_ = await services.get_round(round_id)
     perm.require(perm.can_view_round(user, round_.town_id, round_.district_id))
+    if round_.status is RoundStatus.voting and await round_settings.close_if_due(round_id):
+        # Past its closing time: closed on demand too, not only by the background task.
+        round_ = await services.get_round(round_id)
+    setup = await round_settings.get(round_id)
+    communities = await Community.select(Community.id, Community.name).where(
+        Community.town == round_.town_id).order_by(Community.id).run()
     items = await services.items_of(round_id)
     tally = await ballots.tally(round_id)
     decision = await meetings.decision_of(round_id)
+    council = await meetings.council_of_town(round_.town_id)
     return {
+        "council": council,
+        "decide_meetings": await decide_meetings(round_id) if round_.status is RoundStatus.counted else [],
+        "can_plan": council is not None and mperm.can_plan_meeting(user, round_.town_id)
+        and getattr(user, "town", None) == round_.town_id,
+        "MStatus": MeetingStatus,
         "round": round_,
         "items": items,
         "tally": tally,
         "max_approvals": max(tally.approvals.values(), default=0),
         "decision": decision,
-        "communities": await Community.select(Community.id, Community.name)
-        .where(Community.town == round_.town_id).order_by(Community.id).run(),
+        "setup": setup,
+        # Codes are issued only for the communities taking part.
+        "communities": [c for c in communities if setup.takes_part(c["id"])],
+        "all_communities": communities,
+        "settings_error": None,
+        "settings_form": None,
         "kinds": list(ItemKind),
         "kind_labels": {k.value: k.label for k in ItemKind},
         "Status": RoundStatus,
@@ -43,6 +63,21 @@ async def round_context(user: Any, round_id: int) -> dict[str, Any]:
         "total_fen": sum(i["cost_fen"] for i in items),
         "sources": await suggestions.source_counts(round_id),
     }
+
+
+async def decide_meetings(round_id: int) -> list[dict[str, Any]]:
+    """The round's 民主议事定方向 meetings with where each stands: the decision comes only from one
+    of them, once it is quorate and under way."""
+    out = []
+    for row in await council_meetings.meetings_of_round(round_id):
+        if row["step"] != MeetingStep.decide.value:
+            continue
+        m = await council_meetings.get_meeting(row["id"])
+        s = await council_meetings.state(m)
+        out.append({"id": m.id, "title": m.title, "held_at": m.held_at, "status": m.status, "quorum": s.quorum,
+                    "quorum_text": council_meetings.quorum_basis(s.quorum, m.rules) if s.quorum.met
+                    else council_meetings.quorum_reason(s.quorum, m.rules)})
+    return out
 
 
 class RoundController(Controller):
@@ -106,6 +141,7 @@ class RoundController(Controller):
                 description=str(form.get("description", "")),
                 cost_fen=parse_yuan(str(form.get("cost", "")), _("预计费用")),
                 kind=kind,
+                lead_unit=str(form.get("lead_unit", "")),
                 actor=request.user,
             )
         except DomainError as exc:

@@ -152,12 +152,16 @@ async def update_round_rules(round_: RoundView, *, budget_fen: int, max_ticks: i
 
 
 async def add_item(
-    round_: RoundView, *, title: str, description: str, cost_fen: int, kind: ItemKind, actor: Any
+    round_: RoundView, *, title: str, description: str, cost_fen: int, kind: ItemKind, actor: Any,
+    lead_unit: str = "",
 ) -> int:
     ensure_editable(round_)
     title = _check_title(title, _("项目名称"), 80)
     if len(description or "") > 2000:
         raise DomainError(_("项目说明不能超过 2000 个字。"))
+    lead_unit = (lead_unit or "").strip()
+    if len(lead_unit) > 80:
+        raise DomainError(_("牵头单位不能超过 80 个字。"))
     async with WishItem._meta.db.transaction():
         await _hold_draft(round_.id)
         count = await WishItem.count().where(WishItem.round == round_.id)
@@ -170,6 +174,7 @@ async def add_item(
             description=(description or "").strip(),
             cost_fen=cost_fen,
             kind=kind,
+            lead_unit=lead_unit,
         )
         await item.save()
     await audit.record("wishlist.item.added", actor=actor, object_type="round",

@@ -30,3 +30,5 @@ class WishItem(Table, tablename="wish_item"):
     description = Text(default="")
     cost_fen = BigInt(default=0)
     kind = Varchar(length=12, choices=ItemKind, default=ItemKind.special)
+    # 牵头单位: who will carry the item out if approved, set while compiling; carried to MicroProject.
+    lead_unit = Varchar(length=80, default="")
