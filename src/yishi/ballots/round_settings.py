@@ -69,7 +69,7 @@ def takes_part(communities_text: str | None, community_id: int) -> bool:
     return not ids or community_id in ids
 
 
-def _aware(value: datetime | None) -> datetime | None:
+def aware(value: datetime | None) -> datetime | None:
     if value is not None and value.tzinfo is None:
         return value.replace(tzinfo=timezone.utc)
     return value
@@ -79,7 +79,7 @@ async def get(round_id: int) -> RoundSettings:
     row = await RoundSetting.select().where(RoundSetting.round == round_id).first()
     if row is None:
         return RoundSettings()
-    return RoundSettings(_aware(row["opens_at"]), _aware(row["closes_at"]), row["voter_unit"] or RESIDENT,
+    return RoundSettings(aware(row["opens_at"]), aware(row["closes_at"]), row["voter_unit"] or RESIDENT,
                          parse_communities(row["communities"]))
 
 
@@ -183,14 +183,16 @@ async def close_due_rounds(now: datetime | None = None) -> list[int]:
 
 
 async def _closer_loop(interval: float) -> None:
+    # Waits before the first tick: start-up has enough to do, and a round page opened meanwhile
+    # closes a due round by itself (close_if_due).
     while True:
+        await asyncio.sleep(interval)
         try:
             await close_due_rounds()
         except asyncio.CancelledError:
             raise
         except Exception:  # a bad tick must not stop the next one
             log.exception("closing due rounds failed")
-        await asyncio.sleep(interval)
 
 
 def start_closer(interval: float = CLOSER_INTERVAL) -> asyncio.Task:

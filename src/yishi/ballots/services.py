@@ -183,9 +183,9 @@ def _check_open(row: dict, at: datetime) -> None:
     if status is not RoundStatus.voting:
         raise Conflict(_("本批次的群众勾选已经结束，感谢您的关注。"))
     opens_at, closes_at = row["opens_at"], row["closes_at"]
-    if opens_at is not None and at < round_settings._aware(opens_at):
+    if opens_at is not None and at < round_settings.aware(opens_at):
         raise Conflict(_("本批次的群众勾选将于 {t} 开始，请到时再来。").format(t=_local(opens_at)))
-    if closes_at is not None and at >= round_settings._aware(closes_at):
+    if closes_at is not None and at >= round_settings.aware(closes_at):
         raise Conflict(_("本批次的群众勾选已于 {t} 截止，感谢您的关注。").format(t=_local(closes_at)))
     if not round_settings.takes_part(row["communities"], row["community"]):
         raise Conflict(_("这个选票码所属的社区不参加本批次勾选，不能使用。如有疑问，请联系社区工作人员。"))
@@ -235,9 +235,10 @@ def _cast_sqlite(conn: sqlite3.Connection, code: str, item_ids: list[int], recei
 
 # The whole ballot in one statement, so one round trip. The code is spent only if it is unused,
 # its round is open (FOR SHARE: a concurrent close waits for this ballot, or this ballot sees the
-# close), `at` lies in the round's window, its community takes part (the settings row cannot
-# change once the round is voting: round_settings.save holds the round in draft) and the ticks are distinct items of that round, no more than its max_ticks; then the
-# ballot and its ticks are written. Any failure leaves nothing. The row shows the code as it was,
+# close), `at` lies in the round's window and its community takes part (the settings row cannot
+# change once the round is voting: round_settings.save holds the round in draft), and the ticks
+# are distinct items of that round, no more than its max_ticks; then the ballot and its ticks
+# are written. Any failure leaves nothing. The row shows the code as it was,
 # for telling a refusal apart; `ticks` is 0 when nothing was written.
 _CAST_PG = """
 WITH args AS (
