@@ -176,8 +176,9 @@ def live_server():
 
     port = _free_port()
     env = {**os.environ, "YISHI_PORT": str(port)}
+    log = open(_tmp / f"serve-{port}.log", "wb")
     proc = subprocess.Popen([sys.executable, "-m", "yishi.cli", "serve"], env=env, cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                            stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
@@ -185,7 +186,7 @@ def live_server():
             break
         except OSError:
             if proc.poll() is not None:
-                raise RuntimeError(proc.stdout.read().decode())
+                raise RuntimeError((_tmp / f"serve-{port}.log").read_text())
             time.sleep(0.1)
     else:
         proc.kill()
@@ -199,12 +200,20 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+# A mid-range Android phone: 360 CSS px wide, as many elderly residents have.
+PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 
-    executable = os.environ.get("YISHI_CHROMIUM", "/usr/bin/chromium")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+
+@pytest.fixture(scope="session")
+async def browser():
+    """Debian's Chromium through Playwright's async API. (The sync API marks its own loop as the
+    thread's running loop after every call, which stops pytest-asyncio from running the async
+    fixtures; the async API lets tests await the factories on the session's loop.)"""
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        b = await p.chromium.launch(executable_path=os.environ.get("YISHI_CHROMIUM", "/usr/bin/chromium"),
+                                    args=CHROMIUM_ARGS)
         yield b
-        b.close()
+        await b.close()

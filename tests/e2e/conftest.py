@@ -1,33 +1,11 @@
-"""Browser tests with Playwright's async API, run on the session's event loop.
-
-tests/conftest.py's `browser` fixture uses Playwright's sync API. After every sync call Playwright
-marks its own loop as the thread's running loop (`asyncio._set_running_loop`), on purpose, so
-pytest-asyncio can no longer run the autouse async fixtures (`clean_db`): every test errors at
-set-up with "Runner.run() cannot be called from a running event loop". The async API has no such
-clash, and the tests can await the factories directly, on the loop whose SQLite connection or
-PostgreSQL pool the session set up. So `browser` is overridden here, under the same name.
-"""
+"""Browser tests with Playwright's async API, run on the session's event loop (the `browser`
+fixture is in tests/conftest.py)."""
 from __future__ import annotations
 
-import os
-
 import pytest
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page
 
-from tests.conftest import CHROMIUM_ARGS  # the module pytest already loaded: no second test DB
-
-DESKTOP = {"viewport": {"width": 1280, "height": 900}}
-# A mid-range Android phone: 360 CSS px wide, as many elderly residents have.
-PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
-
-
-@pytest.fixture(scope="session")
-async def browser():
-    async with async_playwright() as p:
-        b = await p.chromium.launch(executable_path=os.environ.get("YISHI_CHROMIUM", "/usr/bin/chromium"),
-                                    args=CHROMIUM_ARGS)
-        yield b
-        await b.close()
+from tests.conftest import DESKTOP, PHONE  # the module pytest already loaded: no second test DB
 
 
 @pytest.fixture

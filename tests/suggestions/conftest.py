@@ -1,30 +1,9 @@
-"""Browser fixtures for this package's e2e tests: Playwright's async API.
-
-tests/conftest.py's `browser` uses the sync API, which marks Playwright's own loop as the thread's
-running loop after every call, so pytest-asyncio can no longer run the autouse async `clean_db`
-("Runner.run() cannot be called from a running event loop"). With the async API the tests await
-the factories on the session's loop instead of in a helper thread."""
+"""Browser fixtures for this package's e2e tests (the `browser` itself is in tests/conftest.py)."""
 from __future__ import annotations
-
-import os
 
 import pytest
 
-from tests.conftest import CHROMIUM_ARGS
-
-DESKTOP = {"viewport": {"width": 1280, "height": 900}}
-PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
-
-
-@pytest.fixture(scope="session")
-async def browser():
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as p:
-        b = await p.chromium.launch(executable_path=os.environ.get("YISHI_CHROMIUM", "/usr/bin/chromium"),
-                                    args=CHROMIUM_ARGS)
-        yield b
-        await b.close()
+from tests.conftest import DESKTOP, PHONE
 
 
 @pytest.fixture

@@ -108,17 +108,7 @@ async def revise(round_: wishlists.RoundView, approved_ids: list[int], resolutio
     if last is None or last["status"] is not SubmissionStatus.returned:
         ensure_revisable(last)
         raise Conflict(_("只有被区级退回的意愿清单才能修改。"))
-    resolution = (resolution or "").strip()
-    if not resolution:
-        raise DomainError(_("请填写议事组的决议内容。"))
-    if len(resolution) > 4000:
-        raise DomainError(_("决议内容不能超过 4000 个字。"))
-    items = {i["id"] for i in await wishlists.items_of(round_.id)}
-    approved = set(approved_ids)
-    if not approved <= items:
-        raise DomainError(_("提交的项目不在本次清单上，请刷新页面后重试。"))
-    if not approved:
-        raise DomainError(_("请至少选择一项通过的项目。"))
+    resolution, items, approved = await services.checked_outcome(round_, approved_ids, resolution)
     decision = await Decision.select(Decision.id).where(Decision.round == round_.id).first().run()
     async with Decision._meta.db.transaction():
         await Decision.update({Decision.resolution: resolution}).where(Decision.id == decision["id"])

@@ -66,16 +66,10 @@ def not_from_meeting() -> Conflict:
     return Conflict(_("议事决定只能在达到法定人数的“民主议事定方向”会议上逐项表决形成。请到本批次的议事会议页面签到、表决、形成意愿清单。"))
 
 
-async def record_decision(round_: wishlists.RoundView, approved_ids: list[int], resolution: str,
-                          *, actor: Any, meeting_id: int | None, departure_reason: str = "") -> None:
-    """The intent list: the approved items and the resolution. Only a quorate 民主议事定方向
-    meeting on this round, under way, may record it (meeting.decide, after the members' votes):
-    without a quorum the meeting records no decision, and there is no decision without a meeting."""
-    await _ensure_deciding_meeting(round_, meeting_id)
-    if round_.status is RoundStatus.decided:
-        raise Conflict(_("本批次已经形成决议，不能重复记录。"))
-    if round_.status is not RoundStatus.counted:
-        raise Conflict(_("群众勾选结束后才能记录议事决定。"))
+async def checked_outcome(round_: wishlists.RoundView, approved_ids: list[int],
+                          resolution: str) -> tuple[str, set[int], set[int]]:
+    """The resolution text, the round's item ids and the approved ones, checked as a decision
+    (first or revised) needs them."""
     resolution = (resolution or "").strip()
     if not resolution:
         raise DomainError(_("请填写议事组的决议内容。"))
@@ -87,6 +81,20 @@ async def record_decision(round_: wishlists.RoundView, approved_ids: list[int], 
         raise DomainError(_("提交的项目不在本次清单上，请刷新页面后重试。"))
     if not approved:
         raise DomainError(_("请至少选择一项通过的项目。"))
+    return resolution, items, approved
+
+
+async def record_decision(round_: wishlists.RoundView, approved_ids: list[int], resolution: str,
+                          *, actor: Any, meeting_id: int | None, departure_reason: str = "") -> None:
+    """The intent list: the approved items and the resolution. Only a quorate 民主议事定方向
+    meeting on this round, under way, may record it (meeting.decide, after the members' votes):
+    without a quorum the meeting records no decision, and there is no decision without a meeting."""
+    await _ensure_deciding_meeting(round_, meeting_id)
+    if round_.status is RoundStatus.decided:
+        raise Conflict(_("本批次已经形成决议，不能重复记录。"))
+    if round_.status is not RoundStatus.counted:
+        raise Conflict(_("群众勾选结束后才能记录议事决定。"))
+    resolution, items, approved = await checked_outcome(round_, approved_ids, resolution)
     async with Decision._meta.db.transaction():
         if not await wishlists.set_status(round_.id, RoundStatus.counted, RoundStatus.decided):
             raise Conflict(_("本批次的状态已被他人更改，请刷新页面。"))
