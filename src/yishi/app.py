@@ -73,6 +73,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     def jinja_setup(engine_: Jinja) -> None:
         configure_jinja(engine_.engine)
+        # Templates ship with the code: checking each file's mtime on every render is wasted I/O.
+        engine_.engine.auto_reload = settings.reload_templates
 
     async def on_startup(app: Litestar) -> None:
         await core_db.start(engine)

@@ -20,6 +20,7 @@ class Settings:
     # argon2id cost; tests lower it, production keeps the library's defaults.
     argon2_time_cost: int = 3
     argon2_memory_cost: int = 65536
+    reload_templates: bool = False
     login_attempts: int = 5
     login_window_seconds: int = 300
     templates_dir: Path = field(default=PROJECT_ROOT / "templates")
@@ -58,4 +59,5 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         secure_cookies=env.get("YISHI_SECURE_COOKIES", "0") in ("1", "true", "yes"),
         argon2_time_cost=int(env.get("YISHI_ARGON2_TIME_COST", "3")),
         argon2_memory_cost=int(env.get("YISHI_ARGON2_MEMORY_COST", "65536")),
+        reload_templates=env.get("YISHI_RELOAD_TEMPLATES", "0") in ("1", "true", "yes"),
     )
