@@ -46,7 +46,7 @@ def check_content(content: str) -> str:
     if len(content) < CONTENT_MIN:
         raise InvalidInput(_("请写下您的建议，至少 {n} 个字。").format(n=CONTENT_MIN), "content")
     if len(content) > CONTENT_MAX:
-        raise InvalidInput(_("建议内容不能超过 {n} 个字(现在 {m} 个字),请精简后再提交。").format(
+        raise InvalidInput(_("建议内容不能超过 {n} 个字（现在 {m} 个字），请精简后再提交。").format(
             n=CONTENT_MAX, m=len(content)), "content")
     return content
 
