@@ -19,7 +19,7 @@ from litestar.template.config import TemplateConfig
 from yishi.accounts import services as account_services
 from yishi.accounts.routes import AuthController
 from yishi.ballots import round_settings
-from yishi.ballots.routes import BallotStaffController, VoteController
+from yishi.ballots.routes import BallotStaffController, VoteController, import_pb_upload
 from yishi.ballots.routes_paper import PaperController
 from yishi.ballots.routes_results import PublicResultsController, RoundDataController
 from yishi.config import Settings, load_settings
@@ -92,6 +92,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AuthController,
             RoundController,
             BallotStaffController,
+            import_pb_upload,
             VoteController,
             PaperController,
             RoundDataController,

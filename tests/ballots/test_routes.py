@@ -275,3 +275,68 @@ async def test_staff_actions_by_viewer_roles_403(client, role):
     assert (await client.get(f"/rounds/{r.id}/tally")).status_code == 200
     assert (await wishlists.get_round(r.id)).status is RoundStatus.draft
     assert await BallotCode.count() == 0
+
+
+PB_SMALL = """META
+key;value
+description;测试导入
+country;China
+unit;测试
+instance;2026
+num_projects;2
+num_votes;3
+budget;100
+vote_type;approval
+rule;greedy
+PROJECTS
+project_id;cost;votes;name
+p1;60;2;路灯
+p2;50;2;座椅
+VOTES
+voter_id;vote
+v1;p1
+v2;p1,p2
+v3;p2
+"""
+
+
+async def test_import_pb_upload_makes_a_closed_round_with_its_ballots(client):
+    from yishi.ballots.tables import Ballot
+    from yishi.wishlists.tables import Round
+
+    places = await f.make_places()
+    staff = await f.make_user(Role.street_staff, places)
+    token = await f.login(client, staff.username)
+    r = await client.post("/rounds/import-pb", data={"_csrf_token": token, "title": "导入测试"},
+                          files={"file": ("small.pb", PB_SMALL.encode(), "text/plain")})
+    assert r.status_code in (302, 303), r.text
+    round_id = int(r.headers["location"].rsplit("/", 1)[1])
+    row = await Round.select(Round.title, Round.status, Round.town).where(Round.id == round_id).first()
+    assert row == {"title": "导入测试", "status": "counted", "town": places["town"]}
+    assert await Ballot.count().where(Ballot.round == round_id) == 3
+    page = await client.get(f"/rounds/{round_id}")
+    assert "路灯" in page.text and "座椅" in page.text
+
+
+async def test_import_pb_upload_bad_file_is_400_in_chinese_and_saves_nothing(client):
+    from yishi.wishlists.tables import Round
+
+    places = await f.make_places()
+    staff = await f.make_user(Role.street_staff, places)
+    token = await f.login(client, staff.username)
+    r = await client.post("/rounds/import-pb", data={"_csrf_token": token},
+                          files={"file": ("bad.pb", "这不是 pb 文件".encode(), "text/plain")})
+    assert r.status_code == 400 and "不是有效的 Pabulib" in r.text
+    assert await Round.count() == 0
+    r = await client.post("/rounds/import-pb", data={"_csrf_token": token},
+                          files={"file": ("latin1.pb", "caf\xe9".encode("latin-1"), "text/plain")})
+    assert r.status_code == 400 and "UTF-8" in r.text
+
+
+async def test_import_pb_upload_refused_for_a_council_member(client):
+    places = await f.make_places()
+    member = await f.make_user(Role.member, places)
+    token = await f.login(client, member.username)
+    r = await client.post("/rounds/import-pb", data={"_csrf_token": token},
+                          files={"file": ("small.pb", PB_SMALL.encode(), "text/plain")})
+    assert r.status_code == 403

@@ -70,7 +70,7 @@ def round_id_by_title(page: Page, url: str, title: str) -> int | None:
 
 def create_round(page: Page, url: str, title: str, items: list[tuple[str, str, str]]) -> int:
     page.goto(url + "/rounds")
-    page.get_by_label("批次名称").fill(title)
+    page.locator("#new-round").get_by_label("批次名称").fill(title)
     page.get_by_label("批次预算（元）").fill("600000")
     page.get_by_label(re.compile("最多")).fill("2")
     page.get_by_role("button", name="创建批次").click()

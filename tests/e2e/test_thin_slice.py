@@ -56,7 +56,7 @@ async def compile_list_and_open_ticking(page: Page, username: str) -> tuple[str,
     """Step 1: log in, create the round, add three items, issue codes, open the ticking."""
     await login(page, username)
     await expect(page).to_have_url(re.compile(r"/rounds/?$"))
-    await page.get_by_label("批次名称").fill("2026年首批次")
+    await page.locator("#new-round").get_by_label("批次名称").fill("2026年首批次")
     await page.get_by_label("批次预算（元）").fill("300000")
     await page.get_by_label("每人最多可勾选几项").fill("2")
     await page.get_by_role("button", name="创建批次").click()

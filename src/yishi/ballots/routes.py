@@ -86,6 +86,38 @@ class BallotStaffController(Controller):
         return HTMXTemplate(template_name="ballots/_tally.html", context=context)
 
 
+MAX_PB_BYTES = 20 * 1024 * 1024  # the largest Pabulib file here (Łódź, 90,000 voters) is 3.7 MB
+
+
+@post("/rounds/import-pb", request_max_body_size=MAX_PB_BYTES)
+async def import_pb_upload(request: Request) -> Redirect:
+    """Staff upload a Pabulib .pb file: it becomes a closed round with its ballots."""
+    from yishi.accounts.enums import Role
+    from yishi.ballots import imports
+
+    user = request.user
+    perm.require(perm.can_create_round(user))
+    form = await request.form()
+    if perm.role_of(user) is Role.admin:
+        town_id = form_int(form.get("town"), _("镇（街道）"))
+    else:
+        town_id = user.town
+    perm.require(perm.can_manage_round(user, town_id))
+    upload = form.get("file")
+    if upload is None or isinstance(upload, str) or not getattr(upload, "filename", ""):
+        raise DomainError(_("请选择要导入的 .pb 文件。"))
+    data = await upload.read()
+    if not data.strip():
+        raise DomainError(_("上传的文件是空的。"))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DomainError(_("文件不是 UTF-8 编码的 Pabulib .pb 文件。"))
+    round_id = await imports.import_pb(text, town_id=town_id, title=str(form.get("title", "") or ""),
+                                       actor=user)
+    return Redirect(f"/rounds/{round_id}")
+
+
 class VoteController(Controller):
     """The resident's side: no account, just a ballot code."""
 
