@@ -18,11 +18,6 @@
     }
   }
 
-  function yuan(fen) {
-    var s = (fen / 100).toFixed(2).split(".");
-    return s[0].replace(/\B(?=(\d{3})+(?!\d))/g, ",") + "." + s[1];
-  }
-
   // The resident's ballot: how many ticks are left, or by how many the maximum is exceeded.
   var ballot = document.getElementById("ballot");
   var left = document.getElementById("left");
@@ -45,33 +40,5 @@
       }
     });
     updateBallot();
-  }
-
-  // The council's decision: the cost of the items ticked so far, against the round's budget.
-  var decision = document.getElementById("decision-form");
-  var sum = document.getElementById("decision-sum");
-  if (decision && sum) {
-    var budget = parseInt(sum.dataset.budget || "0", 10);
-    var updateDecision = function () {
-      var boxes = decision.querySelectorAll('input[name="approved"]:checked');
-      var total = 0;
-      for (var i = 0; i < boxes.length; i++) total += parseInt(boxes[i].dataset.cost || "0", 10);
-      var over = budget > 0 && total > budget;
-      sum.classList.toggle("over", over);
-      fill(sum, over ? sum.dataset.over : sum.dataset.within,
-           { n: boxes.length, total: yuan(total), budget: yuan(budget), diff: yuan(Math.abs(budget - total)) });
-    };
-    decision.addEventListener("change", updateDecision);
-    decision.addEventListener("submit", function (event) {
-      if (!decision.querySelector('input[name="approved"]:checked')) {
-        event.preventDefault();
-        sum.classList.add("over");
-        fill(sum, sum.dataset.none, {});
-        sum.scrollIntoView({ block: "center" });
-      } else if (!window.confirm(decision.dataset.confirm)) {
-        event.preventDefault();
-      }
-    });
-    updateDecision();
   }
 })();
