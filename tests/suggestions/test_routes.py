@@ -318,3 +318,19 @@ async def test_phone_unmasked_only_by_the_handler_once_a_case_is_taken(client):
     assert r.status_code == 403 and "13912345678" not in r.text
     page = await client.get(f"/suggestions/{s.id}")
     assert "查看完整号码" not in page.text
+
+
+async def test_export_only_for_staff_and_reviewers_not_members_or_collectors(client):
+    places = await f.make_places()
+    await f.make_suggestion(places, phone="13712345678")
+    member = await f.make_user(Role.member, places)
+    collector = await f.make_user(Role.collector, places)
+    staff = await f.make_user(Role.street_staff, places)
+    reviewer = await f.make_user(Role.district_reviewer, places)
+    for user, status in [(member, 403), (collector, 403), (staff, 200), (reviewer, 200)]:
+        client.cookies.clear()
+        await f.login(client, user.username)
+        r = await client.get("/suggestions/export.xlsx")
+        assert r.status_code == status, user.role
+        page = await client.get("/suggestions/")
+        assert ("/suggestions/export.xlsx" in page.text) is (status == 200)

@@ -5,7 +5,9 @@ from litestar.plugins.htmx import HTMXTemplate
 from litestar.response import Redirect, Template
 
 from yishi.accounts import permissions as perm
+from yishi.accounts.enums import Role
 from yishi.ballots import codes as code_utils
+from yishi.ballots import imports
 from yishi.ballots import round_settings, services
 from yishi.core.errors import DomainError
 from yishi.core.i18n import _
@@ -92,9 +94,6 @@ MAX_PB_BYTES = 20 * 1024 * 1024  # the largest Pabulib file here (Łódź, 90,00
 @post("/rounds/import-pb", request_max_body_size=MAX_PB_BYTES)
 async def import_pb_upload(request: Request) -> Redirect:
     """Staff upload a Pabulib .pb file: it becomes a closed round with its ballots."""
-    from yishi.accounts.enums import Role
-    from yishi.ballots import imports
-
     user = request.user
     perm.require(perm.can_create_round(user))
     form = await request.form()

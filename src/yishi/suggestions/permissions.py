@@ -31,6 +31,13 @@ def can_handle_suggestion(user: Any, town_id: int) -> bool:
     return is_admin(user) or is_town_staff(user, town_id)
 
 
+def can_export_suggestions(user: Any, town_ids: list[int]) -> bool:
+    """A bulk file of residents' cases (masked) is for those who handle or review them, not for
+    every council member or collector who may read the list."""
+    return (is_admin(user) or role_of(user) is Role.district_reviewer
+            or any(is_town_staff(user, t) for t in town_ids))
+
+
 def can_unmask_phone(user: Any, town_id: int, handler_id: int | None) -> bool:
     """Only the street's own staff handling the case; not an administrator, not the district.
     Before anyone takes the case (grading makes the grader its handler) the street's staff

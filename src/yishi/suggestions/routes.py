@@ -127,6 +127,7 @@ class SuggestionController(Controller):
             "categories": await catalog.categories(active_only=False),
             "can_handle": any(perm.can_handle_suggestion(user, t["id"]) for t in towns),
             "can_record": any(perm.can_record_suggestion(user, t["id"]) for t in towns),
+            "can_export": perm.can_export_suggestions(user, [t["id"] for t in towns]),
             **ENUMS,
         }
         if request.headers.get("hx-request") and request.headers.get("hx-target") == "results":
@@ -138,6 +139,9 @@ class SuggestionController(Controller):
         from yishi.suggestions import exports
 
         scope = await scope_for(request.user)
+        towns = [t["id"] for t in await towns_in(scope)]
+        perm.require(perm.can_export_suggestions(request.user, towns),
+                     _("只有镇（街道）工作人员和区级审核人员可以导出居民建议。"))
         rows = await queries.export_rows(scope, queries.filters_from(request.query_params))
         filename, mime, data = await exports.list_xlsx(rows, _("居民建议清单"))
         return Response(data, media_type=mime, headers={

@@ -143,6 +143,7 @@ class SuggestionManageController(Controller):
         summary = await queries.figures(scope, filters, by)
         groups = sorted(summary.groups.items(), key=lambda kv: (-kv[1].cases, str(kv[0])))
         return Template("suggestions/stats.html", context={
+            "can_export": perm.can_export_suggestions(request.user, [t["id"] for t in towns]),
             "summary": summary, "groups": groups, "by": by, "f": filters, "towns": towns,
             "communities": await communities_in(scope), "categories": await catalog.categories(active_only=False),
             "groupings": {"town": _("镇（街道）"), "community": _("社区（村）"), "category": _("类别"),
