@@ -121,6 +121,8 @@ async def seed(url: str, n_codes: int) -> dict:
                                                  columns=["round", "community", "code"])
             finally:
                 await conn.close()
+        if hasattr(wishlists, "adopt_list"):  # the council's 定稿 comes before publishing
+            await wishlists.adopt_list(await wishlists.get_round(round_id))
         await ballots.open_voting(await wishlists.get_round(round_id), actor=None)
     finally:
         await core_db.stop(engine)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from datetime import datetime, timezone
 
 from yishi.accounts import services as accounts
 from yishi.accounts.enums import Role
@@ -59,7 +60,19 @@ async def make_round(places: dict, *, items: int = 3, max_ticks: int = 2, budget
     return await wishlists.get_round(round_id)
 
 
+async def adopt_list(r: wishlists.RoundView) -> wishlists.RoundView:
+    """Arrange a list as adopted by the council. A shortcut for tests of what comes after: the
+    adoption itself, in a quorate 民主恳谈交清单 meeting, is tested in tests/meetings/test_compile.py
+    and walked in the browser; here it would need a council the test may want to build its own way."""
+    from yishi.wishlists.tables import Round
+
+    if r.adopted_at is None:
+        await Round.update({Round.adopted_at: datetime.now(timezone.utc)}).where(Round.id == r.id)
+    return await wishlists.get_round(r.id)
+
+
 async def open_round(r: wishlists.RoundView, codes_per_community: int = 5, actor=None) -> list[str]:
+    r = await adopt_list(r)
     codes = []
     for cid in (await _communities_of(r.town_id)):
         codes += await ballots.issue_codes(r, cid, codes_per_community, actor=actor)

@@ -14,10 +14,30 @@ async def test_thin_slice_through_routes_produces_pdf(client):
                                             "budget": "300000", "max_ticks": "2"})
     assert r.status_code in (302, 303)
     round_id = int(r.headers["location"].rsplit("/", 1)[1])
-    for title, cost, kind in [("爱心座椅", "48000", "special"), ("幸福食堂", "450000", "universal")]:
-        r = await client.post(f"/rounds/{round_id}/items", data={"_csrf_token": token, "title": title,
-                                                                "cost": cost, "kind": kind})
+    # Street staff may prepare a draft item on the round page before the meeting.
+    r = await client.post(f"/rounds/{round_id}/items", data={"_csrf_token": token, "title": "爱心座椅",
+                                                            "cost": "48000", "kind": "special"})
+    assert r.status_code in (302, 303), r.text
+    # 民主恳谈交清单: the council completes the list in a quorate meeting and adopts it.
+    r = await client.post(f"/rounds/{round_id}/open", data={"_csrf_token": token})
+    assert r.status_code == 409 and "清单还没有经议事组“民主恳谈交清单”会议定稿" in r.text
+    r = await client.post("/meetings/", data={"_csrf_token": token, "step": "consult", "round": str(round_id),
+                                              "title": "2026年首批次民主恳谈会", "held_at": "2026-02-20T14:30",
+                                              "place": "街道党群服务中心"})
+    assert r.status_code in (302, 303), r.text
+    consult_url = r.headers["location"]
+    members = [m["id"] for m in await meetings.members_of(council_id)]
+    for step in ("attendance", "start"):
+        r = await client.post(f"{consult_url}/{step}", data={"_csrf_token": token,
+                                                            **{f"presence_{m}": "present" for m in members}})
         assert r.status_code in (302, 303), r.text
+    r = await client.post(f"{consult_url}/list/items", data={"_csrf_token": token, "title": "幸福食堂",
+                                                            "cost": "450000", "kind": "universal"})
+    assert r.status_code in (302, 303), r.text
+    r = await client.post(f"{consult_url}/list/adopt", data={"_csrf_token": token})
+    assert r.status_code in (302, 303), r.text
+    page = await client.get(consult_url)
+    assert "经“2026年首批次民主恳谈会”定稿（2 项，合计 498,000.00 元）" in page.text
     r = await client.post(f"/rounds/{round_id}/codes", data={"_csrf_token": token,
                                                             "community": places["communities"][0], "count": "3"})
     assert r.status_code == 200
@@ -43,7 +63,6 @@ async def test_thin_slice_through_routes_produces_pdf(client):
                                               "place": "街道党群服务中心"})
     assert r.status_code in (302, 303), r.text
     meeting_url = r.headers["location"]
-    members = [m["id"] for m in await meetings.members_of(council_id)]
     r = await client.post(f"{meeting_url}/attendance", data={"_csrf_token": token,
                                                             **{f"presence_{m}": "present" for m in members}})
     assert r.status_code in (302, 303), r.text

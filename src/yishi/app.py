@@ -1,6 +1,7 @@
 """The Litestar application: create_app(settings) wires every domain's routes."""
 from __future__ import annotations
 
+import gc
 import hashlib
 from pathlib import Path
 from typing import Any
@@ -8,6 +9,7 @@ from typing import Any
 from litestar import Litestar, Request, get
 from litestar.config.csrf import CSRFConfig
 from litestar.connection import ASGIConnection
+from litestar.middleware import DefineMiddleware
 from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine as Jinja
@@ -26,7 +28,7 @@ from yishi.config import Settings, load_settings
 from yishi.core import db as core_db
 from yishi.core.security import AttemptLimiter, configure_hasher
 from yishi.core.templating import configure as configure_jinja
-from yishi.core.web import EXCEPTION_HANDLERS
+from yishi.core.web import EXCEPTION_HANDLERS, CSRFMiddleware
 from yishi.meetings.routes import CouncilController, DecisionController
 from yishi.meetings.routes_desk import DistrictDeskController, RoundWorkController
 from yishi.meetings.routes_meeting import MeetingController
@@ -68,7 +70,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
             secret=key, httponly=True, samesite="lax", secure=settings.secure_cookies,
             max_age=12 * 3600, key="yishi_session",
         ),
-        exclude=["^/static/"],
     )
 
     def jinja_setup(engine_: Jinja) -> None:
@@ -80,6 +81,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
         await core_db.start(engine)
         # Closes rounds whose closing time has passed, every ~30 s (round_settings).
         app.state.round_closer = round_settings.start_closer()
+        # Everything built so far (routes, templates, tables) lives as long as the process: keep
+        # it out of the cyclic garbage collector's full passes, which otherwise walk all of it
+        # again and again while requests come in. Once per process (tests start many apps,
+        # whose leftovers must stay collectable).
+        if not gc.get_freeze_count():
+            gc.collect()
+            gc.freeze()
 
     async def on_shutdown(app: Litestar) -> None:
         await round_settings.stop_closer(app.state.pop("round_closer", None))
@@ -105,13 +113,18 @@ def create_app(settings: Settings | None = None) -> Litestar:
             PublicSuggestionController,
             SuggestionController,
             SuggestionManageController,
+            # Static files need neither the login nor the session (an opt, not a path pattern
+            # that every request would be matched against).
             create_static_files_router(path="/static", directories=[settings.static_dir],
-                                       opt={"exclude_from_auth": True}),
+                                       opt={"exclude_from_auth": True, "skip_session": True}),
         ],
         template_config=TemplateConfig(directory=Path(settings.templates_dir), engine=Jinja,
                                        engine_callback=jinja_setup),
-        csrf_config=CSRFConfig(secret=settings.secret_key, cookie_httponly=False, cookie_samesite="lax",
-                               cookie_secure=settings.secure_cookies),
+        # CSRF on every route, by core.web.CSRFMiddleware (Litestar's check, cheaper per request)
+        # in place of Litestar's own: it runs inside the session and login, as Litestar's would.
+        middleware=[DefineMiddleware(CSRFMiddleware, config=CSRFConfig(
+            secret=settings.secret_key, cookie_httponly=False, cookie_samesite="lax",
+            cookie_secure=settings.secure_cookies))],
         plugins=[HTMXPlugin()],
         on_app_init=[session_auth.on_app_init],
         on_startup=[on_startup],

@@ -128,35 +128,90 @@ async def build(verbose: bool = False, ballots_to_cast: int = 620, seed: int = 2
     # An earlier round, already decided, so the district's PDF can be exported straight away.
     earlier = await wishlists.create_round(town_id=dawan, title="2025年第四批次", budget_fen=70_000_000,
                                            max_ticks=3, actor=convener)
-    await _fill_and_vote(earlier, ITEMS[5:13], communities["大弯街道"], 180, rng, convener)
+    await _fill_and_vote(earlier, ITEMS[5:13], communities["大弯街道"], 180, rng, convener,
+                         council=council.id, consult_title="2025年第四批次民主恳谈会", held=(2025, 10, 15))
     r = await wishlists.get_round(earlier)
     await ballots.close_voting(r, actor=convener)
     await build_council_work(council.id, earlier, convener)
 
     first = await wishlists.create_round(town_id=dawan, title="2026年首批次", budget_fen=300_000_000,
                                          max_ticks=5, actor=convener)
-    await _fill_and_vote(first, ITEMS, communities["大弯街道"], ballots_to_cast, rng, convener)
+    await _fill_and_vote(first, ITEMS, communities["大弯街道"], ballots_to_cast, rng, convener,
+                         council=council.id, consult_title="2026年首批次民主恳谈会", held=(2026, 2, 20))
     unused = await BallotCode.select(BallotCode.code).where(
         (BallotCode.round == first) & BallotCode.used_at.is_null()).limit(3).run()
 
     await build_suggestions(dawan, communities["大弯街道"], {"earlier": earlier, "first": first}, say, rng)
+    second = await build_consult_in_progress(council.id, dawan, convener)
     say("演示数据已载入：")
     say(f"  区：{DISTRICT}\uff0c7 个镇（街道）；大弯街道议事组 {len(COUNCIL)} 人（五类固定成员 + X）")
     say(f"  批次“2026年首批次”：{len(ITEMS)} 项清单，已收回 {ballots_to_cast} 张选票，正在勾选中")
+    say("  批次“2026年夏季批次”：民主恳谈会正在进行，可在会上从居民建议中编制清单")
     say(f"  登录账号\uff08密码都是 {DEMO_PASSWORD}\uff09\uff1a")
     for username, name, role, _w in users:
         say(f"    {username:16s} {role.label}")
     say("  可用于试投的选票码：" + "、".join(u["code"] for u in unused))
-    return {"created": True, "round_id": first, "earlier_round_id": earlier,
+    return {"created": True, "round_id": first, "earlier_round_id": earlier, "consult_meeting_id": second,
             "unused_codes": [u["code"] for u in unused]}
 
 
-async def _fill_and_vote(round_id: int, items, community_ids, n_ballots, rng, actor) -> None:
+async def build_consult_in_progress(council_id: int, town_id: int, convener) -> int:
+    """A third round still being compiled: two items prepared by staff, and the council's
+    民主恳谈交清单 meeting under way (quorate), with residents' open suggestions to pick from."""
+    from datetime import datetime, timedelta, timezone
+
+    from yishi.meetings import meeting
+    from yishi.meetings.enums import MeetingStep, Presence
+
+    round_id = await wishlists.create_round(town_id=town_id, title="2026年夏季批次", budget_fen=150_000_000,
+                                            max_ticks=3, actor=convener)
     r = await wishlists.get_round(round_id)
+    for title, description, yuan, kind in ITEMS[13:15]:
+        await wishlists.add_item(r, title=title, description=description, cost_fen=yuan * 100, kind=kind,
+                                 actor=convener)
+    meeting_id = await meeting.create_meeting(
+        council_id, step=MeetingStep.consult, title="2026年夏季批次民主恳谈会", round_id=round_id,
+        place="大弯街道党群服务中心", held_at=datetime(2026, 6, 10, 14, 30, tzinfo=timezone(timedelta(hours=8))),
+        actor=convener)
+    m = await meeting.get_meeting(meeting_id)
+    for title in ("通报近期收集的居民建议", "逐条讨论，形成民生微事服务期望清单"):
+        await meeting.add_agenda_item(m, title, actor=convener)
+    members = await meetings.members_of(council_id)
+    for member in members[:-1]:
+        await meeting.set_presence(m, member["id"], Presence.present, actor=convener)
+    await meeting.start(m, actor=convener)
+    return meeting_id
+
+
+async def _fill_and_vote(round_id: int, items, community_ids, n_ballots, rng, actor, *, council: int,
+                         consult_title: str, held: tuple[int, int, int]) -> None:
+    """The list compiled and adopted in a 民主恳谈交清单 meeting, then ticked by residents."""
+    from datetime import datetime, timedelta, timezone
+
+    from yishi.meetings import compile as compiling
+    from yishi.meetings import meeting
+    from yishi.meetings.enums import MeetingStep, Presence
+
+    r = await wishlists.get_round(round_id)
+    meeting_id = await meeting.create_meeting(
+        council, step=MeetingStep.consult, title=consult_title, round_id=round_id, place="大弯街道党群服务中心",
+        held_at=datetime(*held, 14, 30, tzinfo=timezone(timedelta(hours=8))), actor=actor)
+    m = await meeting.get_meeting(meeting_id)
+    await meeting.add_agenda_item(m, "梳理居民建议，形成民生微事服务期望清单", actor=actor)
+    for member in await meetings.members_of(council):
+        await meeting.set_presence(m, member["id"], Presence.present, actor=actor)
+    await meeting.start(m, actor=actor)
+    m = await meeting.get_meeting(meeting_id)
     ids = []
     for title, description, yuan, kind in items:
-        ids.append(await wishlists.add_item(r, title=title, description=description,
-                                            cost_fen=yuan * 100, kind=kind, actor=actor))
+        ids.append(await compiling.add_item(m, title=title, description=description, cost_fen=yuan * 100,
+                                            kind=kind, lead_unit="", suggestion_ids=[], actor=actor))
+    agenda = await meeting.agenda_of(meeting_id)
+    await meeting.save_notes(m, agenda[0]["id"], f"街道汇总近期居民建议，议事组逐条讨论，合并相近建议，"
+                             f"形成民生微事服务期望清单 {len(ids)} 项，交居民勾选。", actor=actor)
+    await compiling.adopt(m, actor=actor)
+    await meeting.close_minutes(m, actor=actor)
+    r = await wishlists.get_round(round_id)
     codes: list[str] = []
     per_community = (n_ballots * 13 // 10) // len(community_ids) + 1
     for cid in community_ids:

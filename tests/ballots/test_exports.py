@@ -1,6 +1,7 @@
 """A round as an election, its exports (.pb, CSV, xlsx), import of a .pb, and the published result."""
 import csv
 import io
+import logging
 from fractions import Fraction
 
 import pytest
@@ -149,16 +150,41 @@ async def test_import_pb_creates_closed_round_with_ballots():
     assert (await results.published(round_id)).approvals == {items[0]["id"]: 2, items[1]["id"]: 2, items[2]["id"]: 1}
 
 
+NOT_PB = "不是有效的 Pabulib（.pb）文件："
+
+
+# PB's lines: 1 META, 3 budget, 4 vote_type, 7 PROJECTS, 8 its header, 9-11 projects a b c,
+# 12 VOTES, 13 its header, 14-17 votes.
 @pytest.mark.parametrize("text, message", [
-    ("not a pb file\n", "不是有效的 Pabulib(.pb)文件"),
-    (PB.replace("1;a,b", "1;a,zz"), "不是有效的 Pabulib(.pb)文件"),
-    (PB.replace("b;400.25", "b;400.255"), "应为精确到分的金额"),
+    ("not a pb file\n", NOT_PB + "第 1 行：文件应以 META 开头，这一行在 META 之前。"),
+    (PB.replace("1;a,b", "1;a,zz"), NOT_PB + "第 14 行：第 1 张选票勾选了项目清单里没有的项目：zz。"),
+    (PB.replace("3;b,c", "3;b,x,y"), NOT_PB + "第 16 行：第 3 张选票勾选了项目清单里没有的项目：x、y。"),
+    (PB.replace("budget;1000.5", "budget;一千"), NOT_PB + "第 3 行：预算“一千”不是有效的金额。"),
+    (PB.replace("budget;1000.5\n", ""), NOT_PB + "META 部分没有填写预算（budget）。"),
+    (PB.replace("vote_type;approval", "vote_type;ordinal"),
+     NOT_PB + "第 4 行：只能导入认可投票（approval）的文件，这个文件的投票类型是“ordinal”。"),
+    (PB.replace("b;400.25", "b;-5"), NOT_PB + "第 10 行：项目“b”的费用“-5”不是有效的金额。"),
+    (PB.replace("b;400.25", "b;1/0"), NOT_PB + "第 10 行：项目“b”的费用“1/0”不是有效的金额。"),
+    (PB.replace("b;400.25;座椅", "b;;座椅"), NOT_PB + "第 10 行：项目“b”没有填写费用（cost）。"),
+    (PB.replace("c;300;食堂", "a;300;食堂"), NOT_PB + "第 11 行：项目编号“a”重复了。"),
+    (PB.replace("project_id;cost;name", "id;cost;name"), NOT_PB + "第 8 行：PROJECTS 部分缺少“project_id”列。"),
+    (PB.split("VOTES")[0], NOT_PB + "缺少 VOTES 部分。"),
+    (PB.replace("2;a\n", "2;" + "a" * 200_000 + "\n"),  # a cell beyond the csv module's limit
+     NOT_PB + "第 15 行：无法按分号分隔的文本读取，请用 UTF-8 编码的 .pb 文件。"),
+    (PB.replace("b;400.25", "b;400.255"), "项目“b”的费用应为精确到分的金额，文件中是 80051/200。"),
 ])
-async def test_import_pb_bad_file_saves_nothing(text, message):
+async def test_import_pb_bad_file_saves_nothing(text, message, caplog):
+    """Residents' staff read the message: all Chinese, the line where it helps; the technical
+    detail (English) goes to the log only."""
+    caplog.set_level(logging.INFO, logger="yishi.ballots.imports")
     places = await f.make_places(1)
     with pytest.raises(DomainError) as exc:
         await imports.import_pb(text, town_id=places["town"], actor=None)
-    assert message in exc.value.message
+    assert exc.value.message == message
+    assert exc.value.status_code == 400
+    if message.startswith(NOT_PB):
+        (logged,) = [r.getMessage() for r in caplog.records if r.name == "yishi.ballots.imports"]
+        assert logged.startswith("refused a .pb file: ")
     assert await Round.count() == 0
     assert await WishItem.count() == 0
     assert await Ballot.count() == 0

@@ -48,13 +48,18 @@ async def test_paper_differing_entries_held_then_supervisor_picks_second():
     assert (await paper.enter(codes[0], [items[1]], actor=b)).status == "conflict"
     (held,) = await paper.held(r.id)
     assert (held.first, held.second, held.differing) == ([items[0]], [items[1]], {items[0], items[1]})
+    # Ending the ticking ends the casting only: the round is not counted while a ballot is held.
+    assert await services.close_voting(r, actor=staff) is False
     with pytest.raises(Conflict):
-        await services.close_voting(r, actor=staff)
+        await services.confirm_count(r, actor=staff)
+    assert (await wishlists.get_round(r.id)).status.value == "voting"
     assert await paper.resolve(r.id, held.id, "second", actor=staff) == "counted"
     assert await _tally_rows() == [items[1]]
     assert await paper.held(r.id) == []
     with pytest.raises(Conflict):
         await paper.resolve(r.id, held.id, "first", actor=staff)
+    await services.confirm_count(r, actor=staff)
+    assert (await wishlists.get_round(r.id)).status.value == "counted"
 
 
 async def test_paper_same_collector_twice_refused():
@@ -146,6 +151,10 @@ async def test_paper_pdf_has_codes_fonts_and_qr_to_ballot_url(tmp_path):
     pdf.write_bytes(data)
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert re.search(r"Noto-Sans-CJK-SC\s.*yes yes yes", fonts)
+    assert_all_fonts_embedded(fonts)
+    # The code's own font: Noto Sans Mono CJK SC Bold, embedded as a subset (not Helvetica).
+    assert re.search(r"YISHIC\+NotoSansMonoCJKsc-Bold\s+TrueType\s+WinAnsi\s+yes yes yes", fonts)
+    assert "Helvetica" not in fonts
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert text.count("群众勾选票") == 4
     from yishi.ballots.codes import display
@@ -156,6 +165,65 @@ async def test_paper_pdf_has_codes_fonts_and_qr_to_ballot_url(tmp_path):
     page1 = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True, text=True).stdout
     code = next(c for c in codes if display(c) in page1)
     assert decoded == f"http://yishi.example/v/{code}"
+
+
+def assert_all_fonts_embedded(pdffonts_output: str) -> None:
+    """Every font row of `pdffonts` says emb=yes (a reader without the font would substitute)."""
+    header, rule, *rows = pdffonts_output.splitlines()
+    emb = header.index("emb")
+    assert rows, "no fonts"
+    for row in rows:
+        assert row[emb:emb + 3] == "yes", f"font not embedded: {row}"
+
+
+async def test_paper_pdf_a4_every_font_embedded_and_hand_in_deadline_printed(tmp_path):
+    from datetime import datetime, timedelta, timezone
+
+    from yishi.ballots import round_settings as rs
+    from yishi.ballots.codes import display
+
+    places = await f.make_places(1)
+    r = await f.make_round(places, items=22, max_ticks=5)  # too many for one column: printed in two
+    closes = datetime(2030, 12, 1, 12, 0, tzinfo=timezone.utc)
+    await rs.save(r, opens_at=None, closes_at=closes, voter_unit="household",
+                  communities=places["communities"], actor=None)
+    codes = await f.open_round(r, codes_per_community=3)
+    name, mime, data = await paper_pdf.paper_ballots_pdf(r.id, base_url="http://yishi.example", size="A4")
+    pdf = tmp_path / name
+    pdf.write_bytes(data)
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert_all_fonts_embedded(fonts)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert all(display(c) in text for c in codes)
+    # Printed in China time: 2030-12-01 20:00.
+    assert text.count("请在 2030-12-01 20:00 前交回，截止后交回的不计入。") == 3
+
+
+async def test_paper_pdf_long_titles_fall_back_to_two_columns_one_page_per_code(tmp_path):
+    """16 items fit one column when short; long titles wrap and would spill onto a second page."""
+    from pypdf import PdfReader
+    from yishi.wishlists.tables import WishItem
+
+    places = await f.make_places(1)
+    r = await f.make_round(places, items=16, max_ticks=5)
+    for item in await wishlists.items_of(r.id):
+        await WishItem.update({WishItem.title: item["title"] + "：" + "老旧小区加装电梯与无障碍通道改造" * 2}).where(
+            WishItem.id == item["id"])
+    codes = await f.open_round(r, codes_per_community=2)
+    name, mime, data = await paper_pdf.paper_ballots_pdf(r.id, base_url="http://x", size="A4")
+    (tmp_path / name).write_bytes(data)
+    assert len(PdfReader(tmp_path / name).pages) == len(codes) == 2
+
+
+def test_code_font_holds_every_code_character_and_is_small():
+    from fontTools.ttLib import TTFont
+    import io
+
+    font = paper_pdf.code_font()
+    ttf = TTFont(io.BytesIO(font.data))
+    assert set(paper_pdf.CODE_CHARS) <= {chr(c) for c in ttf.getBestCmap()}
+    assert set(font.widths.values()) == {500}  # monospaced: a code reads character by character
+    assert len(font.data) < 20_000
 
 
 async def test_paper_pdf_after_close_refused():

@@ -42,7 +42,7 @@ async def _open(r, places, per_community: int = 2) -> list[str]:
     for cid in places["communities"]:
         if setup.takes_part(cid):
             codes += await services.issue_codes(await wishlists.get_round(r.id), cid, per_community, actor=None)
-    await services.open_voting(await wishlists.get_round(r.id), actor=None)
+    await services.open_voting(await f.adopt_list(await wishlists.get_round(r.id)), actor=None)
     return codes
 
 
@@ -244,7 +244,7 @@ async def test_open_voting_refused_when_closing_time_passed(monkeypatch):
     await _save(r, places, closes_at=closes)
     _later(monkeypatch, closes + timedelta(seconds=1))
     with pytest.raises(DomainError, match="勾选截止时间已经过去"):
-        await services.open_voting(await wishlists.get_round(r.id), actor=None)
+        await services.open_voting(await f.adopt_list(await wishlists.get_round(r.id)), actor=None)
     assert (await wishlists.get_round(r.id)).status is RoundStatus.draft
 
 

@@ -236,6 +236,7 @@ async def test_list_codes_shows_unused_only(client):
 
 async def test_open_and_close_through_routes(client):
     places, token, r = await _staff(client)
+    await f.adopt_list(r)
     assert (await client.post(f"/rounds/{r.id}/open", data={"_csrf_token": token})).headers["location"] == \
         f"/rounds/{r.id}"
     assert (await wishlists.get_round(r.id)).status is RoundStatus.voting
@@ -326,7 +327,9 @@ async def test_import_pb_upload_bad_file_is_400_in_chinese_and_saves_nothing(cli
     token = await f.login(client, staff.username)
     r = await client.post("/rounds/import-pb", data={"_csrf_token": token},
                           files={"file": ("bad.pb", "这不是 pb 文件".encode(), "text/plain")})
-    assert r.status_code == 400 and "不是有效的 Pabulib" in r.text
+    assert r.status_code == 400
+    assert "不是有效的 Pabulib（.pb）文件：第 1 行：文件应以 META 开头，这一行在 META 之前。" in r.text
+    assert "content before" not in r.text  # the technical detail stays in the log
     assert await Round.count() == 0
     r = await client.post("/rounds/import-pb", data={"_csrf_token": token},
                           files={"file": ("latin1.pb", "caf\xe9".encode("latin-1"), "text/plain")})

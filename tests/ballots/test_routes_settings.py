@@ -114,6 +114,7 @@ async def test_save_settings_other_town_403(client):
 async def test_settings_frozen_after_opening_409_and_read_only(client):
     places, token, r = await _staff(client)
     assert (await client.post(f"/rounds/{r.id}/settings", data=_form(token, places))).status_code in (302, 303)
+    await f.adopt_list(r)
     assert (await client.post(f"/rounds/{r.id}/open", data={"_csrf_token": token})).status_code in (302, 303)
     response = await client.post(f"/rounds/{r.id}/settings", data=_form(token, places, voter_unit="resident"))
     assert response.status_code == 409

@@ -325,6 +325,7 @@ async def test_cast_ballot_stores_nothing_that_leads_back_to_code():
 async def test_open_voting_freezes_and_stamps():
     places = await f.make_places()
     r = await f.make_round(places, items=1)
+    r = await f.adopt_list(r)
     await services.open_voting(r, actor=None)
     r = await wishlists.get_round(r.id)
     assert r.status is RoundStatus.voting
@@ -337,6 +338,7 @@ async def test_open_voting_freezes_and_stamps():
 async def test_open_voting_stale_view_409():
     places = await f.make_places()
     r = await f.make_round(places, items=1)
+    r = await f.adopt_list(r)
     await services.open_voting(r, actor=None)
     with pytest.raises(Conflict) as caught:
         await services.open_voting(r, actor=None)  # r still says draft
@@ -390,6 +392,7 @@ async def test_tally_turnout_per_community_exact():
     c1 = await services.issue_codes(r, first, 4, actor=None)
     c2 = await services.issue_codes(r, second, 2, actor=None)
     await services.issue_codes(r, third, 3, actor=None)
+    r = await f.adopt_list(r)
     await services.open_voting(r, actor=None)
     items = await f.item_ids(r.id)
     for code in c1[:3] + c2[:1]:

@@ -85,6 +85,23 @@ def create_round(page: Page, url: str, title: str, items: list[tuple[str, str, s
     return round_id
 
 
+def adopt_in_meeting(page: Page, url: str, round_id: int) -> None:
+    """民主恳谈交清单: arrange the council's meeting from the round page, sign everyone in, start
+    it and adopt the list, so that it may be published."""
+    page.goto(f"{url}/rounds/{round_id}")
+    form = page.locator("#consult-meeting-form")
+    form.get_by_label("会议时间").fill("2026-06-20T14:30")
+    form.get_by_label("会议地点").fill("街道党群服务中心")
+    form.get_by_role("button", name="安排恳谈会议").click()
+    page.wait_for_url(re.compile(r"/meetings/\d+$"))
+    for select in page.locator("#attendance select").all():
+        select.select_option("present")
+    page.get_by_role("button", name="保存签到").click()
+    page.get_by_role("button", name="开始会议").click()
+    page.get_by_role("button", name="清单定稿").click()
+    page.wait_for_load_state()
+
+
 def issue_codes(page: Page, url: str, round_id: int, n: int) -> list[str]:
     page.goto(f"{url}/rounds/{round_id}")
     page.get_by_label("生成选票码数量").fill(str(n))
@@ -122,6 +139,7 @@ def prepare(shots: Shots) -> dict:
             ("四点半课堂", "70000", "特色"),
             ("健身器材更新", "65000", "普惠性"),
         ])
+        adopt_in_meeting(page, url, counted)
         codes = issue_codes(page, url, counted, 6)
         page.goto(f"{url}/rounds/{counted}")
         page.get_by_role("button", name=re.compile("开放群众勾选")).click()
@@ -192,6 +210,11 @@ def shoot_width(shots: Shots, width: int, ids: dict, codes: list[str]) -> None:
         page.emulate_media(media="screen")
     page.goto(f"{url}/council/")
     shots.save(page, "council", width)
+    # The demo's 民主恳谈交清单 meeting under way: the list compiled from residents' suggestions.
+    page.goto(f"{url}/council/")
+    page.get_by_role("link", name="2026年夏季批次民主恳谈会").first.click()
+    page.wait_for_load_state()
+    shots.save(page, "meeting-consult", width)
     ctx.close()
 
     ctx, page = shots.context(width, REVIEWER)

@@ -8,7 +8,7 @@ import pytest
 from playwright.async_api import expect
 
 from tests import factories as f
-from tests.e2e.helpers import login
+from tests.e2e.helpers import accept_dialogs, login
 from yishi.accounts.enums import Role
 from yishi.ballots import codes as code_utils
 
@@ -81,3 +81,56 @@ async def test_public_results_page_readable_on_phone_and_desktop(open_page):
         width = await page.evaluate("document.documentElement.scrollWidth")
         assert width <= (360 if phone else 1280)
         await page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+
+
+async def test_paper_ballots_entered_after_the_ticking_ended_then_staff_confirm_the_count(open_page):
+    """Staff end the ticking of a round that used paper: online voting stops at once, the round
+    waits (“勾选已截止，纸质选票录入中”), a ballot handed in before the end is entered a second
+    time, and only when staff confirm is the round counted and its result public."""
+    from yishi.ballots import paper
+
+    places = await f.make_places(2)
+    r = await f.make_round(places, items=3, max_ticks=2)
+    codes = await f.open_round(r, codes_per_community=2)
+    a = await f.make_user(Role.collector, places)
+    b = await f.make_user(Role.collector, places)
+    staff = await f.make_user(Role.street_staff, places)
+    items = await f.item_ids(r.id)
+    await paper.enter(codes[0], items[:2], actor=a)  # handed in and entered once before the end
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    boss = await open_page(phone=True)
+    dialogs = accept_dialogs(boss)
+    await login(boss, staff.username)
+    await boss.goto(f"/rounds/{r.id}")
+    await boss.get_by_role("button", name="结束群众勾选").click()
+    state = boss.locator("#casting-state")
+    await expect(state).to_contain_text("勾选已截止，纸质选票录入中")
+    await expect(boss.locator("#paper-waiting")).to_have_text("还有 1 张等第二遍录入。")
+    await expect(boss.locator("#count-blocked")).to_be_visible()
+    assert "已交回的纸质选票录入完毕后再计票" in dialogs[0]
+    assert await boss.evaluate("document.documentElement.scrollWidth") <= 360
+    await boss.screenshot(path=str(ARTIFACTS / "round-paper-entry-360.png"), full_page=True)
+
+    resident = await open_page(phone=True)
+    await resident.goto(f"/v/{codes[1]}")
+    await expect(resident.locator(".alert")).to_contain_text("截止，感谢您的关注")
+
+    second = await open_page(phone=True)
+    await login(second, b.username)
+    await _enter(second, r.id, codes[0], ["项目1", "项目2"])
+    await expect(second.locator("#message")).to_contain_text("两遍录入一致，这张选票已计入")
+    await expect(second.locator("#casting-state")).to_contain_text("只录入截止前交回的纸质选票")
+    assert await second.evaluate("document.documentElement.scrollWidth") <= 360
+    await second.screenshot(path=str(ARTIFACTS / "paper-after-close-360.png"), full_page=True)
+
+    await boss.goto(f"/rounds/{r.id}")
+    await expect(boss.locator("#paper-waiting")).to_have_text("已录入的纸质选票都已处理完毕。")
+    await boss.screenshot(path=str(ARTIFACTS / "round-ready-to-count-360.png"), full_page=True)
+    await boss.get_by_role("button", name="纸质选票已全部录入，计票并公布结果").click()
+    await expect(boss.locator("#casting-state")).to_have_count(0)
+    await expect(boss.get_by_role("link", name="公开的勾选结果（含回执号核对）")).to_be_visible()
+    await boss.goto(f"/results/{r.id}")
+    await expect(boss.locator(".facts")).to_contain_text("收回选票 1 张")
+    assert await boss.evaluate("document.documentElement.scrollWidth") <= 360
+    await boss.screenshot(path=str(ARTIFACTS / "results-after-paper-360.png"), full_page=True)

@@ -26,6 +26,7 @@ async def test_thin_slice_from_wish_list_to_intent_list_pdf(open_page, tmp_path)
     convener = await f.make_user(Role.convener, places)
     await setup.council(places)  # seven members: the five fixed categories, a second resident, one X
     town_name = (await Town.select(Town.name).where(Town.id == places["town"]).first())["name"]
+    await f.make_suggestion(places, content="希望办一个社区食堂，老人吃饭方便些。", category="公共设施")
 
     staff = await open_page()
     dialogs = accept_dialogs(staff)
@@ -37,7 +38,8 @@ async def test_thin_slice_from_wish_list_to_intent_list_pdf(open_page, tmp_path)
     await watch_tally_update_without_reload(staff, round_url, open_page, codes[1])
 
     pdf = await close_decide_and_download(staff, tmp_path)
-    assert dialogs == ["发布后清单不能再修改，确定开放群众勾选吗？", "结束后居民不能再勾选，确定结束吗？",
+    assert dialogs == ["开始会议后议程不能再修改，确定开始吗？", "定稿后清单不能再修改，确定吗？",
+                       "发布后清单不能再修改，确定开放群众勾选吗？", "结束后居民不能再勾选，确定结束吗？",
                        "开始会议后议程不能再修改，确定开始吗？", "决议形成后不能修改，确定提交吗？"]
 
     assert any("Noto" in font["name"] and "CJK" in font["name"] and font["embedded"] for font in pdf_fonts(pdf))
@@ -53,7 +55,9 @@ async def test_thin_slice_from_wish_list_to_intent_list_pdf(open_page, tmp_path)
 
 
 async def compile_list_and_open_ticking(page: Page, username: str) -> tuple[str, list[str]]:
-    """Step 1: log in, create the round, add three items, issue codes, open the ticking."""
+    """Step 1, 民主恳谈交清单: log in, create the round, prepare one item as a draft; the council's
+    meeting (arranged from the round page) turns a resident's suggestion into an item, adds one
+    more and adopts the list; then codes are issued and the ticking opened."""
     await login(page, username)
     await expect(page).to_have_url(re.compile(r"/rounds/?$"))
     await page.locator("#new-round").get_by_label("批次名称").fill("2026年首批次")
@@ -66,14 +70,46 @@ async def compile_list_and_open_ticking(page: Page, username: str) -> tuple[str,
     await expect(page.locator("h1 .status")).to_have_text("清单编制中")
     await expect(page.locator("#items .empty")).to_contain_text("清单还是空的")
 
-    for title, cost, kind in ITEMS:
-        await page.get_by_label("项目名称").fill(title)
-        await page.get_by_label("预计费用（元）").fill(cost)
-        await page.get_by_label("类型").select_option(label=kind)
-        await page.get_by_role("button", name="添加到清单").click()
-        await expect(page.locator("#items tbody tr").filter(has_text=title)).to_contain_text(kind)
+    title, cost, kind = ITEMS[0]  # staff prepare a draft item before the meeting
+    await page.get_by_label("项目名称").fill(title)
+    await page.get_by_label("预计费用（元）").fill(cost)
+    await page.get_by_label("类型").select_option(label=kind)
+    await page.get_by_role("button", name="添加到清单").click()
+    await expect(page.locator("#items tbody tr").filter(has_text=title)).to_contain_text(kind)
+    await expect(page.locator("#not-adopted")).to_contain_text("定稿后才能发布")
+    await expect(page.get_by_role("button", name="发布清单，开放群众勾选")).to_have_count(0)
+
+    form = page.locator("#consult-meeting-form")
+    await expect(form.get_by_label("会议名称")).to_have_value("2026年首批次民主恳谈会")
+    await form.get_by_label("会议时间").fill("2026-02-20T14:30")
+    await form.get_by_label("会议地点").fill("街道党群服务中心")
+    await form.get_by_role("button", name="安排恳谈会议").click()
+    await expect(page).to_have_url(re.compile(r"/meetings/\d+$"))
+    for n in range(1, 7):
+        await page.get_by_label(f"成员{n}", exact=True).select_option("present")
+    await page.get_by_role("button", name="保存签到").click()
+    await page.get_by_role("button", name="开始会议").click()
+    await expect(page.locator("#meeting-status")).to_have_text("会议进行中")
+
+    listing = page.locator("#add-form")
+    await listing.get_by_role("checkbox", name=re.compile("社区食堂")).check()
+    await listing.get_by_role("button", name="用所选建议起草项目说明").click()
+    await expect(listing.get_by_label("项目说明（居民勾选时能看到）")).to_have_value(re.compile("社区食堂"))
+    await expect(listing.get_by_role("checkbox", name=re.compile("社区食堂"))).to_be_checked()
+    for title, cost, kind in ITEMS[1:]:
+        await listing.get_by_label("项目名称").fill(title)
+        await listing.get_by_label("预计费用（元）").fill(cost)
+        await listing.get_by_label("类型").select_option(label=kind)
+        await listing.get_by_role("button", name="加入清单").click()
+        await expect(page.locator(".compile-list > li").filter(has_text=title)).to_contain_text(kind)
+    await expect(page.locator(".compile-list > li").filter(has_text="幸福食堂")).to_contain_text("来自 1 条居民建议")
+    await expect(page.locator("#list h2")).to_contain_text("3 项，合计 588,000.00 元")
+    await page.get_by_role("button", name="清单定稿").click()
+    await expect(page.locator("#adopted")).to_contain_text("经“2026年首批次民主恳谈会”定稿（3 项，合计 588,000.00 元）")
+    await expect(page.get_by_role("button", name="加入清单")).to_have_count(0)  # the list is frozen
+    await page.get_by_role("link", name="去生成选票码、发布清单").click()
     await expect(page.locator("#items tbody tr")).to_have_count(3)
-    await expect(page.locator("#items h2")).to_contain_text("3 项，合计 588,000.00 元")
+    await expect(page.get_by_role("button", name="添加到清单")).to_have_count(0)
 
     await page.locator("select[name=community]").select_option(label="第1社区")
     await page.get_by_label("生成选票码数量").fill("3")
@@ -85,7 +121,6 @@ async def compile_list_and_open_ticking(page: Page, username: str) -> tuple[str,
     await page.get_by_role("link", name="返回批次").click()
     await page.get_by_role("button", name="发布清单，开放群众勾选").click()
     await expect(page.locator("h1 .status")).to_have_text("群众勾选中")
-    await expect(page.get_by_role("button", name="添加到清单")).to_have_count(0)  # the list is frozen
     return round_url, codes
 
 
@@ -168,20 +203,20 @@ async def close_decide_and_download(page: Page, tmp_path):
     await expect(page.locator("#meeting-status")).to_have_text("会议进行中")
 
     for item, choice in (("爱心座椅", "yes"), ("幸福食堂", "yes"), ("共享换电柜", "no")):
-        row = page.locator("#vote-table tr").filter(has_text=item)
+        row = page.locator("#vote-table > li").filter(has_text=item)
         await row.get_by_text("记录举手表决").click()
         for n in range(1, 7):
             await row.get_by_label(f"成员{n} {item}").select_option(choice)
         await row.get_by_role("button", name="保存表决").click()
-        await expect(page.locator("#vote-table tr").filter(has_text=item)).to_contain_text(
-            "6 / 0 / 0" if choice == "yes" else "0 / 6 / 0")
+        await expect(page.locator("#vote-table > li").filter(has_text=item)).to_contain_text(
+            "赞成 6 · 反对 0 · 弃权 0" if choice == "yes" else "赞成 0 · 反对 6 · 弃权 0")
     # 48,000 + 450,000 yuan against a budget of 300,000: the page says so before anyone signs.
     await expect(page.locator("#decide")).to_contain_text("表决通过 2 项，合计 498,000.00 元（预算 300,000.00 元）。")
     await expect(page.locator("#departs")).to_be_visible()
     await page.get_by_label("决议内容").fill("经民情协商“5+X”组民主议事，表决通过爱心座椅、幸福食堂两项。")
     await page.get_by_label(re.compile("调整理由")).fill("幸福食堂群众呼声高，超出部分申请区级补助。")
     await page.get_by_role("button", name="按表决结果形成意愿清单").click()
-    await expect(page.locator("#voting")).to_contain_text("本批次已形成决议。")
+    await expect(page.locator("#voting")).to_contain_text("本次会议已形成决议。")
 
     await page.goto(round_url)
     await expect(page.locator("h1 .status")).to_have_text("已形成意愿清单")

@@ -65,17 +65,18 @@ async def vote_all(ctx, item_id: int, choice: VoteChoice = VoteChoice.yes, membe
     await meeting.record_votes(m, item_id, {mid: choice for mid in chosen}, actor=ctx["convener"])
 
 
-async def quorate_meeting(r, actor=None) -> int:
+async def quorate_meeting(r, actor=None, held_at: datetime | None = None, title: str = "民主议事会") -> int:
     """A 民主议事定方向 meeting on round r, under way, with every member of the town's council
     present (the council is made, 5+X, if the town has none): the only place a decision may come
-    from. Returns the meeting's id."""
+    from. On a decided round whose list the district returned it is a 复议 meeting. Returns the
+    meeting's id."""
     from yishi.meetings import services
 
     council_row = await services.council_of_town(r.town_id)
     council_id = council_row["id"] if council_row else await f.make_council({"town": r.town_id}, categories=CATEGORIES)
-    mid = await meeting.create_meeting(council_id, step=MeetingStep.decide, title="民主议事会",
-                                       held_at=datetime(2026, 3, 12, 6, 30, tzinfo=timezone.utc), place="党群服务中心",
-                                       round_id=r.id, actor=actor)
+    mid = await meeting.create_meeting(council_id, step=MeetingStep.decide, title=title,
+                                       held_at=held_at or datetime(2026, 3, 12, 6, 30, tzinfo=timezone.utc),
+                                       place="党群服务中心", round_id=r.id, actor=actor)
     m = await meeting.get_meeting(mid)
     for member in await services.members_of(council_id):
         await meeting.set_presence(m, member["id"], Presence.present, actor=actor)
@@ -83,10 +84,12 @@ async def quorate_meeting(r, actor=None) -> int:
     return mid
 
 
-async def decide_through_meeting(r, approved: list[int], resolution: str, actor=None) -> int:
+async def decide_through_meeting(r, approved: list[int], resolution: str, actor=None,
+                                 held_at: datetime | None = None, title: str = "民主议事会") -> int:
     """The council decides r in a quorate meeting: every member present votes 赞成 on the approved
-    items and 反对 on the rest; a departure from the greedy pick is given a reason."""
-    mid = await quorate_meeting(r, actor)
+    items and 反对 on the rest; a departure from the greedy pick is given a reason. After a return
+    the same steps are the 复议 (the meeting reconsiders the returned list)."""
+    mid = await quorate_meeting(r, actor, held_at=held_at, title=title)
     m = await meeting.get_meeting(mid)
     s = await meeting.state(m)
     for item_id in s.counts:
@@ -94,3 +97,15 @@ async def decide_through_meeting(r, approved: list[int], resolution: str, actor=
         await meeting.record_votes(m, item_id, {p: choice for p in sorted(s.present_ids)}, actor=actor)
     await meeting.decide(m, resolution, "议事组综合考虑后调整。", actor=actor)
     return mid
+
+
+async def reconsider(r, approved: list[int], resolution: str, actor=None) -> int:
+    """复议 after the district returned r's list: a quorate 民主议事定方向 meeting votes again and
+    decides; returns the meeting's id."""
+    from datetime import timedelta
+
+    from yishi.wishlists import services as wishlists
+
+    # Held the day after the return (which the tests make now).
+    return await decide_through_meeting(await wishlists.get_round(r.id), approved, resolution, actor,
+                                        held_at=datetime.now(timezone.utc) + timedelta(days=1), title="复议会议")

@@ -1,12 +1,16 @@
-"""The district desk: submit, return with comments, revise, resubmit, approve; versions compared."""
+"""The district desk: submit, return with comments, 复议 (the council votes again in a meeting),
+resubmit, approve; versions compared."""
+import json
+
 import pytest
 
 from yishi.accounts.enums import Role
 from yishi.core.errors import Conflict, DomainError
 from yishi.meetings import desk, meeting, services
-from yishi.meetings.enums import SubmissionStatus
-from yishi.meetings.tables import MicroProject, ReviewComment, Submission
+from yishi.meetings.enums import Presence, SubmissionStatus, VoteChoice
+from yishi.meetings.tables import DecisionHistory, Meeting, MicroProject, ReviewComment, Submission
 from yishi.wishlists import services as wishlists
+from yishi.wishlists.enums import RoundStatus
 from tests import factories as f
 from tests.meetings import setup
 
@@ -38,9 +42,11 @@ async def test_submit_then_list_frozen_until_verdict():
     with pytest.raises(Conflict) as info:
         await desk.submit(ctx["round"], "再报一次", actor=ctx["convener"])
     assert info.value.message == "意愿清单已报送区级审核，审核结束前不能修改。"
-    with pytest.raises(Conflict):
-        await desk.revise(ctx["round"], ctx["ids"][:1], "改", actor=ctx["convener"])
-    assert await Submission.count() == 1
+    meetings = await Meeting.count()
+    with pytest.raises(Conflict) as info:  # no 复议 while the district reviews it
+        await setup.quorate_meeting(ctx["round"], ctx["convener"])
+    assert info.value.message == "意愿清单第 1 版正在区级审核，审核结束前不能复议。"
+    assert await Submission.count() == 1 and await Meeting.count() == meetings
 
 
 async def test_return_needs_a_comment():
@@ -52,9 +58,10 @@ async def test_return_needs_a_comment():
     assert (await desk.get_submission(sid))["status"] is SubmissionStatus.submitted
 
 
-async def test_full_cycle_return_revise_resubmit_approve():
+async def test_full_cycle_return_reconsider_in_a_meeting_resubmit_approve():
     ctx = await decided()
     ids = ctx["ids"]
+    first_meeting = ctx["meeting"].id
     v1 = await desk.submit(ctx["round"], "", actor=ctx["convener"])
     await desk.review(v1, approve=False, comment="请压缩费用。", item_comments={ids[1]: "项目2费用偏高"},
                       actor=ctx["reviewer"])
@@ -62,8 +69,21 @@ async def test_full_cycle_return_revise_resubmit_approve():
     assert [c["text"] for c in await desk.comments_of(v1)] == ["项目2费用偏高"]
     with pytest.raises(DomainError):  # unchanged list, no note
         await desk.submit(ctx["round"], "", actor=ctx["convener"])
-    await desk.revise(ctx["round"], ids[:1], "同意实施项目1。", actor=ctx["convener"])
-    v2 = await desk.submit(ctx["round"], "已按意见删去项目2。", actor=ctx["convener"])
+    # The first meeting cannot vote again: a 复议 is a new meeting, planned after the return.
+    with pytest.raises(Conflict) as info:
+        await meeting.record_votes(ctx["meeting"], ids[2], {ctx["members"][0]: VoteChoice.yes}, actor=ctx["convener"])
+    assert info.value.message == "本批次已经形成决议，不能再表决。"
+
+    revision = await setup.reconsider(ctx["round"], ids[:1], "同意实施项目1。", actor=ctx["convener"])
+    assert (await meeting.get_meeting(revision)).revises == v1
+    decision = await services.decision_of(ctx["round"].id)
+    assert (decision["approved"], decision["meeting"], decision["revisions"]) == ({ids[0]}, revision, 1)
+    (old,) = await DecisionHistory.select().run()
+    assert (old["meeting"], old["resolution"], sorted(old["approved"] if isinstance(old["approved"], list)
+            else json.loads(old["approved"]))) == (first_meeting, "同意实施项目1和项目2。", ids[:2])
+    assert (await wishlists.get_round(ctx["round"].id)).status is RoundStatus.decided
+
+    v2 = await desk.submit(ctx["round"], "已按意见复议，暂缓项目2。", actor=ctx["convener"])
     versions = await desk.versions(ctx["round"].id)
     assert [(v["version"], v["status"]) for v in versions] == [(1, SubmissionStatus.returned),
                                                                 (2, SubmissionStatus.submitted)]
@@ -71,15 +91,99 @@ async def test_full_cycle_return_revise_resubmit_approve():
     assert [i["id"] for i in diff["removed"]] == [ids[1]]
     assert diff["added"] == [] and diff["resolution_changed"] is True
     assert (diff["total_before"], diff["total_after"]) == (30000_00, 10000_00)
+    assert diff["meeting_changed"] and diff["meeting_after"]["id"] == revision and diff["meeting_after"]["revision"] == 1
     await desk.review(v2, approve=True, comment="同意。", item_comments={}, actor=ctx["reviewer"])
     projects = await desk.projects_of(ctx["round"].id)
     assert [(p["item"], p["cost_fen"], p["status"]) for p in projects] == [(ids[0], 10000_00, "approved")]
-    with pytest.raises(Conflict):
-        await desk.revise(ctx["round"], ids, "再改", actor=ctx["convener"])
+    with pytest.raises(Conflict) as info:
+        await setup.quorate_meeting(await wishlists.get_round(ctx["round"].id), ctx["convener"])
+    assert info.value.message == "意愿清单第 2 版已获区级批准，不能再复议。"
     with pytest.raises(Conflict) as info:
         await desk.review(v2, approve=False, comment="再退", item_comments={}, actor=ctx["reviewer"])
     assert info.value.message == "这份报送已经审核过（已批准），不能重复审核。"
     assert await MicroProject.count() == 1
+
+
+async def _returned(ctx, comment: str = "请压缩费用。") -> int:
+    v1 = await desk.submit(ctx["round"], "", actor=ctx["convener"])
+    await desk.review(v1, approve=False, comment=comment, item_comments={}, actor=ctx["reviewer"])
+    return v1
+
+
+async def test_no_second_decision_meeting_before_the_first_submission():
+    ctx = await decided()
+    with pytest.raises(Conflict) as info:
+        await setup.quorate_meeting(ctx["round"], ctx["convener"])
+    assert info.value.message.startswith("本批次已经形成意愿清单，尚未报送区级审核，不能再安排议事定方向会议。")
+    assert await Meeting.count() == 1
+
+
+async def test_revision_meeting_decides_once_and_not_after_resubmission():
+    ctx = await decided()
+    ids = ctx["ids"]
+    await _returned(ctx)
+    a = await meeting.get_meeting(await setup.quorate_meeting(ctx["round"], ctx["convener"], title="复议一"))
+    b = await meeting.get_meeting(await setup.quorate_meeting(ctx["round"], ctx["convener"], title="复议二"))
+    for item in ids:
+        await meeting.record_votes(a, item, {p: VoteChoice.yes if item == ids[0] else VoteChoice.no
+                                             for p in ctx["members"]}, actor=ctx["convener"])
+    await meeting.record_votes(b, ids[0], {ctx["members"][0]: VoteChoice.yes}, actor=ctx["convener"])
+    await meeting.decide(a, "复议：同意项目1。", "按区级意见暂缓项目2。", actor=ctx["convener"])
+    before = await services.decision_of(ctx["round"].id)
+    with pytest.raises(Conflict) as info:  # the other 复议 meeting of the same return
+        await meeting.decide(b, "复议：同意项目1和2。", "", actor=ctx["convener"])
+    assert info.value.message == "第 1 版退回后，“复议一”已经复议形成修改后的意愿清单，请报送区级审核。"
+    await desk.submit(ctx["round"], "", actor=ctx["convener"])
+    for action in (meeting.record_votes(b, ids[1], {ctx["members"][0]: VoteChoice.yes}, actor=ctx["convener"]),
+                   meeting.decide(b, "再改。", "", actor=ctx["convener"])):
+        with pytest.raises(Conflict) as info:  # pending at the district: no deciding
+            await action
+        assert info.value.message == "意愿清单第 2 版正在区级审核，审核结束前不能复议。"
+    assert await services.decision_of(ctx["round"].id) == before
+    assert await DecisionHistory.count() == 1
+
+
+async def test_revision_meeting_needs_quorum_and_majority_like_any_decision():
+    ctx = await decided()
+    ids = ctx["ids"]
+    await _returned(ctx)
+    mid = await setup.quorate_meeting(ctx["round"], ctx["convener"])
+    m = await meeting.get_meeting(mid)
+    for member in ctx["members"][2:]:
+        await meeting.set_presence(m, member, Presence.leave, actor=ctx["convener"])
+    with pytest.raises(Conflict) as info:
+        await meeting.record_votes(m, ids[0], {ctx["members"][0]: VoteChoice.yes}, actor=ctx["convener"])
+    assert info.value.message.startswith("未达到法定人数")
+    for member in ctx["members"][2:]:
+        await meeting.set_presence(m, member, Presence.present, actor=ctx["convener"])
+    # 3 yes of 7 present: not a majority; nothing passed, nothing decided.
+    await meeting.record_votes(m, ids[0], {p: VoteChoice.yes for p in ctx["members"][:3]}, actor=ctx["convener"])
+    with pytest.raises(DomainError) as info:
+        await meeting.decide(m, "复议。", "", actor=ctx["convener"])
+    assert info.value.message == "还没有项目获得表决通过，不能形成意愿清单。"
+    # Item 3 alone differs from the greedy pick (items 1 and 2): a reason is needed.
+    await meeting.record_votes(m, ids[2], {p: VoteChoice.yes for p in ctx["members"]}, actor=ctx["convener"])
+    with pytest.raises(DomainError) as info:
+        await meeting.decide(m, "复议：改为项目3。", "", actor=ctx["convener"])
+    assert "请填写调整理由" in info.value.message
+    assert (await services.decision_of(ctx["round"].id))["approved"] == set(ids[:2])
+    await meeting.decide(m, "复议：改为项目3。", "区级意见要求压缩费用。", actor=ctx["convener"])
+    assert (await services.decision_of(ctx["round"].id))["approved"] == {ids[2]}
+
+
+async def test_resubmission_waits_for_a_pending_revision_meeting():
+    ctx = await decided()
+    await _returned(ctx, "请补充材料。")
+    mid = await setup.quorate_meeting(ctx["round"], ctx["convener"], title="复议会议")
+    with pytest.raises(Conflict) as info:
+        await desk.submit(ctx["round"], "已补充材料。", actor=ctx["convener"])
+    assert info.value.message.startswith("复议会议“复议会议”还没有形成决议。")
+    assert await Submission.count() == 1
+    # The council decides not to change anything: the meeting closes without a decision, and the
+    # street resubmits the same list with a note.
+    await meeting.close_minutes(await meeting.get_meeting(mid), actor=ctx["convener"])
+    await desk.submit(ctx["round"], "已补充材料。", actor=ctx["convener"])
+    assert [v["version"] for v in await desk.versions(ctx["round"].id)] == [1, 2]
 
 
 async def test_desk_lists_latest_version_per_round():

@@ -96,3 +96,44 @@ async def test_dossier_and_minutes_follow_the_councils_rules_on_categories(tmp_p
     _fonts, dossier, _info = _poppler(tmp_path, data, "d.pdf")
     for text in (minutes, dossier):
         assert "达到法定人数。" in text and "五类固定成员齐全" not in text
+
+
+async def test_revised_dossier_names_both_meetings_and_the_return_minutes_keep_their_decisions(tmp_path):
+    from yishi.accounts.enums import Role
+    from yishi.meetings import desk
+    from yishi.wishlists import services as wishlists
+    from tests import factories as f
+
+    ctx = await setup.decide_meeting()
+    for item in ctx["ids"][:2]:
+        await setup.vote_all(ctx, item)
+    await meeting.decide(ctx["meeting"], "同意实施项目1和项目2。", "", actor=ctx["convener"])
+    reviewer = await f.make_user(Role.district_reviewer, ctx["places"])
+    v1 = await desk.submit(await wishlists.get_round(ctx["round"].id), "", actor=ctx["convener"])
+    await desk.review(v1, approve=False, comment="请压缩费用。", item_comments={ctx["ids"][1]: "项目2费用偏高"},
+                      actor=reviewer)
+    revision = await setup.reconsider(ctx["round"], ctx["ids"][:1], "复议：同意实施项目1，项目2暂缓。",
+                                      actor=ctx["convener"])
+
+    _n, _m, data = await exports.intent_list_pdf(ctx["round"].id)
+    fonts, text, info = _poppler(tmp_path, data, "revised.pdf")
+    _fonts_ok(fonts)
+    town = ctx["round"].town_name
+    # A revised list is a new report: the next number; the replaced decision keeps the first.
+    assert f"{town[:-2] if town.endswith('街道') else town}议〔2026〕2号" in text
+    first = text.index("2026年3月12日，召开首批次民主议事会（民主议事定方向）")
+    returned = text.index("区委社会工作部退回第1版意愿清单，意见为“请压缩费用”")
+    again = text.index("召开复议会议（民主议事定方向·复议）")
+    assert first < returned < again
+    assert "复议会议应到成员7人，实到7人，列席0人" in text
+    assert "复议：同意实施项目1，项目2暂缓。" in text and "同意实施项目1和项目2。" not in text
+    pages = int(re.search(r"^Pages:\s+(\d+)$", info, re.M).group(1))
+    assert all(f"—{n}—" in text for n in range(1, pages + 1))
+
+    _n, _m, data = await exports.minutes_pdf(ctx["meeting"].id)
+    _fonts, minutes, _info = _poppler(tmp_path, data, "first.pdf")
+    assert "会议决议" in minutes and "同意实施项目1和项目2。" in minutes and "复议会议" not in minutes
+    _n, _m, data = await exports.minutes_pdf(revision)
+    _fonts, minutes, _info = _poppler(tmp_path, data, "revision.pdf")
+    assert "本次会议为复议会议。" in minutes and "对“项目2”的意见为“项目2费用偏高”" in minutes
+    assert "复议：同意实施项目1，项目2暂缓。" in minutes

@@ -223,3 +223,153 @@ async def test_minutes_pdf_lists_members_in_standard_category_order(tmp_path):
                                              check=True).stdout)
     present = text[text.index("出席："):]
     assert sorted(STANDARD, key=present.index) == STANDARD
+
+
+# --- the member's vote on a phone: short rows, a count of what is left, htmx ---------------
+
+def _item_html(html: str, item_id: int) -> str:
+    start = html.index(f'id="item-{item_id}"')
+    return html[start:html.index("</li>", start)]
+
+
+async def test_member_sees_three_buttons_per_item_and_what_is_left(client):
+    ctx = await setup.decide_meeting(with_member_user=True)
+    await f.login(client, ctx["member_user"].username)
+    page = await client.get(f"/meetings/{ctx['meeting'].id}")
+    assert "还剩 <strong>3</strong> 项未表决" in page.text
+    row = _item_html(page.text, ctx["ids"][0])
+    assert [b in row for b in ('aria-label="赞成 项目1"', 'aria-label="反对 项目1"', 'aria-label="弃权 项目1"')] == [True] * 3
+    assert "1 万元" in row and "群众勾选 3" in row and "按勾选数" in row and "赞成 0" not in row
+    assert "记录举手表决" not in page.text  # the convener's forms are not the member's
+
+
+async def test_member_vote_by_htmx_returns_the_row_and_the_count(client):
+    ctx = await setup.decide_meeting(with_member_user=True)
+    token = await f.login(client, ctx["member_user"].username)
+    url = f"/meetings/{ctx['meeting'].id}/my-vote/{ctx['ids'][1]}"
+    headers = {"HX-Request": "true", "X-CSRFToken": token}
+    r = await client.post(url, data={"choice": "no"}, headers=headers)
+    assert r.status_code == 200 and r.headers["x-vote-item"] == str(ctx["ids"][1])
+    assert r.text.lstrip().startswith(f'<li id="item-{ctx["ids"][1]}" class="vote-item voted">')
+    assert "✓ 反对" in r.text and 'aria-label="反对 项目2"' not in r.text
+    assert 'id="votes-left"' in r.text and 'hx-swap-oob="true"' in r.text and "还剩 <strong>2</strong> 项未表决" in r.text
+    assert "<html" not in r.text
+    # Twice: refused with the message in the row, 409, nothing more recorded.
+    r = await client.post(url, data={"choice": "yes"}, headers=headers)
+    assert r.status_code == 409 and r.headers["x-vote-item"] == str(ctx["ids"][1])
+    assert "已经对该项表决过，每人每项只能表决一次。" in r.text
+    rows = await MemberVote.select(MemberVote.choice).run()
+    assert rows == [{"choice": "no"}]
+    # Without the CSRF header htmx's post is refused like any other.
+    r = await client.post(f"/meetings/{ctx['meeting'].id}/my-vote/{ctx['ids'][0]}", data={"choice": "yes"},
+                          headers={"HX-Request": "true"})
+    assert r.status_code == 403 and await MemberVote.count() == 1
+
+
+async def test_member_vote_without_javascript_comes_back_to_the_item(client):
+    ctx = await setup.decide_meeting(with_member_user=True)
+    token = await f.login(client, ctx["member_user"].username)
+    r = await client.post(f"/meetings/{ctx['meeting'].id}/my-vote/{ctx['ids'][2]}",
+                          data={"_csrf_token": token, "choice": "abstain"})
+    assert r.status_code == 302 and r.headers["location"] == f"/meetings/{ctx['meeting'].id}#item-{ctx['ids'][2]}"
+    page = await client.get(f"/meetings/{ctx['meeting'].id}")
+    assert "✓ 弃权" in _item_html(page.text, ctx["ids"][2])
+    assert "还剩 <strong>2</strong> 项未表决" in page.text
+
+
+async def test_convener_still_records_a_show_of_hands_per_item(client):
+    ctx = await setup.decide_meeting()
+    await f.login(client, ctx["convener"].username)
+    page = await client.get(f"/meetings/{ctx['meeting'].id}")
+    row = _item_html(page.text, ctx["ids"][0])
+    assert "记录举手表决（7 人未表决）" in row and 'aria-label="成员1 项目1"' in row
+    assert 'id="votes-left"' not in page.text  # the convener here is no council member
+
+
+# --- 复议 after a return, through HTTP --------------------------------------------------------
+
+async def _returned_round(client_user_role=None):
+    from yishi.wishlists import services as wishlists
+
+    ctx = await setup.decide_meeting(with_member_user=True)
+    for item in ctx["ids"][:2]:
+        await setup.vote_all(ctx, item)
+    await meeting.decide(ctx["meeting"], "同意实施项目1和项目2。", "", actor=ctx["convener"])
+    ctx["round"] = await wishlists.get_round(ctx["round"].id)
+    reviewer = await f.make_user(Role.district_reviewer, ctx["places"])
+    ctx["v1"] = await desk.submit(ctx["round"], "", actor=ctx["convener"])
+    await desk.review(ctx["v1"], approve=False, comment="请压缩费用。", item_comments={ctx["ids"][1]: "费用偏高"},
+                      actor=reviewer)
+    return ctx
+
+
+async def test_direct_edit_of_a_returned_list_refused_409_nothing_changed(client):
+    from yishi.meetings import services
+
+    ctx = await _returned_round()
+    staff = await f.make_user(Role.street_staff, ctx["places"])
+    token = await f.login(client, staff.username)
+    before = await services.decision_of(ctx["round"].id)
+    r = await client.post(f"/rounds/{ctx['round'].id}/revise", data={
+        "_csrf_token": token, "approved": [str(ctx["ids"][0])], "resolution": "改为只实施项目1。"})
+    assert r.status_code == 409
+    assert "意愿清单的项目和决议是议事组逐项表决形成的，街道工作人员不能直接修改。" in r.text
+    assert await services.decision_of(ctx["round"].id) == before
+    page = await client.get(f"/rounds/{ctx['round'].id}/council-work")
+    assert f'action="/rounds/{ctx["round"].id}/revise"' not in page.text and 'type="checkbox"' not in page.text
+    assert "按退回意见复议" in page.text and "等待议事组召集人安排复议会议。" in page.text
+    assert 'id="revision-meeting-form"' not in page.text  # staff do not plan meetings
+
+
+async def test_direct_edit_by_a_member_403(client):
+    ctx = await _returned_round()
+    token = await f.login(client, ctx["member_user"].username)
+    r = await client.post(f"/rounds/{ctx['round'].id}/revise", data={
+        "_csrf_token": token, "approved": [str(ctx["ids"][0])], "resolution": "改。"})
+    assert r.status_code == 403
+
+
+async def test_convener_plans_the_revision_meeting_which_shows_the_districts_comments(client):
+    ctx = await _returned_round()
+    token = await f.login(client, ctx["convener"].username)
+    page = await client.get(f"/rounds/{ctx['round'].id}/council-work")
+    assert 'id="revision-meeting-form"' in page.text and "2026年首批次复议会议" in page.text
+    r = await client.post("/meetings/", data={"_csrf_token": token, "step": "decide", "round": str(ctx["round"].id),
+                                             "title": "2026年首批次复议会议", "held_at": "2026-03-20T14:30",
+                                             "place": "党群服务中心"})
+    assert r.status_code in (302, 303)
+    page = await client.get(r.headers["location"])
+    assert "复议：第 1 版意愿清单（2 项）" in page.text and "区级意见：请压缩费用。" in page.text
+    assert "区级意见：费用偏高" in _item_html(page.text, ctx["ids"][1])
+    assert "第 1 版已列入" in _item_html(page.text, ctx["ids"][0])
+    work = await client.get(f"/rounds/{ctx['round'].id}/council-work")
+    assert "复议会议还没有形成决议。" in work.text and f'action="/rounds/{ctx["round"].id}/submit"' not in work.text
+
+
+async def test_versions_page_names_the_meeting_of_each_version(client):
+    ctx = await _returned_round()
+    await setup.reconsider(ctx["round"], ctx["ids"][:1], "复议：同意实施项目1。", actor=ctx["convener"])
+    await desk.submit(ctx["round"], "", actor=ctx["convener"])
+    await f.login(client, ctx["convener"].username)
+    page = await client.get(f"/rounds/{ctx['round'].id}/submissions")
+    assert page.status_code == 200
+    v1 = page.text[page.text.index('id="v1"'):]
+    v2 = page.text[page.text.index('id="v2"'):page.text.index('id="v1"')]
+    assert "首批次民主议事会" in v1 and "复议会议" in v2 and "复议</span>" in v2
+    assert "删去：项目2（20,000.00 元）" in page.text and "本版由“复议会议”" in page.text
+
+
+async def test_planning_a_decision_meeting_while_the_list_is_at_the_district_409(client):
+    from yishi.meetings.tables import Meeting
+
+    ctx = await setup.decide_meeting()
+    for item in ctx["ids"][:2]:
+        await setup.vote_all(ctx, item)
+    await meeting.decide(ctx["meeting"], "同意。", "", actor=ctx["convener"])
+    from yishi.wishlists import services as wishlists
+    await desk.submit(await wishlists.get_round(ctx["round"].id), "", actor=ctx["convener"])
+    token = await f.login(client, ctx["convener"].username)
+    r = await client.post("/meetings/", data={"_csrf_token": token, "step": "decide", "round": str(ctx["round"].id),
+                                             "title": "复议会议", "held_at": "2026-03-20T14:30", "place": "会议室"})
+    assert r.status_code == 409 and "意愿清单第 1 版正在区级审核，审核结束前不能复议。" in r.text
+    assert await Meeting.count() == 1

@@ -253,6 +253,7 @@ async def test_round_page_after_opening_has_no_edit_forms(client):
 
 async def test_open_round_twice_409(client):
     places, token, r = await _convener_with_round(client, items=1)
+    await f.adopt_list(r)
     assert (await client.post(f"/rounds/{r.id}/open", data={"_csrf_token": token})).status_code == 302
     response = await client.post(f"/rounds/{r.id}/open", data={"_csrf_token": token})
     assert response.status_code == 409

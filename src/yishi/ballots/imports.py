@@ -1,6 +1,7 @@
 """Import a Pabulib .pb election as a closed round of a town, with its ballots."""
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timezone
 from fractions import Fraction
 from typing import Any
@@ -15,22 +16,53 @@ from yishi.wishlists.enums import ItemKind, RoundStatus
 from yishi.wishlists.services import MAX_ITEMS
 from yishi.wishlists.tables import Round, WishItem
 
+log = logging.getLogger(__name__)
+
 CHUNK = 2000  # rows per INSERT: well under SQLite's limit of bound parameters
 MAX_BALLOTS = 1_000_000
+
+NOT_PB = _("不是有效的 Pabulib（.pb）文件：")
+# rules.PbFormatError kinds, in words for the person who uploaded the file (the technical detail,
+# in English, goes to the log only).
+PB_FAULTS = {
+    "unreadable": _("无法按分号分隔的文本读取，请用 UTF-8 编码的 .pb 文件。"),
+    "before_section": _("文件应以 META 开头，这一行在 META 之前。"),
+    "missing_section": _("缺少 {section} 部分。"),
+    "vote_type": _("只能导入认可投票（approval）的文件，这个文件的投票类型是“{value}”。"),
+    "no_budget": _("META 部分没有填写预算（budget）。"),
+    "bad_budget": _("预算“{value}”不是有效的金额。"),
+    "no_column": _("{section} 部分缺少“{column}”列。"),
+    "no_project_id": _("这个项目没有编号（project_id）。"),
+    "duplicate_project": _("项目编号“{pid}”重复了。"),
+    "no_cost": _("项目“{pid}”没有填写费用（cost）。"),
+    "bad_cost": _("项目“{pid}”的费用“{value}”不是有效的金额。"),
+    "unknown_projects": _("第 {number} 张选票勾选了项目清单里没有的项目：{ids}。"),
+}
+
+
+def pb_message(exc: rules.PbFormatError) -> str:
+    """The fault in Chinese, with its line number where there is one."""
+    params = {k: "、".join(map(str, v)) if isinstance(v, list) else v for k, v in exc.params.items()}
+    text = PB_FAULTS[exc.kind].format(**params)
+    return NOT_PB + (_("第 {line} 行：").format(line=exc.line) if exc.line else "") + text
 
 
 def _fen(value: rules.Cost, what: str) -> int:
     fen = Fraction(value) * 100
     if fen.denominator != 1 or fen < 0:
-        raise DomainError(_("{what}应为精确到分的金额：{v}").format(what=what, v=value))
+        raise DomainError(_("{what}应为精确到分的金额，文件中是 {v}。").format(what=what, v=value))
     return int(fen)
 
 
 def parse(text: str) -> rules.Election:
     try:
         election = rules.parse_pb(text if ("\n" in text or "\r" in text) else text + "\n")
-    except (ValueError, ArithmeticError) as exc:
-        raise DomainError(_("不是有效的 Pabulib(.pb)文件：{e}").format(e=exc))
+    except rules.PbFormatError as exc:
+        log.info("refused a .pb file: %s", exc)
+        raise DomainError(pb_message(exc))
+    except (ValueError, ArithmeticError) as exc:  # not foreseen by the parser: say little, log all
+        log.warning("refused a .pb file for an unforeseen reason: %r", exc)
+        raise DomainError(NOT_PB + _("文件内容有误，无法读取。"))
     if not election.projects:
         raise DomainError(_("文件中没有项目。"))
     if len(election.projects) > MAX_ITEMS:
@@ -70,7 +102,8 @@ async def import_pb(text: str, *, town_id: int, community_id: int | None = None,
         for position, project in enumerate(election.projects.values(), 1):
             item = WishItem(round=round_.id, position=position, title=(project.name or project.id)[:80],
                             description=_("Pabulib 项目编号 {pid}").format(pid=project.id),
-                            cost_fen=_fen(project.cost, project.id), kind=ItemKind.special)
+                            cost_fen=_fen(project.cost, _("项目“{pid}”的费用").format(pid=project.id)),
+                            kind=ItemKind.special)
             await item.save()
             item_of[project.id] = item.id
         ballots = [b for b, w in zip(election.ballots, election.voter_weights()) for _copy in range(w)]

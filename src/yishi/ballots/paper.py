@@ -5,6 +5,11 @@ path uses, so a code votes once across both channels, whoever is first). When th
 agrees, the ticks become an ordinary Ballot with no code; when it differs, the ballot is held
 for a supervisor, who sees both entries. Once decided, the entries' ticks are erased here, so
 nothing stored links the code to how it voted any longer.
+
+After the round's closing time, the paper ballots handed in by then are still entered (and held
+ones decided) until staff confirm the entry and the round is counted (round_settings explains
+the rule); every entry after the closing time says so in the audit trail. Each entry and each
+decision holds the round while it writes (_hold_voting), so none can slip in after the count.
 """
 from __future__ import annotations
 
@@ -12,9 +17,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from piccolo.engine.postgres import PostgresEngine
 from piccolo.query.functions.aggregate import Count
 
-from yishi.ballots import codes
+from yishi.ballots import codes, round_settings
 from yishi.ballots import permissions as bperm
 from yishi.ballots.services import check_choices
 from yishi.ballots.tables import Ballot, BallotChoice, BallotCode, PaperBallot
@@ -22,7 +28,7 @@ from yishi.core import audit
 from yishi.core.errors import Conflict, DomainError, Forbidden, NotFound
 from yishi.core.i18n import _
 from yishi.wishlists.enums import RoundStatus
-from yishi.wishlists.tables import WishItem
+from yishi.wishlists.tables import Round, WishItem
 
 SPOILED = "-"
 PENDING, CONFLICT, COUNTED, SPOILT = "pending", "conflict", "counted", "spoiled"
@@ -56,6 +62,17 @@ async def _code_row(code: str) -> dict:
     return row
 
 
+async def _hold_voting(round_id: int) -> None:
+    """Inside an entry's transaction: the round must still be voting (counting not done). On
+    PostgreSQL the row is held FOR SHARE, so counting (an UPDATE of that row) waits for this
+    entry to commit and then counts it, or this entry waits for the count and is refused; online
+    ballots hold it FOR SHARE too, so entries and ballots do not wait for each other. On SQLite
+    the transaction holds the database's one writer."""
+    lock = " FOR SHARE" if isinstance(Round._meta.db, PostgresEngine) else ""
+    if not await Round.raw("SELECT id FROM round WHERE id = {} AND status = 'voting'" + lock, round_id):
+        raise Conflict(_("本批次不在勾选中，不能录入纸质选票。"))
+
+
 def _refuse_online(row: dict) -> None:
     if row["channel"] == "online":
         raise Conflict(_("这个选票码已经在网上投过票，纸质选票不能再录入。请把这张纸质选票交给审核人作废处理。"))
@@ -73,9 +90,8 @@ async def enter(raw_code: str, item_ids: list[int], *, spoiled: bool = False, ac
         raise Forbidden(_("这个选票码不属于您负责的社区，不能由您录入。"))
     if RoundStatus(row["status"]) is not RoundStatus.voting:
         raise Conflict(_("本批次不在勾选中，不能录入纸质选票。"))
-    from yishi.ballots import round_settings
-
-    if not (await round_settings.get(row["round"])).takes_part(row["community"]):
+    setup = await round_settings.get(row["round"])
+    if not setup.takes_part(row["community"]):
         raise Conflict(_("这个选票码所属的社区不参加本批次勾选，纸质选票不能录入。"))
     _refuse_online(row)
     if spoiled:
@@ -88,6 +104,7 @@ async def enter(raw_code: str, item_ids: list[int], *, spoiled: bool = False, ac
             raise DomainError(exc.message + _("如果纸质选票本身无效（未勾选或勾选过多），请勾选“此票作废”后再保存。"))
 
     async with PaperBallot._meta.db.transaction():
+        await _hold_voting(row["round"])
         spent = await BallotCode.update({BallotCode.used_at: datetime.now(timezone.utc),
                                          BallotCode.channel: "paper"}).where(
             (BallotCode.id == row["id"]) & BallotCode.used_at.is_null()).returning(BallotCode.id)
@@ -97,8 +114,9 @@ async def enter(raw_code: str, item_ids: list[int], *, spoiled: bool = False, ac
             outcome = Outcome(PENDING, code)
         else:
             outcome = await _second_entry(row, code, entry, actor)
+    late = {"after_close": True} if setup.casting_ended else {}
     await audit.record("ballot.paper.entered", actor=actor, object_type="round", object_id=row["round"],
-                       code=code, result=outcome.status)
+                       code=code, result=outcome.status, **late)
     return outcome
 
 
@@ -169,6 +187,7 @@ async def resolve(round_id: int, paper_id: int, choice: str, *, actor: Any) -> s
     if choice not in ("first", "second", "spoiled"):
         raise DomainError(_("请选择采用哪一次录入，或作废。"))
     async with PaperBallot._meta.db.transaction():
+        await _hold_voting(round_id)
         paper = await PaperBallot.select().where(
             (PaperBallot.id == paper_id) & (PaperBallot.round == round_id)).first()
         if paper is None:
@@ -194,7 +213,7 @@ async def ensure_none_held(round_id: int) -> None:
     waiting = await PaperBallot.count().where(
         (PaperBallot.round == round_id) & PaperBallot.status.is_in([PENDING, CONFLICT]))
     if waiting:
-        raise Conflict(_("还有 {n} 张纸质选票未完成两次录入或正等待审核，处理完才能结束勾选。").format(n=waiting))
+        raise Conflict(_("还有 {n} 张纸质选票未完成两次录入或正等待审核，全部处理完才能计票。").format(n=waiting))
 
 
 async def reconciliation(round_id: int) -> dict:

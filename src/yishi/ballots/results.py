@@ -56,6 +56,15 @@ async def publish(round_id: int) -> str:
     return digest
 
 
+async def not_yet_message(round_: wishlists.RoundView) -> str:
+    """Why a round has no public result yet, for residents."""
+    from yishi.ballots import round_settings
+
+    if round_.status is RoundStatus.voting and (await round_settings.get(round_.id)).casting_ended:
+        return _("勾选已截止，纸质选票正在录入。全部录入、计票后公布结果，请稍后再来。")
+    return _("群众勾选结束后才公布结果，请稍后再来。")
+
+
 @dataclass(frozen=True)
 class Published:
     ballots: int

@@ -3,10 +3,23 @@ for one resident or one household (户), and which communities take part.
 
 Set while the round is a draft; opening the ticking freezes them (one guard, save(), refuses any
 change after). The window and the communities are enforced where a code is spent
-(services._cast_sqlite / services._CAST_PG); a round past its closing time is closed by
-close_due_rounds, from a background task (start_closer, in app startup) and whenever staff open
-the round page. Opening stays a staff action (it freezes the list and these settings): a set
-opening time only keeps ballots out until then.
+(services._cast_sqlite / services._CAST_PG). Opening stays a staff action (it freezes the list and
+these settings): a set opening time only keeps ballots out until then.
+
+The closing time ends the casting: online ballots are refused from that minute on, and no more
+paper ballots are handed out or collected. What happens next depends on paper:
+
+- A round that never used paper (no paper ballot printed or entered) is counted and its result
+  published at once, by close_due_rounds: from a background task (start_closer, in app startup)
+  and whenever staff open the round page.
+- A round that used paper waits, still `voting` but past its closing time, shown as
+  “勾选已截止，纸质选票录入中”: the paper ballots handed in by the closing time may still be
+  entered (each twice) and held ones decided; staff then confirm that the entry is complete
+  (services.confirm_count), and only then is the round counted and its result published, once.
+  So a published result never changes, and no paper ballot returned in time is lost.
+
+Staff ending the ticking by hand (services.close_voting) does the same, with "now" as the
+closing time.
 """
 from __future__ import annotations
 
@@ -17,7 +30,9 @@ from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 from typing import Any
 
-from yishi.ballots.tables import BallotCode, RoundSetting
+from piccolo.query.functions.aggregate import Count
+
+from yishi.ballots.tables import BallotCode, PaperBallot, RoundSetting
 from yishi.core import audit
 from yishi.core.errors import Conflict, DomainError
 from yishi.core.i18n import _
@@ -46,6 +61,28 @@ class RoundSettings:
     voter_unit: str = RESIDENT
     # Community ids taking part; empty means every community of the town.
     communities: frozenset[int] = field(default_factory=frozenset)
+    # Where paper stands, read with the settings (the closing rule depends on it): when paper
+    # ballots were first printed, how many were returned (entered at least once), how many
+    # wait for their second entry, and how many for a supervisor.
+    paper_printed_at: datetime | None = None
+    paper_returned: int = 0
+    paper_pending: int = 0
+    paper_conflict: int = 0
+
+    @property
+    def casting_ended(self) -> bool:
+        """The closing time has come: no online ballot, no new paper ballot handed out."""
+        return self.closes_at is not None and self.closes_at <= now_utc()
+
+    @property
+    def uses_paper(self) -> bool:
+        """Paper ballots were printed or entered: counting waits for staff to confirm the entry."""
+        return self.paper_printed_at is not None or self.paper_returned > 0
+
+    @property
+    def paper_waiting(self) -> int:
+        """Paper ballots entered once, or held for a supervisor: counting waits for them."""
+        return self.paper_pending + self.paper_conflict
 
     @property
     def per_household(self) -> bool:
@@ -77,10 +114,51 @@ def aware(value: datetime | None) -> datetime | None:
 
 async def get(round_id: int) -> RoundSettings:
     row = await RoundSetting.select().where(RoundSetting.round == round_id).first()
+    paper = {r["status"]: r["n"] for r in await PaperBallot.select(PaperBallot.status, Count(alias="n")).where(
+        PaperBallot.round == round_id).group_by(PaperBallot.status)}
+    counts = {"paper_returned": sum(paper.values()), "paper_pending": paper.get("pending", 0),
+              "paper_conflict": paper.get("conflict", 0)}
     if row is None:
-        return RoundSettings()
+        return RoundSettings(**counts)
     return RoundSettings(aware(row["opens_at"]), aware(row["closes_at"]), row["voter_unit"] or RESIDENT,
-                         parse_communities(row["communities"]))
+                         parse_communities(row["communities"]), aware(row["paper_printed_at"]), **counts)
+
+
+async def _upsert(round_id: int, values: dict) -> None:
+    """Write some columns of the round's settings row, making the row if there is none yet."""
+    where = RoundSetting.round == round_id
+    if await RoundSetting.update(values).where(where).returning(RoundSetting.id):
+        return
+    try:
+        await RoundSetting.insert(RoundSetting(round=round_id, **{c._meta.name: v for c, v in values.items()}))
+    except Exception:  # another request made the row meanwhile (one row per round): update it
+        if not await RoundSetting.update(values).where(where).returning(RoundSetting.id):
+            raise
+
+
+async def mark_paper_printed(round_id: int) -> None:
+    """Remember that paper ballots went out (the first time): from now on the round waits, after
+    its closing time, for staff to confirm the paper entry before it is counted."""
+    if await RoundSetting.exists().where(RoundSetting.round == round_id):
+        await RoundSetting.update({RoundSetting.paper_printed_at: now_utc()}).where(
+            (RoundSetting.round == round_id) & RoundSetting.paper_printed_at.is_null())
+    else:
+        await _upsert(round_id, {RoundSetting.paper_printed_at: now_utc()})
+
+
+async def end_casting(round_id: int, *, actor: Any, now: datetime | None = None) -> bool:
+    """Staff end the ticking before its closing time: the closing time becomes now, which the
+    cast path enforces (online ballots refused from this moment on). False if it had passed."""
+    now = now or now_utc()
+    current = await get(round_id)
+    if current.closes_at is not None and current.closes_at <= now:
+        return False
+    await _upsert(round_id, {RoundSetting.closes_at: now})
+    await audit.record("ballot.round.casting_ended", actor=actor, object_type="round", object_id=round_id,
+                       closes_at=now.isoformat(),
+                       planned_closes_at=current.closes_at.isoformat() if current.closes_at else None,
+                       paper_waiting=current.paper_waiting)
+    return True
 
 
 def parse_local(text: Any, label: str) -> datetime | None:
@@ -154,22 +232,36 @@ async def due_rounds(now: datetime | None = None) -> list[int]:
 
 
 async def close_if_due(round_id: int, now: datetime | None = None) -> bool:
-    """Close one round whose closing time has passed (through close_voting, as "system").
-    False when it is not due, or another request closed it first, or it cannot close yet
-    (paper ballots held: tried again on the next tick)."""
+    """Count one round whose closing time has passed (through services.count_round, as "system"),
+    unless it used paper: that one waits for staff to confirm the paper entry. False when it is
+    not due, waits for paper, or another worker or request counted it first.
+
+    Several server processes (uvicorn workers) each run the closer, and every open round page
+    calls this too: they race for the same round, one wins (the status changes from voting to
+    counted once, in the database) and the others find it done. Losing is normal, so it is
+    logged at debug level; only a refusal that leaves the round uncounted is a warning."""
     from yishi.ballots import services
 
     now = now or now_utc()
     settings = await get(round_id)
     if settings.closes_at is None or settings.closes_at > now:
         return False
+    if settings.uses_paper:
+        log.debug("round %s is past its closing time; waiting for staff to confirm the paper entry", round_id)
+        return False
     round_ = await wishlists.get_round(round_id)
     if round_.status is not RoundStatus.voting:
         return False
     try:
-        await services.close_voting(round_, actor=SYSTEM)
+        await services.count_round(round_, actor=SYSTEM)
     except DomainError as exc:
-        log.warning("round %s is past its closing time but was not closed: %s", round_id, exc.message)
+        if (await wishlists.get_round(round_id)).status is not RoundStatus.voting:
+            log.debug("round %s was counted by another worker or request", round_id)
+        elif (await get(round_id)).uses_paper:
+            # A paper ballot was entered in the meantime: the round now waits for staff.
+            log.info("round %s is past its closing time and now waits for its paper ballots", round_id)
+        else:
+            log.warning("round %s is past its closing time but was not counted: %s", round_id, exc.message)
         return False
     return True
 

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, MediaType, Request, get, post
 from litestar.plugins.htmx import HTMXTemplate
 from litestar.response import Redirect, Template
+from litestar.response.base import ASGIResponse
+from litestar.utils.scope.state import ScopeState
 
 from yishi.accounts import permissions as perm
 from yishi.accounts.enums import Role
@@ -11,6 +13,7 @@ from yishi.ballots import imports
 from yishi.ballots import round_settings, services
 from yishi.core.errors import DomainError
 from yishi.core.i18n import _
+from yishi.core.templating import PageShell
 from yishi.core.web import form_int, form_ints
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.enums import RoundStatus
@@ -117,11 +120,19 @@ async def import_pb_upload(request: Request) -> Redirect:
     return Redirect(f"/rounds/{round_id}")
 
 
+# The receipt is the answer to every ballot: the same page but for the receipt number (and the
+# CSRF token base.html carries), so it is rendered once and filled in (core.templating.PageShell).
+RECEIPT_PAGE = PageShell("ballots/receipt.html", holes=("receipt",))
+
+
 class VoteController(Controller):
-    """The resident's side: no account, just a ballot code."""
+    """The resident's side: no account, just a ballot code. Residents never log in here, so these
+    pages skip the session and the login (their own checks are the code's); CSRF still applies
+    to the POST like to every other."""
 
     path = ""
-    opt = {"exclude_from_auth": True}
+    opt = {"exclude_from_auth": True, "skip_session": True}
+    request_class = Request  # not the app's HTMXRequest: these pages have no use for htmx details
 
     @get("/vote")
     async def enter_code(self, code: str | None = None) -> Template | Redirect:
@@ -147,8 +158,11 @@ class VoteController(Controller):
         except DomainError as exc:
             return Template("ballots/enter_code.html", status_code=exc.status_code, context={"error": exc.message})
 
-    @post("/v/{code:str}")
-    async def cast(self, request: Request, code: str) -> Template:
+    @post("/v/{code:str}", media_type=MediaType.HTML)
+    async def cast(self, request: Request) -> ASGIResponse:
+        """The hot path of a ticking day: the receipt goes out as a finished response (Litestar
+        returns it as it is); a refusal is the ballot page again, as a Template."""
+        code = request.path_params["code"]
         form = await request.form()
         ticked: list[int] = []
         try:
@@ -160,4 +174,7 @@ class VoteController(Controller):
             except DomainError as lookup:
                 return Template("ballots/enter_code.html", status_code=lookup.status_code,
                                 context={"error": lookup.message})
-        return Template("ballots/receipt.html", context={"receipt": code_utils.display(receipt)})
+        page = RECEIPT_PAGE.render(request.app.template_engine.engine,
+                                   ScopeState.from_scope(request.scope).csrf_token,
+                                   receipt=code_utils.display(receipt))
+        return ASGIResponse(body=page, media_type=MediaType.HTML, status_code=200)

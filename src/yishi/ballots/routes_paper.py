@@ -6,7 +6,7 @@ from litestar.response import Redirect, Response, Template
 
 from yishi.accounts import permissions as perm
 from yishi.ballots import codes as code_utils
-from yishi.ballots import paper, paper_pdf
+from yishi.ballots import paper, paper_pdf, round_settings, services
 from yishi.ballots import permissions as bperm
 from yishi.core.errors import DomainError
 from yishi.core.i18n import _
@@ -36,6 +36,7 @@ class PaperController(Controller):
             query = query.where(Community.id == getattr(own, "id", own))
         return {
             "round": round_, "items": await wishlists.items_of(round_id), "Status": RoundStatus,
+            "setup": await round_settings.get(round_id),
             "communities": await query.order_by(Community.id),
             "recon": await paper.reconciliation(round_id),
             "held": await paper.held(round_id) if bperm.can_supervise_paper(user, round_.town_id) else [],
@@ -55,7 +56,8 @@ class PaperController(Controller):
         round_ = await wishlists.get_round(round_id)
         perm.require(perm.can_manage_round(request.user, round_.town_id))
         name, mime, data = await paper_pdf.paper_ballots_pdf(
-            round_id, base_url=str(request.base_url).rstrip("/"), community_id=community, limit=count, size=size)
+            round_id, base_url=str(request.base_url).rstrip("/"), community_id=community, limit=count, size=size,
+            actor=request.user)
         return Response(data, media_type=mime, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
     @post("/entries")
@@ -72,8 +74,16 @@ class PaperController(Controller):
             context.update(error=exc.message, form=dict(form), ticked=set(ticked))
             return Template("ballots/paper.html", status_code=exc.status_code, context=context)
         context = await self._context(request, round_id)
-        context["message"] = f"{code_utils.display(outcome.code)}:{MESSAGES[outcome.status]}"
+        context["message"] = f"{code_utils.display(outcome.code)}：{MESSAGES[outcome.status]}"
         return Template("ballots/paper.html", context=context)
+
+    @post("/count")
+    async def count(self, request: Request, round_id: int) -> Redirect:
+        """纸质选票已全部录入: staff count a round that used paper, after its closing time."""
+        round_ = await wishlists.get_round(round_id)
+        perm.require(perm.can_manage_round(request.user, round_.town_id))
+        await services.confirm_count(round_, actor=request.user)
+        return Redirect(f"/rounds/{round_id}")
 
     @post("/{paper_id:int}/resolve")
     async def resolve(self, request: Request, round_id: int, paper_id: int) -> Redirect:

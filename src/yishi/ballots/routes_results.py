@@ -15,7 +15,7 @@ from yishi.wishlists import services as wishlists
 async def _public_context(round_id: int) -> dict:
     round_ = await wishlists.get_round(round_id)
     if round_.status not in results.CLOSED:
-        raise Conflict(_("群众勾选结束后才公布结果，请稍后再来。"))
+        raise Conflict(await results.not_yet_message(round_))
     kept = await results.published(round_id)
     if kept is None:
         raise NotFound(_("该批次没有公布的勾选结果。"))

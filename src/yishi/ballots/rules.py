@@ -939,6 +939,32 @@ _SECTIONS = ("meta", "projects", "votes")
 _APPROVAL_TYPES = ("approval", "choose-1")
 
 
+class PbFormatError(ValueError):
+    """A .pb text that cannot be read. ``kind`` names the fault, ``line`` its line in the file
+    (1-based, where there is one) and ``params`` the particulars, so that a user interface can
+    say it in its own words; ``str()`` is the technical detail, in English, for logs and tools."""
+
+    _DETAIL = {
+        "unreadable": "cannot be read as ';'-separated text: {error}",
+        "before_section": "content before the first section: {row}",
+        "missing_section": "missing {section} section",
+        "vote_type": "only approval ballots are supported, not {value!r}",
+        "no_budget": "META has no budget",
+        "bad_budget": "the budget {value!r} is not an amount of money",
+        "no_column": "{section} has no {column} column",
+        "no_project_id": "project without an id: {row}",
+        "duplicate_project": "duplicate project id {pid!r}",
+        "no_cost": "project {pid!r} has no cost",
+        "bad_cost": "project {pid!r} has a cost that is not an amount of money: {value!r}",
+        "unknown_projects": "vote {number} approves unknown projects {ids}",
+    }
+
+    def __init__(self, kind: str, line: int | None = None, **params: object) -> None:
+        self.kind, self.line, self.params = kind, line, params
+        detail = self._DETAIL[kind].format(**params)
+        super().__init__(f"line {line}: {detail}" if line else detail)
+
+
 def _missing(cell: str) -> bool:
     return not cell or cell.lower() == "none"
 
@@ -952,31 +978,50 @@ def _read_text(text_or_path: str | Path) -> str:
     return text_or_path.removeprefix("\ufeff")
 
 
-def _sections(text: str) -> dict[str, tuple[list[str], list[list[str]]]]:
-    """Split a .pb text into {section: (header, rows)}; blank rows dropped."""
-    out: dict[str, tuple[list[str], list[list[str]]]] = {}
+@dataclass
+class _Section:
+    header: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+    header_line: int = 0
+    lines: list[int] = field(default_factory=list)  # the line each row starts on
+
+
+def _sections(text: str) -> dict[str, _Section]:
+    """Split a .pb text into its sections; blank rows dropped, line numbers kept."""
+    out: dict[str, _Section] = {}
     current: str | None = None
     expect_header = False
     # newline="" hands the csv module raw line ends, so CRLF, LF, a mix of both
     # and line breaks inside quoted cells all read correctly.
-    for row in csv.reader(io.StringIO(text, newline=""), delimiter=";"):
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";")
+    line = 1  # where the next row starts
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise PbFormatError("unreadable", reader.line_num or line, error=str(exc)) from exc
+        start, line = line, reader.line_num + 1
         cells = [c.strip() for c in row]
         if not any(cells):
             continue
         if cells[0].lower() in _SECTIONS and not any(cells[1:]):
             current = cells[0].lower()
-            out[current] = ([], [])
+            out[current] = _Section()
             expect_header = True
         elif current is None:
-            raise ValueError(f"content before the first section: {row!r}")
+            raise PbFormatError("before_section", start, row=row)
         elif expect_header:
-            out[current][0].extend(c.lower() for c in cells)
+            out[current].header.extend(c.lower() for c in cells)
+            out[current].header_line = start
             expect_header = False
         else:
-            out[current][1].append(cells)
+            out[current].rows.append(cells)
+            out[current].lines.append(start)
     for name in _SECTIONS:
         if name not in out:
-            raise ValueError(f"missing {name.upper()} section")
+            raise PbFormatError("missing_section", None, section=name.upper())
     return out
 
 
@@ -985,60 +1030,84 @@ def _parse_meta(rows: list[list[str]]) -> dict[str, str]:
     return {row[0]: ";".join(row[1:]) for row in rows}
 
 
-def _parse_projects(header: list[str], rows: list[list[str]]) -> dict[str, Project]:
+def _amount(text: str) -> Cost:
+    """A non-negative amount, or ValueError."""
+    try:
+        value = as_exact(text)
+    except (ValueError, ArithmeticError) as exc:
+        raise ValueError(text) from exc
+    if value < 0:
+        raise ValueError(text)
+    return value
+
+
+def _parse_projects(section: _Section) -> dict[str, Project]:
+    header = section.header
     for required in ("project_id", "cost"):
         if required not in header:
-            raise ValueError(f"PROJECTS has no {required} column")
+            raise PbFormatError("no_column", section.header_line or None, section="PROJECTS", column=required)
     projects: dict[str, Project] = {}
-    for row in rows:
+    for row, line in zip(section.rows, section.lines):
         cells = dict(zip(header, row))
         pid = cells["project_id"]
         if _missing(pid):
-            raise ValueError(f"project without an id: {row!r}")
+            raise PbFormatError("no_project_id", line, row=row)
         if pid in projects:
-            raise ValueError(f"duplicate project id {pid!r}")
+            raise PbFormatError("duplicate_project", line, pid=pid)
         if _missing(cells.get("cost", "")):
-            raise ValueError(f"project {pid!r} has no cost")
+            raise PbFormatError("no_cost", line, pid=pid)
+        try:
+            cost = _amount(cells["cost"])
+        except ValueError:
+            raise PbFormatError("bad_cost", line, pid=pid, value=cells["cost"]) from None
         name = cells.get("name", "")
         extra = {
             k: v for k, v in cells.items() if k not in ("project_id", "cost", "name") and not _missing(v)
         }
-        projects[pid] = Project(pid, as_exact(cells["cost"]), "" if _missing(name) else name, extra)
+        projects[pid] = Project(pid, cost, "" if _missing(name) else name, extra)
     return projects
 
 
 def _parse_votes(
-    header: list[str], rows: list[list[str]], projects: Mapping[str, Project]
+    section: _Section, projects: Mapping[str, Project]
 ) -> tuple[list[frozenset[str]], list[str]]:
+    header = section.header
     if "vote" not in header:
-        raise ValueError("VOTES has no vote column")
+        raise PbFormatError("no_column", section.header_line or None, section="VOTES", column="vote")
     vote_at = header.index("vote")
     id_at = header.index("voter_id") if "voter_id" in header else None
     ballots: list[frozenset[str]] = []
     voter_ids: list[str] = []
-    for number, row in enumerate(rows, 1):
+    for number, (row, line) in enumerate(zip(section.rows, section.lines), 1):
         cell = row[vote_at] if vote_at < len(row) else ""
         ballot = frozenset() if _missing(cell) else frozenset(p.strip() for p in cell.split(",") if p.strip())
         unknown = ballot - projects.keys()
         if unknown:
-            raise ValueError(f"vote {number} approves unknown projects {sorted(unknown)}")
+            raise PbFormatError("unknown_projects", line, number=number, ids=sorted(unknown))
         ballots.append(ballot)
         voter_ids.append(row[id_at] if id_at is not None and id_at < len(row) else str(number))
     return ballots, voter_ids
 
 
 def parse_pb(text_or_path: str | Path) -> Election:
-    """Read a Pabulib file (a path, or the file's text) with approval ballots."""
+    """Read a Pabulib file (a path, or the file's text) with approval ballots. A file that
+    cannot be read raises PbFormatError (a ValueError) naming the fault and its line."""
     sections = _sections(_read_text(text_or_path))
-    meta = _parse_meta(sections["meta"][1])
+    meta_section = sections["meta"]
+    meta = _parse_meta(meta_section.rows)
+    meta_line = {row[0]: line for row, line in zip(meta_section.rows, meta_section.lines)}
     vote_type = meta.get("vote_type", "approval").strip().lower()
     if vote_type not in _APPROVAL_TYPES:
-        raise ValueError(f"only approval ballots are supported, not {vote_type!r}")
+        raise PbFormatError("vote_type", meta_line.get("vote_type"), value=vote_type)
     if _missing(meta.get("budget", "")):
-        raise ValueError("META has no budget")
-    projects = _parse_projects(*sections["projects"])
-    ballots, voter_ids = _parse_votes(*sections["votes"], projects)
-    return Election(projects, as_exact(meta["budget"]), ballots, meta, None, voter_ids)
+        raise PbFormatError("no_budget", None)
+    try:
+        budget = _amount(meta["budget"])
+    except ValueError:
+        raise PbFormatError("bad_budget", meta_line.get("budget"), value=meta["budget"]) from None
+    projects = _parse_projects(sections["projects"])
+    ballots, voter_ids = _parse_votes(sections["votes"], projects)
+    return Election(projects, budget, ballots, meta, None, voter_ids)
 
 
 def _format_amount(value: Cost) -> str:

@@ -1,6 +1,7 @@
 """群众勾选: ballot codes, casting a ballot, opening and closing the ticking, counting."""
 from __future__ import annotations
 
+import secrets
 import sqlite3
 from dataclasses import dataclass
 from fractions import Fraction
@@ -29,6 +30,9 @@ async def open_voting(round_: wishlists.RoundView, *, actor: Any) -> None:
         raise Conflict(_("该批次已经开放过勾选，不能重复开放。"))
     if not await WishItem.exists().where(WishItem.round == round_.id):
         raise DomainError(_("清单还是空的，请先添加项目再开放勾选。"))
+    if round_.adopted_at is None:
+        # The list is the council's: only a list adopted in a 民主恳谈交清单 meeting is published.
+        raise Conflict(_("清单还没有经议事组“民主恳谈交清单”会议定稿，不能发布。请召集人在会议中确定清单。"))
     setup = await round_settings.get(round_.id)
     if setup.closes_at is not None and setup.closes_at <= round_settings.now_utc():
         raise DomainError(_("勾选截止时间已经过去，请先修改勾选设置中的截止时间再发布。"))
@@ -38,20 +42,92 @@ async def open_voting(round_: wishlists.RoundView, *, actor: Any) -> None:
     await audit.record("ballot.round.opened", actor=actor, object_type="round", object_id=round_.id)
 
 
-async def close_voting(round_: wishlists.RoundView, *, actor: Any) -> None:
+async def close_voting(round_: wishlists.RoundView, *, actor: Any) -> bool:
+    """结束群众勾选 (staff): the casting ends now. A round that never used paper is counted and
+    its result published at once (True). A round that used paper waits for its paper ballots
+    (False): online ballots are refused from now on, collectors still enter the paper ballots
+    handed in by now, and confirm_count counts the round once they are all entered. Ending a
+    round whose casting has already ended changes nothing (a second click, a stale page)."""
     if round_.status is not RoundStatus.voting:
         raise Conflict(_("该批次当前不在勾选中，无法结束勾选。"))
+    setup = await round_settings.get(round_.id)
+    if setup.uses_paper:
+        await round_settings.end_casting(round_.id, actor=actor)
+        return False
+    await count_round(round_, actor=actor)
+    return True
+
+
+async def confirm_count(round_: wishlists.RoundView, *, actor: Any) -> None:
+    """纸质选票已全部录入 (staff): count a round that used paper, once its casting has ended and
+    no paper ballot waits for a second entry or a supervisor."""
+    if round_.status is not RoundStatus.voting:
+        raise Conflict(_("该批次当前不在勾选中，已经计过票了。"))
+    setup = await round_settings.get(round_.id)
+    if not setup.casting_ended:
+        raise Conflict(_("勾选还没有截止。请先点“结束群众勾选”，或等到截止时间。"))
+    await count_round(round_, actor=actor)
+
+
+async def count_round(round_: wishlists.RoundView, *, actor: Any) -> str:
+    """Count the round and publish its result, once: voting -> counted, in one transaction with
+    the count. Refused while a paper ballot waits (nothing changes then); the paper entry paths
+    hold the round row (paper._hold_voting), so an entry either commits before this counts, or
+    finds the round counted and is refused. Returns the result's digest."""
     from yishi.ballots import paper, results
 
-    await paper.ensure_none_held(round_.id)
-    if not await wishlists.set_status(round_.id, RoundStatus.voting, RoundStatus.counted,
-                                      closed_at=datetime.now(timezone.utc)):
-        raise Conflict(_("该批次的状态已被他人更改，请刷新页面。"))
-    # Counted after the status changed: a ballot racing the close either committed before it
-    # (cast_ballot holds the round row) or was refused, so this count is final.
-    digest = await results.publish(round_.id)
+    setup = await round_settings.get(round_.id)
+    async with Ballot._meta.db.transaction():
+        if not await wishlists.set_status(round_.id, RoundStatus.voting, RoundStatus.counted,
+                                          closed_at=datetime.now(timezone.utc)):
+            raise Conflict(_("该批次的状态已被他人更改，请刷新页面。"))
+        await paper.ensure_none_held(round_.id)
+        # Counted after the status changed: a ballot racing the close either committed before it
+        # (cast_ballot holds the round row) or was refused, so this count is final.
+        digest = await results.publish(round_.id)
+    on_paper = {"paper_returned": setup.paper_returned} if setup.uses_paper else {}
     await audit.record("ballot.round.closed", actor=actor, object_type="round", object_id=round_.id,
-                       digest=digest)
+                       digest=digest, **on_paper)
+    return digest
+
+
+async def _taken(candidates: set[str]) -> set[str]:
+    """Which of these codes exist already (in any round: codes are unique across rounds)."""
+    found: set[str] = set()
+    batch = sorted(candidates)
+    for start in range(0, len(batch), 500):  # well under SQLite's limit of bound parameters
+        found.update(r["code"] for r in await BallotCode.select(BallotCode.code).where(
+            BallotCode.code.is_in(batch[start:start + 500])))
+    return found
+
+
+async def _fresh_codes(count: int) -> set[str]:
+    """`count` distinct new codes, none of them already stored: the clashing ones are drawn
+    again, and the new draws checked in turn, until none clashes."""
+    fresh: set[str] = set()
+    checking: set[str] = set()
+    refused: set[str] = set()
+    for _round in range(50):
+        while len(fresh) + len(checking) < count:
+            code = codes.new_code()
+            if code not in fresh and code not in refused:
+                checking.add(code)
+        clash = await _taken(checking)
+        refused |= clash
+        fresh |= checking - clash
+        checking = set()
+        if not clash:
+            return fresh
+    raise RuntimeError("could not draw ballot codes that are not taken")
+
+
+def _is_unique_violation(exc: Exception) -> bool:
+    if isinstance(exc, sqlite3.IntegrityError):
+        return "UNIQUE" in str(exc).upper()
+    return type(exc).__name__ == "UniqueViolationError"  # asyncpg
+
+
+ISSUE_ATTEMPTS = 5
 
 
 async def issue_codes(round_: wishlists.RoundView, community_id: int, count: int, *, actor: Any) -> list[str]:
@@ -65,14 +141,24 @@ async def issue_codes(round_: wishlists.RoundView, community_id: int, count: int
     setup = await round_settings.get(round_.id)
     if not setup.takes_part(community_id):
         raise DomainError(_("这个社区不参加本批次勾选，不能为它生成选票码。请先在勾选设置中选择参加的社区。"))
-    new = {codes.new_code() for _ in range(count)}
-    while len(new) < count:
-        new.add(codes.new_code())
-    rows = [BallotCode(round=round_.id, community=community_id, code=c) for c in sorted(new)]
-    await BallotCode.insert(*rows).run()
+    if round_.status is RoundStatus.voting and setup.casting_ended:
+        raise Conflict(_("勾选已截止，不能再发放选票码。"))
+    # The batch is checked against the stored codes and the clashing ones drawn again; the unique
+    # index stays the last guard, for a batch another request stored between the check and the
+    # insert: the whole insert (one statement) is then refused, and drawn and checked again.
+    for attempt in range(1, ISSUE_ATTEMPTS + 1):
+        new = sorted(await _fresh_codes(count))
+        try:
+            await BallotCode.insert(*[BallotCode(round=round_.id, community=community_id, code=c)
+                                      for c in new]).run()
+        except Exception as exc:
+            if not _is_unique_violation(exc) or attempt == ISSUE_ATTEMPTS:
+                raise
+            continue
+        break
     await audit.record("ballot.codes.issued", actor=actor, object_type="round", object_id=round_.id,
                        community_id=community_id, count=count, voter_unit=setup.voter_unit)
-    return sorted(new)
+    return new
 
 
 @dataclass(frozen=True)
@@ -142,7 +228,7 @@ async def cast_ballot(raw_code: str, item_ids: list[int]) -> str:
     code = codes.normalise(raw_code)
     if len(code) != codes.CODE_LENGTH:
         raise NotFound(_("选票码应为 {n} 位字母和数字，请核对后重新输入。").format(n=codes.CODE_LENGTH))
-    receipt = codes.new_receipt()
+    receipt = _new_receipt()
     at = round_settings.now_utc()  # checked against the round's window; never stored
     now = spent_day(at)
     engine = BallotCode._meta.db
@@ -151,6 +237,22 @@ async def cast_ballot(raw_code: str, item_ids: list[int]) -> str:
     if isinstance(engine, PostgresEngine):
         return await _cast_postgres(code, item_ids, receipt, now, at)
     raise RuntimeError(f"cast_ballot has no path for {type(engine).__name__}")
+
+
+# Receipts as codes.new_receipt makes them (RECEIPT_LENGTH characters of codes.ALPHABET, each
+# uniform and independent), from one call to the system's random source instead of one per
+# character: a byte below the largest multiple of the alphabet's size maps to a character
+# (translate), the few above it are dropped (rejection sampling, so no character is favoured).
+_ALPHABET_SIZE = len(codes.ALPHABET)
+_RECEIPT_TABLE = bytes(ord(codes.ALPHABET[b % _ALPHABET_SIZE]) for b in range(256))
+_RECEIPT_DROP = bytes(range(256 - 256 % _ALPHABET_SIZE, 256))
+
+
+def _new_receipt() -> str:
+    while True:
+        picked = secrets.token_bytes(2 * codes.RECEIPT_LENGTH).translate(_RECEIPT_TABLE, _RECEIPT_DROP)
+        if len(picked) >= codes.RECEIPT_LENGTH:
+            return picked[:codes.RECEIPT_LENGTH].decode("ascii")
 
 
 # The code with its round's state and settings (placeholders in Piccolo's style, `{}`).
@@ -238,16 +340,11 @@ def _cast_sqlite(conn: sqlite3.Connection, code: str, item_ids: list[int], recei
 # close), `at` lies in the round's window and its community takes part (the settings row cannot
 # change once the round is voting: round_settings.save holds the round in draft), and the ticks
 # are distinct items of that round, no more than its max_ticks; then the ballot and its ticks
-# are written. Any failure leaves nothing. The row shows the code as it was,
-# for telling a refusal apart; `ticks` is 0 when nothing was written.
+# are written. Any failure leaves nothing: `ticks` is then 0, and _cast_postgres asks why.
 _CAST_PG = """
 WITH args AS (
     SELECT {}::varchar AS code, {}::timestamptz AS now, {}::varchar AS receipt,
            {}::integer[] AS items, {}::timestamptz AS at
-), code AS (
-    SELECT c.round, c.community, c.used_at IS NOT NULL AS used, r.status, r.max_ticks
-    FROM args, ballot_code c JOIN round r ON r.id = c.round
-    WHERE c.code = args.code
 ), spent AS (
     UPDATE ballot_code SET used_at = args.now, channel = 'online'
     FROM args
@@ -276,15 +373,29 @@ WITH args AS (
     SELECT ballot.id, item FROM ballot, args, unnest(args.items) AS item
     RETURNING 1
 )
-SELECT code.*, (SELECT count(*) FROM ticks) AS ticks FROM code
+SELECT (SELECT count(*) FROM ticks) AS ticks
 """
 _INT_MAX = 2**31 - 1
+# The same in asyncpg's style ($1...), sent straight to a pooled connection: Piccolo's Raw
+# would compile the same text again for every ballot.
+_CAST_PG_NATIVE = _CAST_PG.replace("{}", "${}").format(*range(1, _CAST_PG.count("{}") + 1))
+
+
+async def _run_cast_pg(*args: Any) -> list:
+    engine = Ballot._meta.db
+    transaction = engine.current_transaction.get()
+    if transaction is not None:
+        return await transaction.connection.fetch(_CAST_PG_NATIVE, *args)
+    if engine.pool is None:  # no pool started (a one-off command): Piccolo opens a connection
+        return await Ballot.raw(_CAST_PG, *args).run()
+    async with engine.pool.acquire() as connection:
+        return await connection.fetch(_CAST_PG_NATIVE, *args)
 
 
 async def _cast_postgres(code: str, item_ids: list[int], receipt: str, now: datetime, at: datetime) -> str:
     chosen = sorted(set(item_ids))
     if all(0 < i <= _INT_MAX for i in chosen):
-        rows = await Ballot.raw(_CAST_PG, code, now, receipt, chosen, at).run()
+        rows = await _run_cast_pg(code, now, receipt, chosen, at)
         if rows and rows[0]["ticks"]:
             return receipt
     # Nothing was written: find out why, checking in the order residents are told.

@@ -41,6 +41,10 @@ class RoundSetting(Table, tablename="ballot_round_setting"):
     voter_unit = Varchar(length=12, default="resident")
     # Community ids taking part, comma-separated; empty means every community of the town.
     communities = Text(default="")
+    # When paper ballots were first printed for the round. A round that uses paper is counted
+    # only when staff confirm that the paper ballots returned by the closing time are all
+    # entered (round_settings.close_if_due, services.confirm_count).
+    paper_printed_at = Timestamptz(null=True, default=None)
 
 
 class PaperBallot(Table, tablename="paper_ballot"):

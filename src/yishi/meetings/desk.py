@@ -2,7 +2,9 @@
 
 Every submission is a version with a snapshot of what was sent; versions are never changed
 except for the district's verdict, so any two can be compared. An approved list turns its items
-into micro-projects (民生微事) for delivery to track."""
+into micro-projects (民生微事) for delivery to track. A returned list is revised only by the
+council: a 复议 meeting (民主议事定方向 again, meeting.revises = the returned version) votes per
+item and its decision is the next version; the street cannot edit the items or the resolution."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -11,9 +13,10 @@ from typing import Any
 from yishi.core import audit
 from yishi.core.errors import Conflict, DomainError, NotFound
 from yishi.core.i18n import _
+from yishi.core.templating import CHINA
 from yishi.meetings import services
-from yishi.meetings.enums import SubmissionStatus
-from yishi.meetings.tables import Decision, DecisionItem, MicroProject, ReviewComment, Submission
+from yishi.meetings.enums import MeetingStatus, SubmissionStatus
+from yishi.meetings.tables import Meeting, MicroProject, ReviewComment, Submission
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.enums import RoundStatus
 from yishi.wishlists.tables import Round
@@ -21,10 +24,15 @@ from yishi.wishlists.tables import Round
 
 async def snapshot_of(round_id: int) -> dict:
     intent = await services.intent_list(round_id)
-    decision = await Decision.select(Decision.departure_reason).where(Decision.round == round_id).first().run()
+    decision = await services.decision_of(round_id)
+    held_at = decision["meeting_held_at"] if decision else None
     return {
         "resolution": intent.resolution,
         "departure_reason": decision["departure_reason"] if decision else "",
+        # The meeting whose decision this version carries (a 复议 for a revised list).
+        "meeting": {"id": decision["meeting"], "title": decision["meeting_title"] or "",
+                    "held_at": held_at.astimezone(CHINA).isoformat() if held_at else "", "revision": decision["revisions"]}
+        if decision and decision["meeting"] else None,
         "items": [{"id": i["id"], "title": i["title"], "cost_fen": i["cost_fen"], "kind": i["kind"].value,
                    "approvals": i["approvals"], "lead_unit": i.get("lead_unit") or ""} for i in intent.items],
         "total_fen": intent.total_fen,
@@ -83,9 +91,14 @@ async def submit(round_: wishlists.RoundView, note: str, *, actor: Any) -> int:
         raise DomainError(_("报送说明不能超过 2000 个字。"))
     last = await latest(round_.id)
     ensure_revisable(last)
+    if last is not None:
+        state = await revision_state(round_.id, last, await services.decision_of(round_.id))
+        if state["revision_pending"]:
+            raise Conflict(_("复议会议“{t}”还没有形成决议。请等复议形成修改后的意愿清单再报送；"
+                             "如不再复议，请召集人结束该会议（纪要定稿）。").format(t=state["revision_pending"][0]["title"]))
     snapshot = await snapshot_of(round_.id)
     if last is not None and last["snapshot"] == snapshot and not note:
-        raise DomainError(_("意愿清单与上次报送的版本完全相同。请先按退回意见修改，或填写报送说明。"))
+        raise DomainError(_("意愿清单与上次报送的版本完全相同。请先召开复议会议按退回意见重新表决，或在报送说明中写明情况。"))
     version = (last["version"] if last else 0) + 1
     try:
         await Submission.insert(Submission(
@@ -102,21 +115,97 @@ async def submit(round_: wishlists.RoundView, note: str, *, actor: Any) -> int:
     return row["id"]
 
 
-async def revise(round_: wishlists.RoundView, approved_ids: list[int], resolution: str, *, actor: Any) -> None:
-    """After a return: change the approved items and the resolution, then submit again."""
+def direct_edit_refused() -> Conflict:
+    """The old revision form changed the approved items and the resolution by hand. Both are the
+    council's decision: they change only by a 复议 meeting's votes."""
+    return Conflict(_("意愿清单的项目和决议是议事组逐项表决形成的，街道工作人员不能直接修改。"
+                      "请召集人安排“民主议事定方向”复议会议，由成员按退回意见重新表决，形成修改后的意愿清单后再重新报送。"))
+
+
+# --- 复议: the council reconsiders a returned list ------------------------------------------
+
+async def revision_target(round_: wishlists.RoundView) -> int | None:
+    """The submission a new 民主议事定方向 meeting on this round would reconsider: None while the
+    round awaits its first decision; the returned latest version once decided. Refused when the
+    list is decided and not returned (pending or approved): there is nothing to reconsider."""
+    if round_.status is not RoundStatus.decided:
+        return None
     last = await latest(round_.id)
+    if last is None:
+        raise Conflict(_("本批次已经形成意愿清单，尚未报送区级审核，不能再安排议事定方向会议。"
+                         "只有被区级退回后，才能召开复议会议。"))
+    ensure_reconsiderable(last)
+    return last["id"]
+
+
+def ensure_reconsiderable(last: dict) -> None:
+    if last["status"] is SubmissionStatus.submitted:
+        raise Conflict(_("意愿清单第 {v} 版正在区级审核，审核结束前不能复议。").format(v=last["version"]))
+    if last["status"] is SubmissionStatus.approved:
+        raise Conflict(_("意愿清单第 {v} 版已获区级批准，不能再复议。").format(v=last["version"]))
+
+
+async def ensure_revision_open(m: Any, round_: wishlists.RoundView) -> None:
+    """A 复议 meeting votes and decides only while the version it reconsiders is the latest and
+    returned, and only once: after its decision (or another 复议's on the same return) the
+    street resubmits."""
+    if round_.status is not RoundStatus.decided:
+        raise Conflict(_("本批次尚未形成意愿清单，不能复议。"))
+    last = await latest(round_.id)
+    if last is None:
+        raise Conflict(_("本批次尚未报送区级审核，不能复议。"))
+    ensure_reconsiderable(last)
+    if last["id"] != m.revises:
+        target = await Submission.select(Submission.version).where(Submission.id == m.revises).first().run()
+        raise Conflict(_("本次复议针对的是第 {a} 版，区级已退回第 {b} 版，请另行安排复议会议。").format(
+            a=target["version"] if target else "?", b=last["version"]))
+    decision = await services.decision_of(round_.id)
+    if decision and decision["meeting"] is not None:
+        made_by = await Meeting.select(Meeting.id, Meeting.revises, Meeting.title).where(
+            Meeting.id == decision["meeting"]).first().run()
+        if made_by and made_by["revises"] == m.revises:
+            raise Conflict(_("第 {v} 版退回后，“{t}”已经复议形成修改后的意愿清单，请报送区级审核。").format(
+                v=last["version"], t=made_by["title"]))
+
+
+async def revision_meetings(round_id: int, submission_id: int) -> list[dict]:
+    """The 复议 meetings planned for one returned version, oldest first."""
+    return await Meeting.select().where((Meeting.round == round_id) & (Meeting.revises == submission_id)).order_by(
+        Meeting.held_at).order_by(Meeting.id).run()
+
+
+async def revision_state(round_id: int, last: dict | None, decision: dict | None) -> dict[str, Any]:
+    """Where a returned list stands: its 复议 meetings, whether one has decided (the new list is
+    ready to resubmit), or is still pending (resubmitting waits for it)."""
     if last is None or last["status"] is not SubmissionStatus.returned:
-        ensure_revisable(last)
-        raise Conflict(_("只有被区级退回的意愿清单才能修改。"))
-    resolution, items, approved = await services.checked_outcome(round_, approved_ids, resolution)
-    decision = await Decision.select(Decision.id).where(Decision.round == round_.id).first().run()
-    async with Decision._meta.db.transaction():
-        await Decision.update({Decision.resolution: resolution}).where(Decision.id == decision["id"])
-        for item in items:
-            await DecisionItem.update({DecisionItem.approved: item in approved}).where(
-                (DecisionItem.decision == decision["id"]) & (DecisionItem.item == item))
-    await audit.record("desk.intent_list.revised", actor=actor, object_type="round", object_id=round_.id,
-                       approved=sorted(approved))
+        return {"revision_meetings": [], "revised": None, "revision_pending": []}
+    meetings = await revision_meetings(round_id, last["id"])
+    for mt in meetings:
+        mt["status"] = MeetingStatus(mt["status"])
+    revised = next((mt for mt in meetings if decision and decision["meeting"] == mt["id"]), None)
+    pending = [] if revised else [mt for mt in meetings if mt["status"] is not MeetingStatus.closed]
+    return {"revision_meetings": meetings, "revised": revised, "revision_pending": pending}
+
+
+async def revision_context(m: Any, round_: wishlists.RoundView, decision: dict | None) -> dict[str, Any]:
+    """What the meeting page needs for votes: whether this meeting may still vote and decide
+    (`voting_open`), whether it made the round's decision (`decided_here`), and for a 复议 the
+    returned version with the district's comments, general and per item."""
+    decided_here = bool(decision and decision["meeting"] == m.id)
+    revision = None
+    if m.revises is not None:
+        sub = await get_submission(m.revises)
+        comments = await comments_of(sub["id"])
+        revision = {"sub": sub, "comments": comments, "by_item": {c["item"]: c["text"] for c in comments if c["item"]},
+                    "listed": {i["id"] for i in sub["snapshot"].get("items", [])}}
+        try:
+            await ensure_revision_open(m, round_)
+            open_ = True
+        except Conflict as exc:
+            open_, revision["closed_reason"] = False, exc.message
+    else:
+        open_ = round_.status is RoundStatus.counted and decision is None
+    return {"revision": revision, "decided_here": decided_here, "voting_open": open_ and m.status is MeetingStatus.open}
 
 
 async def review(submission_id: int, *, approve: bool, comment: str, item_comments: dict[int, str],
@@ -180,6 +269,10 @@ def compare(old: dict, new: dict) -> dict:
         "removed": [a[i] for i in a if i not in b],
         "changed": [(a[i], b[i]) for i in b if i in a and (a[i]["cost_fen"], a[i]["title"]) != (b[i]["cost_fen"], b[i]["title"])],
         "resolution_changed": old.get("resolution") != new.get("resolution"),
+        # The meeting whose decision each version carries: a revised list comes from a 复议.
+        "meeting_before": old.get("meeting"),
+        "meeting_after": new.get("meeting"),
+        "meeting_changed": (old.get("meeting") or {}).get("id") != (new.get("meeting") or {}).get("id"),
         "total_before": old.get("total_fen", 0),
         "total_after": new.get("total_fen", 0),
     }

@@ -10,10 +10,12 @@ from typing import Any
 
 from yishi.core.pdf import render_pdf
 from yishi.core.templating import CHINA
-from yishi.meetings import meeting, services
+from yishi.meetings import compile as compiling
+from yishi.meetings import desk, meeting, services
 from yishi.meetings.enums import MeetingStep
-from yishi.meetings.tables import Decision
+from yishi.meetings.tables import Decision, DecisionHistory
 from yishi.wishlists import services as wishlists
+from yishi.wishlists.enums import ItemKind
 
 
 def _fingerprint(intent: services.IntentList) -> str:
@@ -38,13 +40,17 @@ def doc_prefix(town_name: str) -> str:
 
 async def doc_number(round_id: int, town_id: int, decided_at: datetime) -> int:
     """〔year〕N号: the decision's place among the town's decisions of that year (Beijing time),
-    by date; numbered from 1, with no leading zeros."""
+    by date; numbered from 1, with no leading zeros. Decisions a 复议 replaced keep their place,
+    so a revised list is a new report with the next number and no other report's number moves."""
     local = decided_at.astimezone(CHINA)
     start = datetime(local.year, 1, 1, tzinfo=CHINA)
-    rows = await Decision.select(Decision.round, Decision.decided_at).where(
-        (Decision.round.town == town_id) & (Decision.decided_at >= start)).run()
-    ordered = sorted(rows, key=lambda r: (r["decided_at"], r["round"]))
-    return next(i for i, r in enumerate(ordered, 1) if r["round"] == round_id)
+    rows = [(r["decided_at"], r["round"]) for r in await Decision.select(Decision.round, Decision.decided_at).where(
+        (Decision.round.town == town_id) & (Decision.decided_at >= start)).run()]
+    rows += [(r["decided_at"], r["round"]) for r in await DecisionHistory.select(
+        DecisionHistory.round, DecisionHistory.decided_at).where(
+        (DecisionHistory.round.town == town_id) & (DecisionHistory.decided_at >= start)).run()]
+    ordered = sorted(rows)
+    return next(i for i, r in enumerate(ordered, 1) if r == (decided_at, round_id))
 
 
 @dataclass
@@ -69,6 +75,30 @@ class Dossier:
     doc_no: int
     counts: dict[int, Any] = field(default_factory=dict)
     attendance: dict | None = None
+    revised: bool = False  # the decision comes from a 复议 after the district returned the list
+
+
+async def course_of(round_id: int, decisions: list[dict]) -> list[dict]:
+    """The way to the decision this dossier carries: the 恳谈交清单 meetings, then each decision in
+    turn (the first 民主议事定方向 meeting, and for each 复议 the district's return it answers,
+    then the 复议 meeting). In the order of the process, whatever dates were typed in; planned
+    meetings that decided nothing are left out."""
+    meetings = {mt["id"]: mt for mt in await meeting.meetings_of_round(round_id)}
+    events = [{"kind": "meeting", "held_at": mt["held_at"], "title": mt["title"], "revision": False,
+               "step_label": MeetingStep.consult.label}
+              for mt in meetings.values() if mt["step"] == MeetingStep.consult.value]
+    versions = {v["id"]: v for v in await desk.versions(round_id)}
+    for d in decisions:
+        mt = meetings.get(d["meeting"])
+        if mt is None:
+            continue
+        returned = versions.get(mt["revises"])
+        if returned is not None and returned["reviewed_at"] is not None:
+            events.append({"kind": "return", "at": returned["reviewed_at"], "version": returned["version"],
+                           "comment": returned["comment"]})
+        events.append({"kind": "meeting", "held_at": mt["held_at"], "title": mt["title"],
+                       "revision": mt["revises"] is not None, "step_label": MeetingStep(mt["step"]).label})
+    return events
 
 
 async def dossier(round_id: int) -> tuple[Dossier, str]:
@@ -76,11 +106,13 @@ async def dossier(round_id: int) -> tuple[Dossier, str]:
     decision = await Decision.select().where(Decision.round == round_id).first().run()
     tally_all = await services.ballots.tally(round_id)
     all_items = [{**i, "approvals": tally_all.approvals.get(i["id"], 0)} for i in await wishlists.items_of(round_id)]
-    meetings = [{**mt, "step_label": MeetingStep(mt["step"]).label} for mt in await meeting.meetings_of_round(round_id)]
+    meetings = await course_of(round_id, await services.decisions_of_round(round_id))
     counts: dict[int, Any] = {}
     attendance = None
+    revised = False
     if decision["meeting"]:
         m = await meeting.get_meeting(decision["meeting"])
+        revised = m.revises is not None
         s = await meeting.state(m)
         counts = s.counts
         attendance = {
@@ -99,6 +131,7 @@ async def dossier(round_id: int) -> tuple[Dossier, str]:
         by_kind={k: n for k, n in intent.by_kind.items() if n}, members=intent.members, meetings=meetings,
         doc_prefix=doc_prefix(intent.round.town_name), doc_year=decided_at.astimezone(CHINA).year,
         doc_no=await doc_number(round_id, intent.round.town_id, decided_at), counts=counts, attendance=attendance,
+        revised=revised,
     )
     return d, _fingerprint(intent)
 
@@ -128,9 +161,19 @@ async def minutes_pdf(meeting_id: int) -> tuple[str, str, bytes]:
             c = s.counts.get(item["id"])
             if c and (c.yes + c.no + c.abstain):
                 voted.append((item, c))
-        decision = await Decision.select().where(Decision.round == m.round_id).first().run()
+        # The decision this meeting made, even if a later 复议 has replaced it since.
+        decision = await services.decision_made_in(m.id)
+    adoption = None
+    if m.round_id is not None and m.step is MeetingStep.consult:
+        found = await compiling.adoption_of(m.round_id)
+        adoption = found if found and found["meeting"] == m.id else None
+    returned = None
+    if m.revises is not None:
+        returned = await desk.get_submission(m.revises)
+        returned["item_comments"] = await desk.comments_of(m.revises)
     pdf = await render_pdf("pdf/minutes.html", m=m, s=s, number=await meeting.number_of(m), voted=voted,
                            decision=decision, quorum_reason=meeting.quorum_reason(s.quorum, m.rules),
-                           fingerprint=_minutes_fingerprint(m, s))
+                           fingerprint=_minutes_fingerprint(m, s), returned=returned, adoption=adoption,
+                           kind_labels={k.value: k.label for k in ItemKind})
     return f"{m.council_name}-{m.title}-会议纪要.pdf", "application/pdf", pdf
 

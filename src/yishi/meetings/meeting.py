@@ -11,7 +11,7 @@ from typing import Any
 from yishi.core import audit
 from yishi.core.errors import Conflict, DomainError, NotFound
 from yishi.core.i18n import _
-from yishi.meetings import rules, services
+from yishi.meetings import desk, rules, services
 from yishi.meetings.enums import MeetingStatus, MeetingStep, MemberCategory, Presence, VoteChoice
 from yishi.meetings.tables import AgendaItem, Attendance, Council, CouncilMember, Guest, Meeting, MemberVote
 from yishi.wishlists import services as wishlists
@@ -39,6 +39,7 @@ class MeetingView:
     started_at: datetime | None
     closed_at: datetime | None
     rules: rules.Rules
+    revises: int | None = None  # 复议: the returned submission this meeting reconsiders
 
 
 async def get_meeting(meeting_id: int) -> MeetingView:
@@ -60,7 +61,7 @@ async def get_meeting(meeting_id: int) -> MeetingView:
         held_at=row["held_at"], place=row["place"], convener_id=row["convener"],
         convener_name=row["convener_name"] or "", status=MeetingStatus(row["status"]),
         started_at=row["started_at"], closed_at=row["closed_at"],
-        rules=rules.Rules(row["q_pct"], bool(row["q_fixed"]), row["p_pct"]),
+        rules=rules.Rules(row["q_pct"], bool(row["q_fixed"]), row["p_pct"]), revises=row["revises"],
     )
 
 
@@ -98,18 +99,21 @@ async def create_meeting(council_id: int, *, step: MeetingStep, title: str, held
     council = await Council.select(Council.town).where(Council.id == council_id).first().run()
     if council is None:
         raise NotFound(_("找不到议事组。"))
+    revises = None
     if round_id is not None:
         round_ = await wishlists.get_round(round_id)
         if round_.town_id != council["town"]:
             raise DomainError(_("所选批次不属于本镇（街道）。"))
+        if step is MeetingStep.decide:  # on a decided round: a 复议 of the returned list, or refused
+            revises = await desk.revision_target(round_)
     elif step is MeetingStep.decide:
         raise DomainError(_("“民主议事定方向”会议要选择所议定的批次。"))
     row = Meeting(council=council_id, round=round_id, step=step, title=title, held_at=held_at, place=place,
                   convener=getattr(actor, "id", None), status=MeetingStatus.planned,
-                  created_at=datetime.now(timezone.utc))
+                  created_at=datetime.now(timezone.utc), revises=revises)
     await row.save()
     await audit.record("meeting.created", actor=actor, object_type="meeting", object_id=row.id,
-                       step=step.value, round_id=round_id)
+                       step=step.value, round_id=round_id, revises=revises)
     return row.id
 
 
@@ -340,9 +344,11 @@ async def _ready_to_vote(m: MeetingView) -> tuple[wishlists.RoundView, State]:
     if m.step is not MeetingStep.decide or m.round_id is None:
         raise Conflict(_("这次会议是“民主恳谈交清单”，不对项目表决。"))
     round_ = await wishlists.get_round(m.round_id)
-    if round_.status is RoundStatus.decided:
+    if m.revises is not None:  # 复议: only while the list it reconsiders is returned and not yet revised
+        await desk.ensure_revision_open(m, round_)
+    elif round_.status is RoundStatus.decided:
         raise Conflict(_("本批次已经形成决议，不能再表决。"))
-    if round_.status is not RoundStatus.counted:
+    elif round_.status is not RoundStatus.counted:
         raise Conflict(_("群众勾选结束后才能表决。"))
     s = await state(m)
     if not s.quorum.met:

@@ -69,7 +69,9 @@ def can_vote_self(user: Any, member: dict | None, present: bool, status: Meeting
 
 
 def can_submit(user: Any, town_id: int) -> bool:
-    """Send the intent list to the district (and revise it after a return)."""
+    """Send the intent list to the district, and send it again after a return. Not to change it:
+    the items and the resolution change only by a 复议 meeting's votes (can_plan_meeting plans
+    it, members vote, can_decide decides)."""
     return is_admin(user) or is_town_staff(user, town_id)
 
 

@@ -1,5 +1,5 @@
-"""The intent list's way to the district: the round's council work (meetings, submission,
-revision after a return), the versions compared, and the district reviewer's desk."""
+"""The intent list's way to the district: the round's council work (meetings, submission, the
+复议 meeting after a return), the versions compared, and the district reviewer's desk."""
 from __future__ import annotations
 
 from typing import Any
@@ -9,10 +9,8 @@ from litestar.plugins.htmx import HTMXTemplate
 from litestar.response import Redirect, Template
 
 from yishi.accounts import permissions as aperm
-from yishi.ballots import services as ballots
 from yishi.core.errors import DomainError
 from yishi.core.i18n import _
-from yishi.core.web import form_ints
 from yishi.meetings import desk, meeting, services
 from yishi.meetings import permissions as perm
 from yishi.meetings.enums import MeetingStep, SubmissionStatus
@@ -25,19 +23,17 @@ async def work_context(user: Any, round_id: int, **extra: Any) -> dict[str, Any]
     perm.require(aperm.can_view_round(user, round_.town_id, round_.district_id))
     versions = await desk.versions(round_id)
     last = versions[-1] if versions else None
+    decision = await services.decision_of(round_id)
     context = {
         "round": round_, "meetings": await meeting.meetings_of_round(round_id), "versions": versions, "last": last,
         "comments": await desk.comments_of(last["id"]) if last else [],
         "projects": await desk.projects_of(round_id), "Step": MeetingStep, "SStatus": SubmissionStatus,
         "RoundStatus": RoundStatus, "kind_labels": {k.value: k.label for k in ItemKind},
         "can_submit": perm.can_submit(user, round_.town_id),
-        "can_plan": perm.can_plan_meeting(user, round_.town_id),
-        "error": None, "form": {},
+        "can_plan": perm.can_plan_meeting(user, round_.town_id) and getattr(user, "town", None) == round_.town_id,
+        "decision": decision, "error": None, "form": {},
+        **await desk.revision_state(round_id, last, decision),
     }
-    if last and last["status"] is SubmissionStatus.returned and context["can_submit"]:
-        context["items"] = await wishlists.items_of(round_id)
-        context["tally"] = await ballots.tally(round_id)
-        context["decision"] = await services.decision_of(round_id)
     context.update(extra)
     return context
 
@@ -73,9 +69,10 @@ class RoundWorkController(Controller):
 
     @post("/revise")
     async def revise(self, request: Request, round_id: int) -> Template | Redirect:
+        """The old form that let the street edit the approved items and the resolution, kept only to
+        refuse: a returned list changes only by a 复议 meeting's votes."""
         async def act(round_, form):
-            await desk.revise(round_, form_ints(form.getall("approved", [])), str(form.get("resolution", "")),
-                              actor=request.user)
+            raise desk.direct_edit_refused()
         return await self._act(request, round_id, act)
 
     @get("/submissions")

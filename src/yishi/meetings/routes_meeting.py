@@ -12,8 +12,11 @@ from litestar.response import Redirect, Template
 from yishi.ballots import services as ballots
 from yishi.core.errors import DomainError
 from yishi.core.i18n import _
+from yishi.core.money import parse_yuan
 from yishi.core.web import form_int
-from yishi.meetings import exports, meeting, services
+from yishi.suggestions import services as suggestions
+from yishi.meetings import compile as compiling
+from yishi.meetings import desk, exports, meeting, services
 from yishi.meetings import permissions as perm
 from yishi.meetings.enums import MeetingStatus, MeetingStep, MemberCategory, Presence, VoteChoice
 from yishi.wishlists import services as wishlists
@@ -55,11 +58,52 @@ async def meeting_context(user: Any, m: meeting.MeetingView) -> dict[str, Any]:
         items.sort(key=lambda i: (-tally.approvals.get(i["id"], 0), i["position"], i["id"]))
         context.update(round=round_, items=items, tally=tally, RoundStatus=RoundStatus,
                        decision=await services.decision_of(m.round_id))
+        if m.step is MeetingStep.consult:
+            context.update(await compile_context(m, round_, items, can_run=context["can_run"]))
         if m.step is MeetingStep.decide:
             support = await services.decision_support(m.round_id)
             passed = {i for i, c in s.counts.items() if c.passed}
             context.update(support=support, passed=passed, departs=passed != set(support.greedy))
+            context.update(await desk.revision_context(m, round_, context["decision"]))  # 复议, voting_open
     return context
+
+
+async def compile_context(m: meeting.MeetingView, round_: Any, items: list[dict], *, can_run: bool,
+                          picked: list[int] | None = None) -> dict[str, Any]:
+    """The 民主恳谈交清单 part of the page: the list in the making, the suggestions to pick from."""
+    editable = can_run and m.status is MeetingStatus.open and round_.list_editable
+    items = sorted(items, key=lambda i: (i["position"], i["id"]))
+    return {
+        "list_items": items,
+        "list_total_fen": sum(i["cost_fen"] for i in items),
+        "adoption": await compiling.adoption_of(round_.id),
+        "can_compile": editable,
+        "candidates": await suggestions.candidates_for_list(round_.town_id, picked=picked) if editable else [],
+        "sources": await suggestions.source_counts(round_.id),
+        "kinds": list(ItemKind),
+        "form": {},
+        "picked": set(picked or []),
+    }
+
+
+def _picked(values: list[Any]) -> list[int]:
+    out = []
+    for v in values:
+        try:
+            out.append(int(str(v)))
+        except ValueError:
+            raise DomainError(_("提交的内容格式不对，请刷新页面后重新提交。"))
+    return out
+
+
+def _item_input(form: Any) -> dict[str, Any]:
+    try:
+        kind = ItemKind(str(form.get("kind", "")))
+    except ValueError:
+        raise DomainError(_("请选择项目类型（普惠性、特色或试点）。"))
+    return {"title": str(form.get("title", "")), "description": str(form.get("description", "")),
+            "cost_fen": parse_yuan(str(form.get("cost", "")), _("预计费用")), "kind": kind,
+            "lead_unit": str(form.get("lead_unit", ""))}
 
 
 class MeetingController(Controller):
@@ -201,7 +245,28 @@ class MeetingController(Controller):
             except ValueError:
                 raise DomainError(_("请选择赞成、反对或弃权。"))
             await meeting.record_votes(m, item_id, {me["id"]: choice}, actor=request.user, by_self=True)
+        if request.headers.get("hx-request"):
+            return await self._vote_item(request, meeting_id, item_id, act)
         return await self._act(request, meeting_id, lambda m: True, act, f"#item-{item_id}")
+
+    async def _vote_item(self, request: Request, meeting_id: int, item_id: int, action) -> Template:
+        """A member's vote by htmx: the item's row again (with a refusal's message, and its 4xx
+        status) and the "还剩 N 项未表决" bar out of band, instead of the whole page."""
+        m = await meeting.get_meeting(meeting_id)
+        perm.require(perm.can_view_meeting(request.user, m.town_id, m.district_id))
+        form = await request.form()
+        error, status = None, 200
+        try:
+            await action(m, form)
+        except DomainError as exc:
+            error, status = exc.message, exc.status_code
+        context = await meeting_context(request.user, await meeting.get_meeting(meeting_id))
+        ranked = [(n, i) for n, i in enumerate(context["items"], 1) if i["id"] == item_id]
+        if not ranked:
+            raise DomainError(_("该项目不在本批次清单上，请刷新页面后重试。"), 404)
+        return Template("meetings/_vote_item.html", status_code=status, headers={"X-Vote-Item": str(item_id)},
+                        context={**context, "fragment_item": ranked[0][1], "fragment_rank": ranked[0][0],
+                                 "item_error": error})
 
     @post("/{meeting_id:int}/decide")
     async def decide(self, request: Request, meeting_id: int) -> Any:
@@ -210,6 +275,78 @@ class MeetingController(Controller):
                                  actor=request.user)
         return await self._act(request, meeting_id, lambda m: perm.can_plan_meeting(request.user, m.town_id),
                                act, "#decide")
+
+    # --- 民主恳谈交清单: compile the round's list in the meeting ----------------------------
+
+    def _runs(self, request: Request):
+        return lambda m: perm.can_run_meeting(request.user, m.town_id, m.status)
+
+    async def _list_page(self, request: Request, meeting_id: int, form: Any, error: str | None = None,
+                         status: int = 200) -> Template:
+        """The page again with the add form as typed and its suggestions still ticked."""
+        picked = _picked(form.getall("suggestion", []))
+        m = await meeting.get_meeting(meeting_id)
+        context = await meeting_context(request.user, m)
+        if context["round"] is not None and m.step is MeetingStep.consult:
+            context.update(await compile_context(m, context["round"], context["items"], can_run=context["can_run"],
+                                                 picked=picked))
+        return Template("meetings/meeting.html", status_code=status,
+                        context={**context, "error": error, "form": dict(form), "picked": set(picked)})
+
+    @post("/{meeting_id:int}/list/items")
+    async def list_add(self, request: Request, meeting_id: int) -> Any:
+        """A new item, from the picked suggestions (merged into one) or typed directly; or, with
+        `into` set, the picked suggestions answered by an item already on the list."""
+        m = await meeting.get_meeting(meeting_id)
+        perm.require(perm.can_view_meeting(request.user, m.town_id, m.district_id))
+        perm.require(perm.can_run_meeting(request.user, m.town_id, m.status), _("您没有权限进行这项会议操作。"))
+        form = await request.form()
+        try:
+            picked = _picked(form.getall("suggestion", []))
+            into = form_int(form.get("into"), _("清单项目"), default=0)
+            if into:
+                await compiling.link_suggestions(m, into, picked, actor=request.user)
+            else:
+                await compiling.add_item(m, **_item_input(form), suggestion_ids=picked, actor=request.user)
+        except DomainError as exc:
+            return await self._list_page(request, meeting_id, form, exc.message, exc.status_code)
+        return Redirect(f"/meetings/{meeting_id}#list")
+
+    @post("/{meeting_id:int}/list/draft")
+    async def list_draft(self, request: Request, meeting_id: int) -> Template:
+        """起草: the add form filled in from the picked suggestions' words, to edit; saves nothing."""
+        m = await meeting.get_meeting(meeting_id)
+        perm.require(perm.can_view_meeting(request.user, m.town_id, m.district_id))
+        perm.require(perm.can_run_meeting(request.user, m.town_id, m.status), _("您没有权限进行这项会议操作。"))
+        form = await request.form()
+        picked = _picked(form.getall("suggestion", []))
+        if not picked:
+            return await self._list_page(request, meeting_id, form, _("请先勾选要纳入的居民建议。"), 400)
+        rows = [r for r in await suggestions.candidates_for_list(m.town_id, picked=picked) if r["id"] in picked]
+        draft = dict(form)
+        if not str(draft.get("description", "")).strip():
+            draft["description"] = "\n".join(r["content"] for r in rows)[:2000]
+        page = await self._list_page(request, meeting_id, form)
+        page.context["form"] = draft
+        return page
+
+    @post("/{meeting_id:int}/list/items/{item_id:int}/edit")
+    async def list_edit(self, request: Request, meeting_id: int, item_id: int) -> Any:
+        async def act(m, form):
+            await compiling.edit_item(m, item_id, **_item_input(form), actor=request.user)
+        return await self._act(request, meeting_id, self._runs(request), act, f"#list-item-{item_id}")
+
+    @post("/{meeting_id:int}/list/items/{item_id:int}/delete")
+    async def list_remove(self, request: Request, meeting_id: int, item_id: int) -> Any:
+        async def act(m, form):
+            await compiling.remove_item(m, item_id, actor=request.user)
+        return await self._act(request, meeting_id, self._runs(request), act, "#list")
+
+    @post("/{meeting_id:int}/list/adopt")
+    async def list_adopt(self, request: Request, meeting_id: int) -> Any:
+        async def act(m, form):
+            await compiling.adopt(m, actor=request.user)
+        return await self._act(request, meeting_id, self._runs(request), act, "#list")
 
     @get("/{meeting_id:int}/minutes.pdf")
     async def minutes_pdf(self, request: Request, meeting_id: int) -> Response:

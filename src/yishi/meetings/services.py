@@ -1,6 +1,9 @@
 """The council (5+X组) and its decision on a round (民主议事定方向)."""
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any
@@ -12,7 +15,7 @@ from yishi.core.i18n import _
 from yishi.meetings.enums import FIXED_CATEGORIES, MeetingStep, MemberCategory
 from yishi.ballots.rules import Election, greedy, mes
 from yishi.ballots.tables import BallotChoice
-from yishi.meetings.tables import Council, CouncilMember, Decision, DecisionItem
+from yishi.meetings.tables import Council, CouncilMember, Decision, DecisionHistory, DecisionItem, Meeting
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.enums import ItemKind, RoundStatus
 
@@ -88,8 +91,12 @@ async def record_decision(round_: wishlists.RoundView, approved_ids: list[int], 
                           *, actor: Any, meeting_id: int | None, departure_reason: str = "") -> None:
     """The intent list: the approved items and the resolution. Only a quorate 民主议事定方向
     meeting on this round, under way, may record it (meeting.decide, after the members' votes):
-    without a quorum the meeting records no decision, and there is no decision without a meeting."""
-    await _ensure_deciding_meeting(round_, meeting_id)
+    without a quorum the meeting records no decision, and there is no decision without a meeting.
+    A 复议 meeting (one that reconsiders a returned list) replaces the round's decision instead."""
+    m = await _ensure_deciding_meeting(round_, meeting_id)
+    if m.revises is not None:
+        await _record_revision(round_, m, approved_ids, resolution, actor=actor, departure_reason=departure_reason)
+        return
     if round_.status is RoundStatus.decided:
         raise Conflict(_("本批次已经形成决议，不能重复记录。"))
     if round_.status is not RoundStatus.counted:
@@ -111,7 +118,7 @@ async def record_decision(round_: wishlists.RoundView, approved_ids: list[int], 
                            object_id=round_.id, approved=sorted(approved), meeting_id=meeting_id)
 
 
-async def _ensure_deciding_meeting(round_: wishlists.RoundView, meeting_id: int | None) -> None:
+async def _ensure_deciding_meeting(round_: wishlists.RoundView, meeting_id: int | None):
     from yishi.meetings import meeting  # meeting imports this module
 
     if meeting_id is None:
@@ -123,6 +130,42 @@ async def _ensure_deciding_meeting(round_: wishlists.RoundView, meeting_id: int 
     s = await meeting.state(m)
     if not s.quorum.met:
         raise meeting.no_quorum(s.quorum, m.rules)
+    return m
+
+
+async def _record_revision(round_: wishlists.RoundView, m: Any, approved_ids: list[int], resolution: str, *,
+                           actor: Any, departure_reason: str) -> None:
+    """复议: the council's new decision on a returned list. The decision it replaces is kept in
+    decision_history as it was; the round stays 已形成意愿清单 and the street submits the new
+    list as the next version."""
+    from yishi.meetings import desk  # desk imports this module
+
+    await desk.ensure_revision_open(m, round_)
+    resolution, items, approved = await checked_outcome(round_, approved_ids, resolution)
+    current = await decision_of(round_.id)
+    earlier = await DecisionHistory.count().where(DecisionHistory.round == round_.id)
+    now = datetime.now(timezone.utc)
+    try:
+        async with Decision._meta.db.transaction():
+            await DecisionHistory.insert(DecisionHistory(
+                round=round_.id, meeting=current["meeting"], resolution=current["resolution"],
+                departure_reason=current["departure_reason"], approved=sorted(current["approved"]),
+                decided_by=current["decided_by"], decided_at=current["decided_at"], superseded_at=now,
+                slot=f"{round_.id}:{earlier + 1}")).run()
+            await Decision.update({Decision.resolution: resolution, Decision.meeting: m.id,
+                                   Decision.departure_reason: (departure_reason or "").strip(),
+                                   Decision.decided_by: getattr(actor, "id", None), Decision.decided_at: now}
+                                  ).where(Decision.id == current["id"])
+            for item in sorted(items):
+                await DecisionItem.update({DecisionItem.approved: item in approved}).where(
+                    (DecisionItem.decision == current["id"]) & (DecisionItem.item == item))
+    except Exception as exc:
+        if "Integrity" in type(exc).__name__ or "UniqueViolation" in type(exc).__name__:
+            raise Conflict(_("本批次的意愿清单刚刚已由另一次复议会议修改，请刷新页面。"))
+        raise
+    await audit.record("meeting.decision.revised", actor=actor, object_type="round", object_id=round_.id,
+                       approved=sorted(approved), meeting_id=m.id, revises_submission=m.revises,
+                       replaced_meeting_id=current["meeting"])
 
 
 @dataclass
@@ -174,14 +217,51 @@ async def intent_list(round_id: int) -> IntentList:
 
 
 async def decision_of(round_id: int) -> dict | None:
-    decision = await Decision.select().where(Decision.round == round_id).first().run()
+    """The round's current decision, its approved item ids, the meeting that made it, and how
+    many earlier decisions a 复议 replaced (`revisions`, 0 for a first decision)."""
+    decision = await Decision.select(
+        Decision.all_columns(), Decision.meeting.title.as_alias("meeting_title"),
+        Decision.meeting.held_at.as_alias("meeting_held_at"),
+    ).where(Decision.round == round_id).first().run()
     if decision is None:
         return None
     rows = await DecisionItem.select(DecisionItem.item, DecisionItem.approved).where(
         DecisionItem.decision == decision["id"]
     )
     decision["approved"] = {r["item"] for r in rows if r["approved"]}
+    decision["revisions"] = await DecisionHistory.count().where(DecisionHistory.round == round_id)
     return decision
+
+
+async def decisions_of_round(round_id: int) -> list[dict]:
+    """Every decision the council made on the round, oldest first: the ones a 复议 replaced, then
+    the current one (`current` True). Each with its meeting's title and date when it had one."""
+    out = []
+    for row in await DecisionHistory.select(
+            DecisionHistory.all_columns(), DecisionHistory.meeting.title.as_alias("meeting_title"),
+            DecisionHistory.meeting.held_at.as_alias("meeting_held_at"),
+            DecisionHistory.meeting.revises.as_alias("meeting_revises"),
+    ).where(DecisionHistory.round == round_id).order_by(DecisionHistory.id).run():
+        approved = row["approved"]
+        if isinstance(approved, str):
+            approved = json.loads(approved)
+        out.append({**row, "approved": set(approved), "current": False})
+    current = await decision_of(round_id)
+    if current is not None:
+        revises = None
+        if current["meeting"] is not None:
+            m = await Meeting.select(Meeting.revises).where(Meeting.id == current["meeting"]).first().run()
+            revises = m["revises"] if m else None
+        out.append({**current, "meeting_revises": revises, "current": True})
+    return out
+
+
+async def decision_made_in(meeting_id: int) -> dict | None:
+    """The decision this meeting made, current or since replaced by a 复议, if it made one."""
+    current = await Decision.select().where(Decision.meeting == meeting_id).first().run()
+    if current is not None:
+        return current
+    return await DecisionHistory.select().where(DecisionHistory.meeting == meeting_id).first().run()
 
 
 async def retire_member(council_id: int, member_id: int, *, actor: Any = None) -> None:
@@ -240,10 +320,31 @@ class Support:
     mes_total: int
 
 
+# MES picks by the election's content (costs, budget, ballots): a pure function, remembered. MES on a
+# real round (33 items, 620 ballots) takes seconds, and the meeting page, and every member's vote
+# answered by htmx, would redo it while the council's ballots no longer change.
+_MES_CACHE: dict[str, list[int]] = {}
+
+
+def _election_key(election: Election) -> str:
+    content = [sorted((p, str(pr.cost)) for p, pr in election.projects.items()), str(election.budget),
+               sorted(sorted(b) for b in election.ballots), election.weights]
+    return hashlib.sha256(json.dumps(content).encode()).hexdigest()
+
+
 async def decision_support(round_id: int) -> Support:
     election = await election_of_round(round_id)
     picked_greedy = [int(p) for p in greedy(election)]
-    picked_mes = [int(p) for p in mes(election)] if election.ballots else []
+    picked_mes: list[int] = []
+    if election.ballots:
+        key = _election_key(election)
+        if key not in _MES_CACHE:
+            # In a worker thread: the server keeps answering other requests meanwhile.
+            picks = [int(p) for p in await asyncio.to_thread(mes, election)]
+            if len(_MES_CACHE) >= 64:
+                _MES_CACHE.clear()
+            _MES_CACHE[key] = picks
+        picked_mes = list(_MES_CACHE[key])
     cost = {int(p): int(election.projects[p].cost) for p in election.projects}
     return Support(
         greedy=picked_greedy, mes=picked_mes,

@@ -46,6 +46,9 @@ class Meeting(Table, tablename="meeting"):
     started_at = Timestamptz(null=True, default=None)
     closed_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz()
+    # 复议: the returned submission (意愿清单 version) this 民主议事定方向 meeting reconsiders;
+    # None for the round's first decision. Set when the meeting is planned, never changed.
+    revises = ForeignKey("Submission", null=True, default=None)
 
 
 class AgendaItem(Table, tablename="agenda_item"):
@@ -142,3 +145,31 @@ class MicroProject(Table, tablename="micro_project"):
     lead_unit = Varchar(length=80, default="")
     status = Varchar(length=12, default="approved")
     created_at = Timestamptz()
+
+
+class ListAdoption(Table, tablename="list_adoption"):
+    """民主恳谈交清单: the meeting whose quorate council adopted (定稿) a round's wish list, with the
+    list as it was adopted. One per round; the list is frozen from then on."""
+
+    round = ForeignKey(Round, null=False, unique=True)
+    meeting = ForeignKey(Meeting, null=False, index=True)
+    snapshot = JSON(default="{}")
+    adopted_by = ForeignKey(User, null=True)
+    adopted_at = Timestamptz()
+
+
+class DecisionHistory(Table, tablename="decision_history"):
+    """A round's earlier decision, replaced by the decision of a 复议 meeting after the district
+    returned the list. Kept as it was (the meeting, the resolution, the approved items), so every
+    meeting's decision stays on record; `decision` holds the round's current one. `slot`
+    ("round:n", the n-th replacement) is unique, so two 复议 decisions cannot both replace it."""
+
+    round = ForeignKey(Round, null=False, index=True)
+    meeting = ForeignKey(Meeting, null=True, default=None)
+    resolution = Text(default="")
+    departure_reason = Text(default="")
+    approved = JSON(default="[]")
+    decided_by = ForeignKey(User, null=True)
+    decided_at = Timestamptz()
+    superseded_at = Timestamptz()
+    slot = Varchar(length=40, unique=True)

@@ -479,16 +479,16 @@ async def _check_linkable(suggestion_ids: list[int], town_id: int) -> list[dict]
 
 
 async def to_wish_item(suggestion_ids: list[int], *, round_id: int, title: str, description: str,
-                       cost_fen: int, kind: Any, reply: str = "", actor: Any) -> int:
+                       cost_fen: int, kind: Any, reply: str = "", actor: Any, lead_unit: str = "") -> int:
     """Turn one or several suggestions into a new item of a draft wish list, linked both ways."""
     from yishi.wishlists import services as wishlists
 
     round_ = await wishlists.get_round(round_id)
     rows = await _check_linkable(suggestion_ids, round_.town_id)
-    wishlists.ensure_editable(round_)
+    wishlists.ensure_list_editable(round_)
     async with _db().transaction():
         item_id = await wishlists.add_item(round_, title=title, description=description, cost_fen=cost_fen,
-                                           kind=kind, actor=actor)
+                                           kind=kind, actor=actor, lead_unit=lead_unit)
         await _link(rows, item_id, round_.title, (title or "").strip(), reply, actor)
     return item_id
 
@@ -526,6 +526,53 @@ async def _link(rows: list[dict], item_id: int, round_title: str, item_title: st
                            wish_item=item_id, item_title=item_title)
 
 
+
+
+async def remove_wish_item(round_id: int, item_id: int, *, actor: Any) -> list[int]:
+    """Take an item off a draft wish list. The suggestions it answered (and no other item does)
+    go back to the open cases, their 已纳入清单 answer withdrawn: it is no longer true. Returns
+    the ids of the suggestions reopened."""
+    from yishi.wishlists import services as wishlists
+
+    round_ = await wishlists.get_round(round_id)
+    wishlists.ensure_list_editable(round_)
+    linked = [r["suggestion"] for r in await WishLink.select(WishLink.suggestion).where(WishLink.wish_item == item_id)]
+    reopened = []
+    async with _db().transaction():
+        await wishlists.remove_item(round_, item_id, actor=actor)  # its links go with it
+        for sid in sorted(set(linked)):
+            if await WishLink.exists().where(WishLink.suggestion == sid):
+                continue
+            row = await Suggestion.select(Suggestion.status, Suggestion.grade).where(Suggestion.id == sid).first().run()
+            if row is None or row["status"] != Status.listed.value:
+                continue
+            back = Status.graded if row["grade"] else Status.received
+            await _apply(sid, Status.listed, {Suggestion.status: back, Suggestion.reply: "",
+                                              Suggestion.replied_at: None, Suggestion.closed_at: None}, _("移出清单"))
+            await audit.record("suggestion.unlisted", actor=actor, object_type="suggestion", object_id=sid,
+                               wish_item=item_id, status=back.value)
+            reopened.append(sid)
+    return reopened
+
+
+async def candidates_for_list(town_id: int, *, picked: list[int] | None = None, limit: int = 200) -> list[dict]:
+    """Suggestions a council may turn into wish-list items: the street's open cases (merged ones
+    are answered through their primary), those graded A first, then by supporters and age.
+    `picked` ones are always included, so a form shown again keeps them."""
+    where = (Suggestion.town == town_id) & Suggestion.merged_into.is_null() & Suggestion.status.is_in(
+        [s.value for s in OPEN_STATUSES])
+    if picked:
+        where = where | (Suggestion.id.is_in(sorted(set(picked))) & (Suggestion.town == town_id))
+    rows = await Suggestion.select(
+        Suggestion.id, Suggestion.tracking_code, Suggestion.content, Suggestion.status, Suggestion.grade,
+        Suggestion.supporters, Suggestion.received_on, Suggestion.community.name.as_alias("community_name"),
+        Suggestion.category.name.as_alias("category_name"),
+    ).where(where).order_by(Suggestion.received_on).order_by(Suggestion.id).limit(limit).run()
+    rank = {"A": 0, "B": 1, "C": 2}
+    rows.sort(key=lambda r: (rank.get(r["grade"], 3), -r["supporters"]))
+    for r in rows:
+        r["display_code"] = rules.display_code(r["tracking_code"])
+    return rows
 
 
 async def source_counts(round_id: int) -> dict[int, int]:

@@ -13,6 +13,7 @@ from yishi.core.errors import DomainError
 from yishi.core.i18n import _
 from yishi.core.money import parse_yuan
 from yishi.core.web import form_int
+from yishi.meetings import compile as compiling
 from yishi.meetings import meeting as council_meetings
 from yishi.meetings import permissions as mperm
 from yishi.meetings import services as meetings
@@ -40,6 +41,9 @@ async def round_context(user: Any, round_id: int) -> dict[str, Any]:
     return {
         "council": council,
         "decide_meetings": await decide_meetings(round_id) if round_.status is RoundStatus.counted else [],
+        "adoption": await compiling.adoption_of(round_id) if round_.adopted_at is not None else None,
+        "consult_meetings": [m for m in await council_meetings.meetings_of_round(round_id)
+                             if m["step"] == MeetingStep.consult.value] if round_.status is RoundStatus.draft else [],
         "can_plan": council is not None and mperm.can_plan_meeting(user, round_.town_id)
         and getattr(user, "town", None) == round_.town_id,
         "MStatus": MeetingStatus,
@@ -155,5 +159,5 @@ class RoundController(Controller):
     async def remove_item(self, request: Request, round_id: int, item_id: int) -> Redirect:
         round_ = await services.get_round(round_id)
         perm.require(perm.can_manage_round(request.user, round_.town_id))
-        await services.remove_item(round_, item_id, actor=request.user)
+        await suggestions.remove_wish_item(round_id, item_id, actor=request.user)
         return Redirect(f"/rounds/{round_id}#items")

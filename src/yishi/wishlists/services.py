@@ -28,6 +28,12 @@ class RoundView:
     status: RoundStatus
     opened_at: datetime | None
     closed_at: datetime | None
+    adopted_at: datetime | None = None
+
+    @property
+    def list_editable(self) -> bool:
+        """Items may change only in draft and before a council meeting adopted the list."""
+        return self.status is RoundStatus.draft and self.adopted_at is None
 
 
 async def get_round(round_id: int) -> RoundView:
@@ -56,6 +62,7 @@ async def get_round(round_id: int) -> RoundView:
         status=RoundStatus(row["status"]),
         opened_at=row["opened_at"],
         closed_at=row["closed_at"],
+        adopted_at=row["adopted_at"],
     )
 
 
@@ -122,18 +129,54 @@ def _frozen() -> Conflict:
     return Conflict(_("清单已发布供群众勾选，不能再修改。如需调整，请新建批次。"))
 
 
+def _adopted() -> Conflict:
+    return Conflict(_("清单已经议事组恳谈会议定稿，不能再修改。如需调整，请新建批次。"))
+
+
 def ensure_editable(round_: RoundView) -> None:
-    """The freeze guard: once ticking opens, the list and its rules stay as residents saw them."""
+    """The freeze guard of the round's rules: once ticking opens, they stay as residents saw them."""
     if round_.status is not RoundStatus.draft:
         raise _frozen()
 
 
+def ensure_list_editable(round_: RoundView) -> None:
+    """The freeze guard of the list itself: frozen once the council adopted it (定稿), and of
+    course once ticking opens."""
+    ensure_editable(round_)
+    if round_.adopted_at is not None:
+        raise _adopted()
+
+
 async def _hold_draft(round_id: int) -> None:
     """The freeze guard against the database, inside the edit's transaction: the view a request
-    started with may be stale (another request may have opened the list since). The no-op
-    update also locks the row on PostgreSQL, so opening waits for the edit to commit."""
-    if not await set_status(round_id, RoundStatus.draft, RoundStatus.draft):
-        raise _frozen()
+    started with may be stale (another request may have opened or adopted the list since). The
+    no-op update also locks the row on PostgreSQL, so opening or adopting waits for the edit."""
+    changed = (
+        await Round.update({Round.status: RoundStatus.draft})
+        .where((Round.id == round_id) & (Round.status == RoundStatus.draft) & Round.adopted_at.is_null())
+        .returning(Round.id)
+        .run()
+    )
+    if not changed:
+        current = await get_round(round_id)
+        raise _frozen() if current.status is not RoundStatus.draft else _adopted()
+
+
+async def adopt_list(round_: RoundView) -> datetime:
+    """Freeze the list as the council adopted it; refused if it is empty or no longer a draft."""
+    ensure_list_editable(round_)
+    if not await WishItem.exists().where(WishItem.round == round_.id):
+        raise DomainError(_("清单还是空的，不能定稿。请先添加项目。"))
+    now = datetime.now(timezone.utc)
+    changed = (
+        await Round.update({Round.adopted_at: now})
+        .where((Round.id == round_.id) & (Round.status == RoundStatus.draft) & Round.adopted_at.is_null())
+        .returning(Round.id)
+        .run()
+    )
+    if not changed:
+        raise _adopted()
+    return now
 
 
 async def update_round_rules(round_: RoundView, *, budget_fen: int, max_ticks: int, actor: Any) -> None:
@@ -151,17 +194,23 @@ async def update_round_rules(round_: RoundView, *, budget_fen: int, max_ticks: i
                        object_id=round_.id, budget_fen=budget_fen, max_ticks=max_ticks)
 
 
-async def add_item(
-    round_: RoundView, *, title: str, description: str, cost_fen: int, kind: ItemKind, actor: Any,
-    lead_unit: str = "",
-) -> int:
-    ensure_editable(round_)
+def _item_fields(title: str, description: str, lead_unit: str) -> tuple[str, str, str]:
     title = _check_title(title, _("项目名称"), 80)
-    if len(description or "") > 2000:
+    description = (description or "").strip()
+    if len(description) > 2000:
         raise DomainError(_("项目说明不能超过 2000 个字。"))
     lead_unit = (lead_unit or "").strip()
     if len(lead_unit) > 80:
         raise DomainError(_("牵头单位不能超过 80 个字。"))
+    return title, description, lead_unit
+
+
+async def add_item(
+    round_: RoundView, *, title: str, description: str, cost_fen: int, kind: ItemKind, actor: Any,
+    lead_unit: str = "",
+) -> int:
+    ensure_list_editable(round_)
+    title, description, lead_unit = _item_fields(title, description, lead_unit)
     async with WishItem._meta.db.transaction():
         await _hold_draft(round_.id)
         count = await WishItem.count().where(WishItem.round == round_.id)
@@ -171,7 +220,7 @@ async def add_item(
             round=round_.id,
             position=count + 1,
             title=title,
-            description=(description or "").strip(),
+            description=description,
             cost_fen=cost_fen,
             kind=kind,
             lead_unit=lead_unit,
@@ -182,8 +231,29 @@ async def add_item(
     return item.id
 
 
+async def update_item(
+    round_: RoundView, item_id: int, *, title: str, description: str, cost_fen: int, kind: ItemKind, actor: Any,
+    lead_unit: str = "",
+) -> None:
+    """Edit an item's wording, cost, type or lead unit while the list is still a draft."""
+    ensure_list_editable(round_)
+    title, description, lead_unit = _item_fields(title, description, lead_unit)
+    async with WishItem._meta.db.transaction():
+        await _hold_draft(round_.id)
+        before = await WishItem.select().where(
+            (WishItem.id == item_id) & (WishItem.round == round_.id)).first().run()
+        if before is None:
+            raise NotFound(_("清单中没有这一项。"))
+        await WishItem.update({WishItem.title: title, WishItem.description: description, WishItem.cost_fen: cost_fen,
+                               WishItem.kind: kind, WishItem.lead_unit: lead_unit}).where(WishItem.id == item_id)
+    changed = {k: v for k, v in {"title": title, "description": description, "cost_fen": cost_fen,
+                                 "kind": kind.value, "lead_unit": lead_unit}.items() if before[k] != v}
+    await audit.record("wishlist.item.edited", actor=actor, object_type="round", object_id=round_.id,
+                       item_id=item_id, before={k: before[k] for k in changed}, after=changed)
+
+
 async def remove_item(round_: RoundView, item_id: int, *, actor: Any) -> None:
-    ensure_editable(round_)
+    ensure_list_editable(round_)
     async with WishItem._meta.db.transaction():
         await _hold_draft(round_.id)
         deleted = (

@@ -19,6 +19,9 @@ class Round(Table, tablename="round"):
     created_at = Timestamptz()
     opened_at = Timestamptz(null=True, default=None)
     closed_at = Timestamptz(null=True, default=None)
+    # Set when a quorate 民主恳谈交清单 meeting adopts (定稿) the list: from then on it is frozen,
+    # and only an adopted list can be published for residents' ticking.
+    adopted_at = Timestamptz(null=True, default=None)
 
 
 class WishItem(Table, tablename="wish_item"):
