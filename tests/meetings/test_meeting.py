@@ -29,11 +29,15 @@ async def test_decision_support_flags_items_over_budget():
     assert support.over_budget == {ctx["ids"][2]}
 
 
-async def test_election_of_round_has_one_ballot_per_cast_ballot():
+async def test_decision_support_reads_the_ballots_in_yuan_and_totals_in_fen():
+    """Three ballots (items 1+2+3, 1+2, 1) against a 50,000 yuan budget: greedy takes items 1 and 2
+    (10,000 + 20,000 yuan); so does MES. The rules see yuan, as Pabulib's Add1 (+1 per voter a
+    step) is defined in the currency unit; the page's totals are in fen like every amount."""
     ctx = await setup.decide_meeting()
-    election = await services.election_of_round(ctx["round"].id)
-    assert len(election.ballots) == 3
-    assert election.budget == 50000_00
+    support = await services.decision_support(ctx["round"].id)
+    assert support.greedy == ctx["ids"][:2] and support.mes == ctx["ids"][:2]
+    assert support.greedy_total == support.mes_total == 30000_00
+    assert support.over_budget == set()
 
 
 async def test_agenda_ordered_and_moved_until_start():

@@ -14,7 +14,6 @@ from yishi.core.errors import Conflict, DomainError
 from yishi.core.i18n import _
 from yishi.meetings.enums import FIXED_CATEGORIES, MeetingStep, MemberCategory
 from yishi.ballots.rules import Election, greedy, mes
-from yishi.ballots.tables import BallotChoice
 from yishi.meetings.tables import Council, CouncilMember, Decision, DecisionHistory, DecisionItem, Meeting
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.enums import ItemKind, RoundStatus
@@ -293,22 +292,6 @@ async def set_rules(council_id: int, *, quorum_share_pct: int, quorum_all_fixed:
 
 # --- decision support: the residents' ballots as an approval election ------------------------
 
-async def election_of_round(round_id: int) -> Election:
-    """The round's ballots as ballots.rules' Election: projects keyed by item id (as text), costs
-    and budget in fen. Ballots are read through their ticks; a ballot without ticks cannot exist
-    (casting refuses it), so ballots are the distinct ballot ids among the ticks."""
-    round_ = await wishlists.get_round(round_id)
-    items = await wishlists.items_of(round_id)
-    rows = await BallotChoice.select(BallotChoice.ballot, BallotChoice.item).where(
-        BallotChoice.ballot.round == round_id).run()
-    by_ballot: dict[int, set[str]] = {}
-    for row in rows:
-        by_ballot.setdefault(row["ballot"], set()).add(str(row["item"]))
-    return Election.from_costs({str(i["id"]): i["cost_fen"] for i in items}, round_.budget_fen,
-                               [frozenset(b) for _, b in sorted(by_ballot.items())],
-                               names={str(i["id"]): i["title"] for i in items})
-
-
 @dataclass(frozen=True)
 class Support:
     """What the council sees before it votes: the two rules' picks and the items over budget."""
@@ -333,7 +316,12 @@ def _election_key(election: Election) -> str:
 
 
 async def decision_support(round_id: int) -> Support:
-    election = await election_of_round(round_id)
+    """Greedy and MES on the round's ballots, read by ballots.election_of_round: costs and budget
+    in yuan (exact), the unit in which Pabulib defines the Add1 completion (+1 per voter each
+    step). In fen, Add1 would take a hundred times as many steps, and could pick differently."""
+    election = await ballots.election_of_round(round_id)
+    cost_fen = {i["id"]: i["cost_fen"] for i in await wishlists.items_of(round_id)}
+    budget_fen = (await wishlists.get_round(round_id)).budget_fen
     picked_greedy = [int(p) for p in greedy(election)]
     picked_mes: list[int] = []
     if election.ballots:
@@ -345,9 +333,8 @@ async def decision_support(round_id: int) -> Support:
                 _MES_CACHE.clear()
             _MES_CACHE[key] = picks
         picked_mes = list(_MES_CACHE[key])
-    cost = {int(p): int(election.projects[p].cost) for p in election.projects}
     return Support(
         greedy=picked_greedy, mes=picked_mes,
-        over_budget={i for i, c in cost.items() if c > election.budget},
-        greedy_total=sum(cost[i] for i in picked_greedy), mes_total=sum(cost[i] for i in picked_mes),
+        over_budget={i for i, c in cost_fen.items() if c > budget_fen},
+        greedy_total=sum(cost_fen[i] for i in picked_greedy), mes_total=sum(cost_fen[i] for i in picked_mes),
     )
