@@ -128,10 +128,14 @@ def cmd_tally(args: argparse.Namespace) -> None:
 
     from yishi.ballots import rules
 
+    from yishi.ballots.imports import pb_message
+
     try:
         election = rules.parse_pb(Path(args.file))
+    except rules.PbFormatError as exc:
+        raise SystemExit(pb_message(exc))
     except (OSError, ValueError) as exc:
-        raise SystemExit(f"无法读取 {args.file}: {exc}")
+        raise SystemExit(f"无法读取 {args.file}\uff1a{exc}")
     selected = rules.greedy(election) if args.rule == "greedy" else rules.mes(election)
     cost = election.cost_of(selected)
     print(json.dumps({"selected": selected, "cost": cost if isinstance(cost, int) else float(cost)},

@@ -52,7 +52,11 @@ def test_tally_unreadable_file_exits_with_message(tmp_path):
     bad.write_text("META\nkey;value\n")
     with pytest.raises(SystemExit) as exc:
         main(["tally", str(bad)])
-    assert "无法读取" in str(exc.value)
+    # The same Chinese words as the upload page, nothing in English.
+    assert str(exc.value) == "不是有效的 Pabulib（.pb）文件：缺少 PROJECTS 部分。"
+    with pytest.raises(SystemExit) as exc:
+        main(["tally", str(tmp_path / "absent.pb")])
+    assert str(exc.value).startswith(f"无法读取 {tmp_path / 'absent.pb'}\uff1a")
 
 
 def _yishi(*args: str) -> subprocess.CompletedProcess:
