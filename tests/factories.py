@@ -64,10 +64,8 @@ async def adopt_list(r: wishlists.RoundView) -> wishlists.RoundView:
     """Arrange a list as adopted by the council. A shortcut for tests of what comes after: the
     adoption itself, in a quorate 民主恳谈交清单 meeting, is tested in tests/meetings/test_compile.py
     and walked in the browser; here it would need a council the test may want to build its own way."""
-    from yishi.wishlists.tables import Round
-
     if r.adopted_at is None:
-        await Round.update({Round.adopted_at: datetime.now(timezone.utc)}).where(Round.id == r.id)
+        await wishlists.adopt_list(await wishlists.get_round(r.id))
     return await wishlists.get_round(r.id)
 
 

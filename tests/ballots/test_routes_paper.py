@@ -1,6 +1,6 @@
 """Paper ballots, results and exports through HTTP: permissions, CSRF, status codes."""
 from yishi.accounts.enums import Role
-from yishi.ballots import services
+from yishi.ballots import round_settings, services
 from yishi.ballots.tables import PaperBallot
 from yishi.wishlists import services as wishlists
 from tests import factories as f
@@ -58,8 +58,22 @@ async def test_paper_page_other_town_collector_403(client):
 async def test_paper_pdf_collector_403_staff_200(client):
     places, r, codes, items = await _voting()
     collector = await f.make_user(Role.collector, places)
-    await f.login(client, collector.username)
-    assert (await client.get(f"/rounds/{r.id}/paper/ballots.pdf")).status_code == 403
+    token = await f.login(client, collector.username)
+    response = await client.post(f"/rounds/{r.id}/paper/ballots.pdf", data={"_csrf_token": token, "count": "2"})
+    assert response.status_code == 403
+    assert await PaperBallot.count() == 0 and (await round_settings.get(r.id)).uses_paper is False
+    staff = await f.make_user(Role.street_staff, places)
+    token = await f.login(client, staff.username)
+    # Printing changes the round (its count will wait for paper): a link or a forged form cannot.
+    assert (await client.get(f"/rounds/{r.id}/paper/ballots.pdf")).status_code == 405
+    assert (await client.post(f"/rounds/{r.id}/paper/ballots.pdf", data={"count": "2"})).status_code == 403
+    assert (await round_settings.get(r.id)).uses_paper is False
+    response = await client.post(f"/rounds/{r.id}/paper/ballots.pdf", data={"_csrf_token": token, "count": "2",
+                                                                           "size": "A5"})
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert (await round_settings.get(r.id)).uses_paper is True
+    response = await client.post(f"/rounds/{r.id}/paper/ballots.pdf", data={"_csrf_token": token, "count": "很多"})
+    assert response.status_code == 400 and "张数应为整数。" in response.text
 
 
 async def test_public_results_after_close_and_receipt_check(client):

@@ -85,8 +85,9 @@ async def test_cast_with_a_token_not_matching_the_cookie_is_403_and_saves_nothin
     assert (await services.lookup_code(codes[0])).used is False
 
 
-def test_receipts_are_random_characters_of_the_code_alphabet():
-    receipts = [services._new_receipt() for _ in range(3000)]
+def test_receipts_and_codes_are_random_characters_of_the_code_alphabet():
+    assert all(len(code_utils.new_code()) == code_utils.CODE_LENGTH for _ in range(100))
+    receipts = [code_utils.new_receipt() for _ in range(3000)]
     assert all(len(r) == code_utils.RECEIPT_LENGTH for r in receipts)
     assert set("".join(receipts)) == set(code_utils.ALPHABET)  # every character used, no other
     assert len(set(receipts)) == len(receipts)

@@ -22,7 +22,7 @@ from yishi.wishlists.tables import WishItem
 from tests import factories as f
 from tests.meetings.setup import CATEGORIES
 
-ADOPTED = "清单已经议事组恳谈会议定稿，不能再修改。如需调整，请新建批次。"
+ADOPTED = "清单已由议事组在民主恳谈会上定稿，不能再修改。如需调整，请新建批次。"
 NOT_ADOPTED = "清单还没有经议事组“民主恳谈交清单”会议定稿，不能发布。请召集人在会议中确定清单。"
 
 
@@ -306,3 +306,47 @@ async def test_minutes_of_the_consult_meeting_list_the_adopted_items(tmp_path):
     assert "确定的清单" in flat
     assert "确定《民生微事服务期望清单》2项，预计费用合计30,000.00元，交居民勾选" in flat
     assert "项目1" in flat and "项目2" in flat and "普惠性" in flat
+
+
+async def test_refused_edit_keeps_what_was_typed_in_the_open_edit_form(client):
+    ctx = await _consult()
+    token = await f.login(client, ctx["convener"].username)
+    item_id = (await f.item_ids(ctx["round"].id))[0]
+    url = f"/meetings/{ctx['meeting'].id}"
+    page = await client.post(f"{url}/list/items/{item_id}/edit", data={
+        "_csrf_token": token, "title": "爱心座椅（改）", "cost": "四万", "kind": "special", "description": "改后的说明"})
+    assert page.status_code == 400
+    assert "预计费用应为数字（单位：元），例如 12000 或 12000.50。" in page.text
+    edit = page.text[page.text.index(f'id="list-item-{item_id}"'):page.text.index(f'/list/items/{item_id}/delete')]
+    assert '<details class="edit" open>' in edit
+    assert 'value="爱心座椅（改）"' in edit and 'value="四万"' in edit and ">改后的说明</textarea>" in edit
+    # The add form is not filled with the edit's words.
+    add = page.text[page.text.index('id="add-form"'):]
+    assert "爱心座椅（改）" not in add
+    assert await _items(ctx["round"].id) == [("项目1", 10_000_00, "universal", "说明1", "")]
+
+
+async def test_junk_suggestion_id_400_keeps_the_typed_item(client):
+    ctx = await _consult()
+    token = await f.login(client, ctx["convener"].username)
+    page = await client.post(f"/meetings/{ctx['meeting'].id}/list/items", data={
+        "_csrf_token": token, "suggestion": "abc", "title": "加装电梯", "cost": "600000", "kind": "pilot"})
+    assert page.status_code == 400
+    assert "提交的内容格式不对，请刷新页面后重新提交。" in page.text
+    assert 'value="加装电梯"' in page.text
+    assert await WishItem.count() == 1
+
+
+async def test_adoption_snapshot_is_the_frozen_list_and_the_dossier_names_only_that_meeting():
+    from yishi.meetings import exports
+
+    ctx = await _consult(items=2)
+    # A second 恳谈 meeting planned on the same round but never held.
+    await meeting.create_meeting(ctx["council"], step=MeetingStep.consult, title="未召开的恳谈会", round_id=ctx["round"].id,
+                                 held_at=datetime(2026, 5, 20, 6, 30, tzinfo=timezone.utc), place="社区活动室",
+                                 actor=ctx["convener"])
+    await compiling.adopt(ctx["meeting"], actor=ctx["convener"])
+    adoption = await compiling.adoption_of(ctx["round"].id)
+    assert [i["title"] for i in adoption["snapshot"]["items"]] == [t[0] for t in await _items(ctx["round"].id)]
+    events = await exports.course_of(ctx["round"].id, [])
+    assert [e["title"] for e in events] == ["第二批次民主恳谈会"]

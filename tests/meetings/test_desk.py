@@ -118,12 +118,24 @@ async def test_no_second_decision_meeting_before_the_first_submission():
     assert await Meeting.count() == 1
 
 
-async def test_revision_meeting_decides_once_and_not_after_resubmission():
+async def test_revision_meeting_decides_once_and_not_after_resubmission(monkeypatch):
     ctx = await decided()
     ids = ctx["ids"]
     await _returned(ctx)
     a = await meeting.get_meeting(await setup.quorate_meeting(ctx["round"], ctx["convener"], title="复议一"))
-    b = await meeting.get_meeting(await setup.quorate_meeting(ctx["round"], ctx["convener"], title="复议二"))
+    count = await Meeting.count()
+    with pytest.raises(Conflict) as info:  # one 复议 per return
+        await setup.quorate_meeting(ctx["round"], ctx["convener"], title="复议二")
+    assert info.value.message == "已经安排了复议会议“复议一”，请在该会议上复议；不能为同一次退回再安排一次。"
+    assert await Meeting.count() == count
+    # Two conveners planning at the same moment could both pass that check; deciding still
+    # happens once. The race is played by hiding the first meeting from the second planning.
+    real_state = desk.revision_state
+    with monkeypatch.context() as patch:
+        async def no_pending(*args):
+            return {**await real_state(*args), "revision_pending": []}
+        patch.setattr(desk, "revision_state", no_pending)
+        b = await meeting.get_meeting(await setup.quorate_meeting(ctx["round"], ctx["convener"], title="复议二"))
     for item in ids:
         await meeting.record_votes(a, item, {p: VoteChoice.yes if item == ids[0] else VoteChoice.no
                                              for p in ctx["members"]}, actor=ctx["convener"])

@@ -157,7 +157,7 @@ async def test_meeting_decision_submission_return_reconsideration_resubmission_a
         await expect(page.locator("#meeting-status")).to_have_text("纪要已定稿")
     for url, name, needles in (
             (f"{meeting_url}/minutes.pdf", "minutes.pdf", ["出席：", "经民主议事，同意实施项目1和项目2。"]),
-            (f"{revision_url}/minutes.pdf", "revision.pdf", ["本次会议为复议会议", "项目2费用偏高，请暂缓。"]),
+            (f"{revision_url}/minutes.pdf", "revision.pdf", ["本次会议为复议会议", "对“项目2”的意见为“项目2费用偏高，请暂缓”。"]),
             (f"/rounds/{r.id}/intent-list.pdf", "dossier.pdf",
              ["附件1", "2026年3月12日，召开首批次民主议事会", "退回第1版意愿清单",
               "2026年3月20日，召开2026年首批次复议会议（民主议事定方向·复议）", "按区级意见复议，同意实施项目1，项目2暂缓。"])):

@@ -9,12 +9,27 @@ CODE_LENGTH = 8
 RECEIPT_LENGTH = 10
 
 
+# `length` characters of ALPHABET, each uniform and independent, from one call to the system's
+# random source instead of one per character (receipts are drawn on the ballot's hot path): a
+# byte below the largest multiple of the alphabet's size maps to a character (translate), the
+# few above it are dropped (rejection sampling, so no character is favoured).
+_TABLE = bytes(ord(ALPHABET[b % len(ALPHABET)]) for b in range(256))
+_DROP = bytes(range(256 - 256 % len(ALPHABET), 256))
+
+
+def _draw(length: int) -> str:
+    while True:
+        picked = secrets.token_bytes(2 * length).translate(_TABLE, _DROP)
+        if len(picked) >= length:
+            return picked[:length].decode("ascii")
+
+
 def new_code() -> str:
-    return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+    return _draw(CODE_LENGTH)
 
 
 def new_receipt() -> str:
-    return "".join(secrets.choice(ALPHABET) for _ in range(RECEIPT_LENGTH))
+    return _draw(RECEIPT_LENGTH)
 
 
 def normalise(text: str) -> str:

@@ -80,6 +80,11 @@ class RoundSettings:
         return self.paper_printed_at is not None or self.paper_returned > 0
 
     @property
+    def awaiting_paper(self) -> bool:
+        """Casting has ended and the round used paper: it waits for the paper entry to finish."""
+        return self.casting_ended and self.uses_paper
+
+    @property
     def paper_waiting(self) -> int:
         """Paper ballots entered once, or held for a supervisor: counting waits for them."""
         return self.paper_pending + self.paper_conflict
@@ -150,10 +155,15 @@ async def end_casting(round_id: int, *, actor: Any, now: datetime | None = None)
     """Staff end the ticking before its closing time: the closing time becomes now, which the
     cast path enforces (online ballots refused from this moment on). False if it had passed."""
     now = now or now_utc()
-    current = await get(round_id)
-    if current.closes_at is not None and current.closes_at <= now:
-        return False
-    await _upsert(round_id, {RoundSetting.closes_at: now})
+    async with RoundSetting._meta.db.transaction():
+        # Holds the round row (a no-op update): a count racing this either finished first, and
+        # the round is no longer being ticked, or waits; a counted round's times never change.
+        if not await wishlists.set_status(round_id, RoundStatus.voting, RoundStatus.voting):
+            raise Conflict(_("该批次当前不在勾选中，无法结束勾选。"))
+        current = await get(round_id)
+        if current.closes_at is not None and current.closes_at <= now:
+            return False
+        await _upsert(round_id, {RoundSetting.closes_at: now})
     await audit.record("ballot.round.casting_ended", actor=actor, object_type="round", object_id=round_id,
                        closes_at=now.isoformat(),
                        planned_closes_at=current.closes_at.isoformat() if current.closes_at else None,

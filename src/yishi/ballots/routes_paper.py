@@ -50,13 +50,17 @@ class PaperController(Controller):
     async def page(self, request: Request, round_id: int) -> Template:
         return Template("ballots/paper.html", context=await self._context(request, round_id))
 
-    @get("/ballots.pdf")
-    async def ballots_pdf(self, request: Request, round_id: int, community: int | None = None,
-                          count: int = 100, size: str = "A4") -> Response:
+    @post("/ballots.pdf", status_code=200)
+    async def ballots_pdf(self, request: Request, round_id: int) -> Response:
+        """A POST (with CSRF), not a link: printing marks the round as using paper, so that its
+        count waits for the paper ballots after the closing time."""
         round_ = await wishlists.get_round(round_id)
         perm.require(perm.can_manage_round(request.user, round_.town_id))
+        form = await request.form()
         name, mime, data = await paper_pdf.paper_ballots_pdf(
-            round_id, base_url=str(request.base_url).rstrip("/"), community_id=community, limit=count, size=size,
+            round_id, base_url=str(request.base_url).rstrip("/"),
+            community_id=form_int(form.get("community"), _("社区"), default=0) or None,
+            limit=form_int(form.get("count"), _("张数"), default=100), size=str(form.get("size", "A4") or "A4"),
             actor=request.user)
         return Response(data, media_type=mime, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 

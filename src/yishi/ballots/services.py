@@ -1,7 +1,6 @@
 """群众勾选: ballot codes, casting a ballot, opening and closing the ticking, counting."""
 from __future__ import annotations
 
-import secrets
 import sqlite3
 from dataclasses import dataclass
 from fractions import Fraction
@@ -228,7 +227,7 @@ async def cast_ballot(raw_code: str, item_ids: list[int]) -> str:
     code = codes.normalise(raw_code)
     if len(code) != codes.CODE_LENGTH:
         raise NotFound(_("选票码应为 {n} 位字母和数字，请核对后重新输入。").format(n=codes.CODE_LENGTH))
-    receipt = _new_receipt()
+    receipt = codes.new_receipt()
     at = round_settings.now_utc()  # checked against the round's window; never stored
     now = spent_day(at)
     engine = BallotCode._meta.db
@@ -237,22 +236,6 @@ async def cast_ballot(raw_code: str, item_ids: list[int]) -> str:
     if isinstance(engine, PostgresEngine):
         return await _cast_postgres(code, item_ids, receipt, now, at)
     raise RuntimeError(f"cast_ballot has no path for {type(engine).__name__}")
-
-
-# Receipts as codes.new_receipt makes them (RECEIPT_LENGTH characters of codes.ALPHABET, each
-# uniform and independent), from one call to the system's random source instead of one per
-# character: a byte below the largest multiple of the alphabet's size maps to a character
-# (translate), the few above it are dropped (rejection sampling, so no character is favoured).
-_ALPHABET_SIZE = len(codes.ALPHABET)
-_RECEIPT_TABLE = bytes(ord(codes.ALPHABET[b % _ALPHABET_SIZE]) for b in range(256))
-_RECEIPT_DROP = bytes(range(256 - 256 % _ALPHABET_SIZE, 256))
-
-
-def _new_receipt() -> str:
-    while True:
-        picked = secrets.token_bytes(2 * codes.RECEIPT_LENGTH).translate(_RECEIPT_TABLE, _RECEIPT_DROP)
-        if len(picked) >= codes.RECEIPT_LENGTH:
-            return picked[:codes.RECEIPT_LENGTH].decode("ascii")
 
 
 # The code with its round's state and settings (placeholders in Piccolo's style, `{}`).

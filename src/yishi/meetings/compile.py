@@ -81,13 +81,14 @@ async def adopt(m: meeting.MeetingView, *, actor: Any) -> None:
     s = await meeting.state(m)
     if not s.quorum.met:
         raise Conflict(_("未达到法定人数，不能确定清单（{why}）。").format(why=meeting.quorum_reason(s.quorum, m.rules)))
-    items = await wishlists.items_of(round_.id)
-    snapshot = {"items": [{"id": i["id"], "title": i["title"], "cost_fen": i["cost_fen"], "kind": i["kind"],
-                           "lead_unit": i["lead_unit"]} for i in items],
-                "total_fen": sum(i["cost_fen"] for i in items), "present": s.quorum.present,
-                "members": s.quorum.members}
     async with ListAdoption._meta.db.transaction():
+        # Frozen first, read after: the snapshot is exactly the list that is frozen.
         adopted_at = await wishlists.adopt_list(round_)
+        items = await wishlists.items_of(round_.id)
+        snapshot = {"items": [{"id": i["id"], "title": i["title"], "cost_fen": i["cost_fen"], "kind": i["kind"],
+                               "lead_unit": i["lead_unit"]} for i in items],
+                    "total_fen": sum(i["cost_fen"] for i in items), "present": s.quorum.present,
+                    "members": s.quorum.members}
         await ListAdoption.insert(ListAdoption(round=round_.id, meeting=m.id, snapshot=snapshot,
                                                adopted_by=getattr(actor, "id", None), adopted_at=adopted_at)).run()
     await _log(m, "adopted", actor, items=len(items), total_fen=snapshot["total_fen"])

@@ -135,6 +135,10 @@ async def revision_target(round_: wishlists.RoundView) -> int | None:
         raise Conflict(_("本批次已经形成意愿清单，尚未报送区级审核，不能再安排议事定方向会议。"
                          "只有被区级退回后，才能召开复议会议。"))
     ensure_reconsiderable(last)
+    state = await revision_state(round_.id, last, None)
+    if state["revision_pending"]:
+        raise Conflict(_("已经安排了复议会议“{t}”，请在该会议上复议；不能为同一次退回再安排一次。").format(
+            t=state["revision_pending"][0]["title"]))
     return last["id"]
 
 
@@ -158,7 +162,7 @@ async def ensure_revision_open(m: Any, round_: wishlists.RoundView) -> None:
     if last["id"] != m.revises:
         target = await Submission.select(Submission.version).where(Submission.id == m.revises).first().run()
         raise Conflict(_("本次复议针对的是第 {a} 版，区级已退回第 {b} 版，请另行安排复议会议。").format(
-            a=target["version"] if target else "?", b=last["version"]))
+            a=target["version"] if target else _("（未知）"), b=last["version"]))
     decision = await services.decision_of(round_.id)
     if decision and decision["meeting"] is not None:
         made_by = await Meeting.select(Meeting.id, Meeting.revises, Meeting.title).where(

@@ -79,14 +79,15 @@ class Dossier:
 
 
 async def course_of(round_id: int, decisions: list[dict]) -> list[dict]:
-    """The way to the decision this dossier carries: the 恳谈交清单 meetings, then each decision in
+    """The way to the decision this dossier carries: the 恳谈交清单 meeting that adopted the list, then each decision in
     turn (the first 民主议事定方向 meeting, and for each 复议 the district's return it answers,
     then the 复议 meeting). In the order of the process, whatever dates were typed in; planned
     meetings that decided nothing are left out."""
     meetings = {mt["id"]: mt for mt in await meeting.meetings_of_round(round_id)}
+    adoption = await compiling.adoption_of(round_id)
     events = [{"kind": "meeting", "held_at": mt["held_at"], "title": mt["title"], "revision": False,
                "step_label": MeetingStep.consult.label}
-              for mt in meetings.values() if mt["step"] == MeetingStep.consult.value]
+              for mt in meetings.values() if adoption and mt["id"] == adoption["meeting"]]
     versions = {v["id"]: v for v in await desk.versions(round_id)}
     for d in decisions:
         mt = meetings.get(d["meeting"])

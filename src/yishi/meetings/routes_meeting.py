@@ -12,8 +12,8 @@ from litestar.response import Redirect, Template
 from yishi.ballots import services as ballots
 from yishi.core.errors import DomainError
 from yishi.core.i18n import _
-from yishi.core.money import parse_yuan
-from yishi.core.web import form_int
+from yishi.core.web import form_int, form_ints
+from yishi.wishlists.forms import item_input
 from yishi.suggestions import services as suggestions
 from yishi.meetings import compile as compiling
 from yishi.meetings import desk, exports, meeting, services
@@ -34,7 +34,7 @@ def parse_when(text: str) -> datetime:
     return value.replace(tzinfo=CHINA) if value.tzinfo is None else value
 
 
-async def meeting_context(user: Any, m: meeting.MeetingView) -> dict[str, Any]:
+async def meeting_context(user: Any, m: meeting.MeetingView, picked: list[int] | None = None) -> dict[str, Any]:
     perm.require(perm.can_view_meeting(user, m.town_id, m.district_id))
     s = await meeting.state(m)
     me = await meeting.member_of_user(m, user.id) if user else None
@@ -59,7 +59,7 @@ async def meeting_context(user: Any, m: meeting.MeetingView) -> dict[str, Any]:
         context.update(round=round_, items=items, tally=tally, RoundStatus=RoundStatus,
                        decision=await services.decision_of(m.round_id))
         if m.step is MeetingStep.consult:
-            context.update(await compile_context(m, round_, items, can_run=context["can_run"]))
+            context.update(await compile_context(m, round_, items, can_run=context["can_run"], picked=picked))
         if m.step is MeetingStep.decide:
             support = await services.decision_support(m.round_id)
             passed = {i for i, c in s.counts.items() if c.passed}
@@ -83,27 +83,9 @@ async def compile_context(m: meeting.MeetingView, round_: Any, items: list[dict]
         "kinds": list(ItemKind),
         "form": {},
         "picked": set(picked or []),
+        "edit_item_id": None,
+        "edit_form": None,
     }
-
-
-def _picked(values: list[Any]) -> list[int]:
-    out = []
-    for v in values:
-        try:
-            out.append(int(str(v)))
-        except ValueError:
-            raise DomainError(_("提交的内容格式不对，请刷新页面后重新提交。"))
-    return out
-
-
-def _item_input(form: Any) -> dict[str, Any]:
-    try:
-        kind = ItemKind(str(form.get("kind", "")))
-    except ValueError:
-        raise DomainError(_("请选择项目类型（普惠性、特色或试点）。"))
-    return {"title": str(form.get("title", "")), "description": str(form.get("description", "")),
-            "cost_fen": parse_yuan(str(form.get("cost", "")), _("预计费用")), "kind": kind,
-            "lead_unit": str(form.get("lead_unit", ""))}
 
 
 class MeetingController(Controller):
@@ -281,60 +263,67 @@ class MeetingController(Controller):
     def _runs(self, request: Request):
         return lambda m: perm.can_run_meeting(request.user, m.town_id, m.status)
 
-    async def _list_page(self, request: Request, meeting_id: int, form: Any, error: str | None = None,
-                         status: int = 200) -> Template:
-        """The page again with the add form as typed and its suggestions still ticked."""
-        picked = _picked(form.getall("suggestion", []))
-        m = await meeting.get_meeting(meeting_id)
-        context = await meeting_context(request.user, m)
-        if context["round"] is not None and m.step is MeetingStep.consult:
-            context.update(await compile_context(m, context["round"], context["items"], can_run=context["can_run"],
-                                                 picked=picked))
+    async def _list_page(self, request: Request, m: meeting.MeetingView, *, picked: list[int],
+                         error: str | None = None, status: int = 200, **extra: Any) -> Template:
+        """The page again with what was typed kept: the add form (`form`) with its suggestions
+        still ticked, or an item's edit form (`edit_item_id`, `edit_form`) held open."""
+        context = await meeting_context(request.user, m, picked=picked)
         return Template("meetings/meeting.html", status_code=status,
-                        context={**context, "error": error, "form": dict(form), "picked": set(picked)})
+                        context={**context, "error": error, **extra})
 
-    @post("/{meeting_id:int}/list/items")
-    async def list_add(self, request: Request, meeting_id: int) -> Any:
-        """A new item, from the picked suggestions (merged into one) or typed directly; or, with
-        `into` set, the picked suggestions answered by an item already on the list."""
+    async def _compiler(self, request: Request, meeting_id: int) -> tuple[meeting.MeetingView, Any, list[int]]:
+        """The meeting, the posted form and its ticked suggestions, for whoever may run it."""
         m = await meeting.get_meeting(meeting_id)
         perm.require(perm.can_view_meeting(request.user, m.town_id, m.district_id))
         perm.require(perm.can_run_meeting(request.user, m.town_id, m.status), _("您没有权限进行这项会议操作。"))
         form = await request.form()
         try:
-            picked = _picked(form.getall("suggestion", []))
+            picked = form_ints(form.getall("suggestion", []))
+        except DomainError as exc:
+            # Junk in place of a suggestion id: say so, keep the rest of what was typed.
+            return m, form, exc
+        return m, form, picked
+
+    @post("/{meeting_id:int}/list/items")
+    async def list_add(self, request: Request, meeting_id: int) -> Any:
+        """A new item, from the picked suggestions (merged into one) or typed directly; or, with
+        `into` set, the picked suggestions answered by an item already on the list."""
+        m, form, picked = await self._compiler(request, meeting_id)
+        try:
+            if isinstance(picked, DomainError):
+                raise picked
             into = form_int(form.get("into"), _("清单项目"), default=0)
             if into:
                 await compiling.link_suggestions(m, into, picked, actor=request.user)
             else:
-                await compiling.add_item(m, **_item_input(form), suggestion_ids=picked, actor=request.user)
+                await compiling.add_item(m, **item_input(form), suggestion_ids=picked, actor=request.user)
         except DomainError as exc:
-            return await self._list_page(request, meeting_id, form, exc.message, exc.status_code)
+            return await self._list_page(request, m, picked=picked if isinstance(picked, list) else [],
+                                         error=exc.message, status=exc.status_code, form=dict(form))
         return Redirect(f"/meetings/{meeting_id}#list")
 
     @post("/{meeting_id:int}/list/draft")
     async def list_draft(self, request: Request, meeting_id: int) -> Template:
         """起草: the add form filled in from the picked suggestions' words, to edit; saves nothing."""
-        m = await meeting.get_meeting(meeting_id)
-        perm.require(perm.can_view_meeting(request.user, m.town_id, m.district_id))
-        perm.require(perm.can_run_meeting(request.user, m.town_id, m.status), _("您没有权限进行这项会议操作。"))
-        form = await request.form()
-        picked = _picked(form.getall("suggestion", []))
-        if not picked:
-            return await self._list_page(request, meeting_id, form, _("请先勾选要纳入的居民建议。"), 400)
-        rows = [r for r in await suggestions.candidates_for_list(m.town_id, picked=picked) if r["id"] in picked]
+        m, form, picked = await self._compiler(request, meeting_id)
         draft = dict(form)
+        if isinstance(picked, DomainError) or not picked:
+            message = picked.message if isinstance(picked, DomainError) else _("请先勾选要纳入的居民建议。")
+            return await self._list_page(request, m, picked=[], error=message, status=400, form=draft)
         if not str(draft.get("description", "")).strip():
-            draft["description"] = "\n".join(r["content"] for r in rows)[:2000]
-        page = await self._list_page(request, meeting_id, form)
-        page.context["form"] = draft
-        return page
+            words = await suggestions.contents_of(picked, town_id=m.town_id)
+            draft["description"] = "\n".join(words)[:2000]
+        return await self._list_page(request, m, picked=picked, form=draft)
 
     @post("/{meeting_id:int}/list/items/{item_id:int}/edit")
     async def list_edit(self, request: Request, meeting_id: int, item_id: int) -> Any:
-        async def act(m, form):
-            await compiling.edit_item(m, item_id, **_item_input(form), actor=request.user)
-        return await self._act(request, meeting_id, self._runs(request), act, f"#list-item-{item_id}")
+        m, form, _picked = await self._compiler(request, meeting_id)
+        try:
+            await compiling.edit_item(m, item_id, **item_input(form), actor=request.user)
+        except DomainError as exc:
+            return await self._list_page(request, m, picked=[], error=exc.message, status=exc.status_code,
+                                         edit_item_id=item_id, edit_form=dict(form))
+        return Redirect(f"/meetings/{meeting_id}#list-item-{item_id}")
 
     @post("/{meeting_id:int}/list/items/{item_id:int}/delete")
     async def list_remove(self, request: Request, meeting_id: int, item_id: int) -> Any:

@@ -458,7 +458,7 @@ async def merge(primary_id: int, absorbed_ids: list[int], *, actor: Any) -> int:
     return primary["supporters"] + added
 
 
-LISTED_REPLY = ("您的建议已纳入《{round}》民生微事服务期望清单(项目：{item}),"
+LISTED_REPLY = ("您的建议已纳入《{round}》民生微事服务期望清单（项目：{item}），"
                 "将由居民勾选、“5+X”议事组民主议事后确定是否实施。感谢您的参与！")
 
 
@@ -555,21 +555,32 @@ async def remove_wish_item(round_id: int, item_id: int, *, actor: Any) -> list[i
     return reopened
 
 
+async def contents_of(suggestion_ids: list[int], *, town_id: int) -> list[str]:
+    """The residents' words of the given suggestions of one town, in the order given."""
+    rows = await Suggestion.select(Suggestion.id, Suggestion.content).where(
+        Suggestion.id.is_in(sorted(set(suggestion_ids)) or [0]) & (Suggestion.town == town_id)).run()
+    by_id = {r["id"]: r["content"] for r in rows}
+    return [by_id[i] for i in dict.fromkeys(suggestion_ids) if i in by_id]
+
+
 async def candidates_for_list(town_id: int, *, picked: list[int] | None = None, limit: int = 200) -> list[dict]:
     """Suggestions a council may turn into wish-list items: the street's open cases (merged ones
-    are answered through their primary), those graded A first, then by supporters and age.
-    `picked` ones are always included, so a form shown again keeps them."""
-    where = (Suggestion.town == town_id) & Suggestion.merged_into.is_null() & Suggestion.status.is_in(
-        [s.value for s in OPEN_STATUSES])
-    if picked:
-        where = where | (Suggestion.id.is_in(sorted(set(picked))) & (Suggestion.town == town_id))
-    rows = await Suggestion.select(
-        Suggestion.id, Suggestion.tracking_code, Suggestion.content, Suggestion.status, Suggestion.grade,
-        Suggestion.supporters, Suggestion.received_on, Suggestion.community.name.as_alias("community_name"),
-        Suggestion.category.name.as_alias("category_name"),
-    ).where(where).order_by(Suggestion.received_on).order_by(Suggestion.id).limit(limit).run()
+    are answered through their primary), graded A first, then by supporters, then oldest first;
+    the first `limit` of them. `picked` ones are always included, so a form shown again keeps
+    them ticked. A street has hundreds of open cases at most: they are ranked here, in full."""
+    columns = (Suggestion.id, Suggestion.tracking_code, Suggestion.content, Suggestion.status, Suggestion.grade,
+               Suggestion.supporters, Suggestion.received_on, Suggestion.community.name.as_alias("community_name"),
+               Suggestion.category.name.as_alias("category_name"))
+    rows = await Suggestion.select(*columns).where(
+        (Suggestion.town == town_id) & Suggestion.merged_into.is_null()
+        & Suggestion.status.is_in([s.value for s in OPEN_STATUSES])).run()
     rank = {"A": 0, "B": 1, "C": 2}
-    rows.sort(key=lambda r: (rank.get(r["grade"], 3), -r["supporters"]))
+    rows.sort(key=lambda r: (rank.get(r["grade"], 3), -r["supporters"], r["received_on"], r["id"]))
+    rows = rows[:limit]
+    missing = sorted(set(picked or []) - {r["id"] for r in rows})
+    if missing:
+        rows += await Suggestion.select(*columns).where(
+            Suggestion.id.is_in(missing) & (Suggestion.town == town_id)).order_by(Suggestion.id).run()
     for r in rows:
         r["display_code"] = rules.display_code(r["tracking_code"])
     return rows

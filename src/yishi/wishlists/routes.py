@@ -22,6 +22,7 @@ from yishi.places.tables import Community, Town
 from yishi.suggestions import services as suggestions
 from yishi.wishlists import services
 from yishi.wishlists.enums import ItemKind, RoundStatus
+from yishi.wishlists.forms import item_input
 
 
 async def round_context(user: Any, round_id: int) -> dict[str, Any]:
@@ -133,21 +134,7 @@ class RoundController(Controller):
         perm.require(perm.can_manage_round(request.user, round_.town_id))
         form = await request.form()
         try:
-            kind = ItemKind(str(form.get("kind", "")))
-        except ValueError:
-            kind = None
-        try:
-            if kind is None:
-                raise DomainError(_("请选择项目类型（普惠性、特色或试点）。"))
-            await services.add_item(
-                round_,
-                title=str(form.get("title", "")),
-                description=str(form.get("description", "")),
-                cost_fen=parse_yuan(str(form.get("cost", "")), _("预计费用")),
-                kind=kind,
-                lead_unit=str(form.get("lead_unit", "")),
-                actor=request.user,
-            )
+            await services.add_item(round_, **item_input(form), actor=request.user)
         except DomainError as exc:
             # Show the form again with what was typed, so nothing is lost.
             context = await round_context(request.user, round_id)

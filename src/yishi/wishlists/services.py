@@ -130,7 +130,7 @@ def _frozen() -> Conflict:
 
 
 def _adopted() -> Conflict:
-    return Conflict(_("清单已经议事组恳谈会议定稿，不能再修改。如需调整，请新建批次。"))
+    return Conflict(_("清单已由议事组在民主恳谈会上定稿，不能再修改。如需调整，请新建批次。"))
 
 
 def ensure_editable(round_: RoundView) -> None:
