@@ -4,6 +4,7 @@ batch stored by someone else between the check and the insert) and the batch is 
 checked again. The staff member always gets the whole batch; nothing is saved half-way."""
 import pytest
 
+from yishi.core import db
 from yishi.ballots import codes as code_utils
 from yishi.ballots import services
 from yishi.ballots.tables import BallotCode
@@ -91,5 +92,5 @@ async def test_a_clash_on_every_attempt_is_an_error_and_saves_nothing(monkeypatc
     monkeypatch.setattr(code_utils, "new_code", lambda: existing[0])
     with pytest.raises(Exception) as exc:
         await services.issue_codes(r, places["communities"][1], 1, actor=None)
-    assert services._is_unique_violation(exc.value)
+    assert db.is_unique_violation(exc.value)
     assert await _stored() == set(existing)

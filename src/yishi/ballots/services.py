@@ -12,7 +12,7 @@ from piccolo.query.functions.aggregate import Count
 
 from yishi.ballots import codes, round_settings, rules
 from yishi.ballots.tables import Ballot, BallotChoice, BallotCode
-from yishi.core import audit
+from yishi.core import audit, db
 from yishi.core.db import SharedSQLiteEngine
 from yishi.core.errors import Conflict, DomainError, NotFound
 from yishi.core.i18n import _
@@ -120,12 +120,6 @@ async def _fresh_codes(count: int) -> set[str]:
     raise RuntimeError("could not draw ballot codes that are not taken")
 
 
-def _is_unique_violation(exc: Exception) -> bool:
-    if isinstance(exc, sqlite3.IntegrityError):
-        return "UNIQUE" in str(exc).upper()
-    return type(exc).__name__ == "UniqueViolationError"  # asyncpg
-
-
 ISSUE_ATTEMPTS = 5
 
 
@@ -151,7 +145,7 @@ async def issue_codes(round_: wishlists.RoundView, community_id: int, count: int
             await BallotCode.insert(*[BallotCode(round=round_.id, community=community_id, code=c)
                                       for c in new]).run()
         except Exception as exc:
-            if not _is_unique_violation(exc) or attempt == ISSUE_ATTEMPTS:
+            if not db.is_unique_violation(exc) or attempt == ISSUE_ATTEMPTS:
                 raise
             continue
         break

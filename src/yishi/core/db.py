@@ -400,3 +400,12 @@ def configure(url: str) -> Engine:
     for table in [*Finder().get_table_classes(), Migration]:
         table._meta._db = engine
     return engine
+
+
+def is_unique_violation(exc: BaseException) -> bool:
+    """Did the database refuse a row because a unique index already holds its key? (SQLite's
+    IntegrityError naming UNIQUE, or asyncpg's UniqueViolationError.) The last guard of every
+    "once only" rule: a second vote, a second submission, a clashing code."""
+    if isinstance(exc, sqlite3.IntegrityError):
+        return "UNIQUE" in str(exc).upper()
+    return type(exc).__name__ == "UniqueViolationError"

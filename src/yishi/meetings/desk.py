@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from yishi.core import audit
+from yishi.core import audit, db
 from yishi.core.errors import Conflict, DomainError, NotFound
 from yishi.core.i18n import _
 from yishi.core.templating import CHINA
@@ -106,7 +106,7 @@ async def submit(round_: wishlists.RoundView, note: str, *, actor: Any) -> int:
             submitted_by=getattr(actor, "id", None), submitted_at=datetime.now(timezone.utc),
             slot=f"{round_.id}:{version}")).run()
     except Exception as exc:
-        if "Integrity" in type(exc).__name__ or "UniqueViolation" in type(exc).__name__:
+        if db.is_unique_violation(exc):
             raise Conflict(_("这份意愿清单刚刚已被他人报送，请刷新页面。"))
         raise
     await audit.record("desk.submission.submitted", actor=actor, object_type="round", object_id=round_.id,

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from yishi.core import audit
+from yishi.core import audit, db
 from yishi.core.errors import Conflict, DomainError, NotFound
 from yishi.core.i18n import _
 from yishi.meetings import desk, rules, services
@@ -356,11 +356,6 @@ async def _ready_to_vote(m: MeetingView) -> tuple[wishlists.RoundView, State]:
     return round_, s
 
 
-def _is_duplicate(exc: Exception) -> bool:
-    name = type(exc).__name__
-    return "Integrity" in name or "UniqueViolation" in name
-
-
 async def record_votes(m: MeetingView, item_id: int, choices: dict[int, VoteChoice], *, actor: Any,
                        by_self: bool = False) -> None:
     """Votes on one item, all or nothing: a show of hands recorded by the convener, or one
@@ -387,7 +382,7 @@ async def record_votes(m: MeetingView, item_id: int, choices: dict[int, VoteChoi
         async with MemberVote._meta.db.transaction():
             await MemberVote.insert(*rows).run()
     except Exception as exc:
-        if _is_duplicate(exc):
+        if db.is_unique_violation(exc):
             raise Conflict(_("已经对该项表决过，每人每项只能表决一次。"))
         raise
     await audit.record("meeting.vote.recorded", actor=actor, object_type="meeting", object_id=m.id,

@@ -9,7 +9,7 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from yishi.ballots import services as ballots
-from yishi.core import audit
+from yishi.core import audit, db
 from yishi.core.errors import Conflict, DomainError
 from yishi.core.i18n import _
 from yishi.meetings.enums import FIXED_CATEGORIES, MeetingStep, MemberCategory
@@ -159,7 +159,7 @@ async def _record_revision(round_: wishlists.RoundView, m: Any, approved_ids: li
                 await DecisionItem.update({DecisionItem.approved: item in approved}).where(
                     (DecisionItem.decision == current["id"]) & (DecisionItem.item == item))
     except Exception as exc:
-        if "Integrity" in type(exc).__name__ or "UniqueViolation" in type(exc).__name__:
+        if db.is_unique_violation(exc):
             raise Conflict(_("本批次的意愿清单刚刚已由另一次复议会议修改，请刷新页面。"))
         raise
     await audit.record("meeting.decision.revised", actor=actor, object_type="round", object_id=round_.id,
