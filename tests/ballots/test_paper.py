@@ -231,3 +231,21 @@ async def test_paper_pdf_after_close_refused():
     await services.close_voting(r, actor=None)
     with pytest.raises(Conflict):
         await paper_pdf.paper_ballots_pdf(r.id, base_url="http://x")
+
+
+async def test_missing_code_font_is_a_chinese_503_and_marks_nothing(monkeypatch):
+    from yishi.ballots import round_settings
+
+    places = await f.make_places()
+    r = await f.make_round(places, items=2)
+    await f.open_round(r, codes_per_community=1)
+    monkeypatch.setattr(paper_pdf, "CODE_FAMILIES", ("不存在的字体",))
+    paper_pdf.code_font.cache_clear()
+    try:
+        with pytest.raises(DomainError) as caught:
+            await paper_pdf.paper_ballots_pdf(r.id, base_url="http://x", size="A5")
+    finally:
+        paper_pdf.code_font.cache_clear()
+    assert caught.value.status_code == 503
+    assert caught.value.message == "服务器缺少中文粗体字体（Noto CJK），暂时无法生成纸质选票。请管理员安装 fonts-noto-cjk 后再试。"
+    assert (await round_settings.get(r.id)).uses_paper is False

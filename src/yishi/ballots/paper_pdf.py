@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 import glob
 import io
+import logging
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from yishi.wishlists.enums import RoundStatus
 
 MAX_PER_PDF = 2000
 SIZES = ("A4", "A5")
+
+log = logging.getLogger(__name__)
 
 
 # Page geometry in mm: the template leaves the code's and the QR's spots empty at these places,
@@ -101,8 +104,9 @@ def _find_code_font():
         for font in fonts:
             if font["name"].getDebugName(1) == family and font["OS/2"].usWeightClass >= 700:
                 return font
-    raise RuntimeError("no Noto Sans (Mono) CJK SC Bold font found for the paper ballots' codes: "
-                       "install fonts-noto-cjk")
+    log.error("no Noto Sans (Mono) CJK SC Bold font found for the paper ballots' codes: install fonts-noto-cjk")
+    # The server lacks a font, not the user's input: 503, said in Chinese, nothing changed.
+    raise DomainError(_("服务器缺少中文粗体字体（Noto CJK），暂时无法生成纸质选票。请管理员安装 fonts-noto-cjk 后再试。"), 503)
 
 
 @functools.lru_cache(maxsize=1)
