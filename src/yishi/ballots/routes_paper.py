@@ -10,7 +10,7 @@ from yishi.ballots import paper, paper_pdf, round_settings, services
 from yishi.ballots import permissions as bperm
 from yishi.core.errors import DomainError
 from yishi.core.i18n import _
-from yishi.core.web import form_int, form_ints
+from yishi.core.web import file_response, form_int, form_ints
 from yishi.places.tables import Community
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.enums import RoundStatus
@@ -62,7 +62,7 @@ class PaperController(Controller):
             community_id=form_int(form.get("community"), _("社区"), default=0) or None,
             limit=form_int(form.get("count"), _("张数"), default=100), size=str(form.get("size", "A4") or "A4"),
             actor=request.user)
-        return Response(data, media_type=mime, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        return file_response(name, mime, data)
 
     @post("/entries")
     async def enter(self, request: Request, round_id: int) -> Template:

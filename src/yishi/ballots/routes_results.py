@@ -9,6 +9,7 @@ from yishi.ballots import codes as code_utils
 from yishi.ballots import exports, results, services
 from yishi.core.errors import Conflict, NotFound
 from yishi.core.i18n import _
+from yishi.core.web import file_response
 from yishi.wishlists import services as wishlists
 
 
@@ -68,4 +69,4 @@ class RoundDataController(Controller):
         if build is None:
             raise NotFound(_("没有这种导出文件。"))
         name, mime, data = await build(round_id)
-        return Response(data, media_type=mime, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        return file_response(name, mime, data)

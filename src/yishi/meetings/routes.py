@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
-from urllib.parse import quote
 
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
@@ -10,7 +9,7 @@ from litestar.response import Redirect, Template
 from yishi.accounts import permissions as perm
 from yishi.core.errors import DomainError
 from yishi.core.i18n import _
-from yishi.core.web import form_int
+from yishi.core.web import file_response, form_int
 from yishi.meetings import exports, meeting, services
 from yishi.meetings import permissions as mperm
 from yishi.meetings.enums import FIXED_CATEGORIES, MeetingStatus, MeetingStep, MemberCategory
@@ -34,9 +33,7 @@ class DecisionController(Controller):
         round_ = await wishlists.get_round(round_id)
         perm.require(perm.can_export_intent_list(request.user, round_.town_id, round_.district_id))
         filename, mimetype, data = await exports.intent_list_pdf(round_id)
-        return Response(data, media_type=mimetype, headers={
-            "Content-Disposition": f"inline; filename*=UTF-8''{quote(filename)}",
-        })
+        return file_response(filename, mimetype, data, inline=True)
 
 
 class CouncilController(Controller):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 from typing import Any
-from urllib.parse import quote
 
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
@@ -12,7 +11,7 @@ from litestar.response import Redirect, Template
 from yishi.ballots import services as ballots
 from yishi.core.errors import DomainError
 from yishi.core.i18n import _
-from yishi.core.web import form_int, form_ints
+from yishi.core.web import file_response, form_int, form_ints
 from yishi.wishlists.forms import item_input
 from yishi.suggestions import services as suggestions
 from yishi.meetings import compile as compiling
@@ -342,5 +341,4 @@ class MeetingController(Controller):
         m = await meeting.get_meeting(meeting_id)
         perm.require(perm.can_view_meeting(request.user, m.town_id, m.district_id))
         filename, mimetype, data = await exports.minutes_pdf(meeting_id)
-        return Response(data, media_type=mimetype, headers={
-            "Content-Disposition": f"inline; filename*=UTF-8''{quote(filename)}"})
+        return file_response(filename, mimetype, data, inline=True)

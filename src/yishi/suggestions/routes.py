@@ -3,7 +3,6 @@ duplicates, and turning suggestions into wish-list items. Routes parse, call a s
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from litestar import Controller, Request, Response, get, post
 from litestar.plugins.htmx import HTMXTemplate
@@ -13,6 +12,7 @@ from yishi.accounts.enums import Role
 from yishi.core.errors import DomainError, Forbidden, NotFound
 from yishi.core.i18n import _
 from yishi.core.money import parse_yuan
+from yishi.core.web import file_response
 from yishi.places.tables import Community, Town
 from yishi.suggestions import catalog, forms, history, queries, rules, services
 from yishi.suggestions import permissions as perm
@@ -144,8 +144,7 @@ class SuggestionController(Controller):
                      _("只有镇（街道）工作人员和区级审核人员可以导出居民建议。"))
         rows = await queries.export_rows(scope, queries.filters_from(request.query_params))
         filename, mime, data = await exports.list_xlsx(rows, _("居民建议清单"))
-        return Response(data, media_type=mime, headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"})
+        return file_response(filename, mime, data)
 
     @get("/new")
     async def new_page(self, request: Request) -> Template:

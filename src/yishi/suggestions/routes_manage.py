@@ -3,7 +3,6 @@ settings (deadlines per track, categories, purge of personal data)."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
@@ -11,18 +10,13 @@ from litestar.response import Redirect, Template
 from yishi.accounts.enums import Role
 from yishi.core.errors import DomainError, Forbidden
 from yishi.core.i18n import _
+from yishi.core.web import file_response
 from yishi.suggestions import catalog, exports, forms, queries, retention, rules
 from yishi.suggestions import permissions as perm
 from yishi.suggestions.enums import Track
 from yishi.suggestions.routes import _id, communities_in, scope_for, towns_in
 
 IMPORT_MAX_BODY = exports.IMPORT_MAX_BYTES + 64 * 1024
-
-
-def _file_response(filename: str, mime: str, data: bytes, inline: bool = False) -> Response:
-    disposition = "inline" if inline else "attachment"
-    return Response(data, media_type=mime, headers={
-        "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(filename)}"})
 
 
 async def _own_town(request: Request, form_town: Any = None) -> int:
@@ -92,7 +86,7 @@ class SuggestionManageController(Controller):
         point = await catalog.get_point(point_id)
         perm.require(perm.can_manage_points(request.user, point.town_id))
         filename, mime, data = await exports.poster_pdf(point_id, str(request.base_url))
-        return _file_response(filename, mime, data, inline=True)
+        return file_response(filename, mime, data, inline=True)
 
     # --- Excel import ---------------------------------------------------------------------------
 
@@ -112,7 +106,7 @@ class SuggestionManageController(Controller):
     async def import_template(self, request: Request, town: Any = None) -> Response:
         town_id = await _own_town(request, town)
         await self._import_context(request, town_id)
-        return _file_response(*await exports.template_xlsx(town_id))
+        return file_response(*await exports.template_xlsx(town_id))
 
     @post("/import", request_max_body_size=IMPORT_MAX_BODY)
     async def import_file(self, request: Request) -> Template:
