@@ -217,3 +217,21 @@ async def browser():
                                     args=CHROMIUM_ARGS)
         yield b
         await b.close()
+
+
+@pytest.fixture
+async def open_page(browser, live_server: str):
+    """open_page(phone=False, javascript=True) -> a Page in a fresh context (own cookies), on the
+    live server. Contexts close before the autouse clean_db empties the tables."""
+    contexts = []
+
+    async def _open(*, phone: bool = False, javascript: bool = True):
+        ctx = await browser.new_context(base_url=live_server, locale="zh-CN", java_script_enabled=javascript,
+                                        accept_downloads=True, **(PHONE if phone else DESKTOP))
+        ctx.set_default_timeout(10_000)
+        contexts.append(ctx)
+        return await ctx.new_page()
+
+    yield _open
+    for ctx in contexts:
+        await ctx.close()

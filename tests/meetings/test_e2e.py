@@ -11,7 +11,6 @@ import pytest
 from playwright.async_api import expect
 
 from tests import factories as f
-from tests.e2e.conftest import open_page  # noqa: F401  (browser-page fixture of tests/e2e)
 from tests.e2e.helpers import accept_dialogs, login, pdf_fonts, pdf_text
 from tests.meetings import setup
 from yishi.accounts.enums import Role

@@ -35,14 +35,14 @@ async def _no_sideways_scroll(page) -> None:
 
 
 @pytest.mark.skipif(not shutil.which("zbarimg"), reason="zbar-tools not installed")
-async def test_resident_scans_poster_submits_on_phone_and_tracks(new_page, live_server, tmp_path):
+async def test_resident_scans_poster_submits_on_phone_and_tracks(open_page, live_server, tmp_path):
     places = await f.make_places()
     point = await f.make_point(places, community_index=1, name="五里村社区市民驿站观测点")
     _name, _mime, pdf = await exports.poster_pdf(point.id, live_server)
     url = _decode_qr(pdf, tmp_path)
     assert url == f"{live_server}/s/{point.code}"
 
-    page = await new_page(phone=True)
+    page = await open_page(phone=True)
     await page.goto(url)
     await page.get_by_text("五里村社区市民驿站观测点").wait_for()
     await _no_sideways_scroll(page)
@@ -78,14 +78,14 @@ async def test_resident_scans_poster_submits_on_phone_and_tracks(new_page, live_
     await page.get_by_text("查不到这个查询码，请核对后重新输入。").wait_for()
 
 
-async def test_staff_triages_merges_answers_and_resident_sees_reply(new_page, live_server):
+async def test_staff_triages_merges_answers_and_resident_sees_reply(open_page, live_server):
     places = await f.make_places()
     staff = await f.make_user(Role.street_staff, places)
     main = await f.make_suggestion(places, content="团结社区老楼没有电梯，老人下不了楼，希望加装电梯。", category="养老",
                                    phone="13912345678", name="陈志强")
     dup = await f.make_suggestion(places, content="5栋能不能装电梯？家里有坐轮椅的老人。", category="养老")
 
-    page = await new_page()
+    page = await open_page()
     await page.goto("/login")
     await page.get_by_label("用户名", exact=True).fill(staff.username)
     await page.get_by_label("密码", exact=True).fill(f.PASSWORD)
@@ -124,7 +124,7 @@ async def test_staff_triages_merges_answers_and_resident_sees_reply(new_page, li
     assert "13912345678" not in history
     await _shot(page, "staff-detail-1280")
 
-    resident = await new_page(phone=True)
+    resident = await open_page(phone=True)
     await resident.goto(f"/t/{dup.tracking_code}")
     await resident.get_by_text("已列入老旧小区改造计划").wait_for()
     assert await resident.locator("#status").inner_text() == "已办结"
