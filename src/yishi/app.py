@@ -19,24 +19,25 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from yishi.accounts import services as account_services
-from yishi.accounts.routes import AuthController
+from yishi.web.accounts import AuthController
 from yishi.ballots import round_settings
-from yishi.ballots.routes import BallotStaffController, VoteController, import_pb_upload
-from yishi.ballots.routes_paper import PaperController
-from yishi.ballots.routes_results import PublicResultsController, RoundDataController
+from yishi.web.staff.ballots import BallotStaffController, VoteController, import_pb_upload
+from yishi.web.staff.paper import PaperController
+from yishi.web.resident.results import PublicResultsController, RoundDataController
 from yishi.config import Settings, load_settings
 from yishi.core import db as core_db
 from yishi.core.security import AttemptLimiter, configure_hasher
 from yishi.core.templating import configure as configure_jinja
-from yishi.core.web import EXCEPTION_HANDLERS, CSRFMiddleware
-from yishi.meetings.routes import CouncilController, DecisionController
-from yishi.meetings.routes_desk import DistrictDeskController, RoundWorkController
-from yishi.meetings.routes_meeting import MeetingController
+from yishi.web.csrf import CSRFMiddleware
+from yishi.web.errors import EXCEPTION_HANDLERS
+from yishi.web.staff.council import CouncilController, DecisionController
+from yishi.web.district.desk import DistrictDeskController, RoundWorkController
+from yishi.web.staff.meetings import MeetingController
 from yishi.suggestions import privacy as suggestion_privacy
-from yishi.suggestions.public import PublicSuggestionController
-from yishi.suggestions.routes import SuggestionController
-from yishi.suggestions.routes_manage import SuggestionManageController
-from yishi.wishlists.routes import RoundController
+from yishi.web.resident.suggest import PublicSuggestionController
+from yishi.web.staff.suggestions import SuggestionController
+from yishi.web.staff.suggestions_manage import SuggestionManageController
+from yishi.web.staff.rounds import RoundController
 
 
 async def retrieve_user(session: dict[str, Any], connection: ASGIConnection) -> Any:

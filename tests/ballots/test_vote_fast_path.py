@@ -10,7 +10,7 @@ from litestar.utils.scope.state import ScopeState
 from yishi.accounts.enums import Role
 from yishi.ballots import codes as code_utils
 from yishi.ballots import services
-from yishi.ballots.routes import RECEIPT_PAGE
+from yishi.web.staff.ballots import RECEIPT_PAGE
 from yishi.ballots.tables import Ballot, BallotChoice, BallotCode
 from yishi.core.db import SharedSQLiteEngine
 from yishi.core.templating import PageShell
@@ -163,7 +163,7 @@ def _litestar_csrf():
     from litestar.config.csrf import CSRFConfig
     from litestar.middleware.csrf import CSRFMiddleware as Litestar
 
-    from yishi.core.web import CSRFMiddleware
+    from yishi.web.csrf import CSRFMiddleware
 
     config = CSRFConfig(secret="test-secret-key-not-for-production")
     return Litestar(app=None, config=config), CSRFMiddleware(app=None, config=config), config

@@ -83,7 +83,7 @@ async def test_public_form_honeypot_and_csrf_save_nothing(client):
 
 
 async def test_public_form_rate_limited_per_client(client, app):
-    from yishi.suggestions import public
+    from yishi.web.resident import suggest as public
 
     places = await f.make_places()
     token, _ = await _public_token(client)

@@ -9,7 +9,7 @@ from yishi.ballots import codes as code_utils
 from yishi.ballots import exports, results, services
 from yishi.core.errors import Conflict, NotFound
 from yishi.core.i18n import _
-from yishi.core.web import file_response
+from yishi.web.responses import file_response
 from yishi.wishlists import services as wishlists
 
 

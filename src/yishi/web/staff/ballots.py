@@ -14,10 +14,10 @@ from yishi.ballots import round_settings, services
 from yishi.core.errors import DomainError
 from yishi.core.i18n import _
 from yishi.core.templating import PageShell
-from yishi.core.web import form_int, form_ints
+from yishi.web.forms import form_int, form_ints
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.enums import RoundStatus
-from yishi.wishlists.routes import round_context
+from yishi.web.staff.rounds import round_context
 
 
 class BallotStaffController(Controller):

@@ -9,7 +9,8 @@ from litestar.response import Redirect, Template
 from yishi.accounts import permissions as perm
 from yishi.core.errors import DomainError
 from yishi.core.i18n import _
-from yishi.core.web import file_response, form_int
+from yishi.web.forms import form_int
+from yishi.web.responses import file_response
 from yishi.meetings import exports, meeting, services
 from yishi.meetings import permissions as mperm
 from yishi.meetings.enums import FIXED_CATEGORIES, MeetingStatus, MeetingStep, MemberCategory

@@ -11,7 +11,8 @@ from litestar.response import Redirect, Template
 from yishi.ballots import services as ballots
 from yishi.core.errors import DomainError
 from yishi.core.i18n import _
-from yishi.core.web import file_response, form_int, form_ints
+from yishi.web.forms import form_int, form_ints
+from yishi.web.responses import file_response
 from yishi.wishlists.forms import item_input
 from yishi.suggestions import services as suggestions
 from yishi.meetings import compile as compiling

@@ -10,7 +10,8 @@ from yishi.ballots import paper, paper_pdf, round_settings, services
 from yishi.ballots import permissions as bperm
 from yishi.core.errors import DomainError
 from yishi.core.i18n import _
-from yishi.core.web import file_response, form_int, form_ints
+from yishi.web.forms import form_int, form_ints
+from yishi.web.responses import file_response
 from yishi.places.tables import Community
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.enums import RoundStatus

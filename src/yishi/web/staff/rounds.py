@@ -12,7 +12,7 @@ from yishi.ballots import services as ballots
 from yishi.core.errors import DomainError
 from yishi.core.i18n import _
 from yishi.core.money import parse_yuan
-from yishi.core.web import form_int
+from yishi.web.forms import form_int
 from yishi.meetings import compile as compiling
 from yishi.meetings import meeting as council_meetings
 from yishi.meetings import permissions as mperm

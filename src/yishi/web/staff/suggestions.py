@@ -12,7 +12,7 @@ from yishi.accounts.enums import Role
 from yishi.core.errors import DomainError, Forbidden, NotFound
 from yishi.core.i18n import _
 from yishi.core.money import parse_yuan
-from yishi.core.web import file_response
+from yishi.web.responses import file_response
 from yishi.places.tables import Community, Town
 from yishi.suggestions import catalog, forms, history, queries, rules, services
 from yishi.suggestions import permissions as perm

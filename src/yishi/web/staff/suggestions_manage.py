@@ -10,11 +10,11 @@ from litestar.response import Redirect, Template
 from yishi.accounts.enums import Role
 from yishi.core.errors import DomainError, Forbidden
 from yishi.core.i18n import _
-from yishi.core.web import file_response
+from yishi.web.responses import file_response
 from yishi.suggestions import catalog, exports, forms, queries, retention, rules
 from yishi.suggestions import permissions as perm
 from yishi.suggestions.enums import Track
-from yishi.suggestions.routes import _id, communities_in, scope_for, towns_in
+from yishi.web.staff.suggestions import _id, communities_in, scope_for, towns_in
 
 IMPORT_MAX_BODY = exports.IMPORT_MAX_BYTES + 64 * 1024
 
