@@ -14,6 +14,7 @@ APP_REGISTRY = AppRegistry(
         "yishi.wishlists.piccolo_app",
         "yishi.ballots.piccolo_app",
         "yishi.meetings.piccolo_app",
+        "yishi.projects.piccolo_app",
         "yishi.suggestions.piccolo_app",
     ]
 )

@@ -31,6 +31,8 @@ def user_of(role: Role):
         return SimpleNamespace(role=role.value, town=None, district=None, community=None)
     if role is Role.district_reviewer:
         return SimpleNamespace(role=role.value, town=None, district=1, community=None)
+    if role is Role.unit_clerk:  # bound to a unit of district 1, not to a town: rounds are not theirs
+        return SimpleNamespace(role=role.value, town=None, district=1, community=None, unit=5)
     return SimpleNamespace(role=role.value, town=1, district=None,
                            community=7 if role is Role.collector else None)
 
@@ -43,6 +45,7 @@ MANAGE = {
     Role.convener:          (T, F, F),
     Role.member:            (F, F, F),
     Role.collector:         (F, F, F),
+    Role.unit_clerk:        (F, F, F),
 }
 VIEW = {
     Role.admin:             (T, T, T),
@@ -51,6 +54,7 @@ VIEW = {
     Role.convener:          (T, F, F),
     Role.member:            (T, F, F),
     Role.collector:         (T, F, F),
+    Role.unit_clerk:        (F, F, F),
 }
 DECIDE = {
     Role.admin:             (T, T, T),
@@ -59,6 +63,7 @@ DECIDE = {
     Role.convener:          (T, F, F),
     Role.member:            (F, F, F),
     Role.collector:         (F, F, F),
+    Role.unit_clerk:        (F, F, F),
 }
 EXPORT = {
     Role.admin:             (T, T, T),
@@ -67,6 +72,7 @@ EXPORT = {
     Role.convener:          (T, F, F),
     Role.member:            (F, F, F),
     Role.collector:         (F, F, F),
+    Role.unit_clerk:        (F, F, F),
 }
 
 

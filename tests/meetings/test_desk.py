@@ -8,7 +8,10 @@ from yishi.accounts.enums import Role
 from yishi.core.errors import Conflict, DomainError
 from yishi.meetings import desk, meeting, services
 from yishi.meetings.enums import Presence, SubmissionStatus, VoteChoice
-from yishi.meetings.tables import DecisionHistory, Meeting, MicroProject, ReviewComment, Submission
+from yishi.meetings.tables import DecisionHistory, Meeting, ReviewComment, Submission
+from yishi.projects import services as projects
+from yishi.projects.enums import ProjectState
+from yishi.projects.tables import Project
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.enums import RoundStatus
 from tests import factories as f
@@ -92,16 +95,18 @@ async def test_full_cycle_return_reconsider_in_a_meeting_resubmit_approve():
     assert diff["added"] == [] and diff["resolution_changed"] is True
     assert (diff["total_before"], diff["total_after"]) == (30000_00, 10000_00)
     assert diff["meeting_changed"] and diff["meeting_after"]["id"] == revision and diff["meeting_after"]["revision"] == 1
-    await desk.review(v2, approve=True, comment="同意。", item_comments={}, actor=ctx["reviewer"])
-    projects = await desk.projects_of(ctx["round"].id)
-    assert [(p["item"], p["cost_fen"], p["status"]) for p in projects] == [(ids[0], 10000_00, "approved")]
+    await desk.review(v2, approve=True, comment="同意。", item_comments={}, actor=ctx["reviewer"],
+                      on_approved=projects.start_from_approval)
+    assert [(p["item"], p["cost_fen"]) for p in await desk.projects_of(ctx["round"].id)] == [(ids[0], 10000_00)]
+    delivered = await projects.projects_of_round(ctx["round"].id)
+    assert [(p["item"], p["cost_fen"], p["state"]) for p in delivered] == [(ids[0], 10000_00, ProjectState.planning)]
     with pytest.raises(Conflict) as info:
         await setup.quorate_meeting(await wishlists.get_round(ctx["round"].id), ctx["convener"])
     assert info.value.message == "意愿清单第 2 版已获区级批准，不能再复议。"
     with pytest.raises(Conflict) as info:
         await desk.review(v2, approve=False, comment="再退", item_comments={}, actor=ctx["reviewer"])
     assert info.value.message == "这份报送已经审核过（已批准），不能重复审核。"
-    assert await MicroProject.count() == 1
+    assert await Project.count() == 1
 
 
 async def _returned(ctx, comment: str = "请压缩费用。") -> int:
@@ -228,9 +233,10 @@ async def test_approval_carries_each_items_lead_unit_to_its_micro_project():
     reviewer = await f.make_user(Role.district_reviewer, places)
     v1 = await desk.submit(round_, "", actor=convener)
     assert [i["lead_unit"] for i in (await desk.get_submission(v1))["snapshot"]["items"]] == ["大弯街道城管办", ""]
-    await desk.review(v1, approve=True, comment="同意。", item_comments={}, actor=reviewer)
-    projects = await desk.projects_of(r.id)
-    assert [(p["item"], p["lead_unit"]) for p in projects] == [(ids[0], "大弯街道城管办"), (ids[1], "")]
+    await desk.review(v1, approve=True, comment="同意。", item_comments={}, actor=reviewer,
+                      on_approved=projects.start_from_approval)
+    delivered = await projects.projects_of_round(r.id)
+    assert [(p["item"], p["lead_unit_name"]) for p in delivered] == [(ids[0], "大弯街道城管办"), (ids[1], "")]
 
 
 async def test_approval_of_a_snapshot_from_before_lead_units_still_works():
@@ -241,5 +247,5 @@ async def test_approval_of_a_snapshot_from_before_lead_units_still_works():
     old = {**sub["snapshot"], "items": [{k: v for k, v in i.items() if k != "lead_unit"} for i in sub["snapshot"]["items"]]}
     await Submission.update({Submission.snapshot: old}).where(Submission.id == v1)
     await desk.review(v1, approve=True, comment="同意。", item_comments={}, actor=await f.make_user(
-        Role.district_reviewer, places))
-    assert [p["lead_unit"] for p in await desk.projects_of(r.id)] == [""]
+        Role.district_reviewer, places), on_approved=projects.start_from_approval)
+    assert [p["lead_unit_name"] for p in await projects.projects_of_round(r.id)] == [""]

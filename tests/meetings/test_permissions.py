@@ -28,8 +28,9 @@ GRID = {
                      {Role.admin: {S.open}, Role.convener: {S.open}}),
     "close_minutes": (lambda u, s: perm.can_close_minutes(u, TOWN, s),
                       {Role.admin: {S.open}, Role.convener: {S.open}}),
+    # A unit clerk (责任单位经办人) works on delivery only: no council, no meetings.
     "view": (lambda u, s: perm.can_view_meeting(u, TOWN, DISTRICT),
-             {r: set(STATES) for r in ROLES}),
+             {r: set(STATES) for r in ROLES if r is not Role.unit_clerk}),
 }
 
 

@@ -8,6 +8,8 @@ class Role(str, enum.Enum):
     convener = "convener"
     member = "member"
     collector = "collector"
+    # 责任单位经办人: belongs to one unit and reports on that unit's projects only.
+    unit_clerk = "unit_clerk"
 
     @property
     def label(self) -> str:
@@ -21,4 +23,28 @@ ROLE_LABELS = {
     Role.convener: "议事组召集人",
     Role.member: "议事组成员",
     Role.collector: "民情收集员",
+    Role.unit_clerk: "责任单位经办人",
+}
+
+
+class UnitKind(str, enum.Enum):
+    """Who carries a project out: the kinds of unit in a district's directory (seed 000 §四)."""
+
+    district_department = "district_department"
+    town = "town"
+    community = "community"
+    enterprise = "enterprise"
+    social_org = "social_org"
+
+    @property
+    def label(self) -> str:
+        return UNIT_KIND_LABELS[self]
+
+
+UNIT_KIND_LABELS = {
+    UnitKind.district_department: "区级部门",
+    UnitKind.town: "镇街",
+    UnitKind.community: "村社区",
+    UnitKind.enterprise: "企业",
+    UnitKind.social_org: "社会组织",
 }

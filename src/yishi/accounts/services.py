@@ -5,7 +5,7 @@ import re
 from datetime import datetime, timezone
 
 from yishi.accounts.enums import Role
-from yishi.accounts.tables import User
+from yishi.accounts.tables import Unit, User
 from yishi.core import audit
 from yishi.core.errors import DomainError
 from yishi.core.i18n import _
@@ -23,6 +23,7 @@ async def create_user(
     district_id: int | None = None,
     town_id: int | None = None,
     community_id: int | None = None,
+    unit_id: int | None = None,
     actor: User | None = None,
 ) -> User:
     username = username.strip()
@@ -37,6 +38,14 @@ async def create_user(
         raise DomainError(_("区级审核人员需要指定所属区。"))
     if role is Role.collector and community_id is None and town_id is None:
         raise DomainError(_("民情收集员需要指定所属社区或镇（街道）。"))
+    if role is Role.unit_clerk:
+        # The unit decides what a clerk sees; its district follows from it.
+        unit = await Unit.select(Unit.id, Unit.district).where(Unit.id == unit_id).first().run() if unit_id else None
+        if unit is None:
+            raise DomainError(_("责任单位经办人需要指定所属单位。"))
+        district_id = unit["district"]
+    elif unit_id is not None:
+        raise DomainError(_("只有责任单位经办人可以指定所属单位。"))
     if await User.exists().where(User.username == username):
         raise DomainError(_("用户名“{name}”已被使用。").format(name=username))
     user = User(
@@ -47,6 +56,7 @@ async def create_user(
         district=district_id,
         town=town_id,
         community=community_id,
+        unit=unit_id,
         created_at=datetime.now(timezone.utc),
     )
     await user.save()

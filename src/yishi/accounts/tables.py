@@ -1,8 +1,24 @@
 from piccolo.columns import Boolean, ForeignKey, Integer, Timestamptz, Varchar
+from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
-from yishi.accounts.enums import Role
+from yishi.accounts.enums import Role, UnitKind
 from yishi.places.tables import Community, District, Town
+
+
+class Unit(Table, tablename="unit"):
+    """A unit in the district's directory (牵头责任单位 or 实施主体), kept by the administrator.
+    Lives in accounts because a unit clerk's account points at it."""
+
+    district = ForeignKey(District, null=False, index=True)
+    name = Varchar(length=80)
+    kind = Varchar(length=24, choices=UnitKind, default=UnitKind.district_department)
+    # A unit's office contact, published to staff: not a resident's personal data.
+    contact_name = Varchar(length=40, default="")
+    contact_phone = Varchar(length=30, default="")
+    active = Boolean(default=True)
+    # "district:name" is unique: one entry per name in a district, even when two admins race.
+    slot = Varchar(length=120, unique=True)
 
 
 class User(Table, tablename="yishi_user"):
@@ -15,6 +31,8 @@ class User(Table, tablename="yishi_user"):
     district = ForeignKey(District, null=True)
     town = ForeignKey(Town, null=True)
     community = ForeignKey(Community, null=True)
+    # A unit clerk's unit; None for every other role.
+    unit = ForeignKey(Unit, null=True, default=None, on_delete=OnDelete.set_null)
     active = Boolean(default=True)
     # Bumped on password change so older sessions stop working.
     session_version = Integer(default=1)

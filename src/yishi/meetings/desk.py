@@ -8,7 +8,7 @@ item and its decision is the next version; the street cannot edit the items or t
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Awaitable, Callable
 
 from yishi.core import audit, db
 from yishi.core.errors import Conflict, DomainError, NotFound
@@ -16,7 +16,7 @@ from yishi.core.i18n import _
 from yishi.core.templating import CHINA
 from yishi.meetings import services
 from yishi.meetings.enums import MeetingStatus, SubmissionStatus
-from yishi.meetings.tables import Meeting, MicroProject, ReviewComment, Submission
+from yishi.meetings.tables import Meeting, ReviewComment, Submission
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.enums import RoundStatus
 from yishi.wishlists.tables import Round
@@ -213,7 +213,10 @@ async def revision_context(m: Any, round_: wishlists.RoundView, decision: dict |
 
 
 async def review(submission_id: int, *, approve: bool, comment: str, item_comments: dict[int, str],
-                 actor: Any) -> None:
+                 actor: Any, on_approved: Callable[[int, Any], Awaitable[Any]] | None = None) -> None:
+    """The district's verdict. An approval hands the items on to delivery through `on_approved`
+    (projects.services.start_from_approval): projects sits above meetings, so the desk cannot
+    create them itself, and calling it here keeps both in one transaction."""
     sub = await get_submission(submission_id)
     if sub["status"] is not SubmissionStatus.submitted:
         raise Conflict(_("这份报送已经审核过（{s}），不能重复审核。").format(s=sub["status"].label))
@@ -238,12 +241,8 @@ async def review(submission_id: int, *, approve: bool, comment: str, item_commen
         if item_comments:
             await ReviewComment.insert(*[ReviewComment(submission=submission_id, item=i, text=t)
                                          for i, t in sorted(item_comments.items())]).run()
-        if approve:
-            await MicroProject.insert(*[
-                MicroProject(round=sub["round"], item=i["id"], submission=submission_id, title=i["title"],
-                             cost_fen=i["cost_fen"], kind=i["kind"], lead_unit=i.get("lead_unit", ""), status="approved",
-                             created_at=now)
-                for i in sub["snapshot"]["items"]]).run()
+        if approve and on_approved is not None:
+            await on_approved(submission_id, actor)
     await audit.record(f"desk.submission.{new.value}", actor=actor, object_type="round", object_id=sub["round"],
                        version=sub["version"], comments=len(item_comments))
 
@@ -283,7 +282,13 @@ def compare(old: dict, new: dict) -> dict:
 
 
 async def projects_of(round_id: int) -> list[dict]:
-    return await MicroProject.select().where(MicroProject.round == round_id).order_by(MicroProject.id).run()
+    """The items of the round's approved version, as the district approved them (the delivery
+    records are projects.services.projects_of_round)."""
+    approved = [v for v in await versions(round_id) if v["status"] is SubmissionStatus.approved]
+    if not approved:
+        return []
+    return [{**i, "item": i["id"], "round": round_id, "submission": approved[-1]["id"]}
+            for i in approved[-1]["snapshot"]["items"]]
 
 
 async def round_ids_of_district(district_id: int) -> list[int]:

@@ -14,7 +14,6 @@ from yishi.meetings.tables import (
     ListAdoption,
     Meeting,
     MemberVote,
-    MicroProject,
     ReviewComment,
     Submission,
 )
@@ -23,7 +22,7 @@ APP_CONFIG = AppConfig(
     app_name="meetings",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
     table_classes=[Council, CouncilMember, Decision, DecisionItem, Meeting, AgendaItem, Attendance, Guest,
-                   MemberVote, Submission, ReviewComment, MicroProject, ListAdoption, DecisionHistory],
+                   MemberVote, Submission, ReviewComment, ListAdoption, DecisionHistory],
     migration_dependencies=["yishi.wishlists.piccolo_app", "yishi.accounts.piccolo_app"],
     commands=[],
 )

@@ -1,10 +1,9 @@
-from piccolo.columns import JSON, BigInt, Boolean, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, Boolean, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from yishi.accounts.tables import User
 from yishi.meetings.enums import MeetingStatus, MeetingStep, MemberCategory, Presence, SubmissionStatus, VoteChoice
 from yishi.places.tables import Town
-from yishi.wishlists.enums import ItemKind
 from yishi.wishlists.tables import Round, WishItem
 
 
@@ -131,20 +130,6 @@ class ReviewComment(Table, tablename="review_comment"):
     submission = ForeignKey(Submission, null=False, index=True)
     item = ForeignKey(WishItem, null=True, default=None)
     text = Text()
-
-
-class MicroProject(Table, tablename="micro_project"):
-    """民生微事: an approved item, handed on to delivery (办实事) to track."""
-
-    round = ForeignKey(Round, null=False, index=True)
-    item = ForeignKey(WishItem, null=False, unique=True)
-    submission = ForeignKey(Submission, null=False)
-    title = Varchar(length=80)
-    cost_fen = BigInt(default=0)
-    kind = Varchar(length=12, choices=ItemKind)
-    lead_unit = Varchar(length=80, default="")
-    status = Varchar(length=12, default="approved")
-    created_at = Timestamptz()
 
 
 class ListAdoption(Table, tablename="list_adoption"):
