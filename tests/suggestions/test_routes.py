@@ -148,6 +148,20 @@ async def test_staff_triage_through_routes(client):
     assert "楼道灯已全部更换。" in track.text and "合并办理" in track.text
 
 
+async def test_merge_route_codes_typed_with_a_chinese_input_method(client):
+    places = await f.make_places()
+    staff = await f.make_user(Role.street_staff, places)
+    a, b, c, d, e = [await f.make_suggestion(places, content=f"第{n}栋楼道灯不亮。") for n in range(1, 6)]
+    token = await f.login(client, staff.username)
+    full_width = "".join(chr(ord(ch) + 0xFEE0) for ch in rules.display_code(d.tracking_code))
+    # full-width comma, 顿号, full-width semicolon and an ideographic space between the codes
+    typed = f"{b.tracking_code}\uff0c{c.tracking_code.lower()}\u3001{full_width}\uff1b\u3000{e.tracking_code}"
+    r = await client.post(f"/suggestions/{a.id}/merge", data={"_csrf_token": token, "codes": typed})
+    assert r.status_code in (302, 303), r.text
+    for other in (b, c, d, e):
+        assert (await services.get(other.id))["merged_into"] == a.id
+
+
 async def test_wrong_state_action_is_409_in_chinese(client):
     places = await f.make_places()
     staff = await f.make_user(Role.street_staff, places)

@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import secrets
 
-# No 0/O, 1/I/L, 2/Z, 5/S, 8/B: characters an elderly resident could mistake for one another.
-ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
+# The alphabet and the reading of typed codes are core's, shared with suggestion tracking codes.
+from yishi.core.codes import ALPHABET, display, normalise
+
+__all__ = ["ALPHABET", "CODE_LENGTH", "RECEIPT_LENGTH", "display", "new_code", "new_receipt", "normalise"]
+
 CODE_LENGTH = 8
 RECEIPT_LENGTH = 10
 
@@ -31,12 +34,3 @@ def new_code() -> str:
 def new_receipt() -> str:
     return _draw(RECEIPT_LENGTH)
 
-
-def normalise(text: str) -> str:
-    """What a resident typed -> the stored form: upper case, no spaces or dashes."""
-    return "".join(ch for ch in (text or "").upper() if ch.isalnum())
-
-
-def display(code: str) -> str:
-    """'K7QM4XPR' -> 'K7QM-4XPR'."""
-    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from typing import Any, Callable, Iterable
 
+from yishi.core import codes
+# Defined once in core; kept under these names for the suggestion modules that read them here.
+from yishi.core.codes import ALPHABET
+from yishi.core.codes import display as display_code
+from yishi.core.codes import normalise as normalise_code
+from yishi.core.dates import china_date
+from yishi.core.dates import today as today_in_china
 from yishi.suggestions.enums import FINAL_STATUSES, OPEN_STATUSES, Flag, Status, Track
 
-CHINA = timezone(timedelta(hours=8))
-
-# No 0/O, 1/I/L, 2/Z, 5/S, 8/B: characters an elderly resident could mistake for one another
-# when reading a code off a slip of paper or aloud over the phone.
-ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
 TRACKING_LENGTH = 8
 POINT_CODE_LENGTH = 6
 
@@ -22,30 +24,8 @@ def new_code(length: int = TRACKING_LENGTH) -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(length))
 
 
-def normalise_code(text: str) -> str:
-    """What a resident typed -> the stored form: upper case, no spaces or dashes."""
-    return "".join(ch for ch in (text or "").upper() if ch.isascii() and ch.isalnum())
-
-
 def is_plausible_code(code: str, length: int = TRACKING_LENGTH) -> bool:
-    return len(code) == length and all(ch in ALPHABET for ch in code)
-
-
-def display_code(code: str) -> str:
-    """'K7QM4XPR' -> 'K7QM-4XPR'."""
-    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
-
-
-def today_in_china(now: datetime | None = None) -> date:
-    return (now or datetime.now(timezone.utc)).astimezone(CHINA).date()
-
-
-def china_date(moment: datetime | None) -> date | None:
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(CHINA).date()
+    return codes.is_plausible(code, length)
 
 
 def due_date(received_on: date, track: Track, track_days: dict[Track, int]) -> date:

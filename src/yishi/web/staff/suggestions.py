@@ -9,6 +9,7 @@ from litestar.plugins.htmx import HTMXTemplate
 from litestar.response import Redirect, Template
 
 from yishi.accounts.enums import Role
+from yishi.core import codes as code_utils
 from yishi.core.errors import DomainError, Forbidden, NotFound
 from yishi.core.i18n import _
 from yishi.core.money import parse_yuan
@@ -233,8 +234,7 @@ class SuggestionController(Controller):
     async def merge(self, request: Request, suggestion_id: int) -> Template | Redirect:
         async def run(form):
             absorbed = forms.ids(form, "absorbed")
-            codes = [rules.normalise_code(c) for c in forms.text(form, "codes").replace(",", " ").replace(
-                ",", " ").replace("、", " ").split()]
+            codes = code_utils.split(forms.text(form, "codes"))
             if codes:
                 found = await Suggestion.select(Suggestion.id, Suggestion.tracking_code).where(
                     Suggestion.tracking_code.is_in(codes)).run()
