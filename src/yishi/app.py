@@ -19,25 +19,27 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from yishi.accounts import services as account_services
-from yishi.web.accounts import AuthController
 from yishi.ballots import round_settings
-from yishi.web.staff.ballots import BallotStaffController, VoteController, import_pb_upload
-from yishi.web.staff.paper import PaperController
-from yishi.web.resident.results import PublicResultsController, RoundDataController
 from yishi.config import Settings, load_settings
 from yishi.core import db as core_db
 from yishi.core.security import AttemptLimiter, configure_hasher
 from yishi.core.templating import configure as configure_jinja
-from yishi.web.csrf import CSRFMiddleware
-from yishi.web.errors import EXCEPTION_HANDLERS
-from yishi.web.staff.council import CouncilController, DecisionController
-from yishi.web.district.desk import DistrictDeskController, RoundWorkController
-from yishi.web.staff.meetings import MeetingController
 from yishi.suggestions import privacy as suggestion_privacy
+from yishi.web.accounts import AuthController
+from yishi.web.csrf import CSRFMiddleware
+from yishi.web.district.desk import DistrictDeskController, RoundWorkController
+from yishi.web.errors import EXCEPTION_HANDLERS
+from yishi.web.guards import PUBLIC
+from yishi.web.resident.results import PublicResultsController, RoundDataController
 from yishi.web.resident.suggest import PublicSuggestionController
+from yishi.web.resident.vote import VoteController
+from yishi.web.staff.ballots import BallotStaffController, import_pb_upload
+from yishi.web.staff.council import CouncilController, DecisionController
+from yishi.web.staff.meetings import MeetingController
+from yishi.web.staff.paper import PaperController
+from yishi.web.staff.rounds import RoundController
 from yishi.web.staff.suggestions import SuggestionController
 from yishi.web.staff.suggestions_manage import SuggestionManageController
-from yishi.web.staff.rounds import RoundController
 
 
 async def retrieve_user(session: dict[str, Any], connection: ASGIConnection) -> Any:
@@ -46,14 +48,14 @@ async def retrieve_user(session: dict[str, Any], connection: ASGIConnection) -> 
     return await account_services.get_active_user(int(session["uid"]), int(session.get("sv", 0)))
 
 
-@get("/", opt={"exclude_from_auth": True}, name="home")
+@get("/", opt={"exclude_from_auth": True, **PUBLIC}, name="home")
 async def home(request: Request) -> Template | Redirect:
     if request.session.get("uid"):
         return Redirect("/rounds")
     return Template("home.html")
 
 
-@get("/healthz", opt={"exclude_from_auth": True}, media_type="text/plain")
+@get("/healthz", opt={"exclude_from_auth": True, **PUBLIC}, media_type="text/plain")
 async def healthz() -> str:
     return "ok"
 
@@ -117,7 +119,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             # Static files need neither the login nor the session (an opt, not a path pattern
             # that every request would be matched against).
             create_static_files_router(path="/static", directories=[settings.static_dir],
-                                       opt={"exclude_from_auth": True, "skip_session": True}),
+                                       opt={"exclude_from_auth": True, "skip_session": True, **PUBLIC}),
         ],
         template_config=TemplateConfig(directory=Path(settings.templates_dir), engine=Jinja,
                                        engine_callback=jinja_setup),
@@ -131,6 +133,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
         exception_handlers=EXCEPTION_HANDLERS,
+        # No OpenAPI pages: every route is an HTML page or a file, not an API to document.
+        openapi_config=None,
         debug=False,
     )
     app.state.settings = settings

@@ -10,7 +10,7 @@ from litestar.utils.scope.state import ScopeState
 from yishi.accounts.enums import Role
 from yishi.ballots import codes as code_utils
 from yishi.ballots import services
-from yishi.web.staff.ballots import RECEIPT_PAGE
+from yishi.web.resident.vote import RECEIPT_PAGE
 from yishi.ballots.tables import Ballot, BallotChoice, BallotCode
 from yishi.core.db import SharedSQLiteEngine
 from yishi.core.templating import PageShell

@@ -9,6 +9,7 @@ from yishi.accounts import services
 from yishi.core import audit
 from yishi.core.i18n import _
 from yishi.core.security import AttemptLimiter
+from yishi.web import guards
 
 
 def _safe_next(target: str | None) -> str:
@@ -20,7 +21,7 @@ def _safe_next(target: str | None) -> str:
 
 class AuthController(Controller):
     path = ""
-    opt = {"exclude_from_auth": True}
+    opt = {"exclude_from_auth": True, **guards.PUBLIC}
 
     @get("/login")
     async def login_page(self, request: Request, next: str | None = None) -> Template:

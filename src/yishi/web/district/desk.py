@@ -8,19 +8,18 @@ from litestar import Controller, Request, get, post
 from litestar.plugins.htmx import HTMXTemplate
 from litestar.response import Redirect, Template
 
-from yishi.accounts import permissions as aperm
 from yishi.core.errors import DomainError
 from yishi.core.i18n import _
 from yishi.meetings import desk, meeting, services
 from yishi.meetings import permissions as perm
 from yishi.meetings.enums import MeetingStep, SubmissionStatus
+from yishi.web import deps, guards
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.enums import ItemKind, RoundStatus
 
 
 async def work_context(user: Any, round_id: int, **extra: Any) -> dict[str, Any]:
     round_ = await wishlists.get_round(round_id)
-    perm.require(aperm.can_view_round(user, round_.town_id, round_.district_id))
     versions = await desk.versions(round_id)
     last = versions[-1] if versions else None
     decision = await services.decision_of(round_id)
@@ -40,8 +39,9 @@ async def work_context(user: Any, round_id: int, **extra: Any) -> dict[str, Any]
 
 class RoundWorkController(Controller):
     path = "/rounds/{round_id:int}"
+    dependencies = deps.ROUND
 
-    @get("/council-work")
+    @get("/council-work", guards=[guards.VIEW_ROUND])
     async def work(self, request: Request, round_id: int) -> Template:
         context = await work_context(request.user, round_id)
         if request.headers.get("hx-request"):
@@ -49,10 +49,7 @@ class RoundWorkController(Controller):
         return Template("meetings/round_work.html", context=context)
 
     async def _act(self, request: Request, round_id: int, action) -> Template | Redirect:
-        round_ = await wishlists.get_round(round_id)
-        perm.require(aperm.can_view_round(request.user, round_.town_id, round_.district_id))
-        perm.require(perm.can_submit(request.user, round_.town_id),
-                     _("只有本镇（街道）工作人员或召集人可以报送或修改意愿清单。"))
+        round_ = await deps.load_round(request)
         form = await request.form()
         try:
             await action(round_, form)
@@ -61,13 +58,13 @@ class RoundWorkController(Controller):
             return Template("meetings/round_work.html", status_code=exc.status_code, context=context)
         return Redirect(f"/rounds/{round_id}/council-work")
 
-    @post("/submit")
+    @post("/submit", guards=[guards.SUBMIT_ROUND])
     async def submit(self, request: Request, round_id: int) -> Template | Redirect:
         async def act(round_, form):
             await desk.submit(round_, str(form.get("note", "")), actor=request.user)
         return await self._act(request, round_id, act)
 
-    @post("/revise")
+    @post("/revise", guards=[guards.SUBMIT_ROUND])
     async def revise(self, request: Request, round_id: int) -> Template | Redirect:
         """The old form that let the street edit the approved items and the resolution, kept only to
         refuse: a returned list changes only by a 复议 meeting's votes."""
@@ -75,7 +72,7 @@ class RoundWorkController(Controller):
             raise desk.direct_edit_refused()
         return await self._act(request, round_id, act)
 
-    @get("/submissions")
+    @get("/submissions", guards=[guards.VIEW_ROUND])
     async def submissions(self, request: Request, round_id: int, a: int | None = None, b: int | None = None) -> Template:
         context = await work_context(request.user, round_id)
         versions = context["versions"]
@@ -91,12 +88,11 @@ class RoundWorkController(Controller):
 
 class DistrictDeskController(Controller):
     path = "/district"
+    dependencies = deps.SUBMISSION
 
-    @get("/")
+    @get("/", guards=[guards.DISTRICT_DESK])
     async def desk_page(self, request: Request, status: str | None = None) -> Template:
         user = request.user
-        perm.require(user.district is not None and perm.can_view_desk(user, user.district),
-                     _("区级审核台只对区级审核人员开放。"))
         try:
             wanted = SubmissionStatus(status) if status else None
         except ValueError:
@@ -110,8 +106,6 @@ class DistrictDeskController(Controller):
     async def _review_context(self, request: Request, submission_id: int, **extra: Any) -> dict[str, Any]:
         sub = await desk.get_submission(submission_id)
         round_ = await wishlists.get_round(sub["round"])
-        perm.require(perm.can_view_desk(request.user, round_.district_id)
-                     or aperm.can_view_round(request.user, round_.town_id, round_.district_id))
         versions = await desk.versions(round_.id)
         previous = [v for v in versions if v["version"] < sub["version"]]
         return {
@@ -126,15 +120,12 @@ class DistrictDeskController(Controller):
             "error": None, "form": {}, **extra,
         }
 
-    @get("/submissions/{submission_id:int}")
+    @get("/submissions/{submission_id:int}", guards=[guards.VIEW_SUBMISSION])
     async def review_page(self, request: Request, submission_id: int) -> Template:
         return Template("meetings/review.html", context=await self._review_context(request, submission_id))
 
-    @post("/submissions/{submission_id:int}/review")
+    @post("/submissions/{submission_id:int}/review", guards=[guards.REVIEW_SUBMISSION])
     async def review(self, request: Request, submission_id: int) -> Template | Redirect:
-        sub = await desk.get_submission(submission_id)
-        round_ = await wishlists.get_round(sub["round"])
-        perm.require(perm.can_review(request.user, round_.district_id), _("只有区级审核人员可以审核意愿清单。"))
         form = await request.form()
         action = str(form.get("action", ""))
         try:

@@ -4,13 +4,14 @@ from __future__ import annotations
 from litestar import Controller, Request, get, post
 from litestar.response import Response, Template
 
-from yishi.accounts import permissions as perm
 from yishi.ballots import codes as code_utils
 from yishi.ballots import exports, results, services
 from yishi.core.errors import Conflict, NotFound
 from yishi.core.i18n import _
+from yishi.web import deps, guards
 from yishi.web.responses import file_response
 from yishi.wishlists import services as wishlists
+from yishi.wishlists.services import RoundView
 
 
 async def _public_context(round_id: int) -> dict:
@@ -31,7 +32,7 @@ class PublicResultsController(Controller):
     """Anyone, no account: the published result and the check that a receipt was counted."""
 
     path = "/results/{round_id:int}"
-    opt = {"exclude_from_auth": True}
+    opt = {"exclude_from_auth": True, **guards.PUBLIC}
 
     @get("/")
     async def page(self, round_id: int, receipt: str | None = None) -> Template:
@@ -51,20 +52,17 @@ class RoundDataController(Controller):
     """Staff: the recount and the files."""
 
     path = "/rounds/{round_id:int}"
+    dependencies = deps.ROUND
 
-    @post("/recount")
-    async def recount(self, request: Request, round_id: int) -> Template:
-        round_ = await wishlists.get_round(round_id)
-        perm.require(perm.can_manage_round(request.user, round_.town_id))
+    @post("/recount", guards=[guards.MANAGE_ROUND])
+    async def recount(self, request: Request, round_id: int, round_: RoundView) -> Template:
         outcome = await results.recount(round_, actor=request.user)
         context = await _public_context(round_id)
         context["recount"] = outcome
         return Template("ballots/results.html", context=context)
 
-    @get("/export/{what:str}")
+    @get("/export/{what:str}", guards=[guards.EXPORT_ROUND])
     async def export(self, request: Request, round_id: int, what: str) -> Response:
-        round_ = await wishlists.get_round(round_id)
-        perm.require(perm.can_export_intent_list(request.user, round_.town_id, round_.district_id))
         build = exports.EXPORTS.get(what)
         if build is None:
             raise NotFound(_("没有这种导出文件。"))

@@ -16,6 +16,7 @@ from yishi.core.security import AttemptLimiter
 from yishi.places.tables import Community, Town
 from yishi.suggestions import catalog, forms, rules, services
 from yishi.suggestions.enums import Channel
+from yishi.web import guards
 
 SUBMIT_LIMIT = 10  # posts per client per window: a family at one phone, a centre's shared Wi-Fi
 SUBMIT_WINDOW = 600
@@ -60,7 +61,7 @@ async def form_page(point: catalog.PointView | None, *, form: dict | None = None
 
 class PublicSuggestionController(Controller):
     path = ""
-    opt = {"exclude_from_auth": True}
+    opt = {"exclude_from_auth": True, **guards.PUBLIC}
 
     @get("/s")
     async def blank_form(self) -> Template:

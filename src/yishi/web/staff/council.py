@@ -1,38 +1,38 @@
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
-from yishi.accounts import permissions as perm
-from yishi.core.errors import DomainError
+from yishi.core import dates
+from yishi.core.errors import DomainError, Forbidden
 from yishi.core.i18n import _
-from yishi.web.forms import form_int
-from yishi.web.responses import file_response
 from yishi.meetings import exports, meeting, services
 from yishi.meetings import permissions as mperm
-from yishi.meetings.enums import FIXED_CATEGORIES, MeetingStatus, MeetingStep, MemberCategory
+from yishi.meetings.enums import (
+    FIXED_CATEGORIES,
+    MeetingStatus,
+    MeetingStep,
+    MemberCategory,
+)
+from yishi.web import guards
+from yishi.web.forms import form_int
+from yishi.web.responses import file_response
 from yishi.wishlists import services as wishlists
 
 
 class DecisionController(Controller):
     path = "/rounds/{round_id:int}"
 
-    @post("/decision")
+    @post("/decision", guards=[guards.DECIDE_ROUND])
     async def record(self, request: Request, round_id: int) -> None:
         """The old direct form, kept only to refuse: the council's decision comes from a quorate
         民主议事定方向 meeting (meeting.decide), never from a form that skips sign-in and votes."""
-        round_ = await wishlists.get_round(round_id)
-        perm.require(perm.can_record_decision(request.user, round_.town_id),
-                     _("只有本镇（街道）议事组召集人可以记录议事决定。"))
         raise services.not_from_meeting()
 
-    @get("/intent-list.pdf")
+    @get("/intent-list.pdf", guards=[guards.EXPORT_ROUND])
     async def intent_list_pdf(self, request: Request, round_id: int) -> Response:
-        round_ = await wishlists.get_round(round_id)
-        perm.require(perm.can_export_intent_list(request.user, round_.town_id, round_.district_id))
         filename, mimetype, data = await exports.intent_list_pdf(round_id)
         return file_response(filename, mimetype, data, inline=True)
 
@@ -41,7 +41,6 @@ class CouncilController(Controller):
     path = "/council"
 
     async def _context(self, user: Any, **extra: Any) -> dict[str, Any]:
-        perm.require(user.town is not None, _("您的账号没有所属镇（街道），无法查看议事组。"))
         council = await services.council_of_town(user.town)
         members = await services.members_of(council["id"]) if council else []
         rounds = await wishlists.list_rounds(town_id=user.town)
@@ -56,16 +55,15 @@ class CouncilController(Controller):
             "error": None, "form": {}, **extra,
         }
 
-    @get("/")
+    @get("/", guards=[guards.TOWN_COUNCIL])
     async def council_page(self, request: Request) -> Template:
         return Template("meetings/council.html", context=await self._context(request.user))
 
     async def _manage(self, request: Request, action) -> Template | Redirect:
         user = request.user
-        perm.require(user.town is not None, _("您的账号没有所属镇（街道），无法查看议事组。"))
         council = await services.council_of_town(user.town)
-        perm.require(council is not None and mperm.can_manage_council(user, council["town"]),
-                     _("只有本镇（街道）工作人员或召集人可以管理议事组。"))
+        if council is None:
+            raise Forbidden(_("只有本镇（街道）工作人员或召集人可以管理议事组。"))
         form = await request.form()
         try:
             await action(council, form)
@@ -74,7 +72,7 @@ class CouncilController(Controller):
                             context=await self._context(user, error=exc.message, form=dict(form)))
         return Redirect("/council")
 
-    @post("/members")
+    @post("/members", guards=[guards.MANAGE_COUNCIL])
     async def add_member(self, request: Request) -> Template | Redirect:
         async def act(council, form):
             try:
@@ -84,17 +82,18 @@ class CouncilController(Controller):
             await services.add_member(
                 council["id"], name=str(form.get("name", "")), category=category,
                 organisation=str(form.get("organisation", "")), contact=str(form.get("contact", "")),
-                term_start=_date(form.get("term_start"), _("任期开始")), term_end=_date(form.get("term_end"), _("任期结束")),
+                term_start=dates.parse_date(form.get("term_start"), _("任期开始")),
+                term_end=dates.parse_date(form.get("term_end"), _("任期结束")),
                 actor=request.user)
         return await self._manage(request, act)
 
-    @post("/members/{member_id:int}/retire")
+    @post("/members/{member_id:int}/retire", guards=[guards.MANAGE_COUNCIL])
     async def retire(self, request: Request, member_id: int) -> Template | Redirect:
         async def act(council, form):
             await services.retire_member(council["id"], member_id, actor=request.user)
         return await self._manage(request, act)
 
-    @post("/rules")
+    @post("/rules", guards=[guards.MANAGE_COUNCIL])
     async def rules(self, request: Request) -> Template | Redirect:
         async def act(council, form):
             await services.set_rules(
@@ -102,13 +101,3 @@ class CouncilController(Controller):
                 quorum_all_fixed=form.get("quorum_all_fixed") == "1",
                 pass_share_pct=form_int(form.get("pass_share_pct"), _("通过比例")), actor=request.user)
         return await self._manage(request, act)
-
-
-def _date(value: Any, field: str) -> date | None:
-    text = str(value or "").strip()
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise DomainError(_("{field}应为日期，例如 2026-01-01。").format(field=field))

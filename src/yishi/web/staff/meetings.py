@@ -2,40 +2,43 @@
 again with the message in Chinese and the refusal's 4xx status, and nothing has changed."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
 from yishi.ballots import services as ballots
-from yishi.core.errors import DomainError
+from yishi.core import dates
+from yishi.core.errors import DomainError, Forbidden
 from yishi.core.i18n import _
-from yishi.web.forms import form_int, form_ints
-from yishi.web.responses import file_response
-from yishi.wishlists.forms import item_input
-from yishi.suggestions import services as suggestions
 from yishi.meetings import compile as compiling
 from yishi.meetings import desk, exports, meeting, services
 from yishi.meetings import permissions as perm
-from yishi.meetings.enums import MeetingStatus, MeetingStep, MemberCategory, Presence, VoteChoice
+from yishi.meetings.enums import (
+    MeetingStatus,
+    MeetingStep,
+    MemberCategory,
+    Presence,
+    VoteChoice,
+)
+from yishi.suggestions import services as suggestions
+from yishi.web import deps, guards
+from yishi.web.forms import form_int, form_ints
+from yishi.web.responses import file_response
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.enums import ItemKind, RoundStatus
-
-CHINA = timezone(timedelta(hours=8))
-
+from yishi.wishlists.forms import item_input
 
 def parse_when(text: str) -> datetime:
     """'2026-03-12T14:30' from <input type=datetime-local>, read as Beijing time."""
-    try:
-        value = datetime.fromisoformat((text or "").strip())
-    except ValueError:
+    when = dates.parse_datetime(text, _("会议时间"))
+    if when is None:
         raise DomainError(_("请填写会议时间，例如 2026-03-12 14:30。"))
-    return value.replace(tzinfo=CHINA) if value.tzinfo is None else value
+    return when
 
 
 async def meeting_context(user: Any, m: meeting.MeetingView, picked: list[int] | None = None) -> dict[str, Any]:
-    perm.require(perm.can_view_meeting(user, m.town_id, m.district_id))
     s = await meeting.state(m)
     me = await meeting.member_of_user(m, user.id) if user else None
     context: dict[str, Any] = {
@@ -90,6 +93,7 @@ async def compile_context(m: meeting.MeetingView, round_: Any, items: list[dict]
 
 class MeetingController(Controller):
     path = "/meetings"
+    dependencies = deps.MEETING
 
     async def _page(self, request: Request, meeting_id: int, error: str | None = None, status: int = 200,
                     **extra: Any) -> Template:
@@ -98,11 +102,10 @@ class MeetingController(Controller):
         return Template("meetings/meeting.html", status_code=status,
                         context={**context, "error": error, **extra})
 
-    async def _act(self, request: Request, meeting_id: int, allowed, action, anchor: str = "") -> Any:
-        """Check the permission, run the service; a refusal re-renders the page with its message."""
-        m = await meeting.get_meeting(meeting_id)
-        perm.require(perm.can_view_meeting(request.user, m.town_id, m.district_id))
-        perm.require(allowed(m), _("您没有权限进行这项会议操作。"))
+    async def _act(self, request: Request, meeting_id: int, action, anchor: str = "") -> Any:
+        """Run the service (the route's guard has let the user in); a refusal re-renders the page
+        with its message."""
+        m = await deps.load_meeting(request)
         form = await request.form()
         try:
             await action(m, form)
@@ -110,13 +113,12 @@ class MeetingController(Controller):
             return await self._page(request, meeting_id, exc.message, exc.status_code, form=dict(form))
         return Redirect(f"/meetings/{meeting_id}{anchor}")
 
-    @post("/")
+    @post("/", guards=[guards.PLAN_MEETING])
     async def create(self, request: Request) -> Redirect:
         user = request.user
-        perm.require(user.town is not None, _("您的账号没有所属镇（街道）。"))
         council = await services.council_of_town(user.town)
-        perm.require(council is not None and perm.can_plan_meeting(user, council["town"]),
-                     _("只有本镇（街道）议事组召集人可以安排会议。"))
+        if council is None:
+            raise Forbidden(_("只有本镇（街道）议事组召集人可以安排会议。"))
         form = await request.form()
         try:
             step = MeetingStep(str(form.get("step", "")))
@@ -128,18 +130,17 @@ class MeetingController(Controller):
             place=str(form.get("place", "")), round_id=round_id, actor=user)
         return Redirect(f"/meetings/{meeting_id}")
 
-    @get("/{meeting_id:int}")
+    @get("/{meeting_id:int}", guards=[guards.VIEW_MEETING])
     async def page(self, request: Request, meeting_id: int) -> Template:
         return await self._page(request, meeting_id)
 
-    @post("/{meeting_id:int}/agenda")
+    @post("/{meeting_id:int}/agenda", guards=[guards.CHAIR_MEETING])
     async def add_agenda(self, request: Request, meeting_id: int) -> Any:
         async def act(m, form):
             await meeting.add_agenda_item(m, str(form.get("title", "")), actor=request.user)
-        return await self._act(request, meeting_id, lambda m: perm.can_plan_meeting(request.user, m.town_id),
-                               act, "#agenda")
+        return await self._act(request, meeting_id, act, "#agenda")
 
-    @post("/{meeting_id:int}/agenda/{item_id:int}/{op:str}")
+    @post("/{meeting_id:int}/agenda/{item_id:int}/{op:str}", guards=[guards.CHAIR_MEETING])
     async def agenda_op(self, request: Request, meeting_id: int, item_id: int, op: str) -> Any:
         async def act(m, form):
             if op == "delete":
@@ -150,22 +151,21 @@ class MeetingController(Controller):
                 await meeting.save_notes(m, item_id, str(form.get("notes", "")), actor=request.user)
             else:
                 raise DomainError(_("不支持这种操作。"), 404)
-        allowed = (lambda m: perm.can_plan_meeting(request.user, m.town_id))
-        return await self._act(request, meeting_id, allowed, act, "#agenda")
+        return await self._act(request, meeting_id, act, "#agenda")
 
-    @post("/{meeting_id:int}/start")
+    @post("/{meeting_id:int}/start", guards=[guards.CHAIR_MEETING])
     async def start(self, request: Request, meeting_id: int) -> Any:
         async def act(m, form):
             await meeting.start(m, actor=request.user)
-        return await self._act(request, meeting_id, lambda m: perm.can_plan_meeting(request.user, m.town_id), act)
+        return await self._act(request, meeting_id, act)
 
-    @post("/{meeting_id:int}/close")
+    @post("/{meeting_id:int}/close", guards=[guards.CHAIR_MEETING])
     async def close(self, request: Request, meeting_id: int) -> Any:
         async def act(m, form):
             await meeting.close_minutes(m, actor=request.user)
-        return await self._act(request, meeting_id, lambda m: perm.can_plan_meeting(request.user, m.town_id), act)
+        return await self._act(request, meeting_id, act)
 
-    @post("/{meeting_id:int}/attendance")
+    @post("/{meeting_id:int}/attendance", guards=[guards.CHAIR_MEETING])
     async def attendance(self, request: Request, meeting_id: int) -> Any:
         async def act(m, form):
             s = await meeting.state(m)
@@ -177,30 +177,27 @@ class MeetingController(Controller):
                     except ValueError:
                         raise DomainError(_("提交的内容格式不对，请刷新页面后重新提交。"))
                     await meeting.set_presence(m, member["id"], presence, actor=request.user)
-        return await self._act(request, meeting_id, lambda m: perm.can_plan_meeting(request.user, m.town_id),
-                               act, "#attendance")
+        return await self._act(request, meeting_id, act, "#attendance")
 
-    @post("/{meeting_id:int}/sign-in")
+    @post("/{meeting_id:int}/sign-in", guards=[guards.VIEW_MEETING])
     async def sign_in(self, request: Request, meeting_id: int) -> Any:
         me: dict | None = None
 
         async def act(m, form):
             await meeting.set_presence(m, me["id"], Presence.present, actor=request.user, self_signed=True)
 
-        m = await meeting.get_meeting(meeting_id)
-        me = await meeting.member_of_user(m, request.user.id)
+        me = await meeting.member_of_user(await deps.load_meeting(request), request.user.id)
         perm.require(me is not None, _("您不是本议事组的在任成员，不能签到。"))
-        return await self._act(request, meeting_id, lambda m: True, act, "#attendance")
+        return await self._act(request, meeting_id, act, "#attendance")
 
-    @post("/{meeting_id:int}/guests")
+    @post("/{meeting_id:int}/guests", guards=[guards.CHAIR_MEETING])
     async def guests(self, request: Request, meeting_id: int) -> Any:
         async def act(m, form):
             await meeting.add_guest(m, name=str(form.get("name", "")), organisation=str(form.get("organisation", "")),
                                     reason=str(form.get("reason", "")), actor=request.user)
-        return await self._act(request, meeting_id, lambda m: perm.can_plan_meeting(request.user, m.town_id),
-                               act, "#guests")
+        return await self._act(request, meeting_id, act, "#guests")
 
-    @post("/{meeting_id:int}/votes/{item_id:int}")
+    @post("/{meeting_id:int}/votes/{item_id:int}", guards=[guards.CHAIR_MEETING])
     async def hands(self, request: Request, meeting_id: int, item_id: int) -> Any:
         """The convener records a show of hands on one item: a choice per member present."""
         async def act(m, form):
@@ -212,13 +209,11 @@ class MeetingController(Controller):
                     except ValueError:
                         raise DomainError(_("提交的内容格式不对，请刷新页面后重新提交。"))
             await meeting.record_votes(m, item_id, choices, actor=request.user)
-        return await self._act(request, meeting_id, lambda m: perm.can_plan_meeting(request.user, m.town_id),
-                               act, f"#item-{item_id}")
+        return await self._act(request, meeting_id, act, f"#item-{item_id}")
 
-    @post("/{meeting_id:int}/my-vote/{item_id:int}")
+    @post("/{meeting_id:int}/my-vote/{item_id:int}", guards=[guards.VIEW_MEETING])
     async def my_vote(self, request: Request, meeting_id: int, item_id: int) -> Any:
-        m = await meeting.get_meeting(meeting_id)
-        me = await meeting.member_of_user(m, request.user.id)
+        me = await meeting.member_of_user(await deps.load_meeting(request), request.user.id)
         perm.require(me is not None, _("您不是本议事组的在任成员，不能表决。"))
 
         async def act(m, form):
@@ -229,13 +224,12 @@ class MeetingController(Controller):
             await meeting.record_votes(m, item_id, {me["id"]: choice}, actor=request.user, by_self=True)
         if request.headers.get("hx-request"):
             return await self._vote_item(request, meeting_id, item_id, act)
-        return await self._act(request, meeting_id, lambda m: True, act, f"#item-{item_id}")
+        return await self._act(request, meeting_id, act, f"#item-{item_id}")
 
     async def _vote_item(self, request: Request, meeting_id: int, item_id: int, action) -> Template:
         """A member's vote by htmx: the item's row again (with a refusal's message, and its 4xx
         status) and the "还剩 N 项未表决" bar out of band, instead of the whole page."""
-        m = await meeting.get_meeting(meeting_id)
-        perm.require(perm.can_view_meeting(request.user, m.town_id, m.district_id))
+        m = await deps.load_meeting(request)
         form = await request.form()
         error, status = None, 200
         try:
@@ -250,18 +244,14 @@ class MeetingController(Controller):
                         context={**context, "fragment_item": ranked[0][1], "fragment_rank": ranked[0][0],
                                  "item_error": error})
 
-    @post("/{meeting_id:int}/decide")
+    @post("/{meeting_id:int}/decide", guards=[guards.CHAIR_MEETING])
     async def decide(self, request: Request, meeting_id: int) -> Any:
         async def act(m, form):
             await meeting.decide(m, str(form.get("resolution", "")), str(form.get("departure_reason", "")),
                                  actor=request.user)
-        return await self._act(request, meeting_id, lambda m: perm.can_plan_meeting(request.user, m.town_id),
-                               act, "#decide")
+        return await self._act(request, meeting_id, act, "#decide")
 
     # --- 民主恳谈交清单: compile the round's list in the meeting ----------------------------
-
-    def _runs(self, request: Request):
-        return lambda m: perm.can_run_meeting(request.user, m.town_id, m.status)
 
     async def _list_page(self, request: Request, m: meeting.MeetingView, *, picked: list[int],
                          error: str | None = None, status: int = 200, **extra: Any) -> Template:
@@ -273,9 +263,7 @@ class MeetingController(Controller):
 
     async def _compiler(self, request: Request, meeting_id: int) -> tuple[meeting.MeetingView, Any, list[int]]:
         """The meeting, the posted form and its ticked suggestions, for whoever may run it."""
-        m = await meeting.get_meeting(meeting_id)
-        perm.require(perm.can_view_meeting(request.user, m.town_id, m.district_id))
-        perm.require(perm.can_run_meeting(request.user, m.town_id, m.status), _("您没有权限进行这项会议操作。"))
+        m = await deps.load_meeting(request)
         form = await request.form()
         try:
             picked = form_ints(form.getall("suggestion", []))
@@ -284,7 +272,7 @@ class MeetingController(Controller):
             return m, form, exc
         return m, form, picked
 
-    @post("/{meeting_id:int}/list/items")
+    @post("/{meeting_id:int}/list/items", guards=[guards.RUN_MEETING])
     async def list_add(self, request: Request, meeting_id: int) -> Any:
         """A new item, from the picked suggestions (merged into one) or typed directly; or, with
         `into` set, the picked suggestions answered by an item already on the list."""
@@ -302,7 +290,7 @@ class MeetingController(Controller):
                                          error=exc.message, status=exc.status_code, form=dict(form))
         return Redirect(f"/meetings/{meeting_id}#list")
 
-    @post("/{meeting_id:int}/list/draft")
+    @post("/{meeting_id:int}/list/draft", guards=[guards.RUN_MEETING])
     async def list_draft(self, request: Request, meeting_id: int) -> Template:
         """起草: the add form filled in from the picked suggestions' words, to edit; saves nothing."""
         m, form, picked = await self._compiler(request, meeting_id)
@@ -315,7 +303,7 @@ class MeetingController(Controller):
             draft["description"] = "\n".join(words)[:2000]
         return await self._list_page(request, m, picked=picked, form=draft)
 
-    @post("/{meeting_id:int}/list/items/{item_id:int}/edit")
+    @post("/{meeting_id:int}/list/items/{item_id:int}/edit", guards=[guards.RUN_MEETING])
     async def list_edit(self, request: Request, meeting_id: int, item_id: int) -> Any:
         m, form, _picked = await self._compiler(request, meeting_id)
         try:
@@ -325,21 +313,19 @@ class MeetingController(Controller):
                                          edit_item_id=item_id, edit_form=dict(form))
         return Redirect(f"/meetings/{meeting_id}#list-item-{item_id}")
 
-    @post("/{meeting_id:int}/list/items/{item_id:int}/delete")
+    @post("/{meeting_id:int}/list/items/{item_id:int}/delete", guards=[guards.RUN_MEETING])
     async def list_remove(self, request: Request, meeting_id: int, item_id: int) -> Any:
         async def act(m, form):
             await compiling.remove_item(m, item_id, actor=request.user)
-        return await self._act(request, meeting_id, self._runs(request), act, "#list")
+        return await self._act(request, meeting_id, act, "#list")
 
-    @post("/{meeting_id:int}/list/adopt")
+    @post("/{meeting_id:int}/list/adopt", guards=[guards.RUN_MEETING])
     async def list_adopt(self, request: Request, meeting_id: int) -> Any:
         async def act(m, form):
             await compiling.adopt(m, actor=request.user)
-        return await self._act(request, meeting_id, self._runs(request), act, "#list")
+        return await self._act(request, meeting_id, act, "#list")
 
-    @get("/{meeting_id:int}/minutes.pdf")
+    @get("/{meeting_id:int}/minutes.pdf", guards=[guards.VIEW_MEETING])
     async def minutes_pdf(self, request: Request, meeting_id: int) -> Response:
-        m = await meeting.get_meeting(meeting_id)
-        perm.require(perm.can_view_meeting(request.user, m.town_id, m.district_id))
         filename, mimetype, data = await exports.minutes_pdf(meeting_id)
         return file_response(filename, mimetype, data, inline=True)

@@ -10,11 +10,13 @@ from yishi.ballots import paper, paper_pdf, round_settings, services
 from yishi.ballots import permissions as bperm
 from yishi.core.errors import DomainError
 from yishi.core.i18n import _
+from yishi.places.tables import Community
+from yishi.web import deps, guards
 from yishi.web.forms import form_int, form_ints
 from yishi.web.responses import file_response
-from yishi.places.tables import Community
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.enums import RoundStatus
+from yishi.wishlists.services import RoundView
 
 MESSAGES = {
     paper.PENDING: _("已保存第一遍录入。请另一位收集员再录入一遍这张选票，两遍一致才计入。"),
@@ -26,11 +28,11 @@ MESSAGES = {
 
 class PaperController(Controller):
     path = "/rounds/{round_id:int}/paper"
+    dependencies = deps.ROUND
 
     async def _context(self, request: Request, round_id: int) -> dict:
         round_ = await wishlists.get_round(round_id)
         user = request.user
-        perm.require(bperm.can_enter_paper(user, round_.town_id) or perm.can_manage_round(user, round_.town_id))
         query = Community.select(Community.id, Community.name).where(Community.town == round_.town_id)
         own = getattr(user, "community", None)
         if perm.role_of(user).value == "collector" and own:
@@ -47,16 +49,14 @@ class PaperController(Controller):
             "display": code_utils.display, "message": None, "error": None, "form": {}, "ticked": set(),
         }
 
-    @get("/")
+    @get("/", guards=[guards.PAPER_PAGE])
     async def page(self, request: Request, round_id: int) -> Template:
         return Template("ballots/paper.html", context=await self._context(request, round_id))
 
-    @post("/ballots.pdf", status_code=200)
+    @post("/ballots.pdf", status_code=200, guards=[guards.MANAGE_ROUND])
     async def ballots_pdf(self, request: Request, round_id: int) -> Response:
         """A POST (with CSRF), not a link: printing marks the round as using paper, so that its
         count waits for the paper ballots after the closing time."""
-        round_ = await wishlists.get_round(round_id)
-        perm.require(perm.can_manage_round(request.user, round_.town_id))
         form = await request.form()
         name, mime, data = await paper_pdf.paper_ballots_pdf(
             round_id, base_url=str(request.base_url).rstrip("/"),
@@ -65,10 +65,9 @@ class PaperController(Controller):
             actor=request.user)
         return file_response(name, mime, data)
 
-    @post("/entries")
+    @post("/entries", guards=[guards.ENTER_PAPER])
     async def enter(self, request: Request, round_id: int) -> Template:
         context = await self._context(request, round_id)
-        perm.require(context["can_enter"])
         form = await request.form()
         ticked: list[int] = []
         try:
@@ -82,18 +81,14 @@ class PaperController(Controller):
         context["message"] = f"{code_utils.display(outcome.code)}：{MESSAGES[outcome.status]}"
         return Template("ballots/paper.html", context=context)
 
-    @post("/count")
-    async def count(self, request: Request, round_id: int) -> Redirect:
+    @post("/count", guards=[guards.MANAGE_ROUND])
+    async def count(self, request: Request, round_id: int, round_: RoundView) -> Redirect:
         """纸质选票已全部录入: staff count a round that used paper, after its closing time."""
-        round_ = await wishlists.get_round(round_id)
-        perm.require(perm.can_manage_round(request.user, round_.town_id))
         await services.confirm_count(round_, actor=request.user)
         return Redirect(f"/rounds/{round_id}")
 
-    @post("/{paper_id:int}/resolve")
+    @post("/{paper_id:int}/resolve", guards=[guards.SUPERVISE_PAPER])
     async def resolve(self, request: Request, round_id: int, paper_id: int) -> Redirect:
-        round_ = await wishlists.get_round(round_id)
-        perm.require(bperm.can_supervise_paper(request.user, round_.town_id))
         form = await request.form()
         await paper.resolve(round_id, paper_id, str(form.get("choice", "")), actor=request.user)
         return Redirect(f"/rounds/{round_id}/paper#held")

@@ -9,10 +9,9 @@ from yishi.accounts import permissions as perm
 from yishi.accounts.enums import Role
 from yishi.ballots import round_settings
 from yishi.ballots import services as ballots
-from yishi.core.errors import DomainError
+from yishi.core.errors import DomainError, Forbidden
 from yishi.core.i18n import _
 from yishi.core.money import parse_yuan
-from yishi.web.forms import form_int
 from yishi.meetings import compile as compiling
 from yishi.meetings import meeting as council_meetings
 from yishi.meetings import permissions as mperm
@@ -20,15 +19,17 @@ from yishi.meetings import services as meetings
 from yishi.meetings.enums import MeetingStatus, MeetingStep
 from yishi.places.tables import Community, Town
 from yishi.suggestions import services as suggestions
+from yishi.web import deps, guards
+from yishi.web.forms import form_int
 from yishi.wishlists import services
 from yishi.wishlists.enums import ItemKind, RoundStatus
 from yishi.wishlists.forms import item_input
+from yishi.wishlists.services import RoundView
 
 
 async def round_context(user: Any, round_id: int) -> dict[str, Any]:
     """Everything the round page and its fragments show, with what this user may do."""
     round_ = await services.get_round(round_id)
-    perm.require(perm.can_view_round(user, round_.town_id, round_.district_id))
     if round_.status is RoundStatus.voting and await round_settings.close_if_due(round_id):
         # Past its closing time: closed on demand too, not only by the background task.
         round_ = await services.get_round(round_id)
@@ -87,8 +88,9 @@ async def decide_meetings(round_id: int) -> list[dict[str, Any]]:
 
 class RoundController(Controller):
     path = "/rounds"
+    dependencies = deps.ROUND
 
-    @get("/")
+    @get("/", guards=[guards.SIGNED_IN])
     async def list_rounds(self, request: Request) -> Template:
         user = request.user
         role = perm.role_of(user)
@@ -99,7 +101,8 @@ class RoundController(Controller):
             rounds = await services.list_rounds(district_id=user.district)
             towns = []
         else:
-            perm.require(user.town is not None)
+            if user.town is None:
+                raise Forbidden(_("您的账号没有所属镇（街道）。"))
             rounds = await services.list_rounds(town_id=user.town)
             towns = await Town.select(Town.id, Town.name).where(Town.id == user.town).run()
         return Template("wishlists/rounds.html", context={
@@ -107,11 +110,10 @@ class RoundController(Controller):
             "Status": RoundStatus, "error": None, "form": {},
         })
 
-    @post("/")
+    @post("/", guards=[guards.CREATE_ROUND])
     async def create_round(self, request: Request) -> Template | Redirect:
         user = request.user
         form = await request.form()
-        perm.require(perm.can_create_round(user))
         town_id = user.town if perm.role_of(user) is not Role.admin else form_int(form.get("town"), _("镇（街道）"))
         perm.require(perm.can_manage_round(user, town_id))
         round_id = await services.create_round(
@@ -123,15 +125,13 @@ class RoundController(Controller):
         )
         return Redirect(f"/rounds/{round_id}")
 
-    @get("/{round_id:int}")
+    @get("/{round_id:int}", guards=[guards.VIEW_ROUND])
     async def round_page(self, request: Request, round_id: int) -> Template:
         context = await round_context(request.user, round_id)
         return Template("wishlists/round.html", context={**context, "error": None, "form": {}})
 
-    @post("/{round_id:int}/items")
-    async def add_item(self, request: Request, round_id: int) -> Template | Redirect:
-        round_ = await services.get_round(round_id)
-        perm.require(perm.can_manage_round(request.user, round_.town_id))
+    @post("/{round_id:int}/items", guards=[guards.MANAGE_ROUND])
+    async def add_item(self, request: Request, round_id: int, round_: RoundView) -> Template | Redirect:
         form = await request.form()
         try:
             await services.add_item(round_, **item_input(form), actor=request.user)
@@ -142,9 +142,7 @@ class RoundController(Controller):
                             context={**context, "error": exc.message, "form": dict(form)})
         return Redirect(f"/rounds/{round_id}#items")
 
-    @post("/{round_id:int}/items/{item_id:int}/delete")
+    @post("/{round_id:int}/items/{item_id:int}/delete", guards=[guards.MANAGE_ROUND])
     async def remove_item(self, request: Request, round_id: int, item_id: int) -> Redirect:
-        round_ = await services.get_round(round_id)
-        perm.require(perm.can_manage_round(request.user, round_.town_id))
         await suggestions.remove_wish_item(round_id, item_id, actor=request.user)
         return Redirect(f"/rounds/{round_id}#items")

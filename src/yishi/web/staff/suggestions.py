@@ -13,12 +13,21 @@ from yishi.core import codes as code_utils
 from yishi.core.errors import DomainError, Forbidden, NotFound
 from yishi.core.i18n import _
 from yishi.core.money import parse_yuan
-from yishi.web.responses import file_response
 from yishi.places.tables import Community, Town
 from yishi.suggestions import catalog, forms, history, queries, rules, services
 from yishi.suggestions import permissions as perm
-from yishi.suggestions.enums import Channel, Flag, Grade, OPEN_STATUSES, Status, Tier, Track
+from yishi.suggestions.enums import (
+    OPEN_STATUSES,
+    Channel,
+    Flag,
+    Grade,
+    Status,
+    Tier,
+    Track,
+)
 from yishi.suggestions.tables import Suggestion
+from yishi.web import deps, guards
+from yishi.web.responses import file_response
 from yishi.wishlists.enums import ItemKind, RoundStatus
 from yishi.wishlists.tables import Round, WishItem
 
@@ -57,12 +66,6 @@ ENUMS = {"Status": Status, "Grade": Grade, "Track": Track, "Tier": Tier, "Channe
          "display_code": rules.display_code}
 
 
-async def load_viewable(user: Any, suggestion_id: int) -> dict:
-    row = await services.get(suggestion_id)
-    perm.require(perm.can_view_suggestions(user, row["town"], row["district_id"]))
-    return row
-
-
 async def load_handled(user: Any, suggestion_id: int) -> dict:
     row = await services.get(suggestion_id)
     perm.require(perm.can_handle_suggestion(user, row["town"]),
@@ -71,7 +74,7 @@ async def load_handled(user: Any, suggestion_id: int) -> dict:
 
 
 async def detail_context(user: Any, suggestion_id: int, **extra: Any) -> dict[str, Any]:
-    s = await load_viewable(user, suggestion_id)
+    s = await services.get(suggestion_id)  # the route's guard has checked who may see it
     today = rules.today_in_china()
     candidates = []
     can_handle = perm.can_handle_suggestion(user, s["town"])
@@ -115,8 +118,9 @@ async def entry_context(user: Any, **extra: Any) -> dict[str, Any]:
 
 class SuggestionController(Controller):
     path = "/suggestions"
+    dependencies = deps.SUGGESTION
 
-    @get("/")
+    @get("/", guards=[guards.SUGGESTIONS])
     async def list_page(self, request: Request, page: int = 1) -> Template:
         user = request.user
         scope = await scope_for(user)
@@ -135,7 +139,7 @@ class SuggestionController(Controller):
             return HTMXTemplate(template_name="suggestions/_results.html", context=context)
         return Template("suggestions/list.html", context=context)
 
-    @get("/export.xlsx")
+    @get("/export.xlsx", guards=[guards.SUGGESTIONS])
     async def export(self, request: Request) -> Response:
         from yishi.suggestions import exports
 
@@ -147,13 +151,11 @@ class SuggestionController(Controller):
         filename, mime, data = await exports.list_xlsx(rows, _("居民建议清单"))
         return file_response(filename, mime, data)
 
-    @get("/new")
+    @get("/new", guards=[guards.RECORD_SUGGESTIONS])
     async def new_page(self, request: Request) -> Template:
-        perm.require(perm.role_of(request.user) in perm.RECORDERS | {Role.admin},
-                     _("只有民情收集员和镇（街道）工作人员可以代居民录入建议。"))
         return Template("suggestions/new.html", context=await entry_context(request.user))
 
-    @post("/new")
+    @post("/new", guards=[guards.RECORD_SUGGESTIONS])
     async def create(self, request: Request) -> Template | Redirect:
         user = request.user
         form = await request.form()
@@ -177,13 +179,12 @@ class SuggestionController(Controller):
                             context=await entry_context(user, form=typed, error=exc.message))
         return Redirect(f"/suggestions/{receipt.id}?new=1")
 
-    @get("/{suggestion_id:int}")
+    @get("/{suggestion_id:int}", guards=[guards.VIEW_SUGGESTION])
     async def detail(self, request: Request, suggestion_id: int, new: Any = None) -> Template:
         context = await detail_context(request.user, suggestion_id, new=bool(new))
         return Template("suggestions/detail.html", context=context)
 
     async def _act(self, request: Request, suggestion_id: int, action) -> Template | Redirect:
-        await load_handled(request.user, suggestion_id)
         form = await request.form()
         try:
             await action(form)
@@ -194,7 +195,7 @@ class SuggestionController(Controller):
                                      form=form)
         return Redirect(f"/suggestions/{suggestion_id}")
 
-    @post("/{suggestion_id:int}/grade")
+    @post("/{suggestion_id:int}/grade", guards=[guards.HANDLE_SUGGESTION])
     async def grade(self, request: Request, suggestion_id: int) -> Template | Redirect:
         async def run(form):
             await services.grade(
@@ -205,32 +206,32 @@ class SuggestionController(Controller):
                 due_on=forms.optional_date(form, "due_on", _("办理期限")), actor=request.user)
         return await self._act(request, suggestion_id, run)
 
-    @post("/{suggestion_id:int}/start")
+    @post("/{suggestion_id:int}/start", guards=[guards.HANDLE_SUGGESTION])
     async def start(self, request: Request, suggestion_id: int) -> Template | Redirect:
         async def run(form):
             await services.start_handling(suggestion_id, actor=request.user)
         return await self._act(request, suggestion_id, run)
 
-    @post("/{suggestion_id:int}/answer")
+    @post("/{suggestion_id:int}/answer", guards=[guards.HANDLE_SUGGESTION])
     async def answer(self, request: Request, suggestion_id: int) -> Template | Redirect:
         async def run(form):
             await services.answer(suggestion_id, forms.text(form, "reply"), actor=request.user)
         return await self._act(request, suggestion_id, run)
 
-    @post("/{suggestion_id:int}/close")
+    @post("/{suggestion_id:int}/close", guards=[guards.HANDLE_SUGGESTION])
     async def close(self, request: Request, suggestion_id: int) -> Template | Redirect:
         async def run(form):
             await services.close(suggestion_id, forms.text(form, "reply"), actor=request.user)
         return await self._act(request, suggestion_id, run)
 
-    @post("/{suggestion_id:int}/reject")
+    @post("/{suggestion_id:int}/reject", guards=[guards.HANDLE_SUGGESTION])
     async def reject(self, request: Request, suggestion_id: int) -> Template | Redirect:
         async def run(form):
             await services.reject(suggestion_id, forms.text(form, "reason"), forms.text(form, "reply"),
                                   actor=request.user)
         return await self._act(request, suggestion_id, run)
 
-    @post("/{suggestion_id:int}/merge")
+    @post("/{suggestion_id:int}/merge", guards=[guards.HANDLE_SUGGESTION])
     async def merge(self, request: Request, suggestion_id: int) -> Template | Redirect:
         async def run(form):
             absorbed = forms.ids(form, "absorbed")
@@ -246,11 +247,9 @@ class SuggestionController(Controller):
             await services.merge(suggestion_id, absorbed, actor=request.user)
         return await self._act(request, suggestion_id, run)
 
-    @post("/{suggestion_id:int}/phone")
-    async def phone(self, request: Request, suggestion_id: int) -> Template:
-        s = await services.get(suggestion_id)
-        perm.require(perm.can_unmask_phone(request.user, s["town"], s["handler"]),
-                     _("只有办理这条建议的本镇（街道）工作人员可以查看完整电话。"))
+    @post("/{suggestion_id:int}/phone", guards=[guards.UNMASK_PHONE])
+    async def phone(self, request: Request, suggestion_id: int, suggestion: dict) -> Template:
+        s = suggestion
         number = await services.reveal_phone(suggestion_id, actor=request.user)
         if request.headers.get("hx-request"):
             return HTMXTemplate(template_name="suggestions/_phone.html",
@@ -277,12 +276,12 @@ class SuggestionController(Controller):
         return {"rows": rows, "draft_rounds": [r for r in rounds if r["status"] == RoundStatus.draft.value],
                 "items": items, "kinds": list(ItemKind), "form": {}, "error": None, **ENUMS, **extra}
 
-    @get("/wish")
+    @get("/wish", guards=[guards.SUGGESTIONS])
     async def wish_page(self, request: Request) -> Template:
         ids = forms.ids(request.query_params, "ids")
         return Template("suggestions/wish.html", context=await self._wish_context(request, ids))
 
-    @post("/wish")
+    @post("/wish", guards=[guards.SUGGESTIONS])
     async def wish_create(self, request: Request) -> Template | Redirect:
         form = await request.form()
         ids = forms.ids(form, "ids")
@@ -301,7 +300,7 @@ class SuggestionController(Controller):
                 **context, "error": exc.message, "form": {k: forms.text(form, k) for k in form.keys()}})
         return Redirect(f"/suggestions/wish-items/{item_id}")
 
-    @post("/link")
+    @post("/link", guards=[guards.SUGGESTIONS])
     async def wish_link(self, request: Request) -> Template | Redirect:
         form = await request.form()
         ids = forms.ids(form, "ids")
@@ -316,7 +315,7 @@ class SuggestionController(Controller):
                 **context, "error": exc.message, "form": {k: forms.text(form, k) for k in form.keys()}})
         return Redirect(f"/suggestions/wish-items/{item_id}")
 
-    @get("/wish-items/{item_id:int}")
+    @get("/wish-items/{item_id:int}", guards=[guards.SUGGESTIONS])
     async def item_sources(self, request: Request, item_id: int) -> Template:
         """The wish-list item's side of the link: the suggestions it answers."""
         from yishi.wishlists import services as wishlists

@@ -10,10 +10,11 @@ from litestar.response import Redirect, Template
 from yishi.accounts.enums import Role
 from yishi.core.errors import DomainError, Forbidden
 from yishi.core.i18n import _
-from yishi.web.responses import file_response
 from yishi.suggestions import catalog, exports, forms, queries, retention, rules
 from yishi.suggestions import permissions as perm
 from yishi.suggestions.enums import Track
+from yishi.web import guards
+from yishi.web.responses import file_response
 from yishi.web.staff.suggestions import _id, communities_in, scope_for, towns_in
 
 IMPORT_MAX_BODY = exports.IMPORT_MAX_BYTES + 64 * 1024
@@ -49,12 +50,12 @@ class SuggestionManageController(Controller):
             "base_url": str(request.base_url).rstrip("/"), "form": {}, "error": None, **extra,
         }
 
-    @get("/points")
+    @get("/points", guards=[guards.TOWN_STAFF])
     async def points(self, request: Request, town: Any = None) -> Template:
         town_id = await _own_town(request, town)
         return Template("suggestions/points.html", context=await self._points_context(request, town_id))
 
-    @post("/points")
+    @post("/points", guards=[guards.TOWN_STAFF])
     async def create_point(self, request: Request) -> Template | Redirect:
         form = await request.form()
         community_id = forms.optional_int(form, "community", _("社区"))
@@ -74,14 +75,14 @@ class SuggestionManageController(Controller):
             return Template("suggestions/points.html", status_code=exc.status_code, context=context)
         return Redirect(f"/suggestions/points?town={town_id}")
 
-    @post("/points/{point_id:int}/toggle")
+    @post("/points/{point_id:int}/toggle", guards=[guards.TOWN_STAFF])
     async def toggle_point(self, request: Request, point_id: int) -> Redirect:
         point = await catalog.get_point(point_id)
         perm.require(perm.can_manage_points(request.user, point.town_id))
         await catalog.set_point_active(point_id, not point.active, actor=request.user)
         return Redirect(f"/suggestions/points?town={point.town_id}")
 
-    @get("/points/{point_id:int}/poster.pdf")
+    @get("/points/{point_id:int}/poster.pdf", guards=[guards.TOWN_STAFF])
     async def poster(self, request: Request, point_id: int) -> Response:
         point = await catalog.get_point(point_id)
         perm.require(perm.can_manage_points(request.user, point.town_id))
@@ -97,18 +98,18 @@ class SuggestionManageController(Controller):
                 "towns": await towns_in(queries.Scope(None)) if perm.role_of(request.user) is Role.admin else [],
                 "max_rows": exports.IMPORT_MAX_ROWS, "display_code": rules.display_code, **extra}
 
-    @get("/import")
+    @get("/import", guards=[guards.RECORD_SUGGESTIONS])
     async def import_page(self, request: Request, town: Any = None) -> Template:
         town_id = await _own_town(request, town)
         return Template("suggestions/import.html", context=await self._import_context(request, town_id))
 
-    @get("/import/template.xlsx")
+    @get("/import/template.xlsx", guards=[guards.RECORD_SUGGESTIONS])
     async def import_template(self, request: Request, town: Any = None) -> Response:
         town_id = await _own_town(request, town)
         await self._import_context(request, town_id)
         return file_response(*await exports.template_xlsx(town_id))
 
-    @post("/import", request_max_body_size=IMPORT_MAX_BODY)
+    @post("/import", request_max_body_size=IMPORT_MAX_BODY, guards=[guards.RECORD_SUGGESTIONS])
     async def import_file(self, request: Request) -> Template:
         form = await request.form()
         town_id = await _own_town(request, forms.text(form, "town"))
@@ -127,7 +128,7 @@ class SuggestionManageController(Controller):
 
     # --- the numbers ----------------------------------------------------------------------------
 
-    @get("/stats")
+    @get("/stats", guards=[guards.SUGGESTIONS])
     async def stats(self, request: Request, by: str = "") -> Template:
         scope = await scope_for(request.user)
         filters = queries.filters_from(request.query_params)
@@ -157,12 +158,12 @@ class SuggestionManageController(Controller):
                 "towns": await towns_in(queries.Scope(None)) if perm.role_of(user) is Role.admin else [],
                 "error": None, "message": None, **extra}
 
-    @get("/settings")
+    @get("/settings", guards=[guards.TOWN_STAFF])
     async def settings_page(self, request: Request, town: Any = None) -> Template:
         town_id = await _own_town(request, town)
         return Template("suggestions/settings.html", context=await self._settings_context(request, town_id))
 
-    @post("/settings/deadlines")
+    @post("/settings/deadlines", guards=[guards.TOWN_STAFF])
     async def save_deadlines(self, request: Request) -> Template | Redirect:
         form = await request.form()
         town_id = await _own_town(request, forms.text(form, "town"))
@@ -182,11 +183,10 @@ class SuggestionManageController(Controller):
                             context=await self._settings_context(request, town_id, error=exc.message))
         return Redirect(f"/suggestions/settings?town={town_id}")
 
-    @post("/settings/categories")
+    @post("/settings/categories", guards=[guards.CONFIGURE_CATEGORIES])
     async def add_category(self, request: Request) -> Template | Redirect:
         form = await request.form()
         town_id = await _own_town(request, forms.text(form, "town"))
-        perm.require(perm.can_configure_categories(request.user), _("只有系统管理员可以修改建议类别。"))
         try:
             await catalog.add_category(forms.text(form, "name"), actor=request.user)
         except DomainError as exc:
@@ -194,16 +194,14 @@ class SuggestionManageController(Controller):
                             context=await self._settings_context(request, town_id, error=exc.message))
         return Redirect(f"/suggestions/settings?town={town_id}")
 
-    @post("/settings/categories/{category_id:int}/toggle")
+    @post("/settings/categories/{category_id:int}/toggle", guards=[guards.CONFIGURE_CATEGORIES])
     async def toggle_category(self, request: Request, category_id: int) -> Redirect:
-        perm.require(perm.can_configure_categories(request.user), _("只有系统管理员可以修改建议类别。"))
         form = await request.form()
         await catalog.set_category_active(category_id, forms.text(form, "active") == "1", actor=request.user)
         return Redirect("/suggestions/settings")
 
-    @post("/settings/purge")
+    @post("/settings/purge", guards=[guards.PURGE_PERSONAL_DATA])
     async def purge(self, request: Request) -> Template:
-        perm.require(perm.can_purge_personal_data(request.user), _("只有系统管理员可以清除个人信息。"))
         town_id = await _own_town(request, None)
         n = await retention.purge_personal_data(actor=request.user)
         return Template("suggestions/settings.html", context=await self._settings_context(

@@ -1,0 +1,68 @@
+"""Objects a route works on, loaded once per request from its path: the round, the meeting, the
+suggestion, the submission. A guard and the handler's dependency share the same load (kept in
+the request's scope), and an id that names nothing answers 404 in Chinese.
+
+Use in a handler: `async def page(self, round_: RoundView) -> ...` with the controller's
+`dependencies = deps.ROUND` (or MEETING, ...). The loaders' parameter is called `request`, the
+name Litestar fills in for a dependency; a guard passes its connection."""
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.di import Provide
+
+from yishi.core.errors import NotFound
+from yishi.core.i18n import _
+from yishi.meetings import desk, meeting
+from yishi.suggestions import services as suggestions
+from yishi.wishlists import services as wishlists
+
+_KEY = "yishi.loaded"
+_MAX_ID = 2**63 - 1  # a path id beyond 64 bits names nothing (and would overflow the database)
+
+
+def path_id(connection: ASGIConnection, name: str) -> int:
+    value = connection.path_params.get(name)
+    if not isinstance(value, int) or not 0 < value <= _MAX_ID:
+        raise NotFound(_("找不到这个页面，请检查网址是否正确。"))
+    return value
+
+
+async def _loaded(connection: ASGIConnection, what: str, load: Callable[[], Awaitable[Any]]) -> Any:
+    cache = connection.scope.setdefault(_KEY, {})  # type: ignore[typeddict-item]
+    if what not in cache:
+        cache[what] = await load()
+    return cache[what]
+
+
+async def load_round(request: ASGIConnection) -> wishlists.RoundView:
+    return await _loaded(request, "round", lambda: wishlists.get_round(path_id(request, "round_id")))
+
+
+async def load_meeting(request: ASGIConnection) -> meeting.MeetingView:
+    return await _loaded(request, "meeting", lambda: meeting.get_meeting(path_id(request, "meeting_id")))
+
+
+async def load_suggestion(request: ASGIConnection) -> dict:
+    return await _loaded(request, "suggestion",
+                         lambda: suggestions.get(path_id(request, "suggestion_id")))
+
+
+async def load_submission(request: ASGIConnection) -> dict:
+    return await _loaded(request, "submission",
+                         lambda: desk.get_submission(path_id(request, "submission_id")))
+
+
+async def load_submission_round(request: ASGIConnection) -> wishlists.RoundView:
+    async def load() -> wishlists.RoundView:
+        return await wishlists.get_round((await load_submission(request))["round"])
+    return await _loaded(request, "submission_round", load)
+
+
+# Litestar dependencies: a handler names the parameter, the controller provides it.
+ROUND = {"round_": Provide(load_round)}
+MEETING = {"meeting_": Provide(load_meeting)}
+SUGGESTION = {"suggestion": Provide(load_suggestion)}
+SUBMISSION = {"submission": Provide(load_submission), "submission_round": Provide(load_submission_round)}

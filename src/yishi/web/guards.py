@@ -1,0 +1,118 @@
+"""Who may use each route, declared on the route as Litestar guards built from the domains' named
+predicates (accounts.permissions, meetings.permissions, suggestions.permissions, ...).
+
+Every route handler has a guard, or says in its opt that anyone may use it (PUBLIC);
+tests/web/test_guards.py fails on a route that does neither. A guard that needs the object at
+hand (the round, the meeting...) loads it through web.deps, which keeps it for the handler."""
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
+
+from yishi.accounts import permissions as perm
+from yishi.accounts.enums import Role
+from yishi.ballots import permissions as bperm
+from yishi.core.errors import Forbidden
+from yishi.core.i18n import _
+from yishi.meetings import permissions as mperm
+from yishi.suggestions import permissions as sperm
+from yishi.web import deps
+
+Guard = Callable[[ASGIConnection, BaseRouteHandler], Awaitable[None]]
+
+# opt of a route anyone may use, with no account (residents' pages, the login, static files).
+PUBLIC = {"public": True}
+
+
+def _refuse(message: str | None) -> None:
+    raise Forbidden(message or _("您没有权限查看或操作此页面。"))
+
+
+def user_may(allowed: Callable[[Any], bool], message: str | None = None) -> Guard:
+    """A predicate over the signed-in user alone."""
+    async def guard(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
+        if not allowed(connection.user):
+            _refuse(message)
+    guard.__qualname__ = f"user_may({getattr(allowed, '__name__', 'predicate')})"
+    return guard
+
+
+def _on(load: Callable[[ASGIConnection], Awaitable[Any]]) -> Callable[..., Guard]:
+    def build(allowed: Callable[[Any, Any], bool], message: str | None = None) -> Guard:
+        async def guard(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
+            if not allowed(connection.user, await load(connection)):
+                _refuse(message)
+        return guard
+    return build
+
+
+round_may = _on(deps.load_round)
+meeting_may = _on(deps.load_meeting)
+suggestion_may = _on(deps.load_suggestion)
+submission_may = _on(deps.load_submission_round)
+
+
+def has_town(user: Any) -> bool:
+    return user is not None and user.town is not None
+
+
+def signed_in(user: Any) -> bool:
+    return user is not None
+
+
+# --- rounds ---------------------------------------------------------------------------------
+SIGNED_IN = user_may(signed_in, _("请先登录。"))
+CREATE_ROUND = user_may(perm.can_create_round)
+VIEW_ROUND = round_may(lambda u, r: perm.can_view_round(u, r.town_id, r.district_id))
+MANAGE_ROUND = round_may(lambda u, r: perm.can_manage_round(u, r.town_id))
+EXPORT_ROUND = round_may(lambda u, r: perm.can_export_intent_list(u, r.town_id, r.district_id))
+DECIDE_ROUND = round_may(lambda u, r: perm.can_record_decision(u, r.town_id),
+                         _("只有本镇（街道）议事组召集人可以记录议事决定。"))
+SUBMIT_ROUND = round_may(lambda u, r: perm.can_view_round(u, r.town_id, r.district_id)
+                         and mperm.can_submit(u, r.town_id),
+                         _("只有本镇（街道）工作人员或召集人可以报送或修改意愿清单。"))
+
+# --- paper ballots --------------------------------------------------------------------------
+PAPER_PAGE = round_may(lambda u, r: bperm.can_enter_paper(u, r.town_id) or perm.can_manage_round(u, r.town_id))
+ENTER_PAPER = round_may(lambda u, r: bperm.can_enter_paper(u, r.town_id))
+SUPERVISE_PAPER = round_may(lambda u, r: bperm.can_supervise_paper(u, r.town_id))
+
+# --- the council and its meetings -----------------------------------------------------------
+TOWN_COUNCIL = user_may(has_town, _("您的账号没有所属镇（街道），无法查看议事组。"))
+PLAN_MEETING = user_may(lambda u: has_town(u) and mperm.can_plan_meeting(u, u.town),
+                        _("只有本镇（街道）议事组召集人可以安排会议。"))
+MANAGE_COUNCIL = user_may(lambda u: has_town(u) and mperm.can_manage_council(u, u.town),
+                          _("只有本镇（街道）工作人员或召集人可以管理议事组。"))
+VIEW_MEETING = meeting_may(lambda u, m: mperm.can_view_meeting(u, m.town_id, m.district_id))
+CHAIR_MEETING = meeting_may(lambda u, m: mperm.can_view_meeting(u, m.town_id, m.district_id)
+                            and mperm.can_plan_meeting(u, m.town_id), _("您没有权限进行这项会议操作。"))
+RUN_MEETING = meeting_may(lambda u, m: mperm.can_view_meeting(u, m.town_id, m.district_id)
+                          and mperm.can_run_meeting(u, m.town_id, m.status), _("您没有权限进行这项会议操作。"))
+
+# --- the district desk ----------------------------------------------------------------------
+DISTRICT_DESK = user_may(lambda u: u.district is not None and mperm.can_view_desk(u, u.district),
+                         _("区级审核台只对区级审核人员开放。"))
+VIEW_SUBMISSION = submission_may(lambda u, r: mperm.can_view_desk(u, r.district_id)
+                                 or perm.can_view_round(u, r.town_id, r.district_id))
+REVIEW_SUBMISSION = submission_may(lambda u, r: mperm.can_review(u, r.district_id),
+                                   _("只有区级审核人员可以审核意愿清单。"))
+
+# --- residents' suggestions -----------------------------------------------------------------
+SUGGESTIONS = user_may(lambda u: perm.role_of(u) in (Role.admin, Role.district_reviewer) or has_town(u),
+                       _("您的账号没有所属镇（街道），无法查看居民建议。"))
+VIEW_SUGGESTION = suggestion_may(lambda u, s: sperm.can_view_suggestions(u, s["town"], s["district_id"]))
+HANDLE_SUGGESTION = suggestion_may(lambda u, s: sperm.can_handle_suggestion(u, s["town"]),
+                                   _("只有本镇（街道）工作人员可以办理居民建议。"))
+RECORD_SUGGESTIONS = user_may(lambda u: perm.role_of(u) in sperm.RECORDERS | {Role.admin},
+                              _("只有民情收集员和镇（街道）工作人员可以代居民录入建议。"))
+UNMASK_PHONE = suggestion_may(lambda u, s: sperm.can_unmask_phone(u, s["town"], s["handler"]),
+                              _("只有办理这条建议的本镇（街道）工作人员可以查看完整电话。"))
+# Points, deadlines and settings: the street's staff (the town is checked against the page's town
+# in the handler) or an administrator.
+TOWN_STAFF = user_may(lambda u: perm.is_admin(u) or perm.role_of(u) in perm.TOWN_STAFF)
+CONFIGURE_CATEGORIES = user_may(sperm.can_configure_categories, _("只有系统管理员可以修改建议类别。"))
+PURGE_PERSONAL_DATA = user_may(sperm.can_purge_personal_data, _("只有系统管理员可以清除个人信息。"))
+ADMIN = user_may(perm.is_admin, _("只有系统管理员可以进行这项操作。"))
