@@ -118,7 +118,7 @@ async def make_suggestion(places: dict, *, content: str = "小区门口的路灯
     from yishi.suggestions import catalog as suggestions_catalog
     from yishi.suggestions import services as suggestions
     from yishi.suggestions.enums import Channel
-    from yishi.suggestions.forms import SuggestionInput
+    from yishi.suggestions.inputs import SuggestionInput
 
     cats = {c["name"]: c["id"] for c in await suggestions_catalog.categories()}
     data = SuggestionInput(content=content, category_id=cats[category],
@@ -133,3 +133,60 @@ async def make_point(places: dict, *, community_index: int = 0, name: str = "党
     point_id = await suggestions_catalog.create_point(community_id=places["communities"][community_index], name=name,
                                                       address="社区党群服务中心一楼", actor=actor)
     return await suggestions_catalog.get_point(point_id)
+
+
+# --- units and projects (办实事) ---------------------------------------------------------------
+
+async def make_unit(places: dict, name: str | None = None, kind=None) -> int:
+    from yishi.accounts import units
+    from yishi.accounts.enums import UnitKind
+
+    return await units.create_unit(places["district"], name=name or f"测试单位{next(_seq)}",
+                                   kind=kind or UnitKind.district_department, contact_name="张联络",
+                                   contact_phone="028-83912345")
+
+
+async def make_clerk(places: dict, unit_id: int, username: str | None = None):
+    return await accounts.create_user(username=username or f"clerk{next(_seq)}", password=PASSWORD,
+                                      display_name=f"经办人{next(_seq)}", role=Role.unit_clerk, unit_id=unit_id)
+
+
+async def make_projects(places: dict | None = None, *, items: int = 2, lead_units: list[str] | None = None,
+                        actor=None) -> tuple[dict, list[int]]:
+    """Projects as the district's approval makes them (projects.start_from_approval), from a
+    submission stored as approved: the council and desk steps are tested in tests/meetings."""
+    from yishi.meetings.enums import SubmissionStatus
+    from yishi.meetings.tables import Submission
+    from yishi.projects import services as projects
+    from yishi.wishlists.tables import WishItem
+
+    places = places or await make_places()
+    r = await make_round(places, items=items, title=f"批次{next(_seq)}")
+    rows = await wishlists.items_of(r.id)
+    for row, lead in zip(rows, lead_units or []):
+        await WishItem.update({WishItem.lead_unit: lead}).where(WishItem.id == row["id"])
+    snapshot = {"resolution": "同意。", "items": [
+        {"id": i["id"], "title": i["title"], "cost_fen": i["cost_fen"], "kind": i["kind"], "approvals": 0,
+         "lead_unit": (lead_units or [""] * items)[n] if n < len(lead_units or []) else ""}
+        for n, i in enumerate(rows)], "total_fen": sum(i["cost_fen"] for i in rows), "budget_fen": r.budget_fen}
+    now = datetime.now(timezone.utc)
+    sub = await Submission.insert(Submission(round=r.id, version=1, status=SubmissionStatus.approved,
+                                             snapshot=snapshot, submitted_at=now, reviewed_at=now,
+                                             slot=f"{r.id}:1")).returning(Submission.id).run()
+    return places, await projects.start_from_approval(sub[0]["id"], actor)
+
+
+async def start_project(project_id: int, actor, *, start=None, end=None, milestones=None, funding=()):
+    """Plan drafted, submitted and approved: the project is 实施中."""
+    from datetime import date
+
+    from yishi.projects import plan
+
+    start = start or date(2026, 11, 2)
+    end = end or date(2026, 12, 31)
+    milestones = milestones or [plan.MilestoneInput("招标完成", "街道城管办", date(2026, 11, 20)),
+                                plan.MilestoneInput("竣工验收", "街道城管办", end)]
+    await plan.save_draft(project_id, planned_start=start, planned_end=end, milestones=list(milestones),
+                          funding=list(funding), actor=actor)
+    await plan.submit_plan(project_id, actor=actor)
+    await plan.approve_plan(project_id, actor=actor)

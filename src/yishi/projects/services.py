@@ -6,7 +6,7 @@ people acting at once cannot both succeed) and raises a Conflict in Chinese othe
 change writes the project's history and the audit trail (`project.<what>`)."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import Any
 
 from yishi.accounts import units
@@ -14,7 +14,7 @@ from yishi.accounts.tables import Unit
 from yishi.core import audit
 from yishi.core.errors import Conflict, DomainError, NotFound
 from yishi.core.i18n import _
-from yishi.core.templating import CHINA
+from yishi.core import dates
 from yishi.meetings import desk
 from yishi.meetings.enums import SubmissionStatus
 from yishi.projects.enums import PlanStatus, ProjectState
@@ -27,12 +27,12 @@ REASON_MAX = 2000
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return dates.now()
 
 
 def today() -> date:
     """Weeks, due dates and colours are China's calendar days, wherever the server runs."""
-    return now().astimezone(CHINA).date()
+    return dates.today()
 
 
 async def log(project_id: int, action: str, actor: Any, note: str = "", **data: Any) -> None:
@@ -155,7 +155,8 @@ async def assign(project_id: int, *, lead_unit_id: int | None, implementer_id: i
 
 # --- state transitions ------------------------------------------------------------------------
 
-def _reason(text: str, what: str) -> str:
+def require_text(text: str, what: str) -> str:
+    """A reason, a report or an answer: required, at most 2,000 characters."""
     text = (text or "").strip()
     if not text:
         raise DomainError(_("请填写{what}。").format(what=what))
@@ -178,7 +179,7 @@ async def move(project_id: int, allowed: set[ProjectState], to: ProjectState, va
 
 
 async def pause(project_id: int, reason: str, *, actor: Any) -> None:
-    reason = _reason(reason, _("暂缓原因"))
+    reason = require_text(reason, _("暂缓原因"))
     p = await move(project_id, {S.planning, S.underway}, S.paused, {Project.state_reason: reason}, doing=_("暂缓"))
     await log(project_id, "paused", actor, reason, previous=p["state"].value)
 
@@ -192,7 +193,7 @@ async def resume(project_id: int, *, actor: Any) -> None:
 
 
 async def stop(project_id: int, reason: str, *, actor: Any) -> None:
-    reason = _reason(reason, _("终止原因"))
+    reason = require_text(reason, _("终止原因"))
     p = await move(project_id, {S.planning, S.underway, S.paused, S.completed}, S.stopped,
                    {Project.state_reason: reason}, doing=_("终止"))
     await log(project_id, "stopped", actor, reason, previous=p["state"].value)
@@ -200,7 +201,7 @@ async def stop(project_id: int, reason: str, *, actor: Any) -> None:
 
 async def file_completion(project_id: int, report: str, final_spent_fen: int, *, actor: Any) -> None:
     """完工报告: what was delivered and the final spending; photos go with it (photos.attach)."""
-    report = _reason(report, _("完工情况"))
+    report = require_text(report, _("完工情况"))
     if final_spent_fen < 0:
         raise DomainError(_("最终支出不能为负数。"))
     await move(project_id, {S.underway}, S.completed,
@@ -210,14 +211,14 @@ async def file_completion(project_id: int, report: str, final_spent_fen: int, *,
 
 
 async def send_back(project_id: int, reason: str, *, actor: Any) -> None:
-    reason = _reason(reason, _("退回原因"))
+    reason = require_text(reason, _("退回原因"))
     await move(project_id, {S.completed}, S.underway, {Project.state_reason: reason}, doing=_("退回"))
     await log(project_id, "completion.returned", actor, reason)
 
 
 async def write_off(project_id: int, *, good: str, lessons: str, actor: Any) -> None:
     """销账, with the 复盘 that the public page shows: 好经验、好做法 and the lessons."""
-    good = _reason(good, _("好经验、好做法"))
+    good = require_text(good, _("好经验、好做法"))
     lessons = (lessons or "").strip()
     if len(lessons) > REASON_MAX:
         raise DomainError(_("问题与教训不能超过 2000 个字。"))
@@ -230,7 +231,7 @@ async def write_off(project_id: int, *, good: str, lessons: str, actor: Any) -> 
 async def reopen(project_id: int, reason: str, *, actor: Any) -> None:
     """重新办理 (residents are not satisfied, say): back to 实施中; the write-off stays in the
     history."""
-    reason = _reason(reason, _("重新办理原因"))
+    reason = require_text(reason, _("重新办理原因"))
     await move(project_id, {S.written_off}, S.underway,
                {Project.state_reason: reason, Project.written_off_at: None, Project.completed_at: None},
                doing=_("重新办理"))
