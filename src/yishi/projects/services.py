@@ -45,7 +45,8 @@ async def log(project_id: int, action: str, actor: Any, note: str = "", **data: 
 
 
 async def history(project_id: int) -> list[dict]:
-    return await ProjectHistory.select().where(ProjectHistory.project == project_id).order_by(ProjectHistory.id).run()
+    return await ProjectHistory.select().where(ProjectHistory.project == project_id).order_by(
+        ProjectHistory.id).output(load_json=True).run()
 
 
 # --- from the district's approval ------------------------------------------------------------
