@@ -10,6 +10,7 @@ from yishi.accounts.enums import Role
 from yishi.accounts.tables import User
 from yishi.ballots import services as ballots
 from yishi.ballots.tables import BallotCode
+from yishi.core.dates import CHINA
 from yishi.meetings import services as meetings
 from yishi.meetings.enums import MemberCategory
 from yishi.meetings.tables import Council
@@ -158,7 +159,7 @@ async def build(verbose: bool = False, ballots_to_cast: int = 620, seed: int = 2
 async def build_consult_in_progress(council_id: int, town_id: int, convener) -> int:
     """A third round still being compiled: two items prepared by staff, and the council's
     民主恳谈交清单 meeting under way (quorate), with residents' open suggestions to pick from."""
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime
 
     from yishi.meetings import meeting
     from yishi.meetings.enums import MeetingStep, Presence
@@ -171,7 +172,7 @@ async def build_consult_in_progress(council_id: int, town_id: int, convener) -> 
                                  actor=convener)
     meeting_id = await meeting.create_meeting(
         council_id, step=MeetingStep.consult, title="2026年夏季批次民主恳谈会", round_id=round_id,
-        place="大弯街道党群服务中心", held_at=datetime(2026, 6, 10, 14, 30, tzinfo=timezone(timedelta(hours=8))),
+        place="大弯街道党群服务中心", held_at=datetime(2026, 6, 10, 14, 30, tzinfo=CHINA),
         actor=convener)
     m = await meeting.get_meeting(meeting_id)
     for title in ("通报近期收集的居民建议", "逐条讨论，形成民生微事服务期望清单"):
@@ -186,7 +187,7 @@ async def build_consult_in_progress(council_id: int, town_id: int, convener) -> 
 async def _fill_and_vote(round_id: int, items, community_ids, n_ballots, rng, actor, *, council: int,
                          consult_title: str, held: tuple[int, int, int]) -> None:
     """The list compiled and adopted in a 民主恳谈交清单 meeting, then ticked by residents."""
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime
 
     from yishi.meetings import compile as compiling
     from yishi.meetings import meeting
@@ -195,7 +196,7 @@ async def _fill_and_vote(round_id: int, items, community_ids, n_ballots, rng, ac
     r = await wishlists.get_round(round_id)
     meeting_id = await meeting.create_meeting(
         council, step=MeetingStep.consult, title=consult_title, round_id=round_id, place="大弯街道党群服务中心",
-        held_at=datetime(*held, 14, 30, tzinfo=timezone(timedelta(hours=8))), actor=actor)
+        held_at=datetime(*held, 14, 30, tzinfo=CHINA), actor=actor)
     m = await meeting.get_meeting(meeting_id)
     await meeting.add_agenda_item(m, "梳理居民建议，形成民生微事服务期望清单", actor=actor)
     for member in await meetings.members_of(council):
@@ -268,7 +269,7 @@ async def build_suggestions(town_id: int, community_ids: list[int], rounds: dict
     from yishi.suggestions import catalog as sg_catalog
     from yishi.suggestions import services as sg
     from yishi.suggestions.enums import Channel, Grade, Tier, Track
-    from yishi.suggestions.forms import SuggestionInput
+    from yishi.suggestions.inputs import SuggestionInput
     from yishi.suggestions.tables import Suggestion
     from yishi.wishlists.tables import WishItem
 
@@ -284,7 +285,7 @@ async def build_suggestions(town_id: int, community_ids: list[int], rounds: dict
     ids = []
     codes = []
     for days_ago, cidx, category, channel, content, name, phone in SUGGESTIONS:
-        received = (now - timedelta(days=days_ago)).astimezone(timezone(timedelta(hours=8))).date()
+        received = (now - timedelta(days=days_ago)).astimezone(CHINA).date()
         data = SuggestionInput(content=content, category_id=cats[category], community_id=community_ids[cidx],
                                name=name, phone=phone, received_on=received)
         chan = Channel(channel)

@@ -8,7 +8,8 @@ from yishi.accounts.enums import Role
 from yishi.core.errors import Conflict, DomainError, NotFound
 from yishi.suggestions import catalog, history, privacy, queries, retention, rules, services
 from yishi.suggestions.enums import Channel, Grade, Status, Tier, Track
-from yishi.suggestions.forms import InvalidInput, SuggestionInput
+from yishi.core.errors import InvalidInput
+from yishi.suggestions.inputs import SuggestionInput
 from yishi.suggestions.tables import Suggestion, WishLink
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.enums import ItemKind

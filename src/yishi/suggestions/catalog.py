@@ -7,12 +7,11 @@ from datetime import datetime, timezone
 from typing import Any
 
 from yishi.core import audit
-from yishi.core.errors import NotFound
+from yishi.core.errors import InvalidInput, NotFound
 from yishi.core.i18n import _
 from yishi.places.tables import Community, Town
 from yishi.suggestions import rules
 from yishi.suggestions.enums import DEFAULT_CATEGORIES, DEFAULT_TRACK_DAYS, Track
-from yishi.suggestions.forms import InvalidInput
 from yishi.suggestions.tables import Category, ObservationPoint, TrackSetting
 
 

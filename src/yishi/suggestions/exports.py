@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any
 
-from yishi.core.errors import DomainError
+from yishi.core import dates
+from yishi.core.errors import DomainError, InvalidInput
 from yishi.core.i18n import _
 from yishi.core.pdf import render_pdf
 from yishi.core.templating import local_time
 from yishi.suggestions import catalog, privacy, rules, services
 from yishi.suggestions.enums import Channel, Grade, Status, Tier, Track
-from yishi.suggestions.forms import InvalidInput
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IMPORT_MAX_BYTES = 2 * 1024 * 1024
@@ -88,7 +88,7 @@ async def template_xlsx(town_id: int) -> tuple[str, str, bytes]:
         ws.column_dimensions[cell.column_letter].width = width
     ws.freeze_panes = "A2"
     ws.append(["（示例，导入前请删除此行）楼道灯坏了两个月，晚上老人上下楼看不见。", cats[5] if len(cats) > 5 else cats[0],
-               comms[0] if comms else "", "上门走访", date.today().isoformat(), "王秀英", "13800138000"])
+               comms[0] if comms else "", "上门走访", dates.today().isoformat(), "王秀英", "13800138000"])
     ws.cell(row=2, column=1).alignment = Alignment(wrap_text=True)
 
     options = wb.create_sheet("选项")
@@ -158,15 +158,10 @@ def _cell_date(value: Any) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
-    text = str(value).strip().replace("/", "-").replace(".", "-")
-    for sep in ("年", "月"):
-        text = text.replace(sep, "-")
-    text = text.rstrip("日")
     try:
-        y, m, d = (int(p) for p in text.split("-"))
-        return date(y, m, d)
-    except (ValueError, TypeError):
-        raise ValueError(text)
+        return dates.parse_date(value, "")
+    except DomainError as exc:
+        raise ValueError(str(value)) from exc
 
 
 async def parse_import(data: bytes, town_id: int, today: date | None = None) -> list[tuple[services.Prepared, Channel]]:

@@ -19,7 +19,8 @@ from yishi.places.tables import Community
 from yishi.suggestions import privacy, rules
 from yishi.suggestions.catalog import ensure_categories, track_days
 from yishi.suggestions.enums import OPEN_STATUSES, Channel, Grade, Status, Tier, Track
-from yishi.suggestions.forms import InvalidInput, SuggestionInput
+from yishi.core.errors import InvalidInput
+from yishi.suggestions.inputs import SuggestionInput
 from yishi.suggestions.tables import Category, Suggestion, WishLink
 
 CONTENT_MIN = 5

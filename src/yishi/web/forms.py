@@ -1,10 +1,20 @@
-"""One form toolkit for every page: read typed values, turn junk into a clear Chinese message."""
+"""One form toolkit for every page: read typed values, turn junk into a clear Chinese message, and
+show a refused form again with what was typed (`refused`), so nothing typed is lost."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from yishi.core.errors import DomainError
+from litestar.response import Template
+
+from yishi.core import dates
+from yishi.core.errors import DomainError, Forbidden, InvalidInput, NotFound
 from yishi.core.i18n import _
+from yishi.core.money import parse_yuan
+from yishi.suggestions.inputs import SuggestionInput
+from yishi.wishlists.enums import ItemKind
+
+__all__ = ["InvalidInput"]
 
 
 def form_ints(values: Any) -> list[int]:
@@ -28,3 +38,106 @@ def form_int(value: Any, field: str, default: int | None = None) -> int:
         return int(str(value).strip())
     except ValueError:
         raise DomainError(_("{field}应为整数。").format(field=field))
+
+
+def text(form: Any, name: str) -> str:
+    value = form.get(name)
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    return str(value or "").strip()
+
+
+def optional_int(form: Any, name: str, label: str) -> int | None:
+    raw = text(form, name)
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise InvalidInput(_("{label}选择有误，请重新选择。").format(label=label), name)
+
+
+def required_int(form: Any, name: str, label: str) -> int:
+    value = optional_int(form, name, label)
+    if value is None:
+        raise InvalidInput(_("请选择{label}。").format(label=label), name)
+    return value
+
+
+def optional_date(form: Any, name: str, label: str) -> date | None:
+    try:
+        return dates.parse_date(text(form, name), label)
+    except DomainError as exc:
+        raise InvalidInput(exc.message, name)
+
+
+def choice(form: Any, name: str, enum_cls: Any, label: str, required: bool = True) -> Any:
+    raw = text(form, name)
+    if not raw:
+        if required:
+            raise InvalidInput(_("请选择{label}。").format(label=label), name)
+        return None
+    try:
+        return enum_cls(raw)
+    except ValueError:
+        raise InvalidInput(_("{label}选择有误，请重新选择。").format(label=label), name)
+
+
+def ids(form: Any, name: str) -> list[int]:
+    try:
+        values = form.getall(name) if hasattr(form, "getall") else form.get(name)
+    except KeyError:  # multidict's getall on a missing key
+        values = None
+    if values is None:
+        return []
+    if not isinstance(values, list):
+        values = [values]
+    try:
+        return [int(v) for v in values if str(v).strip()]
+    except ValueError:
+        raise InvalidInput(_("提交的内容格式不对，请刷新页面后重新提交。"), name)
+
+
+def suggestion_input(form: Any) -> SuggestionInput:
+    return SuggestionInput(
+        content=text(form, "content"),
+        category_id=optional_int(form, "category", _("类别")),
+        community_id=optional_int(form, "community", _("社区")),
+        name=text(form, "name"),
+        phone=text(form, "phone"),
+        received_on=optional_date(form, "received_on", _("收集日期")),
+    )
+
+
+def item_input(form: Any) -> dict[str, Any]:
+    """title, description, cost_fen, kind and lead_unit from the posted form; a clear message for
+    a missing type or a cost that is not an amount (the other fields are checked by the service)."""
+    try:
+        kind = ItemKind(str(form.get("kind", "")))
+    except ValueError:
+        raise DomainError(_("请选择项目类型（普惠性、特色或试点）。"))
+    return {"title": str(form.get("title", "")), "description": str(form.get("description", "")),
+            "cost_fen": parse_yuan(str(form.get("cost", "")), _("预计费用")), "kind": kind,
+            "lead_unit": str(form.get("lead_unit", ""))}
+
+
+def typed(form: Any) -> dict[str, Any]:
+    """What was typed into a form, to fill it in again: one value per field, or the list of values
+    of a field posted several times (ticked checkboxes)."""
+    out: dict[str, Any] = {}
+    for key in form.keys():
+        values = form.getall(key) if hasattr(form, "getall") else [form.get(key)]
+        values = [v for v in values if isinstance(v, str)]
+        out[key] = values if len(values) > 1 else (values[0] if values else "")
+    return out
+
+
+def refused(template: str, exc: DomainError, context: dict[str, Any], form: Any = None,
+            **extra: Any) -> Template:
+    """A refused form: the page again with the message, the refusal's 4xx status, and what was
+    typed (`form`) so nothing is lost. Every page's refusal goes through here. A page not found
+    or forbidden is no form error: it goes on to the error page."""
+    if isinstance(exc, Forbidden | NotFound):
+        raise exc
+    return Template(template, status_code=exc.status_code, context={
+        **context, "error": exc.message, **({"form": typed(form)} if form is not None else {}), **extra})

@@ -14,6 +14,7 @@ from yishi.meetings import desk, meeting, services
 from yishi.meetings import permissions as perm
 from yishi.meetings.enums import MeetingStep, SubmissionStatus
 from yishi.web import deps, guards
+from yishi.web.forms import refused
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.enums import ItemKind, RoundStatus
 
@@ -54,8 +55,7 @@ class RoundWorkController(Controller):
         try:
             await action(round_, form)
         except DomainError as exc:
-            context = await work_context(request.user, round_id, error=exc.message, form=dict(form))
-            return Template("meetings/round_work.html", status_code=exc.status_code, context=context)
+            return refused("meetings/round_work.html", exc, await work_context(request.user, round_id), form)
         return Redirect(f"/rounds/{round_id}/council-work")
 
     @post("/submit", guards=[guards.SUBMIT_ROUND])
@@ -138,6 +138,5 @@ class DistrictDeskController(Controller):
             await desk.review(submission_id, approve=action == "approve", comment=str(form.get("comment", "")),
                               item_comments=item_comments, actor=request.user)
         except DomainError as exc:
-            context = await self._review_context(request, submission_id, error=exc.message, form=dict(form))
-            return Template("meetings/review.html", status_code=exc.status_code, context=context)
+            return refused("meetings/review.html", exc, await self._review_context(request, submission_id), form)
         return Redirect(f"/district/submissions/{submission_id}")

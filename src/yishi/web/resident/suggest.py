@@ -14,9 +14,9 @@ from yishi.core.errors import DomainError, NotFound
 from yishi.core.i18n import _
 from yishi.core.security import AttemptLimiter
 from yishi.places.tables import Community, Town
-from yishi.suggestions import catalog, forms, rules, services
+from yishi.suggestions import catalog, rules, services
 from yishi.suggestions.enums import Channel
-from yishi.web import guards
+from yishi.web import forms, guards
 
 SUBMIT_LIMIT = 10  # posts per client per window: a family at one phone, a centre's shared Wi-Fi
 SUBMIT_WINDOW = 600

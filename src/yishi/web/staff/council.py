@@ -17,7 +17,7 @@ from yishi.meetings.enums import (
     MemberCategory,
 )
 from yishi.web import guards
-from yishi.web.forms import form_int
+from yishi.web.forms import form_int, refused
 from yishi.web.responses import file_response
 from yishi.wishlists import services as wishlists
 
@@ -68,8 +68,7 @@ class CouncilController(Controller):
         try:
             await action(council, form)
         except DomainError as exc:
-            return Template("meetings/council.html", status_code=exc.status_code,
-                            context=await self._context(user, error=exc.message, form=dict(form)))
+            return refused("meetings/council.html", exc, await self._context(user), form)
         return Redirect("/council")
 
     @post("/members", guards=[guards.MANAGE_COUNCIL])

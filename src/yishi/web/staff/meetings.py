@@ -24,11 +24,11 @@ from yishi.meetings.enums import (
 )
 from yishi.suggestions import services as suggestions
 from yishi.web import deps, guards
-from yishi.web.forms import form_int, form_ints
+from yishi.web.forms import form_int, form_ints, item_input
 from yishi.web.responses import file_response
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.enums import ItemKind, RoundStatus
-from yishi.wishlists.forms import item_input
+
 
 def parse_when(text: str) -> datetime:
     """'2026-03-12T14:30' from <input type=datetime-local>, read as Beijing time."""

@@ -12,7 +12,7 @@ from yishi.core.errors import DomainError
 from yishi.core.i18n import _
 from yishi.places.tables import Community
 from yishi.web import deps, guards
-from yishi.web.forms import form_int, form_ints
+from yishi.web.forms import form_int, form_ints, refused
 from yishi.web.responses import file_response
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.enums import RoundStatus
@@ -75,8 +75,7 @@ class PaperController(Controller):
             outcome = await paper.enter(str(form.get("code", "")), ticked, spoiled=bool(form.get("spoiled")),
                                         actor=request.user, round_id=round_id)
         except DomainError as exc:
-            context.update(error=exc.message, form=dict(form), ticked=set(ticked))
-            return Template("ballots/paper.html", status_code=exc.status_code, context=context)
+            return refused("ballots/paper.html", exc, context, form, ticked=set(ticked))
         context = await self._context(request, round_id)
         context["message"] = f"{code_utils.display(outcome.code)}：{MESSAGES[outcome.status]}"
         return Template("ballots/paper.html", context=context)

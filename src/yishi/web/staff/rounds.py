@@ -20,10 +20,9 @@ from yishi.meetings.enums import MeetingStatus, MeetingStep
 from yishi.places.tables import Community, Town
 from yishi.suggestions import services as suggestions
 from yishi.web import deps, guards
-from yishi.web.forms import form_int
+from yishi.web.forms import form_int, item_input, refused
 from yishi.wishlists import services
 from yishi.wishlists.enums import ItemKind, RoundStatus
-from yishi.wishlists.forms import item_input
 from yishi.wishlists.services import RoundView
 
 
@@ -136,10 +135,7 @@ class RoundController(Controller):
         try:
             await services.add_item(round_, **item_input(form), actor=request.user)
         except DomainError as exc:
-            # Show the form again with what was typed, so nothing is lost.
-            context = await round_context(request.user, round_id)
-            return Template("wishlists/round.html", status_code=exc.status_code,
-                            context={**context, "error": exc.message, "form": dict(form)})
+            return refused("wishlists/round.html", exc, await round_context(request.user, round_id), form)
         return Redirect(f"/rounds/{round_id}#items")
 
     @post("/{round_id:int}/items/{item_id:int}/delete", guards=[guards.MANAGE_ROUND])

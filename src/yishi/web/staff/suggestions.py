@@ -14,7 +14,7 @@ from yishi.core.errors import DomainError, Forbidden, NotFound
 from yishi.core.i18n import _
 from yishi.core.money import parse_yuan
 from yishi.places.tables import Community, Town
-from yishi.suggestions import catalog, forms, history, queries, rules, services
+from yishi.suggestions import catalog, history, queries, rules, services
 from yishi.suggestions import permissions as perm
 from yishi.suggestions.enums import (
     OPEN_STATUSES,
@@ -26,7 +26,7 @@ from yishi.suggestions.enums import (
     Track,
 )
 from yishi.suggestions.tables import Suggestion
-from yishi.web import deps, guards
+from yishi.web import deps, forms, guards
 from yishi.web.responses import file_response
 from yishi.wishlists.enums import ItemKind, RoundStatus
 from yishi.wishlists.tables import Round, WishItem
@@ -294,10 +294,7 @@ class SuggestionController(Controller):
                 cost_fen=parse_yuan(forms.text(form, "cost"), _("预计费用")), kind=kind,
                 reply=forms.text(form, "reply"), actor=request.user)
         except DomainError as exc:
-            if isinstance(exc, Forbidden | NotFound):
-                raise
-            return Template("suggestions/wish.html", status_code=exc.status_code, context={
-                **context, "error": exc.message, "form": {k: forms.text(form, k) for k in form.keys()}})
+            return forms.refused("suggestions/wish.html", exc, context, form)
         return Redirect(f"/suggestions/wish-items/{item_id}")
 
     @post("/link", guards=[guards.SUGGESTIONS])
@@ -309,10 +306,7 @@ class SuggestionController(Controller):
             item_id = forms.required_int(form, "item", _("清单项目"))
             await services.link_to_item(ids, item_id=item_id, reply=forms.text(form, "reply"), actor=request.user)
         except DomainError as exc:
-            if isinstance(exc, Forbidden | NotFound):
-                raise
-            return Template("suggestions/wish.html", status_code=exc.status_code, context={
-                **context, "error": exc.message, "form": {k: forms.text(form, k) for k in form.keys()}})
+            return forms.refused("suggestions/wish.html", exc, context, form)
         return Redirect(f"/suggestions/wish-items/{item_id}")
 
     @get("/wish-items/{item_id:int}", guards=[guards.SUGGESTIONS])

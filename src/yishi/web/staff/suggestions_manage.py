@@ -10,10 +10,10 @@ from litestar.response import Redirect, Template
 from yishi.accounts.enums import Role
 from yishi.core.errors import DomainError, Forbidden
 from yishi.core.i18n import _
-from yishi.suggestions import catalog, exports, forms, queries, retention, rules
+from yishi.suggestions import catalog, exports, queries, retention, rules
 from yishi.suggestions import permissions as perm
 from yishi.suggestions.enums import Track
-from yishi.web import guards
+from yishi.web import forms, guards
 from yishi.web.responses import file_response
 from yishi.web.staff.suggestions import _id, communities_in, scope_for, towns_in
 
@@ -68,11 +68,7 @@ class SuggestionManageController(Controller):
             await catalog.create_point(community_id=community_id, name=forms.text(form, "name"),
                                         address=forms.text(form, "address"), actor=request.user)
         except DomainError as exc:
-            if isinstance(exc, Forbidden):
-                raise
-            context = await self._points_context(request, town_id, error=exc.message,
-                                                 form={k: forms.text(form, k) for k in form.keys()})
-            return Template("suggestions/points.html", status_code=exc.status_code, context=context)
+            return forms.refused("suggestions/points.html", exc, await self._points_context(request, town_id), form)
         return Redirect(f"/suggestions/points?town={town_id}")
 
     @post("/points/{point_id:int}/toggle", guards=[guards.TOWN_STAFF])
@@ -177,10 +173,7 @@ class SuggestionManageController(Controller):
                 days[t] = n
             await catalog.set_track_days(town_id, days, actor=request.user)
         except DomainError as exc:
-            if isinstance(exc, Forbidden):
-                raise
-            return Template("suggestions/settings.html", status_code=exc.status_code,
-                            context=await self._settings_context(request, town_id, error=exc.message))
+            return forms.refused("suggestions/settings.html", exc, await self._settings_context(request, town_id))
         return Redirect(f"/suggestions/settings?town={town_id}")
 
     @post("/settings/categories", guards=[guards.CONFIGURE_CATEGORIES])
@@ -190,8 +183,7 @@ class SuggestionManageController(Controller):
         try:
             await catalog.add_category(forms.text(form, "name"), actor=request.user)
         except DomainError as exc:
-            return Template("suggestions/settings.html", status_code=exc.status_code,
-                            context=await self._settings_context(request, town_id, error=exc.message))
+            return forms.refused("suggestions/settings.html", exc, await self._settings_context(request, town_id))
         return Redirect(f"/suggestions/settings?town={town_id}")
 
     @post("/settings/categories/{category_id:int}/toggle", guards=[guards.CONFIGURE_CATEGORIES])
