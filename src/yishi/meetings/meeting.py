@@ -42,8 +42,8 @@ class MeetingView:
     revises: int | None = None  # 复议: the returned submission this meeting reconsiders
 
 
-async def get_meeting(meeting_id: int) -> MeetingView:
-    row = await Meeting.select(
+def _view_select():
+    return Meeting.select(
         Meeting.all_columns(),
         Meeting.council.name.as_alias("council_name"),
         Meeting.council.town.as_alias("town_id"),
@@ -52,9 +52,10 @@ async def get_meeting(meeting_id: int) -> MeetingView:
         Meeting.council.quorum_all_fixed.as_alias("q_fixed"),
         Meeting.council.pass_share_pct.as_alias("p_pct"),
         Meeting.convener.display_name.as_alias("convener_name"),
-    ).where(Meeting.id == meeting_id).first().run()
-    if row is None:
-        raise NotFound(_("找不到这次会议。"))
+    )
+
+
+def _view(row: dict) -> MeetingView:
     return MeetingView(
         id=row["id"], council_id=row["council"], council_name=row["council_name"], town_id=row["town_id"],
         district_id=row["district_id"], round_id=row["round"], step=MeetingStep(row["step"]), title=row["title"],
@@ -63,6 +64,33 @@ async def get_meeting(meeting_id: int) -> MeetingView:
         started_at=row["started_at"], closed_at=row["closed_at"],
         rules=rules.Rules(row["q_pct"], bool(row["q_fixed"]), row["p_pct"]), revises=row["revises"],
     )
+
+
+async def get_meeting(meeting_id: int) -> MeetingView:
+    row = await _view_select().where(Meeting.id == meeting_id).first().run()
+    if row is None:
+        raise NotFound(_("找不到这次会议。"))
+    return _view(row)
+
+
+async def quorums_of_round(round_id: int, step: MeetingStep) -> list[tuple[MeetingView, rules.Quorum]]:
+    """The round's meetings of one step, each with its quorum as state() computes it, in three
+    queries whatever their number: the round page lists them all."""
+    views = [_view(r) for r in await _view_select().where(
+        (Meeting.round == round_id) & (Meeting.step == step.value)).order_by(Meeting.held_at).run()]
+    if not views:
+        return []
+    members: dict[int, dict[int, str]] = {}
+    for row in await CouncilMember.select(CouncilMember.id, CouncilMember.council, CouncilMember.category).where(
+            CouncilMember.council.is_in(list({v.council_id for v in views}))
+            & (CouncilMember.active == True)).run():  # noqa: E712
+        members.setdefault(row["council"], {})[row["id"]] = row["category"]
+    present: dict[int, list[int]] = {}
+    for row in await Attendance.select(Attendance.meeting, Attendance.member).where(
+            Attendance.meeting.is_in([v.id for v in views])
+            & (Attendance.presence == Presence.present.value)).run():
+        present.setdefault(row["meeting"], []).append(row["member"])
+    return [(v, rules.quorum(members.get(v.council_id, {}), present.get(v.id, []), v.rules)) for v in views]
 
 
 async def meetings_of_council(council_id: int) -> list[dict]:

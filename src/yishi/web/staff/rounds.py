@@ -73,16 +73,10 @@ async def round_context(user: Any, round_id: int) -> dict[str, Any]:
 async def decide_meetings(round_id: int) -> list[dict[str, Any]]:
     """The round's 民主议事定方向 meetings with where each stands: the decision comes only from one
     of them, once it is quorate and under way."""
-    out = []
-    for row in await council_meetings.meetings_of_round(round_id):
-        if row["step"] != MeetingStep.decide.value:
-            continue
-        m = await council_meetings.get_meeting(row["id"])
-        s = await council_meetings.state(m)
-        out.append({"id": m.id, "title": m.title, "held_at": m.held_at, "status": m.status, "quorum": s.quorum,
-                    "quorum_text": council_meetings.quorum_basis(s.quorum, m.rules) if s.quorum.met
-                    else council_meetings.quorum_reason(s.quorum, m.rules)})
-    return out
+    return [{"id": m.id, "title": m.title, "held_at": m.held_at, "status": m.status, "quorum": q,
+             "quorum_text": council_meetings.quorum_basis(q, m.rules) if q.met
+             else council_meetings.quorum_reason(q, m.rules)}
+            for m, q in await council_meetings.quorums_of_round(round_id, MeetingStep.decide)]
 
 
 class RoundController(Controller):
