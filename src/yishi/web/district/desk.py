@@ -13,6 +13,7 @@ from yishi.core.i18n import _
 from yishi.meetings import desk, meeting, services
 from yishi.meetings import permissions as perm
 from yishi.meetings.enums import MeetingStep, SubmissionStatus
+from yishi.projects import services as projects
 from yishi.web import deps, guards
 from yishi.web.forms import refused
 from yishi.wishlists import services as wishlists
@@ -135,8 +136,10 @@ class DistrictDeskController(Controller):
             for key, value in form.items():
                 if key.startswith("comment_") and key[8:].isdigit():
                     item_comments[int(key[8:])] = str(value)
+            # An approval hands every item on to delivery (办实事) in the same transaction.
             await desk.review(submission_id, approve=action == "approve", comment=str(form.get("comment", "")),
-                              item_comments=item_comments, actor=request.user)
+                              item_comments=item_comments, actor=request.user,
+                              on_approved=projects.start_from_approval)
         except DomainError as exc:
             return refused("meetings/review.html", exc, await self._review_context(request, submission_id), form)
         return Redirect(f"/district/submissions/{submission_id}")
