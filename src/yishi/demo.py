@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 
+from yishi import demo_delivery
 from yishi.accounts import services as accounts
 from yishi.accounts.enums import Role
 from yishi.accounts.tables import User
@@ -18,6 +19,7 @@ from yishi.places.enums import CommunityKind, TownKind
 from yishi.places.tables import Community, District, Town
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.enums import ItemKind
+from yishi.wishlists.tables import Round
 
 DISTRICT = "成都市青白江区"
 DEMO_PASSWORD = "yishi-demo-2026"
@@ -88,6 +90,7 @@ async def build(verbose: bool = False, ballots_to_cast: int = 620, seed: int = 2
     existing = await District.select(District.id).where(District.name == DISTRICT).first().run()
     if existing:
         say("演示数据已存在，跳过。")
+        await _delivery_of_existing(existing["id"], say)
         return {"created": False}
     rng = random.Random(seed)
     district = District(name=DISTRICT)
@@ -144,6 +147,7 @@ async def build(verbose: bool = False, ballots_to_cast: int = 620, seed: int = 2
 
     await build_suggestions(dawan, communities["大弯街道"], {"earlier": earlier, "first": first}, say, rng)
     second = await build_consult_in_progress(council.id, dawan, convener)
+    delivery = await demo_delivery.build(district.id, dawan, earlier, DEMO_PASSWORD, say)
     say("演示数据已载入：")
     say(f"  区：{DISTRICT}\uff0c7 个镇（街道）；大弯街道议事组 {len(COUNCIL)} 人（五类固定成员 + X）")
     say(f"  批次“2026年首批次”：{len(ITEMS)} 项清单，已收回 {ballots_to_cast} 张选票，正在勾选中")
@@ -151,9 +155,21 @@ async def build(verbose: bool = False, ballots_to_cast: int = 620, seed: int = 2
     say(f"  登录账号\uff08密码都是 {DEMO_PASSWORD}\uff09\uff1a")
     for username, name, role, _w in users:
         say(f"    {username:16s} {role.label}")
+    say(f"    {'dawan_danwei':16s} {Role.unit_clerk.label}")
     say("  可用于试投的选票码：" + "、".join(u["code"] for u in unused))
     return {"created": True, "round_id": first, "earlier_round_id": earlier, "consult_meeting_id": second,
-            "unused_codes": [u["code"] for u in unused]}
+            "unused_codes": [u["code"] for u in unused], "project_ids": delivery.get("project_ids", [])}
+
+
+async def _delivery_of_existing(district_id: int, say) -> None:
+    """A demo loaded before delivery existed gets it on the next run (demo_delivery skips itself
+    once its unit directory is there)."""
+    town = await Town.select(Town.id).where((Town.district == district_id) & (Town.name == "大弯街道")).first().run()
+    if town is None:
+        return
+    earlier = await Round.select(Round.id).where((Round.town == town["id"]) & (Round.title == "2025年第四批次")).first().run()
+    if earlier is not None:
+        await demo_delivery.build(district_id, town["id"], earlier["id"], DEMO_PASSWORD, say)
 
 
 async def build_consult_in_progress(council_id: int, town_id: int, convener) -> int:
