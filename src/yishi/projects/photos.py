@@ -11,6 +11,7 @@ Files live under <data_dir>/photos/<first two hex digits>/<sha256>.jpg (and <sha
 outside the database; the same photo uploaded twice is stored once."""
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
 import os
@@ -133,10 +134,12 @@ async def attach(project_id: int, uploads: list[tuple[str, bytes]], *, data_dir:
         Photo.report == report_id if report_id is not None else Photo.report.is_null())).run()
     if already + len(uploads) > MAX_PHOTOS:
         raise DomainError(_("每期报告最多 9 张照片，已有 {n} 张。").format(n=already))
-    processed = [process(data, name) for name, data in uploads]  # all checked before any is kept
+    # Decoding a 12-megapixel photo takes about 0.6 s of CPU: off the event loop. Every file is
+    # checked before any is kept.
+    processed = [await asyncio.to_thread(process, data, name) for name, data in uploads]
     for item in processed:
-        _write(path_of(data_dir, item.sha256), item.full)
-        _write(path_of(data_dir, item.sha256, thumb=True), item.thumb)
+        await asyncio.to_thread(_write, path_of(data_dir, item.sha256), item.full)
+        await asyncio.to_thread(_write, path_of(data_dir, item.sha256, thumb=True), item.thumb)
     now = services.now()
     rows = await Photo.insert(*[Photo(project=project_id, report=report_id, sha256=i.sha256, width=i.width,
                                       height=i.height, size=len(i.full), uploaded_by=getattr(actor, "id", None),
