@@ -132,13 +132,6 @@ async def test_freeze_after_opening_409_nothing_changed():
     assert (setup.voter_unit, setup.closes_at) == ("resident", closes)
 
 
-def test_parse_local_is_china_time():
-    assert rs.parse_local("2026-12-01T20:30", "截止时间") == datetime(2026, 12, 1, 12, 30, tzinfo=timezone.utc)
-    assert rs.parse_local("", "截止时间") is None
-    with pytest.raises(DomainError, match="截止时间的格式不对"):
-        rs.parse_local("明天", "截止时间")
-
-
 # --- communities taking part ----------------------------------------------------------------
 
 async def test_codes_only_for_participating_communities():

@@ -26,7 +26,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from types import SimpleNamespace
 from typing import Any
 
@@ -42,7 +42,6 @@ from yishi.wishlists.enums import RoundStatus
 
 log = logging.getLogger(__name__)
 
-CHINA = timezone(timedelta(hours=8))
 RESIDENT, HOUSEHOLD = "resident", "household"
 VOTER_UNITS = (RESIDENT, HOUSEHOLD)
 # Who closes a round when its closing time has passed: the audit trail's actor.
@@ -169,19 +168,6 @@ async def end_casting(round_id: int, *, actor: Any, now: datetime | None = None)
                        planned_closes_at=current.closes_at.isoformat() if current.closes_at else None,
                        paper_waiting=current.paper_waiting)
     return True
-
-
-def parse_local(text: Any, label: str) -> datetime | None:
-    """A `datetime-local` field (China time, 'YYYY-MM-DDTHH:MM') -> an aware UTC datetime; blank is None."""
-    raw = str(text or "").strip()
-    if not raw:
-        return None
-    for fmt in ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"):
-        try:
-            return datetime.strptime(raw, fmt).replace(tzinfo=CHINA).astimezone(timezone.utc)
-        except ValueError:
-            continue
-    raise DomainError(_("{label}的格式不对，请按“年-月-日 时:分”填写。").format(label=label))
 
 
 def _frozen() -> Conflict:

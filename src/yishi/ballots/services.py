@@ -4,7 +4,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from fractions import Fraction
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any
 
 from piccolo.engine.postgres import PostgresEngine
@@ -13,6 +13,7 @@ from piccolo.query.functions.aggregate import Count
 from yishi.ballots import codes, round_settings, rules
 from yishi.ballots.tables import Ballot, BallotChoice, BallotCode
 from yishi.core import audit, db
+from yishi.core.dates import CHINA, local_text
 from yishi.core.db import SharedSQLiteEngine
 from yishi.core.errors import Conflict, DomainError, NotFound
 from yishi.core.i18n import _
@@ -196,9 +197,6 @@ def check_choices(item_ids: list[int], valid_ids: set[int], max_ticks: int) -> l
     return chosen
 
 
-CHINA = timezone(timedelta(hours=8))
-
-
 def spent_day(moment: datetime) -> datetime:
     """When a code was spent, to the day (China time). Ballot ids grow in the order ballots are
     cast; an exact spending time on the code would let anyone who can read the database pair
@@ -247,12 +245,6 @@ _ITEMS: dict[tuple[int, Any], frozenset[int]] = {}
 _ITEMS_KEPT = 64
 
 
-def _local(moment: datetime) -> str:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
-
-
 def _check_open(row: dict, at: datetime) -> None:
     """Why a code cannot be spent now, in the order residents are told: the round's state, its
     window (opening, closing time), its communities, then the code itself."""
@@ -263,9 +255,9 @@ def _check_open(row: dict, at: datetime) -> None:
         raise Conflict(_("本批次的群众勾选已经结束，感谢您的关注。"))
     opens_at, closes_at = row["opens_at"], row["closes_at"]
     if opens_at is not None and at < round_settings.aware(opens_at):
-        raise Conflict(_("本批次的群众勾选将于 {t} 开始，请到时再来。").format(t=_local(opens_at)))
+        raise Conflict(_("本批次的群众勾选将于 {t} 开始，请到时再来。").format(t=local_text(opens_at)))
     if closes_at is not None and at >= round_settings.aware(closes_at):
-        raise Conflict(_("本批次的群众勾选已于 {t} 截止，感谢您的关注。").format(t=_local(closes_at)))
+        raise Conflict(_("本批次的群众勾选已于 {t} 截止，感谢您的关注。").format(t=local_text(closes_at)))
     if not round_settings.takes_part(row["communities"], row["community"]):
         raise Conflict(_("这个选票码所属的社区不参加本批次勾选，不能使用。如有疑问，请联系社区工作人员。"))
     if row["used"]:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone, timedelta
+from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -11,17 +11,10 @@ from litestar.utils.scope.state import ScopeState
 from markupsafe import escape
 
 from yishi.core import i18n
+from yishi.core.dates import CHINA, local_text
 from yishi.core.money import format_wan, format_yuan
 
-CHINA = timezone(timedelta(hours=8))
-
-
-def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    if value is None:
-        return ""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(CHINA).strftime(fmt)
+local_time = local_text  # the template filter's name
 
 
 def chinese_date(value: datetime | None) -> str:

@@ -13,7 +13,7 @@ from typing import Any, Awaitable, Callable
 from yishi.core import audit, db
 from yishi.core.errors import Conflict, DomainError, NotFound
 from yishi.core.i18n import _
-from yishi.core.templating import CHINA
+from yishi.core.dates import CHINA
 from yishi.meetings import services
 from yishi.meetings.enums import MeetingStatus, SubmissionStatus
 from yishi.meetings.tables import Meeting, ReviewComment, Submission

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from yishi.core.pdf import render_pdf
-from yishi.core.templating import CHINA
+from yishi.core.dates import CHINA
 from yishi.meetings import compile as compiling
 from yishi.meetings import desk, meeting, services
 from yishi.meetings.enums import MeetingStep

@@ -9,6 +9,7 @@ from typing import Any, Mapping
 
 from piccolo.query.functions.aggregate import Count
 
+from yishi.core import dates
 from yishi.core.errors import DomainError
 from yishi.places.tables import Town
 from yishi.suggestions import privacy, rules
@@ -77,8 +78,8 @@ def _int(raw: Any) -> int | None:
 
 def _date(raw: Any) -> date | None:
     try:
-        return date.fromisoformat(str(raw)) if raw else None
-    except ValueError:
+        return dates.parse_date(raw, "")
+    except DomainError:
         return None
 
 

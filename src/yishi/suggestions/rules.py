@@ -10,10 +10,10 @@ from typing import Any, Callable, Iterable
 from yishi.core import codes
 # Defined once in core; kept under these names for the suggestion modules that read them here.
 from yishi.core.codes import ALPHABET
-from yishi.core.codes import display as display_code
-from yishi.core.codes import normalise as normalise_code
-from yishi.core.dates import china_date
-from yishi.core.dates import today as today_in_china
+from yishi.core.codes import display as display_code  # noqa: F401 (re-exported)
+from yishi.core.codes import normalise as normalise_code  # noqa: F401 (re-exported)
+from yishi.core.dates import china_date  # noqa: F401 (re-exported)
+from yishi.core.dates import today as today_in_china  # noqa: F401 (re-exported)
 from yishi.suggestions.enums import FINAL_STATUSES, OPEN_STATUSES, Flag, Status, Track
 
 TRACKING_LENGTH = 8
