@@ -30,6 +30,7 @@ from yishi.web.csrf import CSRFMiddleware
 from yishi.web.district.desk import DistrictDeskController, RoundWorkController
 from yishi.web.errors import EXCEPTION_HANDLERS
 from yishi.web.guards import PUBLIC
+from yishi.web.resident.projects import PublicProjectController
 from yishi.web.resident.results import PublicResultsController, RoundDataController
 from yishi.web.resident.suggest import PublicSuggestionController
 from yishi.web.resident.vote import VoteController
@@ -37,9 +38,12 @@ from yishi.web.staff.ballots import BallotStaffController, import_pb_upload
 from yishi.web.staff.council import CouncilController, DecisionController
 from yishi.web.staff.meetings import MeetingController
 from yishi.web.staff.paper import PaperController
+from yishi.web.staff.project_review import ReviewController
+from yishi.web.staff.projects import ProjectController
 from yishi.web.staff.rounds import RoundController
 from yishi.web.staff.suggestions import SuggestionController
 from yishi.web.staff.suggestions_manage import SuggestionManageController
+from yishi.web.staff.units import UnitController
 
 
 async def retrieve_user(session: dict[str, Any], connection: ASGIConnection) -> Any:
@@ -116,6 +120,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             PublicSuggestionController,
             SuggestionController,
             SuggestionManageController,
+            ProjectController,
+            ReviewController,
+            UnitController,
+            PublicProjectController,
             # Static files need neither the login nor the session (an opt, not a path pattern
             # that every request would be matched against).
             create_static_files_router(path="/static", directories=[settings.static_dir],

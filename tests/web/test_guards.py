@@ -32,12 +32,17 @@ def test_public_routes_are_the_residents_pages_and_the_login():
     public = {path for path, h in _handlers(app) if h.opt.get("public")}
     assert public == {"/", "/healthz", "/static/{file_path:path}", "/login", "/logout", "/vote", "/v/{code:str}", "/s",
                       "/s/{code:str}", "/t", "/t/{code:str}", "/results/{round_id:int}",
-                      "/results/{round_id:int}/receipts.txt"}
+                      "/results/{round_id:int}/receipts.txt",
+                      # 办实事 for residents: a street's projects, a project, its photos (checked per photo).
+                      "/street/{town_id:int}", "/p/{project_id:int}", "/photos/{photo_id:int}",
+                      "/photos/{photo_id:int}/thumb"}
 
 
 @pytest.mark.parametrize("path", ["/rounds/99999999999999999999", "/meetings/99999999999999999999",
                                   "/suggestions/99999999999999999999", "/rounds/0/council-work",
-                                  "/district/submissions/99999999999999999999"])
+                                  "/district/submissions/99999999999999999999",
+                                  "/projects/99999999999999999999", "/review/town/99999999999999999999",
+                                  "/review/district/99999999999999999999"])
 async def test_an_id_beyond_64_bits_is_a_page_not_found_in_chinese(client, path):
     places = await f.make_places()
     user = await f.make_user(Role.admin, places)

@@ -102,3 +102,20 @@ async def monthly_review_xlsx(r: Review) -> tuple[str, str, bytes]:
     out = io.BytesIO()
     wb.save(out)
     return f"{r.title}-{r.month}-月调度.xlsx", XLSX, out.getvalue()
+
+
+def public_url(base_url: str, project_id: int) -> str:
+    return f"{base_url.rstrip('/')}/p/{project_id}"
+
+
+async def project_poster_pdf(project_id: int, base_url: str) -> tuple[str, str, bytes]:
+    """A QR poster to put up at the site, in the style of the observation points' 码上听 posters:
+    what is being done, by whom, with what money, and a code to follow it (the public page).
+    Only what the public page shows (projects.public): no personal data."""
+    from yishi.projects import public
+    from yishi.suggestions.exports import qr_svg
+
+    p = await public.public_project(project_id)
+    url = public_url(base_url, project_id)
+    pdf = await render_pdf("projects/poster.html", p=p, url=url, qr=qr_svg(url))
+    return f"民生微事-{p['town_name']}-{p['title']}.pdf", "application/pdf", pdf

@@ -63,3 +63,15 @@ def can_view_district(user: Any, district_id: int) -> bool:
 def can_manage_directory(user: Any) -> bool:
     """The unit directory, the local calendar and the colour thresholds."""
     return is_admin(user)
+
+
+def is_public(state: Any) -> bool:
+    """Whether a project's page (and so its photos) is public. From the district's approval on, a
+    project is listed on its street's 家门口的微民生 page in every state (projects.public), a
+    paused or stopped one with its reason: residents see what became of their wish list."""
+    return state is not None
+
+
+def can_view_photo(user: Any, where: Where, state: Any) -> bool:
+    """A report's photo: anyone once the project's page is public, staff by the project otherwise."""
+    return is_public(state) or can_view_project(user, where)

@@ -16,6 +16,8 @@ from litestar.di import Provide
 from yishi.core.errors import NotFound
 from yishi.core.i18n import _
 from yishi.meetings import desk, meeting
+from yishi.places.tables import District, Town
+from yishi.projects import services as projects
 from yishi.suggestions import services as suggestions
 from yishi.wishlists import services as wishlists
 
@@ -61,8 +63,36 @@ async def load_submission_round(request: ASGIConnection) -> wishlists.RoundView:
     return await _loaded(request, "submission_round", load)
 
 
+async def load_project(request: ASGIConnection) -> dict:
+    return await _loaded(request, "project", lambda: projects.get_project(path_id(request, "project_id")))
+
+
+async def load_town(request: ASGIConnection) -> dict:
+    """A street by its path id, with its district (the monthly review and the public street page)."""
+    async def load() -> dict:
+        row = await Town.select(Town.id, Town.name, Town.district, Town.district.name.as_alias("district_name")).where(
+            Town.id == path_id(request, "town_id")).first().run()
+        if row is None:
+            raise NotFound(_("找不到这个镇（街道）。"))
+        return row
+    return await _loaded(request, "town", load)
+
+
+async def load_district(request: ASGIConnection) -> dict:
+    async def load() -> dict:
+        row = await District.select(District.id, District.name).where(
+            District.id == path_id(request, "district_id")).first().run()
+        if row is None:
+            raise NotFound(_("找不到这个区。"))
+        return row
+    return await _loaded(request, "district", load)
+
+
 # Litestar dependencies: a handler names the parameter, the controller provides it.
 ROUND = {"round_": Provide(load_round)}
 MEETING = {"meeting_": Provide(load_meeting)}
 SUGGESTION = {"suggestion": Provide(load_suggestion)}
 SUBMISSION = {"submission": Provide(load_submission), "submission_round": Provide(load_submission_round)}
+PROJECT = {"project": Provide(load_project)}
+TOWN = {"town": Provide(load_town)}
+DISTRICT = {"district": Provide(load_district)}

@@ -18,6 +18,8 @@ from yishi.ballots import permissions as bperm
 from yishi.core.errors import Forbidden
 from yishi.core.i18n import _
 from yishi.meetings import permissions as mperm
+from yishi.projects import permissions as pperm
+from yishi.projects.services import where_of
 from yishi.suggestions import permissions as sperm
 from yishi.web import deps
 
@@ -53,6 +55,9 @@ round_may = _on(deps.load_round)
 meeting_may = _on(deps.load_meeting)
 suggestion_may = _on(deps.load_suggestion)
 submission_may = _on(deps.load_submission_round)
+project_may = _on(deps.load_project)
+town_may = _on(deps.load_town)
+district_may = _on(deps.load_district)
 
 
 def has_town(user: Any) -> bool:
@@ -116,3 +121,23 @@ TOWN_STAFF = user_may(lambda u: perm.is_admin(u) or perm.role_of(u) in perm.TOWN
 CONFIGURE_CATEGORIES = user_may(sperm.can_configure_categories, _("只有系统管理员可以修改建议类别。"))
 PURGE_PERSONAL_DATA = user_may(sperm.can_purge_personal_data, _("只有系统管理员可以清除个人信息。"))
 ADMIN = user_may(perm.is_admin, _("只有系统管理员可以进行这项操作。"))
+
+# --- delivery (办实事) ------------------------------------------------------------------------
+def sees_projects(user: Any) -> bool:
+    """Who has a project list at all: the administrator, the district, a street's staff, a unit clerk."""
+    role = perm.role_of(user)
+    return (role is Role.admin or (role is Role.district_reviewer and user.district is not None)
+            or (role in perm.TOWN_STAFF and user.town is not None) or (role is Role.unit_clerk and user.unit is not None))
+
+
+PROJECTS = user_may(sees_projects, _("您的账号不负责民生微事项目。"))
+VIEW_PROJECT = project_may(lambda u, p: pperm.can_view_project(u, where_of(p)))
+REPORT_PROJECT = project_may(lambda u, p: pperm.can_report(u, where_of(p)),
+                             _("只有本项目责任单位的经办人或本镇（街道）工作人员可以填报。"))
+SUPERVISE_PROJECT = project_may(lambda u, p: pperm.can_supervise(u, where_of(p)),
+                                _("只有本镇（街道）工作人员可以进行这项操作。"))
+DIRECT_PROJECT = project_may(lambda u, p: pperm.can_direct(u, where_of(p)),
+                             _("只有镇（街道）或区级调度人员可以进行这项操作。"))
+VIEW_STREET = town_may(lambda u, t: pperm.can_view_street(u, t["id"], t["district"]))
+VIEW_DISTRICT = district_may(lambda u, d: pperm.can_view_district(u, d["id"]), _("区级月调度只对本区区级人员开放。"))
+MANAGE_UNITS = user_may(pperm.can_manage_directory, _("只有系统管理员可以维护单位名录。"))

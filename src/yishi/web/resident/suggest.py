@@ -13,7 +13,8 @@ from litestar.response import Redirect, Template
 from yishi.core.errors import DomainError, NotFound
 from yishi.core.i18n import _
 from yishi.core.security import AttemptLimiter
-from yishi.places.tables import Community, Town
+from yishi.places import services as places
+from yishi.projects import public as public_projects
 from yishi.suggestions import catalog, rules, services
 from yishi.suggestions.enums import Channel
 from yishi.web import forms, guards
@@ -129,4 +130,6 @@ class PublicSuggestionController(Controller):
                             context={"error": exc.message, "code": code[:20]})
         return Template("suggestions/track.html", context={
             "view": view, "code_display": rules.display_code(view.code), "new": bool(new),
+            # What the suggestion became once the district approved it (办实事), if anything yet.
+            "projects": await public_projects.projects_for_code(code),
         })

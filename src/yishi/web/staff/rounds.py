@@ -84,8 +84,10 @@ class RoundController(Controller):
     dependencies = deps.ROUND
 
     @get("/", guards=[guards.SIGNED_IN])
-    async def list_rounds(self, request: Request) -> Template:
+    async def list_rounds(self, request: Request) -> Template | Redirect:
         user = request.user
+        if role is Role.unit_clerk:
+            return Redirect("/projects/")  # a unit's start page (the login's and home's default is here)
         role = perm.role_of(user)
         if role is Role.admin:
             rounds = await services.list_rounds()
