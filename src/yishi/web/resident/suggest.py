@@ -13,7 +13,7 @@ from litestar.response import Redirect, Template
 from yishi.core.errors import DomainError, NotFound
 from yishi.core.i18n import _
 from yishi.core.security import AttemptLimiter
-from yishi.places import services as places
+from yishi.places.tables import Community, Town
 from yishi.projects import public as public_projects
 from yishi.suggestions import catalog, rules, services
 from yishi.suggestions.enums import Channel
