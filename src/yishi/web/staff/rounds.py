@@ -86,9 +86,9 @@ class RoundController(Controller):
     @get("/", guards=[guards.SIGNED_IN])
     async def list_rounds(self, request: Request) -> Template | Redirect:
         user = request.user
+        role = perm.role_of(user)
         if role is Role.unit_clerk:
             return Redirect("/projects/")  # a unit's start page (the login's and home's default is here)
-        role = perm.role_of(user)
         if role is Role.admin:
             rounds = await services.list_rounds()
             towns = await Town.select(Town.id, Town.name).order_by(Town.id).run()
