@@ -36,5 +36,15 @@ def format_yuan(fen: int | None) -> str:
 
 
 def format_wan(fen: int | None) -> str:
-    """Amounts in 万元, as Chinese budgets are usually read: 1234560 -> '1.23'."""
-    return f"{(int(fen or 0) / 1_000_000):,.2f}"
+    """Amounts in 万元, as Chinese budgets are read and said: 5200000 -> '5.2', 300000000 ->
+    '300', 1234560 -> '1.23' (to the hundred yuan; no trailing zeros)."""
+    return f"{(int(fen or 0) / 1_000_000):,.2f}".rstrip("0").rstrip(".")
+
+
+def format_spoken(fen: int | None) -> str:
+    """An amount as residents say it: '52 万元' from ten thousand yuan up, '4,800 元' below.
+    (Staff pages keep exact yuan and fen: format_yuan.)"""
+    fen = int(fen or 0)
+    if fen >= 1_000_000:
+        return f"{format_wan(fen)} {_('万元')}"
+    return f"{format_yuan(fen).removesuffix('.00')} {_('元')}"
