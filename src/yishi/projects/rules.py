@@ -17,6 +17,7 @@ The worst colour wins; its reasons are given in Chinese, the most pressing first
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, timedelta
 from typing import Iterable
 
@@ -55,14 +56,27 @@ class Calendar:
     def is_workday(self, day: date) -> bool:
         if day in self.local:
             return self.local[day]
-        try:
-            return chinese_calendar.is_workday(day)
-        except NotImplementedError:
-            return day.weekday() < 5
+        return _national_workday(day)
 
-    def workdays_after(self, start: date, end: date) -> int:
-        """Working days d with start < d <= end (0 when end <= start)."""
-        return sum(1 for i in range(1, (end - start).days + 1) if self.is_workday(start + timedelta(days=i)))
+    def workdays_after(self, start: date, end: date, limit: int | None = None) -> int:
+        """Working days d with start < d <= end (0 when end <= start); counting stops once it
+        passes `limit`, as "more than the threshold" is all a colour needs to know."""
+        count = 0
+        for i in range(1, (end - start).days + 1):
+            count += self.is_workday(start + timedelta(days=i))
+            if limit is not None and count > limit:
+                break
+        return count
+
+
+@lru_cache(maxsize=8192)
+def _national_workday(day: date) -> bool:
+    # Cached: chinese_calendar checks the year range against all its holidays on every call,
+    # which made the district's monthly review (420 projects, bench/bench_review.py) take 10 s.
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return day.weekday() < 5
 
 
 def monday_of(day: date) -> date:
@@ -124,7 +138,7 @@ def _milestone_findings(milestones: Iterable[MilestoneView], today: date, cal: C
                 text = _("节点“{task}”已于 {d} 到期，尚未完成").format(task=m.task, d=f"{m.due.month}月{m.due.day}日")
             found.append((colour, 1000 + late, text))
             continue
-        left = cal.workdays_after(today, m.due)
+        left = cal.workdays_after(today, m.due, limit=t.blue_due_within)
         if left <= t.blue_due_within:
             if m.due == today:
                 text = _("节点“{task}”今天到期").format(task=m.task)

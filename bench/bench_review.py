@@ -1,0 +1,156 @@
+"""The district's 月调度 with 7 streets x 60 projects x 26 weekly reports each, and a 12-megapixel
+photo upload: printed, not asserted.
+
+    .venv/bin/python bench/bench_review.py [--db sqlite|postgres] [--repeat 3]
+
+It builds a fresh database (a temporary SQLite file, or a new PostgreSQL database dropped
+afterwards), migrates it, seeds the projects with bulk inserts, then times
+projects.review.monthly_review (the rows the review page shows), the 月调度通报 PDF and the
+Excel workbook, and projects.photos.process on a 4032 x 3024 JPEG."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import os
+import random
+import sys
+import tempfile
+import time
+import uuid
+from datetime import date, datetime, timedelta, timezone
+
+STREETS, PROJECTS, WEEKS = 7, 60, 26
+
+
+def _setup_env(db: str) -> str | None:
+    tmp = tempfile.mkdtemp(prefix="yishi-bench-review-")
+    os.environ["YISHI_DATA_DIR"] = tmp
+    os.environ.setdefault("YISHI_SECRET_KEY", "bench")
+    if db == "postgres":
+        name = f"yishi_bench_{uuid.uuid4().hex[:8]}"
+        os.environ["YISHI_DATABASE_URL"] = f"postgresql://postgres@127.0.0.1:5432/{name}"
+        return name
+    os.environ["YISHI_DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
+    return None
+
+
+async def _pg(sql: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect("postgresql://postgres@127.0.0.1:5432/postgres")
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+async def seed(today: date) -> int:
+    from yishi.meetings.tables import Submission
+    from yishi.places.tables import District, Town
+    from yishi.projects.enums import FundingSource, PlanStatus, ProjectState
+    from yishi.projects.rules import monday_of
+    from yishi.projects.tables import Coordination, Funding, Milestone, Project, WeeklyReport
+    from yishi.wishlists.tables import Round, WishItem
+
+    rng = random.Random(7)
+    now = datetime.now(timezone.utc)
+    start = monday_of(today) - timedelta(weeks=WEEKS)
+    district = (await District.insert(District(name="基准区")).returning(District.id).run())[0]["id"]
+    for s in range(STREETS):
+        town = (await Town.insert(Town(district=district, name=f"基准{s + 1}街道")).returning(Town.id).run())[0]["id"]
+        rnd = (await Round.insert(Round(town=town, title="基准批次", created_at=now)).returning(Round.id).run())[0]["id"]
+        items = await WishItem.insert(*[WishItem(round=rnd, position=i, title=f"项目{s + 1}-{i + 1}", cost_fen=100000_00)
+                                        for i in range(PROJECTS)]).returning(WishItem.id).run()
+        sub = (await Submission.insert(Submission(round=rnd, version=1, status="approved", snapshot={}, submitted_at=now,
+                                                  slot=f"{rnd}:1")).returning(Submission.id).run())[0]["id"]
+        projects = await Project.insert(*[Project(
+            round=rnd, item=item["id"], submission=sub, title=f"项目{s + 1}-{i + 1}", kind="special", cost_fen=100000_00,
+            lead_unit_name="基准单位", state=ProjectState.underway, plan_status=PlanStatus.approved, started_on=start,
+            planned_start=start, planned_end=today + timedelta(days=rng.randint(-10, 90)), progress_pct=rng.randint(0, 99),
+            spent_fen=rng.randint(0, 100000_00), created_at=now) for i, item in enumerate(items)]).returning(Project.id).run()
+        for p in projects:
+            pid = p["id"]
+            await Milestone.insert(*[Milestone(project=pid, position=k, task=f"节点{k + 1}", owner="单位",
+                                               due=start + timedelta(days=40 * (k + 1) + rng.randint(-5, 5)),
+                                               baseline_due=start + timedelta(days=40 * (k + 1)))
+                                     for k in range(3)]).run()
+            await Funding.insert(Funding(project=pid, source=FundingSource.public, amount_fen=80000_00),
+                                 Funding(project=pid, source=FundingSource.enterprise, funder="企业",
+                                         amount_fen=rng.randint(0, 80000_00))).run()
+            skip = set(rng.sample(range(WEEKS), rng.choice([0, 0, 0, 1, 2])))
+            reports = await WeeklyReport.insert(*[WeeklyReport(
+                project=pid, week_start=start + timedelta(weeks=w), progress_pct=min(99, w * 4), done="本周完成情况" * 5,
+                next_plan="下周计划" * 5, spent_fen=w * 1000_00, filed_at=now, slot=f"{pid}:{w}")
+                for w in range(WEEKS) if w not in skip]).returning(WeeklyReport.id).run()
+            if rng.random() < 0.2:
+                await Coordination.insert(Coordination(project=pid, report=reports[-1]["id"], text="需协调事项",
+                                                       raised_at=now)).run()
+    return district
+
+
+def twelve_megapixels() -> bytes:
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (4032, 3024))
+    draw = ImageDraw.Draw(image)
+    rng = random.Random(1)
+    for _ in range(3000):
+        x, y = rng.randrange(4032), rng.randrange(3024)
+        draw.rectangle((x, y, x + rng.randrange(200), y + rng.randrange(200)),
+                       fill=(rng.randrange(256), rng.randrange(256), rng.randrange(256)))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=92)
+    return out.getvalue()
+
+
+async def run(repeat: int) -> None:
+    from yishi.cli import migrate_async
+    from yishi.config import load_settings
+    from yishi.core import db as core_db
+    from yishi.projects import exports, photos, review
+
+    engine = core_db.configure(load_settings().database_url)
+    await core_db.start(engine)
+    try:
+        await migrate_async(quiet=True)
+        today = date.today()
+        t = time.perf_counter()
+        district = await seed(today)
+        print(f"seeded {STREETS} x {PROJECTS} projects x {WEEKS} weeks in {time.perf_counter() - t:.1f} s")
+        for _ in range(repeat):
+            t = time.perf_counter()
+            r = await review.monthly_review(district_id=district, today=today)
+            print(f"{'monthly_review (district rows)':34s} {time.perf_counter() - t:7.3f} s  ({len(r.rows)} rows)")
+        for label, build in (("月调度通报 PDF", exports.monthly_review_pdf), ("月调度 Excel", exports.monthly_review_xlsx)):
+            t = time.perf_counter()
+            _name, _mime, data = await build(r)
+            print(f"{label:34s} {time.perf_counter() - t:7.3f} s  ({len(data) // 1024} KB)")
+        photo = twelve_megapixels()
+        for _ in range(repeat):
+            t = time.perf_counter()
+            out = photos.process(photo, "12mp.jpg")
+            print(f"{'12 MP JPEG re-encode + thumbnail':34s} {time.perf_counter() - t:7.3f} s  "
+                  f"({len(photo) // 1024} KB -> {len(out.full) // 1024} KB, {out.width}x{out.height})")
+    finally:
+        await core_db.stop(engine)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    pg = _setup_env(args.db)
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
+    if pg:
+        asyncio.run(_pg(f'CREATE DATABASE "{pg}"'))
+    try:
+        asyncio.run(run(args.repeat))
+    finally:
+        if pg:
+            asyncio.run(_pg(f'DROP DATABASE IF EXISTS "{pg}" WITH (FORCE)'))
+
+
+if __name__ == "__main__":
+    main()
