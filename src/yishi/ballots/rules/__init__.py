@@ -1,6 +1,27 @@
-"""Counting rules for approval ballots (see mes.py; split by topic in the next commit)."""
+"""Counting rules for approval ballots: greedy, Method of Equal Shares, Pabulib I/O.
 
-from yishi.ballots.rules.mes import *  # noqa: F403
-from yishi.ballots.rules.mes import PbFormatError, __all__ as _names
+Pure functions over plain data; nothing here knows about the database or the web.
+model.py holds the election and its approvals; greedy.py, mes.py the rules; pabulib.py the files.
+"""
 
-__all__ = [*_names, "PbFormatError"]
+from yishi.ballots.rules.greedy import fill_up, greedy, greedy_variant
+from yishi.ballots.rules.mes import mes, mes_add1, mes_plain
+from yishi.ballots.rules.model import Cost, Election, Project, approval_counts, as_exact
+from yishi.ballots.rules.pabulib import PbFormatError, parse_pb, write_pb
+
+__all__ = [
+    "Cost",
+    "as_exact",
+    "Project",
+    "Election",
+    "approval_counts",
+    "greedy",
+    "greedy_variant",
+    "fill_up",
+    "mes",
+    "mes_plain",
+    "mes_add1",
+    "parse_pb",
+    "write_pb",
+    "PbFormatError",
+]
