@@ -21,6 +21,7 @@ CENTS_MESSAGE = "预计费用最多保留两位小数（精确到分）。"
         ("1,234,567.89", 123456789),
         ("12\uff0c345.6", 1234560),  # full-width comma, as a Chinese input method types it
         ("1\uff0c234\uff0c567", 123456700),
+        ("\uff11\uff12\uff0c\uff13\uff14\uff15\uff0e\uff16\u5143", 1234560),  # all full-width: １２，３４５．６元
         ("100元", 10000),
         ("4,800元", 480000),
         ("  48000  ", 4800000),

@@ -3,7 +3,8 @@ codes): one alphabet and one way to read what was typed."""
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from yishi.core.text import typed
 
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B: characters an elderly resident could mistake for one another
 # when reading a code off a slip of paper or aloud over the phone.
@@ -17,14 +18,14 @@ _SEPARATORS = re.compile("[\\s,;\u3001]+")
 def normalise(text: str | None) -> str:
     """What a resident typed -> the stored form: full-width characters as ASCII (NFKC), upper
     case, only letters and digits (dashes and spaces dropped)."""
-    folded = unicodedata.normalize("NFKC", text or "").upper()
+    folded = typed(text).upper()
     return "".join(ch for ch in folded if ch.isascii() and ch.isalnum())
 
 
 def split(text: str | None) -> list[str]:
     """Several codes typed in one field -> their stored forms, in order, blanks dropped:
     'K7QM-4XPR，ACDE FGHJ、…' (an input method's comma, 顿号 or semicolon, or spaces)."""
-    parts = _SEPARATORS.split(unicodedata.normalize("NFKC", text or ""))
+    parts = _SEPARATORS.split(typed(text))
     return [code for code in (normalise(p) for p in parts) if code]
 
 

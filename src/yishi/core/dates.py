@@ -6,11 +6,11 @@ Stored moments are aware UTC; people read and type Beijing time (UTC+8, no dayli
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date, datetime, timedelta, timezone
 
 from yishi.core.errors import DomainError
 from yishi.core.i18n import _
+from yishi.core.text import typed
 
 CHINA = timezone(timedelta(hours=8))
 # A typed year outside this range is a slip of the keyboard (0001-01-01, 20266-03-01): refused in
@@ -49,12 +49,6 @@ def china_date(moment: datetime | None) -> date | None:
 def local_text(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """'2026-03-12 14:30' in Beijing time; '' for none."""
     return "" if moment is None else in_china(moment).strftime(fmt)
-
-
-def typed(text: object) -> str:
-    """What an input method typed, in the plain form: full-width digits, letters, colons and
-    spaces to ASCII (NFKC), trimmed."""
-    return unicodedata.normalize("NFKC", str(text or "")).strip()
 
 
 def _checked_date(parts: tuple[str, ...], label: str) -> date:

@@ -5,15 +5,15 @@ from decimal import Decimal, InvalidOperation
 
 from yishi.core.errors import DomainError
 from yishi.core.i18n import _
+from yishi.core.text import typed
 
 MAX_YUAN = Decimal("100000000000")  # a hundred billion yuan: far beyond any micro-project
 
 
 def parse_yuan(text: str, field: str) -> int:
     """'12,345.6' -> 1234560 fen; a clear message for anything else."""
-    # The full-width comma (U+FF0C, typed by Chinese input methods) is escaped so that no
-    # punctuation clean-up can turn it into a second ASCII comma again.
-    cleaned = (text or "").strip().replace(",", "").replace("\uff0c", "").replace("元", "")
+    # typed(): full-width digits, comma and point (a Chinese input method's) as ASCII ones.
+    cleaned = typed(text).replace(",", "").replace("元", "").strip()
     if not cleaned:
         raise DomainError(_("请填写{field}。").format(field=field))
     try:

@@ -16,17 +16,18 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from yishi.core.errors import DomainError
 from yishi.core.i18n import _
+from yishi.core.text import typed
 
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
-LANDLINE_RE = re.compile(r"^0\d{9,11}$")  # area code + number, dashes removed
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$", re.ASCII)
+LANDLINE_RE = re.compile(r"^0\d{9,11}$", re.ASCII)  # area code + number, dashes removed
 
 
 def normalise_phone(text: str) -> str:
     """'138 0013-8000', '+86 13800138000', '028-83912345' -> digits only; '' when left blank."""
-    raw = (text or "").strip()
+    raw = typed(text)  # full-width digits, brackets and dashes as ASCII ones
     if not raw:
         return ""
-    digits = re.sub(r"[\s\-()()]", "", raw)
+    digits = re.sub(r"[\s\-()]", "", raw)
     if digits.startswith("+86"):
         digits = digits[3:]
     elif digits.startswith("0086"):
