@@ -1,31 +1,27 @@
-"""The `yishi` command: serve, migrate, demo, create-user, export, tally, import-pb."""
+"""The `yishi` command: serve, migrate, demo, create-user, export, tally, import-pb, purge.
+
+Each command imports what it needs inside its function (noqa PLC0415 — start-up cost): `yishi tally`
+reads a file and should not load the web app, the tables or a database engine."""
 from __future__ import annotations
 
 import argparse
 import asyncio
 import getpass
+import json
 import os
-import sys
 from pathlib import Path
 
 
 async def migrate_async(quiet: bool = False) -> None:
-    from piccolo.apps.migrations.commands.forwards import run_forwards
+    """core.db.migrate, under the name the tests and benches import."""
+    from yishi.core import db  # noqa: PLC0415 — start-up cost
 
-    import contextlib
-    import io
-
-    sink = io.StringIO()
-    with contextlib.redirect_stdout(sink) if quiet else contextlib.nullcontext():
-        response = await run_forwards(app_name="all", fake=False)
-    if not response.success:
-        print(sink.getvalue(), file=sys.stderr)
-        raise SystemExit(f"数据库迁移失败： {response.message}")
+    await db.migrate(quiet)
 
 
 def _setup(url: str | None = None):
-    from yishi.config import load_settings
-    from yishi.core import db
+    from yishi.config import load_settings  # noqa: PLC0415 — start-up cost
+    from yishi.core import db  # noqa: PLC0415 — start-up cost
 
     if url:
         os.environ["YISHI_DATABASE_URL"] = url
@@ -35,7 +31,7 @@ def _setup(url: str | None = None):
 
 
 async def _with_engine(engine, coro):
-    from yishi.core import db
+    from yishi.core import db  # noqa: PLC0415 — start-up cost
 
     await db.start(engine)
     try:
@@ -57,14 +53,14 @@ def uvicorn_options() -> dict:
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
-    import uvicorn
+    import uvicorn  # noqa: PLC0415 — start-up cost
 
-    from yishi.app import create_app
+    from yishi.app import create_app  # noqa: PLC0415 — start-up cost
 
     settings, engine = _setup()
     asyncio.run(_with_engine(engine, migrate_async(quiet=True)))
     if args.demo:
-        from yishi import demo
+        from yishi import demo  # noqa: PLC0415 — start-up cost
 
         asyncio.run(_with_engine(engine, demo.build(verbose=True)))
     app = create_app(settings)
@@ -75,7 +71,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
-    from yishi import demo
+    from yishi import demo  # noqa: PLC0415 — start-up cost
 
     settings, engine = _setup()
 
@@ -87,9 +83,9 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
 
 def cmd_create_user(args: argparse.Namespace) -> None:
-    from yishi.accounts import services
-    from yishi.accounts.enums import Role
-    from yishi.core.errors import DomainError
+    from yishi.accounts import services  # noqa: PLC0415 — start-up cost
+    from yishi.accounts.enums import Role  # noqa: PLC0415 — start-up cost
+    from yishi.core.errors import DomainError  # noqa: PLC0415 — start-up cost
 
     settings, engine = _setup()
     password = args.password or os.environ.get("YISHI_NEW_PASSWORD") or getpass.getpass("密码： ")
@@ -109,8 +105,8 @@ def cmd_create_user(args: argparse.Namespace) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> None:
-    from yishi.core.errors import DomainError
-    from yishi.meetings import exports
+    from yishi.core.errors import DomainError  # noqa: PLC0415 — start-up cost
+    from yishi.meetings import exports  # noqa: PLC0415 — start-up cost
 
     settings, engine = _setup()
     try:
@@ -124,11 +120,9 @@ def cmd_export(args: argparse.Namespace) -> None:
 
 def cmd_tally(args: argparse.Namespace) -> None:
     """Pure: reads the file, prints the outcome; touches no database."""
-    import json
+    from yishi.ballots import rules  # noqa: PLC0415 — start-up cost
 
-    from yishi.ballots import rules
-
-    from yishi.ballots.imports import pb_message
+    from yishi.ballots.imports import pb_message  # noqa: PLC0415 — start-up cost
 
     try:
         election = rules.parse_pb(Path(args.file))
@@ -143,8 +137,8 @@ def cmd_tally(args: argparse.Namespace) -> None:
 
 
 def cmd_import_pb(args: argparse.Namespace) -> None:
-    from yishi.ballots import imports
-    from yishi.core.errors import DomainError
+    from yishi.ballots import imports  # noqa: PLC0415 — start-up cost
+    from yishi.core.errors import DomainError  # noqa: PLC0415 — start-up cost
 
     settings, engine = _setup()
     try:
@@ -165,8 +159,8 @@ def cmd_import_pb(args: argparse.Namespace) -> None:
 
 
 def cmd_export_round(args: argparse.Namespace) -> None:
-    from yishi.ballots import exports
-    from yishi.core.errors import DomainError
+    from yishi.ballots import exports  # noqa: PLC0415 — start-up cost
+    from yishi.core.errors import DomainError  # noqa: PLC0415 — start-up cost
 
     settings, engine = _setup()
     try:
@@ -176,6 +170,15 @@ def cmd_export_round(args: argparse.Namespace) -> None:
     output = Path(args.output or filename)
     output.write_bytes(data)
     print(f"已导出 {output}({len(data):,} 字节)。")
+
+
+def cmd_purge(args: argparse.Namespace) -> None:
+    from yishi.suggestions import purge  # noqa: PLC0415 — start-up cost
+
+    if args.days is None:
+        purge.run()
+    else:
+        purge.run(args.days)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -228,6 +231,10 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--community", type=int, help="选票计入的社区（默认该镇街的第一个社区）")
     p.add_argument("--title")
     p.set_defaults(func=cmd_import_pb)
+
+    p = sub.add_parser("purge", help="清除办结满保存期限的居民建议中的姓名和电话（每日运行）")
+    p.add_argument("--days", type=int, help="保存天数（默认为建议的保存期限 180 天）")
+    p.set_defaults(func=cmd_purge)
 
     args = parser.parse_args(argv)
     args.func(args)
