@@ -366,3 +366,14 @@ async def test_project_poster_is_a_pdf_for_staff(client):
     r = await client.get(f"/projects/{a}/poster.pdf")
     assert r.status_code == 200 and r.content[:5] == b"%PDF-"
     assert "filename*=UTF-8''" in r.headers["content-disposition"]
+
+
+async def test_admin_sees_every_streets_projects_and_each_districts_review(client):
+    places_a, (a, _a2) = await f.make_projects(items=2)
+    places_b, (b, _b2) = await f.make_projects(items=2)
+    admin = await f.make_user(Role.admin)
+    await f.login(client, admin.username)
+    page = await client.get("/projects/")
+    assert f'href="/projects/{a}"' in page.text and f'href="/projects/{b}"' in page.text
+    assert f'href="/review/district/{places_a["district"]}"' in page.text
+    assert (await client.get(f"/review/district/{places_b['district']}")).status_code == 200

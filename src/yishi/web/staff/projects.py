@@ -178,6 +178,9 @@ class ProjectController(Controller):
             "rows": shown, "total": len(rows), "counts": counts, "S": S, "Colour": Colour,
             "state": want_state.value if want_state else "", "colour": want_colour.value if want_colour else "",
             "error": None, "user_role": perm.role_of(user).value,
+            # The administrator reaches every district's 月调度 from here.
+            "districts": await District.select(District.id, District.name).order_by(District.id).run()
+            if perm.role_of(user) is Role.admin else [],
             "user_town": getattr(user, "town", None), "user_district": getattr(user, "district", None)})
 
     @get("/{project_id:int}", guards=[guards.VIEW_PROJECT])
