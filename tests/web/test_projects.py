@@ -208,9 +208,9 @@ async def test_street_answers_coordination_and_the_unit_answers_a_directive(clie
     assert r.status_code in (302, 303)
     r = await client.post(f"/projects/{mine}/directives", data={
         "_csrf_token": token, "text": "本月底前完成管线铺设", "assignee": "区住建局", "due": "2026-12-31",
-        "back": f"/review/town/{places['town']}?month=2026-12"})
-    assert r.status_code in (302, 303) and r.headers["location"] == f"/review/town/{places['town']}?month=2026-12#p{mine}"
-    (d,) = await reports.directives_of([mine])
+        "back": f"/review/town/{places['town']}?month=2026-11", "month": "2026-11"})
+    assert r.status_code in (302, 303) and r.headers["location"] == f"/review/town/{places['town']}?month=2026-11#p{mine}"
+    (d,) = await reports.directives_of([mine], "2026-11")
     token = await f.login(client, clerk_a.username)
     r = await client.post(f"/projects/{mine}/directives/{d['id']}/answer", data={"_csrf_token": token, "answer": "已完成 80%"})
     assert r.status_code in (302, 303)

@@ -20,7 +20,7 @@ from yishi.core.errors import DomainError, InvalidInput, NotFound
 from yishi.core.i18n import _
 from yishi.core.money import parse_yuan
 from yishi.places.tables import District
-from yishi.projects import exports, permissions as pperm, photos, plan, reports, services, supervision
+from yishi.projects import exports, permissions as pperm, photos, plan, reports, review, services, supervision
 from yishi.projects.enums import Colour, FundingSource, PlanStatus, ProjectState
 from yishi.projects.rules import monday_of, week_label
 from yishi.projects.tables import Project
@@ -300,8 +300,11 @@ class ProjectController(Controller):
         back = text(form, "back")
 
         async def act(form):
+            # From a month's review page, the 调度意见 belongs to that month; otherwise to this one.
+            month = review.check_month(text(form, "month")) if text(form, "month") else None
             await reports.issue_directive(project_id, text=text(form, "text"), assignee=text(form, "assignee"),
-                                          due=optional_date(form, "due", _("完成时限")), actor=request.user)
+                                          due=optional_date(form, "due", _("完成时限")), actor=request.user,
+                                          month=month)
         result = await self._act(request, project_id, "directives", act, form=form)
         # From the monthly review page: back to its row (only our own review pages, never elsewhere).
         if isinstance(result, Redirect) and back.startswith("/review/") and "//" not in back:
