@@ -11,7 +11,7 @@ from yishi.ballots.tables import Ballot, BallotChoice
 from yishi.core import audit
 from yishi.core.errors import DomainError
 from yishi.core.i18n import _
-from yishi.places.tables import Community, Town
+from yishi.places import services as places
 from yishi.wishlists.enums import ItemKind, RoundStatus
 from yishi.wishlists.services import MAX_ITEMS
 from yishi.wishlists.tables import Round, WishItem
@@ -78,12 +78,10 @@ async def import_pb(text: str, *, town_id: int, community_id: int | None = None,
     published; all or nothing. Returns the round id. The project id is kept in the item's
     description, as the item gets an id of its own."""
     election = parse(text)
-    if not await Town.exists().where(Town.id == town_id):
+    if not await places.town_exists(town_id):
         raise DomainError(_("所选镇（街道）不存在。"))
-    query = Community.select(Community.id).where(Community.town == town_id).order_by(Community.id)
-    if community_id is not None:
-        query = query.where(Community.id == community_id)
-    community = await query.first()
+    community = next((c for c in await places.communities_of(town_id)
+                      if community_id is None or c["id"] == community_id), None)
     if community is None:
         raise DomainError(_("所选社区不属于该镇（街道），或该镇（街道）还没有社区。"))
     meta = election.meta

@@ -36,7 +36,7 @@ from yishi.ballots.tables import BallotCode, PaperBallot, RoundSetting
 from yishi.core import audit
 from yishi.core.errors import Conflict, DomainError
 from yishi.core.i18n import _
-from yishi.places.tables import Community
+from yishi.places import services as places
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.enums import RoundStatus
 
@@ -186,8 +186,7 @@ async def save(round_: wishlists.RoundView, *, opens_at: datetime | None, closes
         raise DomainError(_("截止时间必须晚于开始时间。"))
     if closes_at and closes_at <= now:
         raise DomainError(_("截止时间已经过去，请填写以后的时间。"))
-    town = {c["id"]: c["name"] for c in await Community.select(Community.id, Community.name)
-            .where(Community.town == round_.town_id)}
+    town = {c["id"]: c["name"] for c in await places.communities_of(round_.town_id)}
     chosen = sorted(set(communities))
     if not chosen:
         raise DomainError(_("请至少选择一个参加勾选的社区。"))

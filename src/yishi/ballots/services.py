@@ -17,7 +17,7 @@ from yishi.core.dates import CHINA, local_text
 from yishi.core.db import SharedSQLiteEngine
 from yishi.core.errors import Conflict, DomainError, NotFound
 from yishi.core.i18n import _
-from yishi.places.tables import Community
+from yishi.places import services as places
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.enums import RoundStatus
 from yishi.wishlists.tables import WishItem
@@ -129,8 +129,7 @@ async def issue_codes(round_: wishlists.RoundView, community_id: int, count: int
         raise Conflict(_("勾选已结束，不能再发放选票码。"))
     if not 1 <= count <= MAX_CODES_PER_BATCH:
         raise DomainError(_("每次可生成 1 到 {n} 个选票码。").format(n=MAX_CODES_PER_BATCH))
-    community = await Community.select(Community.town).where(Community.id == community_id).first()
-    if community is None or community["town"] != round_.town_id:
+    if await places.town_of_community(community_id) != round_.town_id:
         raise DomainError(_("所选社区不属于本镇（街道）。"))
     setup = await round_settings.get(round_.id)
     if not setup.takes_part(community_id):

@@ -9,7 +9,7 @@ from typing import Any
 from yishi.core import audit
 from yishi.core.errors import InvalidInput, NotFound
 from yishi.core.i18n import _
-from yishi.places.tables import Community, Town
+from yishi.places import services as places
 from yishi.suggestions import rules
 from yishi.suggestions.enums import DEFAULT_CATEGORIES, DEFAULT_TRACK_DAYS, Track
 from yishi.suggestions.tables import Category, ObservationPoint, TrackSetting
@@ -91,15 +91,10 @@ class TownRef:
 
 
 async def town_ref(town_id: int) -> TownRef:
-    row = await Town.select(Town.id, Town.name, Town.district).where(Town.id == town_id).first().run()
+    row = await places.town(town_id)
     if row is None:
         raise NotFound(_("找不到该镇（街道）。"))
     return TownRef(id=row["id"], name=row["name"], district_id=row["district"])
-
-
-async def communities_of(town_id: int) -> list[dict]:
-    return await Community.select(Community.id, Community.name).where(Community.town == town_id).order_by(
-        Community.id).run()
 
 
 @dataclass(frozen=True)
@@ -163,7 +158,7 @@ async def create_point(*, community_id: int, name: str, address: str, actor: Any
         raise InvalidInput(_("观测点名称不能超过 60 个字。"), "name")
     if len(address) > 120:
         raise InvalidInput(_("地址不能超过 120 个字。"), "address")
-    if not await Community.exists().where(Community.id == community_id):
+    if not await places.community_exists(community_id):
         raise InvalidInput(_("所选社区不存在。"), "community")
     for _attempt in range(10):
         code = rules.new_code(rules.POINT_CODE_LENGTH)

@@ -14,6 +14,7 @@ from yishi.core.errors import DomainError, InvalidInput
 from yishi.core.i18n import _
 from yishi.core.pdf import render_pdf
 from yishi.core.templating import local_time
+from yishi.places import services as places
 from yishi.suggestions import catalog, privacy, rules, services
 from yishi.suggestions.enums import Channel, Grade, Status, Tier, Track
 
@@ -74,7 +75,7 @@ async def template_xlsx(town_id: int) -> tuple[str, str, bytes]:
 
     town = await catalog.town_ref(town_id)
     cats = [c["name"] for c in await catalog.categories()]
-    comms = [c["name"] for c in await catalog.communities_of(town_id)]
+    comms = [c["name"] for c in await places.communities_of(town_id)]
     channels = [c.label for c in Channel]
 
     wb = Workbook()
@@ -186,7 +187,7 @@ async def parse_import(data: bytes, town_id: int, today: date | None = None) -> 
         raise ImportFailed([RowError(1, m, _("缺少这一列，请使用下载的模板。")) for m in missing])
 
     cats = {c["name"]: c["id"] for c in await catalog.categories()}
-    comms = {c["name"]: c["id"] for c in await catalog.communities_of(town_id)}
+    comms = {c["name"]: c["id"] for c in await places.communities_of(town_id)}
     channels = {c.label: c for c in Channel} | {c.value: c for c in Channel}
     vault = privacy.vault()
     errors: list[RowError] = []

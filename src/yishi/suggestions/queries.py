@@ -11,7 +11,7 @@ from piccolo.query.functions.aggregate import Count
 
 from yishi.core import dates
 from yishi.core.errors import DomainError
-from yishi.places.tables import Town
+from yishi.places import services as places
 from yishi.suggestions import privacy, rules
 from yishi.suggestions.enums import OPEN_STATUSES, Channel, Grade, Status, Track
 from yishi.suggestions.catalog import track_days
@@ -30,8 +30,7 @@ class Scope:
 
 
 async def scope_of_district(district_id: int) -> Scope:
-    rows = await Town.select(Town.id).where(Town.district == district_id).run()
-    return Scope(tuple(r["id"] for r in rows))
+    return Scope(tuple(await places.town_ids_of_district(district_id)))
 
 
 @dataclass

@@ -15,7 +15,7 @@ from piccolo.query.functions.aggregate import Count
 from yishi.core import audit
 from yishi.core.errors import Conflict, DomainError, NotFound
 from yishi.core.i18n import _
-from yishi.places.tables import Community
+from yishi.places import services as places
 from yishi.suggestions import privacy, rules
 from yishi.suggestions.catalog import ensure_categories, track_days
 from yishi.suggestions.enums import OPEN_STATUSES, Channel, Grade, Status, Tier, Track
@@ -71,10 +71,10 @@ async def _check_category(category_id: int | None) -> int:
 async def _community_town(community_id: int | None, town_id: int | None = None) -> int:
     if community_id is None:
         raise InvalidInput(_("请选择所在社区（村）。"), "community")
-    row = await Community.select(Community.town).where(Community.id == community_id).first().run()
-    if row is None or (town_id is not None and row["town"] != town_id):
+    town = await places.town_of_community(community_id)
+    if town is None or (town_id is not None and town != town_id):
         raise InvalidInput(_("所选社区（村）不存在，请重新选择。"), "community")
-    return row["town"]
+    return town
 
 
 def _check_received_on(received_on: date | None, today: date) -> date:

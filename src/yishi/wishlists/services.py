@@ -8,7 +8,7 @@ from typing import Any
 from yishi.core import audit
 from yishi.core.errors import Conflict, DomainError, NotFound
 from yishi.core.i18n import _
-from yishi.places.tables import Town
+from yishi.places import services as places
 from yishi.wishlists.enums import ItemKind, RoundStatus
 from yishi.wishlists.tables import Round, WishItem
 
@@ -108,7 +108,7 @@ async def create_round(
 ) -> int:
     title = _check_title(title, _("批次名称"), 80)
     _check_max_ticks(max_ticks)
-    if not await Town.exists().where(Town.id == town_id):
+    if not await places.town_exists(town_id):
         raise DomainError(_("所选镇（街道）不存在。"))
     row = Round(
         town=town_id,

@@ -13,7 +13,7 @@ from litestar.response import Redirect, Template
 from yishi.core.errors import DomainError, NotFound
 from yishi.core.i18n import _
 from yishi.core.security import AttemptLimiter
-from yishi.places.tables import Community, Town
+from yishi.places import services as places
 from yishi.projects import public as public_projects
 from yishi.suggestions import catalog, rules, services
 from yishi.suggestions.enums import Channel
@@ -39,13 +39,9 @@ def client_key(request: Request) -> str:
 
 async def _towns_with_communities(point: catalog.PointView | None) -> list[dict]:
     """The community choice: the point's town only, or every town for the general form."""
-    towns = Town.select(Town.id, Town.name).order_by(Town.id)
-    if point is not None:
-        towns = towns.where(Town.id == point.town_id)
     result = []
-    for town in await towns.run():
-        communities = await Community.select(Community.id, Community.name).where(
-            Community.town == town["id"]).order_by(Community.id).run()
+    for town in await places.towns(None if point is None else [point.town_id]):
+        communities = await places.communities_of(town["id"])
         if communities:
             result.append({**town, "communities": communities})
     return result

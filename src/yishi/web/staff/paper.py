@@ -10,7 +10,7 @@ from yishi.ballots import paper, paper_pdf, round_settings, services
 from yishi.ballots import permissions as bperm
 from yishi.core.errors import DomainError
 from yishi.core.i18n import _
-from yishi.places.tables import Community
+from yishi.places import services as places
 from yishi.web import deps, guards
 from yishi.web.forms import form_int, form_ints, refused
 from yishi.web.responses import file_response
@@ -33,14 +33,14 @@ class PaperController(Controller):
     async def _context(self, request: Request, round_id: int) -> dict:
         round_ = await wishlists.get_round(round_id)
         user = request.user
-        query = Community.select(Community.id, Community.name).where(Community.town == round_.town_id)
+        communities = await places.communities_of(round_.town_id)
         own = getattr(user, "community", None)
         if perm.role_of(user).value == "collector" and own:
-            query = query.where(Community.id == getattr(own, "id", own))
+            communities = [c for c in communities if c["id"] == getattr(own, "id", own)]
         return {
             "round": round_, "items": await wishlists.items_of(round_id), "Status": RoundStatus,
             "setup": await round_settings.get(round_id),
-            "communities": await query.order_by(Community.id),
+            "communities": communities,
             "recon": await paper.reconciliation(round_id),
             "held": await paper.held(round_id) if bperm.can_supervise_paper(user, round_.town_id) else [],
             "can_print": perm.can_manage_round(user, round_.town_id),

@@ -17,7 +17,7 @@ from yishi.meetings import meeting as council_meetings
 from yishi.meetings import permissions as mperm
 from yishi.meetings import services as meetings
 from yishi.meetings.enums import MeetingStatus, MeetingStep
-from yishi.places.tables import Community, Town
+from yishi.places import services as places
 from yishi.suggestions import services as suggestions
 from yishi.web import deps, guards
 from yishi.web.forms import form_int, item_input, refused
@@ -33,8 +33,7 @@ async def round_context(user: Any, round_id: int) -> dict[str, Any]:
         # Past its closing time: closed on demand too, not only by the background task.
         round_ = await services.get_round(round_id)
     setup = await round_settings.get(round_id)
-    communities = await Community.select(Community.id, Community.name).where(
-        Community.town == round_.town_id).order_by(Community.id).run()
+    communities = await places.communities_of(round_.town_id)
     items = await services.items_of(round_id)
     tally = await ballots.tally(round_id)
     decision = await meetings.decision_of(round_id)
@@ -91,7 +90,7 @@ class RoundController(Controller):
             return Redirect("/projects/")  # a unit's start page (the login's and home's default is here)
         if role is Role.admin:
             rounds = await services.list_rounds()
-            towns = await Town.select(Town.id, Town.name).order_by(Town.id).run()
+            towns = await places.towns()
         elif role is Role.district_reviewer:
             rounds = await services.list_rounds(district_id=user.district)
             towns = []
@@ -99,7 +98,7 @@ class RoundController(Controller):
             if user.town is None:
                 raise Forbidden(_("您的账号没有所属镇（街道）。"))
             rounds = await services.list_rounds(town_id=user.town)
-            towns = await Town.select(Town.id, Town.name).where(Town.id == user.town).run()
+            towns = await places.towns([user.town])
         return Template("wishlists/rounds.html", context={
             "rounds": rounds, "towns": towns, "can_create": perm.can_create_round(user),
             "Status": RoundStatus, "error": None, "form": {},

@@ -13,7 +13,7 @@ from yishi.core import codes as code_utils
 from yishi.core.errors import DomainError, Forbidden, NotFound
 from yishi.core.i18n import _
 from yishi.core.money import parse_yuan
-from yishi.places.tables import Community, Town
+from yishi.places import services as places
 from yishi.suggestions import catalog, history, queries, rules, services
 from yishi.suggestions import permissions as perm
 from yishi.suggestions.enums import (
@@ -48,18 +48,11 @@ async def scope_for(user: Any) -> queries.Scope:
 
 
 async def towns_in(scope: queries.Scope) -> list[dict]:
-    query = Town.select(Town.id, Town.name).order_by(Town.id)
-    if scope.town_ids is not None:
-        query = query.where(Town.id.is_in(list(scope.town_ids) or [-1]))
-    return await query.run()
+    return await places.towns(scope.town_ids)
 
 
 async def communities_in(scope: queries.Scope) -> list[dict]:
-    query = Community.select(Community.id, Community.name, Community.town.name.as_alias("town_name"),
-                             Community.town).order_by(Community.town).order_by(Community.id)
-    if scope.town_ids is not None:
-        query = query.where(Community.town.is_in(list(scope.town_ids) or [-1]))
-    return await query.run()
+    return await places.communities_in(scope.town_ids)
 
 
 ENUMS = {"Status": Status, "Grade": Grade, "Track": Track, "Tier": Tier, "Channel": Channel, "Flag": Flag,
@@ -165,8 +158,8 @@ class SuggestionController(Controller):
             data = forms.suggestion_input(form)
             channel = forms.choice(form, "channel", Channel, _("渠道"))
             if data.community_id is not None:
-                town = await Community.select(Community.town).where(Community.id == data.community_id).first().run()
-                perm.require(town is not None and perm.can_record_suggestion(user, town["town"]),
+                town = await places.town_of_community(data.community_id)
+                perm.require(town is not None and perm.can_record_suggestion(user, town),
                              _("您只能为本镇（街道）的社区录入建议。"))
             receipt = await services.submit(data, channel=channel, actor=user)
         except forms.InvalidInput as exc:

@@ -10,6 +10,7 @@ from litestar.response import Redirect, Template
 from yishi.accounts.enums import Role
 from yishi.core.errors import DomainError, Forbidden
 from yishi.core.i18n import _
+from yishi.places import services as places
 from yishi.suggestions import catalog, exports, queries, retention, rules
 from yishi.suggestions import permissions as perm
 from yishi.suggestions.enums import Track
@@ -45,7 +46,7 @@ class SuggestionManageController(Controller):
         perm.require(perm.can_manage_points(request.user, town_id))
         return {
             "town": await catalog.town_ref(town_id), "points": await catalog.points_of_town(town_id),
-            "communities": await catalog.communities_of(town_id),
+            "communities": await places.communities_of(town_id),
             "towns": await towns_in(queries.Scope(None)) if perm.role_of(request.user) is Role.admin else [],
             "base_url": str(request.base_url).rstrip("/"), "form": {}, "error": None, **extra,
         }
@@ -63,7 +64,7 @@ class SuggestionManageController(Controller):
         perm.require(perm.can_manage_points(request.user, town_id))
         try:
             if community_id is None or community_id not in {
-                    c["id"] for c in await catalog.communities_of(town_id)}:
+                    c["id"] for c in await places.communities_of(town_id)}:
                 raise forms.InvalidInput(_("请选择本镇（街道）的社区（村）。"), "community")
             await catalog.create_point(community_id=community_id, name=forms.text(form, "name"),
                                         address=forms.text(form, "address"), actor=request.user)
