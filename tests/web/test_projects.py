@@ -377,3 +377,13 @@ async def test_admin_sees_every_streets_projects_and_each_districts_review(clien
     assert f'href="/projects/{a}"' in page.text and f'href="/projects/{b}"' in page.text
     assert f'href="/review/district/{places_a["district"]}"' in page.text
     assert (await client.get(f"/review/district/{places_b['district']}")).status_code == 200
+
+
+async def test_list_shows_what_waits_for_an_answer(client):
+    places, (mine, _t), staff, clerk_a, _b = await _two_units()
+    await f.start_project(mine, staff)
+    await reports.file_report(mine, reports.ReportInput(30, "开挖", "铺管", 0, ("协调停水", "协调占道")), actor=clerk_a)
+    await reports.issue_directive(mine, text="月底前完成铺管", assignee="区住建局", due=None, actor=staff)
+    await f.login(client, clerk_a.username)
+    page = await client.get("/projects/")
+    assert "待协调 2 项" in page.text and "调度意见待答复 1 条" in page.text

@@ -167,7 +167,18 @@ class ProjectController(Controller):
         projects = await projects_in_scope(user)
         today = services.today()
         colours = await supervision.colours(projects, today)
-        rows = [{"p": p, "sup": colours[p["id"]]} for p in projects]
+        # What waits on someone: problems for the street to answer, 调度意见 for the unit to answer.
+        ids = {p["id"] for p in projects}
+        problems: dict[int, int] = {}
+        for item in await reports.open_coordination():
+            if item["project"] in ids:
+                problems[item["project"]] = problems.get(item["project"], 0) + 1
+        directives: dict[int, int] = {}
+        for d in await reports.directives_of(list(ids)):
+            if d["answered_at"] is None:
+                directives[d["project"]] = directives.get(d["project"], 0) + 1
+        rows = [{"p": p, "sup": colours[p["id"]], "problems": problems.get(p["id"], 0),
+                 "directives": directives.get(p["id"], 0)} for p in projects]
         counts: dict[Colour, int] = {}
         for r in rows:
             counts[r["sup"].colour] = counts.get(r["sup"].colour, 0) + 1
