@@ -3,7 +3,6 @@ write-off, the monthly review and its files, the unit directory, and the residen
 from __future__ import annotations
 
 import io
-from datetime import date
 
 import pytest
 from PIL import Image
@@ -12,7 +11,7 @@ from tests import factories as f
 from yishi.accounts.enums import Role
 from yishi.projects import photos, plan, reports, services
 from yishi.projects.enums import ProjectState
-from yishi.projects.tables import Coordination, Milestone, Photo, Project, WeeklyReport
+from yishi.projects.tables import Coordination, Milestone, Photo, WeeklyReport
 
 
 def jpeg_bytes(width: int = 800, height: int = 600) -> bytes:

@@ -12,7 +12,8 @@ from litestar.response import Template
 from yishi.accounts import services as accounts
 from yishi.core.errors import Forbidden
 from yishi.core.i18n import _
-from yishi.projects import permissions as pperm, photos, public, services
+from yishi.projects import permissions as pperm
+from yishi.projects import photos, public, services
 from yishi.projects.enums import ProjectState
 from yishi.projects.rules import leverage
 from yishi.web import deps, guards

@@ -9,7 +9,8 @@ from litestar import Controller, Request, Response, get
 from litestar.response import Template
 
 from yishi.core.errors import DomainError
-from yishi.projects import exports, permissions as pperm, review, services
+from yishi.projects import exports, review, services
+from yishi.projects import permissions as pperm
 from yishi.projects.enums import Colour, ProjectState
 from yishi.web import deps, guards
 from yishi.web.responses import file_response

@@ -20,7 +20,8 @@ from yishi.core.errors import DomainError, InvalidInput, NotFound
 from yishi.core.i18n import _
 from yishi.core.money import parse_yuan
 from yishi.places.tables import District
-from yishi.projects import exports, permissions as pperm, photos, plan, reports, review, services, supervision
+from yishi.projects import exports, photos, plan, reports, review, services, supervision
+from yishi.projects import permissions as pperm
 from yishi.projects.enums import Colour, FundingSource, PlanStatus, ProjectState
 from yishi.projects.rules import monday_of, week_label
 from yishi.projects.tables import Project
