@@ -386,3 +386,11 @@ async def test_list_shows_what_waits_for_an_answer(client):
     await f.login(client, clerk_a.username)
     page = await client.get("/projects/")
     assert "待协调 2 项" in page.text and "调度意见待答复 1 条" in page.text
+
+
+async def test_admin_is_offered_the_directory_when_a_unit_is_missing(client):
+    places, (a, _b) = await f.make_projects(items=2)
+    admin = await f.make_user(Role.admin)
+    await f.login(client, admin.username)
+    page = await client.get(f"/projects/{a}")
+    assert f'href="/units/?district={places["district"]}#new-unit"' in page.text
