@@ -1,9 +1,11 @@
-"""Settings in one typed place, read from YISHI_* environment variables."""
+"""Settings in one typed place, read from YISHI_* environment variables: once, by the `yishi`
+command or create_app, and handed down from there."""
 from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -32,10 +34,7 @@ class Settings:
 
 
 def _secret_key(data_dir: Path) -> str:
-    """Return YISHI_SECRET_KEY, or one generated on first run and kept in the data folder."""
-    key = os.environ.get("YISHI_SECRET_KEY")
-    if key:
-        return key
+    """The key kept in the data folder, generated on first run."""
     path = data_dir / "secret_key"
     if path.exists():
         return path.read_text().strip()
@@ -45,15 +44,16 @@ def _secret_key(data_dir: Path) -> str:
     return key
 
 
-def load_settings(env: dict[str, str] | None = None) -> Settings:
-    env = dict(os.environ if env is None else env)
+def read_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """The settings as the environment gives them, touching no disk: `secret_key` is empty
+    unless YISHI_SECRET_KEY is set (load_settings finds or makes the key file)."""
+    env = os.environ if env is None else env
     data_dir = Path(env.get("YISHI_DATA_DIR", PROJECT_ROOT / "data")).resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
     url = env.get("YISHI_DATABASE_URL") or f"sqlite:///{data_dir / 'yishi.sqlite3'}"
     return Settings(
         data_dir=data_dir,
         database_url=url,
-        secret_key=env.get("YISHI_SECRET_KEY") or _secret_key(data_dir),
+        secret_key=env.get("YISHI_SECRET_KEY", ""),
         host=env.get("YISHI_HOST", "127.0.0.1"),
         port=int(env.get("YISHI_PORT", "8000")),
         secure_cookies=env.get("YISHI_SECURE_COOKIES", "0") in ("1", "true", "yes"),
@@ -61,3 +61,13 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         argon2_memory_cost=int(env.get("YISHI_ARGON2_MEMORY_COST", "65536")),
         reload_templates=env.get("YISHI_RELOAD_TEMPLATES", "0") in ("1", "true", "yes"),
     )
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """The settings for running yishi, read once by the `yishi` command (or create_app when
+    given none): the data folder is made, and the secret key generated there on first run."""
+    settings = read_settings(env)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if settings.secret_key:
+        return settings
+    return replace(settings, secret_key=_secret_key(settings.data_dir))

@@ -20,15 +20,15 @@ on release (see `_keep_session`).
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import io
 import sqlite3
-import sys
 import threading
+from pathlib import Path
 from queue import SimpleQueue
 from typing import Any, Callable, TypeVar
 from urllib.parse import unquote, urlparse
 
+from piccolo.apps.migrations.tables import Migration
+from piccolo.conf.apps import Finder
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
@@ -91,6 +91,9 @@ class SQLiteThread:
         return await future
 
     def _open(self) -> None:
+        # The data folder is made when the database is first opened, not when settings are read
+        # or a table is imported.
+        Path(self._kwargs["database"]).parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(**self._kwargs)
         conn.row_factory = dict_factory
         for pragma in PRAGMAS:
@@ -384,22 +387,25 @@ async def stop(engine: Engine) -> None:
         await engine.close()
 
 
+_current: Engine | None = None
+
+
+def current() -> Engine | None:
+    """The engine configure() set up last (piccolo_conf.DB answers with it), or None."""
+    return _current
+
+
 def configure(url: str) -> Engine:
-    """Point every table at the engine for `url`. Piccolo binds tables to piccolo_conf.DB at
-    import; an app built from explicit settings may ask for another database."""
-    from piccolo.conf.apps import Finder
-
-    import yishi.piccolo_conf as conf
-
-    current = conf.DB
+    """Point every table, and Piccolo's migrations (piccolo_conf.DB), at the engine for `url`.
+    Called with the one Settings object by create_app and the `yishi` command; the same SQLite
+    file keeps its engine (and its one connection)."""
+    global _current
     same = (
-        isinstance(current, SharedSQLiteEngine) and url.startswith("sqlite")
-        and make_engine(url).path == current.path
+        isinstance(_current, SharedSQLiteEngine) and url.startswith("sqlite")
+        and make_engine(url).path == _current.path
     )
-    engine = current if same else make_engine(url)
-    conf.DB = engine
-    from piccolo.apps.migrations.tables import Migration
-
+    engine = _current if same else make_engine(url)
+    _current = engine
     for table in [*Finder().get_table_classes(), Migration]:
         table._meta._db = engine
     return engine
@@ -412,17 +418,3 @@ def is_unique_violation(exc: BaseException) -> bool:
     if isinstance(exc, sqlite3.IntegrityError):
         return "UNIQUE" in str(exc).upper()
     return type(exc).__name__ == "UniqueViolationError"
-
-
-async def migrate(quiet: bool = False) -> None:
-    """Run every pending Piccolo migration on the configured engine (`yishi migrate`, `yishi serve`,
-    the purge run, the tests). A failed migration ends the program, with Piccolo's output."""
-    # Loaded only by the commands that migrate, not by every import of core.db.
-    from piccolo.apps.migrations.commands.forwards import run_forwards  # noqa: PLC0415 — start-up cost
-
-    sink = io.StringIO()
-    with contextlib.redirect_stdout(sink) if quiet else contextlib.nullcontext():
-        response = await run_forwards(app_name="all", fake=False)
-    if not response.success:
-        print(sink.getvalue(), file=sys.stderr)
-        raise SystemExit(f"数据库迁移失败： {response.message}")
