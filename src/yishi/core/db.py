@@ -20,7 +20,10 @@ on release (see `_keep_session`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import io
 import sqlite3
+import sys
 import threading
 from pathlib import Path
 from queue import SimpleQueue
@@ -418,3 +421,17 @@ def is_unique_violation(exc: BaseException) -> bool:
     if isinstance(exc, sqlite3.IntegrityError):
         return "UNIQUE" in str(exc).upper()
     return type(exc).__name__ == "UniqueViolationError"
+
+
+async def migrate(quiet: bool = False) -> None:
+    """Run every pending Piccolo migration on the configured engine (`yishi migrate`, `yishi serve`,
+    the purge run, the tests). A failed migration ends the program, with Piccolo's output."""
+    # Loaded only by the commands that migrate, not by every import of core.db.
+    from piccolo.apps.migrations.commands.forwards import run_forwards  # noqa: PLC0415 — start-up cost
+
+    sink = io.StringIO()
+    with contextlib.redirect_stdout(sink) if quiet else contextlib.nullcontext():
+        response = await run_forwards(app_name="all", fake=False)
+    if not response.success:
+        print(sink.getvalue(), file=sys.stderr)
+        raise SystemExit(f"数据库迁移失败： {response.message}")
