@@ -2,7 +2,9 @@
 import pytest
 
 from yishi.core.errors import DomainError
-from yishi.core.money import format_spoken, format_wan, format_yuan, parse_yuan
+from yishi.core.money import format_spoken, format_wan, format_wan_short, format_yuan, parse_yuan
+
+pytestmark = pytest.mark.pure  # no database: the per-test clean-up is skipped
 
 NUMBER_MESSAGE = "预计费用应为数字（单位：元），例如 12000 或 12000.50。"
 RANGE_MESSAGE = "预计费用应为不小于 0 的合理金额。"
@@ -90,10 +92,15 @@ def test_format_yuan_round_trips_through_parse_yuan(text):
     assert format_yuan(parse_yuan(text, "预计费用")) == text
 
 
-@pytest.mark.parametrize(("fen", "text"), [(0, "0"), (None, "0"), (1234560, "1.23"), (300_000_000, "300"),
-                                         (5_200_000, "5.2"), (12_000_000_000, "12,000")])
+@pytest.mark.parametrize(("fen", "text"), [(0, "0.00"), (None, "0.00"), (1234560, "1.23"), (300_000_000, "300.00")])
 def test_format_wan(fen, text):
     assert format_wan(fen) == text
+
+
+@pytest.mark.parametrize(("fen", "text"), [(0, "0"), (None, "0"), (1234560, "1.23"), (300_000_000, "300"),
+                                         (5_200_000, "5.2"), (12_000_000_000, "12,000")])
+def test_format_wan_short(fen, text):
+    assert format_wan_short(fen) == text
 
 
 @pytest.mark.parametrize(("fen", "text"), [(0, "0 元"), (480_000, "4,800 元"), (480_050, "4,800.50 元"),

@@ -36,9 +36,14 @@ def format_yuan(fen: int | None) -> str:
 
 
 def format_wan(fen: int | None) -> str:
-    """Amounts in 万元, as Chinese budgets are read and said: 5200000 -> '5.2', 300000000 ->
-    '300', 1234560 -> '1.23' (to the hundred yuan; no trailing zeros)."""
-    return f"{(int(fen or 0) / 1_000_000):,.2f}".rstrip("0").rstrip(".")
+    """Amounts in 万元, as Chinese budgets are read, for tables and reports: 1234560 -> '1.23',
+    300000000 -> '300.00'."""
+    return f"{(int(fen or 0) / 1_000_000):,.2f}"
+
+
+def format_wan_short(fen: int | None) -> str:
+    """万元 as said, without trailing zeros: 5200000 -> '5.2', 300000000 -> '300'."""
+    return format_wan(fen).rstrip("0").rstrip(".")
 
 
 def format_spoken(fen: int | None) -> str:
@@ -46,5 +51,5 @@ def format_spoken(fen: int | None) -> str:
     (Staff pages keep exact yuan and fen: format_yuan.)"""
     fen = int(fen or 0)
     if fen >= 1_000_000:
-        return f"{format_wan(fen)} {_('万元')}"
+        return f"{format_wan_short(fen)} {_('万元')}"
     return f"{format_yuan(fen).removesuffix('.00')} {_('元')}"

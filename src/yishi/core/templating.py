@@ -12,7 +12,7 @@ from markupsafe import escape
 
 from yishi.core import i18n
 from yishi.core.dates import CHINA, local_text
-from yishi.core.money import format_spoken, format_wan, format_yuan
+from yishi.core.money import format_spoken, format_wan, format_wan_short, format_yuan
 
 local_time = local_text  # the template filter's name
 
@@ -31,7 +31,7 @@ def percent(value: float) -> str:
 def configure(env: Environment) -> Environment:
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
-    env.filters.update(yuan=format_yuan, wan=format_wan, money_spoken=format_spoken, local_time=local_time,
+    env.filters.update(yuan=format_yuan, wan=format_wan, wan_short=format_wan_short, money_spoken=format_spoken, local_time=local_time,
                        chinese_date=chinese_date, percent=percent)
     return env
 
