@@ -7,7 +7,7 @@ PORT ?= 8000
 APT_RUN := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 npm
 APT_TEST := $(APT_RUN) chromium poppler-utils zbar-tools
 
-.PHONY: run test test-sqlite test-postgres install install-test static system-deps system-deps-test bench clean
+.PHONY: run test test-fast test-sqlite test-postgres install install-test static system-deps system-deps-test bench clean
 
 run: install static
 	$(VENV)/bin/yishi serve --demo --port $(PORT)
@@ -18,6 +18,10 @@ test: install-test static
 	@if [ "$$(cat .postgres-state 2>/dev/null)" = up ]; then \
 	  YISHI_TEST_DB=postgres $(PY) -m pytest; \
 	else echo "PostgreSQL 不可用:跳过 PostgreSQL 测试 (skipping the PostgreSQL run)"; fi
+
+# While working: SQLite only, no browser (e2e) and no real elections from ../shared/data.
+test-fast: install-test static
+	YISHI_TEST_DB=sqlite $(PY) -m pytest -m "not e2e and not realdata"
 
 test-sqlite: install-test static
 	YISHI_TEST_DB=sqlite $(PY) -m pytest

@@ -18,6 +18,8 @@ from yishi.accounts import permissions as perm
 from yishi.accounts.enums import Role
 from yishi.core.errors import Forbidden
 
+pytestmark = pytest.mark.pure  # no database: the per-test clean-up is skipped
+
 OWN_TOWN = (1, 1)
 OTHER_TOWN = (2, 1)
 OTHER_DISTRICT = (3, 2)

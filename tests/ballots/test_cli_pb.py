@@ -23,6 +23,8 @@ def _expected(name: str) -> dict:
     return next(c for c in json.loads((folder / "expected.json").read_text()) if c["file"] == name)
 
 
+@pytest.mark.pure
+@pytest.mark.realdata
 @pytest.mark.parametrize("rule", ["greedy", "mes"])
 @pytest.mark.parametrize("name", NAMES)
 def test_tally_real_election_matches_expected(name, rule, capsys):
@@ -35,6 +37,8 @@ def test_tally_real_election_matches_expected(name, rule, capsys):
     assert out["cost"] <= case["budget"]
 
 
+@pytest.mark.pure
+@pytest.mark.realdata
 def test_tally_command_in_its_own_process_prints_json():
     folder = shared_data("pabulib")
     done = subprocess.run([sys.executable, "-m", "yishi.cli", "tally",
@@ -47,6 +51,7 @@ def test_tally_command_in_its_own_process_prints_json():
     assert set(out["selected"]) == set(case["mes_selected"])
 
 
+@pytest.mark.pure
 def test_tally_unreadable_file_exits_with_message(tmp_path):
     bad = tmp_path / "bad.pb"
     bad.write_text("META\nkey;value\n")
@@ -64,6 +69,7 @@ def _yishi(*args: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.realdata
 async def test_import_pb_then_export_round_trips_ballots(tmp_path):
     folder = shared_data("pabulib")
     source = folder / "Netherlands_Assen_2024.pb"

@@ -29,6 +29,8 @@ from yishi.ballots.rules import (
     write_pb,
 )
 
+pytestmark = pytest.mark.pure  # no database: the per-test clean-up is skipped
+
 DATA = Path(__file__).resolve().parents[2].parent / "shared/data/pabulib"
 
 
@@ -393,6 +395,7 @@ def test_write_pb_exports_a_round() -> None:
 # ---------------------------------------------------------------------------
 
 
+@pytest.mark.realdata
 @pytest.mark.parametrize(
     "case",
     EXPECTED or [None],

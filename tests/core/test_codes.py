@@ -3,6 +3,8 @@ import pytest
 
 from yishi.core import codes
 
+pytestmark = pytest.mark.pure  # no database: the per-test clean-up is skipped
+
 
 @pytest.mark.parametrize(("typed", "stored"), [
     ("k7qm-4xpr", "K7QM4XPR"),

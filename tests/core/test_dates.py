@@ -6,6 +6,8 @@ import pytest
 from yishi.core import dates
 from yishi.core.errors import DomainError
 
+pytestmark = pytest.mark.pure  # no database: the per-test clean-up is skipped
+
 
 def test_today_is_the_date_in_china():
     assert dates.today(datetime(2026, 3, 1, 16, 0, tzinfo=timezone.utc)) == date(2026, 3, 2)

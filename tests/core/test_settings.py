@@ -8,6 +8,7 @@ import pytest
 
 from yishi.config import load_settings, read_settings
 
+pytestmark = pytest.mark.pure  # no database: the per-test clean-up is skipped
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -7,6 +7,8 @@ from yishi.accounts.enums import Role
 from yishi.meetings import permissions as perm
 from yishi.meetings.enums import MeetingStatus as S
 
+pytestmark = pytest.mark.pure  # no database: the per-test clean-up is skipped
+
 TOWN, OTHER_TOWN, DISTRICT, OTHER_DISTRICT = 1, 2, 10, 20
 
 

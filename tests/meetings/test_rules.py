@@ -4,6 +4,8 @@ import pytest
 from yishi.meetings.enums import MemberCategory
 from yishi.meetings.rules import Rules, count_votes, more_than, quorum
 
+pytestmark = pytest.mark.pure  # no database: the per-test clean-up is skipped
+
 FIVE = ["party", "worker", "party_member", "grid", "resident"]
 # Ten members: the five fixed categories, a second of three of them, and two X.
 COUNCIL = dict(enumerate(FIVE + ["worker", "party_member", "resident", "x", "x"], start=1))

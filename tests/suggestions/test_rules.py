@@ -1,8 +1,12 @@
 """Pure rules: codes, deadlines, supervision colours, rates."""
 from datetime import date, datetime, timezone
 
+import pytest
+
 from yishi.suggestions import privacy, rules
 from yishi.suggestions.enums import Flag, Status, Track
+
+pytestmark = pytest.mark.pure  # no database: the per-test clean-up is skipped
 
 DAYS = {Track.now: 3, Track.deadline: 15, Track.study: 30}
 
