@@ -36,7 +36,7 @@ async def make_places(n_communities: int = 2) -> dict:
 async def make_user(role: Role, places: dict | None = None, username: str | None = None):
     places = places or {}
     where = {}
-    if role is Role.district_reviewer:
+    if role in (Role.district_reviewer, Role.observer):
         where["district_id"] = places.get("district")
     elif role is not Role.admin:
         where["town_id"] = places.get("town")

@@ -23,6 +23,7 @@ APP_REGISTRY = AppRegistry(
         "yishi.meetings.piccolo_app",
         "yishi.projects.piccolo_app",
         "yishi.suggestions.piccolo_app",
+        "yishi.evaluation.piccolo_app",
     ]
 )
 

@@ -33,6 +33,8 @@ def user_of(role: Role):
         return SimpleNamespace(role=role.value, town=None, district=None, community=None)
     if role is Role.district_reviewer:
         return SimpleNamespace(role=role.value, town=None, district=1, community=None)
+    if role is Role.observer:  # scores district 1's delivered projects (evaluation); rounds are not theirs
+        return SimpleNamespace(role=role.value, town=None, district=1, community=None)
     if role is Role.unit_clerk:  # bound to a unit of district 1, not to a town: rounds are not theirs
         return SimpleNamespace(role=role.value, town=None, district=1, community=None, unit=5)
     return SimpleNamespace(role=role.value, town=1, district=None,
@@ -48,6 +50,7 @@ MANAGE = {
     Role.member:            (F, F, F),
     Role.collector:         (F, F, F),
     Role.unit_clerk:        (F, F, F),
+    Role.observer:          (F, F, F),
 }
 VIEW = {
     Role.admin:             (T, T, T),
@@ -57,6 +60,7 @@ VIEW = {
     Role.member:            (T, F, F),
     Role.collector:         (T, F, F),
     Role.unit_clerk:        (F, F, F),
+    Role.observer:          (F, F, F),
 }
 DECIDE = {
     Role.admin:             (T, T, T),
@@ -66,6 +70,7 @@ DECIDE = {
     Role.member:            (F, F, F),
     Role.collector:         (F, F, F),
     Role.unit_clerk:        (F, F, F),
+    Role.observer:          (F, F, F),
 }
 EXPORT = {
     Role.admin:             (T, T, T),
@@ -75,6 +80,7 @@ EXPORT = {
     Role.member:            (F, F, F),
     Role.collector:         (F, F, F),
     Role.unit_clerk:        (F, F, F),
+    Role.observer:          (F, F, F),
 }
 
 

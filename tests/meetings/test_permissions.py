@@ -13,8 +13,9 @@ TOWN, OTHER_TOWN, DISTRICT, OTHER_DISTRICT = 1, 2, 10, 20
 
 
 def user(role: Role, town=TOWN, district=DISTRICT, uid=7):
-    return SimpleNamespace(id=uid, role=role.value, town=None if role in (Role.admin, Role.district_reviewer) else town,
-                           district=district if role is Role.district_reviewer else None)
+    return SimpleNamespace(id=uid, role=role.value,
+                           town=None if role in (Role.admin, Role.district_reviewer, Role.observer) else town,
+                           district=district if role in (Role.district_reviewer, Role.observer) else None)
 
 
 ROLES = list(Role)
@@ -30,9 +31,10 @@ GRID = {
                      {Role.admin: {S.open}, Role.convener: {S.open}}),
     "close_minutes": (lambda u, s: perm.can_close_minutes(u, TOWN, s),
                       {Role.admin: {S.open}, Role.convener: {S.open}}),
-    # A unit clerk (责任单位经办人) works on delivery only: no council, no meetings.
+    # A unit clerk (责任单位经办人) works on delivery only, an observer on evaluation only: no
+    # council, no meetings.
     "view": (lambda u, s: perm.can_view_meeting(u, TOWN, DISTRICT),
-             {r: set(STATES) for r in ROLES if r is not Role.unit_clerk}),
+             {r: set(STATES) for r in ROLES if r not in (Role.unit_clerk, Role.observer)}),
 }
 
 

@@ -20,7 +20,7 @@ PLACES = (OWN, IMPLEMENTS, OTHER_UNITS, OTHER_STREET, OTHER_DIST)
 def user(role: Role):
     return SimpleNamespace(id=9, role=role.value, town=TOWN if role in (
         Role.street_staff, Role.convener, Role.member, Role.collector) else None,
-        district=DISTRICT if role in (Role.district_reviewer, Role.unit_clerk) else None,
+        district=DISTRICT if role in (Role.district_reviewer, Role.unit_clerk, Role.observer) else None,
         unit=UNIT if role is Role.unit_clerk else None)
 
 
@@ -32,21 +32,24 @@ VIEW = {Role.admin:             (T, T, T, T, T),
         Role.convener:          (T, T, T, F, F),
         Role.member:            (F, F, F, F, F),
         Role.collector:         (F, F, F, F, F),
-        Role.unit_clerk:        (T, T, F, F, F)}
+        Role.unit_clerk:        (T, T, F, F, F),
+        Role.observer:          (F, F, F, F, F)}
 REPORT = {Role.admin:             (F, F, F, F, F),
           Role.district_reviewer: (F, F, F, F, F),
           Role.street_staff:      (T, T, T, F, F),
           Role.convener:          (T, T, T, F, F),
           Role.member:            (F, F, F, F, F),
           Role.collector:         (F, F, F, F, F),
-          Role.unit_clerk:        (T, T, F, F, F)}
+          Role.unit_clerk:        (T, T, F, F, F),
+          Role.observer:          (F, F, F, F, F)}
 SUPERVISE = {Role.admin:             (T, T, T, T, T),
              Role.district_reviewer: (F, F, F, F, F),
              Role.street_staff:      (T, T, T, F, F),
              Role.convener:          (T, T, T, F, F),
              Role.member:            (F, F, F, F, F),
              Role.collector:         (F, F, F, F, F),
-             Role.unit_clerk:        (F, F, F, F, F)}
+             Role.unit_clerk:        (F, F, F, F, F),
+             Role.observer:          (F, F, F, F, F)}
 DIRECT = {**SUPERVISE, Role.district_reviewer: (T, T, T, T, F)}
 GRIDS = {"view": (perm.can_view_project, VIEW), "report": (perm.can_report, REPORT),
          "supervise": (perm.can_supervise, SUPERVISE), "direct": (perm.can_direct, DIRECT)}

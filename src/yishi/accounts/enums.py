@@ -10,6 +10,8 @@ class Role(str, enum.Enum):
     collector = "collector"
     # 责任单位经办人: belongs to one unit and reports on that unit's projects only.
     unit_clerk = "unit_clerk"
+    # 市民观察员 / 专业观察团 / 第三方: scores delivered projects of their district (evaluation).
+    observer = "observer"
 
     @property
     def label(self) -> str:
@@ -24,6 +26,7 @@ ROLE_LABELS = {
     Role.member: "议事组成员",
     Role.collector: "民情收集员",
     Role.unit_clerk: "责任单位经办人",
+    Role.observer: "观察员",
 }
 
 

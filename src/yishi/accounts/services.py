@@ -36,6 +36,9 @@ async def create_user(
     if role is Role.district_reviewer and district_id is None:
         # Without a district the round list would not be narrowed at all.
         raise DomainError(_("区级审核人员需要指定所属区。"))
+    if role is Role.observer and district_id is None:
+        # An observer scores the projects of one district.
+        raise DomainError(_("观察员需要指定所属区。"))
     if role is Role.collector and community_id is None and town_id is None:
         raise DomainError(_("民情收集员需要指定所属社区或镇（街道）。"))
     if role is Role.unit_clerk:

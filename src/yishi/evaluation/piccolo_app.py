@@ -1,0 +1,27 @@
+import os
+
+from piccolo.conf.apps import AppConfig
+
+from yishi.evaluation.tables import (
+    Carryover,
+    Decision,
+    DistrictSettings,
+    Indicator,
+    ObserverScore,
+    PaperRating,
+    Rating,
+    RatingCode,
+    RatingUse,
+    RoundSystem,
+    StreetSettings,
+    UnsatisfiedCase,
+)
+
+APP_CONFIG = AppConfig(
+    app_name="evaluation",
+    migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
+    table_classes=[RatingCode, RatingUse, Rating, PaperRating, UnsatisfiedCase, Indicator, RoundSystem,
+                   ObserverScore, DistrictSettings, StreetSettings, Decision, Carryover],
+    migration_dependencies=["yishi.projects.piccolo_app"],
+    commands=[],
+)

@@ -1,0 +1,113 @@
+"""The three rates (三率) per project, community, street and district, per month or per round,
+and the district's monthly ranking of its streets (赛马).
+
+响应率 and 解决率 are the suggestions domain's, computed by suggestions.queries.figures over the
+suggestions received in the month (suggestions.rules.Figures defines them); 满意率 is residents'
+ratings given in the month (rules.Counts). Telephone follow-ups are counted apart."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from piccolo.query.functions.aggregate import Count
+
+from yishi.evaluation import rules, settings
+from yishi.evaluation.enums import Channel, Grade
+from yishi.evaluation.tables import Rating
+from yishi.places import services as places
+from yishi.suggestions import queries
+from yishi.suggestions.rules import Figures
+
+
+@dataclass(frozen=True)
+class Rates:
+    response: float | None
+    resolution: float | None
+    satisfaction: float | None
+    ratings: int
+    telephone: rules.Counts
+
+    @property
+    def score(self) -> float | None:
+        return rules.score((self.response, self.resolution, self.satisfaction))
+
+
+async def counts(*, by: str, district_id: int, month: str | None = None, round_id: int | None = None,
+                 town_id: int | None = None) -> dict:
+    """{key: Tally} where key is a project id, community id or town id (`by`), for ratings of
+    the district's projects, in a month and/or a round."""
+    column = {"project": Rating.project, "community": Rating.community, "town": Rating.project.round.town}[by]
+    q = Rating.select(column.as_alias("key"), Rating.grade, Rating.channel, Count(alias="n")).where(
+        Rating.project.round.town.district == district_id)
+    if month:
+        q = q.where(Rating.month == month)
+    if round_id is not None:
+        q = q.where(Rating.project.round == round_id)
+    if town_id is not None:
+        q = q.where(Rating.project.round.town == town_id)
+    raw: dict = {}
+    for r in await q.group_by(column, Rating.grade, Rating.channel).run():
+        raw.setdefault(r["key"], []).extend([(r["grade"], r["channel"])] * r["n"])
+    return {k: rules.tally(v) for k, v in raw.items()}
+
+
+async def suggestion_figures(district_id: int, month: str) -> dict[int, Figures]:
+    """town id -> the suggestions' figures for those received in the month."""
+    first, last = rules.month_bounds(month)
+    towns = await places.towns(await places.town_ids_of_district(district_id))
+    summary = await queries.figures(queries.Scope(tuple(t["id"] for t in towns)),
+                                    queries.Filters(date_from=first, date_to=last), "town")
+    by_name = {t["name"]: t["id"] for t in towns}
+    out = {t["id"]: Figures() for t in towns}
+    for name, fig in summary.groups.items():
+        if name in by_name:
+            out[by_name[name]] = fig
+    out[0] = summary.total  # the district as a whole
+    return out
+
+
+async def street_rates(district_id: int, month: str) -> dict[int, Rates]:
+    """town id -> its rates in the month; key 0 is the whole district."""
+    figs = await suggestion_figures(district_id, month)
+    tallies = await counts(by="town", district_id=district_id, month=month)
+    out = {}
+    whole = rules.Tally()
+    for town_id, fig in figs.items():
+        if town_id == 0:
+            continue
+        t = tallies.get(town_id, rules.Tally())
+        whole = rules.Tally(whole.residents + t.residents, whole.telephone + t.telephone)
+        out[town_id] = Rates(fig.response_rate, fig.resolution_rate, t.residents.satisfaction, t.residents.total,
+                             t.telephone)
+    total = figs[0]
+    out[0] = Rates(total.response_rate, total.resolution_rate, whole.residents.satisfaction, whole.residents.total,
+                   whole.telephone)
+    return out
+
+
+@dataclass(frozen=True)
+class RankingRow:
+    town_id: int
+    town_name: str
+    rates: Rates
+    ranked: rules.Ranked
+
+
+async def ranking(district_id: int, month: str) -> list[RankingRow]:
+    """The month's ranking of the district's streets, with 环比 on the month before."""
+    rule = (await settings.of_district(district_id)).bands
+    now = await street_rates(district_id, month)
+    before = await street_rates(district_id, rules.previous_month(month))
+    names = {t["id"]: t["name"] for t in await places.towns(await places.town_ids_of_district(district_id))}
+    ranked = rules.rank({t: now[t].score for t in names}, {t: before[t].score for t in names}, rule)
+    return [RankingRow(r.key, names[r.key], now[r.key], r) for r in ranked]
+
+
+def grade_counts_rows(tallies: dict, labels: dict) -> list[dict]:
+    """Rows for a table: label, 满意, 基本满意, 不满意, total, 满意率, telephone."""
+    rows = []
+    for key, t in tallies.items():
+        c = t.residents
+        rows.append({"key": key, "label": labels.get(key, str(key)), Grade.satisfied.value: c.satisfied,
+                     Grade.basic.value: c.basic, Grade.unsatisfied.value: c.unsatisfied, "total": c.total,
+                     "satisfaction": c.satisfaction, Channel.telephone.value: t.telephone.total})
+    return sorted(rows, key=lambda r: r["label"])

@@ -1,0 +1,143 @@
+from piccolo.columns import JSON, Boolean, Date, ForeignKey, Integer, Real, Text, Timestamptz, Varchar
+from piccolo.columns.base import OnDelete
+from piccolo.table import Table
+
+from yishi.accounts.tables import Unit, User
+from yishi.evaluation.enums import Advice, Channel, Grade
+from yishi.places.tables import Community, District, Town
+from yishi.projects.tables import Project
+from yishi.wishlists.tables import Round, WishItem
+
+
+class RatingCode(Table, tablename="rating_code"):
+    """评价码, printed by the street per community: one rating per project. Knows which projects
+    it rated (RatingUse), never how."""
+
+    round = ForeignKey(Round, null=False, index=True)
+    community = ForeignKey(Community, null=False)
+    code = Varchar(length=16, unique=True)
+    printed_at = Timestamptz()
+
+
+class RatingUse(Table, tablename="rating_use"):
+    """That a code rated a project, in any channel: `slot` ("project:r<rating code id>" or
+    "project:b<ballot code id>") is unique, so a code rates a project once, whoever is first.
+    Holds no grade and no time; the Rating holds no code."""
+
+    project = ForeignKey(Project, null=False, index=True, on_delete=OnDelete.cascade)
+    slot = Varchar(length=40, unique=True)
+
+
+class Rating(Table, tablename="rating"):
+    """A resident's rating. Deliberately holds nothing that leads back to a code, a ballot or a
+    resident: no code, no timestamp, only the month (for the monthly rates)."""
+
+    project = ForeignKey(Project, null=False, index=True, on_delete=OnDelete.cascade)
+    community = ForeignKey(Community, null=True, default=None)
+    grade = Varchar(length=12, choices=Grade)
+    comment = Text(default="")
+    channel = Varchar(length=10, choices=Channel)
+    month = Varchar(length=7)  # "2026-11"
+
+
+class PaperRating(Table, tablename="paper_rating"):
+    """A paper rating form, entered twice by two different people. Holds the code's slot and the
+    entries only until the two agree or a supervisor decides; then they become a code-less
+    Rating and are erased here (as ballots.tables.PaperBallot)."""
+
+    project = ForeignKey(Project, null=False, index=True, on_delete=OnDelete.cascade)
+    community = ForeignKey(Community, null=False)
+    slot = Varchar(length=40, unique=True)
+    status = Varchar(length=12, default="pending")  # pending, conflict, counted
+    first_by = ForeignKey(User, null=False)
+    first_entry = Text(default="")  # JSON {"grade", "comment"}; '' once erased
+    second_by = ForeignKey(User, null=True, default=None)
+    second_entry = Text(default="")
+    resolved_by = ForeignKey(User, null=True, default=None)
+
+
+class UnsatisfiedCase(Table, tablename="unsatisfied_case"):
+    """不满意问题台账: a 不满意 with a comment, for the lead unit to answer by `due`."""
+
+    project = ForeignKey(Project, null=False, index=True, on_delete=OnDelete.cascade)
+    rating = ForeignKey(Rating, null=True, default=None, on_delete=OnDelete.set_null)
+    unit = ForeignKey(Unit, null=True, default=None, on_delete=OnDelete.set_null)
+    comment = Text()
+    channel = Varchar(length=10, choices=Channel)
+    opened_on = Date()
+    due = Date()
+    answer = Text(default="")
+    answered_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    answered_at = Timestamptz(null=True, default=None)
+
+
+class Indicator(Table, tablename="evaluation_indicator"):
+    """The district's current 评价指标体系; rounds already scored keep their snapshot."""
+
+    district = ForeignKey(District, null=False, index=True)
+    name = Varchar(length=40)
+    weight = Integer(default=25)
+    position = Integer(default=0)
+
+
+class RoundSystem(Table, tablename="evaluation_round_system"):
+    """The indicator system a round is scored with, copied on its first observer's score."""
+
+    round = ForeignKey(Round, null=False, unique=True)
+    indicators = JSON(default="[]")  # [{"name", "weight"}]
+    taken_at = Timestamptz()
+
+
+class ObserverScore(Table, tablename="observer_score"):
+    """One observer's score of one project: {"indicator": {"score": 1..5, "note": ""}}."""
+
+    project = ForeignKey(Project, null=False, index=True, on_delete=OnDelete.cascade)
+    observer = ForeignKey(User, null=False)
+    scores = JSON(default="{}")
+    total = Real(default=0.0)
+    note = Text(default="")
+    scored_at = Timestamptz()
+    slot = Varchar(length=40, unique=True)  # "project:observer"
+
+
+class DistrictSettings(Table, tablename="evaluation_settings"):
+    """A district's thresholds; a district without a row uses the rules' defaults."""
+
+    district = ForeignKey(District, null=False, unique=True)
+    extend_at_pct = Integer(default=90)
+    min_ratings = Integer(default=10)
+    advanced_at_pct = Integer(default=90)
+    improving_points = Integer(default=5)
+    rectify_below_pct = Integer(default=70)
+    case_due_workdays = Integer(default=5)
+    case_red_after = Integer(default=3)
+
+
+class StreetSettings(Table, tablename="evaluation_street_settings"):
+    town = ForeignKey(Town, null=False, unique=True)
+    rate_while_underway = Boolean(default=False)
+
+
+class Decision(Table, tablename="evaluation_decision"):
+    """The district's confirmed (or overridden) next-year decision on a written-off project."""
+
+    project = ForeignKey(Project, null=False, unique=True, on_delete=OnDelete.cascade)
+    advised = Varchar(length=10, choices=Advice)
+    decided = Varchar(length=10, choices=Advice)
+    reason = Text(default="")
+    satisfaction = Real(null=True, default=None)
+    ratings = Integer(default=0)
+    decided_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    decided_at = Timestamptz()
+
+
+class Carryover(Table, tablename="evaluation_carryover"):
+    """A project carried into a later round as a draft wish-list item (or listed again after a
+    次年退出 decision, with the reason)."""
+
+    project = ForeignKey(Project, null=False, index=True, on_delete=OnDelete.cascade)
+    item = ForeignKey(WishItem, null=False, unique=True, on_delete=OnDelete.cascade)
+    round = ForeignKey(Round, null=False)
+    reason = Text(default="")
+    carried_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    carried_at = Timestamptz()
