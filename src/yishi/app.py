@@ -27,15 +27,18 @@ from yishi.core.templating import configure as configure_jinja
 from yishi.suggestions import privacy as suggestion_privacy
 from yishi.web.accounts import AuthController
 from yishi.web.csrf import CSRFMiddleware
+from yishi.web.district.dashboard import DashboardController
 from yishi.web.district.desk import DistrictDeskController, RoundWorkController
 from yishi.web.errors import EXCEPTION_HANDLERS
 from yishi.web.guards import PUBLIC
 from yishi.web.resident.projects import PublicProjectController
+from yishi.web.resident.rate import RateController
 from yishi.web.resident.results import PublicResultsController, RoundDataController
 from yishi.web.resident.suggest import PublicSuggestionController
 from yishi.web.resident.vote import VoteController
 from yishi.web.staff.ballots import BallotStaffController, import_pb_upload
 from yishi.web.staff.council import CouncilController, DecisionController
+from yishi.web.staff.evaluation import EvaluationController
 from yishi.web.staff.meetings import MeetingController
 from yishi.web.staff.paper import PaperController
 from yishi.web.staff.project_review import ReviewController
@@ -124,6 +127,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ReviewController,
             UnitController,
             PublicProjectController,
+            RateController,
+            EvaluationController,
+            DashboardController,
             # Static files need neither the login nor the session (an opt, not a path pattern
             # that every request would be matched against).
             create_static_files_router(path="/static", directories=[settings.static_dir],

@@ -5,7 +5,7 @@ import pytest
 
 from yishi.accounts.enums import Role
 from yishi.ballots.tables import BallotCode
-from yishi.core.errors import Conflict, DomainError, Forbidden, NotFound
+from yishi.core.errors import Conflict, DomainError, Forbidden, InvalidInput
 from yishi.core.tables import AuditEntry
 from yishi.evaluation import rules, services, settings
 from yishi.evaluation.enums import CaseColour
@@ -49,10 +49,10 @@ async def test_rate_online_audit_names_no_code_nor_grade():
 
 async def test_unknown_code_and_wrong_round_refused():
     places, staff, (pid, _), round_id = await written_off()
-    with pytest.raises(NotFound) as info:
+    with pytest.raises(InvalidInput) as info:
         await services.rate_online(pid, "ACDEFGHJ", "satisfied")
-    assert info.value.message == "没有找到这个评价码，请核对纸条上印的评价码。"
-    with pytest.raises(NotFound):
+    assert (info.value.message, info.value.field) == ("没有找到这个评价码，请核对纸条上印的评价码。", "code")
+    with pytest.raises(InvalidInput):
         await services.rate_online(pid, "ACD", "satisfied")
     places2, staff2, (pid2, _), round2 = await written_off()
     (code2,) = await codes(places2, staff2, round2, 1)

@@ -35,7 +35,9 @@ def test_public_routes_are_the_residents_pages_and_the_login():
                       "/results/{round_id:int}/receipts.txt",
                       # 办实事 for residents: a street's projects, a project, its photos (checked per photo).
                       "/street/{town_id:int}", "/p/{project_id:int}", "/photos/{photo_id:int}",
-                      "/photos/{photo_id:int}/thumb"}
+                      "/photos/{photo_id:int}/thumb",
+                      # 评实效: the rating form (a code is its check) and the rating slip's QR target.
+                      "/p/{project_id:int}/rate", "/r", "/r/{code:str}"}
 
 
 @pytest.mark.parametrize("path", ["/rounds/99999999999999999999", "/meetings/99999999999999999999",

@@ -103,6 +103,13 @@ async def carried_from(item_ids: list[int]) -> dict[int, dict]:
     return {r["item"]: r for r in rows}
 
 
+async def carried_of(project_id: int) -> list[dict]:
+    """Where a project was carried: round title and item, newest first."""
+    return await Carryover.select(Carryover.round, Carryover.round.title.as_alias("round_title"), Carryover.item,
+                                  Carryover.reason).where(Carryover.project == project_id).order_by(
+        Carryover.id, ascending=False).run()
+
+
 async def get_decision(project_id: int) -> dict:
     row = await Decision.select().where(Decision.project == project_id).first().run()
     if row is None:

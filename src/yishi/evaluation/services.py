@@ -14,7 +14,7 @@ from typing import Any
 from yishi.ballots import codes
 from yishi.ballots.tables import BallotCode
 from yishi.core import audit, dates, db
-from yishi.core.errors import Conflict, DomainError, Forbidden, NotFound
+from yishi.core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from yishi.core.i18n import _
 from yishi.evaluation import permissions as perm
 from yishi.evaluation import rules, settings
@@ -58,6 +58,17 @@ async def print_codes(round_id: int, community_id: int, count: int, *, actor: An
     return made
 
 
+async def round_of_code(raw_code: str) -> int:
+    """The round a rating code (or a ballot code) belongs to: the slip's QR code leads to the
+    round's projects."""
+    code = codes.normalise(raw_code)
+    for table in (RatingCode, BallotCode):
+        row = await table.select(table.round).where(table.code == code).first().run()
+        if row is not None:
+            return row["round"]
+    raise InvalidInput(_("没有找到这个评价码，请核对纸条上印的评价码。"), "code")
+
+
 async def codes_of(round_id: int, community_id: int | None = None) -> list[dict]:
     q = RatingCode.select(RatingCode.code, RatingCode.community.name.as_alias("community_name"),
                           RatingCode.printed_at).where(RatingCode.round == round_id)
@@ -71,19 +82,19 @@ async def _slot_of(project: dict, raw_code: str) -> tuple[str, int]:
     project's round, or a ballot code of that round that never voted."""
     code = codes.normalise(raw_code)
     if len(code) != codes.CODE_LENGTH:
-        raise NotFound(_("评价码应为 {n} 位字母和数字，请核对后重新输入。").format(n=codes.CODE_LENGTH))
+        raise InvalidInput(_("评价码应为 {n} 位字母和数字，请核对后重新输入。").format(n=codes.CODE_LENGTH), "code")
     row = await RatingCode.select(RatingCode.id, RatingCode.round, RatingCode.community).where(
         RatingCode.code == code).first().run()
     if row is not None:
         if row["round"] != project["round"]:
-            raise DomainError(_("这个评价码不是本项目所在批次的，请核对。"))
+            raise InvalidInput(_("这个评价码不是本项目所在批次的，请核对。"), "code")
         return f"{project['id']}:r{row['id']}", row["community"]
     ballot = await BallotCode.select(BallotCode.id, BallotCode.round, BallotCode.community, BallotCode.used_at).where(
         BallotCode.code == code).first().run()
     if ballot is None:
-        raise NotFound(_("没有找到这个评价码，请核对纸条上印的评价码。"))
+        raise InvalidInput(_("没有找到这个评价码，请核对纸条上印的评价码。"), "code")
     if ballot["round"] != project["round"]:
-        raise DomainError(_("这个选票码不是本项目所在批次的，请核对。"))
+        raise InvalidInput(_("这个选票码不是本项目所在批次的，请核对。"), "code")
     if ballot["used_at"] is not None:
         # A code that voted could tie a rating to the time of a ballot: it is not taken.
         raise Conflict(_("这个选票码已经投过票，不能再用来评价。请向社区领取评价码。"))

@@ -1,0 +1,79 @@
+"""The district dashboard's figures, per street and for the district: suggestions received and
+answered, rounds and turnout, projects, money approved / spent / leveraged, delivery colours and
+missing weekly reports (projects.review), and the month's three rates and ranking (rates).
+Plain data; the web layer draws the charts and the tables."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from piccolo.query.functions.aggregate import Count
+
+from yishi.ballots.tables import Ballot, BallotCode
+from yishi.evaluation import rates
+from yishi.places import services as places
+from yishi.projects import review
+from yishi.projects.enums import Colour
+from yishi.suggestions import queries
+from yishi.suggestions.rules import Figures
+from yishi.wishlists.tables import Round
+
+
+@dataclass
+class Street:
+    id: int
+    name: str
+    suggestions: Figures = field(default_factory=Figures)
+    rounds: int = 0
+    codes: int = 0
+    ballots: int = 0
+    totals: review.Totals = field(default_factory=review.Totals)
+
+    @property
+    def turnout(self) -> float | None:
+        return self.ballots / self.codes if self.codes else None
+
+    def colour(self, c: Colour) -> int:
+        return self.totals.colours.get(c, 0)
+
+
+@dataclass
+class Dashboard:
+    district_name: str
+    month: str
+    streets: list[Street]
+    whole: Street
+    ranking: list[rates.RankingRow]
+    district_rates: rates.Rates
+
+
+async def build(district_id: int, month: str, town_id: int | None = None) -> Dashboard:
+    """The district's dashboard, or one street's (town_id) with the district's ranking beside."""
+    all_towns = await places.towns(await places.town_ids_of_district(district_id))
+    towns = [t for t in all_towns if town_id is None or t["id"] == town_id]
+    ids = [t["id"] for t in towns]
+    streets = {t["id"]: Street(t["id"], t["name"]) for t in towns}
+    figs = await queries.figures(queries.Scope(tuple(ids)), queries.Filters(), "town")
+    by_name = {t["name"]: t["id"] for t in towns}
+    for name, fig in figs.groups.items():
+        if name in by_name:
+            streets[by_name[name]].suggestions = fig
+    for r in await Round.select(Round.town, Count(alias="n")).where(Round.town.is_in(ids or [-1])).group_by(
+            Round.town).run():
+        streets[r["town"]].rounds = r["n"]
+    for r in await BallotCode.select(BallotCode.round.town.as_alias("town"), Count(alias="n")).where(
+            BallotCode.round.town.is_in(ids or [-1])).group_by(BallotCode.round.town).run():
+        streets[r["town"]].codes = r["n"]
+    for r in await Ballot.select(Ballot.round.town.as_alias("town"), Count(alias="n")).where(
+            Ballot.round.town.is_in(ids or [-1])).group_by(Ballot.round.town).run():
+        streets[r["town"]].ballots = r["n"]
+    delivery = await (review.monthly_review(town_id=town_id, month=month) if town_id is not None
+                      else review.monthly_review(district_id=district_id, month=month))
+    for row in delivery.rows:
+        s = streets.get(row.project["town_id"])
+        if s is not None:
+            s.totals.add(row)
+    whole = Street(0, delivery.title, figs.total, sum(s.rounds for s in streets.values()),
+                   sum(s.codes for s in streets.values()), sum(s.ballots for s in streets.values()), delivery.totals)
+    street_rates = await rates.street_rates(district_id, month)
+    return Dashboard(delivery.district_name, month, sorted(streets.values(), key=lambda s: s.id), whole,
+                     await rates.ranking(district_id, month), street_rates[town_id or 0])

@@ -1,0 +1,57 @@
+"""Files of 评实效, as (filename, mimetype, bytes): the street's rating slips (PDF) and the
+district dashboard's tables (Excel)."""
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from yishi.ballots import codes as code_utils
+from yishi.ballots.paper_pdf import qr_modules
+from yishi.core.errors import Conflict
+from yishi.core.i18n import _
+from yishi.core.pdf import render_pdf
+from yishi.evaluation import services
+from yishi.wishlists import services as wishlists
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def qr_svg(url: str) -> str:
+    """A QR code as an SVG path (one unit per module), for WeasyPrint to draw."""
+    matrix = qr_modules(url)
+    n = len(matrix)
+    path = "".join(f"M{x},{y}h1v1h-1z" for y, row in enumerate(matrix) for x, dark in enumerate(row) if dark)
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {n} {n}" shape-rendering="crispEdges">'
+            f'<path d="{path}" fill="#000"/></svg>')
+
+
+async def codes_pdf(round_id: int, base_url: str) -> tuple[str, str, bytes]:
+    """评价码 slips, ten to an A4 page, grouped by community: the code, the QR code leading to the
+    round's projects (/r/CODE), and how to rate."""
+    round_ = await wishlists.get_round(round_id)
+    rows = await services.codes_of(round_id)
+    if not rows:
+        raise Conflict(_("还没有生成评价码。"))
+    slips = [{"code": code_utils.display(r["code"]), "community": r["community_name"],
+              "url": f"{base_url}/r/{r['code']}", "qr": qr_svg(f"{base_url}/r/{r['code']}")} for r in rows]
+    data = await render_pdf("pdf/rating_codes.html", round=round_, slips=slips, base_url=base_url)
+    return f"{round_.town_name}{round_.title}评价码.pdf", "application/pdf", data
+
+
+def xlsx(sheets: list[tuple[str, list[str], list[list[Any]]]]) -> bytes:
+    from openpyxl import Workbook  # noqa: PLC0415 — start-up cost
+    from openpyxl.styles import Font  # noqa: PLC0415 — start-up cost
+
+    book = Workbook()
+    book.remove(book.active)
+    for title, header, rows in sheets:
+        sheet = book.create_sheet(title[:31])
+        sheet.append(header)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append(row)
+        sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -1,0 +1,155 @@
+"""The district dashboard (区级看板): for the district reviewer across its streets, and the same
+for one street's staff. Every chart is drawn on the server as SVG by pygal (no script, nothing
+from a CDN) with the table it was drawn from beside it; every table exports to Excel."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pygal
+from litestar import Controller, Request, Response, get
+from litestar.response import Template
+from pygal.style import Style
+
+from yishi.core import dates
+from yishi.core.errors import DomainError
+from yishi.core.i18n import _
+from yishi.core.money import format_wan
+from yishi.evaluation import dashboard, exports, rules, settings
+from yishi.evaluation.services import month_of
+from yishi.projects.enums import Colour
+from yishi.web import deps, guards
+from yishi.web.responses import file_response
+
+STYLE = Style(font_family='"Noto Sans CJK SC", "Noto Sans SC", "Microsoft YaHei", sans-serif',
+              background="white", plot_background="white", foreground="#222", foreground_strong="#111",
+              foreground_subtle="#666", colors=("#1f5fa8", "#c0392b", "#2e8b57", "#d4a017", "#7f8c8d"),
+              label_font_size=13, major_label_font_size=13, legend_font_size=13, title_font_size=15,
+              value_font_size=12, tooltip_font_size=12)
+COLOUR_FILL = {Colour.green: "#2e8b57", Colour.blue: "#1f5fa8", Colour.yellow: "#d4a017", Colour.red: "#c0392b"}
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    header: list[str]
+    rows: list[list]
+    chart: str = ""
+    link: str = ""
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else rules.pct_text(value) + "%"
+
+
+_SCRIPT = re.compile(r"<script[^>]*>.*?</script>", re.S)
+
+
+def _svg(chart) -> str:
+    """The chart as inline SVG with no script: pygal's default pulls a tooltip script from a CDN
+    (js=[] stops that) and writes its config into an inline script, useless without it."""
+    return _SCRIPT.sub("", chart.render(is_unicode=True, disable_xml_declaration=True))
+
+
+def _chart(kind, title: str, labels: list[str], series: list[tuple[str, list]], **options) -> str:
+    chart = kind(style=STYLE, js=[], width=640, height=max(260, 44 * len(labels) + 120), title=title,
+                 legend_at_bottom=True, print_values=False, show_y_guides=True, truncate_label=-1, **options)
+    chart.x_labels = labels
+    for name, values in series:
+        chart.add(name, values)
+    return _svg(chart)
+
+
+def tables(d: dashboard.Dashboard, base: str) -> list[Table]:
+    streets = d.streets
+    names = [s.name for s in streets]
+    ranking = Table("ranking", _("{month} 三率排名（赛马）").format(month=d.month),
+                    [_("名次"), _("镇（街道）"), _("响应率"), _("解决率"), _("满意率"), _("综合得分"), _("环比（百分点）"), _("类别")],
+                    [[r.ranked.rank or "—", r.town_name, _pct(r.rates.response), _pct(r.rates.resolution),
+                      _pct(r.rates.satisfaction), _pct(r.rates.score),
+                      "—" if r.ranked.change is None else f"{r.ranked.change:+.1f}", r.ranked.band.label]
+                     for r in d.ranking])
+    ranking.chart = _chart(pygal.HorizontalBar, _("综合得分（%）"), [r.town_name for r in d.ranking],
+                           [(_("综合得分"), [None if r.rates.score is None else round(r.rates.score * 100, 1)
+                                           for r in d.ranking])], range=(0, 100), show_legend=False)
+    rates_t = Table("rates", _("{month} 三率").format(month=d.month),
+                    [_("镇（街道）"), _("响应率"), _("解决率"), _("满意率"), _("居民评价条数"), _("电话回访条数")],
+                    [[r.town_name, _pct(r.rates.response), _pct(r.rates.resolution), _pct(r.rates.satisfaction),
+                      r.rates.ratings, r.rates.telephone.total] for r in d.ranking]
+                    + [[_("全区"), _pct(d.district_rates.response), _pct(d.district_rates.resolution),
+                        _pct(d.district_rates.satisfaction), d.district_rates.ratings, d.district_rates.telephone.total]])
+    rates_t.chart = _chart(pygal.Bar, _("三率（%）"), [r.town_name for r in d.ranking], [
+        (_("响应率"), [None if r.rates.response is None else round(r.rates.response * 100, 1) for r in d.ranking]),
+        (_("解决率"), [None if r.rates.resolution is None else round(r.rates.resolution * 100, 1) for r in d.ranking]),
+        (_("满意率"), [None if r.rates.satisfaction is None else round(r.rates.satisfaction * 100, 1) for r in d.ranking]),
+    ], range=(0, 100), x_label_rotation=30)
+    sugg = Table("suggestions", _("居民建议与勾选"),
+                 [_("镇（街道）"), _("收到建议"), _("已答复"), _("已办结"), _("逾期未办"), _("批次"), _("发出选票码"), _("投票数"), _("参与率")],
+                 [[s.name, s.suggestions.cases, s.suggestions.answered, s.suggestions.finished, s.suggestions.overdue,
+                   s.rounds, s.codes, s.ballots, _pct(s.turnout)] for s in streets + [d.whole]])
+    sugg.link = "/suggestions/stats"
+    sugg.chart = _chart(pygal.Bar, _("居民建议（件）"), names, [
+        (_("收到建议"), [s.suggestions.cases for s in streets]), (_("已答复"), [s.suggestions.answered for s in streets])],
+        x_label_rotation=30)
+    money = Table("money", _("项目与资金（万元）"),
+                  [_("镇（街道）"), _("项目数"), _("批复资金"), _("已支出"), _("撬动社会资金"), _("缺报周报")],
+                  [[s.name, s.totals.projects, format_wan(s.totals.cost_fen), format_wan(s.totals.spent_fen),
+                    format_wan(s.totals.social_fen), s.totals.missing_reports] for s in streets + [d.whole]])
+    money.chart = _chart(pygal.Bar, _("资金（万元）"), names, [
+        (_("批复资金"), [round(s.totals.cost_fen / 1_000_000, 2) for s in streets]),
+        (_("已支出"), [round(s.totals.spent_fen / 1_000_000, 2) for s in streets]),
+        (_("撬动社会资金"), [round(s.totals.social_fen / 1_000_000, 2) for s in streets])], x_label_rotation=30)
+    shown = [Colour.green, Colour.blue, Colour.yellow, Colour.red]
+    colours = Table("colours", _("办理进度（蓝黄红）"), [_("镇（街道）")] + [c.label for c in shown],
+                    [[s.name] + [s.colour(c) for c in shown] for s in streets + [d.whole]])
+    colours.chart = _chart(pygal.StackedBar, _("项目督办颜色（个）"), names,
+                           [(c.label, [s.colour(c) for s in streets]) for c in shown], x_label_rotation=30)
+    return [ranking, rates_t, sugg, money, colours]
+
+
+def _month(request: Request) -> str:
+    month = request.query_params.get("month") or month_of(dates.today())
+    try:
+        rules.month_bounds(month)
+        if len(month) != 7 or month[4] != "-":
+            raise ValueError
+    except ValueError:
+        raise DomainError(_("月份格式应为 2026-11。"))
+    return month
+
+
+class DashboardController(Controller):
+    path = "/dashboard"
+    dependencies = {**deps.DISTRICT, **deps.TOWN}
+
+    async def _page(self, request: Request, district_id: int, town_id: int | None, base: str) -> Template:
+        month = _month(request)
+        d = await dashboard.build(district_id, month, town_id)
+        s = await settings.of_district(district_id)
+        return Template("evaluation/dashboard.html", context={
+            "d": d, "tables": tables(d, base), "month": month, "base": base, "definitions": rules.definitions(),
+            "band_rule": s.bands.describe(), "advice_rule": s.advice.describe(),
+            "previous": rules.previous_month(month), "district_id": district_id, "town_id": town_id})
+
+    @get("/{district_id:int}", guards=[guards.VIEW_DISTRICT])
+    async def district_page(self, request: Request, district: dict) -> Template:
+        return await self._page(request, district["id"], None, f"/dashboard/{district['id']}")
+
+    @get("/street/{town_id:int}", guards=[guards.VIEW_STREET])
+    async def street_page(self, request: Request, town: dict) -> Template:
+        return await self._page(request, town["district"], town["id"], f"/dashboard/street/{town['id']}")
+
+    async def _xlsx(self, request: Request, district_id: int, town_id: int | None, name: str) -> Response:
+        month = _month(request)
+        d = await dashboard.build(district_id, month, town_id)
+        data = exports.xlsx([(t.title, t.header, t.rows) for t in tables(d, "")])
+        return file_response(f"{name}{month}看板.xlsx", exports.XLSX, data)
+
+    @get("/{district_id:int}/export.xlsx", guards=[guards.VIEW_DISTRICT])
+    async def district_xlsx(self, request: Request, district: dict) -> Response:
+        return await self._xlsx(request, district["id"], None, district["name"])
+
+    @get("/street/{town_id:int}/export.xlsx", guards=[guards.VIEW_STREET])
+    async def street_xlsx(self, request: Request, town: dict) -> Response:
+        return await self._xlsx(request, town["district"], town["id"], town["name"])
