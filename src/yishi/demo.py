@@ -4,8 +4,9 @@ Running it twice does no harm: it stops when the district is already there."""
 from __future__ import annotations
 
 import random
+from datetime import datetime, timedelta, timezone
 
-from yishi import demo_delivery
+from yishi import demo_delivery, demo_evaluation
 from yishi.accounts import services as accounts
 from yishi.accounts.enums import Role
 from yishi.accounts.tables import User
@@ -148,6 +149,7 @@ async def build(verbose: bool = False, ballots_to_cast: int = 620, seed: int = 2
     await build_suggestions(dawan, communities["大弯街道"], {"earlier": earlier, "first": first}, say, rng)
     second = await build_consult_in_progress(council.id, dawan, convener)
     delivery = await demo_delivery.build(district.id, dawan, earlier, DEMO_PASSWORD, say)
+    await demo_evaluation.build(district.id, DEMO_PASSWORD, say)
     say("演示数据已载入：")
     say(f"  区：{DISTRICT}\uff0c7 个镇（街道）；大弯街道议事组 {len(COUNCIL)} 人（五类固定成员 + X）")
     say(f"  批次“2026年首批次”：{len(ITEMS)} 项清单，已收回 {ballots_to_cast} 张选票，正在勾选中")
@@ -170,6 +172,7 @@ async def _delivery_of_existing(district_id: int, say) -> None:
     earlier = await Round.select(Round.id).where((Round.town == town["id"]) & (Round.title == "2025年第四批次")).first().run()
     if earlier is not None:
         await demo_delivery.build(district_id, town["id"], earlier["id"], DEMO_PASSWORD, say)
+    await demo_evaluation.build(district_id, DEMO_PASSWORD, say)
 
 
 async def build_consult_in_progress(council_id: int, town_id: int, convener) -> int:
