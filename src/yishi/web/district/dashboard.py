@@ -24,9 +24,10 @@ from yishi.web.responses import file_response
 STYLE = Style(font_family='"Noto Sans CJK SC", "Noto Sans SC", "Microsoft YaHei", sans-serif',
               background="white", plot_background="white", foreground="#222", foreground_strong="#111",
               foreground_subtle="#666", colors=("#1f5fa8", "#c0392b", "#2e8b57", "#d4a017", "#7f8c8d"),
-              label_font_size=13, major_label_font_size=13, legend_font_size=13, title_font_size=15,
-              value_font_size=12, tooltip_font_size=12)
-COLOUR_FILL = {Colour.green: "#2e8b57", Colour.blue: "#1f5fa8", Colour.yellow: "#d4a017", Colour.red: "#c0392b"}
+              label_font_size=15, major_label_font_size=15, legend_font_size=15, title_font_size=17,
+              value_font_size=14, tooltip_font_size=14)
+# The colour chart's series are 正常, 蓝色提醒, 黄色预警, 红色督办: drawn in their own colours.
+COLOUR_STYLE = Style(**{**STYLE.to_dict(), "colors": ("#2e8b57", "#1f5fa8", "#d4a017", "#c0392b")})
 
 
 @dataclass
@@ -52,9 +53,24 @@ def _svg(chart) -> str:
     return _SCRIPT.sub("", chart.render(is_unicode=True, disable_xml_declaration=True))
 
 
+def _counts(series: list[tuple[str, list]], stacked: bool = False) -> list[int]:
+    """Whole-number y labels for a chart of counts (pygal would write 0.8, 1.6, ...)."""
+    values = [v or 0 for _n, vs in series for v in vs]
+    top = max([sum(col) for col in zip(*[[v or 0 for v in vs] for _n, vs in series])] if stacked and series
+              else values or [0])
+    step = max(1, -(-top // 5))
+    return list(range(0, top + step + 1, step))
+
+
 def _chart(kind, title: str, labels: list[str], series: list[tuple[str, list]], **options) -> str:
-    chart = kind(style=STYLE, js=[], width=640, height=max(260, 44 * len(labels) + 120), title=title,
-                 legend_at_bottom=True, print_values=False, show_y_guides=True, truncate_label=-1, **options)
+    horizontal = kind is pygal.HorizontalBar
+    if horizontal:  # pygal draws the first label at the bottom: the best street goes on top
+        labels = labels[::-1]
+        series = [(name, values[::-1]) for name, values in series]
+    height = max(240, 48 * len(labels) + 130) if horizontal else 340
+    chart = kind(style=options.pop("style", STYLE), js=[], width=640, height=height, title=title, legend_at_bottom=True,
+                 legend_at_bottom_columns=len(series), print_values=False, truncate_label=-1, truncate_legend=-1,
+                 min_scale=4, max_scale=6, **options)
     chart.x_labels = labels
     for name, values in series:
         chart.add(name, values)
@@ -65,11 +81,11 @@ def tables(d: dashboard.Dashboard, base: str) -> list[Table]:
     streets = d.streets
     names = [s.name for s in streets]
     ranking = Table("ranking", _("{month} 三率排名（赛马）").format(month=d.month),
-                    [_("名次"), _("镇（街道）"), _("响应率"), _("解决率"), _("满意率"), _("综合得分"), _("环比（百分点）"), _("类别")],
-                    [[r.ranked.rank or "—", r.town_name, _pct(r.rates.response), _pct(r.rates.resolution),
-                      _pct(r.rates.satisfaction), _pct(r.rates.score),
-                      "—" if r.ranked.change is None else f"{r.ranked.change:+.1f}", r.ranked.band.label]
-                     for r in d.ranking])
+                    [_("名次"), _("镇（街道）"), _("类别"), _("综合得分"), _("环比（百分点）"), _("响应率"), _("解决率"),
+                     _("满意率")],
+                    [[r.ranked.rank or "—", r.town_name, r.ranked.band.label, _pct(r.rates.score),
+                      "—" if r.ranked.change is None else f"{r.ranked.change:+.1f}", _pct(r.rates.response),
+                      _pct(r.rates.resolution), _pct(r.rates.satisfaction)] for r in d.ranking])
     ranking.chart = _chart(pygal.HorizontalBar, _("综合得分（%）"), [r.town_name for r in d.ranking],
                            [(_("综合得分"), [None if r.rates.score is None else round(r.rates.score * 100, 1)
                                            for r in d.ranking])], range=(0, 100), show_legend=False)
@@ -83,15 +99,15 @@ def tables(d: dashboard.Dashboard, base: str) -> list[Table]:
         (_("响应率"), [None if r.rates.response is None else round(r.rates.response * 100, 1) for r in d.ranking]),
         (_("解决率"), [None if r.rates.resolution is None else round(r.rates.resolution * 100, 1) for r in d.ranking]),
         (_("满意率"), [None if r.rates.satisfaction is None else round(r.rates.satisfaction * 100, 1) for r in d.ranking]),
-    ], range=(0, 100), x_label_rotation=30)
+    ], range=(0, 100))
     sugg = Table("suggestions", _("居民建议与勾选"),
                  [_("镇（街道）"), _("收到建议"), _("已答复"), _("已办结"), _("逾期未办"), _("批次"), _("发出选票码"), _("投票数"), _("参与率")],
                  [[s.name, s.suggestions.cases, s.suggestions.answered, s.suggestions.finished, s.suggestions.overdue,
                    s.rounds, s.codes, s.ballots, _pct(s.turnout)] for s in streets + [d.whole]])
     sugg.link = "/suggestions/stats"
-    sugg.chart = _chart(pygal.Bar, _("居民建议（件）"), names, [
-        (_("收到建议"), [s.suggestions.cases for s in streets]), (_("已答复"), [s.suggestions.answered for s in streets])],
-        x_label_rotation=30)
+    series = [(_("收到建议"), [s.suggestions.cases for s in streets]),
+              (_("已答复"), [s.suggestions.answered for s in streets])]
+    sugg.chart = _chart(pygal.Bar, _("居民建议（件）"), names, series, y_labels=_counts(series))
     money = Table("money", _("项目与资金（万元）"),
                   [_("镇（街道）"), _("项目数"), _("批复资金"), _("已支出"), _("撬动社会资金"), _("缺报周报")],
                   [[s.name, s.totals.projects, format_wan(s.totals.cost_fen), format_wan(s.totals.spent_fen),
@@ -99,12 +115,13 @@ def tables(d: dashboard.Dashboard, base: str) -> list[Table]:
     money.chart = _chart(pygal.Bar, _("资金（万元）"), names, [
         (_("批复资金"), [round(s.totals.cost_fen / 1_000_000, 2) for s in streets]),
         (_("已支出"), [round(s.totals.spent_fen / 1_000_000, 2) for s in streets]),
-        (_("撬动社会资金"), [round(s.totals.social_fen / 1_000_000, 2) for s in streets])], x_label_rotation=30)
+        (_("撬动社会资金"), [round(s.totals.social_fen / 1_000_000, 2) for s in streets])])
     shown = [Colour.green, Colour.blue, Colour.yellow, Colour.red]
     colours = Table("colours", _("办理进度（蓝黄红）"), [_("镇（街道）")] + [c.label for c in shown],
                     [[s.name] + [s.colour(c) for c in shown] for s in streets + [d.whole]])
-    colours.chart = _chart(pygal.StackedBar, _("项目督办颜色（个）"), names,
-                           [(c.label, [s.colour(c) for s in streets]) for c in shown], x_label_rotation=30)
+    series = [(c.label, [s.colour(c) for s in streets]) for c in shown]
+    colours.chart = _chart(pygal.StackedBar, _("项目督办颜色（个）"), names, series,
+                           y_labels=_counts(series, stacked=True), style=COLOUR_STYLE)
     return [ranking, rates_t, sugg, money, colours]
 
 
