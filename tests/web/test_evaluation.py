@@ -5,7 +5,7 @@ import io
 from openpyxl import load_workbook
 
 from yishi.accounts.enums import Role
-from yishi.evaluation import nextyear, services
+from yishi.evaluation import nextyear, observers, services, settings
 from yishi.evaluation.tables import Rating
 from tests import factories as f
 from tests.evaluation.setup import codes, written_off
@@ -149,3 +149,28 @@ async def test_dashboard_draws_svg_with_tables_and_exports_excel(client):
     await f.login(client, staff.username)
     assert (await client.get(f"/dashboard/street/{places['town']}")).status_code == 200
     assert (await client.get(f"/dashboard/{places['district']}")).status_code == 403
+
+
+async def test_district_edits_thresholds_and_indicators(client):
+    places, staff, (pid, _), round_id = await written_off()
+    reviewer = await f.make_user(Role.district_reviewer, places)
+    token = await f.login(client, reviewer.username)
+    page = await client.get(f"/dashboard/{places['district']}/settings")
+    assert page.status_code == 200 and 'value="90"' in page.text and 'value="办理响应度"' in page.text
+    values = {"extend_at_pct": "85", "min_ratings": "3", "advanced_at_pct": "92", "improving_points": "4",
+              "rectify_below_pct": "65", "case_due_workdays": "7", "case_red_after": "2"}
+    r = await client.post(f"/dashboard/{places['district']}/settings", data={"_csrf_token": token, **values})
+    assert r.status_code in (302, 303)
+    s = await settings.of_district(places["district"])
+    assert (s.advice.extend_at, s.advice.min_ratings, s.bands.advanced_at, s.case_due_workdays) == (0.85, 3, 0.92, 7)
+    r = await client.post(f"/dashboard/{places['district']}/settings", data={
+        "_csrf_token": token, **values, "rectify_below_pct": "95"})
+    assert r.status_code == 400 and "整改类的线不能高于先进类的线。" in r.text and 'value="95"' in r.text
+    r = await client.post(f"/dashboard/{places['district']}/indicators", data={
+        "_csrf_token": token, "name_0": "完成质量", "weight_0": "60", "name_1": "群众参与", "weight_1": "40"})
+    assert r.status_code in (302, 303)
+    assert await observers.system_of_district(places["district"]) == [
+        {"name": "完成质量", "weight": 60}, {"name": "群众参与", "weight": 40}]
+    await client.post("/logout", data={"_csrf_token": token})
+    await f.login(client, staff.username)
+    assert (await client.get(f"/dashboard/{places['district']}/settings")).status_code == 403

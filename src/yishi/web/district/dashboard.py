@@ -7,19 +7,29 @@ import re
 from dataclasses import dataclass
 
 import pygal
-from litestar import Controller, Request, Response, get
-from litestar.response import Template
+from litestar import Controller, Request, Response, get, post
+from litestar.response import Redirect, Template
 from pygal.style import Style
 
 from yishi.core import dates
 from yishi.core.errors import DomainError
 from yishi.core.i18n import _
 from yishi.core.money import format_wan
-from yishi.evaluation import dashboard, exports, rules, settings
+from yishi.evaluation import dashboard, exports, observers, rules, settings
+from yishi.evaluation import permissions as eperm
 from yishi.evaluation.services import month_of
 from yishi.projects.enums import Colour
 from yishi.web import deps, guards
+from yishi.web.forms import form_int, refused, text
 from yishi.web.responses import file_response
+
+DECIDE = guards.district_may(lambda u, d: eperm.can_decide(u, d["id"]), _("只有区级审核人员可以修改评价设置。"))
+SETTING_LABELS = {
+    "extend_at_pct": _("深化推广的满意率（%）"), "min_ratings": _("最少评价条数"),
+    "advanced_at_pct": _("先进类综合得分（%）"), "improving_points": _("进步类环比上升（百分点）"),
+    "rectify_below_pct": _("整改类综合得分低于（%）"), "case_due_workdays": _("台账答复期限（工作日）"),
+    "case_red_after": _("逾期转红（工作日）"),
+}
 
 STYLE = Style(font_family='"Noto Sans CJK SC", "Noto Sans SC", "Microsoft YaHei", sans-serif',
               background="white", plot_background="white", foreground="#222", foreground_strong="#111",
@@ -170,3 +180,39 @@ class DashboardController(Controller):
     @get("/street/{town_id:int}/export.xlsx", guards=[guards.VIEW_STREET])
     async def street_xlsx(self, request: Request, town: dict) -> Response:
         return await self._xlsx(request, town["district"], town["id"], town["name"])
+
+    # --- the district's thresholds and indicator system ------------------------------------
+
+    async def _settings_page(self, district: dict, **extra) -> dict:
+        return {"district": district, "values": settings.as_form(await settings.of_district(district["id"])),
+                "labels": SETTING_LABELS, "system": await observers.system_of_district(district["id"]),
+                "error": None, "form": {}, **extra}
+
+    @get("/{district_id:int}/settings", guards=[DECIDE])
+    async def settings_page(self, request: Request, district: dict) -> Template:
+        return Template("evaluation/settings.html", context=await self._settings_page(
+            district, notice=request.query_params.get("done", "")))
+
+    @post("/{district_id:int}/settings", guards=[DECIDE])
+    async def save_settings(self, request: Request, district: dict) -> Template | Redirect:
+        form = await request.form()
+        try:
+            values = {k: form_int(text(form, k), label) for k, label in SETTING_LABELS.items()}
+            await settings.set_district(district["id"], values, actor=request.user)
+        except DomainError as exc:
+            return refused("evaluation/settings.html", exc, await self._settings_page(district), form)
+        return Redirect(f"/dashboard/{district['id']}/settings?done=settings")
+
+    @post("/{district_id:int}/indicators", guards=[DECIDE])
+    async def save_indicators(self, request: Request, district: dict) -> Template | Redirect:
+        form = await request.form()
+        try:
+            rows = []
+            for n in range(12):
+                name = text(form, f"name_{n}")
+                if name:
+                    rows.append({"name": name, "weight": form_int(text(form, f"weight_{n}"), name + _("的权重"))})
+            await observers.set_system(district["id"], rows, actor=request.user)
+        except DomainError as exc:
+            return refused("evaluation/settings.html", exc, await self._settings_page(district), form)
+        return Redirect(f"/dashboard/{district['id']}/settings?done=indicators")
