@@ -71,7 +71,7 @@ async def seed(url: str, n_codes: int) -> dict:
     """Migrate, create a round with ITEMS items open for ticking and n_codes codes, and the bare
     app's table. Runs in this process, on a short-lived engine."""
     from yishi.ballots import codes as code_utils
-    from yishi.ballots import services as ballots
+    from yishi.ballots import casting as ballots
     from yishi.cli import migrate_async
     from yishi.core import db as core_db
     from yishi.places.tables import Community, District, Town

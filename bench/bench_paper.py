@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 async def main(count: int) -> None:
-    from yishi.ballots import paper_pdf, services
+    from yishi.ballots import casting, paper_pdf
     from yishi.cli import migrate_async
     from yishi.config import load_settings
     from yishi.core import db
@@ -38,7 +38,7 @@ async def main(count: int) -> None:
         for i in range(items):
             await wishlists.add_item(r, title=f"民生微事项目{i + 1}", description="", cost_fen=(i + 1) * 10**6,
                                      kind=ItemKind.special, actor=None)
-        await services.issue_codes(r, community.id, count, actor=None)
+        await casting.issue_codes(r, community.id, count, actor=None)
         start = time.perf_counter()
         _name, _mime, data = await paper_pdf.paper_ballots_pdf(round_id, base_url="http://127.0.0.1:8000",
                                                                limit=count, size=size)

@@ -37,7 +37,7 @@ async def _counts(round_id: int) -> tuple[int, int]:
 
 
 async def _run(url: str, seeded: dict) -> list[str]:
-    from yishi.ballots import services
+    from yishi.ballots import casting
     from yishi.ballots.tables import BallotCode
     from yishi.core import db as core_db
     from yishi.core.errors import Conflict, DomainError
@@ -55,7 +55,7 @@ async def _run(url: str, seeded: dict) -> list[str]:
 
         async def attempt(code: str) -> str:
             try:
-                await services.cast_ballot(code, items[:2])
+                await casting.cast_ballot(code, items[:2])
                 return "ok"
             except Conflict:
                 return "used"
@@ -71,7 +71,7 @@ async def _run(url: str, seeded: dict) -> list[str]:
         for ticks in ([], [items[0], 10**9], items[: bb.MAX_TICKS + 1], [-1], [2**40]):
             code = codes.pop()
             try:
-                await services.cast_ballot(code, ticks)
+                await casting.cast_ballot(code, ticks)
                 failures.append(f"ticks {ticks} were accepted")
             except DomainError:
                 pass
@@ -89,14 +89,14 @@ async def _run(url: str, seeded: dict) -> list[str]:
         async def cast(code: str) -> None:
             await asyncio.sleep(rng.random() * 0.2)
             try:
-                await services.cast_ballot(code, rng.sample(items, rng.randint(1, bb.MAX_TICKS)))
+                await casting.cast_ballot(code, rng.sample(items, rng.randint(1, bb.MAX_TICKS)))
                 acknowledged.append(code)
             except Conflict:
                 refused.append(code)
 
         tasks = [asyncio.create_task(cast(c)) for c in batch]
         await asyncio.sleep(0.1)
-        await services.close_voting(await wishlists.get_round(round_id), actor=None)
+        await casting.close_voting(await wishlists.get_round(round_id), actor=None)
         at_close, _ = await _counts(round_id)
         await asyncio.gather(*tasks)
         after, used = await _counts(round_id)

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 from yishi.accounts import services as accounts
 from yishi.accounts.enums import Role
-from yishi.ballots import services as ballots
+from yishi.ballots import casting as ballots
 from yishi.meetings import services as meetings
 from yishi.meetings.enums import MemberCategory
 from yishi.meetings.tables import Council

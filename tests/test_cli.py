@@ -6,7 +6,7 @@ import sys
 
 from yishi.accounts.enums import Role
 from yishi.accounts.tables import User
-from yishi.ballots import services as ballots
+from yishi.ballots import casting as ballots
 from yishi.places.tables import District
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.tables import Round

@@ -43,7 +43,7 @@ async def test_thin_slice_through_routes_produces_pdf(client):
     assert r.status_code == 200
     r = await client.post(f"/rounds/{round_id}/open", data={"_csrf_token": token})
     assert r.status_code in (302, 303)
-    from yishi.ballots.services import unused_codes
+    from yishi.ballots.casting import unused_codes
     codes = [c["code"] for c in await unused_codes(round_id)]
     items = await f.item_ids(round_id)
     page = await client.get(f"/v/{codes[0]}")

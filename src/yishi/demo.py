@@ -10,7 +10,7 @@ from yishi import demo_delivery, demo_evaluation
 from yishi.accounts import services as accounts
 from yishi.accounts.enums import Role
 from yishi.accounts.tables import User
-from yishi.ballots import services as ballots
+from yishi.ballots import casting as ballots
 from yishi.ballots.tables import BallotCode
 from yishi.core.dates import CHINA
 from yishi.meetings import services as meetings

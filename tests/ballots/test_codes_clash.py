@@ -6,7 +6,7 @@ import pytest
 
 from yishi.core import db
 from yishi.ballots import codes as code_utils
-from yishi.ballots import services
+from yishi.ballots import casting
 from yishi.ballots.tables import BallotCode
 from yishi.core.tables import AuditEntry
 from tests import factories as f
@@ -38,11 +38,11 @@ async def _stored() -> set[str]:
 
 async def test_clashing_code_is_drawn_again_until_the_batch_is_new(monkeypatch):
     places, r = await _draft()
-    existing = await services.issue_codes(r, places["communities"][0], 3, actor=None)
+    existing = await casting.issue_codes(r, places["communities"][0], 3, actor=None)
     # The first draw repeats two stored codes; their replacements: one stored again, one new.
     drawn = _draws(monkeypatch, [existing[0], "CCCCCCCC", existing[1], "DDDDDDDD",
                                  existing[2], "EEEEEEEE", "FFFFFFFF"])
-    new = await services.issue_codes(r, places["communities"][1], 4, actor=None)
+    new = await casting.issue_codes(r, places["communities"][1], 4, actor=None)
     assert sorted(new) == ["CCCCCCCC", "DDDDDDDD", "EEEEEEEE", "FFFFFFFF"]
     assert drawn == [existing[0], "CCCCCCCC", existing[1], "DDDDDDDD", existing[2], "EEEEEEEE", "FFFFFFFF"]
     assert await _stored() == set(existing) | set(new)
@@ -56,24 +56,24 @@ async def test_clashing_code_is_drawn_again_until_the_batch_is_new(monkeypatch):
 async def test_a_repeat_inside_one_batch_is_drawn_again(monkeypatch):
     places, r = await _draft()
     _draws(monkeypatch, ["CCCCCCCC", "CCCCCCCC", "DDDDDDDD"])
-    assert sorted(await services.issue_codes(r, places["communities"][0], 2, actor=None)) == ["CCCCCCCC", "DDDDDDDD"]
+    assert sorted(await casting.issue_codes(r, places["communities"][0], 2, actor=None)) == ["CCCCCCCC", "DDDDDDDD"]
 
 
 async def test_a_clash_past_the_check_is_caught_by_the_unique_index_and_retried(monkeypatch):
     """Another request stores a code between this batch's check and its insert (simulated: the
     first check sees nothing). The insert is refused as a whole, and the batch drawn again."""
     places, r = await _draft()
-    existing = await services.issue_codes(r, places["communities"][0], 2, actor=None)
-    real_taken = services._taken
+    existing = await casting.issue_codes(r, places["communities"][0], 2, actor=None)
+    real_taken = casting._taken
     checks: list[set[str]] = []
 
     async def taken(candidates: set[str]) -> set[str]:
         checks.append(set(candidates))
         return set() if len(checks) == 1 else await real_taken(candidates)
 
-    monkeypatch.setattr(services, "_taken", taken)
+    monkeypatch.setattr(casting, "_taken", taken)
     _draws(monkeypatch, ["CCCCCCCC", existing[0], "DDDDDDDD", "EEEEEEEE"])
-    new = await services.issue_codes(r, places["communities"][1], 2, actor=None)
+    new = await casting.issue_codes(r, places["communities"][1], 2, actor=None)
     assert sorted(new) == ["DDDDDDDD", "EEEEEEEE"]
     assert checks == [{"CCCCCCCC", existing[0]}, {"DDDDDDDD", "EEEEEEEE"}]
     # The refused insert left nothing behind: CCCCCCCC was not kept from the first attempt.
@@ -83,14 +83,14 @@ async def test_a_clash_past_the_check_is_caught_by_the_unique_index_and_retried(
 
 async def test_a_clash_on_every_attempt_is_an_error_and_saves_nothing(monkeypatch):
     places, r = await _draft()
-    existing = await services.issue_codes(r, places["communities"][0], 1, actor=None)
+    existing = await casting.issue_codes(r, places["communities"][0], 1, actor=None)
 
     async def blind(candidates: set[str]) -> set[str]:
         return set()
 
-    monkeypatch.setattr(services, "_taken", blind)
+    monkeypatch.setattr(casting, "_taken", blind)
     monkeypatch.setattr(code_utils, "new_code", lambda: existing[0])
     with pytest.raises(Exception) as exc:
-        await services.issue_codes(r, places["communities"][1], 1, actor=None)
+        await casting.issue_codes(r, places["communities"][1], 1, actor=None)
     assert db.is_unique_violation(exc.value)
     assert await _stored() == set(existing)

@@ -7,7 +7,7 @@ from fractions import Fraction
 import pytest
 from openpyxl import load_workbook
 
-from yishi.ballots import exports, imports, results, rules, services
+from yishi.ballots import casting, exports, imports, results, rules
 from yishi.ballots.tables import Ballot, BallotChoice, RoundResult
 from yishi.core.errors import Conflict, DomainError
 from yishi.core.tables import AuditEntry
@@ -26,14 +26,14 @@ async def _closed_round():
     codes = await f.open_round(r, codes_per_community=2)
     items = await f.item_ids(r.id)
     for code, ticks in zip(codes, ([items[0], items[1]], [items[0]], [items[2]])):
-        await services.cast_ballot(code, ticks)
-    await services.close_voting(await wishlists.get_round(r.id), actor=None)
+        await casting.cast_ballot(code, ticks)
+    await casting.close_voting(await wishlists.get_round(r.id), actor=None)
     return places, await wishlists.get_round(r.id), items
 
 
 async def test_election_of_round_has_items_budget_and_ballots():
     places, r, items = await _closed_round()
-    e = await services.election_of_round(r.id)
+    e = await casting.election_of_round(r.id)
     assert list(e.projects) == [str(i) for i in items]
     assert [p.cost for p in e.projects.values()] == [10000, 20000, 30000]
     assert e.budget == 35000
@@ -89,7 +89,7 @@ async def test_pb_export_reads_back_with_same_ballots():
     assert name == f"round-{r.id}.pb"
     back = rules.parse_pb(data.decode())
     assert back.budget == 35000
-    assert sorted(sorted(b) for b in back.ballots) == sorted(sorted(b) for b in (await services.election_of_round(r.id)).ballots)
+    assert sorted(sorted(b) for b in back.ballots) == sorted(sorted(b) for b in (await casting.election_of_round(r.id)).ballots)
     assert "max_length" not in back.meta  # the round allows any number of ticks
 
 
@@ -143,7 +143,7 @@ async def test_import_pb_creates_closed_round_with_ballots():
     assert [(i["title"], i["cost_fen"], i["description"]) for i in items] == [
         ("路灯", 60000, "Pabulib 项目编号 a"), ("座椅", 40025, "Pabulib 项目编号 b"), ("食堂", 30000, "Pabulib 项目编号 c")]
     assert await Ballot.count().where(Ballot.round == round_id) == 4
-    e = await services.election_of_round(round_id)
+    e = await casting.election_of_round(round_id)
     assert e.budget == Fraction(2001, 2)
     ids = [str(i["id"]) for i in items]
     assert sorted(sorted(b) for b in e.ballots) == sorted([sorted(ids[:2]), [ids[0]], sorted(ids[1:]), []])

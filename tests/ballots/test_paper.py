@@ -6,7 +6,7 @@ import subprocess
 import pytest
 
 from yishi.accounts.enums import Role
-from yishi.ballots import paper, paper_pdf, services
+from yishi.ballots import casting, paper, paper_pdf
 from yishi.ballots.tables import Ballot, BallotChoice, BallotCode, PaperBallot
 from yishi.core.errors import Conflict, DomainError, Forbidden, NotFound
 from yishi.core.tables import AuditEntry
@@ -49,16 +49,16 @@ async def test_paper_differing_entries_held_then_supervisor_picks_second():
     (held,) = await paper.held(r.id)
     assert (held.first, held.second, held.differing) == ([items[0]], [items[1]], {items[0], items[1]})
     # Ending the ticking ends the casting only: the round is not counted while a ballot is held.
-    assert await services.close_voting(r, actor=staff) is False
+    assert await casting.close_voting(r, actor=staff) is False
     with pytest.raises(Conflict):
-        await services.confirm_count(r, actor=staff)
+        await casting.confirm_count(r, actor=staff)
     assert (await wishlists.get_round(r.id)).status.value == "voting"
     assert await paper.resolve(r.id, held.id, "second", actor=staff) == "counted"
     assert await _tally_rows() == [items[1]]
     assert await paper.held(r.id) == []
     with pytest.raises(Conflict):
         await paper.resolve(r.id, held.id, "first", actor=staff)
-    await services.confirm_count(r, actor=staff)
+    await casting.confirm_count(r, actor=staff)
     assert (await wishlists.get_round(r.id)).status.value == "counted"
 
 
@@ -72,7 +72,7 @@ async def test_paper_same_collector_twice_refused():
 
 async def test_paper_entry_for_online_used_code_refused():
     places, r, codes, items, a, b = await _setup()
-    await services.cast_ballot(codes[0], [items[0]])
+    await casting.cast_ballot(codes[0], [items[0]])
     with pytest.raises(Conflict) as exc:
         await paper.enter(codes[0], [items[1]], actor=a)
     assert "已经在网上投过票" in exc.value.message
@@ -84,7 +84,7 @@ async def test_online_cast_after_paper_entry_refused():
     places, r, codes, items, a, b = await _setup()
     await paper.enter(codes[0], [items[0]], actor=a)
     with pytest.raises(Conflict) as exc:
-        await services.cast_ballot(codes[0], [items[1]])
+        await casting.cast_ballot(codes[0], [items[1]])
     assert exc.value.message == "这个选票码已经使用过了。每个选票码只能投一次。"
     assert await Ballot.count() == 0
 
@@ -116,7 +116,7 @@ async def test_paper_spoiled_twice_is_spoiled_and_reconciled():
     await paper.enter(codes[0], [], spoiled=True, actor=a)
     assert (await paper.enter(codes[0], [], spoiled=True, actor=b)).status == "spoiled"
     await paper.enter(codes[1], [items[0]], actor=a)
-    await services.cast_ballot(codes[2], [items[2]])
+    await casting.cast_ballot(codes[2], [items[2]])
     recon = await paper.reconciliation(r.id)
     assert recon["communities"][0] | {} == {"id": places["communities"][0], "name": "第1社区", "issued": 2,
                                             "online": 0, "returned": 2, "pending": 1, "counted": 0,
@@ -129,7 +129,7 @@ async def test_paper_unknown_code_and_closed_round_refused():
     places, r, codes, items, a, b = await _setup()
     with pytest.raises(NotFound):
         await paper.enter("ACDEFGHJ" if "ACDEFGHJ" not in codes else "ACDEFGHK", [items[0]], actor=a)
-    await services.close_voting(r, actor=None)
+    await casting.close_voting(r, actor=None)
     with pytest.raises(Conflict) as exc:
         await paper.enter(codes[0], [items[0]], actor=a)
     assert exc.value.message == "本批次不在勾选中，不能录入纸质选票。"
@@ -228,7 +228,7 @@ def test_code_font_holds_every_code_character_and_is_small():
 
 async def test_paper_pdf_after_close_refused():
     places, r, codes, items, a, b = await _setup()
-    await services.close_voting(r, actor=None)
+    await casting.close_voting(r, actor=None)
     with pytest.raises(Conflict):
         await paper_pdf.paper_ballots_pdf(r.id, base_url="http://x")
 

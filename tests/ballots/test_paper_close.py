@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from yishi.accounts.enums import Role
-from yishi.ballots import paper, paper_pdf, results, services
+from yishi.ballots import casting, paper, paper_pdf, results
 from yishi.ballots import round_settings as rs
 from yishi.ballots.tables import Ballot, PaperBallot, RoundResult
 from yishi.core.errors import Conflict
@@ -56,7 +56,7 @@ async def _actions(round_id: int) -> list[str]:
 
 async def test_closing_time_waits_for_paper_then_staff_confirm_counts_everything(monkeypatch):
     places, r, codes, items, closes, (a, b, staff) = await _voting()
-    online = await services.cast_ballot(codes[2], [items[2]])
+    online = await casting.cast_ballot(codes[2], [items[2]])
     await paper.enter(codes[0], [items[0], items[1]], actor=a)  # handed in and entered once in time
 
     _later(monkeypatch, closes + timedelta(minutes=5))
@@ -67,12 +67,12 @@ async def test_closing_time_waits_for_paper_then_staff_confirm_counts_everything
 
     # Online ballots stop at the closing time, with the Chinese message residents see.
     with pytest.raises(Conflict) as exc:
-        await services.cast_ballot(codes[4], [items[0]])
+        await casting.cast_ballot(codes[4], [items[0]])
     local = closes.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
     assert exc.value.message == f"本批次的群众勾选已于 {local} 截止，感谢您的关注。"
     # No public result yet, and residents are told why.
     with pytest.raises(Conflict) as exc:
-        await services.confirm_count(r, actor=staff)
+        await casting.confirm_count(r, actor=staff)
     assert exc.value.message == "还有 1 张纸质选票未完成两次录入或正等待审核，全部处理完才能计票。"
     assert await results.published(r.id) is None
     assert await results.not_yet_message(r) == "勾选已截止，纸质选票正在录入。全部录入、计票后公布结果，请稍后再来。"
@@ -89,7 +89,7 @@ async def test_closing_time_waits_for_paper_then_staff_confirm_counts_everything
     with pytest.raises(Conflict, match="已经在网上投过票"):
         await paper.enter(codes[2], [items[0]], actor=a)
 
-    await services.confirm_count(await wishlists.get_round(r.id), actor=staff)
+    await casting.confirm_count(await wishlists.get_round(r.id), actor=staff)
     assert await _status(r.id) is RoundStatus.counted
     kept = await results.published(r.id)
     assert kept.ballots == 3 and kept.approvals == {items[0]: 1, items[1]: 1, items[2]: 2}
@@ -103,7 +103,7 @@ async def test_closing_time_waits_for_paper_then_staff_confirm_counts_everything
         await paper.enter(codes[3], [items[0]], actor=staff)
     assert exc.value.message == NOT_VOTING
     with pytest.raises(Conflict):
-        await services.confirm_count(await wishlists.get_round(r.id), actor=staff)
+        await casting.confirm_count(await wishlists.get_round(r.id), actor=staff)
     assert (await results.recount(await wishlists.get_round(r.id), actor=staff)).matches
     assert await RoundResult.count() == 1
 
@@ -123,13 +123,13 @@ async def test_printing_paper_ballots_makes_the_round_wait_at_its_closing_time(m
     assert await _status(r.id) is RoundStatus.voting
     # Past the closing time nothing more goes out: neither codes nor paper ballots.
     with pytest.raises(Conflict) as exc:
-        await services.issue_codes(r, places["communities"][0], 5, actor=staff)
+        await casting.issue_codes(r, places["communities"][0], 5, actor=staff)
     assert exc.value.message == "勾选已截止，不能再发放选票码。"
     with pytest.raises(Conflict) as exc:
         await paper_pdf.paper_ballots_pdf(r.id, base_url="http://x")
     assert exc.value.message == "勾选已截止，不能再打印纸质选票。"
     # Nothing came back on paper: staff confirm, and the round is counted with no ballot.
-    await services.confirm_count(r, actor=staff)
+    await casting.confirm_count(r, actor=staff)
     assert await _status(r.id) is RoundStatus.counted
     assert (await results.published(r.id)).ballots == 0
 
@@ -138,32 +138,32 @@ async def test_staff_ending_the_ticking_of_a_paper_round_ends_casting_only():
     places, r, codes, items, _closes, (a, b, staff) = await _voting(closes_in=None)
     await paper.enter(codes[0], [items[0]], actor=a)
     with pytest.raises(Conflict) as exc:  # not before the casting has ended
-        await services.confirm_count(r, actor=staff)
+        await casting.confirm_count(r, actor=staff)
     assert exc.value.message == "勾选还没有截止。请先点“结束群众勾选”，或等到截止时间。"
 
     before = _now()
-    assert await services.close_voting(r, actor=staff) is False
+    assert await casting.close_voting(r, actor=staff) is False
     setup = await rs.get(r.id)
     assert setup.casting_ended and before <= setup.closes_at <= _now() + timedelta(seconds=1)
     assert await _status(r.id) is RoundStatus.voting
     with pytest.raises(Conflict, match="截止"):
-        await services.cast_ballot(codes[3], [items[1]])
+        await casting.cast_ballot(codes[3], [items[1]])
     # A second click (a stale page) changes nothing.
-    assert await services.close_voting(r, actor=staff) is False
+    assert await casting.close_voting(r, actor=staff) is False
     assert (await _actions(r.id)).count("ballot.round.casting_ended") == 1
     ended = await AuditEntry.select(AuditEntry.actor_id, AuditEntry.data).where(
         AuditEntry.action == "ballot.round.casting_ended").output(load_json=True)
     assert ended[0]["actor_id"] == staff.id and ended[0]["data"]["paper_waiting"] == 1
 
     assert (await paper.enter(codes[0], [items[0]], actor=b)).status == "counted"
-    await services.confirm_count(r, actor=staff)
+    await casting.confirm_count(r, actor=staff)
     assert (await results.published(r.id)).approvals == {items[0]: 1, items[1]: 0, items[2]: 0}
 
 
 async def test_round_without_paper_is_still_counted_when_staff_end_it():
     places, r, codes, items, _closes, (a, b, staff) = await _voting(closes_in=None)
-    await services.cast_ballot(codes[0], [items[0]])
-    assert await services.close_voting(r, actor=staff) is True
+    await casting.cast_ballot(codes[0], [items[0]])
+    assert await casting.close_voting(r, actor=staff) is True
     assert await _status(r.id) is RoundStatus.counted
     assert (await results.published(r.id)).ballots == 1
 
@@ -175,11 +175,11 @@ async def test_held_ballot_blocks_the_count_until_the_supervisor_decides(monkeyp
     assert (await paper.enter(codes[0], [items[1]], actor=b)).status == "conflict"
     assert (await rs.get(r.id)).paper_conflict == 1
     with pytest.raises(Conflict, match="还有 1 张"):
-        await services.confirm_count(r, actor=staff)
+        await casting.confirm_count(r, actor=staff)
     assert await _status(r.id) is RoundStatus.voting and await RoundResult.count() == 0
     (held,) = await paper.held(r.id)
     assert await paper.resolve(r.id, held.id, "second", actor=staff) == "counted"
-    await services.confirm_count(r, actor=staff)
+    await casting.confirm_count(r, actor=staff)
     assert (await results.published(r.id)).approvals[items[1]] == 1
 
 
@@ -191,7 +191,7 @@ async def test_an_entry_racing_the_count_is_either_counted_or_refused(monkeypatc
         await paper.enter(codes[0], [items[0]], actor=a)
         await paper.enter(codes[0], [items[0]], actor=b)
         _later(monkeypatch, closes)
-        count, entry = await asyncio.gather(services.confirm_count(r, actor=staff),
+        count, entry = await asyncio.gather(casting.confirm_count(r, actor=staff),
                                             paper.enter(codes[1], [items[1]], actor=a), return_exceptions=True)
         assert (count is None) != (not isinstance(entry, Exception)), (count, entry)
         if count is None:
@@ -205,7 +205,7 @@ async def test_an_entry_racing_the_count_is_either_counted_or_refused(monkeypatc
 
 async def test_closer_losing_the_race_to_another_worker_logs_no_warning(monkeypatch, caplog):
     places, r, codes, items, closes, (a, b, staff) = await _voting()
-    await services.cast_ballot(codes[0], [items[0]])
+    await casting.cast_ballot(codes[0], [items[0]])
     _later(monkeypatch, closes)
     caplog.set_level(logging.DEBUG, logger="yishi.ballots.round_settings")
     # Two workers' closers, and a round page, all at once: one counts, the others find it done.

@@ -7,7 +7,7 @@ import pytest
 
 from yishi.accounts.enums import Role
 from yishi.ballots import round_settings as rs
-from yishi.ballots import services
+from yishi.ballots import casting
 from yishi.ballots.tables import Ballot, BallotChoice, BallotCode, RoundSetting
 from yishi.core.errors import Conflict, DomainError
 from yishi.core.tables import AuditEntry
@@ -41,15 +41,15 @@ async def _open(r, places, per_community: int = 2) -> list[str]:
     setup = await rs.get(r.id)
     for cid in places["communities"]:
         if setup.takes_part(cid):
-            codes += await services.issue_codes(await wishlists.get_round(r.id), cid, per_community, actor=None)
-    await services.open_voting(await f.adopt_list(await wishlists.get_round(r.id)), actor=None)
+            codes += await casting.issue_codes(await wishlists.get_round(r.id), cid, per_community, actor=None)
+    await casting.open_voting(await f.adopt_list(await wishlists.get_round(r.id)), actor=None)
     return codes
 
 
 async def _nothing_cast(code: str) -> None:
     assert await Ballot.count() == 0
     assert await BallotChoice.count() == 0
-    assert (await services.lookup_code(code)).used is False
+    assert (await casting.lookup_code(code)).used is False
 
 
 def _later(monkeypatch, moment: datetime) -> None:
@@ -110,7 +110,7 @@ async def test_save_community_of_another_town_refused():
 
 async def test_save_cannot_drop_a_community_that_has_codes():
     places, r = await _draft()
-    await services.issue_codes(r, places["communities"][1], 2, actor=None)
+    await casting.issue_codes(r, places["communities"][1], 2, actor=None)
     with pytest.raises(DomainError, match="第2社区已经生成了选票码，不能取消其参加勾选。"):
         await _save(r, places, communities=places["communities"][:1])
     assert await RoundSetting.count() == 0
@@ -138,8 +138,8 @@ async def test_codes_only_for_participating_communities():
     places, r = await _draft()
     await _save(r, places, communities=places["communities"][:1])
     with pytest.raises(DomainError, match="这个社区不参加本批次勾选，不能为它生成选票码。"):
-        await services.issue_codes(r, places["communities"][1], 3, actor=None)
-    assert len(await services.issue_codes(r, places["communities"][0], 3, actor=None)) == 3
+        await casting.issue_codes(r, places["communities"][1], 3, actor=None)
+    assert len(await casting.issue_codes(r, places["communities"][0], 3, actor=None)) == 3
     assert await BallotCode.count() == 3
 
 
@@ -152,13 +152,13 @@ async def test_code_of_non_participating_community_refused_409_nothing_saved():
         BallotCode.community == places["communities"][1]).first())["code"]
     items = await f.item_ids(r.id)
     with pytest.raises(Conflict) as exc:
-        await services.cast_ballot(outsider, items[:1])
+        await casting.cast_ballot(outsider, items[:1])
     assert exc.value.status_code == 409
     assert "不参加本批次勾选" in exc.value.message
     await _nothing_cast(outsider)
     insider = (await BallotCode.select(BallotCode.code).where(
         BallotCode.community == places["communities"][0]).first())["code"]
-    assert await services.cast_ballot(insider, items[:1])
+    assert await casting.cast_ballot(insider, items[:1])
 
 
 # --- the window -----------------------------------------------------------------------------
@@ -170,7 +170,7 @@ async def test_cast_before_opening_time_409_nothing_saved():
     codes = await _open(r, places)
     items = await f.item_ids(r.id)
     with pytest.raises(Conflict) as exc:
-        await services.cast_ballot(codes[0], items[:1])
+        await casting.cast_ballot(codes[0], items[:1])
     local = opens.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
     assert (exc.value.status_code, exc.value.message) == (409, f"本批次的群众勾选将于 {local} 开始，请到时再来。")
     await _nothing_cast(codes[0])
@@ -183,10 +183,10 @@ async def test_cast_inside_window_accepted(monkeypatch):
     codes = await _open(r, places)
     _later(monkeypatch, opens)  # the opening minute itself is inside
     items = await f.item_ids(r.id)
-    assert await services.cast_ballot(codes[0], items[:2])
+    assert await casting.cast_ballot(codes[0], items[:2])
     _later(monkeypatch, closes - timedelta(seconds=1))
-    assert await services.cast_ballot(codes[1], items[:1])
-    assert (await services.tally(r.id)).ballots == 2
+    assert await casting.cast_ballot(codes[1], items[:1])
+    assert (await casting.tally(r.id)).ballots == 2
 
 
 async def test_cast_after_closing_time_409_nothing_saved(monkeypatch):
@@ -197,7 +197,7 @@ async def test_cast_after_closing_time_409_nothing_saved(monkeypatch):
     _later(monkeypatch, closes)  # closing time itself is outside
     items = await f.item_ids(r.id)
     with pytest.raises(Conflict) as exc:
-        await services.cast_ballot(codes[0], items[:1])
+        await casting.cast_ballot(codes[0], items[:1])
     local = closes.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
     assert (exc.value.status_code, exc.value.message) == (409, f"本批次的群众勾选已于 {local} 截止，感谢您的关注。")
     await _nothing_cast(codes[0])
@@ -209,14 +209,14 @@ async def test_refusal_order_round_state_before_window_before_code(monkeypatch):
     await _save(r, places, closes_at=closes)
     codes = await _open(r, places)
     items = await f.item_ids(r.id)
-    await services.cast_ballot(codes[0], items[:1])
+    await casting.cast_ballot(codes[0], items[:1])
     _later(monkeypatch, closes + timedelta(minutes=1))
     # A used code past the closing time: the window is told first.
     with pytest.raises(Conflict, match="截止"):
-        await services.cast_ballot(codes[0], items[:1])
+        await casting.cast_ballot(codes[0], items[:1])
     # Too many ticks past the closing time: still the window (nothing about ticks).
     with pytest.raises(Conflict, match="截止"):
-        await services.cast_ballot(codes[1], items)
+        await casting.cast_ballot(codes[1], items)
 
 
 async def test_same_code_concurrently_in_window_exactly_one_ballot():
@@ -224,7 +224,7 @@ async def test_same_code_concurrently_in_window_exactly_one_ballot():
     await _save(r, places, closes_at=_now() + timedelta(hours=1))
     codes = await _open(r, places)
     items = await f.item_ids(r.id)
-    outcomes = await asyncio.gather(*(services.cast_ballot(codes[0], items[:1]) for _ in range(20)),
+    outcomes = await asyncio.gather(*(casting.cast_ballot(codes[0], items[:1]) for _ in range(20)),
                                     return_exceptions=True)
     assert sum(isinstance(o, str) for o in outcomes) == 1
     assert all(isinstance(o, Conflict) for o in outcomes if not isinstance(o, str))
@@ -237,7 +237,7 @@ async def test_open_voting_refused_when_closing_time_passed(monkeypatch):
     await _save(r, places, closes_at=closes)
     _later(monkeypatch, closes + timedelta(seconds=1))
     with pytest.raises(DomainError, match="勾选截止时间已经过去"):
-        await services.open_voting(await f.adopt_list(await wishlists.get_round(r.id)), actor=None)
+        await casting.open_voting(await f.adopt_list(await wishlists.get_round(r.id)), actor=None)
     assert (await wishlists.get_round(r.id)).status is RoundStatus.draft
 
 
@@ -249,7 +249,7 @@ async def test_close_due_rounds_closes_through_close_voting_as_system(monkeypatc
     await _save(r, places, closes_at=closes)
     codes = await _open(r, places)
     items = await f.item_ids(r.id)
-    await services.cast_ballot(codes[0], items[:1])
+    await casting.cast_ballot(codes[0], items[:1])
     other_places, other = await _draft()
     await _save(other, other_places, closes_at=closes + timedelta(hours=1))
     await _open(other, other_places)

@@ -5,7 +5,7 @@ import pytest
 
 from yishi.accounts.enums import Role
 from yishi.ballots import codes as code_utils
-from yishi.ballots import services
+from yishi.ballots import casting
 from yishi.ballots.tables import Ballot, BallotChoice, BallotCode
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.enums import RoundStatus
@@ -39,7 +39,7 @@ def _checked(page: str) -> list[int]:
 async def _nothing_cast(code: str) -> None:
     assert await Ballot.count() == 0
     assert await BallotChoice.count() == 0
-    assert (await services.lookup_code(code)).used is False
+    assert (await casting.lookup_code(code)).used is False
 
 
 # --- the resident's side -----------------------------------------------------------------
@@ -69,7 +69,7 @@ async def test_cast_through_form_shows_receipt(client):
     (ballot,) = await Ballot.select(Ballot.receipt).run()
     assert code_utils.display(ballot["receipt"]) in response.text
     assert codes[0] not in response.text
-    assert (await services.tally(r.id)).approvals == {items[0]: 1, items[1]: 1}
+    assert (await casting.tally(r.id)).approvals == {items[0]: 1, items[1]: 1}
 
 
 async def test_cast_unknown_code_404_in_chinese(client):
@@ -99,7 +99,7 @@ async def test_cast_used_code_409_in_chinese(client):
 
 async def test_ballot_page_used_code_has_no_form(client):
     places, r, codes, items = await _voting()
-    await services.cast_ballot(codes[0], [items[0]])
+    await casting.cast_ballot(codes[0], [items[0]])
     page = await client.get(f"/v/{codes[0]}")
     assert page.status_code == 200
     assert USED in page.text
@@ -109,7 +109,7 @@ async def test_ballot_page_used_code_has_no_form(client):
 async def test_cast_draft_round_409(client):
     places = await f.make_places()
     r = await f.make_round(places, items=2)
-    (code,) = await services.issue_codes(r, places["communities"][0], 1, actor=None)
+    (code,) = await casting.issue_codes(r, places["communities"][0], 1, actor=None)
     response = await _cast(client, code, await f.item_ids(r.id))
     assert response.status_code == 409
     assert "本批次清单尚未开放勾选，请稍后再来。" in response.text
@@ -119,7 +119,7 @@ async def test_cast_draft_round_409(client):
 async def test_cast_closed_round_409(client):
     places, r, codes, items = await _voting()
     page = await client.get(f"/v/{codes[0]}")  # the page was open before the close
-    await services.close_voting(await wishlists.get_round(r.id), actor=None)
+    await casting.close_voting(await wishlists.get_round(r.id), actor=None)
     response = await client.post(f"/v/{codes[0]}", data={"_csrf_token": f.csrf_from(page.text),
                                                           "item": [str(items[0])]})
     assert response.status_code == 409
@@ -228,7 +228,7 @@ async def test_issue_codes_route_community_of_another_town_400(client):
 async def test_list_codes_shows_unused_only(client):
     places, token, r = await _staff(client)
     codes = await f.open_round(r, codes_per_community=2)
-    await services.cast_ballot(codes[0], [(await f.item_ids(r.id))[0]])
+    await casting.cast_ballot(codes[0], [(await f.item_ids(r.id))[0]])
     page = await client.get(f"/rounds/{r.id}/codes")
     assert page.status_code == 200
     assert [code_utils.display(c) in page.text for c in codes] == [False, True, True, True]
@@ -251,8 +251,8 @@ async def test_tally_fragment_exact_counts(client):
     places, token, r = await _staff(client, items=2)
     codes = await f.open_round(r, codes_per_community=2)
     items = await f.item_ids(r.id)
-    await services.cast_ballot(codes[0], items)
-    await services.cast_ballot(codes[2], [items[1]])
+    await casting.cast_ballot(codes[0], items)
+    await casting.cast_ballot(codes[2], [items[1]])
     response = await client.get(f"/rounds/{r.id}/tally", headers={"HX-Request": "true"})
     assert response.status_code == 200
     assert "<html" not in response.text

@@ -6,7 +6,7 @@ import pytest
 
 from yishi.accounts.enums import Role
 from yishi.ballots import round_settings as rs
-from yishi.ballots import services
+from yishi.ballots import casting
 from yishi.ballots.tables import BallotCode, RoundSetting
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.enums import RoundStatus
@@ -154,7 +154,7 @@ async def test_ballot_page_before_opening_time_has_no_form(client):
         "item": [str(i) for i in (await f.item_ids(r.id))[:1]]})
     assert response.status_code == 409
     assert "开始，请到时再来。" in response.text
-    assert (await services.lookup_code(codes[0])).used is False
+    assert (await casting.lookup_code(codes[0])).used is False
 
 
 async def test_round_page_closes_a_due_round_on_demand(client, monkeypatch):

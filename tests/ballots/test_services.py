@@ -4,7 +4,7 @@ import asyncio
 import pytest
 
 from yishi.ballots import codes as code_utils
-from yishi.ballots import services
+from yishi.ballots import casting
 from yishi.ballots.tables import Ballot, BallotChoice, BallotCode
 from yishi.core.errors import Conflict, DomainError, NotFound
 from yishi.core.tables import AuditEntry
@@ -30,7 +30,7 @@ async def _open_round(items: int = 3, max_ticks: int = 2, codes_per_community: i
 async def _nothing_cast(code: str) -> None:
     assert await Ballot.count() == 0
     assert await BallotChoice.count() == 0
-    assert (await services.lookup_code(code)).used is False
+    assert (await casting.lookup_code(code)).used is False
 
 
 async def _code_row(code: str) -> dict:
@@ -42,7 +42,7 @@ async def _code_row(code: str) -> dict:
 async def test_issue_codes_returns_distinct_readable_codes():
     places = await f.make_places()
     r = await f.make_round(places, items=1)
-    issued = await services.issue_codes(r, places["communities"][0], 50, actor=None)
+    issued = await casting.issue_codes(r, places["communities"][0], 50, actor=None)
     assert len(issued) == 50
     assert len(set(issued)) == 50
     assert issued == sorted(issued)
@@ -61,7 +61,7 @@ async def test_issue_codes_count_out_of_range_refused(count):
     places = await f.make_places()
     r = await f.make_round(places, items=1)
     with pytest.raises(DomainError) as caught:
-        await services.issue_codes(r, places["communities"][0], count, actor=None)
+        await casting.issue_codes(r, places["communities"][0], count, actor=None)
     assert caught.value.message == "每次可生成 1 到 5000 个选票码。"
     assert await BallotCode.count() == 0
 
@@ -71,7 +71,7 @@ async def test_issue_codes_count_bounds_accepted(count):
     # 5000 rows go in one INSERT: within both databases' limits on bound parameters.
     places = await f.make_places()
     r = await f.make_round(places, items=1)
-    issued = await services.issue_codes(r, places["communities"][0], count, actor=None)
+    issued = await casting.issue_codes(r, places["communities"][0], count, actor=None)
     assert len(set(issued)) == count
     assert await BallotCode.count() == count
 
@@ -81,7 +81,7 @@ async def test_issue_codes_community_of_another_town_refused():
     other = await f.make_places()
     r = await f.make_round(mine, items=1)
     with pytest.raises(DomainError) as caught:
-        await services.issue_codes(r, other["communities"][0], 5, actor=None)
+        await casting.issue_codes(r, other["communities"][0], 5, actor=None)
     assert caught.value.message == "所选社区不属于本镇（街道）。"
     assert await BallotCode.count() == 0
 
@@ -90,13 +90,13 @@ async def test_issue_codes_unknown_community_refused():
     places = await f.make_places()
     r = await f.make_round(places, items=1)
     with pytest.raises(DomainError) as caught:
-        await services.issue_codes(r, 999_999, 5, actor=None)
+        await casting.issue_codes(r, 999_999, 5, actor=None)
     assert caught.value.message == "所选社区不属于本镇（街道）。"
 
 
 async def test_issue_codes_while_voting_allowed():
     places, r, codes, items = await _open_round()
-    more = await services.issue_codes(r, places["communities"][1], 2, actor=None)
+    more = await casting.issue_codes(r, places["communities"][1], 2, actor=None)
     assert len(more) == 2
     assert await BallotCode.count() == 8
 
@@ -108,7 +108,7 @@ async def test_issue_codes_after_ticking_ended_409(status):
     await wishlists.set_status(r.id, RoundStatus.draft, status)
     r = await wishlists.get_round(r.id)
     with pytest.raises(Conflict) as caught:
-        await services.issue_codes(r, places["communities"][0], 5, actor=None)
+        await casting.issue_codes(r, places["communities"][0], 5, actor=None)
     assert caught.value.message == "勾选已结束，不能再发放选票码。"
     assert await BallotCode.count() == 0
 
@@ -118,7 +118,7 @@ async def test_issue_codes_after_ticking_ended_409(status):
 async def test_lookup_code_forgives_case_spaces_and_dashes():
     places, r, codes, items = await _open_round()
     typed = " " + code_utils.display(codes[0]).lower().replace("-", " - ") + " "
-    info = await services.lookup_code(typed)
+    info = await casting.lookup_code(typed)
     assert (info.code, info.round_id, info.community_id, info.used) == (codes[0], r.id, places["communities"][0],
                                                                        False)
     assert info.community_name == "第1社区"
@@ -135,7 +135,7 @@ async def test_lookup_code_forgives_case_spaces_and_dashes():
 )
 async def test_lookup_code_unknown_404(raw, message):
     with pytest.raises(NotFound) as caught:
-        await services.lookup_code(raw)
+        await casting.lookup_code(raw)
     assert caught.value.message == message
     assert caught.value.status_code == 404
 
@@ -143,19 +143,19 @@ async def test_lookup_code_unknown_404(raw, message):
 # --- check_choices (pure) ----------------------------------------------------------------
 
 def test_check_choices_sorted_and_deduplicated():
-    assert services.check_choices([3, 1, 3, 1], {1, 2, 3}, 2) == [1, 3]
+    assert casting.check_choices([3, 1, 3, 1], {1, 2, 3}, 2) == [1, 3]
 
 
 def test_check_choices_exactly_max_ticks_accepted():
-    assert services.check_choices([2, 1], {1, 2, 3}, 2) == [1, 2]
+    assert casting.check_choices([2, 1], {1, 2, 3}, 2) == [1, 2]
 
 
 def test_check_choices_zero_max_means_unlimited():
-    assert services.check_choices([1, 2, 3], {1, 2, 3}, 0) == [1, 2, 3]
+    assert casting.check_choices([1, 2, 3], {1, 2, 3}, 0) == [1, 2, 3]
 
 
 def test_check_choices_duplicates_do_not_count_twice_against_max():
-    assert services.check_choices([1, 1, 1], {1, 2}, 1) == [1]
+    assert casting.check_choices([1, 1, 1], {1, 2}, 1) == [1]
 
 
 @pytest.mark.parametrize(
@@ -173,7 +173,7 @@ def test_check_choices_duplicates_do_not_count_twice_against_max():
 )
 def test_check_choices_refused(ticked, valid, max_ticks, message):
     with pytest.raises(DomainError) as caught:
-        services.check_choices(ticked, valid, max_ticks)
+        casting.check_choices(ticked, valid, max_ticks)
     assert caught.value.message == message
     assert caught.value.status_code == 400
 
@@ -182,7 +182,7 @@ def test_check_choices_refused(ticked, valid, max_ticks, message):
 
 async def test_cast_ballot_records_choices_and_spends_code():
     places, r, codes, items = await _open_round()
-    receipt = await services.cast_ballot(codes[0], [items[2], items[0], items[2]])
+    receipt = await casting.cast_ballot(codes[0], [items[2], items[0], items[2]])
     assert len(receipt) == 10
     assert set(receipt) <= set(code_utils.ALPHABET)
     (ballot,) = await Ballot.select().run()
@@ -193,22 +193,22 @@ async def test_cast_ballot_records_choices_and_spends_code():
     row = await _code_row(codes[0])
     assert row["channel"] == "online"
     assert row["used_at"] is not None
-    assert (await services.lookup_code(codes[0])).used is True
+    assert (await casting.lookup_code(codes[0])).used is True
 
 
 async def test_cast_ballot_unknown_code_404():
     places, r, codes, items = await _open_round()
     with pytest.raises(NotFound) as caught:
-        await services.cast_ballot("ACDEFGHJ" if "ACDEFGHJ" not in codes else "ACDEFGHK", [items[0]])
+        await casting.cast_ballot("ACDEFGHJ" if "ACDEFGHJ" not in codes else "ACDEFGHK", [items[0]])
     assert caught.value.message == "没有找到这个选票码，请核对后重新输入。"
     assert await Ballot.count() == 0
 
 
 async def test_cast_ballot_used_code_409():
     places, r, codes, items = await _open_round()
-    first = await services.cast_ballot(codes[0], [items[0]])
+    first = await casting.cast_ballot(codes[0], [items[0]])
     with pytest.raises(Conflict) as caught:
-        await services.cast_ballot(codes[0], [items[1]])
+        await casting.cast_ballot(codes[0], [items[1]])
     assert caught.value.message == USED
     assert [b["receipt"] for b in await Ballot.select(Ballot.receipt).run()] == [first]
     assert [c["item"] for c in await BallotChoice.select(BallotChoice.item).run()] == [items[0]]
@@ -217,9 +217,9 @@ async def test_cast_ballot_used_code_409():
 async def test_cast_ballot_draft_round_409():
     places = await f.make_places()
     r = await f.make_round(places, items=2)
-    (code,) = await services.issue_codes(r, places["communities"][0], 1, actor=None)
+    (code,) = await casting.issue_codes(r, places["communities"][0], 1, actor=None)
     with pytest.raises(Conflict) as caught:
-        await services.cast_ballot(code, await f.item_ids(r.id))
+        await casting.cast_ballot(code, await f.item_ids(r.id))
     assert caught.value.message == NOT_OPEN
     await _nothing_cast(code)
 
@@ -229,7 +229,7 @@ async def test_cast_ballot_closed_round_409(status):
     places, r, codes, items = await _open_round()
     await wishlists.set_status(r.id, RoundStatus.voting, status)
     with pytest.raises(Conflict) as caught:
-        await services.cast_ballot(codes[0], [items[0]])
+        await casting.cast_ballot(codes[0], [items[0]])
     assert caught.value.message == ENDED
     await _nothing_cast(codes[0])
 
@@ -237,13 +237,13 @@ async def test_cast_ballot_closed_round_409(status):
 async def test_cast_ballot_too_many_ticks_400_nothing_saved():
     places, r, codes, items = await _open_round(items=3, max_ticks=2)
     with pytest.raises(DomainError) as caught:
-        await services.cast_ballot(codes[0], items)
+        await casting.cast_ballot(codes[0], items)
     assert caught.value.status_code == 400
     assert caught.value.message == "最多只能勾选 2 项，您勾选了 3 项。请取消一些后再提交。"
     await _nothing_cast(codes[0])
     assert await _code_row(codes[0]) == {"used_at": None, "channel": None}
     # The code still works once the resident ticks fewer.
-    await services.cast_ballot(codes[0], items[:2])
+    await casting.cast_ballot(codes[0], items[:2])
     assert await Ballot.count() == 1
 
 
@@ -252,7 +252,7 @@ async def test_cast_ballot_item_of_another_round_400_nothing_saved():
     other = await f.make_round(places, items=1, title="另一批次")
     (foreign,) = await f.item_ids(other.id)
     with pytest.raises(DomainError) as caught:
-        await services.cast_ballot(codes[0], [items[0], foreign])
+        await casting.cast_ballot(codes[0], [items[0], foreign])
     assert caught.value.message == NOT_ON_LIST
     await _nothing_cast(codes[0])
 
@@ -260,14 +260,14 @@ async def test_cast_ballot_item_of_another_round_400_nothing_saved():
 async def test_cast_ballot_empty_400_nothing_saved():
     places, r, codes, items = await _open_round()
     with pytest.raises(DomainError) as caught:
-        await services.cast_ballot(codes[0], [])
+        await casting.cast_ballot(codes[0], [])
     assert caught.value.message == EMPTY
     await _nothing_cast(codes[0])
 
 
 async def test_cast_ballot_same_code_concurrently_exactly_one_ballot():
     places, r, codes, items = await _open_round(codes_per_community=1, communities=1)
-    results = await asyncio.gather(*[services.cast_ballot(codes[0], [items[i % 2]]) for i in range(20)],
+    results = await asyncio.gather(*[casting.cast_ballot(codes[0], [items[i % 2]]) for i in range(20)],
                                    return_exceptions=True)
     receipts = [x for x in results if isinstance(x, str)]
     conflicts = [x for x in results if isinstance(x, Conflict)]
@@ -280,9 +280,9 @@ async def test_cast_ballot_same_code_concurrently_exactly_one_ballot():
 
 async def test_cast_ballot_different_codes_concurrently_all_counted():
     places, r, codes, items = await _open_round(codes_per_community=10, communities=1)
-    results = await asyncio.gather(*[services.cast_ballot(c, [items[0]]) for c in codes])
+    results = await asyncio.gather(*[casting.cast_ballot(c, [items[0]]) for c in codes])
     assert len(set(results)) == 10
-    assert (await services.tally(r.id)).approvals == {items[0]: 10}
+    assert (await casting.tally(r.id)).approvals == {items[0]: 10}
 
 
 # --- secrecy -----------------------------------------------------------------------------
@@ -311,7 +311,7 @@ async def test_ballot_choice_table_holds_no_code_and_no_time():
 
 async def test_cast_ballot_stores_nothing_that_leads_back_to_code():
     places, r, codes, items = await _open_round()
-    receipt = await services.cast_ballot(codes[0], [items[0]])
+    receipt = await casting.cast_ballot(codes[0], [items[0]])
     assert receipt != codes[0]
     (ballot,) = await Ballot.select().run()
     assert codes[0] not in {str(v) for v in ballot.values()}
@@ -326,12 +326,12 @@ async def test_open_voting_freezes_and_stamps():
     places = await f.make_places()
     r = await f.make_round(places, items=1)
     r = await f.adopt_list(r)
-    await services.open_voting(r, actor=None)
+    await casting.open_voting(r, actor=None)
     r = await wishlists.get_round(r.id)
     assert r.status is RoundStatus.voting
     assert r.opened_at is not None
     with pytest.raises(Conflict) as caught:
-        await services.open_voting(r, actor=None)
+        await casting.open_voting(r, actor=None)
     assert caught.value.message == "该批次已经开放过勾选，不能重复开放。"
 
 
@@ -339,9 +339,9 @@ async def test_open_voting_stale_view_409():
     places = await f.make_places()
     r = await f.make_round(places, items=1)
     r = await f.adopt_list(r)
-    await services.open_voting(r, actor=None)
+    await casting.open_voting(r, actor=None)
     with pytest.raises(Conflict) as caught:
-        await services.open_voting(r, actor=None)  # r still says draft
+        await casting.open_voting(r, actor=None)  # r still says draft
     assert caught.value.message == "该批次的状态已被他人更改，请刷新页面。"
 
 
@@ -349,7 +349,7 @@ async def test_open_voting_empty_list_refused():
     places = await f.make_places()
     r = await f.make_round(places, items=0)
     with pytest.raises(DomainError) as caught:
-        await services.open_voting(r, actor=None)
+        await casting.open_voting(r, actor=None)
     assert caught.value.message == "清单还是空的，请先添加项目再开放勾选。"
     assert (await wishlists.get_round(r.id)).status is RoundStatus.draft
 
@@ -358,10 +358,10 @@ async def test_close_voting_only_while_voting():
     places = await f.make_places()
     r = await f.make_round(places, items=1)
     with pytest.raises(Conflict) as caught:
-        await services.close_voting(r, actor=None)
+        await casting.close_voting(r, actor=None)
     assert caught.value.message == "该批次当前不在勾选中，无法结束勾选。"
     await f.open_round(r, codes_per_community=1)
-    await services.close_voting(await wishlists.get_round(r.id), actor=None)
+    await casting.close_voting(await wishlists.get_round(r.id), actor=None)
     r = await wishlists.get_round(r.id)
     assert r.status is RoundStatus.counted
     assert r.closed_at is not None
@@ -374,11 +374,11 @@ async def test_tally_counts_exact():
     places, r, codes, items = await _open_round(items=3, max_ticks=0, codes_per_community=4)
     a, b, c = items
     # Community 1 holds codes[0:4], community 2 codes[4:8].
-    await services.cast_ballot(codes[0], [a, b])
-    await services.cast_ballot(codes[1], [a])
-    await services.cast_ballot(codes[2], [a, b, c])
-    await services.cast_ballot(codes[4], [b])
-    result = await services.tally(r.id)
+    await casting.cast_ballot(codes[0], [a, b])
+    await casting.cast_ballot(codes[1], [a])
+    await casting.cast_ballot(codes[2], [a, b, c])
+    await casting.cast_ballot(codes[4], [b])
+    result = await casting.tally(r.id)
     assert result.approvals == {a: 3, b: 3, c: 1}
     assert result.ballots == 4
     assert result.codes_issued == 8
@@ -389,15 +389,15 @@ async def test_tally_turnout_per_community_exact():
     places = await f.make_places(3)
     r = await f.make_round(places, items=2, max_ticks=0)
     first, second, third = places["communities"]
-    c1 = await services.issue_codes(r, first, 4, actor=None)
-    c2 = await services.issue_codes(r, second, 2, actor=None)
-    await services.issue_codes(r, third, 3, actor=None)
+    c1 = await casting.issue_codes(r, first, 4, actor=None)
+    c2 = await casting.issue_codes(r, second, 2, actor=None)
+    await casting.issue_codes(r, third, 3, actor=None)
     r = await f.adopt_list(r)
-    await services.open_voting(r, actor=None)
+    await casting.open_voting(r, actor=None)
     items = await f.item_ids(r.id)
     for code in c1[:3] + c2[:1]:
-        await services.cast_ballot(code, [items[0]])
-    result = await services.tally(r.id)
+        await casting.cast_ballot(code, [items[0]])
+    result = await casting.tally(r.id)
     assert result.per_community == [
         {"id": first, "name": "第1社区", "issued": 4, "voted": 3},
         {"id": second, "name": "第2社区", "issued": 2, "voted": 1},
@@ -412,39 +412,39 @@ async def test_tally_keeps_rounds_apart():
     other = await f.make_round(places, items=2, title="另一批次", max_ticks=0)
     other_codes = await f.open_round(other, codes_per_community=1)
     other_items = await f.item_ids(other.id)
-    await services.cast_ballot(codes[0], items)
-    await services.cast_ballot(other_codes[0], [other_items[1]])
-    assert (await services.tally(r.id)).approvals == {items[0]: 1, items[1]: 1}
-    assert (await services.tally(other.id)).approvals == {other_items[1]: 1}
-    assert (await services.tally(other.id)).codes_issued == 2
+    await casting.cast_ballot(codes[0], items)
+    await casting.cast_ballot(other_codes[0], [other_items[1]])
+    assert (await casting.tally(r.id)).approvals == {items[0]: 1, items[1]: 1}
+    assert (await casting.tally(other.id)).approvals == {other_items[1]: 1}
+    assert (await casting.tally(other.id)).codes_issued == 2
 
 
 async def test_tally_empty_round_zero_turnout():
     places = await f.make_places()
     r = await f.make_round(places, items=1)
-    result = await services.tally(r.id)
+    result = await casting.tally(r.id)
     assert (result.approvals, result.ballots, result.codes_issued, result.per_community, result.turnout) == (
         {}, 0, 0, [], 0.0)
 
 
 async def test_unused_codes_lists_only_unspent():
     places, r, codes, items = await _open_round(codes_per_community=2)
-    await services.cast_ballot(codes[0], [items[0]])
-    unused = await services.unused_codes(r.id)
+    await casting.cast_ballot(codes[0], [items[0]])
+    unused = await casting.unused_codes(r.id)
     assert sorted(u["code"] for u in unused) == sorted(codes[1:])
-    by_community = await services.unused_codes(r.id, community_id=places["communities"][1])
+    by_community = await casting.unused_codes(r.id, community_id=places["communities"][1])
     assert sorted(u["code"] for u in by_community) == sorted(codes[2:])
     assert {u["community"] for u in by_community} == {"第2社区"}
-    assert len(await services.unused_codes(r.id, limit=2)) == 2
+    assert len(await casting.unused_codes(r.id, limit=2)) == 2
 
 
 async def test_cast_ballot_records_only_the_day_a_code_was_spent():
     """Spending times to the second would pair codes with the sequential ballot ids."""
     _places, _r, codes, items = await _open_round()
-    await services.cast_ballot(codes[0], [items[0]])
-    await services.cast_ballot(codes[1], [items[1]])
+    await casting.cast_ballot(codes[0], [items[0]])
+    await casting.cast_ballot(codes[1], [items[1]])
     used = await BallotCode.select(BallotCode.used_at).where(BallotCode.code.is_in(codes[:2])).run()
-    local = [row["used_at"].astimezone(services.CHINA) for row in used]
+    local = [row["used_at"].astimezone(casting.CHINA) for row in used]
     assert [(t.hour, t.minute, t.second, t.microsecond) for t in local] == [(0, 0, 0, 0)] * 2
     assert local[0] == local[1]
 
@@ -453,5 +453,5 @@ def test_spent_day_is_midnight_china_time():
     from datetime import datetime, timezone
 
     moment = datetime(2026, 11, 25, 17, 30, tzinfo=timezone.utc)  # 01:30 on the 26th in China
-    day = services.spent_day(moment)
+    day = casting.spent_day(moment)
     assert day == datetime(2026, 11, 25, 16, 0, tzinfo=timezone.utc)

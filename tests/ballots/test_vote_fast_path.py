@@ -9,7 +9,7 @@ from litestar.utils.scope.state import ScopeState
 
 from yishi.accounts.enums import Role
 from yishi.ballots import codes as code_utils
-from yishi.ballots import services
+from yishi.ballots import casting
 from yishi.web.resident.vote import RECEIPT_PAGE
 from yishi.ballots.tables import Ballot, BallotChoice, BallotCode
 from yishi.core.db import SharedSQLiteEngine
@@ -82,7 +82,7 @@ async def test_cast_with_a_token_not_matching_the_cookie_is_403_and_saves_nothin
     assert response.status_code == 403
     assert "页面已过期或来源不明，请返回上一页、刷新后再提交。" in response.text
     assert await Ballot.count() == 0
-    assert (await services.lookup_code(codes[0])).used is False
+    assert (await casting.lookup_code(codes[0])).used is False
 
 
 def test_receipts_and_codes_are_random_characters_of_the_code_alphabet():
@@ -131,14 +131,14 @@ async def test_cast_inside_a_transaction_is_rolled_back_with_it():
 
     with pytest.raises(Undo):
         async with engine.transaction():
-            assert await services.cast_ballot(codes[0], [items[0]])
+            assert await casting.cast_ballot(codes[0], [items[0]])
             assert await Ballot.count() == 1
             raise Undo
     assert await Ballot.count() == 0
     assert await BallotChoice.count() == 0
     assert (await BallotCode.select(BallotCode.used_at).where(BallotCode.code == codes[0]).first())["used_at"] is None
     # and outside one, it stands
-    assert await services.cast_ballot(codes[0], [items[0]])
+    assert await casting.cast_ballot(codes[0], [items[0]])
     assert await Ballot.count() == 1
 
 
@@ -151,7 +151,7 @@ async def test_cast_without_a_pool_on_postgres_still_works():
     pool = engine.pool
     engine.pool = None
     try:
-        assert await services.cast_ballot(codes[0], [items[0]])
+        assert await casting.cast_ballot(codes[0], [items[0]])
     finally:
         engine.pool = pool
     assert await Ballot.count() == 1
@@ -208,7 +208,7 @@ async def test_csrf_token_in_the_htmx_header_is_accepted_and_a_forged_pair_is_no
     odd = await client.post(f"/v/{codes[1]}", data={"_csrf_token": "令牌", "item": [str(items[0])]})
     assert odd.status_code == 403
     assert await Ballot.count() == 1
-    assert (await services.lookup_code(codes[1])).used is False
+    assert (await casting.lookup_code(codes[1])).used is False
 
 
 # --- the round's state is read with every ballot, never from a cache -------------------------
@@ -218,10 +218,10 @@ async def test_a_closed_round_refuses_the_next_ballot_at_once(client):
     from yishi.wishlists import services as wishlists
 
     places, r, codes, items = await _voting()
-    assert await services.cast_ballot(codes[0], [items[0]])  # the round's items are now kept
-    await services.close_voting(await wishlists.get_round(r.id), actor=None)
+    assert await casting.cast_ballot(codes[0], [items[0]])  # the round's items are now kept
+    await casting.close_voting(await wishlists.get_round(r.id), actor=None)
     with pytest.raises(Conflict, match="已经结束"):
-        await services.cast_ballot(codes[1], [items[0]])
+        await casting.cast_ballot(codes[1], [items[0]])
     token = f.csrf_from((await client.get("/login")).text)
     response = await client.post(f"/v/{codes[2]}", data={"_csrf_token": token, "item": [str(items[0])]})
     assert response.status_code == 409
@@ -249,9 +249,9 @@ async def test_ending_the_casting_early_refuses_the_next_ballot_at_once():
     if not hasattr(round_settings, "end_casting"):
         pytest.skip("no early end of casting in this version")
     places, r, codes, items = await _voting()
-    assert await services.cast_ballot(codes[0], [items[0]])
+    assert await casting.cast_ballot(codes[0], [items[0]])
     await round_settings.end_casting(r.id, actor=None)
     with pytest.raises(Conflict, match="截止"):
-        await services.cast_ballot(codes[1], [items[0]])
+        await casting.cast_ballot(codes[1], [items[0]])
     assert await Ballot.count() == 1
-    assert (await services.lookup_code(codes[1])).used is False
+    assert (await casting.lookup_code(codes[1])).used is False

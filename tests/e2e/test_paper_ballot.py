@@ -62,16 +62,16 @@ async def test_paper_ballot_entered_twice_then_supervisor_decides(open_page):
 
 
 async def test_public_results_page_readable_on_phone_and_desktop(open_page):
-    from yishi.ballots import services
+    from yishi.ballots import casting
     from yishi.wishlists import services as wishlists
 
     places = await f.make_places(2)
     r = await f.make_round(places, items=3, max_ticks=2)
     codes = await f.open_round(r, codes_per_community=3)
     items = await f.item_ids(r.id)
-    receipt = await services.cast_ballot(codes[0], items[:2])
-    await services.cast_ballot(codes[1], items[1:])
-    await services.close_voting(await wishlists.get_round(r.id), actor=None)
+    receipt = await casting.cast_ballot(codes[0], items[:2])
+    await casting.cast_ballot(codes[1], items[1:])
+    await casting.close_voting(await wishlists.get_round(r.id), actor=None)
     for phone, name in ((True, "results-360.png"), (False, "results-1280.png")):
         page = await open_page(phone=phone)
         await page.goto(f"/results/{r.id}")

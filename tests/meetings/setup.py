@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from yishi.accounts.enums import Role
-from yishi.ballots import services as ballots
+from yishi.ballots import casting as ballots
 from yishi.meetings import meeting
 from yishi.meetings.enums import MeetingStep, MemberCategory, Presence, VoteChoice
 from yishi.meetings.tables import CouncilMember

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 import pytest
 
 from yishi.accounts.enums import Role
-from yishi.ballots import services as ballots
+from yishi.ballots import casting as ballots
 from yishi.core.tables import AuditEntry
 from yishi.core.errors import Conflict, DomainError
 from yishi.meetings import compile as compiling

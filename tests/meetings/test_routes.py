@@ -6,7 +6,7 @@ from urllib.parse import quote
 import pytest
 
 from yishi.accounts.enums import Role
-from yishi.ballots import services as ballots
+from yishi.ballots import casting as ballots
 from yishi.meetings import services
 from yishi.meetings.enums import MemberCategory
 from yishi.meetings.tables import Decision, DecisionItem

@@ -2,7 +2,7 @@
 import pytest
 
 from yishi.accounts.enums import Role
-from yishi.ballots import services as ballots
+from yishi.ballots import casting as ballots
 from yishi.core.errors import Conflict, DomainError
 from yishi.core.tables import AuditEntry
 from yishi.meetings import services

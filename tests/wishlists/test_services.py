@@ -4,7 +4,7 @@ import asyncio
 import pytest
 
 from yishi.accounts.enums import Role
-from yishi.ballots import services as ballots
+from yishi.ballots import casting as ballots
 from yishi.core.errors import Conflict, DomainError, NotFound
 from yishi.core.tables import AuditEntry
 from yishi.wishlists import services

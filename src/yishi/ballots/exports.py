@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 
-from yishi.ballots import results, rules, services
+from yishi.ballots import casting, results, rules
 from yishi.core.errors import Conflict
 from yishi.core.i18n import _
 from yishi.core.money import format_yuan
@@ -28,7 +28,7 @@ async def _closed(round_id: int) -> wishlists.RoundView:
 
 async def pb_file(round_id: int) -> tuple[str, str, bytes]:
     await _closed(round_id)
-    election = await services.election_of_round(round_id)
+    election = await casting.election_of_round(round_id)
     return f"round-{round_id}.pb", "text/plain; charset=utf-8", rules.write_pb(election).encode()
 
 
@@ -43,7 +43,7 @@ async def _result_rows(round_id: int) -> tuple[list[str], list[list], list[str],
     items = await wishlists.items_of(round_id)
     kept = await results.published(round_id)
     approvals = kept.approvals if kept else {}
-    tally = await services.tally(round_id)
+    tally = await casting.tally(round_id)
     header = [_("项目编号"), _("项目名称"), _("类型"), _("预计费用（元）"), _("勾选数")]
     rows = [[i["id"], i["title"], _kind(i["kind"]), format_yuan(i["cost_fen"]), approvals.get(i["id"], 0)]
             for i in sorted(items, key=lambda i: (-approvals.get(i["id"], 0), i["position"], i["id"]))]
@@ -57,7 +57,7 @@ async def _ballot_rows(round_id: int) -> tuple[list[str], list[list]]:
     items = await wishlists.items_of(round_id)
     header = [_("选票序号")] + [f"{i['id']} {i['title']}" for i in items]
     rows = [[n] + [1 if i["id"] in b else 0 for i in items]
-            for n, b in enumerate(await services.stored_ballots(round_id), 1)]
+            for n, b in enumerate(await casting.stored_ballots(round_id), 1)]
     return header, rows
 
 

@@ -22,7 +22,7 @@ from piccolo.query.functions.aggregate import Count
 
 from yishi.ballots import codes, round_settings
 from yishi.ballots import permissions as bperm
-from yishi.ballots.services import check_choices
+from yishi.ballots.casting import check_choices
 from yishi.ballots.tables import Ballot, BallotChoice, BallotCode, PaperBallot
 from yishi.core import audit
 from yishi.core.errors import Conflict, DomainError, Forbidden, NotFound

@@ -35,7 +35,7 @@ def digest_of(approvals: dict[int, int], ballots: int) -> str:
 
 async def count_from_ballots(round_id: int) -> tuple[dict[int, int], int]:
     """Approvals per item (every item of the list, zeros included) and the number of ballots."""
-    from yishi.ballots.services import stored_ballots
+    from yishi.ballots.casting import stored_ballots
 
     ballots = await stored_ballots(round_id)
     counts: Counter[int] = Counter()

@@ -3,7 +3,7 @@ for one resident or one household (户), and which communities take part.
 
 Set while the round is a draft; opening the ticking freezes them (one guard, save(), refuses any
 change after). The window and the communities are enforced where a code is spent
-(services._cast_sqlite / services._CAST_PG). Opening stays a staff action (it freezes the list and
+(casting._cast_sqlite / casting._CAST_PG). Opening stays a staff action (it freezes the list and
 these settings): a set opening time only keeps ballots out until then.
 
 The closing time ends the casting: online ballots are refused from that minute on, and no more
@@ -15,10 +15,10 @@ paper ballots are handed out or collected. What happens next depends on paper:
 - A round that used paper waits, still `voting` but past its closing time, shown as
   “勾选已截止，纸质选票录入中”: the paper ballots handed in by the closing time may still be
   entered (each twice) and held ones decided; staff then confirm that the entry is complete
-  (services.confirm_count), and only then is the round counted and its result published, once.
+  (casting.confirm_count), and only then is the round counted and its result published, once.
   So a published result never changes, and no paper ballot returned in time is lost.
 
-Staff ending the ticking by hand (services.close_voting) does the same, with "now" as the
+Staff ending the ticking by hand (casting.close_voting) does the same, with "now" as the
 closing time.
 """
 from __future__ import annotations
@@ -227,7 +227,7 @@ async def due_rounds(now: datetime | None = None) -> list[int]:
 
 
 async def close_if_due(round_id: int, now: datetime | None = None) -> bool:
-    """Count one round whose closing time has passed (through services.count_round, as "system"),
+    """Count one round whose closing time has passed (through casting.count_round, as "system"),
     unless it used paper: that one waits for staff to confirm the paper entry. False when it is
     not due, waits for paper, or another worker or request counted it first.
 
@@ -235,7 +235,7 @@ async def close_if_due(round_id: int, now: datetime | None = None) -> bool:
     calls this too: they race for the same round, one wins (the status changes from voting to
     counted once, in the database) and the others find it done. Losing is normal, so it is
     logged at debug level; only a refusal that leaves the round uncounted is a warning."""
-    from yishi.ballots import services
+    from yishi.ballots import casting
 
     now = now or now_utc()
     settings = await get(round_id)
@@ -248,7 +248,7 @@ async def close_if_due(round_id: int, now: datetime | None = None) -> bool:
     if round_.status is not RoundStatus.voting:
         return False
     try:
-        await services.count_round(round_, actor=SYSTEM)
+        await casting.count_round(round_, actor=SYSTEM)
     except DomainError as exc:
         if (await wishlists.get_round(round_id)).status is not RoundStatus.voting:
             log.debug("round %s was counted by another worker or request", round_id)

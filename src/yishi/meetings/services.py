@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any
 
-from yishi.ballots import services as ballots
+from yishi.ballots import casting as ballots
 from yishi.core import audit, db
 from yishi.core.errors import Conflict, DomainError
 from yishi.core.i18n import _

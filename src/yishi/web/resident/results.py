@@ -5,7 +5,7 @@ from litestar import Controller, Request, get, post
 from litestar.response import Response, Template
 
 from yishi.ballots import codes as code_utils
-from yishi.ballots import exports, results, services
+from yishi.ballots import casting, exports, results
 from yishi.core.errors import Conflict, NotFound
 from yishi.core.i18n import _
 from yishi.web import deps, guards
@@ -23,7 +23,7 @@ async def _public_context(round_id: int) -> dict:
         raise NotFound(_("该批次没有公布的勾选结果。"))
     items = await wishlists.items_of(round_id)
     ranked = sorted(items, key=lambda i: (-kept.approvals.get(i["id"], 0), i["position"], i["id"]))
-    tally = await services.tally(round_id)
+    tally = await casting.tally(round_id)
     return {"round": round_, "kept": kept, "ranked": ranked, "tally": tally,
             "top": max(kept.approvals.values(), default=0), "checked": None, "receipt": ""}
 

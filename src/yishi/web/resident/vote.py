@@ -7,7 +7,7 @@ from litestar.response.base import ASGIResponse
 from litestar.utils.scope.state import ScopeState
 
 from yishi.ballots import codes as code_utils
-from yishi.ballots import round_settings, services
+from yishi.ballots import casting, round_settings
 from yishi.core.errors import DomainError
 from yishi.core.templating import PageShell
 from yishi.web import guards
@@ -37,7 +37,7 @@ class VoteController(Controller):
 
     async def _ballot_page(self, raw_code: str, error: str | None = None, ticked: list[int] | None = None,
                            status_code: int = 200) -> Template:
-        info = await services.lookup_code(raw_code)
+        info = await casting.lookup_code(raw_code)
         round_ = await wishlists.get_round(info.round_id)
         return Template("ballots/vote.html", status_code=status_code, context={
             "info": info, "round": round_, "items": await wishlists.items_of(round_.id),
@@ -62,7 +62,7 @@ class VoteController(Controller):
         ticked: list[int] = []
         try:
             ticked = form_ints(form.getall("item", []) if hasattr(form, "getall") else form.get("item"))
-            receipt = await services.cast_ballot(code, ticked)
+            receipt = await casting.cast_ballot(code, ticked)
         except DomainError as exc:
             try:
                 return await self._ballot_page(code, exc.message, ticked, exc.status_code)

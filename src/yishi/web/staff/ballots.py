@@ -7,7 +7,7 @@ from litestar.response import Redirect, Template
 from yishi.accounts import permissions as perm
 from yishi.accounts.enums import Role
 from yishi.ballots import codes as code_utils
-from yishi.ballots import imports, round_settings, services
+from yishi.ballots import casting, imports, round_settings
 from yishi.core import dates
 from yishi.core.errors import DomainError
 from yishi.core.i18n import _
@@ -25,7 +25,7 @@ class BallotStaffController(Controller):
 
     @post("/open", guards=[guards.MANAGE_ROUND])
     async def open_voting(self, request: Request, round_id: int, round_: RoundView) -> Redirect:
-        await services.open_voting(round_, actor=request.user)
+        await casting.open_voting(round_, actor=request.user)
         return Redirect(f"/rounds/{round_id}")
 
     @post("/settings", guards=[guards.MANAGE_ROUND])
@@ -53,7 +53,7 @@ class BallotStaffController(Controller):
 
     @post("/close", guards=[guards.MANAGE_ROUND])
     async def close_voting(self, request: Request, round_id: int, round_: RoundView) -> Redirect:
-        await services.close_voting(round_, actor=request.user)
+        await casting.close_voting(round_, actor=request.user)
         return Redirect(f"/rounds/{round_id}")
 
     @post("/codes", guards=[guards.MANAGE_ROUND])
@@ -61,7 +61,7 @@ class BallotStaffController(Controller):
         form = await request.form()
         community_id = form_int(form.get("community"), _("社区"))
         count = form_int(form.get("count"), _("选票码数量"))
-        new = await services.issue_codes(round_, community_id, count, actor=request.user)
+        new = await casting.issue_codes(round_, community_id, count, actor=request.user)
         return Template("ballots/codes.html", context={
             "round": round_, "setup": await round_settings.get(round_id), "codes": [{"code": c} for c in new], "display": code_utils.display,
             "base_url": str(request.base_url).rstrip("/"), "fresh": True,
@@ -69,7 +69,7 @@ class BallotStaffController(Controller):
 
     @get("/codes", guards=[guards.MANAGE_ROUND])
     async def list_codes(self, request: Request, round_id: int, round_: RoundView) -> Template:
-        unused = await services.unused_codes(round_id, limit=200)
+        unused = await casting.unused_codes(round_id, limit=200)
         return Template("ballots/codes.html", context={
             "round": round_, "setup": await round_settings.get(round_id), "codes": unused, "display": code_utils.display,
             "base_url": str(request.base_url).rstrip("/"), "fresh": False,

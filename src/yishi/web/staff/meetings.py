@@ -8,7 +8,7 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
-from yishi.ballots import services as ballots
+from yishi.ballots import casting as ballots
 from yishi.core import dates
 from yishi.core.errors import DomainError, Forbidden
 from yishi.core.i18n import _
