@@ -71,7 +71,7 @@ async def seed(url: str, n_codes: int) -> dict:
     """Migrate, create a round with ITEMS items open for ticking and n_codes codes, and the bare
     app's table. Runs in this process, on a short-lived engine."""
     from yishi.ballots import codes as code_utils
-    from yishi.ballots import casting as ballots
+    from yishi.ballots import lifecycle
     from yishi.cli import migrate_async
     from yishi.core import db as core_db
     from yishi.places.tables import Community, District, Town
@@ -123,7 +123,7 @@ async def seed(url: str, n_codes: int) -> dict:
                 await conn.close()
         if hasattr(wishlists, "adopt_list"):  # the council's 定稿 comes before publishing
             await wishlists.adopt_list(await wishlists.get_round(round_id))
-        await ballots.open_voting(await wishlists.get_round(round_id), actor=None)
+        await lifecycle.open_voting(await wishlists.get_round(round_id), actor=None)
     finally:
         await core_db.stop(engine)
     return {"round_id": round_id, "item_ids": item_ids, "codes": codes}

@@ -37,7 +37,7 @@ async def _counts(round_id: int) -> tuple[int, int]:
 
 
 async def _run(url: str, seeded: dict) -> list[str]:
-    from yishi.ballots import casting
+    from yishi.ballots import casting, lifecycle
     from yishi.ballots.tables import BallotCode
     from yishi.core import db as core_db
     from yishi.core.errors import Conflict, DomainError
@@ -96,7 +96,7 @@ async def _run(url: str, seeded: dict) -> list[str]:
 
         tasks = [asyncio.create_task(cast(c)) for c in batch]
         await asyncio.sleep(0.1)
-        await casting.close_voting(await wishlists.get_round(round_id), actor=None)
+        await lifecycle.close_voting(await wishlists.get_round(round_id), actor=None)
         at_close, _ = await _counts(round_id)
         await asyncio.gather(*tasks)
         after, used = await _counts(round_id)

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from yishi.accounts import services as accounts
 from yishi.accounts.enums import Role
 from yishi.ballots import casting as ballots
+from yishi.ballots import lifecycle
 from yishi.meetings import services as meetings
 from yishi.meetings.enums import MemberCategory
 from yishi.meetings.tables import Council
@@ -74,7 +75,7 @@ async def open_round(r: wishlists.RoundView, codes_per_community: int = 5, actor
     codes = []
     for cid in (await _communities_of(r.town_id)):
         codes += await ballots.issue_codes(r, cid, codes_per_community, actor=actor)
-    await ballots.open_voting(r, actor=actor)
+    await lifecycle.open_voting(r, actor=actor)
     return codes
 
 

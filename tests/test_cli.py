@@ -7,6 +7,7 @@ import sys
 from yishi.accounts.enums import Role
 from yishi.accounts.tables import User
 from yishi.ballots import casting as ballots
+from yishi.ballots import lifecycle
 from yishi.places.tables import District
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.tables import Round
@@ -48,7 +49,7 @@ async def test_cli_export_intent_list_writes_pdf(tmp_path):
     codes = await f.open_round(r, codes_per_community=1)
     ids = await f.item_ids(r.id)
     await ballots.cast_ballot(codes[0], ids)
-    await ballots.close_voting(await wishlists.get_round(r.id), actor=None)
+    await lifecycle.close_voting(await wishlists.get_round(r.id), actor=None)
     await setup.decide_through_meeting(await wishlists.get_round(r.id), ids[:1], "同意实施项目1。")
     output = tmp_path / "意愿清单.pdf"
 

@@ -19,7 +19,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from yishi.accounts import services as account_services
-from yishi.ballots import round_settings
+from yishi.ballots import lifecycle
 from yishi.config import Settings, load_settings
 from yishi.core import db as core_db
 from yishi.core.security import AttemptLimiter, configure_hasher
@@ -89,8 +89,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     async def on_startup(app: Litestar) -> None:
         await core_db.start(engine)
-        # Closes rounds whose closing time has passed, every ~30 s (round_settings).
-        app.state.round_closer = round_settings.start_closer()
+        # Closes rounds whose closing time has passed, every ~30 s (ballots.lifecycle).
+        app.state.round_closer = lifecycle.start_closer()
         # Everything built so far (routes, templates, tables) lives as long as the process: keep
         # it out of the cyclic garbage collector's full passes, which otherwise walk all of it
         # again and again while requests come in. Once per process (tests start many apps,
@@ -100,7 +100,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             gc.freeze()
 
     async def on_shutdown(app: Litestar) -> None:
-        await round_settings.stop_closer(app.state.pop("round_closer", None))
+        await lifecycle.stop_closer(app.state.pop("round_closer", None))
         await core_db.stop(engine)
 
     app = Litestar(

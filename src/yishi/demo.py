@@ -11,6 +11,7 @@ from yishi.accounts import services as accounts
 from yishi.accounts.enums import Role
 from yishi.accounts.tables import User
 from yishi.ballots import casting as ballots
+from yishi.ballots import lifecycle
 from yishi.ballots.tables import BallotCode
 from yishi.core.dates import CHINA
 from yishi.meetings import services as meetings
@@ -136,7 +137,7 @@ async def build(verbose: bool = False, ballots_to_cast: int = 620, seed: int = 2
     await _fill_and_vote(earlier, ITEMS[5:13], communities["大弯街道"], 180, rng, convener,
                          council=council.id, consult_title="2025年第四批次民主恳谈会", held=(2025, 10, 15))
     r = await wishlists.get_round(earlier)
-    await ballots.close_voting(r, actor=convener)
+    await lifecycle.close_voting(r, actor=convener)
     await build_council_work(council.id, earlier, convener)
 
     first = await wishlists.create_round(town_id=dawan, title="2026年首批次", budget_fen=300_000_000,
@@ -236,7 +237,7 @@ async def _fill_and_vote(round_id: int, items, community_ids, n_ballots, rng, ac
     per_community = (n_ballots * 13 // 10) // len(community_ids) + 1
     for cid in community_ids:
         codes += await ballots.issue_codes(r, cid, per_community, actor=actor)
-    await ballots.open_voting(r, actor=actor)
+    await lifecycle.open_voting(r, actor=actor)
     # Residents favour some items: weights fall with position, with some noise.
     weights = [1.0 / (1 + 0.15 * i) * rng.uniform(0.6, 1.4) for i in range(len(ids))]
     rng.shuffle(codes)

@@ -7,7 +7,7 @@ from fractions import Fraction
 import pytest
 from openpyxl import load_workbook
 
-from yishi.ballots import casting, exports, imports, results, rules
+from yishi.ballots import casting, exports, imports, lifecycle, results, rules
 from yishi.ballots.tables import Ballot, BallotChoice, RoundResult
 from yishi.core.errors import Conflict, DomainError
 from yishi.core.tables import AuditEntry
@@ -27,7 +27,7 @@ async def _closed_round():
     items = await f.item_ids(r.id)
     for code, ticks in zip(codes, ([items[0], items[1]], [items[0]], [items[2]])):
         await casting.cast_ballot(code, ticks)
-    await casting.close_voting(await wishlists.get_round(r.id), actor=None)
+    await lifecycle.close_voting(await wishlists.get_round(r.id), actor=None)
     return places, await wishlists.get_round(r.id), items
 
 

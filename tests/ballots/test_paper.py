@@ -6,7 +6,7 @@ import subprocess
 import pytest
 
 from yishi.accounts.enums import Role
-from yishi.ballots import casting, paper, paper_pdf
+from yishi.ballots import casting, lifecycle, paper, paper_pdf
 from yishi.ballots.tables import Ballot, BallotChoice, BallotCode, PaperBallot
 from yishi.core.errors import Conflict, DomainError, Forbidden, NotFound
 from yishi.core.tables import AuditEntry
@@ -49,16 +49,16 @@ async def test_paper_differing_entries_held_then_supervisor_picks_second():
     (held,) = await paper.held(r.id)
     assert (held.first, held.second, held.differing) == ([items[0]], [items[1]], {items[0], items[1]})
     # Ending the ticking ends the casting only: the round is not counted while a ballot is held.
-    assert await casting.close_voting(r, actor=staff) is False
+    assert await lifecycle.close_voting(r, actor=staff) is False
     with pytest.raises(Conflict):
-        await casting.confirm_count(r, actor=staff)
+        await lifecycle.confirm_count(r, actor=staff)
     assert (await wishlists.get_round(r.id)).status.value == "voting"
     assert await paper.resolve(r.id, held.id, "second", actor=staff) == "counted"
     assert await _tally_rows() == [items[1]]
     assert await paper.held(r.id) == []
     with pytest.raises(Conflict):
         await paper.resolve(r.id, held.id, "first", actor=staff)
-    await casting.confirm_count(r, actor=staff)
+    await lifecycle.confirm_count(r, actor=staff)
     assert (await wishlists.get_round(r.id)).status.value == "counted"
 
 
@@ -129,7 +129,7 @@ async def test_paper_unknown_code_and_closed_round_refused():
     places, r, codes, items, a, b = await _setup()
     with pytest.raises(NotFound):
         await paper.enter("ACDEFGHJ" if "ACDEFGHJ" not in codes else "ACDEFGHK", [items[0]], actor=a)
-    await casting.close_voting(r, actor=None)
+    await lifecycle.close_voting(r, actor=None)
     with pytest.raises(Conflict) as exc:
         await paper.enter(codes[0], [items[0]], actor=a)
     assert exc.value.message == "本批次不在勾选中，不能录入纸质选票。"
@@ -228,7 +228,7 @@ def test_code_font_holds_every_code_character_and_is_small():
 
 async def test_paper_pdf_after_close_refused():
     places, r, codes, items, a, b = await _setup()
-    await casting.close_voting(r, actor=None)
+    await lifecycle.close_voting(r, actor=None)
     with pytest.raises(Conflict):
         await paper_pdf.paper_ballots_pdf(r.id, base_url="http://x")
 

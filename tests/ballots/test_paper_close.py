@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from yishi.accounts.enums import Role
-from yishi.ballots import casting, paper, paper_pdf, results
+from yishi.ballots import casting, lifecycle, paper, paper_pdf, results
 from yishi.ballots import round_settings as rs
 from yishi.ballots.tables import Ballot, PaperBallot, RoundResult
 from yishi.core.errors import Conflict
@@ -60,7 +60,7 @@ async def test_closing_time_waits_for_paper_then_staff_confirm_counts_everything
     await paper.enter(codes[0], [items[0], items[1]], actor=a)  # handed in and entered once in time
 
     _later(monkeypatch, closes + timedelta(minutes=5))
-    assert await rs.close_due_rounds() == []  # waits: paper is in play
+    assert await lifecycle.close_due_rounds() == []  # waits: paper is in play
     assert await _status(r.id) is RoundStatus.voting
     setup = await rs.get(r.id)
     assert (setup.casting_ended, setup.uses_paper, setup.paper_pending, setup.paper_conflict) == (True, True, 1, 0)
@@ -72,7 +72,7 @@ async def test_closing_time_waits_for_paper_then_staff_confirm_counts_everything
     assert exc.value.message == f"本批次的群众勾选已于 {local} 截止，感谢您的关注。"
     # No public result yet, and residents are told why.
     with pytest.raises(Conflict) as exc:
-        await casting.confirm_count(r, actor=staff)
+        await lifecycle.confirm_count(r, actor=staff)
     assert exc.value.message == "还有 1 张纸质选票未完成两次录入或正等待审核，全部处理完才能计票。"
     assert await results.published(r.id) is None
     assert await results.not_yet_message(r) == "勾选已截止，纸质选票正在录入。全部录入、计票后公布结果，请稍后再来。"
@@ -89,7 +89,7 @@ async def test_closing_time_waits_for_paper_then_staff_confirm_counts_everything
     with pytest.raises(Conflict, match="已经在网上投过票"):
         await paper.enter(codes[2], [items[0]], actor=a)
 
-    await casting.confirm_count(await wishlists.get_round(r.id), actor=staff)
+    await lifecycle.confirm_count(await wishlists.get_round(r.id), actor=staff)
     assert await _status(r.id) is RoundStatus.counted
     kept = await results.published(r.id)
     assert kept.ballots == 3 and kept.approvals == {items[0]: 1, items[1]: 1, items[2]: 2}
@@ -103,7 +103,7 @@ async def test_closing_time_waits_for_paper_then_staff_confirm_counts_everything
         await paper.enter(codes[3], [items[0]], actor=staff)
     assert exc.value.message == NOT_VOTING
     with pytest.raises(Conflict):
-        await casting.confirm_count(await wishlists.get_round(r.id), actor=staff)
+        await lifecycle.confirm_count(await wishlists.get_round(r.id), actor=staff)
     assert (await results.recount(await wishlists.get_round(r.id), actor=staff)).matches
     assert await RoundResult.count() == 1
 
@@ -119,7 +119,7 @@ async def test_printing_paper_ballots_makes_the_round_wait_at_its_closing_time(m
     assert printed == [{"actor_id": staff.id, "data": {"community_id": None, "count": 2, "size": "A5"}}]
 
     _later(monkeypatch, closes)
-    assert await rs.close_due_rounds() == []
+    assert await lifecycle.close_due_rounds() == []
     assert await _status(r.id) is RoundStatus.voting
     # Past the closing time nothing more goes out: neither codes nor paper ballots.
     with pytest.raises(Conflict) as exc:
@@ -129,7 +129,7 @@ async def test_printing_paper_ballots_makes_the_round_wait_at_its_closing_time(m
         await paper_pdf.paper_ballots_pdf(r.id, base_url="http://x")
     assert exc.value.message == "勾选已截止，不能再打印纸质选票。"
     # Nothing came back on paper: staff confirm, and the round is counted with no ballot.
-    await casting.confirm_count(r, actor=staff)
+    await lifecycle.confirm_count(r, actor=staff)
     assert await _status(r.id) is RoundStatus.counted
     assert (await results.published(r.id)).ballots == 0
 
@@ -138,32 +138,32 @@ async def test_staff_ending_the_ticking_of_a_paper_round_ends_casting_only():
     places, r, codes, items, _closes, (a, b, staff) = await _voting(closes_in=None)
     await paper.enter(codes[0], [items[0]], actor=a)
     with pytest.raises(Conflict) as exc:  # not before the casting has ended
-        await casting.confirm_count(r, actor=staff)
+        await lifecycle.confirm_count(r, actor=staff)
     assert exc.value.message == "勾选还没有截止。请先点“结束群众勾选”，或等到截止时间。"
 
     before = _now()
-    assert await casting.close_voting(r, actor=staff) is False
+    assert await lifecycle.close_voting(r, actor=staff) is False
     setup = await rs.get(r.id)
     assert setup.casting_ended and before <= setup.closes_at <= _now() + timedelta(seconds=1)
     assert await _status(r.id) is RoundStatus.voting
     with pytest.raises(Conflict, match="截止"):
         await casting.cast_ballot(codes[3], [items[1]])
     # A second click (a stale page) changes nothing.
-    assert await casting.close_voting(r, actor=staff) is False
+    assert await lifecycle.close_voting(r, actor=staff) is False
     assert (await _actions(r.id)).count("ballot.round.casting_ended") == 1
     ended = await AuditEntry.select(AuditEntry.actor_id, AuditEntry.data).where(
         AuditEntry.action == "ballot.round.casting_ended").output(load_json=True)
     assert ended[0]["actor_id"] == staff.id and ended[0]["data"]["paper_waiting"] == 1
 
     assert (await paper.enter(codes[0], [items[0]], actor=b)).status == "counted"
-    await casting.confirm_count(r, actor=staff)
+    await lifecycle.confirm_count(r, actor=staff)
     assert (await results.published(r.id)).approvals == {items[0]: 1, items[1]: 0, items[2]: 0}
 
 
 async def test_round_without_paper_is_still_counted_when_staff_end_it():
     places, r, codes, items, _closes, (a, b, staff) = await _voting(closes_in=None)
     await casting.cast_ballot(codes[0], [items[0]])
-    assert await casting.close_voting(r, actor=staff) is True
+    assert await lifecycle.close_voting(r, actor=staff) is True
     assert await _status(r.id) is RoundStatus.counted
     assert (await results.published(r.id)).ballots == 1
 
@@ -175,11 +175,11 @@ async def test_held_ballot_blocks_the_count_until_the_supervisor_decides(monkeyp
     assert (await paper.enter(codes[0], [items[1]], actor=b)).status == "conflict"
     assert (await rs.get(r.id)).paper_conflict == 1
     with pytest.raises(Conflict, match="还有 1 张"):
-        await casting.confirm_count(r, actor=staff)
+        await lifecycle.confirm_count(r, actor=staff)
     assert await _status(r.id) is RoundStatus.voting and await RoundResult.count() == 0
     (held,) = await paper.held(r.id)
     assert await paper.resolve(r.id, held.id, "second", actor=staff) == "counted"
-    await casting.confirm_count(r, actor=staff)
+    await lifecycle.confirm_count(r, actor=staff)
     assert (await results.published(r.id)).approvals[items[1]] == 1
 
 
@@ -191,7 +191,7 @@ async def test_an_entry_racing_the_count_is_either_counted_or_refused(monkeypatc
         await paper.enter(codes[0], [items[0]], actor=a)
         await paper.enter(codes[0], [items[0]], actor=b)
         _later(monkeypatch, closes)
-        count, entry = await asyncio.gather(casting.confirm_count(r, actor=staff),
+        count, entry = await asyncio.gather(lifecycle.confirm_count(r, actor=staff),
                                             paper.enter(codes[1], [items[1]], actor=a), return_exceptions=True)
         assert (count is None) != (not isinstance(entry, Exception)), (count, entry)
         if count is None:
@@ -207,14 +207,14 @@ async def test_closer_losing_the_race_to_another_worker_logs_no_warning(monkeypa
     places, r, codes, items, closes, (a, b, staff) = await _voting()
     await casting.cast_ballot(codes[0], [items[0]])
     _later(monkeypatch, closes)
-    caplog.set_level(logging.DEBUG, logger="yishi.ballots.round_settings")
+    caplog.set_level(logging.DEBUG, logger="yishi.ballots.lifecycle")
     # Two workers' closers, and a round page, all at once: one counts, the others find it done.
-    outcomes = await asyncio.gather(rs.close_if_due(r.id), rs.close_if_due(r.id), rs.close_if_due(r.id))
+    outcomes = await asyncio.gather(lifecycle.close_if_due(r.id), lifecycle.close_if_due(r.id), lifecycle.close_if_due(r.id))
     assert sorted(outcomes) == [False, False, True]
     # A worker that read the round before another counted it (its view is stale) loses quietly.
     stale = dataclasses.replace(await wishlists.get_round(r.id), status=RoundStatus.voting)
     monkeypatch.setattr(rs.wishlists, "get_round", _stale_first(stale))
-    assert await rs.close_if_due(r.id) is False
+    assert await lifecycle.close_if_due(r.id) is False
     assert [rec for rec in caplog.records if rec.levelno >= logging.WARNING] == []
     assert any("counted by another worker" in rec.getMessage() for rec in caplog.records)
     assert (await _actions(r.id)).count("ballot.round.closed") == 1
@@ -237,7 +237,7 @@ async def test_waiting_round_logs_nothing_above_debug_on_every_tick(monkeypatch,
     places, r, codes, items, closes, (a, b, staff) = await _voting()
     await paper.enter(codes[0], [items[0]], actor=a)
     _later(monkeypatch, closes)
-    caplog.set_level(logging.DEBUG, logger="yishi.ballots.round_settings")
+    caplog.set_level(logging.DEBUG, logger="yishi.ballots.lifecycle")
     for _tick in range(3):
-        assert await rs.close_due_rounds() == []
+        assert await lifecycle.close_due_rounds() == []
     assert [rec for rec in caplog.records if rec.levelno >= logging.INFO] == []

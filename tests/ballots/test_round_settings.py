@@ -7,6 +7,7 @@ import pytest
 
 from yishi.accounts.enums import Role
 from yishi.ballots import round_settings as rs
+from yishi.ballots import lifecycle
 from yishi.ballots import casting
 from yishi.ballots.tables import Ballot, BallotChoice, BallotCode, RoundSetting
 from yishi.core.errors import Conflict, DomainError
@@ -42,7 +43,7 @@ async def _open(r, places, per_community: int = 2) -> list[str]:
     for cid in places["communities"]:
         if setup.takes_part(cid):
             codes += await casting.issue_codes(await wishlists.get_round(r.id), cid, per_community, actor=None)
-    await casting.open_voting(await f.adopt_list(await wishlists.get_round(r.id)), actor=None)
+    await lifecycle.open_voting(await f.adopt_list(await wishlists.get_round(r.id)), actor=None)
     return codes
 
 
@@ -237,7 +238,7 @@ async def test_open_voting_refused_when_closing_time_passed(monkeypatch):
     await _save(r, places, closes_at=closes)
     _later(monkeypatch, closes + timedelta(seconds=1))
     with pytest.raises(DomainError, match="勾选截止时间已经过去"):
-        await casting.open_voting(await f.adopt_list(await wishlists.get_round(r.id)), actor=None)
+        await lifecycle.open_voting(await f.adopt_list(await wishlists.get_round(r.id)), actor=None)
     assert (await wishlists.get_round(r.id)).status is RoundStatus.draft
 
 
@@ -253,15 +254,15 @@ async def test_close_due_rounds_closes_through_close_voting_as_system(monkeypatc
     other_places, other = await _draft()
     await _save(other, other_places, closes_at=closes + timedelta(hours=1))
     await _open(other, other_places)
-    assert await rs.close_due_rounds() == []
+    assert await lifecycle.close_due_rounds() == []
     _later(monkeypatch, closes)
-    assert await rs.close_due_rounds() == [r.id]
+    assert await lifecycle.close_due_rounds() == [r.id]
     assert (await wishlists.get_round(r.id)).status is RoundStatus.counted
     assert (await wishlists.get_round(other.id)).status is RoundStatus.voting
     entry = await AuditEntry.select(AuditEntry.actor_id, AuditEntry.actor_name).where(
         (AuditEntry.action == "ballot.round.closed") & (AuditEntry.object_id == r.id)).first()
     assert entry == {"actor_id": None, "actor_name": "system"}
-    assert await rs.close_due_rounds() == []  # nothing twice
+    assert await lifecycle.close_due_rounds() == []  # nothing twice
 
 
 async def test_close_due_round_waits_for_held_paper_ballots(monkeypatch):
@@ -274,7 +275,7 @@ async def test_close_due_round_waits_for_held_paper_ballots(monkeypatch):
     collector = await f.make_user(Role.street_staff, places)
     await paper.enter(codes[0], (await f.item_ids(r.id))[:1], actor=collector)
     _later(monkeypatch, closes)
-    assert await rs.close_due_rounds() == []
+    assert await lifecycle.close_due_rounds() == []
     assert (await wishlists.get_round(r.id)).status is RoundStatus.voting
 
 
@@ -284,11 +285,11 @@ async def test_closer_task_runs_and_stops(monkeypatch):
     await _save(r, places, closes_at=closes)
     await _open(r, places)
     _later(monkeypatch, closes)
-    task = rs.start_closer(interval=0.05)
+    task = lifecycle.start_closer(interval=0.05)
     for _ in range(100):
         if (await wishlists.get_round(r.id)).status is RoundStatus.counted:
             break
         await asyncio.sleep(0.05)
-    await rs.stop_closer(task)
+    await lifecycle.stop_closer(task)
     assert task.done()
     assert (await wishlists.get_round(r.id)).status is RoundStatus.counted

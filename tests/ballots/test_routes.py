@@ -5,6 +5,7 @@ import pytest
 
 from yishi.accounts.enums import Role
 from yishi.ballots import codes as code_utils
+from yishi.ballots import lifecycle
 from yishi.ballots import casting
 from yishi.ballots.tables import Ballot, BallotChoice, BallotCode
 from yishi.wishlists import services as wishlists
@@ -119,7 +120,7 @@ async def test_cast_draft_round_409(client):
 async def test_cast_closed_round_409(client):
     places, r, codes, items = await _voting()
     page = await client.get(f"/v/{codes[0]}")  # the page was open before the close
-    await casting.close_voting(await wishlists.get_round(r.id), actor=None)
+    await lifecycle.close_voting(await wishlists.get_round(r.id), actor=None)
     response = await client.post(f"/v/{codes[0]}", data={"_csrf_token": f.csrf_from(page.text),
                                                           "item": [str(items[0])]})
     assert response.status_code == 409

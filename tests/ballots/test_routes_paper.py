@@ -1,6 +1,6 @@
 """Paper ballots, results and exports through HTTP: permissions, CSRF, status codes."""
 from yishi.accounts.enums import Role
-from yishi.ballots import casting, round_settings
+from yishi.ballots import casting, lifecycle, round_settings
 from yishi.ballots.tables import PaperBallot
 from yishi.wishlists import services as wishlists
 from tests import factories as f
@@ -80,7 +80,7 @@ async def test_public_results_after_close_and_receipt_check(client):
     places, r, codes, items = await _voting()
     receipt = await casting.cast_ballot(codes[0], [items[0]])
     assert (await client.get(f"/results/{r.id}")).status_code == 409
-    await casting.close_voting(await wishlists.get_round(r.id), actor=None)
+    await lifecycle.close_voting(await wishlists.get_round(r.id), actor=None)
     page = await client.get(f"/results/{r.id}")
     assert page.status_code == 200
     assert "<svg" in page.text and "各社区参与情况" in page.text
@@ -95,7 +95,7 @@ async def test_public_results_after_close_and_receipt_check(client):
 async def test_recount_by_staff_matches_and_exports_download(client):
     places, r, codes, items = await _voting()
     await casting.cast_ballot(codes[0], [items[0]])
-    await casting.close_voting(await wishlists.get_round(r.id), actor=None)
+    await lifecycle.close_voting(await wishlists.get_round(r.id), actor=None)
     staff = await f.make_user(Role.street_staff, places)
     token = await f.login(client, staff.username)
     response = await client.post(f"/rounds/{r.id}/recount", data={"_csrf_token": token})

@@ -4,7 +4,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from yishi.accounts.enums import Role
-from yishi.ballots import casting, paper
+from yishi.ballots import casting, lifecycle, paper
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.enums import RoundStatus
 from tests import factories as f
@@ -73,7 +73,7 @@ async def test_staff_end_a_paper_round_see_the_state_then_confirm_the_count(clie
 async def test_collector_cannot_confirm_the_count(client):
     places, r, codes, items, a, b = await _voting()
     await paper.enter(codes[0], [items[0]], actor=a)
-    await casting.close_voting(await wishlists.get_round(r.id), actor=None)
+    await lifecycle.close_voting(await wishlists.get_round(r.id), actor=None)
     token = await f.login(client, a.username)
     assert (await client.post(f"/rounds/{r.id}/paper/count", data={"_csrf_token": token})).status_code == 403
     assert (await wishlists.get_round(r.id)).status is RoundStatus.voting
@@ -81,7 +81,7 @@ async def test_collector_cannot_confirm_the_count(client):
 
 async def test_confirm_count_without_csrf_403(client):
     places, r, codes, items, a, b = await _voting()
-    await casting.close_voting(await wishlists.get_round(r.id), actor=None)  # no paper: counted
+    await lifecycle.close_voting(await wishlists.get_round(r.id), actor=None)  # no paper: counted
     staff = await f.make_user(Role.street_staff, places)
     await f.login(client, staff.username)
     assert (await client.post(f"/rounds/{r.id}/paper/count", data={})).status_code == 403
@@ -90,7 +90,7 @@ async def test_confirm_count_without_csrf_403(client):
 async def test_results_chart_names_a_cjk_font_stack_and_stands_alone(client):
     places, r, codes, items, a, b = await _voting()
     await casting.cast_ballot(codes[0], [items[0]])
-    await casting.close_voting(await wishlists.get_round(r.id), actor=None)
+    await lifecycle.close_voting(await wishlists.get_round(r.id), actor=None)
     page = await client.get(f"/results/{r.id}")
     svg_text = re.search(r"<svg class=\"results-chart\".*?</svg>", page.text, re.S).group(0)
     svg = ET.fromstring(svg_text)  # well-formed on its own, in the SVG namespace
@@ -107,7 +107,7 @@ async def test_results_chart_names_a_cjk_font_stack_and_stands_alone(client):
 async def test_round_page_names_the_ballots_held_for_a_supervisor(client):
     places, r, codes, items, a, b = await _voting()
     await paper.enter(codes[0], [items[0]], actor=a)
-    await casting.close_voting(await wishlists.get_round(r.id), actor=None)
+    await lifecycle.close_voting(await wishlists.get_round(r.id), actor=None)
     await paper.enter(codes[0], [items[1]], actor=b)  # differs: held
     staff = await f.make_user(Role.street_staff, places)
     await f.login(client, staff.username)

@@ -4,6 +4,8 @@ import asyncio
 import pytest
 
 from yishi.ballots import codes as code_utils
+
+from yishi.ballots import lifecycle
 from yishi.ballots import casting
 from yishi.ballots.tables import Ballot, BallotChoice, BallotCode
 from yishi.core.errors import Conflict, DomainError, NotFound
@@ -326,12 +328,12 @@ async def test_open_voting_freezes_and_stamps():
     places = await f.make_places()
     r = await f.make_round(places, items=1)
     r = await f.adopt_list(r)
-    await casting.open_voting(r, actor=None)
+    await lifecycle.open_voting(r, actor=None)
     r = await wishlists.get_round(r.id)
     assert r.status is RoundStatus.voting
     assert r.opened_at is not None
     with pytest.raises(Conflict) as caught:
-        await casting.open_voting(r, actor=None)
+        await lifecycle.open_voting(r, actor=None)
     assert caught.value.message == "该批次已经开放过勾选，不能重复开放。"
 
 
@@ -339,9 +341,9 @@ async def test_open_voting_stale_view_409():
     places = await f.make_places()
     r = await f.make_round(places, items=1)
     r = await f.adopt_list(r)
-    await casting.open_voting(r, actor=None)
+    await lifecycle.open_voting(r, actor=None)
     with pytest.raises(Conflict) as caught:
-        await casting.open_voting(r, actor=None)  # r still says draft
+        await lifecycle.open_voting(r, actor=None)  # r still says draft
     assert caught.value.message == "该批次的状态已被他人更改，请刷新页面。"
 
 
@@ -349,7 +351,7 @@ async def test_open_voting_empty_list_refused():
     places = await f.make_places()
     r = await f.make_round(places, items=0)
     with pytest.raises(DomainError) as caught:
-        await casting.open_voting(r, actor=None)
+        await lifecycle.open_voting(r, actor=None)
     assert caught.value.message == "清单还是空的，请先添加项目再开放勾选。"
     assert (await wishlists.get_round(r.id)).status is RoundStatus.draft
 
@@ -358,10 +360,10 @@ async def test_close_voting_only_while_voting():
     places = await f.make_places()
     r = await f.make_round(places, items=1)
     with pytest.raises(Conflict) as caught:
-        await casting.close_voting(r, actor=None)
+        await lifecycle.close_voting(r, actor=None)
     assert caught.value.message == "该批次当前不在勾选中，无法结束勾选。"
     await f.open_round(r, codes_per_community=1)
-    await casting.close_voting(await wishlists.get_round(r.id), actor=None)
+    await lifecycle.close_voting(await wishlists.get_round(r.id), actor=None)
     r = await wishlists.get_round(r.id)
     assert r.status is RoundStatus.counted
     assert r.closed_at is not None
@@ -393,7 +395,7 @@ async def test_tally_turnout_per_community_exact():
     c2 = await casting.issue_codes(r, second, 2, actor=None)
     await casting.issue_codes(r, third, 3, actor=None)
     r = await f.adopt_list(r)
-    await casting.open_voting(r, actor=None)
+    await lifecycle.open_voting(r, actor=None)
     items = await f.item_ids(r.id)
     for code in c1[:3] + c2[:1]:
         await casting.cast_ballot(code, [items[0]])

@@ -9,6 +9,7 @@ from litestar.utils.scope.state import ScopeState
 
 from yishi.accounts.enums import Role
 from yishi.ballots import codes as code_utils
+from yishi.ballots import lifecycle
 from yishi.ballots import casting
 from yishi.web.resident.vote import RECEIPT_PAGE
 from yishi.ballots.tables import Ballot, BallotChoice, BallotCode
@@ -219,7 +220,7 @@ async def test_a_closed_round_refuses_the_next_ballot_at_once(client):
 
     places, r, codes, items = await _voting()
     assert await casting.cast_ballot(codes[0], [items[0]])  # the round's items are now kept
-    await casting.close_voting(await wishlists.get_round(r.id), actor=None)
+    await lifecycle.close_voting(await wishlists.get_round(r.id), actor=None)
     with pytest.raises(Conflict, match="已经结束"):
         await casting.cast_ballot(codes[1], [items[0]])
     token = f.csrf_from((await client.get("/login")).text)

@@ -11,6 +11,7 @@ from tests import factories as f
 from tests.e2e.helpers import accept_dialogs, login
 from yishi.accounts.enums import Role
 from yishi.ballots import codes as code_utils
+from yishi.ballots import lifecycle
 
 pytestmark = pytest.mark.e2e
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "ballots"
@@ -71,7 +72,7 @@ async def test_public_results_page_readable_on_phone_and_desktop(open_page):
     items = await f.item_ids(r.id)
     receipt = await casting.cast_ballot(codes[0], items[:2])
     await casting.cast_ballot(codes[1], items[1:])
-    await casting.close_voting(await wishlists.get_round(r.id), actor=None)
+    await lifecycle.close_voting(await wishlists.get_round(r.id), actor=None)
     for phone, name in ((True, "results-360.png"), (False, "results-1280.png")):
         page = await open_page(phone=phone)
         await page.goto(f"/results/{r.id}")

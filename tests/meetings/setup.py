@@ -5,6 +5,7 @@ from datetime import datetime, timezone
 
 from yishi.accounts.enums import Role
 from yishi.ballots import casting as ballots
+from yishi.ballots import lifecycle
 from yishi.meetings import meeting
 from yishi.meetings.enums import MeetingStep, MemberCategory, Presence, VoteChoice
 from yishi.meetings.tables import CouncilMember
@@ -27,7 +28,7 @@ async def counted_round(places=None, convener=None, budget_yuan: int = 50000):
     await ballots.cast_ballot(codes[0], ids)
     await ballots.cast_ballot(codes[1], ids[:2])
     await ballots.cast_ballot(codes[2], ids[:1])
-    await ballots.close_voting(await wishlists.get_round(r.id), actor=convener)
+    await lifecycle.close_voting(await wishlists.get_round(r.id), actor=convener)
     return places, convener, await wishlists.get_round(r.id), ids
 
 

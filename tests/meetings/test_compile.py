@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 import pytest
 
 from yishi.accounts.enums import Role
-from yishi.ballots import casting as ballots
+from yishi.ballots import lifecycle
 from yishi.core.tables import AuditEntry
 from yishi.core.errors import Conflict, DomainError
 from yishi.meetings import compile as compiling
@@ -157,11 +157,11 @@ async def test_adopting_an_empty_list_refused():
 async def test_only_an_adopted_list_is_published():
     ctx = await _consult()
     with pytest.raises(Conflict) as caught:
-        await ballots.open_voting(ctx["round"], actor=None)
+        await lifecycle.open_voting(ctx["round"], actor=None)
     assert caught.value.message == NOT_ADOPTED
     assert (await wishlists.get_round(ctx["round"].id)).status is RoundStatus.draft
     await compiling.adopt(ctx["meeting"], actor=None)
-    await ballots.open_voting(await wishlists.get_round(ctx["round"].id), actor=None)
+    await lifecycle.open_voting(await wishlists.get_round(ctx["round"].id), actor=None)
     assert (await wishlists.get_round(ctx["round"].id)).status is RoundStatus.voting
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from yishi.accounts.enums import Role
 from yishi.ballots import casting as ballots
+from yishi.ballots import lifecycle
 from yishi.meetings import services
 from yishi.meetings.enums import MemberCategory
 from yishi.meetings.tables import Decision, DecisionItem
@@ -28,7 +29,7 @@ async def _counted(items: int = 3):
     ids = await f.item_ids(r.id)
     await ballots.cast_ballot(codes[0], ids)
     await ballots.cast_ballot(codes[2], ids[:1])
-    await ballots.close_voting(await wishlists.get_round(r.id), actor=convener)
+    await lifecycle.close_voting(await wishlists.get_round(r.id), actor=convener)
     return places, convener, await wishlists.get_round(r.id), ids
 
 
@@ -149,7 +150,7 @@ async def test_counted_round_page_without_council_says_so(client):
     convener = await f.make_user(Role.convener, places)
     r = await f.make_round(places, items=1, max_ticks=0)
     await f.open_round(r, codes_per_community=1)
-    await ballots.close_voting(await wishlists.get_round(r.id), actor=convener)
+    await lifecycle.close_voting(await wishlists.get_round(r.id), actor=convener)
     await f.login(client, convener.username)
     page = await client.get(f"/rounds/{r.id}")
     assert "本镇（街道）还没有设立民情协商“5+X”组" in page.text

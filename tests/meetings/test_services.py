@@ -3,6 +3,7 @@ import pytest
 
 from yishi.accounts.enums import Role
 from yishi.ballots import casting as ballots
+from yishi.ballots import lifecycle
 from yishi.core.errors import Conflict, DomainError
 from yishi.core.tables import AuditEntry
 from yishi.meetings import services
@@ -22,7 +23,7 @@ async def _counted_round(items: int = 3, **kwargs):
     convener = await f.make_user(Role.convener, places)
     r = await f.make_round(places, items=items, max_ticks=0, **kwargs)
     codes = await f.open_round(r, codes_per_community=2)
-    await ballots.close_voting(await wishlists.get_round(r.id), actor=convener)
+    await lifecycle.close_voting(await wishlists.get_round(r.id), actor=convener)
     return places, convener, await wishlists.get_round(r.id), codes
 
 
@@ -192,7 +193,7 @@ async def test_intent_list_holds_approved_items_totals_and_counts():
     await ballots.cast_ballot(codes[0], [i1, i2, i4])
     await ballots.cast_ballot(codes[1], [i1, i4])
     await ballots.cast_ballot(codes[3], [i1])
-    await ballots.close_voting(await wishlists.get_round(r.id), actor=convener)
+    await lifecycle.close_voting(await wishlists.get_round(r.id), actor=convener)
     await setup.decide_through_meeting(await wishlists.get_round(r.id), [i4, i1, i3], "同意三项。", actor=convener)
 
     intent = await services.intent_list(r.id)

@@ -4,7 +4,7 @@ import asyncio
 import pytest
 
 from yishi.accounts.enums import Role
-from yishi.ballots import casting as ballots
+from yishi.ballots import lifecycle
 from yishi.core.errors import Conflict, DomainError, NotFound
 from yishi.core.tables import AuditEntry
 from yishi.wishlists import services
@@ -211,7 +211,7 @@ async def test_set_status_only_from_expected():
 async def test_add_item_with_view_from_before_opening_409_nothing_changed():
     places = await f.make_places()
     r = await f.make_round(places, items=2)
-    await ballots.open_voting(await f.adopt_list(r), actor=None)
+    await lifecycle.open_voting(await f.adopt_list(r), actor=None)
     before = await _items_snapshot(r.id)
     with pytest.raises(Conflict) as caught:
         await services.add_item(r, title="迟到的项目", description="", cost_fen=100, kind=ItemKind.special,
@@ -223,7 +223,7 @@ async def test_add_item_with_view_from_before_opening_409_nothing_changed():
 async def test_remove_item_with_view_from_before_opening_409_nothing_changed():
     places = await f.make_places()
     r = await f.make_round(places, items=2)
-    await ballots.open_voting(await f.adopt_list(r), actor=None)
+    await lifecycle.open_voting(await f.adopt_list(r), actor=None)
     before = await _items_snapshot(r.id)
     with pytest.raises(Conflict) as caught:
         await services.remove_item(r, before[0][0], actor=None)
@@ -234,7 +234,7 @@ async def test_remove_item_with_view_from_before_opening_409_nothing_changed():
 async def test_update_round_rules_with_view_from_before_opening_409_unchanged():
     places = await f.make_places()
     r = await f.make_round(places, items=1, max_ticks=2, budget_yuan=1000)
-    await ballots.open_voting(await f.adopt_list(r), actor=None)
+    await lifecycle.open_voting(await f.adopt_list(r), actor=None)
     with pytest.raises(Conflict) as caught:
         await services.update_round_rules(r, budget_fen=1, max_ticks=0, actor=None)
     assert caught.value.message == FROZEN

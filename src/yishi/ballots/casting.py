@@ -1,4 +1,5 @@
-"""群众勾选: ballot codes, casting a ballot, opening and closing the ticking, counting."""
+"""群众勾选, the casting: ballot codes issued and spent, ballots written, the tally read back, and the
+round as an election for the rules. Opening, ending and counting the ticking are in lifecycle.py."""
 from __future__ import annotations
 
 import sqlite3
@@ -23,72 +24,6 @@ from yishi.wishlists.enums import RoundStatus
 from yishi.wishlists.tables import WishItem
 
 MAX_CODES_PER_BATCH = 5000
-
-
-async def open_voting(round_: wishlists.RoundView, *, actor: Any) -> None:
-    if round_.status is not RoundStatus.draft:
-        raise Conflict(_("该批次已经开放过勾选，不能重复开放。"))
-    if not await WishItem.exists().where(WishItem.round == round_.id):
-        raise DomainError(_("清单还是空的，请先添加项目再开放勾选。"))
-    if round_.adopted_at is None:
-        # The list is the council's: only a list adopted in a 民主恳谈交清单 meeting is published.
-        raise Conflict(_("清单还没有经议事组“民主恳谈交清单”会议定稿，不能发布。请召集人在会议中确定清单。"))
-    setup = await round_settings.get(round_.id)
-    if setup.closes_at is not None and setup.closes_at <= round_settings.now_utc():
-        raise DomainError(_("勾选截止时间已经过去，请先修改勾选设置中的截止时间再发布。"))
-    if not await wishlists.set_status(round_.id, RoundStatus.draft, RoundStatus.voting,
-                                      opened_at=datetime.now(timezone.utc)):
-        raise Conflict(_("该批次的状态已被他人更改，请刷新页面。"))
-    await audit.record("ballot.round.opened", actor=actor, object_type="round", object_id=round_.id)
-
-
-async def close_voting(round_: wishlists.RoundView, *, actor: Any) -> bool:
-    """结束群众勾选 (staff): the casting ends now. A round that never used paper is counted and
-    its result published at once (True). A round that used paper waits for its paper ballots
-    (False): online ballots are refused from now on, collectors still enter the paper ballots
-    handed in by now, and confirm_count counts the round once they are all entered. Ending a
-    round whose casting has already ended changes nothing (a second click, a stale page)."""
-    if round_.status is not RoundStatus.voting:
-        raise Conflict(_("该批次当前不在勾选中，无法结束勾选。"))
-    setup = await round_settings.get(round_.id)
-    if setup.uses_paper:
-        await round_settings.end_casting(round_.id, actor=actor)
-        return False
-    await count_round(round_, actor=actor)
-    return True
-
-
-async def confirm_count(round_: wishlists.RoundView, *, actor: Any) -> None:
-    """纸质选票已全部录入 (staff): count a round that used paper, once its casting has ended and
-    no paper ballot waits for a second entry or a supervisor."""
-    if round_.status is not RoundStatus.voting:
-        raise Conflict(_("该批次当前不在勾选中，已经计过票了。"))
-    setup = await round_settings.get(round_.id)
-    if not setup.casting_ended:
-        raise Conflict(_("勾选还没有截止。请先点“结束群众勾选”，或等到截止时间。"))
-    await count_round(round_, actor=actor)
-
-
-async def count_round(round_: wishlists.RoundView, *, actor: Any) -> str:
-    """Count the round and publish its result, once: voting -> counted, in one transaction with
-    the count. Refused while a paper ballot waits (nothing changes then); the paper entry paths
-    hold the round row (paper._hold_voting), so an entry either commits before this counts, or
-    finds the round counted and is refused. Returns the result's digest."""
-    from yishi.ballots import paper, results
-
-    setup = await round_settings.get(round_.id)
-    async with Ballot._meta.db.transaction():
-        if not await wishlists.set_status(round_.id, RoundStatus.voting, RoundStatus.counted,
-                                          closed_at=datetime.now(timezone.utc)):
-            raise Conflict(_("该批次的状态已被他人更改，请刷新页面。"))
-        await paper.ensure_none_held(round_.id)
-        # Counted after the status changed: a ballot racing the close either committed before it
-        # (cast_ballot holds the round row) or was refused, so this count is final.
-        digest = await results.publish(round_.id)
-    on_paper = {"paper_returned": setup.paper_returned} if setup.uses_paper else {}
-    await audit.record("ballot.round.closed", actor=actor, object_type="round", object_id=round_.id,
-                       digest=digest, **on_paper)
-    return digest
 
 
 async def _taken(candidates: set[str]) -> set[str]:

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from yishi.ballots import codes
+from yishi.ballots import codes, round_settings
+from yishi.ballots.casting import stored_ballots
 from yishi.ballots.tables import Ballot, RoundResult
 from yishi.core import audit
 from yishi.core.errors import Conflict, NotFound
@@ -35,8 +36,6 @@ def digest_of(approvals: dict[int, int], ballots: int) -> str:
 
 async def count_from_ballots(round_id: int) -> tuple[dict[int, int], int]:
     """Approvals per item (every item of the list, zeros included) and the number of ballots."""
-    from yishi.ballots.casting import stored_ballots
-
     ballots = await stored_ballots(round_id)
     counts: Counter[int] = Counter()
     for ballot in ballots:
@@ -58,8 +57,6 @@ async def publish(round_id: int) -> str:
 
 async def not_yet_message(round_: wishlists.RoundView) -> str:
     """Why a round has no public result yet, for residents."""
-    from yishi.ballots import round_settings
-
     if round_.status is RoundStatus.voting and (await round_settings.get(round_.id)).casting_ended:
         return _("勾选已截止，纸质选票正在录入。全部录入、计票后公布结果，请稍后再来。")
     return _("群众勾选结束后才公布结果，请稍后再来。")

@@ -10,21 +10,19 @@ The closing time ends the casting: online ballots are refused from that minute o
 paper ballots are handed out or collected. What happens next depends on paper:
 
 - A round that never used paper (no paper ballot printed or entered) is counted and its result
-  published at once, by close_due_rounds: from a background task (start_closer, in app startup)
-  and whenever staff open the round page.
+  published at once, by lifecycle.close_due_rounds: from a background task (lifecycle.start_closer,
+  in app startup) and whenever staff open the round page.
 - A round that used paper waits, still `voting` but past its closing time, shown as
   “勾选已截止，纸质选票录入中”: the paper ballots handed in by the closing time may still be
   entered (each twice) and held ones decided; staff then confirm that the entry is complete
-  (casting.confirm_count), and only then is the round counted and its result published, once.
+  (lifecycle.confirm_count), and only then is the round counted and its result published, once.
   So a published result never changes, and no paper ballot returned in time is lost.
 
-Staff ending the ticking by hand (casting.close_voting) does the same, with "now" as the
+Staff ending the ticking by hand (lifecycle.close_voting) does the same, with "now" as the
 closing time.
 """
 from __future__ import annotations
 
-import asyncio
-import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from types import SimpleNamespace
@@ -39,8 +37,6 @@ from yishi.core.i18n import _
 from yishi.places import services as places
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.enums import RoundStatus
-
-log = logging.getLogger(__name__)
 
 RESIDENT, HOUSEHOLD = "resident", "household"
 VOTER_UNITS = (RESIDENT, HOUSEHOLD)
@@ -224,74 +220,3 @@ async def due_rounds(now: datetime | None = None) -> list[int]:
         (RoundSetting.round.status == RoundStatus.voting) & RoundSetting.closes_at.is_not_null()
         & (RoundSetting.closes_at <= now))
     return sorted(r["round"] for r in rows)
-
-
-async def close_if_due(round_id: int, now: datetime | None = None) -> bool:
-    """Count one round whose closing time has passed (through casting.count_round, as "system"),
-    unless it used paper: that one waits for staff to confirm the paper entry. False when it is
-    not due, waits for paper, or another worker or request counted it first.
-
-    Several server processes (uvicorn workers) each run the closer, and every open round page
-    calls this too: they race for the same round, one wins (the status changes from voting to
-    counted once, in the database) and the others find it done. Losing is normal, so it is
-    logged at debug level; only a refusal that leaves the round uncounted is a warning."""
-    from yishi.ballots import casting
-
-    now = now or now_utc()
-    settings = await get(round_id)
-    if settings.closes_at is None or settings.closes_at > now:
-        return False
-    if settings.uses_paper:
-        log.debug("round %s is past its closing time; waiting for staff to confirm the paper entry", round_id)
-        return False
-    round_ = await wishlists.get_round(round_id)
-    if round_.status is not RoundStatus.voting:
-        return False
-    try:
-        await casting.count_round(round_, actor=SYSTEM)
-    except DomainError as exc:
-        if (await wishlists.get_round(round_id)).status is not RoundStatus.voting:
-            log.debug("round %s was counted by another worker or request", round_id)
-        elif (await get(round_id)).uses_paper:
-            # A paper ballot was entered in the meantime: the round now waits for staff.
-            log.info("round %s is past its closing time and now waits for its paper ballots", round_id)
-        else:
-            log.warning("round %s is past its closing time but was not counted: %s", round_id, exc.message)
-        return False
-    return True
-
-
-async def close_due_rounds(now: datetime | None = None) -> list[int]:
-    closed = []
-    for round_id in await due_rounds(now):
-        if await close_if_due(round_id, now):
-            closed.append(round_id)
-    return closed
-
-
-async def _closer_loop(interval: float) -> None:
-    # Waits before the first tick: start-up has enough to do, and a round page opened meanwhile
-    # closes a due round by itself (close_if_due).
-    while True:
-        await asyncio.sleep(interval)
-        try:
-            await close_due_rounds()
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # a bad tick must not stop the next one
-            log.exception("closing due rounds failed")
-
-
-def start_closer(interval: float = CLOSER_INTERVAL) -> asyncio.Task:
-    return asyncio.get_running_loop().create_task(_closer_loop(interval), name="yishi-round-closer")
-
-
-async def stop_closer(task: asyncio.Task | None) -> None:
-    if task is None:
-        return
-    task.cancel()
-    try:
-        await task
-    except (asyncio.CancelledError, Exception):
-        pass
-

@@ -43,7 +43,7 @@ class RoundSetting(Table, tablename="ballot_round_setting"):
     communities = Text(default="")
     # When paper ballots were first printed for the round. A round that uses paper is counted
     # only when staff confirm that the paper ballots returned by the closing time are all
-    # entered (round_settings.close_if_due, services.confirm_count).
+    # entered (lifecycle.close_if_due, lifecycle.confirm_count).
     paper_printed_at = Timestamptz(null=True, default=None)
 
 

@@ -7,6 +7,7 @@ from litestar.response import Redirect, Template
 from yishi.accounts import permissions as perm
 from yishi.accounts.enums import Role
 from yishi.ballots import codes as code_utils
+from yishi.ballots import lifecycle
 from yishi.ballots import casting, imports, round_settings
 from yishi.core import dates
 from yishi.core.errors import DomainError
@@ -25,7 +26,7 @@ class BallotStaffController(Controller):
 
     @post("/open", guards=[guards.MANAGE_ROUND])
     async def open_voting(self, request: Request, round_id: int, round_: RoundView) -> Redirect:
-        await casting.open_voting(round_, actor=request.user)
+        await lifecycle.open_voting(round_, actor=request.user)
         return Redirect(f"/rounds/{round_id}")
 
     @post("/settings", guards=[guards.MANAGE_ROUND])
@@ -53,7 +54,7 @@ class BallotStaffController(Controller):
 
     @post("/close", guards=[guards.MANAGE_ROUND])
     async def close_voting(self, request: Request, round_id: int, round_: RoundView) -> Redirect:
-        await casting.close_voting(round_, actor=request.user)
+        await lifecycle.close_voting(round_, actor=request.user)
         return Redirect(f"/rounds/{round_id}")
 
     @post("/codes", guards=[guards.MANAGE_ROUND])

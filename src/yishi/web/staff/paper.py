@@ -6,7 +6,7 @@ from litestar.response import Redirect, Response, Template
 
 from yishi.accounts import permissions as perm
 from yishi.ballots import codes as code_utils
-from yishi.ballots import casting, paper, paper_pdf, round_settings
+from yishi.ballots import lifecycle, paper, paper_pdf, round_settings
 from yishi.ballots import permissions as bperm
 from yishi.core.errors import DomainError
 from yishi.core.i18n import _
@@ -83,7 +83,7 @@ class PaperController(Controller):
     @post("/count", guards=[guards.MANAGE_ROUND])
     async def count(self, request: Request, round_id: int, round_: RoundView) -> Redirect:
         """纸质选票已全部录入: staff count a round that used paper, after its closing time."""
-        await casting.confirm_count(round_, actor=request.user)
+        await lifecycle.confirm_count(round_, actor=request.user)
         return Redirect(f"/rounds/{round_id}")
 
     @post("/{paper_id:int}/resolve", guards=[guards.SUPERVISE_PAPER])

@@ -7,7 +7,7 @@ from litestar.response import Redirect, Template
 
 from yishi.accounts import permissions as perm
 from yishi.accounts.enums import Role
-from yishi.ballots import round_settings
+from yishi.ballots import lifecycle, round_settings
 from yishi.ballots import casting as ballots
 from yishi.core.errors import DomainError, Forbidden
 from yishi.core.i18n import _
@@ -29,7 +29,7 @@ from yishi.wishlists.services import RoundView
 async def round_context(user: Any, round_id: int) -> dict[str, Any]:
     """Everything the round page and its fragments show, with what this user may do."""
     round_ = await services.get_round(round_id)
-    if round_.status is RoundStatus.voting and await round_settings.close_if_due(round_id):
+    if round_.status is RoundStatus.voting and await lifecycle.close_if_due(round_id):
         # Past its closing time: closed on demand too, not only by the background task.
         round_ = await services.get_round(round_id)
     setup = await round_settings.get(round_id)
