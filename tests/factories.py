@@ -9,7 +9,7 @@ from yishi.accounts import services as accounts
 from yishi.accounts.enums import Role
 from yishi.ballots import casting as ballots
 from yishi.ballots import lifecycle
-from yishi.meetings import services as meetings
+from yishi.meetings import records as meetings
 from yishi.meetings.enums import MemberCategory
 from yishi.meetings.tables import Council
 from yishi.places.tables import Community, District, Town

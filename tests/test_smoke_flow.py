@@ -1,7 +1,7 @@
 """The thin slice through the HTTP routes: a convener compiles, residents tick, the council decides in a
 quorate 民主议事定方向 meeting (sign-in, votes, decision), and the intent list comes out."""
 from yishi.accounts.enums import Role
-from yishi.meetings import services as meetings
+from yishi.meetings import records as meetings
 from tests import factories as f
 
 

@@ -14,7 +14,7 @@ from yishi.ballots import casting as ballots
 from yishi.ballots import lifecycle
 from yishi.ballots.tables import BallotCode
 from yishi.core.dates import CHINA
-from yishi.meetings import services as meetings
+from yishi.meetings import records as meetings
 from yishi.meetings.enums import MemberCategory
 from yishi.meetings.tables import Council
 from yishi.places.enums import CommunityKind, TownKind

@@ -71,15 +71,15 @@ async def quorate_meeting(r, actor=None, held_at: datetime | None = None, title:
     present (the council is made, 5+X, if the town has none): the only place a decision may come
     from. On a decided round whose list the district returned it is a 复议 meeting. Returns the
     meeting's id."""
-    from yishi.meetings import services
+    from yishi.meetings import records
 
-    council_row = await services.council_of_town(r.town_id)
+    council_row = await records.council_of_town(r.town_id)
     council_id = council_row["id"] if council_row else await f.make_council({"town": r.town_id}, categories=CATEGORIES)
     mid = await meeting.create_meeting(council_id, step=MeetingStep.decide, title=title,
                                        held_at=held_at or datetime(2026, 3, 12, 6, 30, tzinfo=timezone.utc),
                                        place="党群服务中心", round_id=r.id, actor=actor)
     m = await meeting.get_meeting(mid)
-    for member in await services.members_of(council_id):
+    for member in await records.members_of(council_id):
         await meeting.set_presence(m, member["id"], Presence.present, actor=actor)
     await meeting.start(m, actor=actor)
     return mid

@@ -6,7 +6,7 @@ import pytest
 
 from yishi.accounts.enums import Role
 from yishi.core.errors import Conflict, DomainError
-from yishi.meetings import desk, meeting, services
+from yishi.meetings import desk, meeting, records
 from yishi.meetings.enums import Presence, SubmissionStatus, VoteChoice
 from yishi.meetings.tables import DecisionHistory, Meeting, ReviewComment, Submission
 from yishi.projects import services as projects
@@ -79,7 +79,7 @@ async def test_full_cycle_return_reconsider_in_a_meeting_resubmit_approve():
 
     revision = await setup.reconsider(ctx["round"], ids[:1], "同意实施项目1。", actor=ctx["convener"])
     assert (await meeting.get_meeting(revision)).revises == v1
-    decision = await services.decision_of(ctx["round"].id)
+    decision = await records.decision_of(ctx["round"].id)
     assert (decision["approved"], decision["meeting"], decision["revisions"]) == ({ids[0]}, revision, 1)
     (old,) = await DecisionHistory.select().run()
     assert (old["meeting"], old["resolution"], sorted(old["approved"] if isinstance(old["approved"], list)
@@ -146,7 +146,7 @@ async def test_revision_meeting_decides_once_and_not_after_resubmission(monkeypa
                                              for p in ctx["members"]}, actor=ctx["convener"])
     await meeting.record_votes(b, ids[0], {ctx["members"][0]: VoteChoice.yes}, actor=ctx["convener"])
     await meeting.decide(a, "复议：同意项目1。", "按区级意见暂缓项目2。", actor=ctx["convener"])
-    before = await services.decision_of(ctx["round"].id)
+    before = await records.decision_of(ctx["round"].id)
     with pytest.raises(Conflict) as info:  # the other 复议 meeting of the same return
         await meeting.decide(b, "复议：同意项目1和2。", "", actor=ctx["convener"])
     assert info.value.message == "第 1 版退回后，“复议一”已经复议形成修改后的意愿清单，请报送区级审核。"
@@ -156,7 +156,7 @@ async def test_revision_meeting_decides_once_and_not_after_resubmission(monkeypa
         with pytest.raises(Conflict) as info:  # pending at the district: no deciding
             await action
         assert info.value.message == "意愿清单第 2 版正在区级审核，审核结束前不能复议。"
-    assert await services.decision_of(ctx["round"].id) == before
+    assert await records.decision_of(ctx["round"].id) == before
     assert await DecisionHistory.count() == 1
 
 
@@ -183,9 +183,9 @@ async def test_revision_meeting_needs_quorum_and_majority_like_any_decision():
     with pytest.raises(DomainError) as info:
         await meeting.decide(m, "复议：改为项目3。", "", actor=ctx["convener"])
     assert "请填写调整理由" in info.value.message
-    assert (await services.decision_of(ctx["round"].id))["approved"] == set(ids[:2])
+    assert (await records.decision_of(ctx["round"].id))["approved"] == set(ids[:2])
     await meeting.decide(m, "复议：改为项目3。", "区级意见要求压缩费用。", actor=ctx["convener"])
-    assert (await services.decision_of(ctx["round"].id))["approved"] == {ids[2]}
+    assert (await records.decision_of(ctx["round"].id))["approved"] == {ids[2]}
 
 
 async def test_resubmission_waits_for_a_pending_revision_meeting():

@@ -83,10 +83,10 @@ async def test_minutes_pdf_has_attendance_lines_and_votes(tmp_path):
 
 
 async def test_dossier_and_minutes_follow_the_councils_rules_on_categories(tmp_path):
-    from yishi.meetings import services
+    from yishi.meetings import records
 
     ctx = await setup.decide_meeting(present=4)  # no resident representative
-    await services.set_rules(ctx["council"], quorum_share_pct=50, quorum_all_fixed=False, pass_share_pct=50)
+    await records.set_rules(ctx["council"], quorum_share_pct=50, quorum_all_fixed=False, pass_share_pct=50)
     for item in ctx["ids"][:2]:
         await setup.vote_all(ctx, item)
     await meeting.decide(await meeting.get_meeting(ctx["meeting"].id), "同意项目1和项目2。", "", actor=ctx["convener"])

@@ -4,7 +4,7 @@ import pytest
 from yishi.accounts.enums import Role
 from yishi.core.errors import Conflict, DomainError
 from yishi.core.tables import AuditEntry
-from yishi.meetings import meeting, services
+from yishi.meetings import meeting, records
 from yishi.meetings.enums import MeetingStatus, Presence, VoteChoice
 from yishi.meetings.tables import AgendaItem, Attendance, Decision, Guest, MemberVote
 from yishi.wishlists import services as wishlists
@@ -15,7 +15,7 @@ from tests.meetings import setup
 
 async def test_decision_support_greedy_and_mes_from_ballots():
     ctx = await setup.decide_meeting()
-    support = await services.decision_support(ctx["round"].id)
+    support = await records.decision_support(ctx["round"].id)
     ids = ctx["ids"]
     assert support.greedy == [ids[0], ids[1]]
     assert support.greedy_total == 30000_00
@@ -25,7 +25,7 @@ async def test_decision_support_greedy_and_mes_from_ballots():
 
 async def test_decision_support_flags_items_over_budget():
     ctx = await setup.decide_meeting(budget_yuan=25000)
-    support = await services.decision_support(ctx["round"].id)
+    support = await records.decision_support(ctx["round"].id)
     assert support.over_budget == {ctx["ids"][2]}
 
 
@@ -34,7 +34,7 @@ async def test_decision_support_reads_the_ballots_in_yuan_and_totals_in_fen():
     (10,000 + 20,000 yuan); so does MES. The rules see yuan, as Pabulib's Add1 (+1 per voter a
     step) is defined in the currency unit; the page's totals are in fen like every amount."""
     ctx = await setup.decide_meeting()
-    support = await services.decision_support(ctx["round"].id)
+    support = await records.decision_support(ctx["round"].id)
     assert support.greedy == ctx["ids"][:2] and support.mes == ctx["ids"][:2]
     assert support.greedy_total == support.mes_total == 30000_00
     assert support.over_budget == set()
@@ -131,7 +131,7 @@ async def test_decide_greedy_result_records_decision_with_meeting():
     await setup.vote_all(ctx, ids[2], VoteChoice.no)
     passed = await meeting.decide(ctx["meeting"], "同意实施项目1和项目2。", "", actor=ctx["convener"])
     assert passed == [ids[0], ids[1]]
-    decision = await services.decision_of(ctx["round"].id)
+    decision = await records.decision_of(ctx["round"].id)
     assert decision["approved"] == {ids[0], ids[1]}
     assert (decision["meeting"], decision["departure_reason"]) == (ctx["meeting"].id, "")
     assert (await wishlists.get_round(ctx["round"].id)).status is RoundStatus.decided
@@ -147,7 +147,7 @@ async def test_decide_departing_from_greedy_needs_reason():
     assert info.value.message == "表决通过的项目与“按勾选数排序、预算内依次入选”的结果不同，请填写调整理由。"
     assert await Decision.count() == 0
     await meeting.decide(ctx["meeting"], "同意。", "项目3涉及消防安全，优先实施。", actor=ctx["convener"])
-    assert (await services.decision_of(ctx["round"].id))["departure_reason"] == "项目3涉及消防安全，优先实施。"
+    assert (await records.decision_of(ctx["round"].id))["departure_reason"] == "项目3涉及消防安全，优先实施。"
 
 
 async def test_decide_tie_does_not_pass():

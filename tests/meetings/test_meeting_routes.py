@@ -148,10 +148,10 @@ async def test_reviewer_desk_and_return_via_http(client):
 # --- the quorum banner follows the council's rules; members in the standard 1–5 + X order ---
 
 async def test_quorum_banner_without_fixed_category_rule_does_not_claim_all_five(client):
-    from yishi.meetings import services
+    from yishi.meetings import records
 
     ctx = await setup.decide_meeting(present=4)  # party, worker, party_member, grid: no resident
-    await services.set_rules(ctx["council"], quorum_share_pct=50, quorum_all_fixed=False, pass_share_pct=50)
+    await records.set_rules(ctx["council"], quorum_share_pct=50, quorum_all_fixed=False, pass_share_pct=50)
     await f.login(client, ctx["convener"].username)
     page = await client.get(f"/meetings/{ctx['meeting'].id}")
     assert "已达到法定人数：应到 7 人，实到 4 人（需至少 4 人）。" in page.text
@@ -166,10 +166,10 @@ async def test_quorum_banner_with_fixed_category_rule_says_all_five(client):
 
 
 async def test_quorum_reason_names_the_councils_share(client):
-    from yishi.meetings import services
+    from yishi.meetings import records
 
     ctx = await setup.decide_meeting(present=4)
-    await services.set_rules(ctx["council"], quorum_share_pct=60, quorum_all_fixed=False, pass_share_pct=50)
+    await records.set_rules(ctx["council"], quorum_share_pct=60, quorum_all_fixed=False, pass_share_pct=50)
     await f.login(client, ctx["convener"].username)
     page = await client.get(f"/meetings/{ctx['meeting'].id}")
     assert "未达到法定人数" in page.text and "到会成员 4 人，需超过60%即至少 5 人" in page.text
@@ -181,7 +181,7 @@ async def _scrambled_meeting():
     from datetime import datetime, timezone
 
     from yishi.meetings.enums import MeetingStep, MemberCategory, Presence
-    from yishi.meetings import services
+    from yishi.meetings import records
 
     places, convener, r, ids = await setup.counted_round()
     order = [MemberCategory.x, MemberCategory.resident, MemberCategory.grid, MemberCategory.party_member,
@@ -190,7 +190,7 @@ async def _scrambled_meeting():
     mid = await meeting.create_meeting(council_id, step=MeetingStep.decide, title="议事会", place="会议室",
                                        held_at=datetime(2026, 3, 12, tzinfo=timezone.utc), round_id=r.id, actor=convener)
     m = await meeting.get_meeting(mid)
-    for member in await services.members_of(council_id):
+    for member in await records.members_of(council_id):
         await meeting.set_presence(m, member["id"], Presence.present, actor=convener)
     return convener, mid
 
@@ -304,17 +304,17 @@ async def _returned_round(client_user_role=None):
 
 
 async def test_direct_edit_of_a_returned_list_refused_409_nothing_changed(client):
-    from yishi.meetings import services
+    from yishi.meetings import records
 
     ctx = await _returned_round()
     staff = await f.make_user(Role.street_staff, ctx["places"])
     token = await f.login(client, staff.username)
-    before = await services.decision_of(ctx["round"].id)
+    before = await records.decision_of(ctx["round"].id)
     r = await client.post(f"/rounds/{ctx['round'].id}/revise", data={
         "_csrf_token": token, "approved": [str(ctx["ids"][0])], "resolution": "改为只实施项目1。"})
     assert r.status_code == 409
     assert "意愿清单的项目和决议是议事组逐项表决形成的，街道工作人员不能直接修改。" in r.text
-    assert await services.decision_of(ctx["round"].id) == before
+    assert await records.decision_of(ctx["round"].id) == before
     page = await client.get(f"/rounds/{ctx['round'].id}/council-work")
     assert f'action="/rounds/{ctx["round"].id}/revise"' not in page.text and 'type="checkbox"' not in page.text
     assert "按退回意见复议" in page.text and "等待议事组召集人安排复议会议。" in page.text

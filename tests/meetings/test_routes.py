@@ -8,7 +8,7 @@ import pytest
 from yishi.accounts.enums import Role
 from yishi.ballots import casting as ballots
 from yishi.ballots import lifecycle
-from yishi.meetings import services
+from yishi.meetings import records
 from yishi.meetings.enums import MemberCategory
 from yishi.meetings.tables import Decision, DecisionItem
 from yishi.wishlists import services as wishlists
@@ -93,7 +93,7 @@ async def test_direct_decision_after_decision_409_decision_unchanged(client):
     response = await client.post(f"/rounds/{r.id}/decision", data={
         "_csrf_token": token, "approved": [str(ids[1])], "resolution": "改为同意项目2。"})
     assert response.status_code == 409
-    assert (await services.decision_of(r.id))["approved"] == {ids[0], ids[2]}
+    assert (await records.decision_of(r.id))["approved"] == {ids[0], ids[2]}
 
 
 async def test_counted_round_page_leads_convener_to_a_decision_meeting_not_a_form(client):

@@ -6,7 +6,7 @@ from yishi.ballots import casting as ballots
 from yishi.ballots import lifecycle
 from yishi.core.errors import Conflict, DomainError
 from yishi.core.tables import AuditEntry
-from yishi.meetings import services
+from yishi.meetings import records
 from yishi.meetings.enums import MemberCategory
 from yishi.meetings.tables import CouncilMember, Decision, DecisionItem
 from yishi.wishlists import services as wishlists
@@ -36,19 +36,19 @@ async def _nothing_decided(round_id: int) -> None:
 # --- the council -------------------------------------------------------------------------
 
 def test_missing_categories_full_council_none_missing():
-    assert services.missing_categories([c.value for c in MemberCategory]) == []
+    assert records.missing_categories([c.value for c in MemberCategory]) == []
 
 
 def test_missing_categories_empty_council_all_five_in_order():
-    assert services.missing_categories([]) == FIVE
+    assert records.missing_categories([]) == FIVE
 
 
 def test_missing_categories_x_alone_does_not_count():
-    assert services.missing_categories(["x", "x"]) == FIVE
+    assert records.missing_categories(["x", "x"]) == FIVE
 
 
 def test_missing_categories_names_the_gaps():
-    assert services.missing_categories(["party", "resident", "resident", "x"]) == [
+    assert records.missing_categories(["party", "resident", "resident", "x"]) == [
         MemberCategory.worker, MemberCategory.party_member, MemberCategory.grid]
 
 
@@ -57,7 +57,7 @@ async def test_members_of_in_standard_category_order_not_by_code():
     order = [MemberCategory.x, MemberCategory.resident, MemberCategory.grid, MemberCategory.party_member,
              MemberCategory.worker, MemberCategory.party, MemberCategory.resident]
     council_id = await f.make_council(places, categories=order)
-    members = await services.members_of(council_id)
+    members = await records.members_of(council_id)
     assert [m["category"] for m in members] == ["party", "worker", "party_member", "grid", "resident", "resident", "x"]
     assert [m["name"] for m in members][4:] == ["成员2", "成员7", "成员1"]  # within a category, by id
 
@@ -65,16 +65,16 @@ async def test_members_of_in_standard_category_order_not_by_code():
 async def test_add_member_and_members_of_by_category():
     places = await f.make_places()
     council_id = await f.make_council(places, categories=[MemberCategory.x, MemberCategory.party])
-    members = await services.members_of(council_id)
+    members = await records.members_of(council_id)
     assert [(m["name"], m["category"]) for m in members] == [("成员2", "party"), ("成员1", "x")]
-    assert (await services.council_of_town(places["town"]))["id"] == council_id
+    assert (await records.council_of_town(places["town"]))["id"] == council_id
 
 
 async def test_add_member_blank_name_refused():
     places = await f.make_places()
     council_id = await f.make_council(places, categories=[MemberCategory.x])
     with pytest.raises(DomainError) as caught:
-        await services.add_member(council_id, name="  ", category=MemberCategory.grid)
+        await records.add_member(council_id, name="  ", category=MemberCategory.grid)
     assert caught.value.message == "请填写成员姓名。"
     assert await CouncilMember.count() == 1
 
@@ -85,7 +85,7 @@ async def test_record_decision_when_counted():
     places, convener, r, codes = await _counted_round()
     a, b, c = await f.item_ids(r.id)
     mid = await setup.quorate_meeting(r, convener)
-    await services.record_decision(r, [c, a, a], "  同意实施项目1和项目3。 ", actor=convener, meeting_id=mid)
+    await records.record_decision(r, [c, a, a], "  同意实施项目1和项目3。 ", actor=convener, meeting_id=mid)
     assert (await wishlists.get_round(r.id)).status is RoundStatus.decided
     (decision,) = await Decision.select(Decision.round, Decision.resolution, Decision.decided_by).run()
     assert decision == {"round": r.id, "resolution": "同意实施项目1和项目3。", "decided_by": convener.id}
@@ -94,13 +94,13 @@ async def test_record_decision_when_counted():
     audit = await AuditEntry.select(AuditEntry.actor_id, AuditEntry.data).where(
         AuditEntry.action == "meeting.decision.recorded").output(load_json=True).run()
     assert audit == [{"actor_id": convener.id, "data": {"approved": [a, c], "meeting_id": mid}}]
-    found = await services.decision_of(r.id)
+    found = await records.decision_of(r.id)
     assert found["approved"] == {a, c}
 
 
 async def test_decision_of_none_before_decision():
     places, convener, r, codes = await _counted_round()
-    assert await services.decision_of(r.id) is None
+    assert await records.decision_of(r.id) is None
 
 
 @pytest.mark.parametrize(("status", "message"), [
@@ -114,7 +114,7 @@ async def test_record_decision_before_counted_409(status, message):
         await f.open_round(r, codes_per_community=1)
         r = await wishlists.get_round(r.id)
     with pytest.raises(Conflict) as caught:
-        await services.record_decision(r, await f.item_ids(r.id), "同意。", actor=None,
+        await records.record_decision(r, await f.item_ids(r.id), "同意。", actor=None,
                                        meeting_id=await setup.quorate_meeting(r))
     assert caught.value.message == message
     assert await Decision.count() == 0
@@ -137,7 +137,7 @@ async def test_record_decision_invalid_refused_nothing_saved(approved, resolutio
     chosen = {"none": [], "first": (await f.item_ids(r.id))[:1], "foreign": await f.item_ids(other.id)}[approved]
     mid = await setup.quorate_meeting(r, convener)
     with pytest.raises(DomainError) as caught:
-        await services.record_decision(r, chosen, resolution, actor=convener, meeting_id=mid)
+        await records.record_decision(r, chosen, resolution, actor=convener, meeting_id=mid)
     assert caught.value.status_code == 400
     assert caught.value.message == message
     await _nothing_decided(r.id)
@@ -145,7 +145,7 @@ async def test_record_decision_invalid_refused_nothing_saved(approved, resolutio
 
 async def test_record_decision_resolution_of_4000_accepted():
     places, convener, r, codes = await _counted_round()
-    await services.record_decision(r, (await f.item_ids(r.id))[:1], "议" * 4000, actor=convener,
+    await records.record_decision(r, (await f.item_ids(r.id))[:1], "议" * 4000, actor=convener,
                                    meeting_id=await setup.quorate_meeting(r, convener))
     assert len((await Decision.select(Decision.resolution).first())["resolution"]) == 4000
 
@@ -154,24 +154,24 @@ async def test_record_decision_twice_409():
     places, convener, r, codes = await _counted_round()
     items = await f.item_ids(r.id)
     mid = await setup.quorate_meeting(r, convener)
-    await services.record_decision(r, items[:1], "同意。", actor=convener, meeting_id=mid)
+    await records.record_decision(r, items[:1], "同意。", actor=convener, meeting_id=mid)
     with pytest.raises(Conflict) as caught:
-        await services.record_decision(await wishlists.get_round(r.id), items[1:], "改为同意其余项目。",
+        await records.record_decision(await wishlists.get_round(r.id), items[1:], "改为同意其余项目。",
                                        actor=convener, meeting_id=mid)
     assert caught.value.message == "本批次已经形成决议，不能重复记录。"
-    assert (await services.decision_of(r.id))["approved"] == {items[0]}
+    assert (await records.decision_of(r.id))["approved"] == {items[0]}
 
 
 async def test_record_decision_twice_from_stale_page_409():
     places, convener, r, codes = await _counted_round()
     items = await f.item_ids(r.id)
     mid = await setup.quorate_meeting(r, convener)
-    await services.record_decision(r, items[:1], "同意。", actor=convener, meeting_id=mid)
+    await records.record_decision(r, items[:1], "同意。", actor=convener, meeting_id=mid)
     with pytest.raises(Conflict) as caught:
-        await services.record_decision(r, items[1:], "改为同意其余项目。", actor=convener, meeting_id=mid)  # r still says counted
+        await records.record_decision(r, items[1:], "改为同意其余项目。", actor=convener, meeting_id=mid)  # r still says counted
     assert caught.value.message == "本批次的状态已被他人更改，请刷新页面。"
     assert await Decision.count() == 1
-    assert (await services.decision_of(r.id))["approved"] == {items[0]}
+    assert (await records.decision_of(r.id))["approved"] == {items[0]}
 
 
 # --- the intent list ---------------------------------------------------------------------
@@ -179,7 +179,7 @@ async def test_record_decision_twice_from_stale_page_409():
 async def test_intent_list_before_decision_409():
     places, convener, r, codes = await _counted_round()
     with pytest.raises(Conflict) as caught:
-        await services.intent_list(r.id)
+        await records.intent_list(r.id)
     assert caught.value.message == "本批次尚未形成议事决定，还不能导出意愿清单。"
 
 
@@ -196,7 +196,7 @@ async def test_intent_list_holds_approved_items_totals_and_counts():
     await lifecycle.close_voting(await wishlists.get_round(r.id), actor=convener)
     await setup.decide_through_meeting(await wishlists.get_round(r.id), [i4, i1, i3], "同意三项。", actor=convener)
 
-    intent = await services.intent_list(r.id)
+    intent = await records.intent_list(r.id)
     assert [(i["id"], i["title"], i["kind"], i["cost_fen"], i["approvals"]) for i in intent.items] == [
         (i1, "项目1", ItemKind.universal, 10000_00, 3),
         (i3, "项目3", ItemKind.pilot, 30000_00, 0),
@@ -233,7 +233,7 @@ async def _not_quorate_meeting(r, convener, present: int) -> int:
 async def test_record_decision_without_meeting_409_nothing_saved():
     places, convener, r, codes = await _counted_round()
     with pytest.raises(Conflict) as caught:
-        await services.record_decision(r, (await f.item_ids(r.id))[:1], "同意。", actor=convener, meeting_id=None)
+        await records.record_decision(r, (await f.item_ids(r.id))[:1], "同意。", actor=convener, meeting_id=None)
     assert caught.value.message.startswith("议事决定只能在达到法定人数的“民主议事定方向”会议上逐项表决形成。")
     await _nothing_decided(r.id)
 
@@ -242,7 +242,7 @@ async def test_record_decision_in_meeting_without_quorum_409_nothing_saved():
     places, convener, r, codes = await _counted_round()
     mid = await _not_quorate_meeting(r, convener, present=3)  # of 7, and categories missing
     with pytest.raises(Conflict) as caught:
-        await services.record_decision(r, (await f.item_ids(r.id))[:1], "同意。", actor=convener, meeting_id=mid)
+        await records.record_decision(r, (await f.item_ids(r.id))[:1], "同意。", actor=convener, meeting_id=mid)
     assert caught.value.message.startswith("未达到法定人数，不能表决或形成决议")
     await _nothing_decided(r.id)
 
@@ -252,6 +252,6 @@ async def test_record_decision_in_meeting_of_another_round_409():
     other = await f.make_round(places, items=1, title="另一批次")
     mid = await setup.quorate_meeting(other, convener)
     with pytest.raises(Conflict) as caught:
-        await services.record_decision(r, (await f.item_ids(r.id))[:1], "同意。", actor=convener, meeting_id=mid)
+        await records.record_decision(r, (await f.item_ids(r.id))[:1], "同意。", actor=convener, meeting_id=mid)
     assert caught.value.message.startswith("议事决定只能在达到法定人数的“民主议事定方向”会议上")
     await _nothing_decided(r.id)

@@ -14,7 +14,7 @@ from yishi.core import audit, db
 from yishi.core.errors import Conflict, DomainError, NotFound
 from yishi.core.i18n import _
 from yishi.core.dates import CHINA
-from yishi.meetings import services
+from yishi.meetings import records
 from yishi.meetings.enums import MeetingStatus, SubmissionStatus
 from yishi.meetings.tables import Meeting, ReviewComment, Submission
 from yishi.wishlists import services as wishlists
@@ -23,8 +23,8 @@ from yishi.wishlists.tables import Round
 
 
 async def snapshot_of(round_id: int) -> dict:
-    intent = await services.intent_list(round_id)
-    decision = await services.decision_of(round_id)
+    intent = await records.intent_list(round_id)
+    decision = await records.decision_of(round_id)
     held_at = decision["meeting_held_at"] if decision else None
     return {
         "resolution": intent.resolution,
@@ -92,7 +92,7 @@ async def submit(round_: wishlists.RoundView, note: str, *, actor: Any) -> int:
     last = await latest(round_.id)
     ensure_revisable(last)
     if last is not None:
-        state = await revision_state(round_.id, last, await services.decision_of(round_.id))
+        state = await revision_state(round_.id, last, await records.decision_of(round_.id))
         if state["revision_pending"]:
             raise Conflict(_("复议会议“{t}”还没有形成决议。请等复议形成修改后的意愿清单再报送；"
                              "如不再复议，请召集人结束该会议（纪要定稿）。").format(t=state["revision_pending"][0]["title"]))
@@ -163,7 +163,7 @@ async def ensure_revision_open(m: Any, round_: wishlists.RoundView) -> None:
         target = await Submission.select(Submission.version).where(Submission.id == m.revises).first().run()
         raise Conflict(_("本次复议针对的是第 {a} 版，区级已退回第 {b} 版，请另行安排复议会议。").format(
             a=target["version"] if target else _("（未知）"), b=last["version"]))
-    decision = await services.decision_of(round_.id)
+    decision = await records.decision_of(round_.id)
     if decision and decision["meeting"] is not None:
         made_by = await Meeting.select(Meeting.id, Meeting.revises, Meeting.title).where(
             Meeting.id == decision["meeting"]).first().run()

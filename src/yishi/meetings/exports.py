@@ -11,14 +11,14 @@ from typing import Any
 from yishi.core.pdf import render_pdf
 from yishi.core.dates import CHINA
 from yishi.meetings import compile as compiling
-from yishi.meetings import desk, meeting, services
+from yishi.meetings import desk, meeting, records
 from yishi.meetings.enums import MeetingStep
 from yishi.meetings.tables import Decision, DecisionHistory
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.enums import ItemKind
 
 
-def _fingerprint(intent: services.IntentList) -> str:
+def _fingerprint(intent: records.IntentList) -> str:
     """A short hash of the list's data, printed on the page so a paper copy can be matched."""
     data = {
         "round": intent.round.id,
@@ -103,11 +103,11 @@ async def course_of(round_id: int, decisions: list[dict]) -> list[dict]:
 
 
 async def dossier(round_id: int) -> tuple[Dossier, str]:
-    intent = await services.intent_list(round_id)
+    intent = await records.intent_list(round_id)
     decision = await Decision.select().where(Decision.round == round_id).first().run()
-    tally_all = await services.ballots.tally(round_id)
+    tally_all = await records.ballots.tally(round_id)
     all_items = [{**i, "approvals": tally_all.approvals.get(i["id"], 0)} for i in await wishlists.items_of(round_id)]
-    meetings = await course_of(round_id, await services.decisions_of_round(round_id))
+    meetings = await course_of(round_id, await records.decisions_of_round(round_id))
     counts: dict[int, Any] = {}
     attendance = None
     revised = False
@@ -163,7 +163,7 @@ async def minutes_pdf(meeting_id: int) -> tuple[str, str, bytes]:
             if c and (c.yes + c.no + c.abstain):
                 voted.append((item, c))
         # The decision this meeting made, even if a later 复议 has replaced it since.
-        decision = await services.decision_made_in(m.id)
+        decision = await records.decision_made_in(m.id)
     adoption = None
     if m.round_id is not None and m.step is MeetingStep.consult:
         found = await compiling.adoption_of(m.round_id)

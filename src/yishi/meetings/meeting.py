@@ -11,7 +11,7 @@ from typing import Any
 from yishi.core import audit, db
 from yishi.core.errors import Conflict, DomainError, NotFound
 from yishi.core.i18n import _
-from yishi.meetings import desk, rules, services
+from yishi.meetings import desk, records, rules
 from yishi.meetings.enums import MeetingStatus, MeetingStep, MemberCategory, Presence, VoteChoice
 from yishi.meetings.tables import AgendaItem, Attendance, Council, CouncilMember, Guest, Meeting, MemberVote
 from yishi.wishlists import services as wishlists
@@ -325,7 +325,7 @@ class State:
 
 
 async def state(m: MeetingView) -> State:
-    members = await services.members_of(m.council_id)
+    members = await records.members_of(m.council_id)
     presence = {r["member"]: r["presence"] for r in await Attendance.select(Attendance.member, Attendance.presence)
                 .where(Attendance.meeting == m.id).run()}
     q = rules.quorum({x["id"]: x["category"] for x in members},
@@ -425,10 +425,10 @@ async def decide(m: MeetingView, resolution: str, departure_reason: str, *, acto
     passed = [i for i, c in s.counts.items() if c.passed]
     if not passed:
         raise DomainError(_("还没有项目获得表决通过，不能形成意愿清单。"))
-    support = await services.decision_support(round_.id)
+    support = await records.decision_support(round_.id)
     departure_reason = _text(departure_reason, _("调整理由"), 2000, required=False)
     if set(passed) != set(support.greedy) and not departure_reason:
         raise DomainError(_("表决通过的项目与“按勾选数排序、预算内依次入选”的结果不同，请填写调整理由。"))
-    await services.record_decision(round_, passed, resolution, actor=actor, meeting_id=m.id,
+    await records.record_decision(round_, passed, resolution, actor=actor, meeting_id=m.id,
                                    departure_reason=departure_reason)
     return passed

@@ -10,7 +10,7 @@ from litestar.response import Redirect, Template
 
 from yishi.core.errors import DomainError
 from yishi.core.i18n import _
-from yishi.meetings import desk, meeting, services
+from yishi.meetings import desk, meeting, records
 from yishi.meetings import permissions as perm
 from yishi.meetings.enums import MeetingStep, SubmissionStatus
 from yishi.projects import services as projects
@@ -24,7 +24,7 @@ async def work_context(user: Any, round_id: int, **extra: Any) -> dict[str, Any]
     round_ = await wishlists.get_round(round_id)
     versions = await desk.versions(round_id)
     last = versions[-1] if versions else None
-    decision = await services.decision_of(round_id)
+    decision = await records.decision_of(round_id)
     context = {
         "round": round_, "meetings": await meeting.meetings_of_round(round_id), "versions": versions, "last": last,
         "comments": await desk.comments_of(last["id"]) if last else [],

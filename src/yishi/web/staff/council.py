@@ -8,7 +8,7 @@ from litestar.response import Redirect, Template
 from yishi.core import dates
 from yishi.core.errors import DomainError, Forbidden
 from yishi.core.i18n import _
-from yishi.meetings import exports, meeting, services
+from yishi.meetings import exports, meeting, records
 from yishi.meetings import permissions as mperm
 from yishi.meetings.enums import (
     FIXED_CATEGORIES,
@@ -29,7 +29,7 @@ class DecisionController(Controller):
     async def record(self, request: Request, round_id: int) -> None:
         """The old direct form, kept only to refuse: the council's decision comes from a quorate
         民主议事定方向 meeting (meeting.decide), never from a form that skips sign-in and votes."""
-        raise services.not_from_meeting()
+        raise records.not_from_meeting()
 
     @get("/intent-list.pdf", guards=[guards.EXPORT_ROUND])
     async def intent_list_pdf(self, request: Request, round_id: int) -> Response:
@@ -41,12 +41,12 @@ class CouncilController(Controller):
     path = "/council"
 
     async def _context(self, user: Any, **extra: Any) -> dict[str, Any]:
-        council = await services.council_of_town(user.town)
-        members = await services.members_of(council["id"]) if council else []
+        council = await records.council_of_town(user.town)
+        members = await records.members_of(council["id"]) if council else []
         rounds = await wishlists.list_rounds(town_id=user.town)
         return {
             "council": council, "members": members,
-            "missing": services.missing_categories([m["category"] for m in members]),
+            "missing": records.missing_categories([m["category"] for m in members]),
             "Category": MemberCategory, "fixed": FIXED_CATEGORIES,
             "meetings": await meeting.meetings_of_council(council["id"]) if council else [],
             "rounds": rounds, "Step": MeetingStep, "MStatus": MeetingStatus,
@@ -61,7 +61,7 @@ class CouncilController(Controller):
 
     async def _manage(self, request: Request, action) -> Template | Redirect:
         user = request.user
-        council = await services.council_of_town(user.town)
+        council = await records.council_of_town(user.town)
         if council is None:
             raise Forbidden(_("只有本镇（街道）工作人员或召集人可以管理议事组。"))
         form = await request.form()
@@ -78,7 +78,7 @@ class CouncilController(Controller):
                 category = MemberCategory(str(form.get("category", "")))
             except ValueError:
                 raise DomainError(_("请选择成员类别。"))
-            await services.add_member(
+            await records.add_member(
                 council["id"], name=str(form.get("name", "")), category=category,
                 organisation=str(form.get("organisation", "")), contact=str(form.get("contact", "")),
                 term_start=dates.parse_date(form.get("term_start"), _("任期开始")),
@@ -89,13 +89,13 @@ class CouncilController(Controller):
     @post("/members/{member_id:int}/retire", guards=[guards.MANAGE_COUNCIL])
     async def retire(self, request: Request, member_id: int) -> Template | Redirect:
         async def act(council, form):
-            await services.retire_member(council["id"], member_id, actor=request.user)
+            await records.retire_member(council["id"], member_id, actor=request.user)
         return await self._manage(request, act)
 
     @post("/rules", guards=[guards.MANAGE_COUNCIL])
     async def rules(self, request: Request) -> Template | Redirect:
         async def act(council, form):
-            await services.set_rules(
+            await records.set_rules(
                 council["id"], quorum_share_pct=form_int(form.get("quorum_share_pct"), _("到会比例")),
                 quorum_all_fixed=form.get("quorum_all_fixed") == "1",
                 pass_share_pct=form_int(form.get("pass_share_pct"), _("通过比例")), actor=request.user)

@@ -13,7 +13,7 @@ from yishi.core import dates
 from yishi.core.errors import DomainError, Forbidden
 from yishi.core.i18n import _
 from yishi.meetings import compile as compiling
-from yishi.meetings import desk, exports, meeting, services
+from yishi.meetings import desk, exports, meeting, records
 from yishi.meetings import permissions as perm
 from yishi.meetings.enums import (
     MeetingStatus,
@@ -60,11 +60,11 @@ async def meeting_context(user: Any, m: meeting.MeetingView, picked: list[int] |
         tally = await ballots.tally(m.round_id)
         items.sort(key=lambda i: (-tally.approvals.get(i["id"], 0), i["position"], i["id"]))
         context.update(round=round_, items=items, tally=tally, RoundStatus=RoundStatus,
-                       decision=await services.decision_of(m.round_id))
+                       decision=await records.decision_of(m.round_id))
         if m.step is MeetingStep.consult:
             context.update(await compile_context(m, round_, items, can_run=context["can_run"], picked=picked))
         if m.step is MeetingStep.decide:
-            support = await services.decision_support(m.round_id)
+            support = await records.decision_support(m.round_id)
             passed = {i for i, c in s.counts.items() if c.passed}
             context.update(support=support, passed=passed, departs=passed != set(support.greedy))
             context.update(await desk.revision_context(m, round_, context["decision"]))  # 复议, voting_open
@@ -116,7 +116,7 @@ class MeetingController(Controller):
     @post("/", guards=[guards.PLAN_MEETING])
     async def create(self, request: Request) -> Redirect:
         user = request.user
-        council = await services.council_of_town(user.town)
+        council = await records.council_of_town(user.town)
         if council is None:
             raise Forbidden(_("只有本镇（街道）议事组召集人可以安排会议。"))
         form = await request.form()

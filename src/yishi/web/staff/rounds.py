@@ -15,7 +15,7 @@ from yishi.core.money import parse_yuan
 from yishi.meetings import compile as compiling
 from yishi.meetings import meeting as council_meetings
 from yishi.meetings import permissions as mperm
-from yishi.meetings import services as meetings
+from yishi.meetings import records as meetings
 from yishi.meetings.enums import MeetingStatus, MeetingStep
 from yishi.places import services as places
 from yishi.suggestions import services as suggestions
