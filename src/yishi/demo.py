@@ -14,6 +14,7 @@ from yishi.ballots import casting as ballots
 from yishi.ballots import lifecycle
 from yishi.ballots.tables import BallotCode
 from yishi.core.dates import CHINA
+from yishi.meetings import decisions
 from yishi.meetings import records as meetings
 from yishi.meetings.enums import MemberCategory
 from yishi.meetings.tables import Council
@@ -414,7 +415,7 @@ async def build_council_work(council_id: int, round_id: int, convener) -> dict:
         else:
             choices = {mid: (VoteChoice.yes if i < 2 else VoteChoice.no) for i, mid in enumerate(present)}
         await meeting.record_votes(m, item_id, choices, actor=convener)
-    await meeting.decide(m, "经民情协商“5+X”组民主议事，结合群众勾选结果和批次预算，逐项表决通过意愿清单所列民生微事，"
+    await decisions.decide(m, "经民情协商“5+X”组民主议事，结合群众勾选结果和批次预算，逐项表决通过意愿清单所列民生微事，"
                             "报请区委社会工作部审议。", "", actor=convener)
     await meeting.save_notes(m, agenda[2]["id"], "逐项举手表决，表决结果见下表。", actor=convener)
     await meeting.close_minutes(m, actor=convener)

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from yishi.accounts.enums import Role
 from yishi.ballots import casting as ballots
 from yishi.ballots import lifecycle
-from yishi.meetings import meeting
+from yishi.meetings import decisions, meeting
 from yishi.meetings.enums import MeetingStep, MemberCategory, Presence, VoteChoice
 from yishi.meetings.tables import CouncilMember
 from yishi.wishlists import services as wishlists
@@ -96,7 +96,7 @@ async def decide_through_meeting(r, approved: list[int], resolution: str, actor=
     for item_id in s.counts:
         choice = VoteChoice.yes if item_id in approved else VoteChoice.no
         await meeting.record_votes(m, item_id, {p: choice for p in sorted(s.present_ids)}, actor=actor)
-    await meeting.decide(m, resolution, "议事组综合考虑后调整。", actor=actor)
+    await decisions.decide(m, resolution, "议事组综合考虑后调整。", actor=actor)
     return mid
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from yishi.accounts.enums import Role
 from yishi.core.errors import Conflict, DomainError
-from yishi.meetings import desk, meeting, records
+from yishi.meetings import decisions, desk, meeting, records
 from yishi.meetings.enums import Presence, SubmissionStatus, VoteChoice
 from yishi.meetings.tables import DecisionHistory, Meeting, ReviewComment, Submission
 from yishi.projects import services as projects
@@ -22,7 +22,7 @@ async def decided():
     ctx = await setup.decide_meeting()
     await setup.vote_all(ctx, ctx["ids"][0])
     await setup.vote_all(ctx, ctx["ids"][1])
-    await meeting.decide(ctx["meeting"], "同意实施项目1和项目2。", "", actor=ctx["convener"])
+    await decisions.decide(ctx["meeting"], "同意实施项目1和项目2。", "", actor=ctx["convener"])
     ctx["round"] = await wishlists.get_round(ctx["round"].id)
     ctx["reviewer"] = await f.make_user(Role.district_reviewer, ctx["places"])
     return ctx
@@ -145,14 +145,14 @@ async def test_revision_meeting_decides_once_and_not_after_resubmission(monkeypa
         await meeting.record_votes(a, item, {p: VoteChoice.yes if item == ids[0] else VoteChoice.no
                                              for p in ctx["members"]}, actor=ctx["convener"])
     await meeting.record_votes(b, ids[0], {ctx["members"][0]: VoteChoice.yes}, actor=ctx["convener"])
-    await meeting.decide(a, "复议：同意项目1。", "按区级意见暂缓项目2。", actor=ctx["convener"])
+    await decisions.decide(a, "复议：同意项目1。", "按区级意见暂缓项目2。", actor=ctx["convener"])
     before = await records.decision_of(ctx["round"].id)
     with pytest.raises(Conflict) as info:  # the other 复议 meeting of the same return
-        await meeting.decide(b, "复议：同意项目1和2。", "", actor=ctx["convener"])
+        await decisions.decide(b, "复议：同意项目1和2。", "", actor=ctx["convener"])
     assert info.value.message == "第 1 版退回后，“复议一”已经复议形成修改后的意愿清单，请报送区级审核。"
     await desk.submit(ctx["round"], "", actor=ctx["convener"])
     for action in (meeting.record_votes(b, ids[1], {ctx["members"][0]: VoteChoice.yes}, actor=ctx["convener"]),
-                   meeting.decide(b, "再改。", "", actor=ctx["convener"])):
+                   decisions.decide(b, "再改。", "", actor=ctx["convener"])):
         with pytest.raises(Conflict) as info:  # pending at the district: no deciding
             await action
         assert info.value.message == "意愿清单第 2 版正在区级审核，审核结束前不能复议。"
@@ -176,15 +176,15 @@ async def test_revision_meeting_needs_quorum_and_majority_like_any_decision():
     # 3 yes of 7 present: not a majority; nothing passed, nothing decided.
     await meeting.record_votes(m, ids[0], {p: VoteChoice.yes for p in ctx["members"][:3]}, actor=ctx["convener"])
     with pytest.raises(DomainError) as info:
-        await meeting.decide(m, "复议。", "", actor=ctx["convener"])
+        await decisions.decide(m, "复议。", "", actor=ctx["convener"])
     assert info.value.message == "还没有项目获得表决通过，不能形成意愿清单。"
     # Item 3 alone differs from the greedy pick (items 1 and 2): a reason is needed.
     await meeting.record_votes(m, ids[2], {p: VoteChoice.yes for p in ctx["members"]}, actor=ctx["convener"])
     with pytest.raises(DomainError) as info:
-        await meeting.decide(m, "复议：改为项目3。", "", actor=ctx["convener"])
+        await decisions.decide(m, "复议：改为项目3。", "", actor=ctx["convener"])
     assert "请填写调整理由" in info.value.message
     assert (await records.decision_of(ctx["round"].id))["approved"] == set(ids[:2])
-    await meeting.decide(m, "复议：改为项目3。", "区级意见要求压缩费用。", actor=ctx["convener"])
+    await decisions.decide(m, "复议：改为项目3。", "区级意见要求压缩费用。", actor=ctx["convener"])
     assert (await records.decision_of(ctx["round"].id))["approved"] == {ids[2]}
 
 

@@ -2,7 +2,7 @@
 import re
 import subprocess
 
-from yishi.meetings import exports, meeting
+from yishi.meetings import decisions, exports, meeting
 from yishi.meetings.enums import Presence
 from tests.meetings import setup
 
@@ -32,7 +32,7 @@ async def test_dossier_pdf_gbt9704(tmp_path):
     await meeting.add_guest(ctx["meeting"], name="钱进", organisation="锦城物业", reason="", actor=ctx["convener"])
     await setup.vote_all(ctx, ctx["ids"][0])
     await setup.vote_all(ctx, ctx["ids"][1])
-    await meeting.decide(ctx["meeting"], "同意实施项目1和项目2。", "", actor=ctx["convener"])
+    await decisions.decide(ctx["meeting"], "同意实施项目1和项目2。", "", actor=ctx["convener"])
     filename, mime, data = await exports.intent_list_pdf(ctx["round"].id)
     assert mime == "application/pdf" and filename.endswith("2026年首批次-意愿清单.pdf")
     fonts, text, info = _poppler(tmp_path, data, "dossier.pdf")
@@ -89,7 +89,7 @@ async def test_dossier_and_minutes_follow_the_councils_rules_on_categories(tmp_p
     await records.set_rules(ctx["council"], quorum_share_pct=50, quorum_all_fixed=False, pass_share_pct=50)
     for item in ctx["ids"][:2]:
         await setup.vote_all(ctx, item)
-    await meeting.decide(await meeting.get_meeting(ctx["meeting"].id), "同意项目1和项目2。", "", actor=ctx["convener"])
+    await decisions.decide(await meeting.get_meeting(ctx["meeting"].id), "同意项目1和项目2。", "", actor=ctx["convener"])
     _n, _m, data = await exports.minutes_pdf(ctx["meeting"].id)
     _fonts, minutes, _info = _poppler(tmp_path, data, "m.pdf")
     _n, _m, data = await exports.intent_list_pdf(ctx["round"].id)
@@ -107,7 +107,7 @@ async def test_revised_dossier_names_both_meetings_and_the_return_minutes_keep_t
     ctx = await setup.decide_meeting()
     for item in ctx["ids"][:2]:
         await setup.vote_all(ctx, item)
-    await meeting.decide(ctx["meeting"], "同意实施项目1和项目2。", "", actor=ctx["convener"])
+    await decisions.decide(ctx["meeting"], "同意实施项目1和项目2。", "", actor=ctx["convener"])
     reviewer = await f.make_user(Role.district_reviewer, ctx["places"])
     v1 = await desk.submit(await wishlists.get_round(ctx["round"].id), "", actor=ctx["convener"])
     await desk.review(v1, approve=False, comment="请压缩费用。", item_comments={ctx["ids"][1]: "项目2费用偏高"},

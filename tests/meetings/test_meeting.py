@@ -4,7 +4,7 @@ import pytest
 from yishi.accounts.enums import Role
 from yishi.core.errors import Conflict, DomainError
 from yishi.core.tables import AuditEntry
-from yishi.meetings import meeting, records
+from yishi.meetings import decisions, meeting, records
 from yishi.meetings.enums import MeetingStatus, Presence, VoteChoice
 from yishi.meetings.tables import AgendaItem, Attendance, Decision, Guest, MemberVote
 from yishi.wishlists import services as wishlists
@@ -129,7 +129,7 @@ async def test_decide_greedy_result_records_decision_with_meeting():
     await setup.vote_all(ctx, ids[0])
     await setup.vote_all(ctx, ids[1])
     await setup.vote_all(ctx, ids[2], VoteChoice.no)
-    passed = await meeting.decide(ctx["meeting"], "同意实施项目1和项目2。", "", actor=ctx["convener"])
+    passed = await decisions.decide(ctx["meeting"], "同意实施项目1和项目2。", "", actor=ctx["convener"])
     assert passed == [ids[0], ids[1]]
     decision = await records.decision_of(ctx["round"].id)
     assert decision["approved"] == {ids[0], ids[1]}
@@ -143,10 +143,10 @@ async def test_decide_departing_from_greedy_needs_reason():
     await setup.vote_all(ctx, ids[0])
     await setup.vote_all(ctx, ids[2])  # item 3 instead of item 2
     with pytest.raises(DomainError) as info:
-        await meeting.decide(ctx["meeting"], "同意。", "", actor=ctx["convener"])
+        await decisions.decide(ctx["meeting"], "同意。", "", actor=ctx["convener"])
     assert info.value.message == "表决通过的项目与“按勾选数排序、预算内依次入选”的结果不同，请填写调整理由。"
     assert await Decision.count() == 0
-    await meeting.decide(ctx["meeting"], "同意。", "项目3涉及消防安全，优先实施。", actor=ctx["convener"])
+    await decisions.decide(ctx["meeting"], "同意。", "项目3涉及消防安全，优先实施。", actor=ctx["convener"])
     assert (await records.decision_of(ctx["round"].id))["departure_reason"] == "项目3涉及消防安全，优先实施。"
 
 
@@ -159,7 +159,7 @@ async def test_decide_tie_does_not_pass():
     s = await meeting.state(m)
     assert (s.counts[ctx["ids"][0]].yes, s.counts[ctx["ids"][0]].passed) == (3, False)
     with pytest.raises(DomainError) as info:
-        await meeting.decide(m, "同意。", "理由", actor=ctx["convener"])
+        await decisions.decide(m, "同意。", "理由", actor=ctx["convener"])
     assert info.value.message == "还没有项目获得表决通过，不能形成意愿清单。"
 
 

@@ -2,7 +2,7 @@
 import re
 
 from yishi.accounts.enums import Role
-from yishi.meetings import desk, meeting
+from yishi.meetings import decisions, desk, meeting
 from yishi.meetings.tables import MemberVote, Submission
 from tests import factories as f
 from tests.meetings import setup
@@ -129,7 +129,7 @@ async def test_reviewer_desk_and_return_via_http(client):
     ctx = await setup.decide_meeting()
     await setup.vote_all(ctx, ctx["ids"][0])
     await setup.vote_all(ctx, ctx["ids"][1])
-    await meeting.decide(ctx["meeting"], "同意。", "", actor=ctx["convener"])
+    await decisions.decide(ctx["meeting"], "同意。", "", actor=ctx["convener"])
     from yishi.wishlists import services as wishlists
     sid = await desk.submit(await wishlists.get_round(ctx["round"].id), "", actor=ctx["convener"])
     reviewer = await f.make_user(Role.district_reviewer, ctx["places"])
@@ -294,7 +294,7 @@ async def _returned_round(client_user_role=None):
     ctx = await setup.decide_meeting(with_member_user=True)
     for item in ctx["ids"][:2]:
         await setup.vote_all(ctx, item)
-    await meeting.decide(ctx["meeting"], "同意实施项目1和项目2。", "", actor=ctx["convener"])
+    await decisions.decide(ctx["meeting"], "同意实施项目1和项目2。", "", actor=ctx["convener"])
     ctx["round"] = await wishlists.get_round(ctx["round"].id)
     reviewer = await f.make_user(Role.district_reviewer, ctx["places"])
     ctx["v1"] = await desk.submit(ctx["round"], "", actor=ctx["convener"])
@@ -365,7 +365,7 @@ async def test_planning_a_decision_meeting_while_the_list_is_at_the_district_409
     ctx = await setup.decide_meeting()
     for item in ctx["ids"][:2]:
         await setup.vote_all(ctx, item)
-    await meeting.decide(ctx["meeting"], "同意。", "", actor=ctx["convener"])
+    await decisions.decide(ctx["meeting"], "同意。", "", actor=ctx["convener"])
     from yishi.wishlists import services as wishlists
     await desk.submit(await wishlists.get_round(ctx["round"].id), "", actor=ctx["convener"])
     token = await f.login(client, ctx["convener"].username)

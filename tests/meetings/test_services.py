@@ -6,7 +6,7 @@ from yishi.ballots import casting as ballots
 from yishi.ballots import lifecycle
 from yishi.core.errors import Conflict, DomainError
 from yishi.core.tables import AuditEntry
-from yishi.meetings import records
+from yishi.meetings import decisions, records
 from yishi.meetings.enums import MemberCategory
 from yishi.meetings.tables import CouncilMember, Decision, DecisionItem
 from yishi.wishlists import services as wishlists
@@ -85,7 +85,7 @@ async def test_record_decision_when_counted():
     places, convener, r, codes = await _counted_round()
     a, b, c = await f.item_ids(r.id)
     mid = await setup.quorate_meeting(r, convener)
-    await records.record_decision(r, [c, a, a], "  同意实施项目1和项目3。 ", actor=convener, meeting_id=mid)
+    await decisions.record_decision(r, [c, a, a], "  同意实施项目1和项目3。 ", actor=convener, meeting_id=mid)
     assert (await wishlists.get_round(r.id)).status is RoundStatus.decided
     (decision,) = await Decision.select(Decision.round, Decision.resolution, Decision.decided_by).run()
     assert decision == {"round": r.id, "resolution": "同意实施项目1和项目3。", "decided_by": convener.id}
@@ -114,7 +114,7 @@ async def test_record_decision_before_counted_409(status, message):
         await f.open_round(r, codes_per_community=1)
         r = await wishlists.get_round(r.id)
     with pytest.raises(Conflict) as caught:
-        await records.record_decision(r, await f.item_ids(r.id), "同意。", actor=None,
+        await decisions.record_decision(r, await f.item_ids(r.id), "同意。", actor=None,
                                        meeting_id=await setup.quorate_meeting(r))
     assert caught.value.message == message
     assert await Decision.count() == 0
@@ -137,7 +137,7 @@ async def test_record_decision_invalid_refused_nothing_saved(approved, resolutio
     chosen = {"none": [], "first": (await f.item_ids(r.id))[:1], "foreign": await f.item_ids(other.id)}[approved]
     mid = await setup.quorate_meeting(r, convener)
     with pytest.raises(DomainError) as caught:
-        await records.record_decision(r, chosen, resolution, actor=convener, meeting_id=mid)
+        await decisions.record_decision(r, chosen, resolution, actor=convener, meeting_id=mid)
     assert caught.value.status_code == 400
     assert caught.value.message == message
     await _nothing_decided(r.id)
@@ -145,7 +145,7 @@ async def test_record_decision_invalid_refused_nothing_saved(approved, resolutio
 
 async def test_record_decision_resolution_of_4000_accepted():
     places, convener, r, codes = await _counted_round()
-    await records.record_decision(r, (await f.item_ids(r.id))[:1], "议" * 4000, actor=convener,
+    await decisions.record_decision(r, (await f.item_ids(r.id))[:1], "议" * 4000, actor=convener,
                                    meeting_id=await setup.quorate_meeting(r, convener))
     assert len((await Decision.select(Decision.resolution).first())["resolution"]) == 4000
 
@@ -154,9 +154,9 @@ async def test_record_decision_twice_409():
     places, convener, r, codes = await _counted_round()
     items = await f.item_ids(r.id)
     mid = await setup.quorate_meeting(r, convener)
-    await records.record_decision(r, items[:1], "同意。", actor=convener, meeting_id=mid)
+    await decisions.record_decision(r, items[:1], "同意。", actor=convener, meeting_id=mid)
     with pytest.raises(Conflict) as caught:
-        await records.record_decision(await wishlists.get_round(r.id), items[1:], "改为同意其余项目。",
+        await decisions.record_decision(await wishlists.get_round(r.id), items[1:], "改为同意其余项目。",
                                        actor=convener, meeting_id=mid)
     assert caught.value.message == "本批次已经形成决议，不能重复记录。"
     assert (await records.decision_of(r.id))["approved"] == {items[0]}
@@ -166,9 +166,9 @@ async def test_record_decision_twice_from_stale_page_409():
     places, convener, r, codes = await _counted_round()
     items = await f.item_ids(r.id)
     mid = await setup.quorate_meeting(r, convener)
-    await records.record_decision(r, items[:1], "同意。", actor=convener, meeting_id=mid)
+    await decisions.record_decision(r, items[:1], "同意。", actor=convener, meeting_id=mid)
     with pytest.raises(Conflict) as caught:
-        await records.record_decision(r, items[1:], "改为同意其余项目。", actor=convener, meeting_id=mid)  # r still says counted
+        await decisions.record_decision(r, items[1:], "改为同意其余项目。", actor=convener, meeting_id=mid)  # r still says counted
     assert caught.value.message == "本批次的状态已被他人更改，请刷新页面。"
     assert await Decision.count() == 1
     assert (await records.decision_of(r.id))["approved"] == {items[0]}
@@ -233,7 +233,7 @@ async def _not_quorate_meeting(r, convener, present: int) -> int:
 async def test_record_decision_without_meeting_409_nothing_saved():
     places, convener, r, codes = await _counted_round()
     with pytest.raises(Conflict) as caught:
-        await records.record_decision(r, (await f.item_ids(r.id))[:1], "同意。", actor=convener, meeting_id=None)
+        await decisions.record_decision(r, (await f.item_ids(r.id))[:1], "同意。", actor=convener, meeting_id=None)
     assert caught.value.message.startswith("议事决定只能在达到法定人数的“民主议事定方向”会议上逐项表决形成。")
     await _nothing_decided(r.id)
 
@@ -242,7 +242,7 @@ async def test_record_decision_in_meeting_without_quorum_409_nothing_saved():
     places, convener, r, codes = await _counted_round()
     mid = await _not_quorate_meeting(r, convener, present=3)  # of 7, and categories missing
     with pytest.raises(Conflict) as caught:
-        await records.record_decision(r, (await f.item_ids(r.id))[:1], "同意。", actor=convener, meeting_id=mid)
+        await decisions.record_decision(r, (await f.item_ids(r.id))[:1], "同意。", actor=convener, meeting_id=mid)
     assert caught.value.message.startswith("未达到法定人数，不能表决或形成决议")
     await _nothing_decided(r.id)
 
@@ -252,6 +252,6 @@ async def test_record_decision_in_meeting_of_another_round_409():
     other = await f.make_round(places, items=1, title="另一批次")
     mid = await setup.quorate_meeting(other, convener)
     with pytest.raises(Conflict) as caught:
-        await records.record_decision(r, (await f.item_ids(r.id))[:1], "同意。", actor=convener, meeting_id=mid)
+        await decisions.record_decision(r, (await f.item_ids(r.id))[:1], "同意。", actor=convener, meeting_id=mid)
     assert caught.value.message.startswith("议事决定只能在达到法定人数的“民主议事定方向”会议上")
     await _nothing_decided(r.id)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from yishi.ballots import casting
 from yishi.core.pdf import render_pdf
 from yishi.core.dates import CHINA
 from yishi.meetings import compile as compiling
@@ -105,7 +106,7 @@ async def course_of(round_id: int, decisions: list[dict]) -> list[dict]:
 async def dossier(round_id: int) -> tuple[Dossier, str]:
     intent = await records.intent_list(round_id)
     decision = await Decision.select().where(Decision.round == round_id).first().run()
-    tally_all = await records.ballots.tally(round_id)
+    tally_all = await casting.tally(round_id)
     all_items = [{**i, "approvals": tally_all.approvals.get(i["id"], 0)} for i in await wishlists.items_of(round_id)]
     meetings = await course_of(round_id, await records.decisions_of_round(round_id))
     counts: dict[int, Any] = {}

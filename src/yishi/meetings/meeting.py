@@ -1,4 +1,5 @@
-"""A 5+X council meeting: plan it, sign in, vote per item, decide, close the minutes.
+"""A 5+X council meeting: plan it, sign in, vote per item, close the minutes (the decision the
+votes lead to is made by decisions.decide, above this module).
 
 Each transition checks the state it starts from and raises a DomainError in Chinese; nothing
 is written when a check fails. Quorum and majority come from meetings.rules (pure)."""
@@ -111,7 +112,7 @@ async def number_of(meeting: MeetingView) -> int:
     return earlier + 1
 
 
-def _text(value: str, what: str, limit: int, required: bool = True) -> str:
+def checked_text(value: str, what: str, limit: int, required: bool = True) -> str:
     value = (value or "").strip()
     if required and not value:
         raise DomainError(_("请填写{what}。").format(what=what))
@@ -122,8 +123,8 @@ def _text(value: str, what: str, limit: int, required: bool = True) -> str:
 
 async def create_meeting(council_id: int, *, step: MeetingStep, title: str, held_at: datetime, place: str,
                          round_id: int | None, actor: Any) -> int:
-    title = _text(title, _("会议名称"), 80)
-    place = _text(place, _("会议地点"), 80)
+    title = checked_text(title, _("会议名称"), 80)
+    place = checked_text(place, _("会议地点"), 80)
     council = await Council.select(Council.town).where(Council.id == council_id).first().run()
     if council is None:
         raise NotFound(_("找不到议事组。"))
@@ -182,7 +183,7 @@ async def agenda_of(meeting_id: int) -> list[dict]:
 
 async def add_agenda_item(m: MeetingView, title: str, *, actor: Any) -> int:
     ensure_planned(m)
-    title = _text(title, _("议程内容"), 120)
+    title = checked_text(title, _("议程内容"), 120)
     count = await AgendaItem.count().where(AgendaItem.meeting == m.id)
     if count >= MAX_AGENDA:
         raise DomainError(_("一次会议最多 {n} 项议程。").format(n=MAX_AGENDA))
@@ -222,7 +223,7 @@ async def move_agenda_item(m: MeetingView, item_id: int, up: bool, *, actor: Any
 
 async def save_notes(m: MeetingView, item_id: int, notes: str, *, actor: Any) -> None:
     ensure_not_closed(m)
-    notes = _text(notes, _("议程记录"), 4000, required=False)
+    notes = checked_text(notes, _("议程记录"), 4000, required=False)
     done = await AgendaItem.update({AgendaItem.notes: notes}).where(
         (AgendaItem.id == item_id) & (AgendaItem.meeting == m.id)).returning(AgendaItem.id).run()
     if not done:
@@ -284,9 +285,9 @@ async def set_presence(m: MeetingView, member_id: int, presence: Presence, *, ac
 
 async def add_guest(m: MeetingView, *, name: str, organisation: str, reason: str, actor: Any) -> int:
     ensure_not_closed(m)
-    name = _text(name, _("列席人员姓名"), 40)
-    organisation = _text(organisation, _("单位"), 80, required=False)
-    reason = _text(reason, _("邀请事由"), 200, required=False)
+    name = checked_text(name, _("列席人员姓名"), 40)
+    organisation = checked_text(organisation, _("单位"), 80, required=False)
+    reason = checked_text(reason, _("邀请事由"), 200, required=False)
     if await Guest.count().where(Guest.meeting == m.id) >= MAX_GUESTS:
         raise DomainError(_("一次会议最多 {n} 位列席人员。").format(n=MAX_GUESTS))
     guest = Guest(meeting=m.id, name=name, organisation=organisation, reason=reason)
@@ -367,7 +368,7 @@ def no_quorum(q: rules.Quorum, r: rules.Rules = rules.Rules()) -> Conflict:
 
 # --- votes and the decision ---------------------------------------------------------------
 
-async def _ready_to_vote(m: MeetingView) -> tuple[wishlists.RoundView, State]:
+async def ready_to_vote(m: MeetingView) -> tuple[wishlists.RoundView, State]:
     ensure_open(m)
     if m.step is not MeetingStep.decide or m.round_id is None:
         raise Conflict(_("这次会议是“民主恳谈交清单”，不对项目表决。"))
@@ -389,7 +390,7 @@ async def record_votes(m: MeetingView, item_id: int, choices: dict[int, VoteChoi
     """Votes on one item, all or nothing: a show of hands recorded by the convener, or one
     member's own vote. A member who already voted on the item is refused (the unique slot
     enforces it in the database too), and so is anyone not present."""
-    round_, s = await _ready_to_vote(m)
+    round_, s = await ready_to_vote(m)
     if item_id not in s.counts:
         raise DomainError(_("该项目不在本批次清单上，请刷新页面后重试。"))
     if not choices:
@@ -416,19 +417,3 @@ async def record_votes(m: MeetingView, item_id: int, choices: dict[int, VoteChoi
     await audit.record("meeting.vote.recorded", actor=actor, object_type="meeting", object_id=m.id,
                        item_id=item_id, by_self=by_self, counts={c.value: list(choices.values()).count(c)
                                                                  for c in VoteChoice})
-
-
-async def decide(m: MeetingView, resolution: str, departure_reason: str, *, actor: Any) -> list[int]:
-    """The intent list from the members' votes: the items that passed. A choice that differs
-    from the greedy-by-approvals result needs its reason on record."""
-    round_, s = await _ready_to_vote(m)
-    passed = [i for i, c in s.counts.items() if c.passed]
-    if not passed:
-        raise DomainError(_("还没有项目获得表决通过，不能形成意愿清单。"))
-    support = await records.decision_support(round_.id)
-    departure_reason = _text(departure_reason, _("调整理由"), 2000, required=False)
-    if set(passed) != set(support.greedy) and not departure_reason:
-        raise DomainError(_("表决通过的项目与“按勾选数排序、预算内依次入选”的结果不同，请填写调整理由。"))
-    await records.record_decision(round_, passed, resolution, actor=actor, meeting_id=m.id,
-                                   departure_reason=departure_reason)
-    return passed

@@ -8,7 +8,7 @@ from litestar.response import Redirect, Template
 from yishi.core import dates
 from yishi.core.errors import DomainError, Forbidden
 from yishi.core.i18n import _
-from yishi.meetings import exports, meeting, records
+from yishi.meetings import decisions, exports, meeting, records
 from yishi.meetings import permissions as mperm
 from yishi.meetings.enums import (
     FIXED_CATEGORIES,
@@ -28,8 +28,8 @@ class DecisionController(Controller):
     @post("/decision", guards=[guards.DECIDE_ROUND])
     async def record(self, request: Request, round_id: int) -> None:
         """The old direct form, kept only to refuse: the council's decision comes from a quorate
-        民主议事定方向 meeting (meeting.decide), never from a form that skips sign-in and votes."""
-        raise records.not_from_meeting()
+        民主议事定方向 meeting (decisions.decide), never from a form that skips sign-in and votes."""
+        raise decisions.not_from_meeting()
 
     @get("/intent-list.pdf", guards=[guards.EXPORT_ROUND])
     async def intent_list_pdf(self, request: Request, round_id: int) -> Response:

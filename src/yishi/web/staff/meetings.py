@@ -12,7 +12,7 @@ from yishi.ballots import casting as ballots
 from yishi.core import dates
 from yishi.core.errors import DomainError, Forbidden
 from yishi.core.i18n import _
-from yishi.meetings import compile as compiling
+from yishi.meetings import compile as compiling, decisions
 from yishi.meetings import desk, exports, meeting, records
 from yishi.meetings import permissions as perm
 from yishi.meetings.enums import (
@@ -247,7 +247,7 @@ class MeetingController(Controller):
     @post("/{meeting_id:int}/decide", guards=[guards.CHAIR_MEETING])
     async def decide(self, request: Request, meeting_id: int) -> Any:
         async def act(m, form):
-            await meeting.decide(m, str(form.get("resolution", "")), str(form.get("departure_reason", "")),
+            await decisions.decide(m, str(form.get("resolution", "")), str(form.get("departure_reason", "")),
                                  actor=request.user)
         return await self._act(request, meeting_id, act, "#decide")
 
