@@ -21,6 +21,7 @@ from yishi.meetings.tables import Council
 from yishi.places.enums import CommunityKind, TownKind
 from yishi.places.tables import Community, District, Town
 from yishi.wishlists import services as wishlists
+from yishi.wishlists import sources
 from yishi.wishlists.enums import ItemKind
 from yishi.wishlists.tables import Round
 
@@ -337,7 +338,7 @@ async def build_suggestions(town_id: int, community_ids: list[int], rounds: dict
     seat = await WishItem.select(WishItem.id).where(
         (WishItem.round == rounds["earlier"]) & (WishItem.title == "爱心座椅")).first().run()
     if seat:
-        await sg.link_to_item([ids[0]], item_id=seat["id"], actor=staff)
+        await sources.link_to_item([ids[0]], item_id=seat["id"], actor=staff)
         await stamp(ids[0], 6, Suggestion.replied_at, Suggestion.closed_at)
     for i, title in ((4, "幸福食堂"), (5, "失能老年人上门助浴"), (9, "临时消防水源储备"),
                      (8, "公共区域增设共享智能换电柜"), (10, "清泉暑期儿童托管")):
@@ -345,7 +346,7 @@ async def build_suggestions(town_id: int, community_ids: list[int], rounds: dict
             (WishItem.round == rounds["first"]) & (WishItem.title == title)).first().run()
         if item:
             await grade(i, Grade.A, Track.deadline, Tier.street, "大弯街道社区发展办")
-            await sg.link_to_item([ids[i]], item_id=item["id"], actor=staff)
+            await sources.link_to_item([ids[i]], item_id=item["id"], actor=staff)
             await stamp(ids[i], rng.randint(4, 12), Suggestion.replied_at, Suggestion.closed_at)
     # Handled at once by the community.
     for i, lead, reply, days in (

@@ -15,8 +15,9 @@ from yishi.meetings.enums import MeetingStep, Presence
 from yishi.meetings.tables import ListAdoption
 from yishi.suggestions import services as suggestions
 from yishi.suggestions.enums import Status
-from yishi.suggestions.tables import Suggestion, WishLink
+from yishi.suggestions.tables import Suggestion
 from yishi.wishlists import services as wishlists
+from yishi.wishlists.tables import WishLink
 from yishi.wishlists.enums import ItemKind, RoundStatus
 from yishi.wishlists.tables import WishItem
 from tests import factories as f

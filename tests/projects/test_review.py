@@ -14,7 +14,7 @@ from yishi.projects.enums import Colour, FundingSource, ProjectState
 from yishi.projects.plan import FundingInput
 from yishi.projects.reports import ReportInput
 from yishi.projects.tables import Project
-from yishi.suggestions import services as suggestions
+from yishi.wishlists import sources
 from tests import factories as f
 
 FUNDING = [FundingInput(FundingSource.public, "", 10000_00), FundingInput(FundingSource.enterprise, "锦城物业", 5000_00)]
@@ -96,7 +96,7 @@ async def test_projects_for_code_follows_suggestion_to_project():
     places, (pid, _other) = await f.make_projects()
     receipt = await f.make_suggestion(places)
     p = await services.get_project(pid)
-    await suggestions.link_to_item([receipt.id], item_id=p["item"], actor=await f.make_user(Role.street_staff, places))
+    await sources.link_to_item([receipt.id], item_id=p["item"], actor=await f.make_user(Role.street_staff, places))
     assert [(r["id"], r["title"]) for r in await public.projects_for_code(receipt.tracking_code)] == [(pid, "项目1")]
     other = await f.make_suggestion(places, content="另一条建议，还没有纳入清单。")
     assert await public.projects_for_code(other.tracking_code) == []

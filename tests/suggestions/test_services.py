@@ -10,8 +10,10 @@ from yishi.suggestions import catalog, history, privacy, queries, retention, rul
 from yishi.suggestions.enums import Channel, Grade, Status, Tier, Track
 from yishi.core.errors import InvalidInput
 from yishi.suggestions.inputs import SuggestionInput
-from yishi.suggestions.tables import Suggestion, WishLink
+from yishi.suggestions.tables import Suggestion
 from yishi.wishlists import services as wishlists
+from yishi.wishlists import sources
+from yishi.wishlists.tables import WishLink
 from yishi.wishlists.enums import ItemKind
 
 
@@ -194,12 +196,12 @@ async def test_to_wish_item_links_both_ways_and_lists_suggestions():
     a = await f.make_suggestion(places, content="楼道太陡，希望装折叠座椅歇脚。", category="养老")
     b = await f.make_suggestion(places, content="老人爬楼梯中间没地方坐。", category="养老")
     r = await f.make_round(places, items=0, actor=staff)
-    item_id = await services.to_wish_item([a.id, b.id], round_id=r.id, title="爱心座椅", description="楼道折叠座椅",
+    item_id = await sources.to_wish_item([a.id, b.id], round_id=r.id, title="爱心座椅", description="楼道折叠座椅",
                                           cost_fen=48000_00, kind=ItemKind.special, actor=staff)
     assert [i["title"] for i in await wishlists.items_of(r.id)] == ["爱心座椅"]
-    assert sorted(s["id"] for s in await services.sources_of_item(item_id)) == [a.id, b.id]
-    assert [i["title"] for i in await services.wish_items_of(a.id)] == ["爱心座椅"]
-    view = await services.track(a.tracking_code)
+    assert sorted(s["id"] for s in await sources.sources_of_item(item_id)) == [a.id, b.id]
+    assert [i["title"] for i in await sources.wish_items_of(a.id)] == ["爱心座椅"]
+    view = await sources.track(a.tracking_code)
     assert view.status is Status.listed
     assert "爱心座椅" in view.reply and "首批次" in view.reply
     assert view.wish_items[0]["title"] == "爱心座椅"
@@ -210,17 +212,17 @@ async def test_to_wish_item_fails_whole_when_round_frozen_or_input_bad():
     a = await f.make_suggestion(places)
     r = await f.make_round(places, items=1, actor=staff)
     with pytest.raises(DomainError):
-        await services.to_wish_item([a.id], round_id=r.id, title="", description="", cost_fen=0,
+        await sources.to_wish_item([a.id], round_id=r.id, title="", description="", cost_fen=0,
                                     kind=ItemKind.special, actor=staff)
     assert await WishLink.count() == 0
     assert (await services.get(a.id))["status"] is Status.received
     await f.open_round(r, codes_per_community=1)
     with pytest.raises(Conflict):
-        await services.to_wish_item([a.id], round_id=r.id, title="路灯", description="", cost_fen=0,
+        await sources.to_wish_item([a.id], round_id=r.id, title="路灯", description="", cost_fen=0,
                                     kind=ItemKind.special, actor=staff)
     # an item already on a frozen list can still answer a suggestion
     item_id = (await f.item_ids(r.id))[0]
-    await services.link_to_item([a.id], item_id=item_id, actor=staff)
+    await sources.link_to_item([a.id], item_id=item_id, actor=staff)
     assert (await services.get(a.id))["status"] is Status.listed
 
 

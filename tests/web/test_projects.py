@@ -348,12 +348,12 @@ async def test_public_street_and_project_pages_show_no_personal_data(client, set
 
 
 async def test_tracking_page_shows_the_project_the_suggestion_became(client):
-    from yishi.suggestions import services as suggestions
+    from yishi.wishlists import sources
 
     places, (a,) = await f.make_projects(items=1)
     receipt = await f.make_suggestion(places)
     project = await services.get_project(a)
-    await suggestions.link_to_item([receipt.id], item_id=project["item"],
+    await sources.link_to_item([receipt.id], item_id=project["item"],
                                    actor=await f.make_user(Role.street_staff, places))
     page = await client.get(f"/t/{receipt.tracking_code}")
     assert page.status_code == 200 and "您的建议已变成民生微事项目" in page.text and f'href="/p/{a}"' in page.text

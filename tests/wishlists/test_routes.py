@@ -321,7 +321,7 @@ async def test_round_posts_other_town_convener_403_in_every_state(client):
 
 async def test_round_page_links_items_to_the_suggestions_they_answer(client):
     from yishi.accounts.enums import Role
-    from yishi.suggestions import services as suggestions
+    from yishi.wishlists import sources
 
     places = await f.make_places()
     convener = await f.make_user(Role.convener, places)
@@ -329,7 +329,7 @@ async def test_round_page_links_items_to_the_suggestions_they_answer(client):
     first, second = await f.item_ids(r.id)
     a = await f.make_suggestion(places)
     b = await f.make_suggestion(places, content="楼道里太黑了，希望装感应灯，老人上下楼方便。")
-    await suggestions.link_to_item([a.id, b.id], item_id=first, actor=convener)
+    await sources.link_to_item([a.id, b.id], item_id=first, actor=convener)
     await f.login(client, convener.username)
     page = await client.get(f"/rounds/{r.id}")
     assert page.status_code == 200

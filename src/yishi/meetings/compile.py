@@ -15,8 +15,8 @@ from yishi.core.i18n import _
 from yishi.meetings import meeting
 from yishi.meetings.enums import MeetingStep
 from yishi.meetings.tables import ListAdoption
-from yishi.suggestions import services as suggestions
 from yishi.wishlists import services as wishlists
+from yishi.wishlists import sources
 from yishi.wishlists.enums import ItemKind
 
 
@@ -42,7 +42,7 @@ async def add_item(m: meeting.MeetingView, *, title: str, description: str, cost
     """A new item, answering the picked suggestions (linked both ways) or none."""
     round_ = await _compiling(m)
     if suggestion_ids:
-        item_id = await suggestions.to_wish_item(suggestion_ids, round_id=round_.id, title=title,
+        item_id = await sources.to_wish_item(suggestion_ids, round_id=round_.id, title=title,
                                                  description=description, cost_fen=cost_fen, kind=kind,
                                                  lead_unit=lead_unit, actor=actor)
     else:
@@ -57,7 +57,7 @@ async def link_suggestions(m: meeting.MeetingView, item_id: int, suggestion_ids:
     round_ = await _compiling(m)
     if item_id not in {i["id"] for i in await wishlists.items_of(round_.id)}:
         raise DomainError(_("清单中没有这一项，请刷新页面后重试。"), 404)
-    await suggestions.link_to_item(suggestion_ids, item_id=item_id, actor=actor)
+    await sources.link_to_item(suggestion_ids, item_id=item_id, actor=actor)
     await _log(m, "suggestions_linked", actor, item_id=item_id, suggestions=sorted(set(suggestion_ids)))
 
 
@@ -71,7 +71,7 @@ async def edit_item(m: meeting.MeetingView, item_id: int, *, title: str, descrip
 
 async def remove_item(m: meeting.MeetingView, item_id: int, *, actor: Any) -> None:
     round_ = await _compiling(m)
-    reopened = await suggestions.remove_wish_item(round_.id, item_id, actor=actor)
+    reopened = await sources.remove_wish_item(round_.id, item_id, actor=actor)
     await _log(m, "item_removed", actor, item_id=item_id, suggestions_reopened=reopened)
 
 

@@ -8,7 +8,7 @@ from yishi.projects.enums import ProjectState
 from yishi.projects.review import money_by_project
 from yishi.projects.rules import leverage
 from yishi.projects.tables import Project
-from yishi.suggestions import services as suggestions
+from yishi.wishlists import sources
 
 # A stopped project is listed with its reason; one still being planned shows as such.
 PUBLIC_FIELDS = ("id", "title", "description", "kind", "cost_fen", "spent_fen", "progress_pct", "planned_start",
@@ -46,7 +46,7 @@ async def public_project(project_id: int) -> dict:
 async def projects_for_code(code: str) -> list[dict]:
     """/t/CODE: the projects the code's suggestion (or the one it was merged into) became, via
     the wish-list items it is linked to. NotFound for an unknown code, as suggestions.track."""
-    tracking = await suggestions.track(code)
+    tracking = await sources.track(code)
     item_ids = [i["item_id"] for i in tracking.wish_items]
     if not item_ids:
         return []

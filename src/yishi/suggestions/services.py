@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from piccolo.query.functions.aggregate import Count
-
 from yishi.core import audit
 from yishi.core.errors import Conflict, DomainError, NotFound
 from yishi.core.i18n import _
@@ -21,7 +19,7 @@ from yishi.suggestions.catalog import ensure_categories, track_days
 from yishi.suggestions.enums import OPEN_STATUSES, Channel, Grade, Status, Tier, Track
 from yishi.core.errors import InvalidInput
 from yishi.suggestions.inputs import SuggestionInput
-from yishi.suggestions.tables import Category, Suggestion, WishLink
+from yishi.suggestions.tables import Category, Suggestion
 
 CONTENT_MIN = 5
 CONTENT_MAX = 1000
@@ -210,28 +208,6 @@ async def merged_children(suggestion_id: int) -> list[dict]:
         Suggestion.merged_into == suggestion_id).order_by(Suggestion.id).run()
 
 
-async def wish_items_of(suggestion_id: int) -> list[dict]:
-    return await WishLink.select(
-        WishLink.wish_item.as_alias("item_id"),
-        WishLink.wish_item.title.as_alias("title"),
-        WishLink.wish_item.round.as_alias("round_id"),
-        WishLink.wish_item.round.title.as_alias("round_title"),
-        WishLink.created_at,
-    ).where(WishLink.suggestion == suggestion_id).order_by(WishLink.id).run()
-
-
-async def sources_of_item(item_id: int) -> list[dict]:
-    """The suggestions a wish-list item answers: the other way along the link."""
-    return await WishLink.select(
-        WishLink.suggestion.as_alias("id"),
-        WishLink.suggestion.tracking_code.as_alias("tracking_code"),
-        WishLink.suggestion.content.as_alias("content"),
-        WishLink.suggestion.supporters.as_alias("supporters"),
-        WishLink.suggestion.community.name.as_alias("community_name"),
-        WishLink.suggestion.received_on.as_alias("received_on"),
-    ).where(WishLink.wish_item == item_id).order_by(WishLink.id).run()
-
-
 async def reveal_phone(suggestion_id: int, *, actor: Any) -> str:
     """The full number for the staff member handling the case; each look is on record."""
     row = await Suggestion.select(Suggestion.phone_cipher, Suggestion.purged_at).where(
@@ -262,7 +238,9 @@ class Tracking:
     closed_at: datetime | None
     merged: bool
     supporters: int
-    wish_items: list[dict]
+    answer_id: int  # the suggestion that answers this code: itself, or the one it was merged into
+    # The wish-list items that answer it: filled by wishlists.sources.track, which reads the link.
+    wish_items: tuple[dict, ...] = ()
 
 
 async def track(raw_code: str) -> Tracking:
@@ -283,7 +261,7 @@ async def track(raw_code: str) -> Tracking:
         community=own["community_name"], content=own["content"], status=Status(answer["status"]),
         reply=answer["reply"], reject_reason=answer["reject_reason"], replied_at=answer["replied_at"],
         closed_at=answer["closed_at"], merged=answer["id"] != own["id"], supporters=answer["supporters"],
-        wish_items=await wish_items_of(answer["id"]),
+        answer_id=answer["id"],
     )
 
 
@@ -463,7 +441,9 @@ LISTED_REPLY = ("您的建议已纳入《{round}》民生微事服务期望清�
                 "将由居民勾选、“5+X”议事组民主议事后确定是否实施。感谢您的参与！")
 
 
-async def _check_linkable(suggestion_ids: list[int], town_id: int) -> list[dict]:
+async def linkable(suggestion_ids: list[int], town_id: int) -> list[dict]:
+    """The suggestions, checked as a wish-list item of this street may answer them (open, or
+    already listed): wishlists.sources links them."""
     suggestion_ids = sorted(set(suggestion_ids))
     if not suggestion_ids:
         raise InvalidInput(_("请至少选择一条建议。"), "suggestions")
@@ -479,81 +459,38 @@ async def _check_linkable(suggestion_ids: list[int], town_id: int) -> list[dict]
     return rows
 
 
-async def to_wish_item(suggestion_ids: list[int], *, round_id: int, title: str, description: str,
-                       cost_fen: int, kind: Any, reply: str = "", actor: Any, lead_unit: str = "") -> int:
-    """Turn one or several suggestions into a new item of a draft wish list, linked both ways."""
-    from yishi.wishlists import services as wishlists
-
-    round_ = await wishlists.get_round(round_id)
-    rows = await _check_linkable(suggestion_ids, round_.town_id)
-    wishlists.ensure_list_editable(round_)
-    async with _db().transaction():
-        item_id = await wishlists.add_item(round_, title=title, description=description, cost_fen=cost_fen,
-                                           kind=kind, actor=actor, lead_unit=lead_unit)
-        await _link(rows, item_id, round_.title, (title or "").strip(), reply, actor)
-    return item_id
+def listed_reply(reply: str, *, round_title: str, item_title: str) -> str:
+    """The answer residents read when their suggestion is put on a wish list: the one typed, or
+    the standard one naming the list and the item."""
+    return _check_reply(reply, required=False) or _(LISTED_REPLY).format(round=round_title, item=item_title)
 
 
-async def link_to_item(suggestion_ids: list[int], *, item_id: int, reply: str = "", actor: Any) -> None:
-    """Answer suggestions with an item already on a wish list of the same street."""
-    from yishi.wishlists import services as wishlists
-    from yishi.wishlists.tables import WishItem
-
-    item = await WishItem.select(WishItem.id, WishItem.title, WishItem.round).where(
-        WishItem.id == item_id).first().run()
-    if item is None:
-        raise NotFound(_("找不到这个清单项目。"))
-    round_ = await wishlists.get_round(item["round"])
-    rows = await _check_linkable(suggestion_ids, round_.town_id)
-    async with _db().transaction():
-        await _link(rows, item_id, round_.title, item["title"], reply, actor)
+async def mark_listed(row: dict, *, reply: str, now: datetime, item_id: int, item_title: str, actor: Any) -> None:
+    """A suggestion (its row, as linkable read it) answered by a wish-list item: 已纳入清单."""
+    values: dict[Any, Any] = {Suggestion.status: Status.listed, Suggestion.reply: reply}
+    if row["closed_at"] is None:
+        values[Suggestion.closed_at] = now
+    if row["replied_at"] is None:
+        values[Suggestion.replied_at] = now
+    await _apply(row["id"], Status(row["status"]), values, _("纳入清单"))
+    await audit.record("suggestion.listed", actor=actor, object_type="suggestion", object_id=row["id"],
+                       wish_item=item_id, item_title=item_title)
 
 
-async def _link(rows: list[dict], item_id: int, round_title: str, item_title: str, reply: str, actor: Any) -> None:
-    reply = _check_reply(reply, required=False) or _(LISTED_REPLY).format(round=round_title, item=item_title)
-    now = _now()
-    for row in rows:
-        if await WishLink.exists().where((WishLink.suggestion == row["id"]) & (WishLink.wish_item == item_id)):
-            continue
-        await WishLink.insert(WishLink(suggestion=row["id"], wish_item=item_id,
-                                       created_by=getattr(actor, "id", None), created_at=now)).run()
-        values: dict[Any, Any] = {Suggestion.status: Status.listed, Suggestion.reply: reply}
-        if row["closed_at"] is None:
-            values[Suggestion.closed_at] = now
-        if row["replied_at"] is None:
-            values[Suggestion.replied_at] = now
-        await _apply(row["id"], Status(row["status"]), values, _("纳入清单"))
-        await audit.record("suggestion.listed", actor=actor, object_type="suggestion", object_id=row["id"],
-                           wish_item=item_id, item_title=item_title)
-
-
-
-
-async def remove_wish_item(round_id: int, item_id: int, *, actor: Any) -> list[int]:
-    """Take an item off a draft wish list. The suggestions it answered (and no other item does)
-    go back to the open cases, their 已纳入清单 answer withdrawn: it is no longer true. Returns
-    the ids of the suggestions reopened."""
-    from yishi.wishlists import services as wishlists
-
-    round_ = await wishlists.get_round(round_id)
-    wishlists.ensure_list_editable(round_)
-    linked = [r["suggestion"] for r in await WishLink.select(WishLink.suggestion).where(WishLink.wish_item == item_id)]
-    reopened = []
-    async with _db().transaction():
-        await wishlists.remove_item(round_, item_id, actor=actor)  # its links go with it
-        for sid in sorted(set(linked)):
-            if await WishLink.exists().where(WishLink.suggestion == sid):
-                continue
-            row = await Suggestion.select(Suggestion.status, Suggestion.grade).where(Suggestion.id == sid).first().run()
-            if row is None or row["status"] != Status.listed.value:
-                continue
-            back = Status.graded if row["grade"] else Status.received
-            await _apply(sid, Status.listed, {Suggestion.status: back, Suggestion.reply: "",
-                                              Suggestion.replied_at: None, Suggestion.closed_at: None}, _("移出清单"))
-            await audit.record("suggestion.unlisted", actor=actor, object_type="suggestion", object_id=sid,
-                               wish_item=item_id, status=back.value)
-            reopened.append(sid)
-    return reopened
+async def reopen_unlisted(suggestion_id: int, *, item_id: int, actor: Any) -> bool:
+    """A listed suggestion no item answers any more goes back to the open cases, its 已纳入清单
+    answer withdrawn (it is no longer true). False if it was not listed."""
+    row = await Suggestion.select(Suggestion.status, Suggestion.grade).where(
+        Suggestion.id == suggestion_id).first().run()
+    if row is None or row["status"] != Status.listed.value:
+        return False
+    back = Status.graded if row["grade"] else Status.received
+    await _apply(suggestion_id, Status.listed, {Suggestion.status: back, Suggestion.reply: "",
+                                                Suggestion.replied_at: None, Suggestion.closed_at: None},
+                 _("移出清单"))
+    await audit.record("suggestion.unlisted", actor=actor, object_type="suggestion", object_id=suggestion_id,
+                       wish_item=item_id, status=back.value)
+    return True
 
 
 async def contents_of(suggestion_ids: list[int], *, town_id: int) -> list[str]:
@@ -585,11 +522,3 @@ async def candidates_for_list(town_id: int, *, picked: list[int] | None = None, 
     for r in rows:
         r["display_code"] = rules.display_code(r["tracking_code"])
     return rows
-
-
-async def source_counts(round_id: int) -> dict[int, int]:
-    """For a round's wish list: how many residents' suggestions each item answers."""
-    rows = await WishLink.select(WishLink.wish_item, Count(alias="n")).where(
-        WishLink.wish_item.round == round_id
-    ).group_by(WishLink.wish_item).run()
-    return {r["wish_item"]: r["n"] for r in rows}

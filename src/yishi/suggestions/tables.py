@@ -5,7 +5,6 @@ from piccolo.table import Table
 from yishi.accounts.tables import User
 from yishi.places.tables import Community, Town
 from yishi.suggestions.enums import Channel, Grade, Status, Tier, Track
-from yishi.wishlists.tables import WishItem
 
 
 class Category(Table, tablename="suggestion_category"):
@@ -71,13 +70,3 @@ class Suggestion(Table, tablename="suggestion"):
     graded_at = Timestamptz(null=True, default=None)
     closed_at = Timestamptz(null=True, default=None)
     purged_at = Timestamptz(null=True, default=None)
-
-
-class WishLink(Table, tablename="suggestion_wish_link"):
-    """A suggestion answered by a wish-list item: kept here because data flows suggestions →
-    wish list, and read both ways (the item's sources, the suggestion's item)."""
-
-    suggestion = ForeignKey(Suggestion, null=False, index=True)
-    wish_item = ForeignKey(WishItem, null=False, index=True)
-    created_by = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
-    created_at = Timestamptz()

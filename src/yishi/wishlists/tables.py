@@ -1,8 +1,10 @@
 from piccolo.columns import BigInt, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
 from yishi.accounts.tables import User
 from yishi.places.tables import Town
+from yishi.suggestions.tables import Suggestion
 from yishi.wishlists.enums import ItemKind, RoundStatus
 
 
@@ -35,3 +37,15 @@ class WishItem(Table, tablename="wish_item"):
     kind = Varchar(length=12, choices=ItemKind, default=ItemKind.special)
     # 牵头单位: who will carry the item out if approved, set while compiling; carried to MicroProject.
     lead_unit = Varchar(length=80, default="")
+
+
+class WishLink(Table, tablename="suggestion_wish_link"):
+    """A suggestion answered by a wish-list item (wishlists.sources), read both ways: the item's
+    sources, the suggestion's items. Owned by the wish list, above suggestions, as data flows
+    suggestions → wish list; the table keeps the name it was created with (migration
+    wishlists_2026_12_06t07_00_00 moved its bookkeeping here without touching the rows)."""
+
+    suggestion = ForeignKey(Suggestion, null=False, index=True)
+    wish_item = ForeignKey(WishItem, null=False, index=True)
+    created_by = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamptz()

@@ -18,6 +18,7 @@ from yishi.projects import public as public_projects
 from yishi.suggestions import catalog, rules, services
 from yishi.suggestions.enums import Channel
 from yishi.web import forms, guards
+from yishi.wishlists import sources
 
 SUBMIT_LIMIT = 10  # posts per client per window: a family at one phone, a centre's shared Wi-Fi
 SUBMIT_WINDOW = 600
@@ -119,7 +120,7 @@ class PublicSuggestionController(Controller):
             return Template("suggestions/track_form.html", status_code=429, context={
                 "error": _("查询次数太多，请 {n} 分钟后再试。").format(n=max(1, -(-wait // 60))), "code": code})
         try:
-            view = await services.track(code)
+            view = await sources.track(code)
         except NotFound as exc:
             gate.fail(key)
             return Template("suggestions/track_form.html", status_code=404,

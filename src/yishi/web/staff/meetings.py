@@ -27,6 +27,7 @@ from yishi.web import deps, guards
 from yishi.web.forms import form_int, form_ints, item_input
 from yishi.web.responses import file_response
 from yishi.wishlists import services as wishlists
+from yishi.wishlists import sources
 from yishi.wishlists.enums import ItemKind, RoundStatus
 
 
@@ -82,7 +83,7 @@ async def compile_context(m: meeting.MeetingView, round_: Any, items: list[dict]
         "adoption": await compiling.adoption_of(round_.id),
         "can_compile": editable,
         "candidates": await suggestions.candidates_for_list(round_.town_id, picked=picked) if editable else [],
-        "sources": await suggestions.source_counts(round_.id),
+        "sources": await sources.source_counts(round_.id),
         "kinds": list(ItemKind),
         "form": {},
         "picked": set(picked or []),

@@ -18,10 +18,9 @@ from yishi.meetings import permissions as mperm
 from yishi.meetings import records as meetings
 from yishi.meetings.enums import MeetingStatus, MeetingStep
 from yishi.places import services as places
-from yishi.suggestions import services as suggestions
 from yishi.web import deps, guards
 from yishi.web.forms import form_int, item_input, refused
-from yishi.wishlists import services
+from yishi.wishlists import services, sources
 from yishi.wishlists.enums import ItemKind, RoundStatus
 from yishi.wishlists.services import RoundView
 
@@ -65,7 +64,7 @@ async def round_context(user: Any, round_id: int) -> dict[str, Any]:
         "can_decide": perm.can_record_decision(user, round_.town_id),
         "can_export": perm.can_export_intent_list(user, round_.town_id, round_.district_id),
         "total_fen": sum(i["cost_fen"] for i in items),
-        "sources": await suggestions.source_counts(round_id),
+        "sources": await sources.source_counts(round_id),
     }
 
 
@@ -135,5 +134,5 @@ class RoundController(Controller):
 
     @post("/{round_id:int}/items/{item_id:int}/delete", guards=[guards.MANAGE_ROUND])
     async def remove_item(self, request: Request, round_id: int, item_id: int) -> Redirect:
-        await suggestions.remove_wish_item(round_id, item_id, actor=request.user)
+        await sources.remove_wish_item(round_id, item_id, actor=request.user)
         return Redirect(f"/rounds/{round_id}#items")

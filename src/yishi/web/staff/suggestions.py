@@ -28,6 +28,8 @@ from yishi.suggestions.enums import (
 from yishi.suggestions.tables import Suggestion
 from yishi.web import deps, forms, guards
 from yishi.web.responses import file_response
+from yishi.wishlists import services as wishlists
+from yishi.wishlists import sources
 from yishi.wishlists.enums import ItemKind, RoundStatus
 from yishi.wishlists.tables import Round, WishItem
 
@@ -84,7 +86,7 @@ async def detail_context(user: Any, suggestion_id: int, **extra: Any) -> dict[st
         "s": s, "flag": rules.flag(s["status"], s["received_on"], s["due_on"], today),
         "history": await history.history(s["id"]),
         "children": await services.merged_children(s["id"]),
-        "wish_items": await services.wish_items_of(s["id"]),
+        "wish_items": await sources.wish_items_of(s["id"]),
         "candidates": candidates,
         "days": await catalog.track_days(s["town"]),
         "can_handle": can_handle,
@@ -281,7 +283,7 @@ class SuggestionController(Controller):
         context = await self._wish_context(request, ids)
         try:
             kind = forms.choice(form, "kind", ItemKind, _("项目类型"))
-            item_id = await services.to_wish_item(
+            item_id = await sources.to_wish_item(
                 ids, round_id=forms.required_int(form, "round", _("批次")), title=forms.text(form, "title"),
                 description=forms.text(form, "description"),
                 cost_fen=parse_yuan(forms.text(form, "cost"), _("预计费用")), kind=kind,
@@ -297,7 +299,7 @@ class SuggestionController(Controller):
         context = await self._wish_context(request, ids)
         try:
             item_id = forms.required_int(form, "item", _("清单项目"))
-            await services.link_to_item(ids, item_id=item_id, reply=forms.text(form, "reply"), actor=request.user)
+            await sources.link_to_item(ids, item_id=item_id, reply=forms.text(form, "reply"), actor=request.user)
         except DomainError as exc:
             return forms.refused("suggestions/wish.html", exc, context, form)
         return Redirect(f"/suggestions/wish-items/{item_id}")
@@ -305,8 +307,6 @@ class SuggestionController(Controller):
     @get("/wish-items/{item_id:int}", guards=[guards.SUGGESTIONS])
     async def item_sources(self, request: Request, item_id: int) -> Template:
         """The wish-list item's side of the link: the suggestions it answers."""
-        from yishi.wishlists import services as wishlists
-
         item = await WishItem.select(WishItem.id, WishItem.title, WishItem.description, WishItem.cost_fen,
                                      WishItem.round).where(WishItem.id == item_id).first().run()
         if item is None:
@@ -314,4 +314,4 @@ class SuggestionController(Controller):
         round_ = await wishlists.get_round(item["round"])
         perm.require(perm.can_view_suggestions(request.user, round_.town_id, round_.district_id))
         return Template("suggestions/item_sources.html", context={
-            "item": item, "round": round_, "sources": await services.sources_of_item(item_id), **ENUMS})
+            "item": item, "round": round_, "sources": await sources.sources_of_item(item_id), **ENUMS})
