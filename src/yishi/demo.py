@@ -14,16 +14,22 @@ from yishi.ballots import casting as ballots
 from yishi.ballots import lifecycle
 from yishi.ballots.tables import BallotCode
 from yishi.core.dates import CHINA
-from yishi.meetings import decisions
+from yishi.meetings import compile as compiling
+from yishi.meetings import decisions, desk, meeting
 from yishi.meetings import records as meetings
-from yishi.meetings.enums import MemberCategory
-from yishi.meetings.tables import Council
+from yishi.meetings.enums import MeetingStep, MemberCategory, Presence, VoteChoice
+from yishi.meetings.tables import Council, CouncilMember
+from yishi.suggestions import catalog as sg_catalog
+from yishi.suggestions import services as sg
+from yishi.suggestions.enums import Channel, Grade, Tier, Track
+from yishi.suggestions.inputs import SuggestionInput
+from yishi.suggestions.tables import Suggestion
 from yishi.places.enums import CommunityKind, TownKind
 from yishi.places.tables import Community, District, Town
 from yishi.wishlists import services as wishlists
 from yishi.wishlists import sources
 from yishi.wishlists.enums import ItemKind
-from yishi.wishlists.tables import Round
+from yishi.wishlists.tables import Round, WishItem
 
 DISTRICT = "成都市青白江区"
 DEMO_PASSWORD = "yishi-demo-2026"
@@ -181,10 +187,6 @@ async def _delivery_of_existing(district_id: int, say) -> None:
 async def build_consult_in_progress(council_id: int, town_id: int, convener) -> int:
     """A third round still being compiled: two items prepared by staff, and the council's
     民主恳谈交清单 meeting under way (quorate), with residents' open suggestions to pick from."""
-    from datetime import datetime
-
-    from yishi.meetings import meeting
-    from yishi.meetings.enums import MeetingStep, Presence
 
     round_id = await wishlists.create_round(town_id=town_id, title="2026年夏季批次", budget_fen=150_000_000,
                                             max_ticks=3, actor=convener)
@@ -209,11 +211,6 @@ async def build_consult_in_progress(council_id: int, town_id: int, convener) -> 
 async def _fill_and_vote(round_id: int, items, community_ids, n_ballots, rng, actor, *, council: int,
                          consult_title: str, held: tuple[int, int, int]) -> None:
     """The list compiled and adopted in a 民主恳谈交清单 meeting, then ticked by residents."""
-    from datetime import datetime
-
-    from yishi.meetings import compile as compiling
-    from yishi.meetings import meeting
-    from yishi.meetings.enums import MeetingStep, Presence
 
     r = await wishlists.get_round(round_id)
     meeting_id = await meeting.create_meeting(
@@ -286,14 +283,6 @@ SUGGESTIONS = [
 async def build_suggestions(town_id: int, community_ids: list[int], rounds: dict[str, int], say, rng) -> dict:
     """Observation points, two dozen suggestions in every state, duplicates merged, some turned into
     wish-list items: enough for the list, the numbers and a resident's tracking page."""
-    from datetime import datetime, timedelta, timezone
-
-    from yishi.suggestions import catalog as sg_catalog
-    from yishi.suggestions import services as sg
-    from yishi.suggestions.enums import Channel, Grade, Tier, Track
-    from yishi.suggestions.inputs import SuggestionInput
-    from yishi.suggestions.tables import Suggestion
-    from yishi.wishlists.tables import WishItem
 
     staff = await User.objects().where(User.username == "dawan_staff").first()
     collector = await User.objects().where(User.username == "dawan_collector").first()
@@ -379,11 +368,6 @@ async def build_council_work(council_id: int, round_id: int, convener) -> dict:
     """A 民主议事定方向 meeting for the earlier round: sign-in (one member on leave, one X guest),
     an agenda with notes, a show of hands on every item, the decision from the votes, closed
     minutes; then the street submits the intent list to the district desk (awaiting review)."""
-    from datetime import datetime, timedelta, timezone
-
-    from yishi.meetings import desk, meeting
-    from yishi.meetings.enums import MeetingStep, Presence, VoteChoice
-    from yishi.meetings.tables import CouncilMember
 
     for username, name in (("dawan_zhaoji", "王建国"), ("dawan_member", "吴桂兰")):
         user = await User.select(User.id).where(User.username == username).first()

@@ -14,7 +14,7 @@ from yishi.ballots import casting
 from yishi.web.resident.vote import RECEIPT_PAGE
 from yishi.ballots.tables import Ballot, BallotChoice, BallotCode
 from yishi.core.db import SharedSQLiteEngine
-from yishi.core.templating import PageShell
+from yishi.web.page_shell import PageShell
 from tests import factories as f
 
 

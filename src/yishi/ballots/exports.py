@@ -71,8 +71,8 @@ def _csv(header: list, rows: list[list]) -> bytes:
 
 
 def _xlsx(sheets: list[tuple[str, list, list[list]]]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl import Workbook  # noqa: PLC0415 — start-up cost
+    from openpyxl.styles import Font  # noqa: PLC0415 — start-up cost
 
     book = Workbook(write_only=False)
     book.remove(book.active)

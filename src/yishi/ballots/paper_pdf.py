@@ -10,10 +10,13 @@ import subprocess
 from dataclasses import dataclass
 from typing import Any, Callable
 
+import anyio.to_thread
+
 from yishi.ballots import codes as code_utils
 from yishi.ballots import round_settings
 from yishi.ballots.tables import BallotCode
 from yishi.core import audit
+from yishi.core import pdf as core_pdf
 from yishi.core.errors import Conflict, DomainError
 from yishi.core.i18n import _
 from yishi.wishlists import services as wishlists
@@ -36,8 +39,8 @@ PT = 72 / 25.4
 
 def qr_modules(url: str) -> list[list[bool]]:
     """The URL as a QR matrix (level M survives a crease or a smudge), quiet zone included."""
-    import qrcode
-    from qrcode.constants import ERROR_CORRECT_M
+    import qrcode  # noqa: PLC0415 — start-up cost
+    from qrcode.constants import ERROR_CORRECT_M  # noqa: PLC0415 — start-up cost
 
     # A fixed mask: choosing the best of eight costs eight encodings (14 s for 1,000 codes); any
     # mask is valid and every reader decodes it.
@@ -88,7 +91,7 @@ def _font_candidates() -> list[tuple[str, int]]:
 
 def _find_code_font():
     """The first of CODE_FAMILIES found, bold: a fontTools TTFont (lazy)."""
-    from fontTools.ttLib import TTCollection, TTFont
+    from fontTools.ttLib import TTCollection, TTFont  # noqa: PLC0415 — start-up cost
 
     fonts = []
     for path, index in _font_candidates():
@@ -112,10 +115,10 @@ def _find_code_font():
 @functools.lru_cache(maxsize=1)
 def code_font() -> CodeFont:
     """The code characters as a small TrueType font, built once per process (about 0.3 s)."""
-    from fontTools.agl import UV2AGL
-    from fontTools.fontBuilder import FontBuilder
-    from fontTools.pens.cu2quPen import Cu2QuPen
-    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    from fontTools.agl import UV2AGL  # noqa: PLC0415 — start-up cost
+    from fontTools.fontBuilder import FontBuilder  # noqa: PLC0415 — start-up cost
+    from fontTools.pens.cu2quPen import Cu2QuPen  # noqa: PLC0415 — start-up cost
+    from fontTools.pens.ttGlyphPen import TTGlyphPen  # noqa: PLC0415 — start-up cost
 
     source = _find_code_font()
     cmap, outlines, hmtx = source.getBestCmap(), source.getGlyphSet(), source["hmtx"]
@@ -159,7 +162,7 @@ def code_font() -> CodeFont:
 
 def _code_font_objects(pdf):
     """Add the code's font to the PDF (file, descriptor, Unicode map, font): its reference."""
-    import pydyf
+    import pydyf  # noqa: PLC0415 — start-up cost
 
     font = code_font()
     font_file = pydyf.Stream([font.data], pydyf.Dictionary({"Length1": len(font.data)}), compress=True)
@@ -232,7 +235,7 @@ def _stamp(order: list[int], stamps: list[bytes]):
     """A WeasyPrint finisher: the document holds one page per community; make one page per code,
     each sharing its community's content stream and adding a small stream of its own (code, QR).
     A thousand ballots then cost one layout and one painting per community."""
-    import pydyf
+    import pydyf  # noqa: PLC0415 — start-up cost
 
     def finish(document, pdf) -> None:
         kids = pdf.pages["Kids"]
@@ -264,16 +267,14 @@ def _render(html_for: Callable[[bool], str], many: bool, order: list[int], geo: 
             codes: list[tuple[str, str]]) -> bytes:
     """Lay the community pages out (the list in two columns when it is long, or when one column
     does not fit on the page: long titles wrap), then stamp a copy per code."""
-    from weasyprint import HTML
-    from weasyprint.text.fonts import FontConfiguration
-
-    from yishi.core.pdf import TEMPLATES
+    from weasyprint import HTML  # noqa: PLC0415 — start-up cost (WeasyPrint loads Pango)
+    from weasyprint.text.fonts import FontConfiguration  # noqa: PLC0415 — start-up cost
 
     stamps = [_stamp_ops(geo, code_utils.display(code), url) for code, url in codes]
     pages = max(order) + 1
-    document = HTML(string=html_for(many), base_url=str(TEMPLATES)).render(font_config=FontConfiguration())
+    document = HTML(string=html_for(many), base_url=str(core_pdf.TEMPLATES)).render(font_config=FontConfiguration())
     if len(document.pages) != pages and not many:
-        document = HTML(string=html_for(True), base_url=str(TEMPLATES)).render(font_config=FontConfiguration())
+        document = HTML(string=html_for(True), base_url=str(core_pdf.TEMPLATES)).render(font_config=FontConfiguration())
     if len(document.pages) != pages:
         raise DomainError(_("清单太长，一张选票放不下。请改用 A4 纸打印，或精简清单。"))
     return document.write_pdf(finisher=_stamp(order, stamps))
@@ -311,16 +312,12 @@ async def paper_ballots_pdf(round_id: int, *, base_url: str, community_id: int |
     communities = list(dict.fromkeys(row["community"] for row in rows))
     order = [communities.index(row["community"]) for row in rows]
     codes = [(row["code"], f"{base}/v/{row['code']}") for row in rows]
-    from yishi.core.pdf import _environment
-
-    template = _environment().get_template("pdf/paper_ballot.html")
+    template = core_pdf._environment().get_template("pdf/paper_ballot.html")
 
     def html_for(many: bool) -> str:
         return template.render(
             round=round_, items=items, ballots=[{"community": c} for c in communities], size=size, geo=geo,
             many=many, vote_url=f"{base}/vote", per_household=setup.per_household, closes_at=setup.closes_at)
-
-    import anyio.to_thread
 
     many = len(items) > (10 if size == "A5" else 18)
     data = await anyio.to_thread.run_sync(lambda: _render(html_for, many, order, geo, codes))

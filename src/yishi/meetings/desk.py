@@ -7,6 +7,7 @@ council: a 复议 meeting (民主议事定方向 again, meeting.revises = the re
 item and its decision is the next version; the street cannot edit the items or the resolution."""
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 from typing import Any, Awaitable, Callable
 
@@ -48,7 +49,6 @@ async def versions(round_id: int) -> list[dict]:
     for row in rows:
         row["status"] = SubmissionStatus(row["status"])
         if isinstance(row["snapshot"], str):
-            import json
             row["snapshot"] = json.loads(row["snapshot"])
     return rows
 

@@ -33,8 +33,8 @@ def point_url(base_url: str, code: str) -> str:
 def qr_svg(data: str) -> str:
     """The QR code as an SVG data URI: sharp at any print size. Error correction Q (25%) so a
     poster with a scuff or a pin through it still scans."""
-    import qrcode
-    from qrcode.image.svg import SvgPathImage
+    import qrcode  # noqa: PLC0415 — start-up cost
+    from qrcode.image.svg import SvgPathImage  # noqa: PLC0415 — start-up cost
 
     qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_Q, box_size=10, border=4)
     qr.add_data(data)
@@ -69,9 +69,9 @@ def _header(name: str, required: bool) -> str:
 
 
 async def template_xlsx(town_id: int) -> tuple[str, str, bytes]:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl import Workbook  # noqa: PLC0415 — start-up cost
+    from openpyxl.styles import Alignment, Font, PatternFill  # noqa: PLC0415 — start-up cost
+    from openpyxl.worksheet.datavalidation import DataValidation  # noqa: PLC0415 — start-up cost
 
     town = await catalog.town_ref(town_id)
     cats = [c["name"] for c in await catalog.categories()]
@@ -168,8 +168,8 @@ def _cell_date(value: Any) -> date | None:
 async def parse_import(data: bytes, town_id: int, today: date | None = None) -> list[tuple[services.Prepared, Channel]]:
     """Check every row of an uploaded workbook; raise ImportFailed listing all errors, or return
     the rows ready to save."""
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
+    from openpyxl import load_workbook  # noqa: PLC0415 — start-up cost
+    from openpyxl.utils.exceptions import InvalidFileException  # noqa: PLC0415 — start-up cost
 
     today = today or rules.today_in_china()
     if len(data) > IMPORT_MAX_BYTES:
@@ -279,8 +279,8 @@ def _label(enum_cls: Any, value: str) -> str:
 async def list_xlsx(rows: list[dict], title: str) -> tuple[str, str, bytes]:
     """The filtered list for the street or district. Phones masked, names reduced to the surname:
     a spreadsheet travels further than a page."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
+    from openpyxl import Workbook  # noqa: PLC0415 — start-up cost
+    from openpyxl.styles import Alignment, Font  # noqa: PLC0415 — start-up cost
 
     wb = Workbook()
     ws = wb.active

@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from yishi.config import load_settings
 from yishi.core.errors import DomainError
 from yishi.core.i18n import _
 from yishi.core.text import typed
@@ -90,8 +91,6 @@ def configure(secret_key: str) -> None:
 
 @lru_cache(maxsize=1)
 def _from_settings() -> PhoneVault:
-    from yishi.config import load_settings
-
     return PhoneVault(load_settings().secret_key)
 
 

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Mapping
+from urllib.parse import urlencode
 
 from piccolo.query.functions.aggregate import Count
 
@@ -49,7 +50,6 @@ class Filters:
 
     def query_string(self, **override: Any) -> str:
         """The filters as URL parameters, for pagination and export links."""
-        from urllib.parse import urlencode
 
         values = {**self.__dict__, **override}
         pairs = {k: ("1" if v is True else v.isoformat() if isinstance(v, date) else v)

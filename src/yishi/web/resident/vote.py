@@ -9,14 +9,14 @@ from litestar.utils.scope.state import ScopeState
 from yishi.ballots import codes as code_utils
 from yishi.ballots import casting, round_settings
 from yishi.core.errors import DomainError
-from yishi.core.templating import PageShell
+from yishi.web.page_shell import PageShell
 from yishi.web import guards
 from yishi.web.forms import form_ints
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.enums import RoundStatus
 
 # The receipt is the answer to every ballot: the same page but for the receipt number (and the
-# CSRF token base.html carries), so it is rendered once and filled in (core.templating.PageShell).
+# CSRF token base.html carries), so it is rendered once and filled in (web/page_shell.py).
 RECEIPT_PAGE = PageShell("ballots/receipt.html", holes=("receipt",))
 
 

@@ -14,7 +14,7 @@ from yishi.core.errors import DomainError, Forbidden, NotFound
 from yishi.core.i18n import _
 from yishi.core.money import parse_yuan
 from yishi.places import services as places
-from yishi.suggestions import catalog, history, queries, rules, services
+from yishi.suggestions import catalog, exports, history, queries, rules, services
 from yishi.suggestions import permissions as perm
 from yishi.suggestions.enums import (
     OPEN_STATUSES,
@@ -136,8 +136,6 @@ class SuggestionController(Controller):
 
     @get("/export.xlsx", guards=[guards.SUGGESTIONS])
     async def export(self, request: Request) -> Response:
-        from yishi.suggestions import exports
-
         scope = await scope_for(request.user)
         towns = [t["id"] for t in await towns_in(scope)]
         perm.require(perm.can_export_suggestions(request.user, towns),
