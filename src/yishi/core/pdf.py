@@ -5,6 +5,8 @@ import logging
 from functools import lru_cache
 from typing import Any
 
+import anyio.to_thread
+
 from yishi.config import PROJECT_ROOT
 from yishi.core.templating import make_environment
 
@@ -18,8 +20,8 @@ def _environment():
 
 def render_pdf_sync(template: str, **context: Any) -> bytes:
     # Imported here: WeasyPrint loads pango at import, which pages that never print need not pay.
-    from weasyprint import HTML
-    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint import HTML  # noqa: PLC0415 — start-up cost (pango)
+    from weasyprint.text.fonts import FontConfiguration  # noqa: PLC0415 — start-up cost (pango)
 
     html = _environment().get_template(template).render(**context)
     return HTML(string=html, base_url=str(TEMPLATES)).write_pdf(font_config=FontConfiguration())
@@ -27,8 +29,6 @@ def render_pdf_sync(template: str, **context: Any) -> bytes:
 
 async def render_pdf(template: str, **context: Any) -> bytes:
     """Layout and font subsetting take a second or more of CPU: keep them off the event loop."""
-    import anyio.to_thread
-
     return await anyio.to_thread.run_sync(lambda: render_pdf_sync(template, **context))
 
 

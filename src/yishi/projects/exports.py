@@ -10,8 +10,10 @@ from datetime import date, datetime, timezone
 from yishi.core.i18n import _
 from yishi.core.money import format_wan
 from yishi.core.pdf import render_pdf
+from yishi.projects import public
 from yishi.projects.enums import Colour, ProjectState
 from yishi.projects.review import Review
+from yishi.suggestions.exports import qr_svg
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -65,8 +67,8 @@ COLUMNS = [("序号", 6), ("镇（街道）", 12), ("项目名称", 30), ("牵�
 
 
 async def monthly_review_xlsx(r: Review) -> tuple[str, str, bytes]:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl import Workbook  # noqa: PLC0415 — start-up cost
+    from openpyxl.styles import Alignment, Font, PatternFill  # noqa: PLC0415 — start-up cost
 
     fills = {Colour.red: "F4CCCC", Colour.yellow: "FFF2CC", Colour.blue: "CFE2F3", Colour.green: "D9EAD3"}
     wb = Workbook()
@@ -112,9 +114,6 @@ async def project_poster_pdf(project_id: int, base_url: str) -> tuple[str, str, 
     """A QR poster to put up at the site, in the style of the observation points' 码上听 posters:
     what is being done, by whom, with what money, and a code to follow it (the public page).
     Only what the public page shows (projects.public): no personal data."""
-    from yishi.projects import public
-    from yishi.suggestions.exports import qr_svg
-
     p = await public.public_project(project_id)
     url = public_url(base_url, project_id)
     pdf = await render_pdf("projects/poster.html", p=p, url=url, qr=qr_svg(url))
