@@ -46,6 +46,7 @@ from yishi.web.staff.projects import ProjectController
 from yishi.web.staff.rounds import RoundController
 from yishi.web.staff.suggestions import SuggestionController
 from yishi.web.staff.suggestions_manage import SuggestionManageController
+from yishi.web.staff.supervision import SupervisionController
 from yishi.web.staff.units import UnitController
 
 
@@ -126,6 +127,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ProjectController,
             ReviewController,
             UnitController,
+            SupervisionController,
             PublicProjectController,
             RateController,
             EvaluationController,
