@@ -65,9 +65,10 @@ async def suggestion_figures(district_id: int, month: str) -> dict[int, Figures]
     return out
 
 
-async def street_rates(district_id: int, month: str) -> dict[int, Rates]:
-    """town id -> its rates in the month; key 0 is the whole district."""
-    figs = await suggestion_figures(district_id, month)
+async def street_rates(district_id: int, month: str, figs: dict[int, Figures] | None = None) -> dict[int, Rates]:
+    """town id -> its rates in the month; key 0 is the whole district. `figs`: the month's
+    suggestion_figures when the caller has them already."""
+    figs = figs if figs is not None else await suggestion_figures(district_id, month)
     tallies = await counts(by="town", district_id=district_id, month=month)
     out = {}
     whole = rules.Tally()
@@ -92,10 +93,11 @@ class RankingRow:
     ranked: rules.Ranked
 
 
-async def ranking(district_id: int, month: str) -> list[RankingRow]:
-    """The month's ranking of the district's streets, with 环比 on the month before."""
+async def ranking(district_id: int, month: str, now: dict[int, Rates] | None = None) -> list[RankingRow]:
+    """The month's ranking of the district's streets, with 环比 on the month before. `now`: the
+    month's street_rates when the caller has them already."""
     rule = (await settings.of_district(district_id)).bands
-    now = await street_rates(district_id, month)
+    now = now if now is not None else await street_rates(district_id, month)
     before = await street_rates(district_id, rules.previous_month(month))
     names = {t["id"]: t["name"] for t in await places.towns(await places.town_ids_of_district(district_id))}
     ranked = rules.rank({t: now[t].score for t in names}, {t: before[t].score for t in names}, rule)

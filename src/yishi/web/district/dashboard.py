@@ -73,6 +73,8 @@ def _counts(series: list[tuple[str, list]], stacked: bool = False) -> list[int]:
 
 
 def _chart(kind, title: str, labels: list[str], series: list[tuple[str, list]], **options) -> str:
+    if options.pop("skip", False):
+        return ""
     horizontal = kind is pygal.HorizontalBar
     if horizontal:  # pygal draws the first label at the bottom: the best street goes on top
         labels = labels[::-1]
@@ -87,7 +89,9 @@ def _chart(kind, title: str, labels: list[str], series: list[tuple[str, list]], 
     return _svg(chart)
 
 
-def tables(d: dashboard.Dashboard, base: str) -> list[Table]:
+def tables(d: dashboard.Dashboard, base: str, charts: bool = True) -> list[Table]:
+    """The dashboard's tables, each with its chart (charts=False for the Excel export)."""
+    skip = not charts
     streets = d.streets
     names = [s.name for s in streets]
     ranking = Table("ranking", _("{month} 三率排名（赛马）").format(month=d.month),
@@ -98,7 +102,7 @@ def tables(d: dashboard.Dashboard, base: str) -> list[Table]:
                       _pct(r.rates.resolution), _pct(r.rates.satisfaction)] for r in d.ranking])
     ranking.chart = _chart(pygal.HorizontalBar, _("综合得分（%）"), [r.town_name for r in d.ranking],
                            [(_("综合得分"), [None if r.rates.score is None else round(r.rates.score * 100, 1)
-                                           for r in d.ranking])], range=(0, 100), show_legend=False)
+                                           for r in d.ranking])], range=(0, 100), show_legend=False, skip=skip)
     rates_t = Table("rates", _("{month} 三率").format(month=d.month),
                     [_("镇（街道）"), _("响应率"), _("解决率"), _("满意率"), _("居民评价条数"), _("电话回访条数")],
                     [[r.town_name, _pct(r.rates.response), _pct(r.rates.resolution), _pct(r.rates.satisfaction),
@@ -109,15 +113,16 @@ def tables(d: dashboard.Dashboard, base: str) -> list[Table]:
         (_("响应率"), [None if r.rates.response is None else round(r.rates.response * 100, 1) for r in d.ranking]),
         (_("解决率"), [None if r.rates.resolution is None else round(r.rates.resolution * 100, 1) for r in d.ranking]),
         (_("满意率"), [None if r.rates.satisfaction is None else round(r.rates.satisfaction * 100, 1) for r in d.ranking]),
-    ], range=(0, 100))
-    sugg = Table("suggestions", _("居民建议与勾选"),
+    ], range=(0, 100), skip=skip)
+    sugg = Table("suggestions", _("{month} 居民建议与勾选").format(month=d.month),
                  [_("镇（街道）"), _("收到建议"), _("已答复"), _("已办结"), _("逾期未办"), _("批次"), _("发出选票码"), _("投票数"), _("参与率")],
                  [[s.name, s.suggestions.cases, s.suggestions.answered, s.suggestions.finished, s.suggestions.overdue,
                    s.rounds, s.codes, s.ballots, _pct(s.turnout)] for s in streets + [d.whole]])
-    sugg.link = "/suggestions/stats"
+    first, last = rules.month_bounds(d.month)
+    sugg.link = f"/suggestions/stats?date_from={first.isoformat()}&date_to={last.isoformat()}"
     series = [(_("收到建议"), [s.suggestions.cases for s in streets]),
               (_("已答复"), [s.suggestions.answered for s in streets])]
-    sugg.chart = _chart(pygal.Bar, _("居民建议（件）"), names, series, y_labels=_counts(series))
+    sugg.chart = _chart(pygal.Bar, _("居民建议（件）"), names, series, y_labels=_counts(series), skip=skip)
     money = Table("money", _("项目与资金（万元）"),
                   [_("镇（街道）"), _("项目数"), _("批复资金"), _("已支出"), _("撬动社会资金"), _("缺报周报")],
                   [[s.name, s.totals.projects, format_wan(s.totals.cost_fen), format_wan(s.totals.spent_fen),
@@ -125,13 +130,13 @@ def tables(d: dashboard.Dashboard, base: str) -> list[Table]:
     money.chart = _chart(pygal.Bar, _("资金（万元）"), names, [
         (_("批复资金"), [round(s.totals.cost_fen / 1_000_000, 2) for s in streets]),
         (_("已支出"), [round(s.totals.spent_fen / 1_000_000, 2) for s in streets]),
-        (_("撬动社会资金"), [round(s.totals.social_fen / 1_000_000, 2) for s in streets])])
+        (_("撬动社会资金"), [round(s.totals.social_fen / 1_000_000, 2) for s in streets])], skip=skip)
     shown = [Colour.green, Colour.blue, Colour.yellow, Colour.red]
     colours = Table("colours", _("办理进度（蓝黄红）"), [_("镇（街道）")] + [c.label for c in shown],
                     [[s.name] + [s.colour(c) for c in shown] for s in streets + [d.whole]])
     series = [(c.label, [s.colour(c) for s in streets]) for c in shown]
     colours.chart = _chart(pygal.StackedBar, _("项目督办颜色（个）"), names, series,
-                           y_labels=_counts(series, stacked=True), style=COLOUR_STYLE)
+                           y_labels=_counts(series, stacked=True), style=COLOUR_STYLE, skip=skip)
     return [ranking, rates_t, sugg, money, colours]
 
 
@@ -170,7 +175,7 @@ class DashboardController(Controller):
     async def _xlsx(self, request: Request, district_id: int, town_id: int | None, name: str) -> Response:
         month = _month(request)
         d = await dashboard.build(district_id, month, town_id)
-        data = exports.xlsx([(t.title, t.header, t.rows) for t in tables(d, "")])
+        data = exports.xlsx([(t.title, t.header, t.rows) for t in tables(d, "", charts=False)])
         return file_response(f"{name}{month}看板.xlsx", exports.XLSX, data)
 
     @get("/{district_id:int}/export.xlsx", guards=[guards.VIEW_DISTRICT])
