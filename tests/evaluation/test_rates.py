@@ -74,3 +74,23 @@ async def test_counts_by_project_and_community_in_a_round():
         pid: (2, 0.5), other: (1, 1.0)}
     by_community = await rates.counts(by="community", district_id=places["district"], round_id=round_id)
     assert {k: t.residents.total for k, t in by_community.items()} == {places["communities"][0]: 3}
+
+
+async def test_report_over_a_half_year_and_bad_period_refused():
+    from yishi.core.errors import DomainError
+    from yishi.evaluation import report
+
+    a, staff, (pa, _), round_a = await written_off()
+    await _suggestions(a, answered=1, untouched=0)
+    await _rate(a, staff, round_a, pa, ["satisfied", "unsatisfied"])
+    today = dates.today()
+    half = f"{today.year}-{'H1' if today.month <= 6 else 'H2'}"
+    r = await report.build(a["district"], half)
+    assert (r.whole["cases"], r.whole["rates"].response, r.whole["rates"].satisfaction, r.whole["rates"].ratings) == (
+        1, 1.0, 0.5, 2)
+    assert [(s["name"], s["rank"]) for s in r.streets] == [(r.streets[0]["name"], 1)]
+    assert len(r.projects) == 2 and report.advice_counts(r)[report.Advice.watch] == 2
+    other = await report.build(a["district"], str(today.year - 1))
+    assert (other.whole["cases"], other.whole["rates"].ratings, other.label) == (0, 0, f"{today.year - 1}年度")
+    with pytest.raises(DomainError):
+        report.period_months("2026-Q3")

@@ -174,3 +174,13 @@ async def test_district_edits_thresholds_and_indicators(client):
     await client.post("/logout", data={"_csrf_token": token})
     await f.login(client, staff.username)
     assert (await client.get(f"/dashboard/{places['district']}/settings")).status_code == 403
+
+
+async def test_yearly_report_pdf(client):
+    places, staff, (pid, _), round_id = await written_off()
+    reviewer = await f.make_user(Role.district_reviewer, places)
+    await f.login(client, reviewer.username)
+    r = await client.get(f"/dashboard/{places['district']}/report.pdf?period=2026")
+    assert r.status_code == 200 and r.content[:5] == b"%PDF-"
+    assert "2026%E5%B9%B4%E5%BA%A6" in r.headers["content-disposition"]  # 2026年度
+    assert (await client.get(f"/dashboard/{places['district']}/report.pdf?period=26")).status_code == 400

@@ -10,7 +10,11 @@ from yishi.ballots.paper_pdf import qr_modules
 from yishi.core.errors import Conflict
 from yishi.core.i18n import _
 from yishi.core.pdf import render_pdf
+from yishi.core import dates
+from yishi.evaluation import report as reports
 from yishi.evaluation import services
+from yishi.evaluation.enums import Advice, CaseColour
+from yishi.evaluation.rules import pct_text
 from yishi.wishlists import services as wishlists
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -55,3 +59,17 @@ def xlsx(sheets: list[tuple[str, list[str], list[list[Any]]]]) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else pct_text(value) + "%"
+
+
+async def report_pdf(district_id: int, period: str) -> tuple[str, str, bytes]:
+    """评估报告 of a district for a half year or a year, in the dossier's layout (GB/T 9704)."""
+    r = await reports.build(district_id, period)
+    today = dates.today()
+    data = await render_pdf("pdf/evaluation_report.html", r=r, pct=_pct, Advice=Advice, CaseColour=CaseColour,
+                            advice=reports.advice_counts(r), year=today.year,
+                            today_label=f"{today.year}年{today.month}月{today.day}日")
+    return f"{r.district_name}{r.label}民生微事评估报告.pdf", "application/pdf", data

@@ -32,7 +32,7 @@ class Rates:
 
 
 async def counts(*, by: str, district_id: int, month: str | None = None, round_id: int | None = None,
-                 town_id: int | None = None) -> dict:
+                 town_id: int | None = None, months: tuple[str, str] | None = None) -> dict:
     """{key: Tally} where key is a project id, community id or town id (`by`), for ratings of
     the district's projects, in a month and/or a round."""
     column = {"project": Rating.project, "community": Rating.community, "town": Rating.project.round.town}[by]
@@ -40,6 +40,8 @@ async def counts(*, by: str, district_id: int, month: str | None = None, round_i
         Rating.project.round.town.district == district_id)
     if month:
         q = q.where(Rating.month == month)
+    if months:  # "2026-01" to "2026-06", both included: the months sort as text
+        q = q.where((Rating.month >= months[0]) & (Rating.month <= months[1]))
     if round_id is not None:
         q = q.where(Rating.project.round == round_id)
     if town_id is not None:
@@ -50,9 +52,11 @@ async def counts(*, by: str, district_id: int, month: str | None = None, round_i
     return {k: rules.tally(v) for k, v in raw.items()}
 
 
-async def suggestion_figures(district_id: int, month: str) -> dict[int, Figures]:
-    """town id -> the suggestions' figures for those received in the month."""
-    first, last = rules.month_bounds(month)
+async def suggestion_figures(district_id: int, month: str, until: str | None = None) -> dict[int, Figures]:
+    """town id -> the suggestions' figures for those received in the month (or from `month` to
+    `until`, both included); key 0 is the district."""
+    first, _last = rules.month_bounds(month)
+    last = rules.month_bounds(until or month)[1]
     towns = await places.towns(await places.town_ids_of_district(district_id))
     summary = await queries.figures(queries.Scope(tuple(t["id"] for t in towns)),
                                     queries.Filters(date_from=first, date_to=last), "town")

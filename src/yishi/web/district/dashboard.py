@@ -221,3 +221,8 @@ class DashboardController(Controller):
         except DomainError as exc:
             return refused("evaluation/settings.html", exc, await self._settings_page(district), form)
         return Redirect(f"/dashboard/{district['id']}/settings?done=indicators")
+
+    @get("/{district_id:int}/report.pdf", guards=[guards.VIEW_DISTRICT])
+    async def report_pdf(self, request: Request, district: dict, period: str = "") -> Response:
+        """半年/年度 评估报告: ?period=2026, 2026-H1 or 2026-H2 (this year by default)."""
+        return file_response(*await exports.report_pdf(district["id"], period or str(dates.today().year)), inline=True)
