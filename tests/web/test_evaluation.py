@@ -147,7 +147,9 @@ async def test_dashboard_draws_svg_with_tables_and_exports_excel(client):
     assert (await client.get(f"/dashboard/{other['district']}")).status_code == 403
     await client.post("/logout", data={"_csrf_token": f.csrf_from(page.text)})
     await f.login(client, staff.username)
-    assert (await client.get(f"/dashboard/street/{places['town']}")).status_code == 200
+    street = await client.get(f"/dashboard/street/{places['town']}")
+    assert street.status_code == 200 and street.text.count("<svg") == 6 and "各社区居民评价" in street.text
+    assert "<td>第1社区</td><td class=\"num\">2</td>" in street.text
     assert (await client.get(f"/dashboard/{places['district']}")).status_code == 403
 
 

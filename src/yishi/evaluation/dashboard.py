@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from piccolo.query.functions.aggregate import Count
 
 from yishi.ballots.tables import Ballot, BallotCode
-from yishi.evaluation import rates
+from yishi.evaluation import rates, rules
 from yishi.places import services as places
 from yishi.projects import review
 from yishi.projects.enums import Colour
@@ -43,6 +43,8 @@ class Dashboard:
     whole: Street
     ranking: list[rates.RankingRow]
     district_rates: rates.Rates
+    # One street's page: its communities' residents' ratings in the month (name, Tally).
+    communities: list[tuple[str, rules.Tally]] = field(default_factory=list)
 
 
 async def build(district_id: int, month: str, town_id: int | None = None) -> Dashboard:
@@ -75,5 +77,9 @@ async def build(district_id: int, month: str, town_id: int | None = None) -> Das
     whole = Street(0, delivery.title, whole_figs, sum(s.rounds for s in streets.values()),
                    sum(s.codes for s in streets.values()), sum(s.ballots for s in streets.values()), delivery.totals)
     street_rates = await rates.street_rates(district_id, month, figs)
+    communities = []
+    if town_id is not None:
+        tallies = await rates.counts(by="community", district_id=district_id, month=month, town_id=town_id)
+        communities = [(c["name"], tallies.get(c["id"], rules.Tally())) for c in await places.communities_of(town_id)]
     return Dashboard(delivery.district_name, month, sorted(streets.values(), key=lambda s: s.id), whole,
-                     await rates.ranking(district_id, month, street_rates), street_rates[town_id or 0])
+                     await rates.ranking(district_id, month, street_rates), street_rates[town_id or 0], communities)

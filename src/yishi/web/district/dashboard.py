@@ -38,6 +38,7 @@ STYLE = Style(font_family='"Noto Sans CJK SC", "Noto Sans SC", "Microsoft YaHei"
               value_font_size=14, tooltip_font_size=14)
 # The colour chart's series are 正常, 蓝色提醒, 黄色预警, 红色督办: drawn in their own colours.
 COLOUR_STYLE = Style(**{**STYLE.to_dict(), "colors": ("#2e8b57", "#1f5fa8", "#d4a017", "#c0392b")})
+GRADE_STYLE = Style(**{**STYLE.to_dict(), "colors": ("#2e8b57", "#8fbc8f", "#c0392b")})
 
 
 @dataclass
@@ -137,7 +138,20 @@ def tables(d: dashboard.Dashboard, base: str, charts: bool = True) -> list[Table
     series = [(c.label, [s.colour(c) for s in streets]) for c in shown]
     colours.chart = _chart(pygal.StackedBar, _("项目督办颜色（个）"), names, series,
                            y_labels=_counts(series, stacked=True), style=COLOUR_STYLE, skip=skip)
-    return [ranking, rates_t, sugg, money, colours]
+    out = [ranking, rates_t, sugg, money, colours]
+    if d.communities:
+        names = [name for name, _t in d.communities]
+        per = Table("communities", _("{month} 各社区居民评价").format(month=d.month),
+                    [_("社区"), _("满意"), _("基本满意"), _("不满意"), _("满意率"), _("电话回访")],
+                    [[name, t.residents.satisfied, t.residents.basic, t.residents.unsatisfied,
+                      _pct(t.residents.satisfaction), t.telephone.total] for name, t in d.communities])
+        series = [(_("满意"), [t.residents.satisfied for _n, t in d.communities]),
+                  (_("基本满意"), [t.residents.basic for _n, t in d.communities]),
+                  (_("不满意"), [t.residents.unsatisfied for _n, t in d.communities])]
+        per.chart = _chart(pygal.StackedBar, _("居民评价（条）"), names, series, y_labels=_counts(series, stacked=True),
+                           style=GRADE_STYLE, skip=skip)
+        out.append(per)
+    return out
 
 
 def _month(request: Request) -> str:
