@@ -8,7 +8,7 @@ from datetime import date
 
 from yishi.core.errors import DomainError
 from yishi.core.i18n import _
-from yishi.places.tables import District, Town
+from yishi.places import services as places
 from yishi.projects import reports, services, supervision
 from yishi.projects.enums import FundingSource
 from yishi.projects.rules import Supervision, leverage
@@ -86,12 +86,11 @@ async def monthly_review(*, town_id: int | None = None, district_id: int | None 
     today = today or services.today()
     month = check_month(month) if month else reports.month_of(today)
     if town_id is not None:
-        town = await Town.select(Town.name, Town.district.name.as_alias("district_name")).where(
-            Town.id == town_id).first().run()
+        town = await places.town(town_id)
         title, district_name = town["name"], town["district_name"]
         projects = await services.projects_of_town(town_id)
     else:
-        district = await District.select(District.name).where(District.id == district_id).first().run()
+        district = await places.district(district_id)
         title = district_name = district["name"]
         projects = await services.projects_of_district(district_id)
     ids = [p["id"] for p in projects]

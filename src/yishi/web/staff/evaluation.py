@@ -18,7 +18,6 @@ from yishi.evaluation import exports, nextyear, observers, rules, services, sett
 from yishi.evaluation import permissions as eperm
 from yishi.evaluation.enums import Advice, Grade
 from yishi.places import services as places
-from yishi.places.tables import District
 from yishi.projects import permissions as pperm
 from yishi.projects import services as projects
 from yishi.projects.enums import ProjectState
@@ -38,7 +37,7 @@ async def projects_in_scope(user: Any) -> list[dict]:
     role = perm.role_of(user)
     if role is Role.admin:
         rows = []
-        for d in await District.select(District.id).order_by(District.id).run():
+        for d in await places.districts():
             rows += await projects.projects_of_district(d["id"])
         return rows
     if role in (Role.district_reviewer, Role.observer):

@@ -19,7 +19,7 @@ from yishi.accounts.enums import Role
 from yishi.core.errors import DomainError, InvalidInput, NotFound
 from yishi.core.i18n import _
 from yishi.core.money import parse_yuan
-from yishi.places.tables import District
+from yishi.places import services as places
 from yishi.projects import exports, photos, plan, reports, review, services, supervision
 from yishi.projects import permissions as pperm
 from yishi.projects.enums import Colour, FundingSource, PlanStatus, ProjectState
@@ -50,7 +50,7 @@ async def projects_in_scope(user: Any) -> list[dict]:
     role = perm.role_of(user)
     if role is Role.admin:
         rows = []
-        for d in await District.select(District.id).order_by(District.id).run():
+        for d in await places.districts():
             rows += await services.projects_of_district(d["id"])
         return rows
     if role is Role.district_reviewer:
@@ -191,7 +191,7 @@ class ProjectController(Controller):
             "state": want_state.value if want_state else "", "colour": want_colour.value if want_colour else "",
             "error": None, "user_role": perm.role_of(user).value,
             # The administrator reaches every district's 月调度 from here.
-            "districts": await District.select(District.id, District.name).order_by(District.id).run()
+            "districts": await places.districts()
             if perm.role_of(user) is Role.admin else [],
             "user_town": getattr(user, "town", None), "user_district": getattr(user, "district", None)})
 

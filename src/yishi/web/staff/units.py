@@ -11,7 +11,7 @@ from yishi.accounts import units
 from yishi.accounts.enums import UnitKind
 from yishi.core.errors import DomainError, NotFound
 from yishi.core.i18n import _
-from yishi.places.tables import District
+from yishi.places import services as places
 from yishi.web import guards
 from yishi.web.forms import choice, refused, text
 
@@ -20,7 +20,7 @@ PAGE = "projects/units.html"
 
 async def _district(request: Request, form: Any = None) -> tuple[int, list[dict]]:
     """The district whose directory is shown: ?district= (or the form's), else the user's, else the first."""
-    districts = await District.select(District.id, District.name).order_by(District.id).run()
+    districts = await places.districts()
     raw = (text(form, "district") if form is not None else "") or request.query_params.get("district") or ""
     wanted = getattr(request.user, "district", None)
     if raw:
@@ -67,7 +67,7 @@ class UnitController(Controller):
     async def edit(self, request: Request, unit_id: int) -> Template | Redirect:
         form = await request.form()
         unit = await units.get_unit(unit_id)
-        districts = await District.select(District.id, District.name).order_by(District.id).run()
+        districts = await places.districts()
         try:
             await units.update_unit(unit_id, name=text(form, "name"),
                                     kind=choice(form, "kind", UnitKind, _("单位类别")),
