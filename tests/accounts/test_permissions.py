@@ -154,3 +154,72 @@ def test_require_false_raises_forbidden_in_chinese():
 
 def test_require_true_passes():
     assert perm.require(True) is None
+
+
+# --- 用户管理: who manages whose account -----------------------------------------------------
+# The account sits in the user's own town (town 1 of district 1), another town of the own district,
+# or a town of another district; its role is a council member, a collector, a convener or street
+# staff (the ones a street might be tempted to hand out), an administrator (no town).
+ACCOUNT_PLACES = {"own": (1, 1), "other_town": (2, 1), "other_district": (3, 2)}
+#                       member           collector        convener         street_staff     admin
+MANAGE_ACCOUNT = {
+    Role.admin:             ((T, T, T), (T, T, T), (T, T, T), (T, T, T), T),
+    Role.district_reviewer: ((F, F, F), (F, F, F), (F, F, F), (F, F, F), F),
+    Role.street_staff:      ((T, F, F), (T, F, F), (F, F, F), (F, F, F), F),
+    Role.convener:          ((F, F, F), (F, F, F), (F, F, F), (F, F, F), F),
+    Role.member:            ((F, F, F), (F, F, F), (F, F, F), (F, F, F), F),
+    Role.collector:         ((F, F, F), (F, F, F), (F, F, F), (F, F, F), F),
+    Role.unit_clerk:        ((F, F, F), (F, F, F), (F, F, F), (F, F, F), F),
+    Role.observer:          ((F, F, F), (F, F, F), (F, F, F), (F, F, F), F),
+}
+VIEW_ACCOUNT = {
+    Role.admin:             ((T, T, T), (T, T, T), (T, T, T), (T, T, T), T),
+    Role.district_reviewer: ((T, T, F), (T, T, F), (T, T, F), (T, T, F), F),
+    Role.street_staff:      ((T, F, F), (T, F, F), (F, F, F), (F, F, F), F),
+    Role.convener:          ((F, F, F), (F, F, F), (F, F, F), (F, F, F), F),
+    Role.member:            ((F, F, F), (F, F, F), (F, F, F), (F, F, F), F),
+    Role.collector:         ((F, F, F), (F, F, F), (F, F, F), (F, F, F), F),
+    Role.unit_clerk:        ((F, F, F), (F, F, F), (F, F, F), (F, F, F), F),
+    Role.observer:          ((F, F, F), (F, F, F), (F, F, F), (F, F, F), F),
+}
+TARGET_ROLES = (Role.member, Role.collector, Role.convener, Role.street_staff)
+
+
+def _account_grid(grid, predicate):
+    for role, (*by_role, admin_target) in grid.items():
+        for target, expected in zip(TARGET_ROLES, by_role):
+            for (town, district), allowed in zip(ACCOUNT_PLACES.values(), expected):
+                yield role, target, town, district, allowed, predicate
+        yield role, Role.admin, None, None, admin_target, predicate
+
+
+@pytest.mark.parametrize(("role", "target", "town", "district", "allowed", "predicate"),
+                         list(_account_grid(MANAGE_ACCOUNT, "manage")) + list(_account_grid(VIEW_ACCOUNT, "view")))
+def test_account_grid(role, target, town, district, allowed, predicate):
+    user = user_of(role)
+    if predicate == "manage":
+        assert perm.can_manage_account(user, target, town) is allowed
+    else:
+        assert perm.can_view_account(user, target, town, district) is allowed
+
+
+@pytest.mark.parametrize(("role", "opens", "grants"), [
+    (Role.admin, True, tuple(Role)),
+    (Role.district_reviewer, True, ()),
+    (Role.street_staff, True, (Role.member, Role.collector)),
+    (Role.convener, False, ()),
+    (Role.member, False, ()),
+    (Role.collector, False, ()),
+    (Role.unit_clerk, False, ()),
+    (Role.observer, False, ()),
+])
+def test_user_admin_page_and_grantable_roles(role, opens, grants):
+    user = user_of(role)
+    assert perm.can_open_user_admin(user) is opens
+    assert perm.grantable_roles(user) == grants
+
+
+def test_street_staff_without_a_street_manages_no_one():
+    user = SimpleNamespace(role="street_staff", town=None, district=None, community=None)
+    assert perm.can_open_user_admin(user) is False
+    assert perm.can_manage_account(user, Role.member, None) is False

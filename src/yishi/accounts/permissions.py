@@ -75,3 +75,44 @@ def can_create_round(user: Any) -> bool:
 def require(allowed: bool, message: str | None = None) -> None:
     if not allowed:
         raise Forbidden(message or _("您没有权限查看或操作此页面。"))
+
+
+# --- who manages whose account (用户管理) -----------------------------------------------------
+# A street's staff hand out the accounts their street needs day to day: its council members and
+# its suggestion collectors. Staff accounts, conveners, district roles and administrators stay
+# with the administrator, so a street cannot raise anyone above itself.
+STREET_GRANTS = (Role.member, Role.collector)
+
+
+def can_open_user_admin(user: Any) -> bool:
+    """Who has the 用户管理 page at all: the administrator, a street's staff, the district reviewer
+    (who sees the district's accounts and changes none)."""
+    role = role_of(user)
+    return (role is Role.admin or (role is Role.street_staff and _id(user.town) is not None)
+            or (role is Role.district_reviewer and _id(user.district) is not None))
+
+
+def grantable_roles(user: Any) -> tuple[Role, ...]:
+    """The roles this user may give an account (create, edit into)."""
+    role = role_of(user)
+    if role is Role.admin:
+        return tuple(Role)
+    if role is Role.street_staff and _id(user.town) is not None:
+        return STREET_GRANTS
+    return ()
+
+
+def can_manage_account(user: Any, role: Role | str, town_id: int | None) -> bool:
+    """Create, edit, disable, reset an account of this role in this town."""
+    if is_admin(user):
+        return True
+    return (role_of(user) is Role.street_staff and _id(user.town) is not None
+            and Role(role) in STREET_GRANTS and town_id == _id(user.town))
+
+
+def can_view_account(user: Any, role: Role | str, town_id: int | None, district_id: int | None) -> bool:
+    """See an account and its login history. `district_id` is the account's district (its own or
+    its street's)."""
+    return (can_manage_account(user, role, town_id)
+            or (role_of(user) is Role.district_reviewer and district_id is not None
+                and _id(user.district) == district_id))

@@ -31,22 +31,9 @@ async def create_user(
         raise DomainError(_("用户名应为 2 到 40 个字母、数字或 _ . -。"))
     if len(password) < 8:
         raise DomainError(_("密码至少需要 8 个字符。"))
-    if role in (Role.street_staff, Role.convener, Role.member) and town_id is None:
-        raise DomainError(_("该角色需要指定所属镇（街道）。"))
-    if role is Role.district_reviewer and district_id is None:
-        # Without a district the round list would not be narrowed at all.
-        raise DomainError(_("区级审核人员需要指定所属区。"))
-    if role is Role.observer and district_id is None:
-        # An observer scores the projects of one district.
-        raise DomainError(_("观察员需要指定所属区。"))
-    if role is Role.collector and community_id is None and town_id is None:
-        raise DomainError(_("民情收集员需要指定所属社区或镇（街道）。"))
+    check_placement(role, district_id, town_id, community_id)
     if role is Role.unit_clerk:
-        # The unit decides what a clerk sees; its district follows from it.
-        unit = await Unit.select(Unit.id, Unit.district).where(Unit.id == unit_id).first().run() if unit_id else None
-        if unit is None:
-            raise DomainError(_("责任单位经办人需要指定所属单位。"))
-        district_id = unit["district"]
+        district_id = await unit_district(unit_id)
     elif unit_id is not None:
         raise DomainError(_("只有责任单位经办人可以指定所属单位。"))
     if await User.exists().where(User.username == username):
@@ -68,6 +55,28 @@ async def create_user(
     return user
 
 
+def check_placement(role: Role, district_id: int | None, town_id: int | None, community_id: int | None) -> None:
+    """The place a role needs to be bound to, or a DomainError saying which."""
+    if role in (Role.street_staff, Role.convener, Role.member) and town_id is None:
+        raise DomainError(_("该角色需要指定所属镇（街道）。"))
+    if role is Role.district_reviewer and district_id is None:
+        # Without a district the round list would not be narrowed at all.
+        raise DomainError(_("区级审核人员需要指定所属区。"))
+    if role is Role.observer and district_id is None:
+        # An observer scores the projects of one district.
+        raise DomainError(_("观察员需要指定所属区。"))
+    if role is Role.collector and community_id is None and town_id is None:
+        raise DomainError(_("民情收集员需要指定所属社区或镇（街道）。"))
+
+
+async def unit_district(unit_id: int | None) -> int:
+    """A unit clerk's district, which follows from the unit (the unit decides what a clerk sees)."""
+    unit = await Unit.select(Unit.id, Unit.district).where(Unit.id == unit_id).first().run() if unit_id else None
+    if unit is None:
+        raise DomainError(_("责任单位经办人需要指定所属单位。"))
+    return unit["district"]
+
+
 async def authenticate(username: str, password: str) -> User | None:
     user = await User.objects().where(User.username == username.strip()).first()
     if user is None or not user.active:
@@ -76,6 +85,11 @@ async def authenticate(username: str, password: str) -> User | None:
     if not await verify_password(user.password_hash, password):
         return None
     return user
+
+
+async def user_id_of(username: str) -> int | None:
+    row = await User.select(User.id).where(User.username == username.strip()).first().run()
+    return row["id"] if row else None
 
 
 async def get_active_user(user_id: int, session_version: int) -> User | None:

@@ -33,7 +33,11 @@ class User(Table, tablename="yishi_user"):
     community = ForeignKey(Community, null=True)
     # A unit clerk's unit; None for every other role.
     unit = ForeignKey(Unit, null=True, default=None, on_delete=OnDelete.set_null)
+    # A work phone, shown to the account's managers (not to residents).
+    phone = Varchar(length=30, default="")
     active = Boolean(default=True)
+    # Set by a reset or a bulk import (a one-time password): the next login must choose a new one.
+    must_change_password = Boolean(default=False)
     # Bumped on password change so older sessions stop working.
     session_version = Integer(default=1)
     created_at = Timestamptz()
