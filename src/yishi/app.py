@@ -25,7 +25,7 @@ from yishi.core import db as core_db
 from yishi.core.security import AttemptLimiter, configure_hasher
 from yishi.core.templating import configure as configure_jinja
 from yishi.suggestions import privacy as suggestion_privacy
-from yishi.web.accounts import AuthController
+from yishi.web.accounts import AuthController, PasswordController, first_password_change
 from yishi.web.csrf import CSRFMiddleware
 from yishi.web.district.dashboard import DashboardController
 from yishi.web.district.desk import DistrictDeskController, RoundWorkController
@@ -48,6 +48,7 @@ from yishi.web.staff.suggestions import SuggestionController
 from yishi.web.staff.suggestions_manage import SuggestionManageController
 from yishi.web.staff.supervision import SupervisionController
 from yishi.web.staff.units import UnitController
+from yishi.web.staff.users import UserAdminController
 
 
 async def retrieve_user(session: dict[str, Any], connection: ASGIConnection) -> Any:
@@ -109,6 +110,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             home,
             healthz,
             AuthController,
+            PasswordController,
+            UserAdminController,
             RoundController,
             BallotStaffController,
             import_pb_upload,
@@ -147,6 +150,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         plugins=[HTMXPlugin()],
         on_app_init=[session_auth.on_app_init],
         on_startup=[on_startup],
+        # A one-time password (a reset, a new account) must be changed before any other page.
+        before_request=first_password_change,
         on_shutdown=[on_shutdown],
         exception_handlers=EXCEPTION_HANDLERS,
         # No OpenAPI pages: every route is an HTML page or a file, not an API to document.

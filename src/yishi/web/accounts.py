@@ -3,10 +3,11 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 from litestar import Controller, Request, get, post
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Response, Template
 
-from yishi.accounts import services
+from yishi.accounts import management, services
 from yishi.core import audit
+from yishi.core.errors import DomainError
 from yishi.core.i18n import _
 from yishi.core.security import AttemptLimiter
 from yishi.web import guards
@@ -48,15 +49,64 @@ class AuthController(Controller):
         user = await services.authenticate(username, password)
         if user is None:
             limiter.fail(key)
-            await audit.record("account.login.failed", object_type="user", username=username)
+            # The account's id when the name is one, so its login history shows the failures too.
+            await audit.record("account.login.failed", object_type="user",
+                               object_id=await services.user_id_of(username), username=username)
             return fail(_("用户名或密码不正确。"), 401)
         limiter.reset(key)
         request.clear_session()
         request.set_session({"uid": user.id, "sv": user.session_version})
         await audit.record("account.login.succeeded", actor=user, object_type="user", object_id=user.id)
+        if user.must_change_password:
+            return Redirect(PASSWORD_PAGE)
         return Redirect(target)
 
     @post("/logout")
     async def logout(self, request: Request) -> Redirect:
         request.clear_session()
         return Redirect("/login")
+
+
+PASSWORD_PAGE = "/account/password"
+PASSWORD_TEMPLATE = "accounts/password.html"
+
+
+class PasswordController(Controller):
+    """修改密码 for everyone signed in. The session that changes it goes on; every other one ends."""
+
+    path = PASSWORD_PAGE
+    guards = [guards.SIGNED_IN]
+
+    @get("/")
+    async def page(self, request: Request, done: str | None = None) -> Template:
+        return Template(PASSWORD_TEMPLATE, context={"error": None, "done": bool(done),
+                                                   "first": request.user.must_change_password})
+
+    @post("/")
+    async def change(self, request: Request) -> Template | Redirect:
+        form = await request.form()
+        try:
+            version = await management.change_password(request.user, current=str(form.get("current", "")),
+                                                       new=str(form.get("new", "")),
+                                                       repeat=str(form.get("repeat", "")))
+        except DomainError as exc:
+            # Passwords are never typed back into a page.
+            return Template(PASSWORD_TEMPLATE, status_code=exc.status_code,
+                            context={"error": exc.message, "done": False,
+                                     "first": request.user.must_change_password})
+        request.set_session({"uid": request.user.id, "sv": version})
+        return Redirect(f"{PASSWORD_PAGE}?done=1")
+
+
+_FREE_BEFORE_CHANGE = (PASSWORD_PAGE, "/logout", "/login", "/static/", "/healthz")
+
+
+async def first_password_change(request: Request) -> Response | None:
+    """An account with a one-time password (a reset, a new account) sees nothing but the 修改密码
+    page until it has chosen its own (app-wide before_request)."""
+    user = request.scope.get("user")
+    if user is None or not getattr(user, "must_change_password", False):
+        return None
+    if request.url.path.startswith(_FREE_BEFORE_CHANGE):
+        return None
+    return Redirect(PASSWORD_PAGE)

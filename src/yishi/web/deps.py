@@ -13,6 +13,7 @@ from typing import Any
 from litestar.connection import ASGIConnection
 from litestar.di import Provide
 
+from yishi.accounts import management as accounts
 from yishi.core.errors import NotFound
 from yishi.core.i18n import _
 from yishi.meetings import desk, meeting
@@ -88,6 +89,11 @@ async def load_district(request: ASGIConnection) -> dict:
     return await _loaded(request, "district", load)
 
 
+async def load_account(request: ASGIConnection) -> dict:
+    """An account of 用户管理 by its path id, with its district (its own, its street's, its unit's)."""
+    return await _loaded(request, "account", lambda: accounts.get_account(path_id(request, "user_id")))
+
+
 # Litestar dependencies: a handler names the parameter, the controller provides it.
 ROUND = {"round_": Provide(load_round)}
 MEETING = {"meeting_": Provide(load_meeting)}
@@ -96,3 +102,4 @@ SUBMISSION = {"submission": Provide(load_submission), "submission_round": Provid
 PROJECT = {"project": Provide(load_project)}
 TOWN = {"town": Provide(load_town)}
 DISTRICT = {"district": Provide(load_district)}
+ACCOUNT = {"account": Provide(load_account)}

@@ -141,3 +141,11 @@ DIRECT_PROJECT = project_may(lambda u, p: pperm.can_direct(u, where_of(p)),
 VIEW_STREET = town_may(lambda u, t: pperm.can_view_street(u, t["id"], t["district"]))
 VIEW_DISTRICT = district_may(lambda u, d: pperm.can_view_district(u, d["id"]), _("区级月调度只对本区区级人员开放。"))
 MANAGE_UNITS = user_may(pperm.can_manage_directory, _("只有系统管理员可以维护单位名录。"))
+
+# --- 用户管理 -----------------------------------------------------------------------------------
+account_may = _on(deps.load_account)
+USER_ADMIN = user_may(perm.can_open_user_admin, _("只有系统管理员、镇（街道）工作人员和区级审核人员可以查看用户管理。"))
+VIEW_ACCOUNT = account_may(lambda u, a: perm.can_view_account(u, a["role"], a["town"], a["district_of"]),
+                           _("您没有权限查看这个账号。"))
+MANAGE_ACCOUNT = account_may(lambda u, a: perm.can_manage_account(u, a["role"], a["town"]),
+                             _("您只能管理本镇（街道）的议事组成员和民情收集员账号。"))

@@ -1,0 +1,89 @@
+"""用户管理 and 修改密码 in a real browser: the administrator makes an account at 1280 px and reads
+its one-time password; the new member logs in on a 360 px phone, is sent to 修改密码, picks her own
+password and goes on; a street's staff disables one of their members, whose phone is logged out."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.async_api import expect
+
+from tests import factories as f
+from tests.e2e.helpers import login
+from yishi.accounts.enums import Role
+
+pytestmark = pytest.mark.e2e
+SHOTS = Path("/tmp/shots")
+
+
+async def test_admin_creates_member_who_changes_one_time_password_on_a_phone(open_page):
+    SHOTS.mkdir(exist_ok=True)
+    places = await f.make_places()
+    await f.make_user(Role.admin, username="admin")
+    await f.make_user(Role.member, places, username="wang_fang")
+    desk = await open_page()
+    await login(desk, "admin")
+    await desk.get_by_role("link", name="用户管理").click()
+    await expect(desk.locator("#total")).to_have_text("共 2 个账号")
+    await desk.get_by_label("姓名、用户名或电话").fill("wang")
+    await desk.get_by_role("button", name="查找").click()
+    await expect(desk.locator("#total")).to_have_text("共 1 个账号")
+    form = desk.locator("#new-account")
+    await form.get_by_label("用户名").fill("dawan_li")
+    await form.get_by_label("姓名").fill("李秀英")
+    await form.get_by_label("角色").select_option(label="议事组成员")
+    await form.get_by_label("所属镇（街道）").select_option(str(places["town"]))
+    await desk.screenshot(path=str(SHOTS / "e2e-users-1280.png"), full_page=True)
+    await form.get_by_role("button", name="新建账号").click()
+    await expect(desk.get_by_role("heading", name="账号已建好")).to_be_visible()
+    password = await desk.locator("#one-time-password").inner_text()
+    await desk.screenshot(path=str(SHOTS / "e2e-one-time-1280.png"), full_page=True)
+
+    phone = await open_page(phone=True)
+    await login(phone, "dawan_li", password)
+    await expect(phone).to_have_url(re.compile(r"/account/password$"))
+    await expect(phone.get_by_text("您正在使用初始密码")).to_be_visible()
+    assert await phone.evaluate("document.documentElement.scrollWidth") <= 360
+    await phone.screenshot(path=str(SHOTS / "e2e-password-first-360.png"), full_page=True)
+    await phone.get_by_label("当前密码").fill(password)
+    await phone.get_by_label("新密码", exact=True).fill("12345678")
+    await phone.get_by_label("再输一次新密码").fill("12345678")
+    await phone.get_by_role("button", name="修改密码").click()
+    await expect(phone.locator("#error")).to_have_text("这个密码太常见，很容易被猜到，请换一个。")
+    await phone.get_by_label("当前密码").fill(password)
+    await phone.get_by_label("新密码", exact=True).fill("huangjue-tree-7")
+    await phone.get_by_label("再输一次新密码").fill("huangjue-tree-7")
+    await phone.get_by_role("button", name="修改密码").click()
+    await expect(phone.locator("#done")).to_be_visible()
+    await phone.goto("/council")
+    await expect(phone.get_by_role("heading").first).to_be_visible()
+    assert "/account/password" not in phone.url
+
+    await desk.goto("/users/")
+    await desk.get_by_role("link", name="李秀英").click()
+    await expect(desk.locator("#history")).to_contain_text("本人修改密码")
+    await expect(desk.locator("#history")).to_contain_text("登录成功")
+    await desk.screenshot(path=str(SHOTS / "e2e-user-1280.png"), full_page=True)
+
+
+async def test_street_staff_disables_own_member_and_her_phone_is_logged_out(open_page):
+    SHOTS.mkdir(exist_ok=True)
+    places = await f.make_places()
+    await f.make_user(Role.street_staff, places, username="staff")
+    member = await f.make_user(Role.member, places, username="m_zhao")
+    phone = await open_page(phone=True)
+    await login(phone, "m_zhao")
+    await expect(phone).to_have_url(re.compile(r"/rounds$"))
+    staff = await open_page(phone=True)
+    await login(staff, "staff")
+    await staff.goto("/users/")
+    assert await staff.evaluate("document.documentElement.scrollWidth") <= 360
+    await staff.screenshot(path=str(SHOTS / "e2e-users-360.png"), full_page=True)
+    await staff.get_by_role("link", name=member.display_name).click()
+    await staff.get_by_role("button", name="停用账号").click()
+    await expect(staff.locator("#state")).to_have_text("已停用")
+    assert await staff.evaluate("document.documentElement.scrollWidth") <= 360
+    await staff.screenshot(path=str(SHOTS / "e2e-user-360.png"), full_page=True)
+    await phone.goto("/rounds")
+    await expect(phone).to_have_url(re.compile(r"/login\?next=/rounds$"))
