@@ -130,3 +130,15 @@ async def test_get_active_user_checks_session_version_and_active():
     assert await services.get_active_user(user.id + 1000, 1) is None
     await User.update({User.active: False}).where(User.id == user.id)
     assert await services.get_active_user(user.id, 1) is None
+
+
+async def test_authenticate_brings_an_old_hash_up_to_todays_costs():
+    from argon2 import PasswordHasher  # noqa: PLC0415 — a hasher of other costs, this test only
+
+    user = await f.make_user(Role.admin, username="admin")
+    old = PasswordHasher(time_cost=2, memory_cost=1024, parallelism=1).hash(f.PASSWORD)
+    await User.update({User.password_hash: old}).where(User.id == user.id)
+    assert (await services.authenticate("admin", f.PASSWORD)).id == user.id
+    new = (await User.select(User.password_hash).where(User.id == user.id).first())["password_hash"]
+    assert new != old and "t=1,p=4" in new  # the costs the tests configure
+    assert (await services.authenticate("admin", f.PASSWORD)).id == user.id

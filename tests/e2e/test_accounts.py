@@ -87,3 +87,40 @@ async def test_street_staff_disables_own_member_and_her_phone_is_logged_out(open
     await staff.screenshot(path=str(SHOTS / "e2e-user-360.png"), full_page=True)
     await phone.goto("/rounds")
     await expect(phone).to_have_url(re.compile(r"/login\?next=/rounds$"))
+
+
+async def test_street_staff_imports_collectors_from_excel_and_gets_the_passwords_sheet(open_page, tmp_path):
+    from openpyxl import load_workbook  # noqa: PLC0415 — openpyxl's start-up cost, this test only
+
+    from tests.accounts.test_exports import _xlsx  # noqa: PLC0415
+    from yishi.places.tables import Town  # noqa: PLC0415
+
+    places = await f.make_places()
+    await f.make_user(Role.street_staff, places, username="staff")
+    town = (await Town.select(Town.name).where(Town.id == places["town"]).first().run())["name"]
+    page = await open_page()
+    await login(page, "staff")
+    await page.goto("/users/")
+    await page.get_by_role("link", name="人数多时用 Excel 批量导入").click()
+    async with page.expect_download() as template:
+        await page.get_by_role("link", name="下载导入模板（.xlsx）").click()
+    assert (await template.value).suggested_filename == "账号导入模板.xlsx"
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(_xlsx(["li_a", "李阿姨", "议事组召集人", town, "", ""]))
+    await page.get_by_label("Excel 文件（.xlsx，最多 2000 行）").set_input_files(str(bad))
+    await page.get_by_role("button", name="上传并导入").click()
+    await expect(page.locator("#import-errors")).to_contain_text("不能导入“议事组召集人”这个角色")
+    await page.screenshot(path=str(SHOTS / "e2e-users-import-1280.png"), full_page=True)
+    good = tmp_path / "good.xlsx"
+    good.write_bytes(_xlsx(["li_a", "李阿姨", "民情收集员", town, "第1社区", ""],
+                           ["zhao_b", "赵伯", "民情收集员", town, "第2社区", ""]))
+    await page.get_by_label("Excel 文件（.xlsx，最多 2000 行）").set_input_files(str(good))
+    async with page.expect_download() as sheet:
+        await page.get_by_role("button", name="上传并导入").click()
+    path = tmp_path / "passwords.xlsx"
+    await (await sheet.value).save_as(path)
+    rows = [[c.value for c in row] for row in load_workbook(path).active.iter_rows(min_row=2, max_row=3)]
+    assert [r[:2] for r in rows] == [["li_a", "李阿姨"], ["zhao_b", "赵伯"]]
+    phone = await open_page(phone=True)
+    await login(phone, "zhao_b", rows[1][4])
+    await expect(phone).to_have_url(re.compile(r"/account/password$"))

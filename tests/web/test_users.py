@@ -1,13 +1,17 @@
 """用户管理 and 修改密码 pages: who reaches them, what they answer."""
+import io
 import re
 
 import pytest
+from openpyxl import load_workbook
 from litestar.testing import AsyncTestClient
 
 from tests import factories as f
+from tests.accounts.test_exports import _xlsx
 from yishi.accounts import management
 from yishi.accounts.enums import Role
 from yishi.accounts.tables import User
+from yishi.places.tables import Town
 
 
 async def _token(client, path="/account/password"):
@@ -173,3 +177,42 @@ async def test_history_has_the_failed_logins_of_the_account_newest_first(client)
     await management.reset_password(admin, member.id)
     assert [h["action"] for h in await management.history(member.id)] == [
         "account.password.reset", "account.login.succeeded", "account.login.failed", "account.user.created"]
+
+
+async def test_import_answers_with_the_passwords_sheet_once(client):
+    places = await f.make_places()
+    staff = await f.make_user(Role.street_staff, places, username="staff")
+    await f.login(client, "staff")
+    page = await client.get("/users/import")
+    assert "议事组成员、民情收集员" in page.text
+    template = await client.get("/users/import/template.xlsx")
+    assert template.headers["content-type"].startswith("application/vnd.openxmlformats")
+    town_name = (await Town.select(Town.name).where(Town.id == staff.town).first().run())["name"]
+    r = await client.post("/users/import", data={"_csrf_token": f.csrf_from(page.text)},
+                          files={"file": ("a.xlsx", _xlsx(["li_a", "李阿姨", "民情收集员", town_name, "", ""]))})
+    assert r.status_code == 200
+    assert r.headers["cache-control"] == "no-store"
+    assert "attachment" in r.headers["content-disposition"]
+    ws = load_workbook(io.BytesIO(r.content)).active
+    assert [c.value for c in ws[2]][:4] == ["li_a", "李阿姨", "民情收集员", town_name]
+    user = await User.objects().where(User.username == "li_a").first()
+    assert (user.town, user.must_change_password) == (places["town"], True)
+
+
+async def test_import_errors_listed_on_the_page(client):
+    await f.make_places()
+    await f.make_user(Role.admin, username="admin")
+    await f.login(client, "admin")
+    page = await client.get("/users/import")
+    r = await client.post("/users/import", data={"_csrf_token": f.csrf_from(page.text)},
+                          files={"file": ("a.xlsx", _xlsx(["王", "甲", "议事组成员", "无此街道", "", ""]))})
+    assert r.status_code == 400
+    assert "文件中有 2 处错误，没有导入任何账号。" in r.text
+    assert r.text.count("第 2 行") == 2
+
+
+async def test_import_refused_to_reviewer(client):
+    places = await f.make_places()
+    await f.make_user(Role.district_reviewer, places, username="rev")
+    await f.login(client, "rev")
+    assert (await client.get("/users/import")).status_code == 403

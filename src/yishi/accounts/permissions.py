@@ -102,6 +102,10 @@ def grantable_roles(user: Any) -> tuple[Role, ...]:
     return ()
 
 
+def can_create_accounts(user: Any) -> bool:
+    return bool(grantable_roles(user))
+
+
 def can_manage_account(user: Any, role: Role | str, town_id: int | None) -> bool:
     """Create, edit, disable, reset an account of this role in this town."""
     if is_admin(user):

@@ -9,7 +9,7 @@ from yishi.accounts.tables import Unit, User
 from yishi.core import audit
 from yishi.core.errors import DomainError
 from yishi.core.i18n import _
-from yishi.core.security import burn_verify, hash_password, verify_password
+from yishi.core.security import burn_verify, hash_password, needs_rehash, verify_password
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{2,40}$")
 
@@ -84,6 +84,10 @@ async def authenticate(username: str, password: str) -> User | None:
         return None
     if not await verify_password(user.password_hash, password):
         return None
+    if needs_rehash(user.password_hash) and not user.must_change_password:
+        # Costs raised since this hash was made: the password is at hand, so bring it up to them.
+        user.password_hash = await hash_password(password)
+        await User.update({User.password_hash: user.password_hash}).where(User.id == user.id).run()
     return user
 
 

@@ -149,3 +149,4 @@ VIEW_ACCOUNT = account_may(lambda u, a: perm.can_view_account(u, a["role"], a["t
                            _("您没有权限查看这个账号。"))
 MANAGE_ACCOUNT = account_may(lambda u, a: perm.can_manage_account(u, a["role"], a["town"]),
                              _("您只能管理本镇（街道）的议事组成员和民情收集员账号。"))
+CREATE_ACCOUNTS = user_may(perm.can_create_accounts, _("只有系统管理员和镇（街道）工作人员可以新建账号。"))

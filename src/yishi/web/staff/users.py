@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
-from yishi.accounts import management
+from yishi.accounts import exports, management
 from yishi.accounts import permissions as perm
 from yishi.accounts.enums import Role
 from yishi.accounts.tables import Unit
@@ -17,10 +17,13 @@ from yishi.core.errors import DomainError, InvalidInput
 from yishi.core.i18n import _
 from yishi.places.tables import Community, District, Town
 from yishi.web import deps
-from yishi.web.guards import MANAGE_ACCOUNT, USER_ADMIN, VIEW_ACCOUNT
+from yishi.web.guards import CREATE_ACCOUNTS, MANAGE_ACCOUNT, USER_ADMIN, VIEW_ACCOUNT
+from yishi.web.responses import file_response
 from yishi.web.forms import choice, optional_int, refused, text
 
 LIST, ACCOUNT, ONE_TIME = "accounts/users.html", "accounts/user.html", "accounts/one_time.html"
+IMPORT = "accounts/import.html"
+IMPORT_MAX_BODY = exports.IMPORT_MAX_BYTES + 64 * 1024
 NO_STORE = {"Cache-Control": "no-store"}
 
 
@@ -127,3 +130,35 @@ class UserAdminController(Controller):
     async def reset(self, request: Request, account: dict) -> Template:
         password = await management.reset_password(request.user, account["id"])
         return one_time(account, password, created=False)
+
+    # --- Excel bulk import ----------------------------------------------------------------------
+
+    def _import_context(self, request: Request, **extra: Any) -> dict[str, Any]:
+        return {"roles": exports.import_roles(request.user), "max_rows": exports.IMPORT_MAX_ROWS, "error": None,
+                "errors": [], **extra}
+
+    @get("/import", guards=[CREATE_ACCOUNTS])
+    async def import_page(self, request: Request) -> Template:
+        return Template(IMPORT, context=self._import_context(request))
+
+    @get("/import/template.xlsx", guards=[CREATE_ACCOUNTS])
+    async def import_template(self, request: Request) -> Response:
+        return file_response(*await exports.template_xlsx(request.user))
+
+    @post("/import", request_max_body_size=IMPORT_MAX_BODY, guards=[CREATE_ACCOUNTS], status_code=200)
+    async def import_file(self, request: Request) -> Template | Response:
+        """Answers with the sheet of one-time passwords itself (a download, not cached): they are
+        kept nowhere else, so they cannot be shown a second time."""
+        form = await request.form()
+        upload = form.get("file")
+        if upload is None or not hasattr(upload, "read"):
+            return Template(IMPORT, status_code=400,
+                            context=self._import_context(request, error=_("请选择要上传的 Excel 文件。")))
+        try:
+            created = await exports.import_accounts(await upload.read(), request.user)
+        except exports.ImportFailed as exc:
+            return Template(IMPORT, status_code=400,
+                            context=self._import_context(request, error=exc.message, errors=exc.errors))
+        response = file_response(*exports.passwords_xlsx(created))
+        response.headers["Cache-Control"] = "no-store"
+        return response
