@@ -1,9 +1,10 @@
-"""The three rates per street and district in a month, and the monthly ranking."""
+"""The three rates per street and district in a month, the monthly ranking, and the half-year or yearly report."""
 import pytest
 
 from yishi.core import dates
-from yishi.evaluation import rates, services
-from yishi.evaluation.enums import Band
+from yishi.core.errors import DomainError
+from yishi.evaluation import rates, report, services
+from yishi.evaluation.enums import Advice, Band
 from yishi.places.tables import Community, Town
 from yishi.suggestions.enums import Status
 from yishi.suggestions.tables import Suggestion
@@ -77,9 +78,6 @@ async def test_counts_by_project_and_community_in_a_round():
 
 
 async def test_report_over_a_half_year_and_bad_period_refused():
-    from yishi.core.errors import DomainError
-    from yishi.evaluation import report
-
     a, staff, (pa, _), round_a = await written_off()
     await _suggestions(a, answered=1, untouched=0)
     await _rate(a, staff, round_a, pa, ["satisfied", "unsatisfied"])
@@ -89,7 +87,7 @@ async def test_report_over_a_half_year_and_bad_period_refused():
     assert (r.whole["cases"], r.whole["rates"].response, r.whole["rates"].satisfaction, r.whole["rates"].ratings) == (
         1, 1.0, 0.5, 2)
     assert [(s["name"], s["rank"]) for s in r.streets] == [(r.streets[0]["name"], 1)]
-    assert len(r.projects) == 2 and report.advice_counts(r)[report.Advice.watch] == 2
+    assert len(r.projects) == 2 and report.advice_counts(r)[Advice.watch] == 2
     other = await report.build(a["district"], str(today.year - 1))
     assert (other.whole["cases"], other.whole["rates"].ratings, other.label) == (0, 0, f"{today.year - 1}年度")
     with pytest.raises(DomainError):
