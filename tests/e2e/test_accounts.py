@@ -124,3 +124,30 @@ async def test_street_staff_imports_collectors_from_excel_and_gets_the_passwords
     phone = await open_page(phone=True)
     await login(phone, "zhao_b", rows[1][4])
     await expect(phone).to_have_url(re.compile(r"/account/password$"))
+
+
+async def test_staff_adds_council_member_with_new_account_on_a_phone(open_page):
+    from yishi.meetings.enums import MemberCategory  # noqa: PLC0415
+
+    SHOTS.mkdir(exist_ok=True)
+    places = await f.make_places()
+    await f.make_council(places, categories=[MemberCategory.party])
+    await f.make_user(Role.street_staff, places, username="staff")
+    page = await open_page(phone=True)
+    await login(page, "staff")
+    await page.goto("/council")
+    form = page.locator("#add-member")
+    await form.get_by_label("姓名").fill("张桂兰")
+    await form.get_by_label("类别").select_option("resident")
+    await form.get_by_label("新建账号，用户名").check()
+    await form.get_by_label("新账号的用户名").fill("dawan_zgl")
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 360
+    await form.screenshot(path=str(SHOTS / "e2e-council-add-member-360.png"))
+    await form.get_by_role("button", name="添加成员").click()
+    await expect(page.get_by_role("heading", name="账号已建好")).to_be_visible()
+    password = await page.locator("#one-time-password").inner_text()
+    await page.goto("/council")
+    await expect(page.get_by_text("账号 dawan_zgl")).to_be_visible()
+    member = await open_page(phone=True)
+    await login(member, "dawan_zgl", password)
+    await expect(member).to_have_url(re.compile(r"/account/password$"))

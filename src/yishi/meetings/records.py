@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from yishi.accounts.tables import User
 from yishi.ballots import casting as ballots
 from yishi.core import audit
 from yishi.core.errors import Conflict, DomainError
@@ -30,7 +31,7 @@ CATEGORY_ORDER = {c.value: i for i, c in enumerate(MemberCategory)}
 
 async def members_of(council_id: int) -> list[dict]:
     rows = (
-        await CouncilMember.select()
+        await CouncilMember.select(*CouncilMember.all_columns(), CouncilMember.user.username.as_alias("username"))
         .where((CouncilMember.council == council_id) & (CouncilMember.active == True))  # noqa: E712
         .order_by(CouncilMember.id)
         .run()
@@ -57,6 +58,8 @@ async def add_member(council_id: int, *, name: str, category: MemberCategory, or
         raise DomainError(_("任期结束日期不能早于开始日期。"))
     if len(contact or "") > 60 or len(organisation or "") > 80:
         raise DomainError(_("单位或联系方式太长，请精简后再提交。"))
+    if user_id is not None:
+        await _check_linkable(council_id, user_id)
     member = CouncilMember(council=council_id, name=name, category=category,
                            organisation=(organisation or "").strip(), term_start=term_start,
                            term_end=term_end, contact=(contact or "").strip(), user=user_id)
@@ -64,6 +67,47 @@ async def add_member(council_id: int, *, name: str, category: MemberCategory, or
     await audit.record("meeting.council.member_added", actor=actor, object_type="council",
                        object_id=council_id, name=name, category=category.value)
     return member.id
+
+
+# Accounts that may sit on a street's council: its own people (the account's street decides).
+COUNCIL_ROLES = ("street_staff", "convener", "member")
+
+
+async def _check_linkable(council_id: int, user_id: int) -> None:
+    council = await Council.select(Council.town).where(Council.id == council_id).first().run()
+    account = await User.select(User.town, User.role, User.active).where(User.id == user_id).first().run()
+    if account is None or council is None or account["town"] != council["town"] \
+            or account["role"] not in COUNCIL_ROLES or not account["active"]:
+        raise DomainError(_("只能关联本镇（街道）在用的议事组成员、召集人或工作人员账号。"))
+    if await CouncilMember.exists().where((CouncilMember.council == council_id) & (CouncilMember.user == user_id)
+                                          & (CouncilMember.active == True)):  # noqa: E712
+        raise Conflict(_("这个账号已经关联了议事组的另一位成员。"))
+
+
+async def linkable_accounts(council_id: int, town_id: int) -> list[dict]:
+    """The street's accounts a member could be linked to: active, of a council role, not yet linked."""
+    linked = await CouncilMember.select(CouncilMember.user).where(
+        (CouncilMember.council == council_id) & (CouncilMember.active == True)  # noqa: E712
+        & CouncilMember.user.is_not_null()).run()
+    taken = {row["user"] for row in linked}
+    rows = await User.select(User.id, User.username, User.display_name, User.role).where(
+        (User.town == town_id) & (User.active == True) & User.role.is_in(list(COUNCIL_ROLES))  # noqa: E712
+    ).order_by(User.display_name).run()
+    return [r for r in rows if r["id"] not in taken]
+
+
+async def link_account(council_id: int, member_id: int, user_id: int | None, *, actor: Any = None) -> None:
+    """Link a member on the roster to her account (she signs in and votes with it), or unlink (None)."""
+    member = await CouncilMember.select(CouncilMember.id).where(
+        (CouncilMember.id == member_id) & (CouncilMember.council == council_id)
+        & (CouncilMember.active == True)).first().run()  # noqa: E712
+    if member is None:
+        raise DomainError(_("找不到这位成员。"))
+    if user_id is not None:
+        await _check_linkable(council_id, user_id)
+    await CouncilMember.update({CouncilMember.user: user_id}).where(CouncilMember.id == member_id).run()
+    await audit.record("meeting.council.member_linked", actor=actor, object_type="council", object_id=council_id,
+                       member=member_id, user=user_id)
 
 
 @dataclass

@@ -5,6 +5,9 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
+from yishi.accounts import management
+from yishi.accounts import permissions as perm
+from yishi.accounts.enums import Role
 from yishi.core import dates
 from yishi.core.errors import DomainError, Forbidden
 from yishi.core.i18n import _
@@ -17,8 +20,10 @@ from yishi.meetings.enums import (
     MemberCategory,
 )
 from yishi.web import guards
-from yishi.web.forms import form_int, refused
+from yishi.meetings.tables import CouncilMember
+from yishi.web.forms import form_int, optional_int, refused, text
 from yishi.web.responses import file_response
+from yishi.web.staff.users import one_time
 from yishi.wishlists import services as wishlists
 
 
@@ -52,6 +57,9 @@ class CouncilController(Controller):
             "rounds": rounds, "Step": MeetingStep, "MStatus": MeetingStatus,
             "can_manage": bool(council) and mperm.can_manage_council(user, council["town"]),
             "can_plan": bool(council) and mperm.can_plan_meeting(user, council["town"]),
+            # A member's account: link one of the street's, or (who may make accounts) make a new one.
+            "linkable": await records.linkable_accounts(council["id"], council["town"]) if council else [],
+            "can_create_account": perm.can_manage_account(user, Role.member, user.town),
             "error": None, "form": {}, **extra,
         }
 
@@ -73,17 +81,42 @@ class CouncilController(Controller):
 
     @post("/members", guards=[guards.MANAGE_COUNCIL])
     async def add_member(self, request: Request) -> Template | Redirect:
+        """A member on the roster, with her account: none, one of the street's linked, or a new one
+        made in the same step (its one-time password shown once). Member and account are saved
+        together or not at all."""
+        made: dict[str, Any] = {}
+
         async def act(council, form):
             try:
                 category = MemberCategory(str(form.get("category", "")))
             except ValueError:
                 raise DomainError(_("请选择成员类别。"))
-            await records.add_member(
-                council["id"], name=str(form.get("name", "")), category=category,
-                organisation=str(form.get("organisation", "")), contact=str(form.get("contact", "")),
-                term_start=dates.parse_date(form.get("term_start"), _("任期开始")),
-                term_end=dates.parse_date(form.get("term_end"), _("任期结束")),
-                actor=request.user)
+            mode = text(form, "account")
+            user_id = optional_int(form, "user", _("账号")) if mode == "link" else None
+            if mode == "link" and user_id is None:
+                raise DomainError(_("请选择要关联的账号。"))
+            async with CouncilMember._meta.db.transaction():
+                if mode == "new":
+                    user, made["password"] = await management.create_account(
+                        request.user, username=text(form, "username"), display_name=text(form, "name"),
+                        phone="", role=Role.member, town_id=council["town"])
+                    user_id = made["user_id"] = user.id
+                await records.add_member(
+                    council["id"], name=str(form.get("name", "")), category=category,
+                    organisation=str(form.get("organisation", "")), contact=str(form.get("contact", "")),
+                    term_start=dates.parse_date(form.get("term_start"), _("任期开始")),
+                    term_end=dates.parse_date(form.get("term_end"), _("任期结束")),
+                    actor=request.user, user_id=user_id)
+        answer = await self._manage(request, act)
+        if made and isinstance(answer, Redirect):
+            return one_time(await management.get_account(made["user_id"]), made["password"], created=True)
+        return answer
+
+    @post("/members/{member_id:int}/account", guards=[guards.MANAGE_COUNCIL])
+    async def link(self, request: Request, member_id: int) -> Template | Redirect:
+        async def act(council, form):
+            await records.link_account(council["id"], member_id, optional_int(form, "user", _("账号")),
+                                       actor=request.user)
         return await self._manage(request, act)
 
     @post("/members/{member_id:int}/retire", guards=[guards.MANAGE_COUNCIL])
