@@ -154,3 +154,27 @@ async def test_poster_pdf_embeds_cjk_font_prints_url_and_qr_decodes(tmp_path):
     decoded = subprocess.run(["zbarimg", "--quiet", "--raw", str(tmp_path / "page.png")],
                              capture_output=True, text=True, check=True).stdout.strip()
     assert decoded == url
+
+
+async def test_template_uploaded_unchanged_imports_nothing():
+    # The walk found the example row （示例，导入前请删除此行） imported as a real suggestion: the mark
+    # was looked for with an ASCII bracket, the template writes a full-width one.
+    places = await f.make_places()
+    _name, _mime, data = await exports.template_xlsx(places["town"])
+    with pytest.raises(exports.ImportFailed) as caught:
+        await exports.import_xlsx(data, places["town"], actor=None)
+    assert caught.value.message == "文件里没有可导入的建议（除表头外都是空行）。"
+    assert await Suggestion.count() == 0
+
+
+async def test_example_row_left_in_is_skipped_and_the_rest_imported():
+    places = await f.make_places()
+    _name, _mime, data = await exports.template_xlsx(places["town"])
+    wb = load_workbook(io.BytesIO(data))
+    example = [c.value for c in wb["建议"][2]]
+    wb["建议"].append(["楼下路灯不亮，晚上出门不方便。"] + example[1:])
+    out = io.BytesIO()
+    wb.save(out)
+    receipts = await exports.import_xlsx(out.getvalue(), places["town"], actor=None)
+    assert len(receipts) == 1
+    assert (await Suggestion.select(Suggestion.content).run()) == [{"content": "楼下路灯不亮，晚上出门不方便。"}]

@@ -21,7 +21,8 @@ from yishi.suggestions.enums import Channel, Grade, Status, Tier, Track
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IMPORT_MAX_BYTES = 2 * 1024 * 1024
 IMPORT_MAX_ROWS = 2000
-EXAMPLE_MARK = "(示例"
+# The template's example row starts with this, in the template's full-width bracket or a typed ASCII one.
+EXAMPLE_MARKS = ("（示例", "(示例")
 
 
 # --- the poster --------------------------------------------------------------------------------
@@ -196,7 +197,7 @@ async def parse_import(data: bytes, town_id: int, today: date | None = None) -> 
         cells = {name: (values[i] if i < len(values) else None) for name, i in index.items()}
         if all(_cell_text(v) == "" for v in cells.values()):
             continue
-        if _cell_text(cells.get("建议内容")).startswith(EXAMPLE_MARK):
+        if _cell_text(cells.get("建议内容")).startswith(EXAMPLE_MARKS):
             continue  # the template's example row, left in by mistake
         if len(prepared) + len({e.row for e in errors}) >= IMPORT_MAX_ROWS:
             raise ImportFailed(errors, _("一次最多导入 {n} 行，请分成几个文件。").format(n=IMPORT_MAX_ROWS))
