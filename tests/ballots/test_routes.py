@@ -265,6 +265,17 @@ async def test_tally_fragment_exact_counts(client):
     assert {int(i): int(n) for i, n in counts} == {items[0]: 1, items[1]: 2}
 
 
+async def test_tally_opened_directly_is_the_whole_round_page(client):
+    # Found in the walk (issue 13): /rounds/N/tally typed or reloaded showed a bare fragment.
+    places, token, r = await _staff(client, items=2)
+    await f.open_round(r, codes_per_community=2)
+    response = await client.get(f"/rounds/{r.id}/tally")
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith("<!doctype html>")
+    assert '<nav class="tabs"' in response.text and r.title in response.text
+    assert response.text.count('id="ballots-count"') == 1
+
+
 @pytest.mark.parametrize("role", [Role.member, Role.collector, Role.district_reviewer])
 async def test_staff_actions_by_viewer_roles_403(client, role):
     places, token, r = await _staff(client, role)

@@ -78,7 +78,11 @@ class BallotStaffController(Controller):
 
     @get("/tally", guards=[guards.VIEW_ROUND])
     async def tally(self, request: Request, round_id: int) -> Template:
+        """The live tally: the fragment for the round page's htmx poll; opened directly (a link
+        shared, a reload) the whole round page, never a bare fragment without layout."""
         context = await round_context(request.user, round_id)
+        if not request.headers.get("hx-request"):
+            return Template("wishlists/round.html", context={**context, "error": None, "form": {}})
         return HTMXTemplate(template_name="ballots/_tally.html", context=context)
 
 
