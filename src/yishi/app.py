@@ -20,6 +20,7 @@ from litestar.template.config import TemplateConfig
 
 from yishi.accounts import services as account_services
 from yishi.ballots import lifecycle
+from yishi.ballots import results as ballot_results
 from yishi.config import Settings, load_settings
 from yishi.core import db as core_db
 from yishi.core.security import AttemptLimiter, configure_hasher
@@ -61,7 +62,8 @@ async def retrieve_user(session: dict[str, Any], connection: ASGIConnection) -> 
 async def home(request: Request) -> Template | Redirect:
     if request.session.get("uid"):
         return Redirect("/rounds")
-    return Template("home.html")
+    # The published results of closed rounds, for residents to find without a link.
+    return Template("home.html", context={"published": await ballot_results.published_rounds()})
 
 
 @get("/healthz", opt={"exclude_from_auth": True, **PUBLIC}, media_type="text/plain")

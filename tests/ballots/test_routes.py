@@ -355,3 +355,17 @@ async def test_import_pb_upload_refused_for_a_council_member(client):
     r = await client.post("/rounds/import-pb", data={"_csrf_token": token},
                           files={"file": ("small.pb", PB_SMALL.encode(), "text/plain")})
     assert r.status_code == 403
+
+
+async def test_home_links_published_results_of_closed_rounds_only(client):
+    # Found in the walk (issue 13): the home page had no way to the results of closed rounds.
+    places = await f.make_places()
+    closed = await f.make_round(places, title="2026年首批次")
+    codes = await f.open_round(closed, codes_per_community=1)
+    await casting.cast_ballot(codes[0], (await f.item_ids(closed.id))[:1])
+    await lifecycle.close_voting(await wishlists.get_round(closed.id), actor=None)
+    await f.make_round(places, title="2026年第二批次")  # still being compiled: nothing to show
+    page = await client.get("/")
+    assert re.findall(r'<a href="/results/(\d+)">[^<]*· ([^<]+)</a>', page.text) == [(str(closed.id), "2026年首批次")]
+    assert "1 张选票" in page.text
+    assert (await client.get(f"/results/{closed.id}")).status_code == 200
