@@ -33,6 +33,7 @@ from yishi.web.district.desk import DistrictDeskController, RoundWorkController
 from yishi.web.errors import EXCEPTION_HANDLERS
 from yishi.web.guards import PUBLIC
 from yishi.web.resident.projects import PublicProjectController
+from yishi.web.landing import landing_for
 from yishi.web.resident.rate import RateController
 from yishi.web.resident.results import PublicResultsController, RoundDataController
 from yishi.web.resident.suggest import PublicSuggestionController
@@ -61,7 +62,8 @@ async def retrieve_user(session: dict[str, Any], connection: ASGIConnection) -> 
 @get("/", opt={"exclude_from_auth": True, **PUBLIC}, name="home")
 async def home(request: Request) -> Template | Redirect:
     if request.session.get("uid"):
-        return Redirect("/rounds")
+        user = await retrieve_user(request.session, request)
+        return Redirect(await landing_for(user) if user else "/login")
     # The published results of closed rounds, for residents to find without a link.
     return Template("home.html", context={"published": await ballot_results.published_rounds()})
 

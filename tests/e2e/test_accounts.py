@@ -74,7 +74,7 @@ async def test_street_staff_disables_own_member_and_her_phone_is_logged_out(open
     member = await f.make_user(Role.member, places, username="m_zhao")
     phone = await open_page(phone=True)
     await login(phone, "m_zhao")
-    await expect(phone).to_have_url(re.compile(r"/rounds$"))
+    await expect(phone).to_have_url(re.compile(r"/council$"))
     staff = await open_page(phone=True)
     await login(staff, "staff")
     await staff.goto("/users/")

@@ -99,6 +99,15 @@ async def meetings_of_council(council_id: int) -> list[dict]:
         Meeting.council == council_id).order_by(Meeting.held_at, ascending=False).run()
 
 
+async def next_meeting(council_id: int) -> dict | None:
+    """The meeting a member should go to next: one under way, else the soonest still planned."""
+    rows = await Meeting.select(Meeting.id, Meeting.title, Meeting.status, Meeting.held_at).where(
+        (Meeting.council == council_id) & Meeting.status.is_in([MeetingStatus.open.value, MeetingStatus.planned.value])
+    ).order_by(Meeting.held_at).run()
+    under_way = [r for r in rows if r["status"] == MeetingStatus.open.value]
+    return (under_way or rows or [None])[0]
+
+
 async def meetings_of_round(round_id: int) -> list[dict]:
     return await Meeting.select().where(Meeting.round == round_id).order_by(Meeting.held_at).run()
 

@@ -11,12 +11,14 @@ from yishi.core.errors import DomainError
 from yishi.core.i18n import _
 from yishi.core.security import AttemptLimiter
 from yishi.web import guards
+from yishi.web.landing import landing_for
 
 
 def _safe_next(target: str | None) -> str:
-    """Only same-site paths: a login link must not bounce a user to another site."""
+    """Only same-site paths: a login link must not bounce a user to another site. "" when there is
+    no (acceptable) target: the user then lands on the page of the role's next task."""
     if not target or not target.startswith("/") or target.startswith("//") or urlparse(target).netloc:
-        return "/rounds"
+        return ""
     return target
 
 
@@ -59,7 +61,7 @@ class AuthController(Controller):
         await audit.record("account.login.succeeded", actor=user, object_type="user", object_id=user.id)
         if user.must_change_password:
             return Redirect(PASSWORD_PAGE)
-        return Redirect(target)
+        return Redirect(target or await landing_for(user))
 
     @post("/logout")
     async def logout(self, request: Request) -> Redirect:
