@@ -235,6 +235,23 @@ async def test_list_codes_shows_unused_only(client):
     assert [code_utils.display(c) in page.text for c in codes] == [False, True, True, True]
 
 
+async def test_list_codes_filtered_by_community_and_exported(client):
+    # Found in the walk (issue 13): 192 codes on one page with no filter.
+    places, token, r = await _staff(client)
+    codes = await f.open_round(r, codes_per_community=2)  # two in each of the two communities, in order
+    first, second = places["communities"]
+    page = await client.get(f"/rounds/{r.id}/codes", params={"community": str(second)})
+    assert [code_utils.display(c) in page.text for c in codes] == [False, False, True, True]
+    assert f'href="/rounds/{r.id}/codes.csv?community={second}"' in page.text
+    csv = await client.get(f"/rounds/{r.id}/codes.csv", params={"community": str(first)})
+    assert csv.headers["content-type"].startswith("text/csv")
+    lines = csv.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == "社区,选票码,网址"
+    assert [line.split(",")[:2] for line in lines[1:]] == [["第1社区", code_utils.display(c)] for c in codes[:2]]
+    assert (await client.get(f"/rounds/{r.id}/codes", params={"community": "999999"})).status_code == 404
+    assert len((await client.get(f"/rounds/{r.id}/codes.csv")).content.decode("utf-8-sig").splitlines()) == 5
+
+
 async def test_open_and_close_through_routes(client):
     places, token, r = await _staff(client)
     await f.adopt_list(r)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.plugins.htmx import HTMXTemplate
 from litestar.response import Redirect, Template
 
@@ -10,10 +10,12 @@ from yishi.ballots import codes as code_utils
 from yishi.ballots import lifecycle
 from yishi.ballots import casting, imports, round_settings
 from yishi.core import dates
-from yishi.core.errors import DomainError
+from yishi.core.errors import DomainError, NotFound
 from yishi.core.i18n import _
 from yishi.web import deps, guards
+from yishi.places import services as places
 from yishi.web.forms import form_int, form_ints
+from yishi.web.responses import file_response
 from yishi.web.staff.rounds import round_context
 from yishi.wishlists.services import RoundView
 
@@ -69,12 +71,29 @@ class BallotStaffController(Controller):
         })
 
     @get("/codes", guards=[guards.MANAGE_ROUND])
-    async def list_codes(self, request: Request, round_id: int, round_: RoundView) -> Template:
-        unused = await casting.unused_codes(round_id, limit=200)
+    async def list_codes(self, request: Request, round_id: int, round_: RoundView,
+                         community: str = "") -> Template:
+        """The unused codes, of one community when asked (a street hands them out community by
+        community), to print; the same set as a file at codes.csv."""
+        community_id, communities = await _community_filter(round_, community)
+        unused = await casting.unused_codes(round_id, community_id, limit=CODES_ON_PAGE)
         return Template("ballots/codes.html", context={
             "round": round_, "setup": await round_settings.get(round_id), "codes": unused, "display": code_utils.display,
-            "base_url": str(request.base_url).rstrip("/"), "fresh": False,
+            "base_url": str(request.base_url).rstrip("/"), "fresh": False, "communities": communities,
+            "community_id": community_id, "on_page": CODES_ON_PAGE,
         })
+
+    @get("/codes.csv", guards=[guards.MANAGE_ROUND])
+    async def export_codes(self, request: Request, round_id: int, round_: RoundView, community: str = "") -> Response:
+        community_id, communities = await _community_filter(round_, community)
+        unused = await casting.unused_codes(round_id, community_id, limit=CODES_IN_FILE)
+        base = str(request.base_url).rstrip("/")
+        lines = ["社区,选票码,网址"] + [f"{c['community']},{code_utils.display(c['code'])},{base}/v/{c['code']}"
+                                       for c in unused]
+        name = next((c["name"] for c in communities if c["id"] == community_id), _("全部社区"))
+        # A BOM so that Excel on Windows opens the Chinese as UTF-8.
+        return file_response(f"选票码-{round_.title}-{name}.csv", "text/csv; charset=utf-8",
+                             ("\ufeff" + "\r\n".join(lines) + "\r\n").encode())
 
     @get("/tally", guards=[guards.VIEW_ROUND])
     async def tally(self, request: Request, round_id: int) -> Template:
@@ -84,6 +103,19 @@ class BallotStaffController(Controller):
         if not request.headers.get("hx-request"):
             return Template("wishlists/round.html", context={**context, "error": None, "form": {}})
         return HTMXTemplate(template_name="ballots/_tally.html", context=context)
+
+
+CODES_ON_PAGE = 200
+CODES_IN_FILE = 100_000
+
+
+async def _community_filter(round_: RoundView, raw: str) -> tuple[int | None, list[dict]]:
+    communities = await places.communities_of(round_.town_id)
+    if not raw:
+        return None, communities
+    if not raw.isdigit() or int(raw) not in {c["id"] for c in communities}:
+        raise NotFound(_("这个批次所在的镇（街道）没有这个社区。"))
+    return int(raw), communities
 
 
 MAX_PB_BYTES = 20 * 1024 * 1024  # the largest Pabulib file here (Łódź, 90,000 voters) is 3.7 MB
