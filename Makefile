@@ -65,6 +65,8 @@ bench: install-test static
 	$(PY) bench/bench_ballots.py --db sqlite
 	@bash scripts/ensure-postgres.sh && $(PY) bench/bench_ballots.py --db postgres
 	$(PY) bench/bench_rules.py
+	$(PY) bench/bench_review.py --db sqlite
+	$(PY) bench/bench_dashboard.py --db sqlite
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor .postgres-state
