@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import csv
+import io
+
 from litestar import Controller, Request, Response, get, post
 from litestar.plugins.htmx import HTMXTemplate
 from litestar.response import Redirect, Template
@@ -88,12 +91,14 @@ class BallotStaffController(Controller):
         community_id, communities = await _community_filter(round_, community)
         unused = await casting.unused_codes(round_id, community_id, limit=CODES_IN_FILE)
         base = str(request.base_url).rstrip("/")
-        lines = ["社区,选票码,网址"] + [f"{c['community']},{code_utils.display(c['code'])},{base}/v/{c['code']}"
-                                       for c in unused]
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["社区", "选票码", "网址"])
+        writer.writerows([c["community"], code_utils.display(c["code"]), f"{base}/v/{c['code']}"] for c in unused)
         name = next((c["name"] for c in communities if c["id"] == community_id), _("全部社区"))
         # A BOM so that Excel on Windows opens the Chinese as UTF-8.
         return file_response(f"选票码-{round_.title}-{name}.csv", "text/csv; charset=utf-8",
-                             ("\ufeff" + "\r\n".join(lines) + "\r\n").encode())
+                             ("\ufeff" + out.getvalue()).encode())
 
     @get("/tally", guards=[guards.VIEW_ROUND])
     async def tally(self, request: Request, round_id: int) -> Template:
