@@ -14,8 +14,10 @@ from yishi.evaluation import rules, settings
 from yishi.evaluation.enums import Channel, Grade
 from yishi.evaluation.tables import Rating
 from yishi.places import services as places
+from yishi.projects.tables import Project
 from yishi.suggestions import queries
 from yishi.suggestions.rules import Figures
+from yishi.wishlists.tables import WishLink
 
 
 @dataclass(frozen=True)
@@ -33,9 +35,10 @@ class Rates:
 
 async def counts(*, by: str, district_id: int, month: str | None = None, round_id: int | None = None,
                  town_id: int | None = None, months: tuple[str, str] | None = None) -> dict:
-    """{key: Tally} where key is a project id, community id or town id (`by`), for ratings of
+    """{key: Tally} where key is a project id, community id, town id or round id (`by`), for ratings of
     the district's projects, in a month and/or a round."""
-    column = {"project": Rating.project, "community": Rating.community, "town": Rating.project.round.town}[by]
+    column = {"project": Rating.project, "community": Rating.community, "town": Rating.project.round.town,
+              "round": Rating.project.round}[by]
     q = Rating.select(column.as_alias("key"), Rating.grade, Rating.channel, Count(alias="n")).where(
         Rating.project.round.town.district == district_id)
     if month:
@@ -117,3 +120,85 @@ def grade_counts_rows(tallies: dict, labels: dict) -> list[dict]:
                      Grade.basic.value: c.basic, Grade.unsatisfied.value: c.unsatisfied, "total": c.total,
                      "satisfaction": c.satisfaction, Channel.telephone.value: t.telephone.total})
     return sorted(rows, key=lambda r: r["label"])
+
+
+# --- per project and per round: the suggestions the projects answer --------------------------
+
+@dataclass(frozen=True)
+class WorkRates:
+    """The three rates of a project or a round: 响应率 and 解决率 of the suggestions its projects
+    answer (linked to their wish-list items), 满意率 of residents' ratings of its projects.
+    `figures.cases` is 0 when no suggestion is linked: the two rates are then None, not 0."""
+    figures: Figures
+    tally: rules.Tally
+
+    @property
+    def suggestions(self) -> int:
+        return self.figures.cases
+
+    @property
+    def response(self) -> float | None:
+        return self.figures.response_rate
+
+    @property
+    def resolution(self) -> float | None:
+        return self.figures.resolution_rate
+
+    @property
+    def satisfaction(self) -> float | None:
+        return self.tally.residents.satisfaction
+
+    @property
+    def ratings(self) -> int:
+        return self.tally.residents.total
+
+
+async def linked_suggestions(project_ids: list[int]) -> dict[int, set[int]]:
+    """project id -> the ids of the suggestions its wish-list item answers (wishlists.sources)."""
+    out: dict[int, set[int]] = {pid: set() for pid in project_ids}
+    if not project_ids:
+        return out
+    item_of = {r["item"]: r["id"] for r in await Project.select(Project.id, Project.item).where(
+        Project.id.is_in(list(project_ids))).run()}
+    if item_of:
+        for r in await WishLink.select(WishLink.suggestion, WishLink.wish_item).where(
+                WishLink.wish_item.is_in(list(item_of))).run():
+            out[item_of[r["wish_item"]]].add(r["suggestion"])
+    return out
+
+
+async def project_rates(project_ids: list[int], district_id: int) -> dict[int, WorkRates]:
+    """project id -> its three rates, over all its ratings (not one month's)."""
+    linked = await linked_suggestions(project_ids)
+    tallies = await _project_tallies(project_ids, district_id)
+    return {pid: WorkRates(await queries.figures_of(linked[pid]), tallies.get(pid, rules.Tally()))
+            for pid in project_ids}
+
+
+async def _project_tallies(project_ids: list[int], district_id: int) -> dict:
+    if not project_ids:
+        return {}
+    wanted = set(project_ids)
+    return {k: v for k, v in (await counts(by="project", district_id=district_id)).items() if k in wanted}
+
+
+async def round_rates(district_id: int, town_id: int | None = None) -> list[dict]:
+    """Per round of the district (or of one street): round id, title, street, projects, and its
+    WorkRates over the suggestions its projects answer and the ratings of its projects."""
+    town_ids = [town_id] if town_id is not None else await places.town_ids_of_district(district_id)
+    projects = await Project.select(Project.id, Project.round, Project.round.title.as_alias("round_title"),
+                                    Project.round.town.name.as_alias("town_name")).where(
+        Project.round.town.is_in(list(town_ids) or [-1])).order_by(Project.round).run()
+    linked = await linked_suggestions([p["id"] for p in projects])
+    tallies = await counts(by="round", district_id=district_id, town_id=town_id)
+    rounds: dict[int, dict] = {}
+    for p in projects:
+        r = rounds.setdefault(p["round"], {"id": p["round"], "title": p["round_title"], "town_name": p["town_name"],
+                                           "projects": 0, "suggestions": set()})
+        r["projects"] += 1
+        r["suggestions"] |= linked[p["id"]]
+    out = []
+    for rid, r in rounds.items():
+        ids = r.pop("suggestions")
+        out.append({**r, "rates": WorkRates(await queries.figures_of(ids), tallies.get(rid, rules.Tally()))})
+    return out

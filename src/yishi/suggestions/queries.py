@@ -224,6 +224,18 @@ async def figures(scope: Scope, f: Filters, by: str) -> rules.Summary:
     filters do not apply: the rates need every case."""
     unfiltered_status = replace(f, status="", overdue=False)
     conditions = [c for c in _conditions(scope, unfiltered_status, skip="status")]
+    return await _summary(conditions, by)
+
+
+async def figures_of(suggestion_ids: list[int] | set[int]) -> rules.Figures:
+    """The same figures (响应率, 解决率, ...) for a given set of suggestions, e.g. those a project
+    answers; merged duplicates are left out as everywhere else."""
+    if not suggestion_ids:
+        return rules.Figures()
+    return (await _summary([Suggestion.id.is_in(sorted(suggestion_ids))], "")).total
+
+
+async def _summary(conditions: list, by: str) -> rules.Summary:
     rows = await _where(Suggestion.select(
         Suggestion.status, Suggestion.supporters, Suggestion.grade, Suggestion.due_on, Suggestion.received_on,
         Suggestion.replied_at, Suggestion.closed_at, Suggestion.town, Suggestion.channel,
