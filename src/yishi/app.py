@@ -28,6 +28,7 @@ from yishi.core.templating import configure as configure_jinja
 from yishi.suggestions import privacy as suggestion_privacy
 from yishi.web.accounts import AuthController, PasswordController, first_password_change
 from yishi.web.csrf import CSRFMiddleware
+from yishi.web.deps import PathIdsMiddleware
 from yishi.web.district.dashboard import DashboardController
 from yishi.web.district.desk import DistrictDeskController, RoundWorkController
 from yishi.web.errors import EXCEPTION_HANDLERS
@@ -148,7 +149,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                                        engine_callback=jinja_setup),
         # CSRF on every route, by core.web.CSRFMiddleware (Litestar's check, cheaper per request)
         # in place of Litestar's own: it runs inside the session and login, as Litestar's would.
-        middleware=[DefineMiddleware(CSRFMiddleware, config=CSRFConfig(
+        middleware=[PathIdsMiddleware, DefineMiddleware(CSRFMiddleware, config=CSRFConfig(
             secret=settings.secret_key, cookie_httponly=False, cookie_samesite="lax",
             cookie_secure=settings.secure_cookies))],
         plugins=[HTMXPlugin()],

@@ -4,7 +4,6 @@ back as a sheet to download, shown once. Builders return (filename, mimetype, by
 from __future__ import annotations
 
 import io
-import zipfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -15,7 +14,7 @@ from yishi.accounts import permissions as perm
 from yishi.accounts.enums import Role
 from yishi.accounts.services import USERNAME_RE
 from yishi.accounts.tables import User
-from yishi.core import audit, passwords
+from yishi.core import audit, passwords, xlsx
 from yishi.core.errors import DomainError
 from yishi.core.i18n import _
 from yishi.core.security import hash_one_time_sync
@@ -138,17 +137,12 @@ def _text(value: Any) -> str:
 
 
 async def parse_import(data: bytes, actor: Any) -> list[NewAccount]:
-    from openpyxl import load_workbook  # noqa: PLC0415 — start-up cost
-    from openpyxl.utils.exceptions import InvalidFileException  # noqa: PLC0415 — start-up cost
-
     if len(data) > IMPORT_MAX_BYTES:
         raise ImportFailed([], _("文件太大（超过 2 MB），请分成几个文件导入。"))
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
-        raise ImportFailed([], _("这不是有效的 Excel(.xlsx)文件，请用下载的模板填写后上传。"))
-    ws = wb["账号"] if "账号" in wb.sheetnames else wb.worksheets[0]
-    rows = ws.iter_rows(values_only=True)
+        rows = iter(await xlsx.read_rows(data, "账号", IMPORT_MAX_ROWS))
+    except xlsx.UploadRefused as exc:
+        raise ImportFailed([], exc.message)
     header = [_text(h).rstrip("*").strip() for h in (next(rows, None) or [])]
     index = {name: header.index(name) for name, _w, _r in COLUMNS if name in header}
     missing = [name for name, _w, required in COLUMNS if required and name not in index]
@@ -207,7 +201,6 @@ async def parse_import(data: bytes, actor: Any) -> list[NewAccount]:
         if len(errors) == bad:
             accounts.append(NewAccount(username, name, role, town_id, cells["镇（街道）"],  # type: ignore[arg-type]
                                        community_id if role is Role.collector else None, phone))
-    wb.close()
     # Usernames are compared without case: "Wang" and "wang" would be two accounts to confuse.
     existing = {r["username"].lower(): r["username"] for r in await User.select(User.username).run()}
     for lowered, number in seen.items():

@@ -11,6 +11,7 @@ from yishi.ballots.tables import Ballot, BallotChoice
 from yishi.core import audit
 from yishi.core.errors import DomainError
 from yishi.core.i18n import _
+from yishi.core.money import MAX_YUAN
 from yishi.places import services as places
 from yishi.wishlists.enums import ItemKind, RoundStatus
 from yishi.wishlists.services import MAX_ITEMS
@@ -49,6 +50,8 @@ def pb_message(exc: rules.PbFormatError) -> str:
 
 def _fen(value: rules.Cost, what: str) -> int:
     fen = Fraction(value) * 100
+    if fen >= int(MAX_YUAN) * 100:  # 1e30 would overflow the database
+        raise DomainError(_("{what}超出合理范围（不超过 {max} 元）。").format(what=what, max=f"{int(MAX_YUAN):,}"))
     if fen.denominator != 1 or fen < 0:
         raise DomainError(_("{what}应为精确到分的金额，文件中是 {v}。").format(what=what, v=value))
     return int(fen)
@@ -87,6 +90,7 @@ async def import_pb(text: str, *, town_id: int, community_id: int | None = None,
     meta = election.meta
     title = (title or meta.get("instance") or meta.get("description") or _("导入的批次")).strip()[:80]
     budget_fen = _fen(election.budget, _("预算"))
+    cost_fen = {pid: _fen(p.cost, _("项目“{pid}”的费用").format(pid=pid)) for pid, p in election.projects.items()}
     max_length = meta.get("max_length", "")
     max_ticks = int(max_length) if max_length.isdigit() and int(max_length) <= MAX_ITEMS else 0
     now = datetime.now(timezone.utc)
@@ -100,7 +104,7 @@ async def import_pb(text: str, *, town_id: int, community_id: int | None = None,
         for position, project in enumerate(election.projects.values(), 1):
             item = WishItem(round=round_.id, position=position, title=(project.name or project.id)[:80],
                             description=_("Pabulib 项目编号 {pid}").format(pid=project.id),
-                            cost_fen=_fen(project.cost, _("项目“{pid}”的费用").format(pid=project.id)),
+                            cost_fen=cost_fen[project.id],
                             kind=ItemKind.special)
             await item.save()
             item_of[project.id] = item.id

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import base64
 import io
-import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any
 
-from yishi.core import dates
+from yishi.core import dates, xlsx
 from yishi.core.errors import DomainError, InvalidInput
 from yishi.core.i18n import _
 from yishi.core.pdf import render_pdf
@@ -169,18 +168,13 @@ def _cell_date(value: Any) -> date | None:
 async def parse_import(data: bytes, town_id: int, today: date | None = None) -> list[tuple[services.Prepared, Channel]]:
     """Check every row of an uploaded workbook; raise ImportFailed listing all errors, or return
     the rows ready to save."""
-    from openpyxl import load_workbook  # noqa: PLC0415 — start-up cost
-    from openpyxl.utils.exceptions import InvalidFileException  # noqa: PLC0415 — start-up cost
-
     today = today or rules.today_in_china()
     if len(data) > IMPORT_MAX_BYTES:
         raise ImportFailed([], _("文件太大（超过 2 MB），请分成几个文件导入。"))
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
-        raise ImportFailed([], _("这不是有效的 Excel(.xlsx)文件，请用下载的模板填写后上传。"))
-    ws = wb["建议"] if "建议" in wb.sheetnames else wb.worksheets[0]
-    rows = ws.iter_rows(values_only=True)
+        rows = iter(await xlsx.read_rows(data, "建议", IMPORT_MAX_ROWS))
+    except xlsx.UploadRefused as exc:
+        raise ImportFailed([], exc.message)
     header = [(_cell_text(h).rstrip("*").strip()) for h in (next(rows, None) or [])]
     index = {name: header.index(name) for name, _w, _r in COLUMNS if name in header}
     missing = [name for name, _w, required in COLUMNS if required and name not in index]
@@ -248,7 +242,6 @@ async def parse_import(data: bytes, town_id: int, today: date | None = None) -> 
             prepared.append((services.Prepared(
                 town_id=town_id, community_id=comms[community], category_id=cats[category], content=content,
                 name=name, phone=phone, received_on=received_on), channel))  # type: ignore[arg-type]
-    wb.close()
     if errors:
         raise ImportFailed(errors)
     if not prepared:
@@ -294,14 +287,14 @@ async def list_xlsx(rows: list[dict], title: str) -> tuple[str, str, bytes]:
         ws.cell(row=3, column=i).font = Font(bold=True)
         ws.column_dimensions[ws.cell(row=3, column=i).column_letter].width = width
     for r in rows:
-        ws.append([
+        ws.append(xlsx.clean_row([  # what the resident sent stays as sent; only this copy is cleaned
             rules.display_code(r["tracking_code"]), r["received_on"].isoformat(), r["town_name"],
             r["community_name"], r["category_name"], _label(Channel, r["channel"]), r["content"],
             Status(r["status"]).label, _label(Grade, r["grade"]), _label(Track, r["track"]),
             _label(Tier, r["tier"]), r["lead_unit"], r["due_on"].isoformat() if r["due_on"] else "",
             r["flag"].label, r["supporters"], privacy.mask_name(r["submitter_name"]), r["phone_masked"],
             r["reply"], local_time(r["replied_at"]), local_time(r["closed_at"]),
-        ])
+        ]))
         ws.cell(row=ws.max_row, column=7).alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = "A4"
     out = io.BytesIO()

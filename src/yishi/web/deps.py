@@ -12,6 +12,8 @@ from typing import Any
 
 from litestar.connection import ASGIConnection
 from litestar.di import Provide
+from litestar.exceptions import NotFoundException
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from yishi.accounts import management as accounts
 from yishi.core.errors import NotFound
@@ -31,6 +33,21 @@ def path_id(connection: ASGIConnection, name: str) -> int:
     if not isinstance(value, int) or not 0 < value <= _MAX_ID:
         raise NotFound(_("找不到这个页面，请检查网址是否正确。"))
     return value
+
+
+class PathIdsMiddleware:
+    """The one check of every `{…_id:int}` in every route's path, before any guard or handler
+    reads it: every int path parameter is an id, and an id that is not a positive 64-bit number
+    names nothing, so it answers the same 404 page as an id that names nothing."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        params = scope.get("path_params")
+        if params and any(isinstance(v, int) and not 0 < v <= _MAX_ID for v in params.values()):
+            raise NotFoundException()
+        await self.app(scope, receive, send)
 
 
 async def _loaded(connection: ASGIConnection, what: str, load: Callable[[], Awaitable[Any]]) -> Any:

@@ -11,10 +11,20 @@ from yishi.core import dates
 from yishi.core.errors import DomainError, Forbidden, InvalidInput, NotFound
 from yishi.core.i18n import _
 from yishi.core.money import parse_yuan
+from yishi.core.numbers import parse_int
 from yishi.suggestions.inputs import SuggestionInput
 from yishi.wishlists.enums import ItemKind
 
 __all__ = ["InvalidInput"]
+
+
+def _int(value: Any) -> int:
+    """Every whole number a form sends goes through core.numbers.parse_int: junk and numbers
+    beyond 64 bits are a ValueError, which each reader words for its field."""
+    number = parse_int(value)
+    if number is None:
+        raise ValueError("blank")
+    return number
 
 
 def form_ints(values: Any) -> list[int]:
@@ -24,7 +34,7 @@ def form_ints(values: Any) -> list[int]:
     if not isinstance(values, list):
         values = [values]
     try:
-        return [int(v) for v in values]
+        return [_int(v) for v in values]
     except (TypeError, ValueError):
         raise DomainError(_("提交的内容格式不对，请刷新页面后重新提交。"))
 
@@ -35,7 +45,7 @@ def form_int(value: Any, field: str, default: int | None = None) -> int:
             return default
         raise DomainError(_("请填写{field}。").format(field=field))
     try:
-        return int(str(value).strip())
+        return _int(value)
     except ValueError:
         raise DomainError(_("{field}应为整数。").format(field=field))
 
@@ -52,7 +62,7 @@ def optional_int(form: Any, name: str, label: str) -> int | None:
     if not raw:
         return None
     try:
-        return int(raw)
+        return _int(raw)
     except ValueError:
         raise InvalidInput(_("{label}选择有误，请重新选择。").format(label=label), name)
 
@@ -93,7 +103,7 @@ def ids(form: Any, name: str) -> list[int]:
     if not isinstance(values, list):
         values = [values]
     try:
-        return [int(v) for v in values if str(v).strip()]
+        return [_int(v) for v in values if str(v).strip()]
     except ValueError:
         raise InvalidInput(_("提交的内容格式不对，请刷新页面后重新提交。"), name)
 

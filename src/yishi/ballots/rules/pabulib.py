@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,8 +106,16 @@ def _parse_meta(rows: list[list[str]]) -> dict[str, str]:
     return {row[0]: ";".join(row[1:]) for row in rows}
 
 
+# An amount as a file writes it: digits, an optional decimal point or comma, an optional exponent
+# of at most three digits; or a fraction (write_pb's exact form). Fraction("1e999999999") would
+# build a billion-digit number first.
+_AMOUNT = re.compile(r"\s*\+?((\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d{1,3})?|\d+\s*/\s*\d+)\s*")
+
+
 def _amount(text: str) -> Cost:
     """A non-negative amount, or ValueError."""
+    if len(text) > 200 or not _AMOUNT.fullmatch(text):
+        raise ValueError(text)
     try:
         value = as_exact(text)
     except (ValueError, ArithmeticError) as exc:
