@@ -14,6 +14,8 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from yishi.ballots.rules import (
     Election,
@@ -270,6 +272,30 @@ def test_mes_matches_naive_definition_with_many_add1_steps() -> None:
         budget = rng.randint(200, max(300, sum(costs.values()) // 2))  # type: ignore[call-overload]
         e = election(costs, budget, ballots)
         assert mes_add1(e) == naive_add1(costs, budget, ballots), (costs, budget)
+
+
+@st.composite
+def add1_elections(draw: st.DrawFn) -> tuple[dict[str, object], int, list[frozenset[str]]]:
+    """Small elections whose Add1 climbs through tens to hundreds of steps: few
+    voters, costs far above the starting shares, ids that sort differently as
+    strings and as numbers, repeated ballots and equal costs for exact ties."""
+    ids = draw(st.lists(st.sampled_from(["1", "2", "9", "10", "11", "a", "B", "100"]),
+                        min_size=2, max_size=6, unique=True))
+    costs: dict[str, object] = {p: draw(st.sampled_from([30, 60, 90, 120, 251, 600])) for p in ids}
+    ballot = st.frozensets(st.sampled_from(ids), max_size=len(ids))
+    ballots = draw(st.lists(ballot, min_size=1, max_size=24))
+    ballots += [ballots[0]] * draw(st.integers(0, 4))
+    budget = draw(st.integers(1, sum(costs.values())))  # type: ignore[arg-type]
+    return costs, budget, ballots
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(add1_elections())
+def test_fast_add1_equals_step_by_step_definition(case) -> None:
+    """The certified windows of Add1 steps give, step for step, what running MES at
+    every budget B/n + 1, + 2, ... and stopping as pabutools does gives."""
+    costs, budget, ballots = case
+    assert mes_add1(election(costs, budget, ballots)) == naive_add1(costs, budget, ballots)
 
 
 def test_agrees_with_pabutools_on_random_elections() -> None:

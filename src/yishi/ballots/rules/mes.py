@@ -224,6 +224,13 @@ def _price_bounds(groups: _Groups, cost: Num, win: _Window) -> _Bounds | None:
         return None
     at_start = _poor(groups.lo0, groups.voters, groups.total, cost)
     ceiling = _price_ceiling(groups, cost, win, at_start)
+    if win.first == win.last and at_start is not None:
+        # One step: lower and upper budgets differ by a rounding unit, so the poor
+        # set under the lower ones is as good a P as any, and costs no search.
+        poor = at_start[0]
+        n_rich = groups.total - sum(groups.voters[i] for i in poor)
+        low = (cost - sum(groups.hi0[i] * groups.voters[i] for i in poor), n_rich)
+        return _Bounds((low, low), ceiling)
     return _Bounds(_price_floor(groups, cost, at_start[0] if at_start else None), ceiling)
 
 
@@ -256,11 +263,17 @@ def _price_ceiling(
 
 
 def _narrow_ratio(pair: tuple[_Ratio, _Ratio], i: int, j: int, length: int) -> tuple[_Ratio, _Ratio]:
-    """The affine bound through ``pair`` (at 0 and 1), at i/length and j/length, exactly."""
+    """The affine lower bound through ``pair`` (at 0 and 1), at i/length and j/length.
+
+    Rounded down to whole units: still a lower bound (the line through two lower
+    points lies below), and the numbers stay small however often a window is
+    narrowed (kept exact, their denominators multiplied at every split).
+    """
     (a, m), (b, n) = pair
+    den = m * n * length
     return (
-        (a * n * (length - i) + b * m * i, m * n * length),
-        (a * n * (length - j) + b * m * j, m * n * length),
+        ((a * n * (length - i) + b * m * i) // den, 1),
+        ((a * n * (length - j) + b * m * j) // den, 1),
     )
 
 
@@ -288,16 +301,19 @@ def _left_after(groups: _Groups, price: _Bounds, exact: bool) -> list[tuple[Num,
     if exact:
         q = Fraction(hq0, hd0)
         return [(x, x, x, x) for x in [max(b - q, 0) for b in groups.lo0]]
-    low = [
-        (a0, a1) if a0 + a1 > 0 else (0, 0)
-        for a0, a1 in zip(
-            [(b * hd0 - hq0) // hd0 for b in groups.lo0],
-            [(b * hd1 - hq1) // hd1 for b in groups.lo1],
+    # Budgets are whole units here, so floor(b - q) = b - ceil(q) and
+    # ceil(b - q) = b - floor(q): one division per project, not one per group.
+    up0, up1 = -(-hq0 // hd0), -(-hq1 // hd1)
+    down0, down1 = lq0 // ld0, lq1 // ld1
+    return [
+        ((a0, a1) if a0 + a1 > 0 else (0, 0)) + (b0 if b0 > 0 else 0, b1 if b1 > 0 else 0)
+        for a0, a1, b0, b1 in zip(
+            [b - up0 for b in groups.lo0],
+            [b - up1 for b in groups.lo1],
+            [b - down0 for b in groups.hi0],
+            [b - down1 for b in groups.hi1],
         )
     ]
-    high0 = [max(-((lq0 - b * ld0) // ld0), 0) for b in groups.hi0]
-    high1 = [max(-((lq1 - b * ld1) // ld1), 0) for b in groups.hi1]
-    return [(a0, a1, b0, b1) for (a0, a1), b0, b1 in zip(low, high0, high1)]
 
 
 class _Run:
