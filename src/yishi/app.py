@@ -29,6 +29,7 @@ from yishi.suggestions import privacy as suggestion_privacy
 from yishi.web.accounts import AuthController, PasswordController, first_password_change
 from yishi.web.csrf import CSRFMiddleware
 from yishi.web.deps import PathIdsMiddleware
+from yishi.web.forms import FormRequest
 from yishi.web.district.dashboard import DashboardController
 from yishi.web.district.desk import DistrictDeskController, RoundWorkController
 from yishi.web.errors import EXCEPTION_HANDLERS
@@ -152,6 +153,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         middleware=[PathIdsMiddleware, DefineMiddleware(CSRFMiddleware, config=CSRFConfig(
             secret=settings.secret_key, cookie_httponly=False, cookie_samesite="lax",
             cookie_secure=settings.secure_cookies))],
+        request_class=FormRequest,  # forms read without NUL characters (web.forms)
         plugins=[HTMXPlugin()],
         on_app_init=[session_auth.on_app_init],
         on_startup=[on_startup],

@@ -85,7 +85,7 @@ def _date(raw: Any) -> date | None:
 def filters_from(params: Mapping[str, Any]) -> Filters:
     """URL parameters -> filters. A value that makes no sense is dropped, not an error: a stale
     bookmark still opens the list."""
-    get = lambda k: str(params.get(k) or "").strip()  # noqa: E731
+    get = lambda k: str(params.get(k) or "").replace("\x00", "").strip()  # noqa: E731 — NUL: PostgreSQL refuses it
     return Filters(
         status=_enum_value(get("status"), Status), grade=_enum_value(get("grade"), Grade),
         track=_enum_value(get("track"), Track), category=_int(get("category")),

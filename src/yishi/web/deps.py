@@ -18,6 +18,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from yishi.accounts import management as accounts
 from yishi.core.errors import NotFound
 from yishi.core.i18n import _
+from yishi.core.numbers import MAX_INT
 from yishi.meetings import desk, meeting
 from yishi.places.tables import District, Town
 from yishi.projects import services as projects
@@ -25,7 +26,7 @@ from yishi.suggestions import services as suggestions
 from yishi.wishlists import services as wishlists
 
 _KEY = "yishi.loaded"
-_MAX_ID = 2**63 - 1  # a path id beyond 64 bits names nothing (and would overflow the database)
+_MAX_ID = MAX_INT  # a path id beyond a PostgreSQL integer names nothing (and would overflow the database)
 
 
 def path_id(connection: ASGIConnection, name: str) -> int:
@@ -37,7 +38,7 @@ def path_id(connection: ASGIConnection, name: str) -> int:
 
 class PathIdsMiddleware:
     """The one check of every `{…_id:int}` in every route's path, before any guard or handler
-    reads it: every int path parameter is an id, and an id that is not a positive 64-bit number
+    reads it: every int path parameter is an id, and an id that is not a positive 32-bit number
     names nothing, so it answers the same 404 page as an id that names nothing."""
 
     def __init__(self, app: ASGIApp) -> None:
