@@ -1,4 +1,4 @@
-"""The `yishi` command: serve, migrate, demo, create-user, export, tally, import-pb, purge.
+"""The `yishi` command: serve, migrate, demo, create-user, export, tally, import-pb, audit, purge.
 
 Each command imports what it needs inside its function (noqa PLC0415 — start-up cost): `yishi tally`
 reads a file and should not load the web app, the tables or a database engine."""
@@ -182,6 +182,23 @@ def cmd_purge(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+def cmd_audit_verify(args: argparse.Namespace) -> None:
+    """Walks the audit trail's hash chain; exits 1 naming the first entry that does not match."""
+    from yishi.core import audit  # noqa: PLC0415 — start-up cost
+
+    _settings, engine = _setup()
+    verdict = asyncio.run(_with_engine(engine, audit.verify()))
+    if verdict.unsealed:
+        print(f"链前有 {verdict.unsealed} 条旧记录（启用防篡改链之前写入，未纳入校验）。")
+    if verdict.bad_id is not None:
+        why = "内容与其哈希不符（被改动过）" if verdict.reason == "content" else "与上一条记录接不上（其前有记录被删除、插入或改动）"
+        print(f"审计日志校验失败：第一条有问题的记录是 #{verdict.bad_id}，{why}。此前 {verdict.checked} 条完好。")
+        raise SystemExit(1)
+    head = verdict.head
+    print(f"审计日志完好：{verdict.checked} 条记录，链头 #{head.entry_id if head else '-'} "
+          f"{head.hash if head else '(空)'}")
+
+
     parser = argparse.ArgumentParser(prog="yishi", description="议事 — 民生微事议事与群众勾选平台")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -233,6 +250,11 @@ def main(argv: list[str] | None = None) -> None:
     p.set_defaults(func=cmd_import_pb)
 
     p = sub.add_parser("purge", help="清除办结满保存期限的居民建议中的姓名和电话（每日运行）")
+    p = sub.add_parser("audit", help="审计日志")
+    aud = p.add_subparsers(dest="what", required=True)
+    aud.add_parser("verify", help="校验审计日志的哈希链，指出第一条被改动或删除的记录").set_defaults(
+        func=cmd_audit_verify)
+
     p.add_argument("--days", type=int, help="保存天数（默认为建议的保存期限 180 天）")
     p.set_defaults(func=cmd_purge)
 

@@ -10,6 +10,7 @@ from yishi.ballots import casting
 from yishi.ballots.tables import Ballot, BallotChoice, BallotCode
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.enums import RoundStatus
+from yishi.core import audit
 from tests import factories as f
 
 USED = "这个选票码已经使用过了。每个选票码只能投一次。"
@@ -385,4 +386,7 @@ async def test_home_links_published_results_of_closed_rounds_only(client):
     page = await client.get("/")
     assert re.findall(r'<a href="/results/(\d+)">[^<]*· ([^<]+)</a>', page.text) == [(str(closed.id), "2026年首批次")]
     assert "1 张选票" in page.text
-    assert (await client.get(f"/results/{closed.id}")).status_code == 200
+    page = await client.get(f"/results/{closed.id}")
+    assert page.status_code == 200
+    closing = await audit.head_of("ballot.round.closed", "round", closed.id)  # the head at publication
+    assert f"审计日志链头：#{closing.entry_id} <code>{closing.hash}</code>" in page.text

@@ -4,6 +4,7 @@ import subprocess
 
 from yishi.meetings import decisions, exports, meeting
 from yishi.meetings.enums import Presence
+from yishi.core import audit
 from tests.meetings import setup
 
 
@@ -48,6 +49,8 @@ async def test_dossier_pdf_gbt9704(tmp_path):
     assert "同意实施项目1和项目2。" in text
     assert "应到成员7人，实到7人，列席1人" in text
     assert "议事组召集人（签字）" in text and "数据指纹" in text
+    head = await audit.head()  # the audit chain's head at printing time, in the fingerprint line
+    assert f"审计日志链头#{head.entry_id}{head.short}" in re.sub(r"\s+", "", text)
 
 
 async def test_dossier_without_meeting_still_builds(tmp_path):

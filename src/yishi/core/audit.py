@@ -1,10 +1,58 @@
-"""Append-only audit trail: every state change is recorded with a dotted action name."""
+"""Append-only audit trail: every state change is recorded with a dotted action name.
+
+Tamper-evident: each entry carries the SHA-256 of its own content (canonical JSON) together with
+the hash of the entry before it, so changing or deleting a row in the database breaks the chain
+from there on, and `verify` names the first entry that does not match. Appends are serialised
+(SQLite: the one writer, the read of the last hash and the insert in one write job; PostgreSQL:
+a transaction-scoped advisory lock), so two writers never chain onto the same entry.
+
+What it proves and what it does not: see the README ("审计日志的防篡改链")."""
 from __future__ import annotations
 
+import hashlib
+import json
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from yishi.core.db import SharedSQLiteEngine
 from yishi.core.tables import AuditEntry
+
+_LOCK_KEY = 0x79697368  # 'yish': the advisory lock that serialises appends on PostgreSQL
+_COLUMNS = ("action", "actor_id", "actor_name", "object_type", "object_id", "data", "created_at",
+            "prev_hash", "hash")
+
+
+def _moment(value: Any) -> str:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def _data(value: Any) -> str:
+    if isinstance(value, str):
+        value = json.loads(value or "{}")
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def seal(entry: dict, prev_hash: str) -> str:
+    """The entry's hash: SHA-256 of its content and the previous hash, as canonical JSON (sorted
+    keys, no spaces, UTF-8, the moment in UTC to the microsecond)."""
+    content = {"action": entry["action"], "actor_id": entry["actor_id"], "actor_name": entry["actor_name"] or "",
+               "object_type": entry["object_type"] or "", "object_id": entry["object_id"],
+               "data": _data(entry["data"]), "created_at": _moment(entry["created_at"]), "prev": prev_hash}
+    text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _append_sqlite(conn: Any, entry: dict) -> None:
+    row = conn.execute("SELECT hash FROM audit_entry ORDER BY id DESC LIMIT 1").fetchone()
+    entry["prev_hash"] = (row["hash"] or "") if row else ""
+    entry["hash"] = seal(entry, entry["prev_hash"])
+    conn.execute(f"INSERT INTO audit_entry ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
+                 [entry[c] for c in _COLUMNS])
 
 
 async def record(
@@ -15,17 +63,19 @@ async def record(
     object_id: int | None = None,
     **data: Any,
 ) -> None:
-    await AuditEntry.insert(
-        AuditEntry(
-            action=action,
-            actor_id=getattr(actor, "id", None),
-            actor_name=getattr(actor, "display_name", "") or "",
-            object_type=object_type,
-            object_id=object_id,
-            data=data,
-            created_at=datetime.now(timezone.utc),
-        )
-    ).run()
+    entry = {"action": action, "actor_id": getattr(actor, "id", None),
+             "actor_name": getattr(actor, "display_name", "") or "", "object_type": object_type,
+             "object_id": object_id, "data": _data(data), "created_at": datetime.now(timezone.utc)}
+    db = AuditEntry._meta.db
+    if isinstance(db, SharedSQLiteEngine):
+        await db.write(_append_sqlite, {**entry, "created_at": _moment(entry["created_at"])})
+        return
+    async with db.transaction():
+        await AuditEntry.raw(f"SELECT pg_advisory_xact_lock({_LOCK_KEY})").run()
+        last = await AuditEntry.select(AuditEntry.hash).order_by(AuditEntry.id, ascending=False).first().run()
+        entry["prev_hash"] = (last["hash"] or "") if last else ""
+        entry["hash"] = seal(entry, entry["prev_hash"])
+        await AuditEntry.insert(AuditEntry(**entry)).run()
 
 
 async def entries_for(object_type: str, object_id: int) -> list[dict]:
@@ -35,3 +85,61 @@ async def entries_for(object_type: str, object_id: int) -> list[dict]:
         .order_by(AuditEntry.id)
         .run()
     )
+
+
+@dataclass(frozen=True)
+class Head:
+    entry_id: int
+    hash: str
+
+    @property
+    def short(self) -> str:
+        return self.hash[:16]
+
+
+async def head() -> Head | None:
+    """The chain's last entry now: its id and hash (what a published page prints)."""
+    row = await AuditEntry.select(AuditEntry.id, AuditEntry.hash).where(AuditEntry.hash != "") \
+        .order_by(AuditEntry.id, ascending=False).first().run()
+    return Head(row["id"], row["hash"]) if row else None
+
+
+async def head_of(actions: str | tuple[str, ...], object_type: str, object_id: int) -> Head | None:
+    """The chain's head as it was when the last of `actions` was recorded on the object (that
+    entry itself): e.g. a round's results as published at its close or last recount."""
+    actions = (actions,) if isinstance(actions, str) else actions
+    row = await AuditEntry.select(AuditEntry.id, AuditEntry.hash).where(
+        AuditEntry.action.is_in(list(actions)) & (AuditEntry.object_type == object_type)
+        & (AuditEntry.object_id == object_id) & (AuditEntry.hash != "")) \
+        .order_by(AuditEntry.id, ascending=False).first().run()
+    return Head(row["id"], row["hash"]) if row else None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    checked: int
+    unsealed: int  # entries written before the chain existed (the first ones, if any)
+    bad_id: int | None
+    reason: str
+    head: Head | None
+
+
+async def verify(batch: int = 5000) -> Verdict:
+    """Walk the chain in id order; the first entry whose stored hash is not the hash of its
+    content and of the entry before it is named, with why."""
+    prev, checked, unsealed, last_id = "", 0, 0, 0
+    last: Head | None = None
+    while True:
+        rows = await AuditEntry.select().where(AuditEntry.id > last_id).order_by(AuditEntry.id).limit(batch).run()
+        if not rows:
+            return Verdict(checked, unsealed, None, "", last)
+        for row in rows:
+            last_id = row["id"]
+            if not row["hash"] and last is None:
+                unsealed += 1
+                continue
+            if (row["prev_hash"] or "") != prev:
+                return Verdict(checked, unsealed, row["id"], "prev", last)
+            if seal(row, prev) != row["hash"]:
+                return Verdict(checked, unsealed, row["id"], "content", last)
+            prev, checked, last = row["hash"], checked + 1, Head(row["id"], row["hash"])

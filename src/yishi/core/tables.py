@@ -3,7 +3,8 @@ from piccolo.table import Table
 
 
 class AuditEntry(Table, tablename="audit_entry"):
-    """Append-only record of every state change: a dotted action name, who, when, what."""
+    """Append-only record of every state change: a dotted action name, who, when, what; each
+    entry sealed with the hash of the one before it (core.audit)."""
 
     action = Varchar(length=80, index=True)
     actor_id = Integer(null=True, default=None)
@@ -12,3 +13,5 @@ class AuditEntry(Table, tablename="audit_entry"):
     object_id = Integer(null=True, default=None)
     data = JSON(default="{}")
     created_at = Timestamptz()
+    prev_hash = Varchar(length=64, default="")
+    hash = Varchar(length=64, default="")

@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from yishi.ballots import casting
+from yishi.core import audit
 from yishi.core.pdf import render_pdf
 from yishi.core.dates import CHINA
 from yishi.meetings import compile as compiling
@@ -140,7 +141,7 @@ async def dossier(round_id: int) -> tuple[Dossier, str]:
 
 async def intent_list_pdf(round_id: int) -> tuple[str, str, bytes]:
     d, fingerprint = await dossier(round_id)
-    pdf = await render_pdf("pdf/intent_list.html", d=d, fingerprint=fingerprint,
+    pdf = await render_pdf("pdf/intent_list.html", d=d, fingerprint=fingerprint, chain=await audit.head(),
                            printed_at=datetime.now(timezone.utc))
     filename = f"{d.round.town_name}-{d.round.title}-意愿清单.pdf"
     return filename, "application/pdf", pdf

@@ -6,6 +6,7 @@ from litestar.response import Response, Template
 
 from yishi.ballots import codes as code_utils
 from yishi.ballots import casting, exports, results
+from yishi.core import audit
 from yishi.core.errors import Conflict, NotFound
 from yishi.core.i18n import _
 from yishi.web import deps, guards
@@ -24,8 +25,14 @@ async def _public_context(round_id: int) -> dict:
     items = await wishlists.items_of(round_id)
     ranked = sorted(items, key=lambda i: (-kept.approvals.get(i["id"], 0), i["position"], i["id"]))
     tally = await casting.tally(round_id)
-    return {"round": round_, "kept": kept, "ranked": ranked, "tally": tally,
+    # The audit chain's head when this result was published (its close, import or last recount):
+    # printed so that a copy kept elsewhere can later show the trail was not rewritten since.
+    chain = await audit.head_of(PUBLISHING, "round", round_id)
+    return {"round": round_, "kept": kept, "ranked": ranked, "tally": tally, "chain": chain,
             "top": max(kept.approvals.values(), default=0), "checked": None, "receipt": ""}
+
+
+PUBLISHING = ("ballot.round.closed", "ballot.round.recounted", "ballot.round.imported")
 
 
 class PublicResultsController(Controller):
