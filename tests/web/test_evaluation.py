@@ -135,11 +135,11 @@ async def test_dashboard_draws_svg_with_tables_and_exports_excel(client):
     await f.login(client, reviewer.username)
     page = await client.get(f"/dashboard/{places['district']}")
     assert page.status_code == 200
-    assert page.text.count("<svg") == 5 and "kozea.github.io" not in page.text and "<script" not in page.text.split("<main")[1]
+    assert page.text.count("<svg") == 6 and "kozea.github.io" not in page.text and "<script" not in page.text.split("<main")[1]
     assert "满意率 =（满意 + 基本满意）÷ 全部评价" in page.text and 'id="fig-satisfaction">100.0%<' in page.text
     x = await client.get(f"/dashboard/{places['district']}/export.xlsx")
     book = load_workbook(io.BytesIO(x.content))
-    assert len(book.sheetnames) == 5
+    assert len(book.sheetnames) == 6
     sheet = book[book.sheetnames[1]]
     assert [c.value for c in sheet[1]][:4] == ["镇（街道）", "响应率", "解决率", "满意率"]
     assert sheet.cell(row=2, column=4).value == "100%"
@@ -148,7 +148,7 @@ async def test_dashboard_draws_svg_with_tables_and_exports_excel(client):
     await client.post("/logout", data={"_csrf_token": f.csrf_from(page.text)})
     await f.login(client, staff.username)
     street = await client.get(f"/dashboard/street/{places['town']}")
-    assert street.status_code == 200 and street.text.count("<svg") == 6 and "各社区居民评价" in street.text
+    assert street.status_code == 200 and street.text.count("<svg") == 7 and "各社区居民评价" in street.text
     assert "<td>第1社区</td><td class=\"num\">2</td>" in street.text
     assert (await client.get(f"/dashboard/{places['district']}")).status_code == 403
 

@@ -45,6 +45,8 @@ class Dashboard:
     district_rates: rates.Rates
     # One street's page: its communities' residents' ratings in the month (name, Tally).
     communities: list[tuple[str, rules.Tally]] = field(default_factory=list)
+    # Per round (rates.round_rates): the three rates of the suggestions its projects answer.
+    rounds: list[dict] = field(default_factory=list)
 
 
 async def build(district_id: int, month: str, town_id: int | None = None) -> Dashboard:
@@ -82,4 +84,5 @@ async def build(district_id: int, month: str, town_id: int | None = None) -> Das
         tallies = await rates.counts(by="community", district_id=district_id, month=month, town_id=town_id)
         communities = [(c["name"], tallies.get(c["id"], rules.Tally())) for c in await places.communities_of(town_id)]
     return Dashboard(delivery.district_name, month, sorted(streets.values(), key=lambda s: s.id), whole,
-                     await rates.ranking(district_id, month, street_rates), street_rates[town_id or 0], communities)
+                     await rates.ranking(district_id, month, street_rates), street_rates[town_id or 0], communities,
+                     await rates.round_rates(district_id, town_id))

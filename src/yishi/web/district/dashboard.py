@@ -49,6 +49,21 @@ class Table:
     rows: list[list]
     chart: str = ""
     link: str = ""
+    note: str = ""  # the definition of its figures, shown beside the table
+
+
+@dataclass(frozen=True)
+class Link:
+    """A figure in a table and the list behind it (the Excel export keeps the figure only)."""
+    text: object
+    href: str
+
+    def __str__(self) -> str:
+        return str(self.text)
+
+
+def _plain(rows: list[list]) -> list[list]:
+    return [[v.text if isinstance(v, Link) else v for v in row] for row in rows]
 
 
 def _pct(value: float | None) -> str:
@@ -90,11 +105,32 @@ def _chart(kind, title: str, labels: list[str], series: list[tuple[str, list]], 
     return _svg(chart)
 
 
-def tables(d: dashboard.Dashboard, base: str, charts: bool = True) -> list[Table]:
-    """The dashboard's tables, each with its chart (charts=False for the Excel export)."""
+def tables(d: dashboard.Dashboard, base: str, charts: bool = True, town_id: int | None = None,
+           district_id: int | None = None) -> list[Table]:
+    """The dashboard's tables, each with its chart and every count linked to the list behind it
+    (charts=False for the Excel export: figures only). town_id: a street's page."""
     skip = not charts
+    definitions = rules.definitions()
     streets = d.streets
     names = [s.name for s in streets]
+    first, last = rules.month_bounds(d.month)
+
+    def street_of(s: dashboard.Street) -> int | None:
+        """The street a row counts (None: the whole district)."""
+        return s.id or town_id
+
+    def town_q(s: dashboard.Street, sep: str = "&") -> str:
+        return f"{sep}town={street_of(s)}" if street_of(s) else ""
+
+    def suggestions(s: dashboard.Street, value, **extra: str) -> Link:
+        """The suggestions list with the month's dates (queries.filters_from's parameters)."""
+        params = f"date_from={first.isoformat()}&date_to={last.isoformat()}" + town_q(s)
+        params += "".join(f"&{k}={v}" for k, v in extra.items())
+        return Link(value, f"/suggestions/?{params}")
+
+    def review(s: dashboard.Street, value) -> Link:
+        where = f"town/{street_of(s)}" if street_of(s) else f"district/{district_id}"
+        return Link(value, f"/review/{where}?month={d.month}")
     ranking = Table("ranking", _("{month} 三率排名（赛马）").format(month=d.month),
                     [_("名次"), _("镇（街道）"), _("类别"), _("综合得分"), _("环比（百分点）"), _("响应率"), _("解决率"),
                      _("满意率")],
@@ -117,28 +153,48 @@ def tables(d: dashboard.Dashboard, base: str, charts: bool = True) -> list[Table
     ], range=(0, 100), skip=skip)
     sugg = Table("suggestions", _("{month} 居民建议与勾选").format(month=d.month),
                  [_("镇（街道）"), _("收到建议"), _("已答复"), _("已办结"), _("逾期未办"), _("批次"), _("发出选票码"), _("投票数"), _("参与率")],
-                 [[s.name, s.suggestions.cases, s.suggestions.answered, s.suggestions.finished, s.suggestions.overdue,
-                   s.rounds, s.codes, s.ballots, _pct(s.turnout)] for s in streets + [d.whole]])
-    first, last = rules.month_bounds(d.month)
+                 [[s.name, suggestions(s, s.suggestions.cases), s.suggestions.answered, s.suggestions.finished,
+                   suggestions(s, s.suggestions.overdue, overdue="1"),
+                   Link(s.rounds, "/rounds/" + town_q(s, "?")), s.codes, s.ballots, _pct(s.turnout)]
+                  for s in streets + [d.whole]])
+    sugg.note = _("收到建议、逾期未办链接到建议清单（本月收到，逾期未办按今天计）；已答复、已办结见统计页。")
     sugg.link = f"/suggestions/stats?date_from={first.isoformat()}&date_to={last.isoformat()}"
     series = [(_("收到建议"), [s.suggestions.cases for s in streets]),
               (_("已答复"), [s.suggestions.answered for s in streets])]
     sugg.chart = _chart(pygal.Bar, _("居民建议（件）"), names, series, y_labels=_counts(series), skip=skip)
     money = Table("money", _("项目与资金（万元）"),
                   [_("镇（街道）"), _("项目数"), _("批复资金"), _("已支出"), _("撬动社会资金"), _("缺报周报")],
-                  [[s.name, s.totals.projects, format_wan(s.totals.cost_fen), format_wan(s.totals.spent_fen),
-                    format_wan(s.totals.social_fen), s.totals.missing_reports] for s in streets + [d.whole]])
+                  [[s.name, Link(s.totals.projects, "/projects/" + town_q(s, "?")), format_wan(s.totals.cost_fen),
+                    format_wan(s.totals.spent_fen), format_wan(s.totals.social_fen),
+                    review(s, s.totals.missing_reports)] for s in streets + [d.whole]])
     money.chart = _chart(pygal.Bar, _("资金（万元）"), names, [
         (_("批复资金"), [round(s.totals.cost_fen / 1_000_000, 2) for s in streets]),
         (_("已支出"), [round(s.totals.spent_fen / 1_000_000, 2) for s in streets]),
         (_("撬动社会资金"), [round(s.totals.social_fen / 1_000_000, 2) for s in streets])], skip=skip)
     shown = [Colour.green, Colour.blue, Colour.yellow, Colour.red]
     colours = Table("colours", _("办理进度（蓝黄红）"), [_("镇（街道）")] + [c.label for c in shown],
-                    [[s.name] + [s.colour(c) for c in shown] for s in streets + [d.whole]])
+                    [[s.name] + [Link(s.colour(c), f"/projects/?colour={c.value}" + town_q(s)) for c in shown]
+                     for s in streets + [d.whole]])
     series = [(c.label, [s.colour(c) for s in streets]) for c in shown]
     colours.chart = _chart(pygal.StackedBar, _("项目督办颜色（个）"), names, series,
                            y_labels=_counts(series, stacked=True), style=COLOUR_STYLE, skip=skip)
-    out = [ranking, rates_t, sugg, money, colours]
+    by_round = Table("rounds", _("各批次三率"),
+                     [_("批次"), _("镇（街道）"), _("项目数"), _("回应的诉求"), _("响应率"), _("解决率"), _("满意率"),
+                      _("居民评价条数")],
+                     [[Link(r["title"], f"/rounds/{r['id']}"), r["town_name"], r["projects"], r["rates"].suggestions,
+                       _pct(r["rates"].response), _pct(r["rates"].resolution), _pct(r["rates"].satisfaction),
+                       r["rates"].ratings] for r in d.rounds])
+    by_round.note = "；".join([
+        definitions["response"], definitions["resolution"], definitions["satisfaction"],
+        _("批次的响应率、解决率只计该批次项目回应的诉求（每件计一次），满意率为该批次项目的全部居民评价（不限本月）；"
+          "没有关联诉求的批次不计响应率、解决率（—）")])
+    labels = [f"{r['town_name']} {r['title']}" if town_id is None else r["title"] for r in d.rounds]
+    by_round.chart = _chart(pygal.Bar, _("各批次三率（%）"), labels, [
+        (name, [None if getattr(r["rates"], attr) is None else round(getattr(r["rates"], attr) * 100, 1)
+                for r in d.rounds])
+        for name, attr in ((_("响应率"), "response"), (_("解决率"), "resolution"), (_("满意率"), "satisfaction"))],
+        range=(0, 100), skip=skip)
+    out = [ranking, rates_t, sugg, money, colours, by_round]
     if d.communities:
         names = [name for name, _t in d.communities]
         per = Table("communities", _("{month} 各社区居民评价").format(month=d.month),
@@ -151,6 +207,9 @@ def tables(d: dashboard.Dashboard, base: str, charts: bool = True) -> list[Table
         per.chart = _chart(pygal.StackedBar, _("居民评价（条）"), names, series, y_labels=_counts(series, stacked=True),
                            style=GRADE_STYLE, skip=skip)
         out.append(per)
+    if not charts:
+        for t in out:
+            t.rows = _plain(t.rows)
     return out
 
 
@@ -174,7 +233,8 @@ class DashboardController(Controller):
         d = await dashboard.build(district_id, month, town_id)
         s = await settings.of_district(district_id)
         return Template("evaluation/dashboard.html", context={
-            "d": d, "tables": tables(d, base), "month": month, "base": base, "definitions": rules.definitions(),
+            "d": d, "tables": tables(d, base, town_id=town_id, district_id=district_id), "month": month,
+            "base": base, "definitions": rules.definitions(),
             "band_rule": s.bands.describe(), "advice_rule": s.advice.describe(),
             "previous": rules.previous_month(month), "district_id": district_id, "town_id": town_id})
 

@@ -14,7 +14,7 @@ from yishi.accounts.enums import Role
 from yishi.ballots import codes as code_utils
 from yishi.core.errors import DomainError
 from yishi.core.i18n import _
-from yishi.evaluation import exports, nextyear, observers, rules, services, settings
+from yishi.evaluation import exports, nextyear, observers, rates, rules, services, settings
 from yishi.evaluation import permissions as eperm
 from yishi.evaluation.enums import Advice, Grade
 from yishi.places import services as places
@@ -118,6 +118,7 @@ class EvaluationController(Controller):
                     "answer": eperm.can_answer_case(user, projects.where_of(project)),
                     "carry": bool(later_rounds)},
             "later_rounds": later_rounds, "carried": await nextyear.carried_of(pid), "form": {}, "error": None,
+            "work": (await rates.project_rates([pid], project["district_id"]))[pid],
             **extra}
 
     @get("/projects/{project_id:int}", guards=[VIEW])

@@ -183,13 +183,17 @@ class ProjectController(Controller):
         counts: dict[Colour, int] = {}
         for r in rows:
             counts[r["sup"].colour] = counts.get(r["sup"].colour, 0) + 1
+        # ?town=N: one street's projects (the dashboard's figures link here).
+        raw_town = request.query_params.get("town", "")
+        want_town = int(raw_town) if raw_town.isascii() and raw_town.isdigit() else None
         shown = [r for r in rows if (want_state is None or r["p"]["state"] is want_state)
-                 and (want_colour is None or r["sup"].colour is want_colour)]
+                 and (want_colour is None or r["sup"].colour is want_colour)
+                 and (want_town is None or r["p"]["town_id"] == want_town)]
         shown.sort(key=lambda r: (-r["sup"].colour.rank, r["p"]["town_name"], r["p"]["id"]))
         return Template("projects/list.html", context={
             "rows": shown, "total": len(rows), "counts": counts, "S": S, "Colour": Colour,
             "state": want_state.value if want_state else "", "colour": want_colour.value if want_colour else "",
-            "error": None, "user_role": perm.role_of(user).value,
+            "town": want_town, "error": None, "user_role": perm.role_of(user).value,
             # The administrator reaches every district's 月调度 from here.
             "districts": await places.districts()
             if perm.role_of(user) is Role.admin else [],

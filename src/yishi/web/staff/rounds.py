@@ -98,6 +98,10 @@ class RoundController(Controller):
                 raise Forbidden(_("您的账号没有所属镇（街道）。"))
             rounds = await services.list_rounds(town_id=user.town)
             towns = await places.towns([user.town])
+        # ?town=N: one street's rounds (the dashboard's figures link here).
+        want_town = request.query_params.get("town", "")
+        if want_town.isascii() and want_town.isdigit():
+            rounds = [r for r in rounds if r["town"] == int(want_town)]
         return Template("wishlists/rounds.html", context={
             "rounds": rounds, "towns": towns, "can_create": perm.can_create_round(user),
             "Status": RoundStatus, "error": None, "form": {},
