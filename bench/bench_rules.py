@@ -1,13 +1,20 @@
 """Time yishi.ballots.rules on the Pabulib test elections, next to pabutools.
 
-    .venv/bin/python bench/bench_rules.py [--no-pabutools] [--pabutools-limit 15]
+    .venv/bin/python bench/bench_rules.py [--no-pabutools] [--pabutools-limit SECONDS]
+                                          [--no-synthetic] [--synthetic-timeout SECONDS] [--no-tally]
 
 For each election: our parse, greedy and MES (+Add1 + greedy fill) CPU times, and
-pabutools' greedy and MES (+Add1 + greedy fill) measured in the same run. pabutools is
-skipped where its reference time in expected.json (greedy + MES+Add1) is over the
-limit, since on this kind of machine it runs up to a few times slower than that
-reference; for those the reference seconds are printed instead, marked "ref".
-Every outcome is checked against expected.json (as sets).
+pabutools' greedy and MES (+Add1 + greedy fill) measured in the same run, with the
+ratio (pabutools CPU / ours). By default pabutools runs on every file (about six
+minutes in all: Bialoleka, Toulouse and Lodz take one to three each); with
+--pabutools-limit it is skipped where its reference time in expected.json (greedy +
+MES+Add1) is over the limit, and those reference seconds are printed instead, marked
+"ref". Every outcome is checked against expected.json (as sets).
+
+Then synthetic elections shaped like the hard ones (200 projects, 5,000-30,000
+voters, at most 3 or 15 approvals each, budgets of 10^6-10^9 in whole units, costs
+of 10^3-10^7), timed beside pabutools run in a child process that is stopped after
+--synthetic-timeout seconds; where it finishes, the outcomes are compared.
 
 Then a tally of 1,000,000 synthetic approval ballots over 40 items.
 """
@@ -16,7 +23,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import multiprocessing
 import random
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -24,7 +34,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any, TypeVar
 
-from yishi.ballots.rules import Election, approval_counts, greedy, mes, parse_pb
+from yishi.ballots.rules import Election, approval_counts, greedy, mes, parse_pb, write_pb
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared/data/pabulib"
 T = TypeVar("T")
@@ -65,7 +75,7 @@ def ours(path: Path) -> dict[str, Any]:
     }
 
 
-def pabutools_times(path: Path) -> dict[str, Any]:
+def pabutools_times(path: Path, repeat_small: bool = True) -> dict[str, Any]:
     from pabutools.election import Cost_Sat, parse_pabulib
     from pabutools.rules import greedy_utilitarian_welfare, method_of_equal_shares
 
@@ -76,6 +86,9 @@ def pabutools_times(path: Path) -> dict[str, Any]:
         )
 
     t_parse, (instance, profile) = timed(parse_pabulib, str(path))
+    if not repeat_small:
+        t_mes, funded_mes = timed(mes_add1_fill, instance, profile)
+        return {"parse": t_parse, "mes": t_mes, "mes_set": {p.name for p in funded_mes}}
     t_greedy, funded_greedy = timed(greedy_utilitarian_welfare, instance, profile, sat_class=Cost_Sat)
     t_greedy, funded_greedy = timed(
         greedy_utilitarian_welfare, instance, profile, sat_class=Cost_Sat, repeat=repeats_for(t_greedy)
@@ -133,6 +146,66 @@ def bench_elections(use_pabutools: bool, limit: float) -> None:
             flush=True,
         )
     print('("ref": pabutools not run here; its time from expected.json reference_seconds)')
+
+
+# (name, voters, most approvals per ballot, budget, cheapest and dearest cost)
+SHAPES = [
+    ("Toulouse-like: 8,000 voters, <=3, 8e6", 8_000, 3, 8 * 10**6, 10**3, 10**6),
+    ("Budapest-like: 30,000 voters, <=3, 1e9", 30_000, 3, 10**9, 10**6, 10**8),
+    ("5,000 voters, <=15, 1e6", 5_000, 15, 10**6, 10**3, 10**5),
+    ("15,000 voters, <=15, 1e8", 15_000, 15, 10**8, 10**4, 10**7),
+    ("30,000 voters, <=3, 1e6", 30_000, 3, 10**6, 10**3, 10**5),
+]
+
+
+def synthetic_election(voters: int, most: int, budget: int, low: int, high: int, seed: int = 5) -> Election:
+    """200 projects with log-uniform costs (together 2-5 budgets) and popularity falling off like 1/rank."""
+    rng = random.Random(seed)
+    ids = [str(k) for k in range(1, 201)]
+    costs = {pid: int(math.exp(rng.uniform(math.log(low), math.log(high)))) for pid in ids}
+    popularity = [1 / (k + 5) for k in range(len(ids))]
+    rng.shuffle(popularity)
+    ballots = [frozenset(rng.choices(ids, popularity, k=rng.randint(1, most))) for _ in range(voters)]
+    return Election.from_costs(costs, budget, ballots)
+
+
+def _pabutools_child(path: str, out: Any) -> None:
+    result = pabutools_times(Path(path), repeat_small=False)
+    out.send({k: result[k] for k in ("mes", "mes_set")})
+
+
+def pabutools_with_timeout(path: Path, timeout: float) -> dict[str, Any] | None:
+    """pabutools' MES + Add1 + fill in a child process; None when it runs past ``timeout``."""
+    receive, send = multiprocessing.Pipe(duplex=False)
+    child = multiprocessing.get_context("fork").Process(target=_pabutools_child, args=(str(path), send))
+    child.start()
+    ready = receive.poll(timeout)
+    result = receive.recv() if ready else None
+    if child.is_alive():
+        child.kill()
+    child.join()
+    return result
+
+
+def bench_synthetic(use_pabutools: bool, timeout: float) -> None:
+    print("\nSynthetic elections, 200 projects (pabutools stopped after " f"{timeout:.0f} s)")
+    header = f"  {'shape':40} {'ours':>10} {'pabutools':>12} {'x':>6} | same outcome"
+    print(header)
+    for name, voters, most, budget, low, high in SHAPES:
+        election = synthetic_election(voters, most, budget, low, high)
+        t_mes, funded = timed(mes, election)
+        pabu = None
+        if use_pabutools:
+            with tempfile.TemporaryDirectory() as folder:
+                path = Path(folder) / "synthetic.pb"
+                path.write_text(write_pb(election), encoding="utf-8")
+                pabu = pabutools_with_timeout(path, timeout)
+        if pabu is None:
+            theirs, ratio, same = f"> {timeout:.0f} s" if use_pabutools else "-", "", "not checked"
+        else:
+            theirs, ratio = fmt(pabu["mes"]), f"{pabu['mes'] / t_mes:>5.0f}x"
+            same = "yes" if pabu["mes_set"] == set(funded) else "NO"
+        print(f"  {name:40} {fmt(t_mes):>10} {theirs:>12} {ratio:>6} | {same}", flush=True)
 
 
 def synthetic_ballots(n: int, items: int, seed: int = 1) -> list[frozenset[str]]:
@@ -202,8 +275,15 @@ def main() -> None:
     parser.add_argument(
         "--pabutools-limit",
         type=float,
-        default=15.0,
-        help="run pabutools only where its reference greedy + MES+Add1 seconds are at most this (default 15)",
+        default=math.inf,
+        help="run pabutools only where its reference greedy + MES+Add1 seconds are at most this (default: all)",
+    )
+    parser.add_argument("--no-synthetic", action="store_true", help="skip the synthetic elections")
+    parser.add_argument(
+        "--synthetic-timeout",
+        type=float,
+        default=300.0,
+        help="stop pabutools on a synthetic election after this many seconds (default 300)",
     )
     parser.add_argument("--no-tally", action="store_true", help="skip the synthetic tally")
     args = parser.parse_args()
@@ -218,6 +298,8 @@ def main() -> None:
         bench_elections(use_pabutools, args.pabutools_limit)
     else:
         print(f"no Pabulib data at {DATA}")
+    if not args.no_synthetic:
+        bench_synthetic(use_pabutools, args.synthetic_timeout)
     if not args.no_tally:
         bench_tally()
 

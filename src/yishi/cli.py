@@ -122,11 +122,12 @@ def cmd_tally(args: argparse.Namespace) -> None:
     """Pure: reads the file, prints the outcome; touches no database."""
     from yishi.ballots import rules  # noqa: PLC0415 — start-up cost
 
-    from yishi.ballots.imports import pb_message  # noqa: PLC0415 — start-up cost
-
     try:
         election = rules.parse_pb(Path(args.file))
     except rules.PbFormatError as exc:
+        # Only a faulty file needs the messages, and their module loads the tables (2 s).
+        from yishi.ballots.imports import pb_message  # noqa: PLC0415 — start-up cost
+
         raise SystemExit(pb_message(exc))
     except (OSError, ValueError) as exc:
         raise SystemExit(f"无法读取 {args.file}\uff1a{exc}")
@@ -181,7 +182,6 @@ def cmd_purge(args: argparse.Namespace) -> None:
         purge.run(args.days)
 
 
-def main(argv: list[str] | None = None) -> None:
 def cmd_audit_verify(args: argparse.Namespace) -> None:
     """Walks the audit trail's hash chain; exits 1 naming the first entry that does not match."""
     from yishi.core import audit  # noqa: PLC0415 — start-up cost
@@ -199,6 +199,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> None:
           f"{head.hash if head else '(空)'}")
 
 
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="yishi", description="议事 — 民生微事议事与群众勾选平台")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -249,12 +250,12 @@ def cmd_audit_verify(args: argparse.Namespace) -> None:
     p.add_argument("--title")
     p.set_defaults(func=cmd_import_pb)
 
-    p = sub.add_parser("purge", help="清除办结满保存期限的居民建议中的姓名和电话（每日运行）")
     p = sub.add_parser("audit", help="审计日志")
     aud = p.add_subparsers(dest="what", required=True)
     aud.add_parser("verify", help="校验审计日志的哈希链，指出第一条被改动或删除的记录").set_defaults(
         func=cmd_audit_verify)
 
+    p = sub.add_parser("purge", help="清除办结满保存期限的居民建议中的姓名和电话（每日运行）")
     p.add_argument("--days", type=int, help="保存天数（默认为建议的保存期限 180 天）")
     p.set_defaults(func=cmd_purge)
 
