@@ -12,6 +12,7 @@ from piccolo.query.functions.aggregate import Count
 
 from yishi.core import dates
 from yishi.core.errors import DomainError
+from yishi.core.numbers import parse_int
 from yishi.places import services as places
 from yishi.suggestions import privacy, rules
 from yishi.suggestions.enums import OPEN_STATUSES, Channel, Grade, Status, Track
@@ -70,7 +71,7 @@ def _enum_value(raw: str, enum_cls: Any) -> str:
 
 def _int(raw: Any) -> int | None:
     try:
-        return int(str(raw)) if str(raw or "").strip() else None
+        return parse_int(raw)
     except ValueError:
         return None
 
