@@ -28,6 +28,8 @@ def _count_on(path: str, page: str) -> int:
     if path.startswith("/projects/"):
         body = page.split('id="projects"')[1] if 'id="projects"' in page else ""
         return len(set(re.findall(r'<a href="/projects/(\d+)">', body)))
+    if path.startswith("/evaluation/ledger"):
+        return int(re.search(r'id="ledger-total">共 (\d+) 条', page).group(1))
     if path.startswith("/rounds/"):
         return len(set(re.findall(r'<a href="/rounds/(\d+)">', page)))
     raise AssertionError(path)
@@ -51,7 +53,7 @@ async def _world():
         if values:
             await Suggestion.update(values).where(Suggestion.id == receipt.id).run()
     for code, grade in zip(await codes(places, staff, round_id, 2), ["satisfied", "unsatisfied"]):
-        await services.rate_online(pa, code, grade)
+        await services.rate_online(pa, code, grade, "路灯还是不够亮" if grade == "unsatisfied" else "")
     return places, staff, pa, pb, round_id
 
 
@@ -60,7 +62,7 @@ async def _follow(client, page: str) -> set[str]:
     kinds = set()
     for href, n in links:
         kind = href.split("?")[0]
-        if kind not in ("/suggestions/", "/projects/", "/rounds/"):
+        if kind not in ("/suggestions/", "/projects/", "/rounds/", "/evaluation/ledger"):
             continue
         got = await client.get(href)
         assert got.status_code == 200, href
@@ -80,7 +82,8 @@ async def test_district_dashboard_figures_lead_to_lists_with_the_same_count(clie
     assert any(h.startswith(f"/suggestions/?date_from={first}") and "town=" not in h and n == 3
                for h, n in links.items())
     assert await _follow(client, page) >= {"/suggestions/", "/suggestions/overdue", "/projects/", "/projects/colour",
-                                           "/rounds/"}
+                                           "/rounds/", "/evaluation/ledger"}
+    assert links[f"/evaluation/ledger?town={places['town']}"] == 1
     # The per-round table: its three rates, each defined beside it.
     assert f'<a href="/rounds/{round_id}">' in page and "各批次三率" in page
     assert "批次的响应率、解决率只计该批次项目回应的诉求" in page
@@ -94,7 +97,8 @@ async def test_street_dashboard_figures_lead_to_the_streets_lists(client):
     page = (await client.get(f"/dashboard/street/{places['town']}")).text
     assert all(f"town={places['town']}" in h for h, _n in _linked_counts(page)
                if h.startswith(("/suggestions/", "/projects/?", "/rounds/?")))
-    assert await _follow(client, page) >= {"/suggestions/", "/suggestions/overdue", "/projects/", "/rounds/"}
+    assert await _follow(client, page) >= {"/suggestions/", "/suggestions/overdue", "/projects/", "/rounds/",
+                                           "/evaluation/ledger"}
 
 
 async def test_project_page_shows_its_three_rates_or_says_there_is_no_suggestion(client):

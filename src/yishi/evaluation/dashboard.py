@@ -10,6 +10,7 @@ from piccolo.query.functions.aggregate import Count
 
 from yishi.ballots.tables import Ballot, BallotCode
 from yishi.evaluation import rates, rules
+from yishi.evaluation.tables import UnsatisfiedCase
 from yishi.places import services as places
 from yishi.projects import review
 from yishi.projects.enums import Colour
@@ -26,6 +27,7 @@ class Street:
     codes: int = 0
     ballots: int = 0
     totals: review.Totals = field(default_factory=review.Totals)
+    cases: int = 0  # the ledger's unsatisfied cases of its projects, all months
 
     @property
     def turnout(self) -> float | None:
@@ -69,6 +71,9 @@ async def build(district_id: int, month: str, town_id: int | None = None) -> Das
     for r in await Ballot.select(Ballot.round.town.as_alias("town"), Count(alias="n")).where(
             Ballot.round.town.is_in(ids or [-1])).group_by(Ballot.round.town).run():
         streets[r["town"]].ballots = r["n"]
+    for r in await UnsatisfiedCase.select(UnsatisfiedCase.project.round.town.as_alias("town"), Count(alias="n")).where(
+            UnsatisfiedCase.project.round.town.is_in(ids or [-1])).group_by(UnsatisfiedCase.project.round.town).run():
+        streets[r["town"]].cases = r["n"]
     delivery = await (review.monthly_review(town_id=town_id, month=month) if town_id is not None
                       else review.monthly_review(district_id=district_id, month=month))
     for row in delivery.rows:
@@ -77,7 +82,8 @@ async def build(district_id: int, month: str, town_id: int | None = None) -> Das
             s.totals.add(row)
     whole_figs = figs[0] if town_id is None else figs[town_id]
     whole = Street(0, delivery.title, whole_figs, sum(s.rounds for s in streets.values()),
-                   sum(s.codes for s in streets.values()), sum(s.ballots for s in streets.values()), delivery.totals)
+                   sum(s.codes for s in streets.values()), sum(s.ballots for s in streets.values()), delivery.totals,
+                   sum(s.cases for s in streets.values()))
     street_rates = await rates.street_rates(district_id, month, figs)
     communities = []
     if town_id is not None:

@@ -163,10 +163,12 @@ def tables(d: dashboard.Dashboard, base: str, charts: bool = True, town_id: int 
               (_("已答复"), [s.suggestions.answered for s in streets])]
     sugg.chart = _chart(pygal.Bar, _("居民建议（件）"), names, series, y_labels=_counts(series), skip=skip)
     money = Table("money", _("项目与资金（万元）"),
-                  [_("镇（街道）"), _("项目数"), _("批复资金"), _("已支出"), _("撬动社会资金"), _("缺报周报")],
+                  [_("镇（街道）"), _("项目数"), _("批复资金"), _("已支出"), _("撬动社会资金"), _("缺报周报"),
+                   _("不满意台账")],
                   [[s.name, Link(s.totals.projects, "/projects/" + town_q(s, "?")), format_wan(s.totals.cost_fen),
                     format_wan(s.totals.spent_fen), format_wan(s.totals.social_fen),
-                    review(s, s.totals.missing_reports)] for s in streets + [d.whole]])
+                    review(s, s.totals.missing_reports), Link(s.cases, "/evaluation/ledger" + town_q(s, "?"))]
+                   for s in streets + [d.whole]])
     money.chart = _chart(pygal.Bar, _("资金（万元）"), names, [
         (_("批复资金"), [round(s.totals.cost_fen / 1_000_000, 2) for s in streets]),
         (_("已支出"), [round(s.totals.spent_fen / 1_000_000, 2) for s in streets]),

@@ -197,7 +197,11 @@ class EvaluationController(Controller):
 
     @get("/ledger", guards=[EVALUATION])
     async def ledger(self, request: Request) -> Template:
-        rows = await services.ledger([p["id"] for p in await projects_in_scope(request.user)])
+        # ?town=N: one street's cases (the dashboard's figure links here).
+        raw_town = request.query_params.get("town", "")
+        town = int(raw_town) if raw_town.isascii() and raw_town.isdigit() else None
+        rows = await services.ledger([p["id"] for p in await projects_in_scope(request.user)
+                                      if town is None or p["town_id"] == town])
         return Template("evaluation/ledger.html", context={"rows": rows})
 
     # --- rating codes, per round and community ----------------------------------------------
