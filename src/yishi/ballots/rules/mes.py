@@ -42,6 +42,14 @@ from yishi.ballots.rules.model import Election, _distinct_ballots, approval_coun
 #   * after paying, a budget is max(0, b - q): convex in B, so a chord bounds it
 #     from above, and either 0 or b - q from below;
 #   * prices only rise during a run, so a stale lower bound stays a lower bound.
+#
+# The outcome does not change only where some project's affordability does: a
+# project with poor supporters has a price that falls as B rises, so it can
+# overtake one whose price is fixed at any budget. Hence windows certified by
+# bounds, not a list of affordability thresholds. How much they skip depends on
+# the election: Bialoleka's 190 Add1 steps have 74 different outcomes, but
+# Toulouse's 670 steps have 513 (measured December 2026), so there the time goes
+# into the rounds of nearly every step, and splitting only shares their prefix.
 
 Num = Union[int, Fraction]
 _FIXED_POINT = 2**48  # units per (scaled) currency unit in certified runs
