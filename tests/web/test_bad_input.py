@@ -144,3 +144,10 @@ async def test_nul_in_a_form_is_dropped_and_the_rest_kept_as_typed(client):
     assert r.status_code < 500
     r = await client.get("/suggestions?q=%00灯")
     assert r.status_code == 200
+
+
+@pytest.mark.parametrize("query", ["town=99999999999999999999", "page=99999999999999999999", "town=-1&page=x",
+                                   "q=%00a"])
+async def test_junk_filter_on_the_accounts_list_is_dropped(client, query):
+    await _staff(client, Role.admin)
+    assert (await client.get(f"/users?{query}")).status_code == 200

@@ -65,7 +65,9 @@ async def record(
 ) -> None:
     entry = {"action": action, "actor_id": getattr(actor, "id", None),
              "actor_name": getattr(actor, "display_name", "") or "", "object_type": object_type,
-             "object_id": object_id, "data": _data(data), "created_at": datetime.now(timezone.utc)}
+             # Stored in the order given (history pages show it so); sorted only to hash it.
+             "object_id": object_id, "data": json.dumps(data, ensure_ascii=False, default=str),
+             "created_at": datetime.now(timezone.utc)}
     db = AuditEntry._meta.db
     if isinstance(db, SharedSQLiteEngine):
         await db.write(_append_sqlite, {**entry, "created_at": _moment(entry["created_at"])})

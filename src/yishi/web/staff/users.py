@@ -15,6 +15,7 @@ from yishi.accounts.enums import Role
 from yishi.accounts.tables import Unit
 from yishi.core.errors import DomainError, InvalidInput
 from yishi.core.i18n import _
+from yishi.core.numbers import parse_int
 from yishi.places.tables import Community, District, Town
 from yishi.web import deps
 from yishi.web.guards import CREATE_ACCOUNTS, MANAGE_ACCOUNT, USER_ADMIN, VIEW_ACCOUNT
@@ -48,11 +49,15 @@ def _filters(request: Request) -> dict[str, Any]:
     town = query.get("town") or ""
     role = query.get("role") or ""
     active = query.get("active") or ""
-    try:
-        page = max(1, int(query.get("page") or 1))
+    try:  # core.numbers.parse_int: junk, or a number beyond a database integer, is no filter
+        page = max(1, parse_int(query.get("page")) or 1)
     except ValueError:
         page = 1
-    return {"q": (query.get("q") or "").strip()[:40], "town": int(town) if town.isdigit() else None,
+    try:
+        town_id = parse_int(town)
+    except ValueError:
+        town_id = None
+    return {"q": (query.get("q") or "").replace("\x00", "").strip()[:40], "town": town_id,
             "role": Role(role) if role in Role._value2member_map_ else None,
             "active": {"1": True, "0": False}.get(active), "page": page}
 
