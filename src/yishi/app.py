@@ -29,13 +29,13 @@ from yishi.suggestions import privacy as suggestion_privacy
 from yishi.web.accounts import AuthController, PasswordController, first_password_change
 from yishi.web.csrf import CSRFMiddleware
 from yishi.web.deps import PathIdsMiddleware
-from yishi.web.forms import FormRequest
 from yishi.web.district.dashboard import DashboardController
 from yishi.web.district.desk import DistrictDeskController, RoundWorkController
 from yishi.web.errors import EXCEPTION_HANDLERS
+from yishi.web.forms import FormRequest
 from yishi.web.guards import PUBLIC
-from yishi.web.resident.projects import PublicProjectController
 from yishi.web.landing import landing_for
+from yishi.web.resident.projects import PublicProjectController
 from yishi.web.resident.rate import RateController
 from yishi.web.resident.results import PublicResultsController, RoundDataController
 from yishi.web.resident.suggest import PublicSuggestionController

@@ -151,3 +151,16 @@ async def test_nul_in_a_form_is_dropped_and_the_rest_kept_as_typed(client):
 async def test_junk_filter_on_the_accounts_list_is_dropped(client, query):
     await _staff(client, Role.admin)
     assert (await client.get(f"/users?{query}")).status_code == 200
+
+
+async def test_admin_settings_for_a_town_that_does_not_exist_is_404_in_chinese(client):
+    from tests import factories as f
+    from yishi.accounts.enums import Role
+
+    places = await f.make_places()
+    admin = await f.make_user(Role.admin, places)
+    token = await f.login(client, admin.username)
+    r = await client.post("/suggestions/settings/deadlines", data={
+        "_csrf_token": token, "town": "999999", "immediate": "3", "deadline": "15", "study": "30"})
+    assert r.status_code == 404
+    assert "找不到这个镇（街道）" in r.text

@@ -8,7 +8,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
 from yishi.accounts.enums import Role
-from yishi.core.errors import DomainError, Forbidden
+from yishi.core.errors import DomainError, Forbidden, NotFound
 from yishi.core.i18n import _
 from yishi.places import services as places
 from yishi.suggestions import catalog, exports, queries, retention, rules
@@ -31,6 +31,8 @@ async def _own_town(request: Request, form_town: Any = None) -> int:
             if not towns:
                 raise DomainError(_("还没有镇（街道）。"))
             town_id = towns[0]["id"]
+        elif not await places.town_exists(town_id):
+            raise NotFound(_("找不到这个镇（街道）。"))
         return town_id
     if user.town is None:
         raise Forbidden(_("您的账号没有所属镇（街道）。"))
