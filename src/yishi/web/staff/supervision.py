@@ -2,6 +2,7 @@
 additions to the national working-day calendar (a flood day off, a local make-up workday)."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -27,6 +28,13 @@ async def settings_context(district_id: int, districts: list[dict], **extra: Any
             # chinese-calendar knows a year once the State Council publishes its holidays.
             "uncovered": [y for y in (year, year + 1) if not Calendar.covers(y)],
             "error": None, "form": {}, "saved": None, **extra}
+
+
+def _day(form: Any) -> date:
+    day = optional_date(form, "day", _("日期"))
+    if day is None:
+        raise InvalidInput(_("请填写日期。"), "day")
+    return day
 
 
 class SupervisionController(Controller):
@@ -57,9 +65,7 @@ class SupervisionController(Controller):
         form = await request.form()
         district_id, districts = await _district(request, form)
         try:
-            day = optional_date(form, "day", _("日期"))
-            if day is None:
-                raise InvalidInput(_("请填写日期。"), "day")
+            day = _day(form)
             await supervision.add_calendar_day(district_id, day, workday=text(form, "workday") == "1",
                                                note=text(form, "note"), actor=request.user)
         except DomainError as exc:
@@ -71,9 +77,7 @@ class SupervisionController(Controller):
         form = await request.form()
         district_id, districts = await _district(request, form)
         try:
-            day = optional_date(form, "day", _("日期"))
-            if day is None:
-                raise InvalidInput(_("请填写日期。"), "day")
+            day = _day(form)
             await supervision.remove_calendar_day(district_id, day, actor=request.user)
         except DomainError as exc:
             return refused(PAGE, exc, await settings_context(district_id, districts), form)
