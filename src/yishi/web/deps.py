@@ -20,7 +20,7 @@ from yishi.core.errors import NotFound
 from yishi.core.i18n import _
 from yishi.core.numbers import MAX_INT
 from yishi.meetings import desk, meeting
-from yishi.places.tables import District, Town
+from yishi.places import services as places
 from yishi.projects import services as projects
 from yishi.suggestions import services as suggestions
 from yishi.wishlists import services as wishlists
@@ -89,8 +89,7 @@ async def load_project(request: ASGIConnection) -> dict:
 async def load_town(request: ASGIConnection) -> dict:
     """A street by its path id, with its district (the monthly review and the public street page)."""
     async def load() -> dict:
-        row = await Town.select(Town.id, Town.name, Town.district, Town.district.name.as_alias("district_name")).where(
-            Town.id == path_id(request, "town_id")).first().run()
+        row = await places.town(path_id(request, "town_id"))
         if row is None:
             raise NotFound(_("找不到这个镇（街道）。"))
         return row
@@ -99,8 +98,7 @@ async def load_town(request: ASGIConnection) -> dict:
 
 async def load_district(request: ASGIConnection) -> dict:
     async def load() -> dict:
-        row = await District.select(District.id, District.name).where(
-            District.id == path_id(request, "district_id")).first().run()
+        row = await places.district(path_id(request, "district_id"))
         if row is None:
             raise NotFound(_("找不到这个区。"))
         return row

@@ -252,7 +252,7 @@ class DashboardController(Controller):
         month = _month(request)
         d = await dashboard.build(district_id, month, town_id)
         data = exports.xlsx([(t.title, t.header, t.rows) for t in tables(d, "", charts=False)])
-        return file_response(f"{name}{month}看板.xlsx", exports.XLSX, data)
+        return file_response(_("{name}{month}看板.xlsx").format(name=name, month=month), exports.XLSX, data)
 
     @get("/{district_id:int}/export.xlsx", guards=[guards.VIEW_DISTRICT])
     async def district_xlsx(self, request: Request, district: dict) -> Response:

@@ -9,14 +9,13 @@ from litestar.response import Redirect, Template
 
 from yishi.accounts import permissions as perm
 from yishi.accounts.enums import Role
+from yishi.ballots import casting, imports, lifecycle, round_settings
 from yishi.ballots import codes as code_utils
-from yishi.ballots import lifecycle
-from yishi.ballots import casting, imports, round_settings
 from yishi.core import dates
 from yishi.core.errors import DomainError, NotFound
 from yishi.core.i18n import _
-from yishi.web import deps, guards
 from yishi.places import services as places
+from yishi.web import deps, guards
 from yishi.web.forms import form_int, form_ints
 from yishi.web.responses import file_response
 from yishi.web.staff.rounds import round_context
@@ -93,11 +92,11 @@ class BallotStaffController(Controller):
         base = str(request.base_url).rstrip("/")
         out = io.StringIO()
         writer = csv.writer(out)
-        writer.writerow(["社区", "选票码", "网址"])
+        writer.writerow([_("社区"), _("选票码"), _("网址")])
         writer.writerows([c["community"], code_utils.display(c["code"]), f"{base}/v/{c['code']}"] for c in unused)
         name = next((c["name"] for c in communities if c["id"] == community_id), _("全部社区"))
         # A BOM so that Excel on Windows opens the Chinese as UTF-8.
-        return file_response(f"选票码-{round_.title}-{name}.csv", "text/csv; charset=utf-8",
+        return file_response(_("选票码-{title}-{community}.csv").format(title=round_.title, community=name), "text/csv; charset=utf-8",
                              ("\ufeff" + out.getvalue()).encode())
 
     @get("/tally", guards=[guards.VIEW_ROUND])
