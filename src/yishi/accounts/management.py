@@ -16,7 +16,7 @@ from yishi.core.errors import DomainError, NotFound
 from yishi.core.i18n import _
 from yishi.core.security import hash_password, verify_password
 from yishi.core.tables import AuditEntry
-from yishi.places.tables import Community, Town
+from yishi.places import services as places
 
 PAGE_SIZE = 50
 
@@ -36,17 +36,17 @@ async def place(role: Role, *, district_id: int | None = None, town_id: int | No
     """A placement that fits the role: a community names its street, a street must lie in the given
     district; the fields a role does not use are dropped (a member has no unit)."""
     if community_id is not None:
-        row = await Community.select(Community.town).where(Community.id == community_id).first().run()
-        if row is None:
+        its_town = await places.town_of_community(community_id)
+        if its_town is None:
             raise DomainError(_("找不到所选的社区。"))
-        if town_id is not None and row["town"] != town_id:
+        if town_id is not None and its_town != town_id:
             raise DomainError(_("所选社区不属于所选镇（街道）。"))
-        town_id = row["town"]
+        town_id = its_town
     if town_id is not None:
-        row = await Town.select(Town.district).where(Town.id == town_id).first().run()
-        if row is None:
+        town = await places.town(town_id)
+        if town is None:
             raise DomainError(_("找不到所选的镇（街道）。"))
-        district_id = row["district"]
+        district_id = town["district"]
     if role in (Role.admin,):
         return Placement()
     if role in (Role.district_reviewer, Role.observer):
@@ -63,8 +63,8 @@ async def district_of(user: dict) -> int | None:
     if user.get("district"):
         return user["district"]
     if user.get("town"):
-        row = await Town.select(Town.district).where(Town.id == user["town"]).first().run()
-        return row["district"] if row else None
+        town = await places.town(user["town"])
+        return town["district"] if town else None
     if user.get("unit"):
         row = await Unit.select(Unit.district).where(Unit.id == user["unit"]).first().run()
         return row["district"] if row else None
