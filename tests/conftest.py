@@ -182,17 +182,19 @@ def live_server():
     proc = subprocess.Popen([sys.executable, "-m", "yishi.cli", "serve"], env=env, cwd=ROOT,
                             stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
+    # A deadline, not a count of tries: on a loaded CI machine the start-up alone can take 20 s.
+    deadline = time.monotonic() + 90
+    while True:
         try:
-            urllib.request.urlopen(url + "/healthz", timeout=1)
+            urllib.request.urlopen(url + "/healthz", timeout=2)
             break
         except OSError:
             if proc.poll() is not None:
                 raise RuntimeError((_tmp / f"serve-{port}.log").read_text())
+            if time.monotonic() > deadline:
+                proc.kill()
+                raise RuntimeError("yishi serve did not start")
             time.sleep(0.1)
-    else:
-        proc.kill()
-        raise RuntimeError("yishi serve did not start")
     yield url
     proc.terminate()
     proc.wait(timeout=10)
