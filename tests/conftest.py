@@ -170,34 +170,59 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def live_server():
-    """`yishi serve` in a subprocess on the test database, as a user would start it."""
+def start_server(port: int | None = None) -> tuple[subprocess.Popen, str]:
+    """`yishi serve` in a subprocess on the test database, as a user would start it; returns
+    once /healthz answers. The caller stops it (terminate, or SIGKILL to crash it)."""
     import time
     import urllib.request
 
-    port = _free_port()
+    port = port or _free_port()
     env = {**os.environ, "YISHI_PORT": str(port)}
-    log = open(_tmp / f"serve-{port}.log", "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "yishi.cli", "serve"], env=env, cwd=ROOT,
-                            stdout=log, stderr=subprocess.STDOUT)
+    log_path = _tmp / f"serve-{port}-{uuid.uuid4().hex[:6]}.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "yishi.cli", "serve"], env=env, cwd=ROOT,
+                                stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     # A deadline, not a count of tries: on a loaded CI machine the start-up alone can take 20 s.
     deadline = time.monotonic() + 90
     while True:
         try:
             urllib.request.urlopen(url + "/healthz", timeout=2)
-            break
+            return proc, url
         except OSError:
             if proc.poll() is not None:
-                raise RuntimeError((_tmp / f"serve-{port}.log").read_text())
+                raise RuntimeError(log_path.read_text())
             if time.monotonic() > deadline:
                 proc.kill()
                 raise RuntimeError("yishi serve did not start")
             time.sleep(0.1)
+
+
+@pytest.fixture(scope="session")
+def live_server():
+    """`yishi serve` on the test database, for the whole session."""
+    proc, url = start_server()
     yield url
     proc.terminate()
     proc.wait(timeout=10)
+
+
+@pytest.fixture
+def start_server_process():
+    """start_server_process() -> (proc, url): a server of the test's own, to crash or restart;
+    any still running at the end of the test is killed."""
+    procs: list[subprocess.Popen] = []
+
+    def _start(port: int | None = None) -> tuple[subprocess.Popen, str]:
+        proc, url = start_server(port)
+        procs.append(proc)
+        return proc, url
+
+    yield _start
+    for proc in procs:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
 
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
