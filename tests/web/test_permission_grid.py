@@ -1,0 +1,336 @@
+"""Who may pass each route's guards: every route × every role × an object of the user's own
+street (own district for the district's roles, own unit for a unit clerk) or of another, and
+anonymous visitors, against one expected matrix kept here. A route missing from the matrix
+fails, with the row it would need, for review.
+
+What is measured is the guard layer alone: a last guard added for the test answers 418 once
+every real guard has let the request through, so no handler runs and nothing is written (a
+grid of ~2,500 requests that each changed the world would test nothing but its own order). The
+object ids in the path are real: the guards load the round, meeting, suggestion, submission,
+project, street, district or account they name. Checks a handler makes itself (membership of
+the council for my-vote, a street chosen in a form) are tested with their routes.
+
+Notation: role letters A admin, D district reviewer, S street staff, C convener, M council
+member, L collector (民情收集员), U unit clerk, O observer, and * anonymous. "own / other" lists
+who passes on an object of their own street and on another street's; a route with no object in
+its path has one list."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from litestar.exceptions import HTTPException
+from litestar.handlers import HTTPRouteHandler
+from litestar.testing import AsyncTestClient
+
+from tests import factories as f
+from yishi.accounts.enums import Role
+from yishi.meetings import meeting
+from yishi.meetings.enums import MeetingStep
+from yishi.meetings.tables import Submission
+from yishi.projects.tables import Project
+
+ROLES = {"A": Role.admin, "D": Role.district_reviewer, "S": Role.street_staff, "C": Role.convener,
+         "M": Role.member, "L": Role.collector, "U": Role.unit_clerk, "O": Role.observer}
+WHO = [*ROLES, "*"]
+# Path parameters a guard loads: these name the own or the other street's object.
+OBJECTS = ("round_id", "meeting_id", "suggestion_id", "submission_id", "project_id", "town_id", "district_id",
+           "user_id")
+PASSED = 418
+
+MATRIX: dict[str, str] = {
+    "GET /": "ADSCMLUO*",
+    "GET /account/password": "ADSCMLUO",
+    "GET /council": "SCML",
+    "GET /dashboard/street/{town_id:int}": "ADSC / A",
+    "GET /dashboard/street/{town_id:int}/export.xlsx": "ADSC / A",
+    "GET /dashboard/{district_id:int}": "AD / A",
+    "GET /dashboard/{district_id:int}/export.xlsx": "AD / A",
+    "GET /dashboard/{district_id:int}/report.pdf": "AD / A",
+    "GET /dashboard/{district_id:int}/settings": "AD / A",
+    "GET /district": "D",
+    "GET /district/submissions/{submission_id:int}": "ADSCML / A",
+    "GET /evaluation": "ADSCMLUO",
+    "GET /evaluation/ledger": "ADSCMLUO",
+    "GET /evaluation/projects/{project_id:int}": "ADSCLUO / A",
+    "GET /evaluation/rounds/{round_id:int}/codes": "ASC / A",
+    "GET /evaluation/rounds/{round_id:int}/codes.pdf": "ASC / A",
+    "GET /healthz": "ADSCMLUO*",
+    "GET /login": "ADSCMLUO*",
+    "GET /meetings/{meeting_id:int}": "ADSCML / A",
+    "GET /meetings/{meeting_id:int}/minutes.pdf": "ADSCML / A",
+    "GET /p/{project_id:int}": "ADSCMLUO*",
+    "GET /p/{project_id:int}/rate": "ADSCMLUO*",
+    "GET /photos/{photo_id:int}": "ADSCMLUO*",
+    "GET /photos/{photo_id:int}/thumb": "ADSCMLUO*",
+    "GET /projects": "ADSCU",
+    "GET /projects/{project_id:int}": "ADSCU / A",
+    "GET /projects/{project_id:int}/poster.pdf": "ADSCU / A",
+    "GET /r": "ADSCMLUO*",
+    "GET /r/{code:str}": "ADSCMLUO*",
+    "GET /results/{round_id:int}": "ADSCMLUO*",
+    "GET /results/{round_id:int}/receipts.txt": "ADSCMLUO*",
+    "GET /review/district/{district_id:int}": "AD / A",
+    "GET /review/district/{district_id:int}/report.pdf": "AD / A",
+    "GET /review/district/{district_id:int}/report.xlsx": "AD / A",
+    "GET /review/town/{town_id:int}": "ADSC / A",
+    "GET /review/town/{town_id:int}/report.pdf": "ADSC / A",
+    "GET /review/town/{town_id:int}/report.xlsx": "ADSC / A",
+    "GET /rounds": "ADSCMLUO",
+    "GET /rounds/{round_id:int}": "ADSCML / A",
+    "GET /rounds/{round_id:int}/codes": "ASC / A",
+    "GET /rounds/{round_id:int}/codes.csv": "ASC / A",
+    "GET /rounds/{round_id:int}/council-work": "ADSCML / A",
+    "GET /rounds/{round_id:int}/export/{what:str}": "ADSC / A",
+    "GET /rounds/{round_id:int}/intent-list.pdf": "ADSC / A",
+    "GET /rounds/{round_id:int}/paper": "ASCL / A",
+    "GET /rounds/{round_id:int}/submissions": "ADSCML / A",
+    "GET /rounds/{round_id:int}/tally": "ADSCML / A",
+    "GET /s": "ADSCMLUO*",
+    "GET /s/{code:str}": "ADSCMLUO*",
+    "GET /static/{file_path:path}": "ADSCMLUO*",
+    "GET /street/{town_id:int}": "ADSCMLUO*",
+    "GET /suggestions": "ADSCML",
+    "GET /suggestions/export.xlsx": "ADSCML",
+    "GET /suggestions/import": "ASCL",
+    "GET /suggestions/import/template.xlsx": "ASCL",
+    "GET /suggestions/new": "ASCL",
+    "GET /suggestions/points": "ASC",
+    "GET /suggestions/points/{point_id:int}/poster.pdf": "ASC",
+    "GET /suggestions/settings": "ASC",
+    "GET /suggestions/stats": "ADSCML",
+    "GET /suggestions/wish": "ADSCML",
+    "GET /suggestions/wish-items/{item_id:int}": "ADSCML",
+    "GET /suggestions/{suggestion_id:int}": "ADSCML / A",
+    "GET /supervision": "A",
+    "GET /t": "ADSCMLUO*",
+    "GET /t/{code:str}": "ADSCMLUO*",
+    "GET /units": "A",
+    "GET /users": "ADS",
+    "GET /users/import": "AS",
+    "GET /users/import/template.xlsx": "AS",
+    "GET /users/{user_id:int}": "ADS / A",
+    "GET /v/{code:str}": "ADSCMLUO*",
+    "GET /vote": "ADSCMLUO*",
+    "HEAD /static/{file_path:path}": "ADSCMLUO*",
+    "POST /account/password": "ADSCMLUO",
+    "POST /council/members": "SC",
+    "POST /council/members/{member_id:int}/account": "SC",
+    "POST /council/members/{member_id:int}/retire": "SC",
+    "POST /council/rules": "SC",
+    "POST /dashboard/{district_id:int}/indicators": "AD / A",
+    "POST /dashboard/{district_id:int}/settings": "AD / A",
+    "POST /district/submissions/{submission_id:int}/review": "D / -",
+    "POST /evaluation/projects/{project_id:int}/call": "ADSC / A",
+    "POST /evaluation/projects/{project_id:int}/carry": "ASC / A",
+    "POST /evaluation/projects/{project_id:int}/cases/{case_id:int}/answer": "ADSCLUO / A",
+    "POST /evaluation/projects/{project_id:int}/decide": "AD / A",
+    "POST /evaluation/projects/{project_id:int}/paper": "ASCL / A",
+    "POST /evaluation/projects/{project_id:int}/paper/{paper_id:int}/resolve": "ASCL / A",
+    "POST /evaluation/projects/{project_id:int}/score": "O / -",
+    "POST /evaluation/rounds/{round_id:int}/codes": "ASC / A",
+    "POST /evaluation/towns/{town_id:int}/underway": "ASC / A",
+    "POST /login": "ADSCMLUO*",
+    "POST /logout": "ADSCMLUO*",
+    "POST /meetings": "C",
+    "POST /meetings/{meeting_id:int}/agenda": "AC / A",
+    "POST /meetings/{meeting_id:int}/agenda/{item_id:int}/{op:str}": "AC / A",
+    "POST /meetings/{meeting_id:int}/attendance": "AC / A",
+    "POST /meetings/{meeting_id:int}/close": "AC / A",
+    "POST /meetings/{meeting_id:int}/decide": "AC / A",
+    "POST /meetings/{meeting_id:int}/guests": "AC / A",
+    "POST /meetings/{meeting_id:int}/list/adopt": "AC / A",
+    "POST /meetings/{meeting_id:int}/list/draft": "AC / A",
+    "POST /meetings/{meeting_id:int}/list/items": "AC / A",
+    "POST /meetings/{meeting_id:int}/list/items/{item_id:int}/delete": "AC / A",
+    "POST /meetings/{meeting_id:int}/list/items/{item_id:int}/edit": "AC / A",
+    "POST /meetings/{meeting_id:int}/my-vote/{item_id:int}": "ADSCML / A",
+    "POST /meetings/{meeting_id:int}/sign-in": "ADSCML / A",
+    "POST /meetings/{meeting_id:int}/start": "AC / A",
+    "POST /meetings/{meeting_id:int}/votes/{item_id:int}": "AC / A",
+    "POST /p/{project_id:int}/rate": "ADSCMLUO*",
+    "POST /projects/{project_id:int}/completion": "SCU / -",
+    "POST /projects/{project_id:int}/coordination/{item_id:int}/answer": "ADSC / A",
+    "POST /projects/{project_id:int}/directives": "ADSC / A",
+    "POST /projects/{project_id:int}/directives/{directive_id:int}/answer": "SCU / -",
+    "POST /projects/{project_id:int}/milestones/{milestone_id:int}/done": "SCU / -",
+    "POST /projects/{project_id:int}/milestones/{milestone_id:int}/due": "ASC / A",
+    "POST /projects/{project_id:int}/pause": "ASC / A",
+    "POST /projects/{project_id:int}/plan": "SCU / -",
+    "POST /projects/{project_id:int}/plan/approve": "ASC / A",
+    "POST /projects/{project_id:int}/plan/return": "ASC / A",
+    "POST /projects/{project_id:int}/plan/submit": "SCU / -",
+    "POST /projects/{project_id:int}/reopen": "ASC / A",
+    "POST /projects/{project_id:int}/reports": "SCU / -",
+    "POST /projects/{project_id:int}/resume": "ASC / A",
+    "POST /projects/{project_id:int}/send-back": "ASC / A",
+    "POST /projects/{project_id:int}/stop": "ASC / A",
+    "POST /projects/{project_id:int}/units": "ASC / A",
+    "POST /projects/{project_id:int}/write-off": "ASC / A",
+    "POST /rounds": "ASC",
+    "POST /rounds/import-pb": "ASC",
+    "POST /rounds/{round_id:int}/close": "ASC / A",
+    "POST /rounds/{round_id:int}/codes": "ASC / A",
+    "POST /rounds/{round_id:int}/decision": "AC / A",
+    "POST /rounds/{round_id:int}/items": "ASC / A",
+    "POST /rounds/{round_id:int}/items/{item_id:int}/delete": "ASC / A",
+    "POST /rounds/{round_id:int}/open": "ASC / A",
+    "POST /rounds/{round_id:int}/paper/ballots.pdf": "ASC / A",
+    "POST /rounds/{round_id:int}/paper/count": "ASC / A",
+    "POST /rounds/{round_id:int}/paper/entries": "ASCL / A",
+    "POST /rounds/{round_id:int}/paper/{paper_id:int}/resolve": "ASC / A",
+    "POST /rounds/{round_id:int}/recount": "ASC / A",
+    "POST /rounds/{round_id:int}/revise": "ASC / A",
+    "POST /rounds/{round_id:int}/settings": "ASC / A",
+    "POST /rounds/{round_id:int}/submit": "ASC / A",
+    "POST /s": "ADSCMLUO*",
+    "POST /suggestions/import": "ASCL",
+    "POST /suggestions/link": "ADSCML",
+    "POST /suggestions/new": "ASCL",
+    "POST /suggestions/points": "ASC",
+    "POST /suggestions/points/{point_id:int}/toggle": "ASC",
+    "POST /suggestions/settings/categories": "A",
+    "POST /suggestions/settings/categories/{category_id:int}/toggle": "A",
+    "POST /suggestions/settings/deadlines": "ASC",
+    "POST /suggestions/settings/purge": "A",
+    "POST /suggestions/wish": "ADSCML",
+    "POST /suggestions/{suggestion_id:int}/answer": "ASC / A",
+    "POST /suggestions/{suggestion_id:int}/close": "ASC / A",
+    "POST /suggestions/{suggestion_id:int}/grade": "ASC / A",
+    "POST /suggestions/{suggestion_id:int}/merge": "ASC / A",
+    "POST /suggestions/{suggestion_id:int}/phone": "SC / -",
+    "POST /suggestions/{suggestion_id:int}/reject": "ASC / A",
+    "POST /suggestions/{suggestion_id:int}/start": "ASC / A",
+    "POST /supervision/calendar": "A",
+    "POST /supervision/calendar/delete": "A",
+    "POST /supervision/thresholds": "A",
+    "POST /units": "A",
+    "POST /units/{unit_id:int}": "A",
+    "POST /units/{unit_id:int}/deactivate": "A",
+    "POST /users": "ADS",
+    "POST /users/import": "AS",
+    "POST /users/{user_id:int}": "AS / A",
+    "POST /users/{user_id:int}/active": "AS / A",
+    "POST /users/{user_id:int}/reset": "AS / A",
+    "POST /v/{code:str}": "ADSCMLUO*",
+}
+
+
+class _Passed(HTTPException):
+    status_code = PASSED
+
+
+async def _through_every_guard(connection, handler) -> None:
+    raise _Passed()
+
+
+def _routes(app) -> list[tuple[str, str, HTTPRouteHandler]]:
+    out = []
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            if isinstance(handler, HTTPRouteHandler) and handler.http_methods != {"OPTIONS"}:
+                for method in sorted(handler.http_methods - {"OPTIONS", "HEAD"}) or ["HEAD"]:
+                    out.append((method, route.path, handler))
+    return out
+
+
+async def _street(n: int) -> dict:
+    """One street's world: a round with its submission and projects, a meeting, a suggestion,
+    an account, the unit that leads the projects."""
+    places = await f.make_places()
+    unit_name = f"网格单位{n}"
+    unit_id = await f.make_unit(places, name=unit_name)
+    _, project_ids = await f.make_projects(places, lead_units=[unit_name])
+    await Project.update({Project.lead_unit: unit_id}).where(Project.id.is_in(project_ids))
+    project = await Project.select(Project.round).where(Project.id == project_ids[0]).first()
+    submission = await Submission.select(Submission.id).where(Submission.round == project["round"]).first()
+    council_id = await f.make_council(places)
+    r = await f.make_round(places)
+    meeting_id = await meeting.create_meeting(council_id, step=MeetingStep.consult, title="民主恳谈会",
+                                              held_at=datetime(2026, 3, 12, 6, 30, tzinfo=timezone.utc),
+                                              place="党群服务中心", round_id=r.id, actor=None)
+    account = await f.make_user(Role.collector, places)
+    ids = {"round_id": r.id, "meeting_id": meeting_id, "suggestion_id": (await f.make_suggestion(places)).id,
+           "submission_id": submission["id"], "project_id": project_ids[0], "town_id": places["town"],
+           "district_id": places["district"], "user_id": account.id}
+    return {"places": places, "unit_id": unit_id, "ids": ids}
+
+
+def _url(path: str, ids: dict) -> str:
+    for name, value in ids.items():
+        path = path.replace(f"{{{name}:int}}", str(value))
+    path = path.replace("{file_path:path}", "css/app.css")
+    for kind in ("int", "str"):
+        while f":{kind}}}" in path:
+            start = path.index("{")
+            path = path[:start] + ("1" if kind == "int" else "X") + path[path.index("}") + 1:]
+    return path
+
+
+async def _observe(app) -> dict[str, dict[str, set[str]]]:
+    """{"METHOD path": {"own": letters passed, "other": letters passed}}"""
+    mine, theirs = await _street(1), await _street(2)
+    routes = _routes(app)
+    seen: dict[str, dict[str, set[str]]] = {f"{m} {p}": {"own": set(), "other": set()} for m, p, _ in routes}
+    odd: list[str] = []
+    requests = 0
+    saved = {id(h): h.resolve_guards() for _, _, h in routes}
+    async with AsyncTestClient(app=app, base_url="http://testserver.local") as c:
+        c.follow_redirects = False
+        for who in WHO:
+            c.cookies.clear()
+            if who == "*":
+                token = f.csrf_from((await c.get("/login")).text)
+            elif ROLES[who] is Role.unit_clerk:
+                token = await f.login(c, (await f.make_clerk(mine["places"], mine["unit_id"])).username)
+            else:
+                token = await f.login(c, (await f.make_user(ROLES[who], mine["places"])).username)
+            try:
+                for _, _, h in routes:
+                    h._resolved_guards = [*saved[id(h)], _through_every_guard]
+                for method, path, _ in routes:
+                    sides = ("own", "other") if any(f"{{{o}:int}}" in path for o in OBJECTS) else ("own",)
+                    for side in sides:
+                        url = _url(path, (mine if side == "own" else theirs)["ids"])
+                        r = await c.request(method, url, headers={"x-csrftoken": token},
+                                            data={"_csrf_token": token} if method == "POST" else None)
+                        requests += 1
+                        if r.status_code == PASSED:
+                            seen[f"{method} {path}"][side].add(who)
+                        elif not (r.status_code == 403 or (who == "*" and r.status_code in (302, 401))):
+                            odd.append(f"{who} {method} {url}: {r.status_code}")
+                    if sides == ("own",):
+                        seen[f"{method} {path}"]["other"] = seen[f"{method} {path}"]["own"]
+            finally:
+                for _, _, h in routes:
+                    h._resolved_guards = saved[id(h)]
+    assert odd == [], "neither passed nor refused by the guards"
+    print(f"\n[grid] {len(routes)} routes × {len(WHO)} kinds of visitor × own/other street: {requests} requests")
+    return seen
+
+
+def _cell(letters: set[str]) -> str:
+    return "".join(w for w in WHO if w in letters) or "-"
+
+
+def _row(passed: dict[str, set[str]]) -> str:
+    own, other = _cell(passed["own"]), _cell(passed["other"])
+    return own if own == other else f"{own} / {other}"
+
+
+async def test_every_route_role_and_street_passes_the_guards_as_the_matrix_says(app):
+    observed = await _observe(app)
+    rows = {route: _row(passed) for route, passed in observed.items()}
+    missing = {route: row for route, row in rows.items() if route not in MATRIX}
+    assert missing == {}, "routes without an entry in MATRIX (review, then add):\n" + "\n".join(
+        f'    "{route}": "{row}",' for route, row in sorted(missing.items()))
+    assert sorted(set(MATRIX) - set(rows)) == [], "MATRIX names routes that are gone"
+    differ = {route: (MATRIX[route], row) for route, row in rows.items() if MATRIX[route] != row}
+    assert differ == {}, "expected (matrix) vs observed"
+    # Beside the matrix, the rule it must keep: on another street's object only an administrator
+    # passes (another district's, for the district's roles), unless the page is public.
+    crossing = {route: sorted(p["other"]) for route, p in observed.items()
+                if "*" not in p["own"] and any(f"{{{o}:int}}" in route for o in OBJECTS) and p["other"] - {"A"}}
+    assert crossing == {}
+    on_objects = sum(any(f"{{{o}:int}}" in route for o in OBJECTS) for route in rows)
+    print(f"[grid] every cell as the matrix says; {on_objects} routes name a street's object, "
+          f"and on another street's none lets a non-administrator through (public pages aside)")
