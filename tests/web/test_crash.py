@@ -59,7 +59,8 @@ async def test_sigkill_mid_load_loses_no_acknowledged_ballot_and_half_stores_non
 
     # Restarted on the same database: it starts, and what it finds is whole.
     proc, url = start_server_process()
-    ballots = {b["id"]: b["receipt"] for b in await Ballot.select(Ballot.id, Ballot.receipt).where(Ballot.round == r.id)}
+    rows = await Ballot.select(Ballot.id, Ballot.receipt).where(Ballot.round == r.id)
+    ballots = {b["id"]: b["receipt"] for b in rows}
     ticks_per_ballot = {}
     for row in await BallotChoice.select(BallotChoice.ballot).where(BallotChoice.ballot.is_in(list(ballots) or [0])):
         ticks_per_ballot[row["ballot"]] = ticks_per_ballot.get(row["ballot"], 0) + 1
