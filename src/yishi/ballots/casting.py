@@ -132,10 +132,10 @@ def check_choices(item_ids: list[int], valid_ids: set[int], max_ticks: int) -> l
 
 
 def spent_day(moment: datetime) -> datetime:
-    """When a code was spent, to the day (China time). Ballot ids grow in the order ballots are
-    cast; an exact spending time on the code would let anyone who can read the database pair
-    each code with its ballot by sorting both. Staff need to know that a code was used (and
-    on which day), never the order."""
+    """When a code was spent, to the day (China time). A ballot holds no time and a random id
+    (db.secret_id); an exact spending time on the code, beside ids that grow in the order ballots
+    are cast, would let anyone who can read the database pair each code with its ballot by
+    sorting both. Staff need to know that a code was used (and on which day), never the order."""
     day = moment.astimezone(CHINA).replace(hour=0, minute=0, second=0, microsecond=0)
     return day.astimezone(timezone.utc)
 
@@ -229,13 +229,32 @@ def _cast_sqlite(conn: sqlite3.Connection, code: str, item_ids: list[int], recei
     ).rowcount
     if spent != 1:
         raise Conflict(_("这个选票码已经使用过了。每个选票码只能投一次。"))
-    ballot_id = conn.execute(
-        "INSERT INTO ballot (round, community, receipt) VALUES (?, ?, ?)",
-        (row["round"], row["community"], receipt),
-    ).lastrowid
-    conn.executemany("INSERT INTO ballot_choice (ballot, item) VALUES (?, ?)",
-                     [(ballot_id, item) for item in chosen])
+    # Random ids (db.secret_id), so neither the ballot nor its ticks tell the order they were
+    # cast in. A clash refuses only the statement that clashed (the code stays spent inside this
+    # job): it is drawn again.
+    for attempt in range(1, db.SECRET_ATTEMPTS + 1):
+        ballot_id = db.secret_id()
+        try:
+            conn.execute("INSERT INTO ballot (id, round, community, receipt) VALUES (?, ?, ?, ?)",
+                         (ballot_id, row["round"], row["community"], receipt))
+            break
+        except sqlite3.IntegrityError:
+            if attempt == db.SECRET_ATTEMPTS:
+                raise
+            receipt = codes.new_receipt()
+    ticks = _TICKS_SQLITE.get(len(chosen)) or _TICKS_SQLITE.setdefault(
+        len(chosen), "INSERT INTO ballot_choice (id, ballot, item) VALUES " + ", ".join(["(?, ?, ?)"] * len(chosen)))
+    for attempt in range(1, db.SECRET_ATTEMPTS + 1):
+        try:
+            conn.execute(ticks, [v for item in chosen for v in (db.secret_id(), ballot_id, item)])
+            break
+        except sqlite3.IntegrityError:  # one statement: none of the ticks was written
+            if attempt == db.SECRET_ATTEMPTS:
+                raise
     return receipt
+
+
+_TICKS_SQLITE: dict[int, str] = {}
 
 
 # The whole ballot in one statement, so one round trip. The code is spent only if it is unused,
@@ -247,7 +266,7 @@ def _cast_sqlite(conn: sqlite3.Connection, code: str, item_ids: list[int], recei
 _CAST_PG = """
 WITH args AS (
     SELECT {}::varchar AS code, {}::timestamptz AS now, {}::varchar AS receipt,
-           {}::integer[] AS items, {}::timestamptz AS at
+           {}::integer[] AS items, {}::timestamptz AS at, {}::integer AS ballot_id, {}::integer[] AS tick_ids
 ), spent AS (
     UPDATE ballot_code SET used_at = args.now, channel = 'online'
     FROM args
@@ -268,12 +287,12 @@ WITH args AS (
                                  = ANY(string_to_array(s.communities, ','))))))
     RETURNING ballot_code.round, ballot_code.community
 ), ballot AS (
-    INSERT INTO ballot (round, community, receipt)
-    SELECT spent.round, spent.community, args.receipt FROM spent, args
+    INSERT INTO ballot (id, round, community, receipt)
+    SELECT args.ballot_id, spent.round, spent.community, args.receipt FROM spent, args
     RETURNING id
 ), ticks AS (
-    INSERT INTO ballot_choice (ballot, item)
-    SELECT ballot.id, item FROM ballot, args, unnest(args.items) AS item
+    INSERT INTO ballot_choice (id, ballot, item)
+    SELECT t.tick_id, ballot.id, t.item FROM ballot, args, unnest(args.items, args.tick_ids) AS t(item, tick_id)
     RETURNING 1
 )
 SELECT (SELECT count(*) FROM ticks) AS ticks
@@ -287,8 +306,9 @@ _CAST_PG_NATIVE = _CAST_PG.replace("{}", "${}").format(*range(1, _CAST_PG.count(
 async def _run_cast_pg(*args: Any) -> list:
     engine = Ballot._meta.db
     transaction = engine.current_transaction.get()
-    if transaction is not None:
-        return await transaction.connection.fetch(_CAST_PG_NATIVE, *args)
+    if transaction is not None:  # a savepoint, so a clash of random ids leaves the caller's transaction usable
+        async with transaction.connection.transaction():
+            return await transaction.connection.fetch(_CAST_PG_NATIVE, *args)
     if engine.pool is None:  # no pool started (a one-off command): Piccolo opens a connection
         return await Ballot.raw(_CAST_PG, *args).run()
     async with engine.pool.acquire() as connection:
@@ -298,7 +318,17 @@ async def _run_cast_pg(*args: Any) -> list:
 async def _cast_postgres(code: str, item_ids: list[int], receipt: str, now: datetime, at: datetime) -> str:
     chosen = sorted(set(item_ids))
     if all(0 < i <= _INT_MAX for i in chosen):
-        rows = await _run_cast_pg(code, now, receipt, chosen, at)
+        for attempt in range(1, db.SECRET_ATTEMPTS + 1):
+            # Random ids for the ballot and its ticks (db.secret_id); the receipt drawn again too
+            # on a clash, which refuses the whole statement (nothing written, the code unspent).
+            try:
+                rows = await _run_cast_pg(code, now, receipt, chosen, at, db.secret_id(),
+                                          [db.secret_id() for _i in chosen])
+                break
+            except Exception as exc:
+                if not db.is_unique_violation(exc) or attempt == db.SECRET_ATTEMPTS:
+                    raise
+                receipt = codes.new_receipt()
         if rows and rows[0]["ticks"]:
             return receipt
     # Nothing was written: find out why, checking in the order residents are told.

@@ -22,9 +22,9 @@ from piccolo.query.functions.aggregate import Count
 
 from yishi.ballots import codes, round_settings
 from yishi.ballots import permissions as bperm
-from yishi.ballots.casting import check_choices
+from yishi.ballots.casting import check_choices, spent_day
 from yishi.ballots.tables import Ballot, BallotChoice, BallotCode, PaperBallot
-from yishi.core import audit
+from yishi.core import audit, db
 from yishi.core.errors import Conflict, DomainError, Forbidden, NotFound
 from yishi.core.i18n import _
 from yishi.wishlists.enums import RoundStatus
@@ -105,7 +105,7 @@ async def enter(raw_code: str, item_ids: list[int], *, spoiled: bool = False, ac
 
     async with PaperBallot._meta.db.transaction():
         await _hold_voting(row["round"])
-        spent = await BallotCode.update({BallotCode.used_at: datetime.now(timezone.utc),
+        spent = await BallotCode.update({BallotCode.used_at: spent_day(datetime.now(timezone.utc)),
                                          BallotCode.channel: "paper"}).where(
             (BallotCode.id == row["id"]) & BallotCode.used_at.is_null()).returning(BallotCode.id)
         if spent:
@@ -151,9 +151,11 @@ async def _second_entry(row: dict, code: str, entry: str, actor: Any) -> Outcome
 
 
 async def _write_ballot(round_id: int, community_id: int, item_ids: list[int]) -> None:
-    ballot = Ballot(round=round_id, community=community_id, receipt=codes.new_receipt())
-    await ballot.save()
-    await BallotChoice.insert(*[BallotChoice(ballot=ballot.id, item=i) for i in item_ids]).run()
+    """The counted paper ballot, under random ids as an online one (casting._cast_sqlite): the
+    paper form keeps its code, so the ballot must not tell when it was written."""
+    ballot_id = await db.insert_secret(Ballot, round=round_id, community=community_id, receipt=codes.new_receipt())
+    for i in item_ids:
+        await db.insert_secret(BallotChoice, ballot=ballot_id, item=i)
 
 
 @dataclass(frozen=True)

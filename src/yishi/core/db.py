@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import secrets
 import sqlite3
 import sys
 import threading
@@ -412,6 +413,30 @@ def configure(url: str) -> Engine:
     for table in [*Finder().get_table_classes(), Migration]:
         table._meta._db = engine
     return engine
+
+
+# PostgreSQL's integer, the type of Piccolo's Serial primary key.
+SECRET_ID_MAX = 2**31 - 1
+SECRET_ATTEMPTS = 8
+
+
+def secret_id() -> int:
+    """A random primary key for a row that must not tell when it was written: a ballot and its
+    ticks, a rating and the use of its code. Sequential ids grow in the order rows are written,
+    so sorting two tables by id pairs the rows written together (a spent code with its ballot,
+    a code's use with its rating). A clash (one in 2^31 per stored row) is drawn again."""
+    return secrets.randbelow(SECRET_ID_MAX) + 1
+
+
+async def insert_secret(table: Any, **values: Any) -> int:
+    """Insert one row of `table` under a secret_id (checked free first: the row is written inside
+    the caller's transaction, where a refused insert would spoil it on PostgreSQL); its id."""
+    for _attempt in range(SECRET_ATTEMPTS):
+        row_id = secret_id()
+        if not await table.exists().where(table.id == row_id):
+            await table.insert(table(id=row_id, **values)).run()
+            return row_id
+    raise RuntimeError(f"no free secret id in {table._meta.tablename}")
 
 
 def is_unique_violation(exc: BaseException) -> bool:

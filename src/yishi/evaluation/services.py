@@ -3,11 +3,13 @@ ledger of unsatisfied cases (不满意问题台账).
 
 Secrecy, as ballots keep it: a code rates a project once (RatingUse's unique slot, whatever the
 channel, whoever is first); the Rating holds the grade, the comment, the community and the month,
-and no code, no time, nothing that leads to a resident or to a ballot. A paper form holds its
+and no code, no time, nothing that leads to a resident or to a ballot. Both rows take random ids
+(db.secret_id): ids that grow together would pair each use of a code with its rating. A paper form holds its
 code's slot and the typed entries only until the two entries agree or a supervisor decides."""
 from __future__ import annotations
 
 import json
+import secrets
 from datetime import date
 from typing import Any
 
@@ -128,7 +130,7 @@ def _already() -> Conflict:
 
 async def _spend(project_id: int, slot: str) -> None:
     try:
-        await RatingUse.insert(RatingUse(project=project_id, slot=slot)).run()
+        await db.insert_secret(RatingUse, project=project_id, slot=slot)
     except Exception as exc:
         if db.is_unique_violation(exc):
             raise _already()
@@ -137,9 +139,8 @@ async def _spend(project_id: int, slot: str) -> None:
 
 async def _write(project: dict, community_id: int | None, grade: Grade, comment: str, channel: Channel) -> int:
     today = dates.today()
-    rows = await Rating.insert(Rating(project=project["id"], community=community_id, grade=grade, comment=comment,
-                                      channel=channel, month=month_of(today))).returning(Rating.id).run()
-    rating_id = rows[0]["id"]
+    rating_id = await db.insert_secret(Rating, project=project["id"], community=community_id, grade=grade,
+                                       comment=comment, channel=channel, month=month_of(today))
     if grade is Grade.unsatisfied and comment:
         await open_case(project, rating_id, comment, channel, today)
     return rating_id
@@ -197,6 +198,14 @@ async def enter_paper(project_id: int, raw_code: str, grade: str, comment: str, 
     return status
 
 
+def _forgotten() -> dict:
+    """A counted form forgets its entries and its code: RatingUse keeps that the code rated the
+    project, and the form's order (its id, who entered it) must not lead from a code to the
+    Rating written when it was counted."""
+    return {PaperRating.first_entry: "", PaperRating.second_entry: "",
+            PaperRating.slot: "counted:" + secrets.token_hex(12)}
+
+
 async def _second(project: dict, paper: dict, entry: str, actor: Any) -> str:
     if paper["status"] == CONFLICT:
         raise Conflict(_("这张评价表两次录入不一致，正在等待审核人处理。"))
@@ -208,7 +217,7 @@ async def _second(project: dict, paper: dict, entry: str, actor: Any) -> str:
     values = {PaperRating.second_by: actor.id, PaperRating.status: status,
               PaperRating.second_entry: entry if status == CONFLICT else ""}
     if status == COUNTED:
-        values[PaperRating.first_entry] = ""
+        values.update(_forgotten())
     changed = await PaperRating.update(values).where(
         (PaperRating.id == paper["id"]) & (PaperRating.status == PENDING)).returning(PaperRating.id).run()
     if not changed:
@@ -246,8 +255,7 @@ async def resolve_paper(paper_id: int, choice: str, *, actor: Any) -> None:
     perm.require(perm.can_resolve_paper(actor, project["town_id"]))
     async with Rating._meta.db.transaction():
         changed = await PaperRating.update({
-            PaperRating.status: COUNTED, PaperRating.resolved_by: actor.id,
-            PaperRating.first_entry: "", PaperRating.second_entry: "",
+            PaperRating.status: COUNTED, PaperRating.resolved_by: actor.id, **_forgotten(),
         }).where((PaperRating.id == paper_id) & (PaperRating.status == CONFLICT)).returning(PaperRating.id).run()
         if not changed:
             raise Conflict(_("这张评价表已经处理过了。"))
@@ -274,7 +282,8 @@ async def ratings_of(project_ids: list[int], month: str | None = None) -> dict[i
 
 async def comments_of(project_id: int) -> list[dict]:
     rows = await Rating.select(Rating.grade, Rating.comment, Rating.channel, Rating.month).where(
-        (Rating.project == project_id) & (Rating.comment != "")).order_by(Rating.id, ascending=False).run()
+        (Rating.project == project_id) & (Rating.comment != "")).order_by(Rating.month, ascending=False).order_by(
+        Rating.grade).order_by(Rating.comment).run()
     for r in rows:
         r["grade_label"], r["channel_label"] = Grade(r["grade"]).label, Channel(r["channel"]).label
     return rows
