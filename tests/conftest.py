@@ -118,7 +118,6 @@ async def app(settings):
     most tests. What a test can change lives in app.state, which starts fresh every time."""
     global _APP, _APP_ENGINE
     from yishi.app import create_app
-    from yishi.core.security import AttemptLimiter
 
     if _APP is None:
         _APP = create_app(settings)
@@ -131,9 +130,9 @@ async def app(settings):
         if _APP_ENGINE is not ENGINE:
             await core_db.start(_APP_ENGINE)
     for key in list(_APP.state.keys()):
-        if key not in ("settings", "login_limiter"):
-            del _APP.state[key]  # e.g. a limiter a route made on first use
-    _APP.state.login_limiter = AttemptLimiter(settings.login_attempts, settings.login_window_seconds)
+        if key not in ("settings", "shared_store", "login_limiter", "account_limiter"):
+            del _APP.state[key]  # e.g. something a route kept on first use
+    # The limits' counts live in the database (shared_state), emptied after every test.
     return _APP
 
 

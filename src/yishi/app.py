@@ -23,7 +23,8 @@ from yishi.ballots import lifecycle
 from yishi.ballots import results as ballot_results
 from yishi.config import Settings, load_settings
 from yishi.core import db as core_db
-from yishi.core.security import AttemptLimiter, configure_hasher
+from yishi.core.limits import AttemptLimiter, DatabaseStore, GrowingDelay
+from yishi.core.security import configure_hasher
 from yishi.core.templating import configure as configure_jinja
 from yishi.suggestions import privacy as suggestion_privacy
 from yishi.web.accounts import AuthController, PasswordController, first_password_change
@@ -166,5 +167,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         debug=False,
     )
     app.state.settings = settings
-    app.state.login_limiter = AttemptLimiter(settings.login_attempts, settings.login_window_seconds)
+    # Every count a limit keeps lives in the shared store, so N processes limit as one.
+    store = app.state.shared_store = DatabaseStore()
+    app.state.login_limiter = AttemptLimiter(store, "login.address", settings.login_attempts,
+                                             settings.login_window_seconds)
+    app.state.account_limiter = GrowingDelay(store, "login.account", settings.account_free_failures,
+                                             settings.account_first_delay, settings.account_max_delay)
     return app

@@ -23,8 +23,15 @@ class Settings:
     argon2_time_cost: int = 3
     argon2_memory_cost: int = 65536
     reload_templates: bool = False
+    # Per (client address, username): this many wrong passwords within the window block the pair
+    # until the first of them leaves it.
     login_attempts: int = 5
     login_window_seconds: int = 300
+    # Per username, from any address: after this many failures in a row each further attempt waits,
+    # from the first delay doubling up to the longest (core.limits.GrowingDelay).
+    account_free_failures: int = 5
+    account_first_delay: int = 15
+    account_max_delay: int = 900
     templates_dir: Path = field(default=PROJECT_ROOT / "templates")
     static_dir: Path = field(default=PROJECT_ROOT / "static")
 

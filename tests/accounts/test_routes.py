@@ -1,4 +1,5 @@
 """Login, logout and the pages behind them, through HTTP."""
+import json
 import re
 from types import SimpleNamespace
 
@@ -6,7 +7,7 @@ import pytest
 
 from yishi.accounts.enums import Role
 from yishi.accounts.tables import User
-from yishi.core import security
+from yishi.core import limits
 from yishi.core.tables import AuditEntry
 from tests import factories as f
 
@@ -27,8 +28,8 @@ def _session_cookie(response) -> str:
 
 @pytest.fixture
 def frozen_clock(monkeypatch):
-    # The limiter's clock only: the event loop keeps the real time.monotonic.
-    monkeypatch.setattr(security, "time", SimpleNamespace(monotonic=lambda: 5000.0))
+    # The limits' clock only: the event loop keeps the real time.
+    monkeypatch.setattr(limits, "time", SimpleNamespace(time=lambda: 1_800_000_000.0))
 
 
 async def test_login_page_has_csrf_field(client):
@@ -122,6 +123,81 @@ async def test_login_success_resets_failures(client, frozen_clock):
     assert (await _post_login(client, "admin", f.PASSWORD)).status_code == 302
     for _ in range(5):
         assert (await _post_login(client, "admin", "wrong-password")).status_code == 401
+
+
+@pytest.fixture
+def addresses(monkeypatch):
+    """The client address each login comes from, as a proxy-less server reads it: set `.now`."""
+    from yishi.web import accounts as web_accounts
+
+    where = SimpleNamespace(now="10.0.0.1")
+    monkeypatch.setattr(web_accounts, "client_address", lambda request: where.now)
+    return where
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    c = SimpleNamespace(now=1_800_000_000.0)
+    monkeypatch.setattr(limits, "time", SimpleNamespace(time=lambda: c.now))
+    return c
+
+
+async def _blocks() -> list[dict]:
+    rows = await AuditEntry.select(AuditEntry.object_id, AuditEntry.data) \
+        .where(AuditEntry.action == "account.login.blocked").order_by(AuditEntry.id).run()
+    return [{"user": r["object_id"], **(json.loads(r["data"]) if isinstance(r["data"], str) else r["data"])}
+            for r in rows]
+
+
+async def test_login_guesses_from_many_addresses_slow_down_per_account(client, clock, addresses):
+    user = await f.make_user(Role.admin, username="admin")
+    # Five failures, each from an address of its own: no address is blocked, the account is not yet.
+    for n in range(5):
+        addresses.now = f"10.0.1.{n}"
+        assert (await _post_login(client, "admin", "wrong-password")).status_code == 401
+    addresses.now = "10.0.2.1"
+    assert (await _post_login(client, "admin", "wrong-password")).status_code == 401  # starts 15 s
+    addresses.now = "10.0.2.2"
+    response = await _post_login(client, "admin", f.PASSWORD)  # even the right password waits
+    assert response.status_code == 429
+    assert "登录失败次数过多，请 15 秒后再试。" in response.text
+    clock.now += 15
+    assert (await _post_login(client, "admin", "wrong-password")).status_code == 401  # now 30 s
+    clock.now += 29
+    assert (await _post_login(client, "admin", f.PASSWORD)).status_code == 429
+    clock.now += 1
+    # The owner gets in once the wait is over, and the count starts again.
+    assert (await _post_login(client, "admin", f.PASSWORD)).status_code == 302
+    assert await _blocks() == [
+        {"user": user.id, "username": "admin", "scope": "account", "seconds": 15, "address": "10.0.2.1"},
+        {"user": user.id, "username": "admin", "scope": "account", "seconds": 30, "address": "10.0.2.2"},
+    ]
+
+
+async def test_login_account_wait_applies_to_unknown_usernames_too(client, clock, addresses):
+    # Otherwise the wait would tell which usernames exist.
+    for n in range(6):
+        addresses.now = f"10.0.1.{n}"
+        await _post_login(client, "nobody", "wrong-password")
+    response = await _post_login(client, "nobody", "wrong-password")
+    assert response.status_code == 429 and "15 秒" in response.text
+    assert [b["scope"] for b in await _blocks()] == ["account"]
+
+
+async def test_login_address_block_logged_once(client, clock, addresses):
+    user = await f.make_user(Role.admin, username="admin")
+    for _ in range(5):
+        await _post_login(client, "admin", "wrong-password")
+    for _ in range(3):
+        assert (await _post_login(client, "admin", "wrong-password")).status_code == 429
+    assert await _blocks() == [
+        {"user": user.id, "username": "admin", "scope": "address", "seconds": 300, "address": "10.0.0.1"},
+    ]
+    # The owner, from another address, is not blocked by it.
+    addresses.now = "10.0.0.2"
+    assert (await _post_login(client, "admin", f.PASSWORD)).status_code == 302
+    # The account's login history shows the block to the administrator.
+    assert "失败次数过多，登录暂停" in (await client.get(f"/users/{user.id}")).text
 
 
 async def test_login_without_csrf_token_403_in_chinese(client):

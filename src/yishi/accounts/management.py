@@ -226,8 +226,9 @@ async def change_password(user: Any, *, current: str, new: str, repeat: str) -> 
     return version
 
 
-HISTORY_ACTIONS = ("account.login.succeeded", "account.login.failed", "account.password.changed",
-                   "account.password.reset", "account.user.created", "account.user.updated",
+HISTORY_ACTIONS = ("account.login.succeeded", "account.login.failed", "account.login.blocked",
+                   "account.password.changed", "account.password.reset", "account.user.created",
+                   "account.user.updated",
                    "account.user.disabled", "account.user.enabled")
 
 

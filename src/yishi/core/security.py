@@ -1,9 +1,5 @@
-"""Passwords (argon2id) and a small in-process limiter for login attempts."""
+"""Passwords (argon2id). The login limits are in core.limits."""
 from __future__ import annotations
-
-import math
-import time
-from collections import defaultdict, deque
 
 import anyio.to_thread
 from argon2 import PasswordHasher
@@ -47,48 +43,6 @@ async def burn_verify(password: str) -> None:
 
 
 _dummy_hash: str | None = None
-
-
-class AttemptLimiter:
-    """Allows `limit` failures per key within `window` seconds. One process, in memory: enough
-    for a single-server council deployment; a cluster would move this to the database."""
-
-    def __init__(self, limit: int, window: float) -> None:
-        self.limit = limit
-        self.window = window
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
-
-    # Past this many keys, a failure first sweeps out the expired ones: each probed username is
-    # a key, and a scan of one-off usernames must not grow the table for ever.
-    sweep_above = 10_000
-
-    def _prune(self, key: str, now: float) -> deque[float]:
-        failures = self._failures.get(key)
-        if failures is None:
-            return deque()
-        while failures and failures[0] <= now - self.window:
-            failures.popleft()
-        if not failures:
-            del self._failures[key]
-        return failures
-
-    def blocked_for(self, key: str) -> int:
-        """Seconds until another attempt is allowed, 0 when allowed now."""
-        now = time.monotonic()
-        failures = self._prune(key, now)
-        if len(failures) < self.limit:
-            return 0
-        return max(1, math.ceil(failures[0] + self.window - now))
-
-    def fail(self, key: str) -> None:
-        now = time.monotonic()
-        if len(self._failures) > self.sweep_above:
-            for stale in list(self._failures):
-                self._prune(stale, now)
-        self._failures[key].append(now)
-
-    def reset(self, key: str) -> None:
-        self._failures.pop(key, None)
 
 
 # A one-time password is a random secret of ~50 bits (core.passwords) that must be replaced at the

@@ -1,4 +1,4 @@
-from piccolo.columns import JSON, Integer, Timestamptz, Varchar
+from piccolo.columns import JSON, DoublePrecision, Integer, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 
@@ -15,3 +15,12 @@ class AuditEntry(Table, tablename="audit_entry"):
     created_at = Timestamptz()
     prev_hash = Varchar(length=64, default="")
     hash = Varchar(length=64, default="")
+
+
+class SharedState(Table, tablename="shared_state"):
+    """Small records that every server process must see alike (the rate limits of core.limits):
+    a key, a JSON value, and the moment (seconds since the epoch) after which it counts as gone."""
+
+    key = Varchar(length=200, unique=True)
+    value = Text(default="null")
+    expires_at = DoublePrecision(default=0.0)

@@ -9,8 +9,9 @@ from yishi.accounts import management, services
 from yishi.core import audit
 from yishi.core.errors import DomainError
 from yishi.core.i18n import _
-from yishi.core.security import AttemptLimiter
+from yishi.core.limits import AttemptLimiter, GrowingDelay
 from yishi.web import guards
+from yishi.web.clients import client_address
 from yishi.web.landing import landing_for
 
 
@@ -36,26 +37,37 @@ class AuthController(Controller):
         username = str(form.get("username", "")).strip()
         password = str(form.get("password", ""))
         target = _safe_next(form.get("next"))
-        limiter: AttemptLimiter = request.app.state.login_limiter
-        key = f"{request.client.host if request.client else '?'}|{username.lower()}"
+        by_address: AttemptLimiter = request.app.state.login_limiter
+        by_account: GrowingDelay = request.app.state.account_limiter
+        address = client_address(request)
+        account = username.lower()
+        pair = f"{address}|{account}"
 
         def fail(message: str, status: int) -> Template:
             return Template("accounts/login.html", status_code=status,
                             context={"next": target, "error": message, "username": username})
 
-        wait = limiter.blocked_for(key)
-        if wait:
-            return fail(_("登录失败次数过多，请 {n} 秒后再试。").format(n=wait), 429)
         if not username or not password:
             return fail(_("请输入用户名和密码。"), 400)
+        # The account's wait first: an attempt it refuses counts nowhere, so the owner who tries
+        # again too soon is not also blocked at their own address.
+        wait = await by_account.blocked_for(account) or await by_address.attempt(pair) \
+            or await by_account.attempt(account)
+        if wait:
+            return fail(_("登录失败次数过多，请 {n} 秒后再试。").format(n=wait), 429)
         user = await services.authenticate(username, password)
         if user is None:
-            limiter.fail(key)
             # The account's id when the name is one, so its login history shows the failures too.
-            await audit.record("account.login.failed", object_type="user",
-                               object_id=await services.user_id_of(username), username=username)
+            user_id = await services.user_id_of(username)
+            await audit.record("account.login.failed", object_type="user", object_id=user_id, username=username)
+            for scope, seconds in (("address", await by_address.blocked_for(pair)),
+                                   ("account", await by_account.blocked_for(account))):
+                if seconds:  # this failure started a block: the trail says so, once per block
+                    await audit.record("account.login.blocked", object_type="user", object_id=user_id,
+                                       username=username, scope=scope, seconds=seconds, address=address)
             return fail(_("用户名或密码不正确。"), 401)
-        limiter.reset(key)
+        await by_address.reset(pair)
+        await by_account.reset(account)
         request.clear_session()
         request.set_session({"uid": user.id, "sv": user.session_version})
         await audit.record("account.login.succeeded", actor=user, object_type="user", object_id=user.id)

@@ -12,12 +12,13 @@ from litestar.response import Redirect, Template
 
 from yishi.core.errors import DomainError, NotFound
 from yishi.core.i18n import _
-from yishi.core.security import AttemptLimiter
+from yishi.core.limits import AttemptLimiter
 from yishi.places import services as places
 from yishi.projects import public as public_projects
 from yishi.suggestions import catalog, rules, services
 from yishi.suggestions.enums import Channel
 from yishi.web import forms, guards
+from yishi.web.clients import client_address
 from yishi.wishlists import sources
 
 SUBMIT_LIMIT = 10  # posts per client per window: a family at one phone, a centre's shared Wi-Fi
@@ -28,14 +29,8 @@ MAX_BODY = 32 * 1024  # a 1,000-character suggestion is ~3 KB URL-encoded
 
 
 def limiter(request: Request, name: str, limit: int, window: int) -> AttemptLimiter:
-    state = request.app.state
-    if name not in state:
-        state[name] = AttemptLimiter(limit, window)
-    return state[name]
-
-
-def client_key(request: Request) -> str:
-    return request.client.host if request.client else "?"
+    """A limit counted in the app's shared store (core.limits), so every server process agrees."""
+    return AttemptLimiter(request.app.state.shared_store, name, limit, window)
 
 
 async def _towns_with_communities(point: catalog.PointView | None) -> list[dict]:
@@ -83,13 +78,12 @@ class PublicSuggestionController(Controller):
                 point = await catalog.point_by_code(typed["point"])
             except NotFound:
                 point = None  # a poster taken down meanwhile: keep the suggestion, as an online one
-        gate = limiter(request, "suggestion_submit_limiter", SUBMIT_LIMIT, SUBMIT_WINDOW)
-        key = client_key(request)
-        wait = gate.blocked_for(key)
+        gate = limiter(request, "suggestion.submit", SUBMIT_LIMIT, SUBMIT_WINDOW)
+        # Every post counts, accepted or not.
+        wait = await gate.attempt(client_address(request))
         if wait:
             return await form_page(point, form=typed, status_code=429, error=_(
                 "提交太频繁了，请 {n} 分钟后再试。您写的内容还在下面。").format(n=max(1, -(-wait // 60))))
-        gate.fail(key)  # every post counts, accepted or not
         if forms.text(form, "website"):
             # The hidden field: people never see it, robots fill it in.
             return await form_page(point, status_code=400, error=_("提交未成功，请刷新页面后重新填写。"))
@@ -113,16 +107,16 @@ class PublicSuggestionController(Controller):
 
     @get("/t/{code:str}")
     async def tracking(self, request: Request, code: str, new: Any = None) -> Template:
-        gate = limiter(request, "suggestion_track_limiter", TRACK_FAIL_LIMIT, TRACK_WINDOW)
-        key = client_key(request)
-        wait = gate.blocked_for(key)
+        gate = limiter(request, "suggestion.track", TRACK_FAIL_LIMIT, TRACK_WINDOW)
+        key = client_address(request)
+        wait = await gate.blocked_for(key)
         if wait:
             return Template("suggestions/track_form.html", status_code=429, context={
                 "error": _("查询次数太多，请 {n} 分钟后再试。").format(n=max(1, -(-wait // 60))), "code": code})
         try:
             view = await sources.track(code)
         except NotFound as exc:
-            gate.fail(key)
+            await gate.fail(key)
             return Template("suggestions/track_form.html", status_code=404,
                             context={"error": exc.message, "code": code[:20]})
         return Template("suggestions/track.html", context={
