@@ -93,3 +93,13 @@ async def test_cli_create_user_admin():
     assert result.stdout.strip() == "已创建用户 admin(系统管理员)。"
     user = await User.objects().where(User.username == "admin").first()
     assert (user.role, user.display_name) == (Role.admin.value, "系统管理员")
+
+
+def test_cli_serve_several_workers_on_sqlite_refused_in_chinese(tmp_path):
+    env = {**os.environ, "YISHI_DATABASE_URL": f"sqlite:///{tmp_path / 'one.sqlite3'}"}
+    result = subprocess.run([sys.executable, "-m", "yishi.cli", "serve", "--workers", "2"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert result.stderr.strip() == ("多个工作进程（--workers）需要 PostgreSQL 数据库（设置 YISHI_DATABASE_URL）；"
+                                     "SQLite 只用一个进程。")
+    assert not (tmp_path / "one.sqlite3").exists()  # refused before anything was started or made

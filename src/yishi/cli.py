@@ -58,16 +58,30 @@ def cmd_serve(args: argparse.Namespace) -> None:
     from yishi.app import create_app  # noqa: PLC0415 — start-up cost
 
     settings, engine = _setup()
+    workers = 1 if args.workers is None else args.workers
+    if workers < 1:
+        raise SystemExit("--workers 至少为 1。")
+    if workers > 1 and not settings.is_postgres:
+        # One SQLite file takes one writer at a time; its engine (core.db) batches the writes of
+        # one process. Several processes would queue on the file's lock instead.
+        raise SystemExit("多个工作进程（--workers）需要 PostgreSQL 数据库（设置 YISHI_DATABASE_URL）；"
+                         "SQLite 只用一个进程。")
     asyncio.run(_with_engine(engine, migrate_async(quiet=True)))
     if args.demo:
         from yishi import demo  # noqa: PLC0415 — start-up cost
 
         asyncio.run(_with_engine(engine, demo.build(verbose=True)))
-    app = create_app(settings)
     host = args.host or settings.host
     port = args.port or settings.port
-    print(f"议事 yishi 已启动\uff1a http://{host}:{port}/ \uff08数据库\uff1a{settings.database_url}\uff09")
-    uvicorn.run(app, host=host, port=port, **uvicorn_options())
+    print(f"议事 yishi 已启动\uff1a http://{host}:{port}/ \uff08数据库\uff1a{settings.database_url}"
+          f"\uff0c{workers} 个工作进程\uff09")
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, **uvicorn_options())
+    else:
+        # Each worker process builds its own app from the same environment (the settings, the
+        # key file in the data folder); what they must agree on lives in the database.
+        uvicorn.run("yishi.app:create_app", factory=True, workers=workers, host=host, port=port,
+                    **uvicorn_options())
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
@@ -207,6 +221,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--host")
     p.add_argument("--port", type=int)
     p.add_argument("--demo", action="store_true", help="启动前载入演示数据")
+    p.add_argument("--workers", type=int, help="工作进程数（默认 1；多于 1 个需要 PostgreSQL）")
     p.set_defaults(func=cmd_serve)
 
     sub.add_parser("migrate", help="迁移数据库到最新结构").set_defaults(func=cmd_migrate)
