@@ -169,9 +169,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int | None = None) -> tuple[subprocess.Popen, str]:
-    """`yishi serve` in a subprocess on the test database, as a user would start it; returns
-    once /healthz answers. The caller stops it (terminate, or SIGKILL to crash it)."""
+def start_server(port: int | None = None, *extra: str) -> tuple[subprocess.Popen, str]:
+    """`yishi serve [extra...]` in a subprocess on the test database, as a user would start it;
+    returns once /healthz answers. The caller stops it (terminate, or SIGKILL to crash it)."""
     import time
     import urllib.request
 
@@ -179,7 +179,7 @@ def start_server(port: int | None = None) -> tuple[subprocess.Popen, str]:
     env = {**os.environ, "YISHI_PORT": str(port)}
     log_path = _tmp / f"serve-{port}-{uuid.uuid4().hex[:6]}.log"
     with open(log_path, "wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "yishi.cli", "serve"], env=env, cwd=ROOT,
+        proc = subprocess.Popen([sys.executable, "-m", "yishi.cli", "serve", *extra], env=env, cwd=ROOT,
                                 stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     # A deadline, not a count of tries: on a loaded CI machine the start-up alone can take 20 s.

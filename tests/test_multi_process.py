@@ -5,12 +5,8 @@ process surely gets half; and `yishi serve --workers 2`, as an operator starts i
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import subprocess
-import sys
-import time
-import urllib.request
 
 import httpx
 import pytest
@@ -21,27 +17,13 @@ from yishi.suggestions import catalog
 from yishi.suggestions.tables import Suggestion
 from yishi.web.resident import suggest as public
 from tests import factories as f
-from tests.conftest import ROOT, TEST_DB, _free_port, _tmp
+from tests.conftest import TEST_DB, start_server
 
 pytestmark = pytest.mark.skipif(TEST_DB != "postgres", reason="several server processes need PostgreSQL")
 
 
 def _serve(*extra: str) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    log = _tmp / f"serve-{port}.log"
-    proc = subprocess.Popen([sys.executable, "-m", "yishi.cli", "serve", "--port", str(port), *extra],
-                            env={**os.environ}, cwd=ROOT, stdout=log.open("wb"), stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(url + "/healthz", timeout=1).read()
-            return proc, url
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError(log.read_text()[-3000:])
-            time.sleep(0.1)
+    return start_server(None, *extra)
 
 
 def _stop(proc: subprocess.Popen) -> None:
