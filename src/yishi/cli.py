@@ -1,4 +1,5 @@
-"""The `yishi` command: serve, migrate, demo, create-user, export, tally, import-pb, audit, purge.
+"""The `yishi` command: serve, migrate, demo, create-user, export, tally, import-pb, audit, backup,
+restore, purge.
 
 Each command imports what it needs inside its function (noqa PLC0415 — start-up cost): `yishi tally`
 reads a file and should not load the web app, the tables or a database engine."""
@@ -213,6 +214,58 @@ def cmd_audit_verify(args: argparse.Namespace) -> None:
           f"{head.hash if head else '(空)'}")
 
 
+async def _server_version_num() -> int:
+    from yishi.core.tables import AuditEntry  # noqa: PLC0415 — start-up cost
+
+    return int((await AuditEntry.raw("SHOW server_version_num").run())[0]["server_version_num"])
+
+
+def cmd_backup(args: argparse.Namespace) -> None:
+    """The whole database into FILE, while the server keeps running."""
+    from yishi.core import backup  # noqa: PLC0415 — start-up cost
+    from yishi.core.errors import DomainError  # noqa: PLC0415 — start-up cost
+
+    settings, engine = _setup()
+    dest = Path(args.file).resolve()
+    try:
+        if settings.is_postgres:
+            backup.backup_pg(settings.database_url, dest, asyncio.run(_with_engine(engine, _server_version_num())))
+        else:
+            backup.backup_sqlite(settings.database_url, dest)
+    except DomainError as exc:
+        raise SystemExit(exc.message)
+    print(f"已备份到 {dest}（{dest.stat().st_size:,} 字节）。密钥文件 {settings.data_dir / 'secret_key'} "
+          f"和 {settings.data_dir / 'photos'} 需另行备份。")
+
+
+def cmd_restore(args: argparse.Namespace) -> None:
+    """FILE back into the configured database, replacing what it holds (server stopped)."""
+    from yishi.core import backup  # noqa: PLC0415 — start-up cost
+    from yishi.core.errors import DomainError  # noqa: PLC0415 — start-up cost
+
+    settings, engine = _setup()
+    source = Path(args.file).resolve()
+    try:
+        kind = backup.kind_of(source)
+        if kind != ("postgres" if settings.is_postgres else "sqlite"):
+            raise DomainError(f"{source} 是 {'PostgreSQL' if kind == 'postgres' else 'SQLite'} 的备份，"
+                              f"而当前数据库是 {'PostgreSQL' if settings.is_postgres else 'SQLite'}"
+                              f"（YISHI_DATABASE_URL），不能直接恢复。")
+        if not args.yes:
+            raise DomainError(f"恢复会用 {source} 替换当前数据库（{settings.database_url}）中的全部数据。"
+                              f"请先停止网站服务，再加 --yes 运行。")
+        if settings.is_postgres:
+            backup.restore_pg(settings.database_url, source, asyncio.run(_with_engine(engine, _server_version_num())))
+        else:
+            backup.restore_sqlite(settings.database_url, source)
+    except DomainError as exc:
+        raise SystemExit(exc.message)
+    # A backup from an older version gets the newer tables and columns now, not at the next start.
+    _settings, engine = _setup()
+    asyncio.run(_with_engine(engine, migrate_async(quiet=True)))
+    print(f"已从 {source} 恢复数据库。请确认密钥文件与备份时的一致，然后启动网站。")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="yishi", description="议事 — 民生微事议事与群众勾选平台")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -269,6 +322,15 @@ def main(argv: list[str] | None = None) -> None:
     aud = p.add_subparsers(dest="what", required=True)
     aud.add_parser("verify", help="校验审计日志的哈希链，指出第一条被改动或删除的记录").set_defaults(
         func=cmd_audit_verify)
+
+    p = sub.add_parser("backup", help="把整个数据库备份到一个文件（网站运行时也可以）")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help="用备份文件替换当前数据库（先停止网站）")
+    p.add_argument("file")
+    p.add_argument("--yes", action="store_true", help="确认替换当前数据库中的全部数据")
+    p.set_defaults(func=cmd_restore)
 
     p = sub.add_parser("purge", help="清除办结满保存期限的居民建议中的姓名和电话（每日运行）")
     p.add_argument("--days", type=int, help="保存天数（默认为建议的保存期限 180 天）")
