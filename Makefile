@@ -7,7 +7,7 @@ PORT ?= 8000
 APT_RUN := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 npm
 APT_TEST := $(APT_RUN) chromium poppler-utils zbar-tools
 
-.PHONY: run test test-fast test-sqlite test-postgres install install-test static system-deps system-deps-test bench clean
+.PHONY: run test test-fast test-sqlite test-postgres install install-test static system-deps system-deps-test bench clean i18n i18n-compile
 
 run: install static
 	$(VENV)/bin/yishi serve --demo --port $(PORT)
@@ -47,9 +47,29 @@ $(VENV)/.installed: pyproject.toml
 	fi
 	@touch $@
 
-install: system-deps $(VENV)/.installed
+install: system-deps $(VENV)/.installed i18n-compile
 
-install-test: system-deps-test $(VENV)/.installed
+install-test: system-deps-test $(VENV)/.installed i18n-compile
+
+# Translations (Babel). Simplified Chinese is the source language: the strings in _() are Chinese,
+# locale/yishi.pot lists them all, locale/en translates them, locale/zh_CN stays empty (the source
+# shows as it is). `make i18n` after adding or changing strings: extracts them again and updates
+# both catalogs (new strings arrive untranslated, changed ones fuzzy); then translate what
+# tests/core/test_catalogs.py reports missing. The .mo files are built here, not committed:
+# they are derived bytes that would conflict on every merge (core.i18n also compiles a .po newer
+# than its .mo in memory, so a forgotten compile never shows stale text).
+BABEL := $(VENV)/bin/pybabel
+EXTRACT := $(BABEL) extract -F babel.cfg -k _l -k lazy_gettext --no-wrap --sort-by-file --add-location=file \
+	--project=yishi --copyright-holder="yishi" --msgid-bugs-address="" -o locale/yishi.pot .
+LOCALES := zh_CN en
+
+i18n: $(VENV)/.installed
+	$(EXTRACT)
+	$(BABEL) update -i locale/yishi.pot -d locale -D yishi --no-wrap --ignore-obsolete
+	$(MAKE) i18n-compile
+
+i18n-compile: $(VENV)/.installed
+	$(BABEL) compile -d locale -D yishi --statistics
 
 # htmx comes from the npm registry (pinned in package.json) and is served from static/vendor:
 # never from a CDN, so the app works on a council's offline intranet.
@@ -69,4 +89,4 @@ bench: install-test static
 	$(PY) bench/bench_dashboard.py --db sqlite
 
 clean:
-	rm -rf $(VENV) node_modules static/vendor .postgres-state
+	rm -rf $(VENV) node_modules static/vendor .postgres-state locale/*/LC_MESSAGES/*.mo

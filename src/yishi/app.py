@@ -36,6 +36,7 @@ from yishi.web.errors import EXCEPTION_HANDLERS
 from yishi.web.forms import FormRequest
 from yishi.web.guards import PUBLIC
 from yishi.web.landing import landing_for
+from yishi.web.language import LocaleMiddleware, switch_language
 from yishi.web.resident.projects import PublicProjectController
 from yishi.web.resident.rate import RateController
 from yishi.web.resident.results import PublicResultsController, RoundDataController
@@ -116,6 +117,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             home,
             healthz,
+            switch_language,
             AuthController,
             PasswordController,
             UserAdminController,
@@ -151,7 +153,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
                                        engine_callback=jinja_setup),
         # CSRF on every route, by core.web.CSRFMiddleware (Litestar's check, cheaper per request)
         # in place of Litestar's own: it runs inside the session and login, as Litestar's would.
-        middleware=[PathIdsMiddleware, DefineMiddleware(CSRFMiddleware, config=CSRFConfig(
+        # LocaleMiddleware: the request's language (web.language) for its page, fragment or error.
+        middleware=[LocaleMiddleware, PathIdsMiddleware, DefineMiddleware(CSRFMiddleware, config=CSRFConfig(
             secret=settings.secret_key, cookie_httponly=False, cookie_samesite="lax",
             cookie_secure=settings.secure_cookies))],
         request_class=FormRequest,  # forms read without NUL characters (web.forms)

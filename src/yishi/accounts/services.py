@@ -96,6 +96,11 @@ async def user_id_of(username: str) -> int | None:
     return row["id"] if row else None
 
 
+async def set_language(user_id: int, locale: str) -> None:
+    """The language this account chose with the header's switch (a preference: not audited)."""
+    await User.update({User.language: locale}).where(User.id == user_id).run()
+
+
 async def get_active_user(user_id: int, session_version: int) -> User | None:
     user = await User.objects().where(User.id == user_id).first()
     if user is None or not user.active or user.session_version != session_version:

@@ -40,4 +40,7 @@ class User(Table, tablename="yishi_user"):
     must_change_password = Boolean(default=False)
     # Bumped on password change so older sessions stop working.
     session_version = Integer(default=1)
+    # The language chosen with the header's switch (core.i18n.LOCALES); "" until one is chosen,
+    # then it follows the account from device to device, ahead of the cookie and the browser's.
+    language = Varchar(length=10, default="")
     created_at = Timestamptz()

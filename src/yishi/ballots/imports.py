@@ -10,7 +10,7 @@ from yishi.ballots import codes, results, rules
 from yishi.ballots.tables import Ballot, BallotChoice
 from yishi.core import audit
 from yishi.core.errors import DomainError
-from yishi.core.i18n import _
+from yishi.core.i18n import _, _l
 from yishi.core.money import MAX_YUAN
 from yishi.places import services as places
 from yishi.wishlists.enums import ItemKind, RoundStatus
@@ -22,22 +22,22 @@ log = logging.getLogger(__name__)
 CHUNK = 2000  # rows per INSERT: well under SQLite's limit of bound parameters
 MAX_BALLOTS = 1_000_000
 
-NOT_PB = _("不是有效的 Pabulib（.pb）文件：")
+NOT_PB = _l("不是有效的 Pabulib（.pb）文件：")
 # rules.PbFormatError kinds, in words for the person who uploaded the file (the technical detail,
 # in English, goes to the log only).
 PB_FAULTS = {
-    "unreadable": _("无法按分号分隔的文本读取，请用 UTF-8 编码的 .pb 文件。"),
-    "before_section": _("文件应以 META 开头，这一行在 META 之前。"),
-    "missing_section": _("缺少 {section} 部分。"),
-    "vote_type": _("只能导入认可投票（approval）的文件，这个文件的投票类型是“{value}”。"),
-    "no_budget": _("META 部分没有填写预算（budget）。"),
-    "bad_budget": _("预算“{value}”不是有效的金额。"),
-    "no_column": _("{section} 部分缺少“{column}”列。"),
-    "no_project_id": _("这个项目没有编号（project_id）。"),
-    "duplicate_project": _("项目编号“{pid}”重复了。"),
-    "no_cost": _("项目“{pid}”没有填写费用（cost）。"),
-    "bad_cost": _("项目“{pid}”的费用“{value}”不是有效的金额。"),
-    "unknown_projects": _("第 {number} 张选票勾选了项目清单里没有的项目：{ids}。"),
+    "unreadable": _l("无法按分号分隔的文本读取，请用 UTF-8 编码的 .pb 文件。"),
+    "before_section": _l("文件应以 META 开头，这一行在 META 之前。"),
+    "missing_section": _l("缺少 {section} 部分。"),
+    "vote_type": _l("只能导入认可投票（approval）的文件，这个文件的投票类型是“{value}”。"),
+    "no_budget": _l("META 部分没有填写预算（budget）。"),
+    "bad_budget": _l("预算“{value}”不是有效的金额。"),
+    "no_column": _l("{section} 部分缺少“{column}”列。"),
+    "no_project_id": _l("这个项目没有编号（project_id）。"),
+    "duplicate_project": _l("项目编号“{pid}”重复了。"),
+    "no_cost": _l("项目“{pid}”没有填写费用（cost）。"),
+    "bad_cost": _l("项目“{pid}”的费用“{value}”不是有效的金额。"),
+    "unknown_projects": _l("第 {number} 张选票勾选了项目清单里没有的项目：{ids}。"),
 }
 
 

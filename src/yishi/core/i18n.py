@@ -1,20 +1,141 @@
-"""gettext for the app: Simplified Chinese is the source language, other locales translate it."""
+"""gettext for the app: Simplified Chinese is the source language, other locales translate it.
+
+The language is per request (or per CLI run, or per export): a context variable that the web layer
+sets from the account, the cookie or Accept-Language, and that `language(locale)` sets for a block
+(pretix renders its exports the same way). `_()` looks it up on every call, so a message must be
+translated when it is shown, not when a module is imported: a message defined at import time is a
+`lazy_gettext` (`_l`) string, or a marker (`N_`) translated where it is used.
+
+Catalogs live in `locale/<locale>/LC_MESSAGES/yishi.po`; `make i18n` extracts and updates them and
+`make install` compiles the `.mo` files. A `.po` newer than its `.mo` (or without one: a fresh
+checkout, a test run) is compiled in memory at first use, so a forgotten compile shows the current
+catalog rather than a stale one.
+"""
 from __future__ import annotations
 
+import contextlib
+import functools
 import gettext as _gettext
+import io
+from collections.abc import Iterator
+from contextvars import ContextVar
+
+from babel import Locale, UnknownLocaleError
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import LazyProxy
 
 from yishi.config import PROJECT_ROOT
 
 LOCALE_DIR = PROJECT_ROOT / "locale"
-_translation = _gettext.translation("yishi", LOCALE_DIR, languages=["zh_CN"], fallback=True)
+DOMAIN = "yishi"
+DEFAULT_LOCALE = "zh_CN"
+# The locales the switch offers, each named in its own language (the header shows these).
+LOCALES: dict[str, str] = {"zh_CN": "中文", "en": "English"}
+
+_current: ContextVar[str] = ContextVar("yishi_locale", default=DEFAULT_LOCALE)
+
+
+def normalize(value: str | None) -> str | None:
+    """One of LOCALES for a tag such as `en-GB`, `zh-Hans-CN`, `zh_CN` or `EN`; None otherwise."""
+    if not value:
+        return None
+    tag = value.strip().replace("-", "_")
+    if tag in LOCALES:
+        return tag
+    try:
+        parsed = Locale.parse(tag)
+    except (ValueError, TypeError, UnknownLocaleError):
+        return None
+    if parsed.language == "zh":
+        # Traditional Chinese has no catalog yet: Simplified serves it better than English.
+        return "zh_CN"
+    return parsed.language if parsed.language in LOCALES else None
+
+
+def negotiate(accept_language: str | None) -> str | None:
+    """The best of LOCALES for an Accept-Language header (quality values respected), or None."""
+    if not accept_language:
+        return None
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate(accept_language.split(",")):
+        tag, _sep, params = part.strip().partition(";")
+        quality = 1.0
+        for param in params.split(";"):
+            key, _eq, val = param.strip().partition("=")
+            if key == "q":
+                try:
+                    quality = float(val)
+                except ValueError:
+                    quality = 0.0
+        if quality > 0:
+            ranked.append((-quality, position, tag))
+    for _q, _pos, tag in sorted(ranked):
+        if locale := normalize(tag):
+            return locale
+    return None
+
+
+@functools.cache
+def translation(locale: str) -> _gettext.NullTranslations:
+    """The catalog of a locale: its .mo when up to date, else its .po compiled in memory."""
+    folder = LOCALE_DIR / locale / "LC_MESSAGES"
+    po, mo = folder / f"{DOMAIN}.po", folder / f"{DOMAIN}.mo"
+    if mo.exists() and (not po.exists() or mo.stat().st_mtime >= po.stat().st_mtime):
+        with mo.open("rb") as fh:
+            return _gettext.GNUTranslations(fh)
+    if po.exists():
+        with po.open("rb") as fh:
+            catalog = read_po(fh, locale=locale)
+        buf = io.BytesIO()
+        write_mo(buf, catalog)  # fuzzy entries are left out, as msgfmt does
+        buf.seek(0)
+        return _gettext.GNUTranslations(buf)
+    return _gettext.NullTranslations()
+
+
+def get_locale() -> str:
+    return _current.get()
+
+
+def activate(locale: str | None) -> None:
+    """Sets the language for the rest of this task (an error page rendered after the request's
+    own context is gone); prefer `language()` where a block can say it."""
+    _current.set(normalize(locale) or DEFAULT_LOCALE)
+
+
+@contextlib.contextmanager
+def language(locale: str | None) -> Iterator[str]:
+    """Inside the block, messages, dates and money come in this locale (the default if unknown)."""
+    token = _current.set(normalize(locale) or DEFAULT_LOCALE)
+    try:
+        yield _current.get()
+    finally:
+        _current.reset(token)
 
 
 def gettext(message: str) -> str:
-    return _translation.gettext(message)
+    return translation(_current.get()).gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
-    return _translation.ngettext(singular, plural, n)
+    return translation(_current.get()).ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    return translation(_current.get()).pgettext(context, message)
+
+
+def lazy_gettext(message: str) -> LazyProxy:
+    """A message defined at import time, translated each time it is shown (str(), format, Jinja)."""
+    return LazyProxy(gettext, message, enable_cache=False)
+
+
+def gettext_noop(message: str) -> str:
+    """Marks a message for extraction where the translation happens later, on a variable."""
+    return message
 
 
 _ = gettext
+_l = lazy_gettext
+N_ = gettext_noop

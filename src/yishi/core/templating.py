@@ -29,6 +29,7 @@ def configure(env: Environment) -> Environment:
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(yuan=format_yuan, wan=format_wan, wan_short=format_wan_short, money_spoken=format_spoken, local_time=local_time,
                        chinese_date=chinese_date, percent=percent)
+    env.globals.update(get_locale=i18n.get_locale, LOCALES=i18n.LOCALES)
     return env
 
 

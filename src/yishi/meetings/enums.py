@@ -1,79 +1,48 @@
-import enum
+from yishi.core.enums import LabelledEnum
+from yishi.core.i18n import N_
 
 
-class MemberCategory(str, enum.Enum):
+class MemberCategory(LabelledEnum):
     """The five fixed categories of a 5+X council, and X."""
 
-    party = "party"
-    worker = "worker"
-    party_member = "party_member"
-    grid = "grid"
-    resident = "resident"
-    x = "x"
-
-    @property
-    def label(self) -> str:
-        return CATEGORY_LABELS[self]
+    party = "party", N_("镇（街道）党（工）委委员")
+    worker = "worker", N_("村（社区）工作者代表")
+    party_member = "party_member", N_("党员代表")
+    grid = "grid", N_("网格员代表")
+    resident = "resident", N_("村（居）民代表")
+    x = "x", N_("X(其他利益相关方)")
 
 
-CATEGORY_LABELS = {
-    MemberCategory.party: "镇（街道）党（工）委委员",
-    MemberCategory.worker: "村（社区）工作者代表",
-    MemberCategory.party_member: "党员代表",
-    MemberCategory.grid: "网格员代表",
-    MemberCategory.resident: "村（居）民代表",
-    MemberCategory.x: "X(其他利益相关方)",
-}
 FIXED_CATEGORIES = [c for c in MemberCategory if c is not MemberCategory.x]
 
 
-class MeetingStep(str, enum.Enum):
+class MeetingStep(LabelledEnum):
     """Which of the three-step method's council meetings this is."""
 
-    consult = "consult"
-    decide = "decide"
-
-    @property
-    def label(self) -> str:
-        return {"consult": "民主恳谈交清单", "decide": "民主议事定方向"}[self.value]
+    consult = "consult", N_("民主恳谈交清单")
+    decide = "decide", N_("民主议事定方向")
 
 
-class MeetingStatus(str, enum.Enum):
+class MeetingStatus(LabelledEnum):
     """planned: agenda still editable; open: under way, agenda fixed; closed: minutes final."""
 
-    planned = "planned"
-    open = "open"
-    closed = "closed"
-
-    @property
-    def label(self) -> str:
-        return {"planned": "筹备中", "open": "会议进行中", "closed": "纪要已定稿"}[self.value]
+    planned = "planned", N_("筹备中")
+    open = "open", N_("会议进行中")
+    closed = "closed", N_("纪要已定稿")
 
 
-class Presence(str, enum.Enum):
-    present = "present"
-    leave = "leave"
-
-    @property
-    def label(self) -> str:
-        return {"present": "出席", "leave": "请假"}[self.value]
+class Presence(LabelledEnum):
+    present = "present", N_("出席")
+    leave = "leave", N_("请假")
 
 
-class VoteChoice(str, enum.Enum):
-    yes = "yes"
-    no = "no"
-    abstain = "abstain"
-
-    @property
-    def label(self) -> str:
-        return {"yes": "赞成", "no": "反对", "abstain": "弃权"}[self.value]
+class VoteChoice(LabelledEnum):
+    yes = "yes", N_("赞成")
+    no = "no", N_("反对")
+    abstain = "abstain", N_("弃权")
 
 
-class SubmissionStatus(str, enum.Enum):
-    submitted = "submitted"
-    approved = "approved"
-    returned = "returned"
-
-    @property
-    def label(self) -> str:
-        return {"submitted": "已提交", "approved": "已批准", "returned": "已退回"}[self.value]
+class SubmissionStatus(LabelledEnum):
+    submitted = "submitted", N_("已提交")
+    approved = "approved", N_("已批准")
+    returned = "returned", N_("已退回")

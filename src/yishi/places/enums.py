@@ -1,19 +1,12 @@
-import enum
+from yishi.core.enums import LabelledEnum
+from yishi.core.i18n import N_
 
 
-class TownKind(str, enum.Enum):
-    town = "town"
-    street = "street"
-
-    @property
-    def label(self) -> str:
-        return {"town": "镇", "street": "街道"}[self.value]
+class TownKind(LabelledEnum):
+    town = "town", N_("镇")
+    street = "street", N_("街道")
 
 
-class CommunityKind(str, enum.Enum):
-    community = "community"
-    village = "village"
-
-    @property
-    def label(self) -> str:
-        return {"community": "社区", "village": "村"}[self.value]
+class CommunityKind(LabelledEnum):
+    community = "community", N_("社区")
+    village = "village", N_("村")

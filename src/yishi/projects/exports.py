@@ -7,7 +7,7 @@ import io
 import json
 from datetime import date, datetime, timezone
 
-from yishi.core.i18n import _
+from yishi.core.i18n import N_, _
 from yishi.core.money import format_wan
 from yishi.core.pdf import render_pdf
 from yishi.projects import public
@@ -60,10 +60,10 @@ async def monthly_review_pdf(r: Review) -> tuple[str, str, bytes]:
     return f"{r.title}-{r.month}-月调度通报.pdf", "application/pdf", pdf
 
 
-COLUMNS = [("序号", 6), ("镇（街道）", 12), ("项目名称", 30), ("牵头单位", 20), ("实施主体", 20), ("状态", 12),
-           ("督办", 10), ("督办原因", 40), ("进度（%）", 9), ("批复资金（元）", 14), ("财政资金（元）", 14),
-           ("社会资金（元）", 14), ("撬动比", 8), ("已支出（元）", 14), ("缺报周报（期）", 10), ("待协调事项", 40),
-           ("本月调度意见", 40)]
+COLUMNS = [(N_("序号"), 6), (N_("镇（街道）"), 12), (N_("项目名称"), 30), (N_("牵头单位"), 20), (N_("实施主体"), 20), (N_("状态"), 12),
+           (N_("督办"), 10), (N_("督办原因"), 40), (N_("进度（%）"), 9), (N_("批复资金（元）"), 14), (N_("财政资金（元）"), 14),
+           (N_("社会资金（元）"), 14), (N_("撬动比"), 8), (N_("已支出（元）"), 14), (N_("缺报周报（期）"), 10), (N_("待协调事项"), 40),
+           (N_("本月调度意见"), 40)]
 
 
 async def monthly_review_xlsx(r: Review) -> tuple[str, str, bytes]:

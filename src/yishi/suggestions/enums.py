@@ -1,29 +1,18 @@
 """States and kinds of a resident's suggestion (寻民意). Imports nothing else of the app."""
-import enum
+from yishi.core.enums import LabelledEnum
+from yishi.core.i18n import N_
 
 
-class Status(str, enum.Enum):
+class Status(LabelledEnum):
     """已受理 → 已分级 → 办理中 → 已办结 | 已纳入清单 | 不予采纳； 已合并 when absorbed by a duplicate."""
 
-    received = "received"
-    graded = "graded"
-    in_progress = "in_progress"
-    closed = "closed"
-    listed = "listed"
-    rejected = "rejected"
-    merged = "merged"
-
-    @property
-    def label(self) -> str:
-        return {
-            "received": "已受理",
-            "graded": "已分级",
-            "in_progress": "办理中",
-            "closed": "已办结",
-            "listed": "已纳入清单",
-            "rejected": "不予采纳",
-            "merged": "已合并",
-        }[self.value]
+    received = "received", N_("已受理")
+    graded = "graded", N_("已分级")
+    in_progress = "in_progress", N_("办理中")
+    closed = "closed", N_("已办结")
+    listed = "listed", N_("已纳入清单")
+    rejected = "rejected", N_("不予采纳")
+    merged = "merged", N_("已合并")
 
     @property
     def is_open(self) -> bool:
@@ -39,69 +28,41 @@ OPEN_STATUSES = frozenset({Status.received, Status.graded, Status.in_progress})
 FINAL_STATUSES = frozenset({Status.closed, Status.listed, Status.rejected})
 
 
-class Grade(str, enum.Enum):
-    A = "A"
-    B = "B"
-    C = "C"
-
-    @property
-    def label(self) -> str:
-        return {"A": "A 重要且有代表性", "B": "B 情况复杂不能及时办理", "C": "C 能够及时办理"}[self.value]
+class Grade(LabelledEnum):
+    A = "A", N_("A 重要且有代表性")
+    B = "B", N_("B 情况复杂不能及时办理")
+    C = "C", N_("C 能够及时办理")
 
 
-class Track(str, enum.Enum):
-    now = "now"
-    deadline = "deadline"
-    study = "study"
-
-    @property
-    def label(self) -> str:
-        return {"now": "即可办", "deadline": "限期办", "study": "研究办"}[self.value]
+class Track(LabelledEnum):
+    now = "now", N_("即可办")
+    deadline = "deadline", N_("限期办")
+    study = "study", N_("研究办")
 
 
-class Tier(str, enum.Enum):
-    community = "community"
-    street = "street"
-    district = "district"
-
-    @property
-    def label(self) -> str:
-        return {"community": "社区直接办", "street": "街道协调办", "district": "区级会商办"}[self.value]
+class Tier(LabelledEnum):
+    community = "community", N_("社区直接办")
+    street = "street", N_("街道协调办")
+    district = "district", N_("区级会商办")
 
 
-class Channel(str, enum.Enum):
-    qr = "qr"
-    visit = "visit"
-    hotline = "hotline"
-    petition = "petition"
-    online = "online"
-    survey = "survey"
-    other = "other"
-
-    @property
-    def label(self) -> str:
-        return {
-            "qr": "码上听",
-            "visit": "上门走访",
-            "hotline": "12345热线",
-            "petition": "信访",
-            "online": "线上",
-            "survey": "满意度测评",
-            "other": "其他",
-        }[self.value]
+class Channel(LabelledEnum):
+    qr = "qr", N_("码上听")
+    visit = "visit", N_("上门走访")
+    hotline = "hotline", N_("12345热线")
+    petition = "petition", N_("信访")
+    online = "online", N_("线上")
+    survey = "survey", N_("满意度测评")
+    other = "other", N_("其他")
 
 
-class Flag(str, enum.Enum):
+class Flag(LabelledEnum):
     """Supervision colour (三色督办) of an open suggestion against its due date."""
 
-    none = "none"
-    blue = "blue"
-    yellow = "yellow"
-    red = "red"
-
-    @property
-    def label(self) -> str:
-        return {"none": "", "blue": "临近期限", "yellow": "已逾期", "red": "严重逾期"}[self.value]
+    none = "none", N_("")
+    blue = "blue", N_("临近期限")
+    yellow = "yellow", N_("已逾期")
+    red = "red", N_("严重逾期")
 
 
 DEFAULT_CATEGORIES = ("教育", "养老", "医疗", "交通出行", "环境卫生", "公共设施", "安全", "其他")

@@ -5,21 +5,21 @@ import json
 from typing import Any
 
 from yishi.core import audit
-from yishi.core.i18n import _
+from yishi.core.i18n import N_, _
 from yishi.suggestions.enums import Channel, Grade, Tier, Track
 
 
 # --- history -----------------------------------------------------------------------------------
 
-FIELD_LABELS = {"grade": "分级", "track": "办理方式", "tier": "办理层级", "lead_unit": "牵头单位",
-                "due_on": "办理期限"}
+FIELD_LABELS = {"grade": N_("分级"), "track": N_("办理方式"), "tier": N_("办理层级"), "lead_unit": N_("牵头单位"),
+                "due_on": N_("办理期限")}
 ENUM_OF_FIELD = {"grade": Grade, "track": Track, "tier": Tier}
 ACTION_LABELS = {
-    "suggestion.received": "受理", "suggestion.graded": "分级", "suggestion.regraded": "调整分级",
-    "suggestion.started": "开始办理", "suggestion.answered": "答复居民", "suggestion.closed": "办结",
-    "suggestion.rejected": "不予采纳", "suggestion.merged": "合并重复建议",
-    "suggestion.merged_into": "被合并", "suggestion.listed": "纳入清单",
-    "suggestion.phone.unmasked": "查看完整电话", "suggestion.personal_data.purged": "清除个人信息",
+    "suggestion.received": N_("受理"), "suggestion.graded": N_("分级"), "suggestion.regraded": N_("调整分级"),
+    "suggestion.started": N_("开始办理"), "suggestion.answered": N_("答复居民"), "suggestion.closed": N_("办结"),
+    "suggestion.rejected": N_("不予采纳"), "suggestion.merged": N_("合并重复建议"),
+    "suggestion.merged_into": N_("被合并"), "suggestion.listed": N_("纳入清单"),
+    "suggestion.phone.unmasked": N_("查看完整电话"), "suggestion.personal_data.purged": N_("清除个人信息"),
 }
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from yishi.core import audit
 from yishi.core.errors import Conflict, DomainError, NotFound
-from yishi.core.i18n import _
+from yishi.core.i18n import N_, _
 from yishi.places import services as places
 from yishi.suggestions import privacy, rules
 from yishi.suggestions.catalog import ensure_categories, track_days
@@ -437,7 +437,7 @@ async def merge(primary_id: int, absorbed_ids: list[int], *, actor: Any) -> int:
     return primary["supporters"] + added
 
 
-LISTED_REPLY = ("您的建议已纳入《{round}》民生微事服务期望清单（项目：{item}），"
+LISTED_REPLY = N_("您的建议已纳入《{round}》民生微事服务期望清单（项目：{item}），"
                 "将由居民勾选、“5+X”议事组民主议事后确定是否实施。感谢您的参与！")
 
 

@@ -3,6 +3,7 @@ a bad form, an unknown page, and (logged) anything unexpected."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from litestar import Request, Response
@@ -17,7 +18,9 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from yishi.core.errors import DomainError
+from yishi.core import i18n
 from yishi.core.i18n import _
+from yishi.web.language import locale_of
 
 log = logging.getLogger("yishi")
 
@@ -70,14 +73,24 @@ def internal_error_handler(request: Request, exc: Exception) -> Response:
                        HTTP_500_INTERNAL_SERVER_ERROR, _("系统错误"))
 
 
+def _in_request_language(handler: Callable[[Request, Any], Response]) -> Callable[[Request, Any], Response]:
+    """An error raised before the route's middleware (an unknown path) or rendered after it is
+    left: the page still comes in the request's language."""
+    def handle(request: Request, exc: Any) -> Response:
+        i18n.activate(locale_of(request.scope))
+        return handler(request, exc)
+    handle.__name__ = handler.__name__
+    return handle
+
+
 EXCEPTION_HANDLERS: dict[Any, Any] = {
-    DomainError: domain_error_handler,
-    NotAuthorizedException: not_authorized_handler,
-    PermissionDeniedException: forbidden_handler,
-    NotFoundException: not_found_handler,
-    ValidationException: validation_handler,
-    HTTPException: http_error_handler,
-    HTTP_500_INTERNAL_SERVER_ERROR: internal_error_handler,
+    DomainError: _in_request_language(domain_error_handler),
+    NotAuthorizedException: _in_request_language(not_authorized_handler),
+    PermissionDeniedException: _in_request_language(forbidden_handler),
+    NotFoundException: _in_request_language(not_found_handler),
+    ValidationException: _in_request_language(validation_handler),
+    HTTPException: _in_request_language(http_error_handler),
+    HTTP_500_INTERNAL_SERVER_ERROR: _in_request_language(internal_error_handler),
 }
 
 

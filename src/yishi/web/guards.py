@@ -16,7 +16,7 @@ from yishi.accounts import permissions as perm
 from yishi.accounts.enums import Role
 from yishi.ballots import permissions as bperm
 from yishi.core.errors import Forbidden
-from yishi.core.i18n import _
+from yishi.core.i18n import _, _l
 from yishi.meetings import permissions as mperm
 from yishi.projects import permissions as pperm
 from yishi.projects.services import where_of
@@ -29,8 +29,9 @@ Guard = Callable[[ASGIConnection, BaseRouteHandler], Awaitable[None]]
 PUBLIC = {"public": True}
 
 
-def _refuse(message: str | None) -> None:
-    raise Forbidden(message or _("您没有权限查看或操作此页面。"))
+def _refuse(message: Any) -> None:
+    # message is a lazy string (the guards are built at import): translated here, per request.
+    raise Forbidden(str(message) if message else _("您没有权限查看或操作此页面。"))
 
 
 def user_may(allowed: Callable[[Any], bool], message: str | None = None) -> Guard:
@@ -69,16 +70,16 @@ def signed_in(user: Any) -> bool:
 
 
 # --- rounds ---------------------------------------------------------------------------------
-SIGNED_IN = user_may(signed_in, _("请先登录。"))
+SIGNED_IN = user_may(signed_in, _l("请先登录。"))
 CREATE_ROUND = user_may(perm.can_create_round)
 VIEW_ROUND = round_may(lambda u, r: perm.can_view_round(u, r.town_id, r.district_id))
 MANAGE_ROUND = round_may(lambda u, r: perm.can_manage_round(u, r.town_id))
 EXPORT_ROUND = round_may(lambda u, r: perm.can_export_intent_list(u, r.town_id, r.district_id))
 DECIDE_ROUND = round_may(lambda u, r: perm.can_record_decision(u, r.town_id),
-                         _("只有本镇（街道）议事组召集人可以记录议事决定。"))
+                         _l("只有本镇（街道）议事组召集人可以记录议事决定。"))
 SUBMIT_ROUND = round_may(lambda u, r: perm.can_view_round(u, r.town_id, r.district_id)
                          and mperm.can_submit(u, r.town_id),
-                         _("只有本镇（街道）工作人员或召集人可以报送或修改意愿清单。"))
+                         _l("只有本镇（街道）工作人员或召集人可以报送或修改意愿清单。"))
 
 # --- paper ballots --------------------------------------------------------------------------
 PAPER_PAGE = round_may(lambda u, r: bperm.can_enter_paper(u, r.town_id) or perm.can_manage_round(u, r.town_id))
@@ -86,41 +87,41 @@ ENTER_PAPER = round_may(lambda u, r: bperm.can_enter_paper(u, r.town_id))
 SUPERVISE_PAPER = round_may(lambda u, r: bperm.can_supervise_paper(u, r.town_id))
 
 # --- the council and its meetings -----------------------------------------------------------
-TOWN_COUNCIL = user_may(has_town, _("您的账号没有所属镇（街道），无法查看议事组。"))
+TOWN_COUNCIL = user_may(has_town, _l("您的账号没有所属镇（街道），无法查看议事组。"))
 PLAN_MEETING = user_may(lambda u: has_town(u) and mperm.can_plan_meeting(u, u.town),
-                        _("只有本镇（街道）议事组召集人可以安排会议。"))
+                        _l("只有本镇（街道）议事组召集人可以安排会议。"))
 MANAGE_COUNCIL = user_may(lambda u: has_town(u) and mperm.can_manage_council(u, u.town),
-                          _("只有本镇（街道）工作人员或召集人可以管理议事组。"))
+                          _l("只有本镇（街道）工作人员或召集人可以管理议事组。"))
 VIEW_MEETING = meeting_may(lambda u, m: mperm.can_view_meeting(u, m.town_id, m.district_id))
 CHAIR_MEETING = meeting_may(lambda u, m: mperm.can_view_meeting(u, m.town_id, m.district_id)
-                            and mperm.can_plan_meeting(u, m.town_id), _("您没有权限进行这项会议操作。"))
+                            and mperm.can_plan_meeting(u, m.town_id), _l("您没有权限进行这项会议操作。"))
 RUN_MEETING = meeting_may(lambda u, m: mperm.can_view_meeting(u, m.town_id, m.district_id)
-                          and mperm.can_run_meeting(u, m.town_id, m.status), _("您没有权限进行这项会议操作。"))
+                          and mperm.can_run_meeting(u, m.town_id, m.status), _l("您没有权限进行这项会议操作。"))
 
 # --- the district desk ----------------------------------------------------------------------
 DISTRICT_DESK = user_may(lambda u: u.district is not None and mperm.can_view_desk(u, u.district),
-                         _("区级审核台只对区级审核人员开放。"))
+                         _l("区级审核台只对区级审核人员开放。"))
 VIEW_SUBMISSION = submission_may(lambda u, r: mperm.can_view_desk(u, r.district_id)
                                  or perm.can_view_round(u, r.town_id, r.district_id))
 REVIEW_SUBMISSION = submission_may(lambda u, r: mperm.can_review(u, r.district_id),
-                                   _("只有区级审核人员可以审核意愿清单。"))
+                                   _l("只有区级审核人员可以审核意愿清单。"))
 
 # --- residents' suggestions -----------------------------------------------------------------
 SUGGESTIONS = user_may(lambda u: perm.role_of(u) in (Role.admin, Role.district_reviewer) or has_town(u),
-                       _("您的账号没有所属镇（街道），无法查看居民建议。"))
+                       _l("您的账号没有所属镇（街道），无法查看居民建议。"))
 VIEW_SUGGESTION = suggestion_may(lambda u, s: sperm.can_view_suggestions(u, s["town"], s["district_id"]))
 HANDLE_SUGGESTION = suggestion_may(lambda u, s: sperm.can_handle_suggestion(u, s["town"]),
-                                   _("只有本镇（街道）工作人员可以办理居民建议。"))
+                                   _l("只有本镇（街道）工作人员可以办理居民建议。"))
 RECORD_SUGGESTIONS = user_may(lambda u: perm.role_of(u) in sperm.RECORDERS | {Role.admin},
-                              _("只有民情收集员和镇（街道）工作人员可以代居民录入建议。"))
+                              _l("只有民情收集员和镇（街道）工作人员可以代居民录入建议。"))
 UNMASK_PHONE = suggestion_may(lambda u, s: sperm.can_unmask_phone(u, s["town"], s["handler"]),
-                              _("只有办理这条建议的本镇（街道）工作人员可以查看完整电话。"))
+                              _l("只有办理这条建议的本镇（街道）工作人员可以查看完整电话。"))
 # Points, deadlines and settings: the street's staff (the town is checked against the page's town
 # in the handler) or an administrator.
 TOWN_STAFF = user_may(lambda u: perm.is_admin(u) or perm.role_of(u) in perm.TOWN_STAFF)
-CONFIGURE_CATEGORIES = user_may(sperm.can_configure_categories, _("只有系统管理员可以修改建议类别。"))
-PURGE_PERSONAL_DATA = user_may(sperm.can_purge_personal_data, _("只有系统管理员可以清除个人信息。"))
-ADMIN = user_may(perm.is_admin, _("只有系统管理员可以进行这项操作。"))
+CONFIGURE_CATEGORIES = user_may(sperm.can_configure_categories, _l("只有系统管理员可以修改建议类别。"))
+PURGE_PERSONAL_DATA = user_may(sperm.can_purge_personal_data, _l("只有系统管理员可以清除个人信息。"))
+ADMIN = user_may(perm.is_admin, _l("只有系统管理员可以进行这项操作。"))
 
 # --- delivery (办实事) ------------------------------------------------------------------------
 def sees_projects(user: Any) -> bool:
@@ -130,23 +131,23 @@ def sees_projects(user: Any) -> bool:
             or (role in perm.TOWN_STAFF and user.town is not None) or (role is Role.unit_clerk and user.unit is not None))
 
 
-PROJECTS = user_may(sees_projects, _("您的账号不负责民生微事项目。"))
+PROJECTS = user_may(sees_projects, _l("您的账号不负责民生微事项目。"))
 VIEW_PROJECT = project_may(lambda u, p: pperm.can_view_project(u, where_of(p)))
 REPORT_PROJECT = project_may(lambda u, p: pperm.can_report(u, where_of(p)),
-                             _("只有本项目责任单位的经办人或本镇（街道）工作人员可以填报。"))
+                             _l("只有本项目责任单位的经办人或本镇（街道）工作人员可以填报。"))
 SUPERVISE_PROJECT = project_may(lambda u, p: pperm.can_supervise(u, where_of(p)),
-                                _("只有本镇（街道）工作人员可以进行这项操作。"))
+                                _l("只有本镇（街道）工作人员可以进行这项操作。"))
 DIRECT_PROJECT = project_may(lambda u, p: pperm.can_direct(u, where_of(p)),
-                             _("只有镇（街道）或区级调度人员可以进行这项操作。"))
+                             _l("只有镇（街道）或区级调度人员可以进行这项操作。"))
 VIEW_STREET = town_may(lambda u, t: pperm.can_view_street(u, t["id"], t["district"]))
-VIEW_DISTRICT = district_may(lambda u, d: pperm.can_view_district(u, d["id"]), _("区级月调度只对本区区级人员开放。"))
-MANAGE_UNITS = user_may(pperm.can_manage_directory, _("只有系统管理员可以维护单位名录。"))
+VIEW_DISTRICT = district_may(lambda u, d: pperm.can_view_district(u, d["id"]), _l("区级月调度只对本区区级人员开放。"))
+MANAGE_UNITS = user_may(pperm.can_manage_directory, _l("只有系统管理员可以维护单位名录。"))
 
 # --- 用户管理 -----------------------------------------------------------------------------------
 account_may = _on(deps.load_account)
-USER_ADMIN = user_may(perm.can_open_user_admin, _("只有系统管理员、镇（街道）工作人员和区级审核人员可以查看用户管理。"))
+USER_ADMIN = user_may(perm.can_open_user_admin, _l("只有系统管理员、镇（街道）工作人员和区级审核人员可以查看用户管理。"))
 VIEW_ACCOUNT = account_may(lambda u, a: perm.can_view_account(u, a["role"], a["town"], a["district_of"]),
-                           _("您没有权限查看这个账号。"))
+                           _l("您没有权限查看这个账号。"))
 MANAGE_ACCOUNT = account_may(lambda u, a: perm.can_manage_account(u, a["role"], a["town"]),
-                             _("您只能管理本镇（街道）的议事组成员和民情收集员账号。"))
-CREATE_ACCOUNTS = user_may(perm.can_create_accounts, _("只有系统管理员和镇（街道）工作人员可以新建账号。"))
+                             _l("您只能管理本镇（街道）的议事组成员和民情收集员账号。"))
+CREATE_ACCOUNTS = user_may(perm.can_create_accounts, _l("只有系统管理员和镇（街道）工作人员可以新建账号。"))

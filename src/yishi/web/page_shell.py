@@ -9,6 +9,8 @@ from jinja2 import Environment
 from litestar.utils.scope.state import ScopeState
 from markupsafe import escape
 
+from yishi.core.i18n import get_locale
+
 
 class PageShell:
     """A page that is the same for every request but for a few strings (its "holes"), for a hot
@@ -25,7 +27,7 @@ class PageShell:
         self.holes = holes
         self.context = dict(context or {})
         self._env: Environment | None = None
-        self._parts: list[str | bytes] = []
+        self._parts: dict[str, list[str | bytes]] = {}  # per language: the page is built in each once
         self._escape = True
 
     def _build(self, env: Environment) -> list[str | bytes]:
@@ -50,8 +52,12 @@ class PageShell:
 
     def render(self, env: Environment, csrf_token: str, **values: str) -> bytes:
         """The page (UTF-8) with these values in its holes, escaped as the template would."""
+        locale = get_locale()
         if self._env is not env or env.auto_reload:
-            self._parts, self._env = self._build(env), env
+            self._parts, self._env = {}, env
+        if locale not in self._parts:
+            self._parts[locale] = self._build(env)
+        parts = self._parts[locale]
         values["csrf_token"] = csrf_token
         filled = {name: (str(escape(value)) if self._escape else value).encode() for name, value in values.items()}
-        return b"".join(filled[p] if i % 2 else p for i, p in enumerate(self._parts))
+        return b"".join(filled[p] if i % 2 else p for i, p in enumerate(parts))

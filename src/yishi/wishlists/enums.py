@@ -1,29 +1,17 @@
-import enum
+from yishi.core.enums import LabelledEnum
+from yishi.core.i18n import N_
 
 
-class ItemKind(str, enum.Enum):
-    universal = "universal"
-    special = "special"
-    pilot = "pilot"
-
-    @property
-    def label(self) -> str:
-        return {"universal": "普惠性", "special": "特色", "pilot": "试点"}[self.value]
+class ItemKind(LabelledEnum):
+    universal = "universal", N_("普惠性")
+    special = "special", N_("特色")
+    pilot = "pilot", N_("试点")
 
 
-class RoundStatus(str, enum.Enum):
+class RoundStatus(LabelledEnum):
     """A round's wish list: compiled, ticked by residents, then decided by the council."""
 
-    draft = "draft"
-    voting = "voting"
-    counted = "counted"
-    decided = "decided"
-
-    @property
-    def label(self) -> str:
-        return {
-            "draft": "清单编制中",
-            "voting": "群众勾选中",
-            "counted": "勾选已结束",
-            "decided": "已形成意愿清单",
-        }[self.value]
+    draft = "draft", N_("清单编制中")
+    voting = "voting", N_("群众勾选中")
+    counted = "counted", N_("勾选已结束")
+    decided = "decided", N_("已形成意愿清单")

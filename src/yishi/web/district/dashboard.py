@@ -13,7 +13,7 @@ from pygal.style import Style
 
 from yishi.core import dates
 from yishi.core.errors import DomainError
-from yishi.core.i18n import _
+from yishi.core.i18n import _, _l
 from yishi.core.money import format_wan
 from yishi.evaluation import dashboard, exports, observers, rules, settings
 from yishi.evaluation import permissions as eperm
@@ -23,12 +23,12 @@ from yishi.web import deps, guards
 from yishi.web.forms import form_int, refused, text
 from yishi.web.responses import file_response
 
-DECIDE = guards.district_may(lambda u, d: eperm.can_decide(u, d["id"]), _("只有区级审核人员可以修改评价设置。"))
+DECIDE = guards.district_may(lambda u, d: eperm.can_decide(u, d["id"]), _l("只有区级审核人员可以修改评价设置。"))
 SETTING_LABELS = {
-    "extend_at_pct": _("深化推广的满意率（%）"), "min_ratings": _("最少评价条数"),
-    "advanced_at_pct": _("先进类综合得分（%）"), "improving_points": _("进步类环比上升（百分点）"),
-    "rectify_below_pct": _("整改类综合得分低于（%）"), "case_due_workdays": _("台账答复期限（工作日）"),
-    "case_red_after": _("逾期转红（工作日）"),
+    "extend_at_pct": _l("深化推广的满意率（%）"), "min_ratings": _l("最少评价条数"),
+    "advanced_at_pct": _l("先进类综合得分（%）"), "improving_points": _l("进步类环比上升（百分点）"),
+    "rectify_below_pct": _l("整改类综合得分低于（%）"), "case_due_workdays": _l("台账答复期限（工作日）"),
+    "case_red_after": _l("逾期转红（工作日）"),
 }
 
 STYLE = Style(font_family='"Noto Sans CJK SC", "Noto Sans SC", "Microsoft YaHei", sans-serif',

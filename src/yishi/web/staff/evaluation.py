@@ -13,7 +13,7 @@ from yishi.accounts import permissions as perm
 from yishi.accounts.enums import Role
 from yishi.ballots import codes as code_utils
 from yishi.core.errors import DomainError
-from yishi.core.i18n import _
+from yishi.core.i18n import _, _l
 from yishi.evaluation import exports, nextyear, observers, rates, rules, services, settings
 from yishi.evaluation import permissions as eperm
 from yishi.evaluation.enums import Advice, Grade
@@ -60,18 +60,18 @@ def sees_project(user: Any, p: dict) -> bool:
             or eperm.can_enter_paper(user, p["town_id"]))
 
 
-EVALUATION = guards.user_may(evaluates, _("您的账号不参与评实效。"))
+EVALUATION = guards.user_may(evaluates, _l("您的账号不参与评实效。"))
 VIEW = guards.project_may(sees_project)
 ENTER_PAPER = guards.project_may(lambda u, p: eperm.can_enter_paper(u, p["town_id"]),
-                                 _("只有本镇（街道）的收集员或工作人员可以录入纸质评价。"))
+                                 _l("只有本镇（街道）的收集员或工作人员可以录入纸质评价。"))
 CALL = guards.project_may(lambda u, p: eperm.can_record_call(u, projects.where_of(p)),
-                          _("只有镇（街道）或区级工作人员可以登记电话回访。"))
-SCORE = guards.project_may(lambda u, p: eperm.can_score(u, p["district_id"]), _("只有本区的观察员可以为项目打分。"))
+                          _l("只有镇（街道）或区级工作人员可以登记电话回访。"))
+SCORE = guards.project_may(lambda u, p: eperm.can_score(u, p["district_id"]), _l("只有本区的观察员可以为项目打分。"))
 DECIDE = guards.project_may(lambda u, p: eperm.can_decide(u, p["district_id"]),
-                            _("只有区级审核人员可以决定项目次年的去留。"))
+                            _l("只有区级审核人员可以决定项目次年的去留。"))
 CARRY = guards.project_may(lambda u, p: eperm.can_carry_over(u, p["town_id"]),
-                           _("只有本镇（街道）工作人员可以把项目转入新批次。"))
-CODES = guards.round_may(lambda u, r: eperm.can_print_codes(u, r.town_id), _("只有本镇（街道）工作人员可以印制评价码。"))
+                           _l("只有本镇（街道）工作人员可以把项目转入新批次。"))
+CODES = guards.round_may(lambda u, r: eperm.can_print_codes(u, r.town_id), _l("只有本镇（街道）工作人员可以印制评价码。"))
 STREET_SETTING = guards.town_may(lambda u, t: eperm.can_print_codes(u, t["id"]))
 
 

@@ -9,7 +9,7 @@ from yishi.ballots import codes as code_utils
 from yishi.ballots import lifecycle, paper, paper_pdf, round_settings
 from yishi.ballots import permissions as bperm
 from yishi.core.errors import DomainError
-from yishi.core.i18n import _
+from yishi.core.i18n import _, _l
 from yishi.places import services as places
 from yishi.web import deps, guards
 from yishi.web.forms import form_int, form_ints, refused
@@ -19,10 +19,10 @@ from yishi.wishlists.enums import RoundStatus
 from yishi.wishlists.services import RoundView
 
 MESSAGES = {
-    paper.PENDING: _("已保存第一遍录入。请另一位收集员再录入一遍这张选票，两遍一致才计入。"),
-    paper.COUNTED: _("两遍录入一致，这张选票已计入。"),
-    paper.SPOILT: _("两遍录入一致：这张选票作废，不计入。"),
-    paper.CONFLICT: _("两遍录入不一致，这张选票已交审核人处理。"),
+    paper.PENDING: _l("已保存第一遍录入。请另一位收集员再录入一遍这张选票，两遍一致才计入。"),
+    paper.COUNTED: _l("两遍录入一致，这张选票已计入。"),
+    paper.SPOILT: _l("两遍录入一致：这张选票作废，不计入。"),
+    paper.CONFLICT: _l("两遍录入不一致，这张选票已交审核人处理。"),
 }
 
 

@@ -17,7 +17,7 @@ from yishi.accounts import permissions as perm
 from yishi.accounts import units
 from yishi.accounts.enums import Role
 from yishi.core.errors import DomainError, InvalidInput, NotFound
-from yishi.core.i18n import _
+from yishi.core.i18n import _, _l
 from yishi.core.money import parse_yuan
 from yishi.places import services as places
 from yishi.projects import exports, photos, plan, reports, review, services, supervision
@@ -35,13 +35,13 @@ PAGE = "projects/project.html"
 MAX_UPLOAD = photos.MAX_PHOTOS * photos.MAX_BYTES + 256 * 1024
 
 HISTORY_LABELS = {
-    "created": _("区级批准，项目建立"), "units.assigned": _("确定责任单位"), "plan.saved": _("保存实施方案"),
-    "plan.submitted": _("实施方案报街道审定"), "plan.returned": _("街道退回实施方案"), "plan.approved": _("街道审定实施方案"),
-    "milestone.rescheduled": _("调整节点日期"), "milestone.done": _("节点完成"), "report.filed": _("填报周报告"),
-    "photos.added": _("上传照片"), "coordination.answered": _("答复需协调事项"), "directive.issued": _("下达调度意见"),
-    "directive.answered": _("答复调度意见"), "paused": _("暂缓"), "resumed": _("恢复办理"), "stopped": _("终止"),
-    "completion.filed": _("提交完工报告"), "completion.returned": _("街道退回完工报告"), "written_off": _("销账"),
-    "reopened": _("重新办理"),
+    "created": _l("区级批准，项目建立"), "units.assigned": _l("确定责任单位"), "plan.saved": _l("保存实施方案"),
+    "plan.submitted": _l("实施方案报街道审定"), "plan.returned": _l("街道退回实施方案"), "plan.approved": _l("街道审定实施方案"),
+    "milestone.rescheduled": _l("调整节点日期"), "milestone.done": _l("节点完成"), "report.filed": _l("填报周报告"),
+    "photos.added": _l("上传照片"), "coordination.answered": _l("答复需协调事项"), "directive.issued": _l("下达调度意见"),
+    "directive.answered": _l("答复调度意见"), "paused": _l("暂缓"), "resumed": _l("恢复办理"), "stopped": _l("终止"),
+    "completion.filed": _l("提交完工报告"), "completion.returned": _l("街道退回完工报告"), "written_off": _l("销账"),
+    "reopened": _l("重新办理"),
 }
 
 
