@@ -13,7 +13,7 @@
   document.addEventListener("submit", function (event) {
     var switcher = event.target;
     if (!switcher.classList || !switcher.classList.contains("lang-switch")) return;
-    switcher.elements.namedItem("next").value = location.pathname + location.search;
+    switcher.elements.namedItem("back").value = location.pathname + location.search;
     var saved = [];
     document.querySelectorAll("main form").forEach(function (form, f) {
       fields(form).forEach(function (el, i) {

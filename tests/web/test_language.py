@@ -36,7 +36,7 @@ async def test_cookie_wins_over_accept_language(client):
 
 async def test_switch_sets_cookie_and_returns_to_the_same_page(client):
     page = await client.get("/s")
-    r = await client.post("/language", data={"lang": "en", "next": "/s?point=X",
+    r = await client.post("/language", data={"lang": "en", "back": "/s?point=X",
                                              "_csrf_token": f.csrf_from(page.text)})
     assert r.status_code == 303
     assert r.headers["location"] == "/s?point=X"
@@ -47,20 +47,20 @@ async def test_switch_sets_cookie_and_returns_to_the_same_page(client):
 async def test_switch_refuses_to_leave_the_site(client):
     page = await client.get("/")
     for target in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
-        r = await client.post("/language", data={"lang": "en", "next": target, "_csrf_token": f.csrf_from(page.text)})
+        r = await client.post("/language", data={"lang": "en", "back": target, "_csrf_token": f.csrf_from(page.text)})
         assert r.headers["location"] == "/"
 
 
 async def test_switch_without_csrf_token_is_refused(client):
     await client.get("/")
-    r = await client.post("/language", data={"lang": "en", "next": "/"})
+    r = await client.post("/language", data={"lang": "en", "back": "/"})
     assert r.status_code == 403
     assert client.cookies.get("yishi_lang") is None
 
 
 async def test_unknown_language_in_the_switch_means_chinese(client):
     page = await client.get("/")
-    await client.post("/language", data={"lang": "xx", "next": "/", "_csrf_token": f.csrf_from(page.text)})
+    await client.post("/language", data={"lang": "xx", "back": "/", "_csrf_token": f.csrf_from(page.text)})
     assert client.cookies.get("yishi_lang") == "zh_CN"
 
 
@@ -69,7 +69,7 @@ async def test_signed_in_choice_is_kept_in_the_account(client):
     user = await f.make_user(Role.street_staff, places)
     await f.login(client, user.username)
     page = await client.get("/rounds")
-    await client.post("/language", data={"lang": "en", "next": "/rounds", "_csrf_token": f.csrf_from(page.text)})
+    await client.post("/language", data={"lang": "en", "back": "/rounds", "_csrf_token": f.csrf_from(page.text)})
     row = await User.select(User.language).where(User.id == user.id).first()
     assert row["language"] == "en"
     # Another device: no cookie, a Chinese browser; the account's choice still applies.

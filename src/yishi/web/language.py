@@ -73,7 +73,7 @@ class LocaleMiddleware:
 
 
 def _back_to(target: Any, referer: str | None, host: str | None) -> str:
-    """The page the switch was pressed on: the form's `next` (lang.js), else the Referer when it
+    """The page the switch was pressed on: the form's `back` (lang.js), else the Referer when it
     is this site. Same-site paths only (the switch must not bounce anyone to another site)."""
     target = str(target or "")
     if not target and referer:
@@ -93,7 +93,7 @@ async def switch_language(request: Request) -> Redirect:
     locale = i18n.normalize(str(form.get("lang", ""))) or i18n.DEFAULT_LOCALE
     if uid := request.session.get("uid"):
         await account_services.set_language(int(uid), locale)
-    back = _back_to(form.get("next"), request.headers.get("referer"), request.headers.get("host"))
+    back = _back_to(form.get("back"), request.headers.get("referer"), request.headers.get("host"))
     return Redirect(back, status_code=303,
                     cookies=[Cookie(key=COOKIE, value=locale, max_age=ONE_YEAR, samesite="lax", httponly=True,
                                     path="/")])
