@@ -131,6 +131,7 @@ MATRIX: dict[str, str] = {
     "POST /evaluation/towns/{town_id:int}/underway": "ASC / A",
     "POST /login": "ADSCMLUO*",
     "POST /logout": "ADSCMLUO*",
+    "POST /language": "ADSCMLUO*",
     "POST /meetings": "C",
     "POST /meetings/{meeting_id:int}/agenda": "AC / A",
     "POST /meetings/{meeting_id:int}/agenda/{item_id:int}/{op:str}": "AC / A",
