@@ -35,6 +35,7 @@ from yishi.web.district.desk import DistrictDeskController, RoundWorkController
 from yishi.web.errors import EXCEPTION_HANDLERS
 from yishi.web.forms import FormRequest
 from yishi.web.guards import PUBLIC
+from yishi.web.headers import add_security_headers
 from yishi.web.landing import landing_for
 from yishi.web.language import LocaleMiddleware, switch_language
 from yishi.web.resident.projects import PublicProjectController
@@ -164,6 +165,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # A one-time password (a reset, a new account) must be changed before any other page.
         before_request=first_password_change,
         on_shutdown=[on_shutdown],
+        before_send=[add_security_headers],
         exception_handlers=EXCEPTION_HANDLERS,
         # No OpenAPI pages: every route is an HTML page or a file, not an API to document.
         openapi_config=None,

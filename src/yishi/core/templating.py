@@ -5,6 +5,7 @@ from datetime import datetime
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from yishi.core import i18n
 from yishi.core.dates import CHINA, local_text
@@ -24,12 +25,22 @@ def percent(value: float) -> str:
     return f"{value * 100:.1f}%"
 
 
+def bar_svg(pct: float) -> Markup:
+    """A bar filled to pct (0-100) of its box. An SVG rectangle's width attribute, not a style
+    attribute: the Content-Security-Policy forbids inline styles (web.headers); the colour comes
+    from the stylesheet (.bar rect, .track rect)."""
+    width = max(0.0, min(100.0, float(pct or 0)))
+    return Markup('<svg viewBox="0 0 100 1" preserveAspectRatio="none" focusable="false">'
+                  f'<rect width="{width:g}" height="1"/></svg>')
+
+
 def configure(env: Environment) -> Environment:
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(yuan=format_yuan, wan=format_wan, wan_short=format_wan_short, money_spoken=format_spoken, local_time=local_time,
                        chinese_date=chinese_date, percent=percent)
     env.globals.update(get_locale=i18n.get_locale, LOCALES=i18n.LOCALES)
+    env.globals["bar_svg"] = bar_svg
     return env
 
 
