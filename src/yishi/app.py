@@ -32,6 +32,7 @@ from yishi.web.csrf import CSRFMiddleware
 from yishi.web.deps import PathIdsMiddleware
 from yishi.web.district.dashboard import DashboardController
 from yishi.web.district.desk import DistrictDeskController, RoundWorkController
+from yishi.web.district.lists import DashboardListsController
 from yishi.web.errors import EXCEPTION_HANDLERS
 from yishi.web.forms import FormRequest
 from yishi.web.guards import PUBLIC
@@ -145,6 +146,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             RateController,
             EvaluationController,
             DashboardController,
+            DashboardListsController,
             # Static files need neither the login nor the session (an opt, not a path pattern
             # that every request would be matched against).
             create_static_files_router(path="/static", directories=[settings.static_dir],

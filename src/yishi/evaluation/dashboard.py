@@ -45,14 +45,15 @@ class Dashboard:
     whole: Street
     ranking: list[rates.RankingRow]
     district_rates: rates.Rates
-    # One street's page: its communities' residents' ratings in the month (name, Tally).
-    communities: list[tuple[str, rules.Tally]] = field(default_factory=list)
+    # One street's page: its communities' residents' ratings in the month (id, name, Tally).
+    communities: list[tuple[int, str, rules.Tally]] = field(default_factory=list)
     # Per round (rates.round_rates): the three rates of the suggestions its projects answer.
     rounds: list[dict] = field(default_factory=list)
 
 
-async def build(district_id: int, month: str, town_id: int | None = None) -> Dashboard:
-    """The district's dashboard, or one street's (town_id) with the district's ranking beside."""
+async def build(district_id: int, month: str, town_id: int | None = None, rounds_in_month: bool = False) -> Dashboard:
+    """The district's dashboard, or one street's (town_id) with the district's ranking beside.
+    rounds_in_month: the per-round rates of the month only (else over each round's whole life)."""
     all_towns = await places.towns(await places.town_ids_of_district(district_id))
     towns = [t for t in all_towns if town_id is None or t["id"] == town_id]
     ids = [t["id"] for t in towns]
@@ -88,7 +89,8 @@ async def build(district_id: int, month: str, town_id: int | None = None) -> Das
     communities = []
     if town_id is not None:
         tallies = await rates.counts(by="community", district_id=district_id, month=month, town_id=town_id)
-        communities = [(c["name"], tallies.get(c["id"], rules.Tally())) for c in await places.communities_of(town_id)]
+        communities = [(c["id"], c["name"], tallies.get(c["id"], rules.Tally()))
+                       for c in await places.communities_of(town_id)]
     return Dashboard(delivery.district_name, month, sorted(streets.values(), key=lambda s: s.id), whole,
                      await rates.ranking(district_id, month, street_rates), street_rates[town_id or 0], communities,
-                     await rates.round_rates(district_id, town_id))
+                     await rates.round_rates(district_id, town_id, month if rounds_in_month else None))

@@ -17,6 +17,7 @@ from yishi.places import services as places
 from yishi.projects.tables import Project
 from yishi.suggestions import queries
 from yishi.suggestions.rules import Figures
+from yishi.suggestions.tables import Suggestion
 from yishi.wishlists.tables import WishLink
 
 
@@ -167,30 +168,60 @@ async def linked_suggestions(project_ids: list[int]) -> dict[int, set[int]]:
     return out
 
 
-async def project_rates(project_ids: list[int], district_id: int) -> dict[int, WorkRates]:
-    """project id -> its three rates, over all its ratings (not one month's)."""
+def active_months(rating_months: list[str], received: list) -> list[str]:
+    """The months in which something happened to a project: a rating given, or a suggestion it
+    answers received. Newest first, each once."""
+    return sorted({*rating_months, *(d.strftime("%Y-%m") for d in received if d is not None)}, reverse=True)
+
+
+async def project_months(project_id: int) -> list[str]:
+    """active_months of a project, read from its ratings and the suggestions it answers."""
+    rating_months = [r["month"] for r in await Rating.select(Rating.month).where(
+        Rating.project == project_id).distinct().run()]
+    linked = (await linked_suggestions([project_id]))[project_id]
+    received = [r["received_on"] for r in await Suggestion.select(Suggestion.received_on).where(
+        Suggestion.id.is_in(sorted(linked))).run()] if linked else []
+    return active_months(rating_months, received)
+
+
+async def round_suggestions(round_id: int) -> set[int]:
+    """The suggestions a round's projects answer (each once): the round's 回应的诉求."""
+    ids = [r["id"] for r in await Project.select(Project.id).where(Project.round == round_id).run()]
+    return set().union(*(await linked_suggestions(ids)).values()) if ids else set()
+
+
+def _received(month: str | None) -> tuple | None:
+    return rules.month_bounds(month) if month else None
+
+
+async def project_rates(project_ids: list[int], district_id: int, month: str | None = None) -> dict[int, WorkRates]:
+    """project id -> its three rates, over all its ratings and the suggestions it answers, or
+    (month) over the ratings given in that month and the suggestions received in it, as the
+    streets' monthly rates count them."""
     linked = await linked_suggestions(project_ids)
-    tallies = await _project_tallies(project_ids, district_id)
-    return {pid: WorkRates(await queries.figures_of(linked[pid]), tallies.get(pid, rules.Tally()))
+    tallies = await _project_tallies(project_ids, district_id, month)
+    return {pid: WorkRates(await queries.figures_of(linked[pid], _received(month)), tallies.get(pid, rules.Tally()))
             for pid in project_ids}
 
 
-async def _project_tallies(project_ids: list[int], district_id: int) -> dict:
+async def _project_tallies(project_ids: list[int], district_id: int, month: str | None = None) -> dict:
     if not project_ids:
         return {}
     wanted = set(project_ids)
-    return {k: v for k, v in (await counts(by="project", district_id=district_id)).items() if k in wanted}
+    return {k: v for k, v in (await counts(by="project", district_id=district_id, month=month)).items()
+            if k in wanted}
 
 
-async def round_rates(district_id: int, town_id: int | None = None) -> list[dict]:
+async def round_rates(district_id: int, town_id: int | None = None, month: str | None = None) -> list[dict]:
     """Per round of the district (or of one street): round id, title, street, projects, and its
-    WorkRates over the suggestions its projects answer and the ratings of its projects."""
+    WorkRates over the suggestions its projects answer and the ratings of its projects; with a
+    month, the ratings given in it and the suggestions received in it."""
     town_ids = [town_id] if town_id is not None else await places.town_ids_of_district(district_id)
     projects = await Project.select(Project.id, Project.round, Project.round.title.as_alias("round_title"),
                                     Project.round.town.name.as_alias("town_name")).where(
         Project.round.town.is_in(list(town_ids) or [-1])).order_by(Project.round).run()
     linked = await linked_suggestions([p["id"] for p in projects])
-    tallies = await counts(by="round", district_id=district_id, town_id=town_id)
+    tallies = await counts(by="round", district_id=district_id, town_id=town_id, month=month)
     rounds: dict[int, dict] = {}
     for p in projects:
         r = rounds.setdefault(p["round"], {"id": p["round"], "title": p["round_title"], "town_name": p["town_name"],
@@ -200,5 +231,6 @@ async def round_rates(district_id: int, town_id: int | None = None) -> list[dict
     out = []
     for rid, r in rounds.items():
         ids = r.pop("suggestions")
-        out.append({**r, "rates": WorkRates(await queries.figures_of(ids), tallies.get(rid, rules.Tally()))})
+        out.append({**r, "rates": WorkRates(await queries.figures_of(ids, _received(month)),
+                                             tallies.get(rid, rules.Tally()))})
     return out

@@ -12,10 +12,11 @@ from piccolo.query.functions.aggregate import Count
 
 from yishi.core import dates
 from yishi.core.errors import DomainError
+from yishi.core.i18n import _
 from yishi.core.numbers import parse_int
 from yishi.places import services as places
 from yishi.suggestions import privacy, rules
-from yishi.suggestions.enums import OPEN_STATUSES, Channel, Grade, Status, Track
+from yishi.suggestions.enums import FINAL_STATUSES, OPEN_STATUSES, Channel, Grade, Status, Track
 from yishi.suggestions.catalog import track_days
 from yishi.suggestions.tables import Suggestion
 
@@ -48,18 +49,23 @@ class Filters:
     date_to: date | None = None
     q: str = ""
     overdue: bool = False
+    progress: str = ""  # "answered" (a reply was given) or "finished" (办结, 纳入清单 or 不予采纳)
+    # ?round=N: the suggestions its projects answer. The web layer, which may read the projects,
+    # turns it into `ids` (never read from the URL).
+    round: int | None = None
+    ids: tuple[int, ...] | None = None
 
     def query_string(self, **override: Any) -> str:
         """The filters as URL parameters, for pagination and export links."""
 
         values = {**self.__dict__, **override}
         pairs = {k: ("1" if v is True else v.isoformat() if isinstance(v, date) else v)
-                 for k, v in values.items() if v not in (None, "", False)}
+                 for k, v in values.items() if v not in (None, "", False) and k != "ids"}
         return urlencode(pairs)
 
     @property
     def active(self) -> bool:
-        return any(v not in (None, "", False) for v in self.__dict__.values())
+        return any(v not in (None, "", False) for k, v in self.__dict__.items() if k != "ids")
 
 
 def _enum_value(raw: str, enum_cls: Any) -> str:
@@ -83,11 +89,22 @@ def _date(raw: Any) -> date | None:
         return None
 
 
+PROGRESS = ("answered", "finished")
+
+
+def progress_label(value: str) -> str:
+    return {"answered": _("已答复"), "finished": _("已办结")}.get(value, "")
+
+
 def filters_from(params: Mapping[str, Any]) -> Filters:
     """URL parameters -> filters. A value that makes no sense is dropped, not an error: a stale
-    bookmark still opens the list."""
+    bookmark still opens the list. Except `progress` (已答复 / 已办结, the figures the dashboard
+    links here): a list that silently showed every suggestion instead would pass for the figure."""
     get = lambda k: str(params.get(k) or "").replace("\x00", "").strip()  # noqa: E731 — NUL: PostgreSQL refuses it
-    return Filters(
+    progress = get("progress")
+    if progress and progress not in PROGRESS:
+        raise DomainError(_("办理进度只能是“已答复”（answered）或“已办结”（finished）。"))
+    return Filters(progress=progress, round=_int(get("round")),
         status=_enum_value(get("status"), Status), grade=_enum_value(get("grade"), Grade),
         track=_enum_value(get("track"), Track), category=_int(get("category")),
         community=_int(get("community")), channel=_enum_value(get("channel"), Channel),
@@ -129,6 +146,10 @@ def _conditions(scope: Scope, f: Filters, skip: str = "") -> list:
         conditions.append(Suggestion.town.is_in(list(scope.town_ids) or [-1]))
     if f.town is not None:
         conditions.append(Suggestion.town == f.town)
+    if f.ids is not None:
+        conditions.append(Suggestion.id.is_in(list(f.ids) or [-1]))
+    elif f.round is not None:  # not resolved by the web layer: nothing rather than everything
+        conditions.append(Suggestion.id == -1)
     if skip != "status":
         if f.status:
             conditions.append(Suggestion.status == f.status)
@@ -151,6 +172,11 @@ def _conditions(scope: Scope, f: Filters, skip: str = "") -> list:
     if f.overdue:
         conditions.append(Suggestion.status.is_in([s.value for s in OPEN_STATUSES]))
         conditions.append(Suggestion.due_on < rules.today_in_china())
+    # The same tests as rules.add_case's answered and finished.
+    if f.progress == "answered":
+        conditions.append(Suggestion.replied_at.is_not_null())
+    elif f.progress == "finished":
+        conditions.append(Suggestion.status.is_in([s.value for s in FINAL_STATUSES]))
     for term in f.q.split()[:5]:
         conditions.append(_text_condition(term))
     return conditions
@@ -223,17 +249,21 @@ GROUPINGS = ("town", "community", "category", "channel")
 async def figures(scope: Scope, f: Filters, by: str) -> rules.Summary:
     """The numbers for the stats page, grouped by town, community, category or channel. Status
     filters do not apply: the rates need every case."""
-    unfiltered_status = replace(f, status="", overdue=False)
+    unfiltered_status = replace(f, status="", overdue=False, progress="")
     conditions = [c for c in _conditions(scope, unfiltered_status, skip="status")]
     return await _summary(conditions, by)
 
 
-async def figures_of(suggestion_ids: list[int] | set[int]) -> rules.Figures:
+async def figures_of(suggestion_ids: list[int] | set[int], received: tuple[date, date] | None = None) -> rules.Figures:
     """The same figures (响应率, 解决率, ...) for a given set of suggestions, e.g. those a project
-    answers; merged duplicates are left out as everywhere else."""
+    answers; merged duplicates are left out as everywhere else. `received`: only those received
+    between these two days (both included), as a month's figures count them."""
     if not suggestion_ids:
         return rules.Figures()
-    return (await _summary([Suggestion.id.is_in(sorted(suggestion_ids))], "")).total
+    conditions = [Suggestion.id.is_in(sorted(suggestion_ids))]
+    if received is not None:
+        conditions += [Suggestion.received_on >= received[0], Suggestion.received_on <= received[1]]
+    return (await _summary(conditions, "")).total
 
 
 async def _summary(conditions: list, by: str) -> rules.Summary:

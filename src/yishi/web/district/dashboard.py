@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pygal
 from litestar import Controller, Request, Response, get, post
@@ -51,6 +51,7 @@ class Table:
     chart: str = ""
     link: str = ""
     note: str = ""  # the definition of its figures, shown beside the table
+    switch: list = field(default_factory=list)  # (label, href, current): another period for the table
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,7 @@ def _chart(kind, title: str, labels: list[str], series: list[tuple[str, list]], 
 
 
 def tables(d: dashboard.Dashboard, base: str, charts: bool = True, town_id: int | None = None,
-           district_id: int | None = None) -> list[Table]:
+           district_id: int | None = None, rounds_in_month: bool = False) -> list[Table]:
     """The dashboard's tables, each with its chart and every count linked to the list behind it
     (charts=False for the Excel export: figures only). town_id: a street's page."""
     skip = not charts
@@ -136,21 +137,52 @@ def tables(d: dashboard.Dashboard, base: str, charts: bool = True, town_id: int 
     def review(s: dashboard.Street, value) -> Link:
         where = f"town/{street_of(s)}" if street_of(s) else f"district/{district_id}"
         return Link(value, f"/review/{where}?month={d.month}")
+
+    def ratings(town: int | None, value, *, month: str | None = d.month, **extra) -> Link:
+        """The ratings list (web.district.lists) behind a count or a 满意率."""
+        params = {"town": town if town_id is None else None, "month": month, **extra}
+        return Link(value, f"{base}/ratings?" + "&".join(f"{k}={v}" for k, v in params.items() if v))
+
+    def turnout(s: dashboard.Street, value, anchor: str) -> Link:
+        return Link(value, f"{base}/turnout" + (f"?town={s.id}" if s.id and town_id is None else "") + anchor)
+
+    def street(town: int | None) -> dashboard.Street:
+        return dashboard.Street(town or 0, "")
+
+    def mine(town: int | None, link: Link):
+        """A street's page shows the whole district's ranking: only its own row leads to its lists
+        (other streets' lists are not its to see, and the district's are not its)."""
+        return link if town_id is None or town == town_id else link.text
+
     ranking = Table("ranking", _("{month} 三率排名（赛马）").format(month=d.month),
                     [_("名次"), _("镇（街道）"), _("类别"), _("综合得分"), _("环比（百分点）"), _("响应率"), _("解决率"),
                      _("满意率")],
                     [[r.ranked.rank or "—", r.town_name, r.ranked.band.label, _pct(r.rates.score),
-                      "—" if r.ranked.change is None else f"{r.ranked.change:+.1f}", _pct(r.rates.response),
-                      _pct(r.rates.resolution), _pct(r.rates.satisfaction)] for r in d.ranking])
+                      "—" if r.ranked.change is None else f"{r.ranked.change:+.1f}",
+                      mine(r.town_id, suggestions(street(r.town_id), _pct(r.rates.response))),
+                      mine(r.town_id, suggestions(street(r.town_id), _pct(r.rates.resolution))),
+                      mine(r.town_id, ratings(r.town_id, _pct(r.rates.satisfaction), channel="residents"))]
+                     for r in d.ranking])
+    ranking.note = "；".join([definitions["response"], definitions["resolution"], definitions["satisfaction"]])
     ranking.chart = _chart(pygal.HorizontalBar, _("综合得分（%）"), [r.town_name for r in d.ranking],
                            [(_("综合得分"), [None if r.rates.score is None else round(r.rates.score * 100, 1)
                                            for r in d.ranking])], range=(0, 100), show_legend=False, skip=skip)
     rates_t = Table("rates", _("{month} 三率").format(month=d.month),
                     [_("镇（街道）"), _("响应率"), _("解决率"), _("满意率"), _("居民评价条数"), _("电话回访条数")],
-                    [[r.town_name, _pct(r.rates.response), _pct(r.rates.resolution), _pct(r.rates.satisfaction),
-                      r.rates.ratings, r.rates.telephone.total] for r in d.ranking]
-                    + [[_("全区"), _pct(d.district_rates.response), _pct(d.district_rates.resolution),
-                        _pct(d.district_rates.satisfaction), d.district_rates.ratings, d.district_rates.telephone.total]])
+                    [[r.town_name] + [mine(r.town_id, link) for link in (
+                        suggestions(street(r.town_id), _pct(r.rates.response)),
+                        suggestions(street(r.town_id), _pct(r.rates.resolution)),
+                        ratings(r.town_id, _pct(r.rates.satisfaction), channel="residents"),
+                        ratings(r.town_id, r.rates.ratings, channel="residents"),
+                        ratings(r.town_id, r.rates.telephone.total, channel="telephone"))] for r in d.ranking]
+                    + [[_("全区")] + [mine(None, link) for link in (
+                        suggestions(street(None), _pct(d.district_rates.response)),
+                        suggestions(street(None), _pct(d.district_rates.resolution)),
+                        ratings(None, _pct(d.district_rates.satisfaction), channel="residents"),
+                        ratings(None, d.district_rates.ratings, channel="residents"),
+                        ratings(None, d.district_rates.telephone.total, channel="telephone"))]])
+    rates_t.note = "；".join([definitions["response"], definitions["resolution"], definitions["satisfaction"],
+                             _("响应率、解决率按本月收到的诉求计，满意率按本月的居民评价计；电话回访另计")])
     rates_t.chart = _chart(pygal.Bar, _("三率（%）"), [r.town_name for r in d.ranking], [
         (_("响应率"), [None if r.rates.response is None else round(r.rates.response * 100, 1) for r in d.ranking]),
         (_("解决率"), [None if r.rates.resolution is None else round(r.rates.resolution * 100, 1) for r in d.ranking]),
@@ -158,11 +190,15 @@ def tables(d: dashboard.Dashboard, base: str, charts: bool = True, town_id: int 
     ], range=(0, 100), skip=skip)
     sugg = Table("suggestions", _("{month} 居民建议与勾选").format(month=d.month),
                  [_("镇（街道）"), _("收到建议"), _("已答复"), _("已办结"), _("逾期未办"), _("批次"), _("发出选票码"), _("投票数"), _("参与率")],
-                 [[s.name, suggestions(s, s.suggestions.cases), s.suggestions.answered, s.suggestions.finished,
+                 [[s.name, suggestions(s, s.suggestions.cases),
+                   suggestions(s, s.suggestions.answered, progress="answered"),
+                   suggestions(s, s.suggestions.finished, progress="finished"),
                    suggestions(s, s.suggestions.overdue, overdue="1"),
-                   Link(s.rounds, "/rounds/" + town_q(s, "?")), s.codes, s.ballots, _pct(s.turnout)]
+                   Link(s.rounds, "/rounds/" + town_q(s, "?")), turnout(s, s.codes, "#codes-total"),
+                   turnout(s, s.ballots, "#ballots-total"), turnout(s, _pct(s.turnout), "#turnout")]
                   for s in streets + [d.whole]])
-    sugg.note = _("收到建议、逾期未办链接到建议清单（本月收到，逾期未办按今天计）；已答复、已办结见统计页。")
+    sugg.note = _("收到建议、已答复、已办结、逾期未办按本月收到的建议计（逾期按今天计），链接到建议清单；"
+                  "选票码、投票数和参与率为各批次累计（参与率 = 投票数 ÷ 发出选票码）。")
     sugg.link = f"/suggestions/stats?date_from={first.isoformat()}&date_to={last.isoformat()}"
     series = [(_("收到建议"), [s.suggestions.cases for s in streets]),
               (_("已答复"), [s.suggestions.answered for s in streets])]
@@ -170,10 +206,11 @@ def tables(d: dashboard.Dashboard, base: str, charts: bool = True, town_id: int 
     money = Table("money", _("项目与资金（万元）"),
                   [_("镇（街道）"), _("项目数"), _("批复资金"), _("已支出"), _("撬动社会资金"), _("缺报周报"),
                    _("不满意台账")],
-                  [[s.name, Link(s.totals.projects, "/projects/" + town_q(s, "?")), format_wan(s.totals.cost_fen),
-                    format_wan(s.totals.spent_fen), format_wan(s.totals.social_fen),
+                  [[s.name, Link(s.totals.projects, "/projects/" + town_q(s, "?")), review(s, format_wan(s.totals.cost_fen)),
+                    review(s, format_wan(s.totals.spent_fen)), review(s, format_wan(s.totals.social_fen)),
                     review(s, s.totals.missing_reports), Link(s.cases, "/evaluation/ledger" + town_q(s, "?"))]
                    for s in streets + [d.whole]])
+    money.note = _("资金链接到当月的月调度（逐项目列出）；不满意台账为各月累计。")
     money.chart = _chart(pygal.Bar, _("资金（万元）"), names, [
         (_("批复资金"), [round(s.totals.cost_fen / 1_000_000, 2) for s in streets]),
         (_("已支出"), [round(s.totals.spent_fen / 1_000_000, 2) for s in streets]),
@@ -185,16 +222,27 @@ def tables(d: dashboard.Dashboard, base: str, charts: bool = True, town_id: int 
     series = [(c.label, [s.colour(c) for s in streets]) for c in shown]
     colours.chart = _chart(pygal.StackedBar, _("项目督办颜色（个）"), names, series,
                            y_labels=_counts(series, stacked=True), style=COLOUR_STYLE, skip=skip)
-    by_round = Table("rounds", _("各批次三率"),
+    round_month = d.month if rounds_in_month else None
+    round_q = f"&date_from={first.isoformat()}&date_to={last.isoformat()}" if rounds_in_month else ""
+    by_round = Table("rounds", _("各批次三率（{period}）").format(
+                         period=d.month if rounds_in_month else _("整个批次")),
                      [_("批次"), _("镇（街道）"), _("项目数"), _("回应的诉求"), _("响应率"), _("解决率"), _("满意率"),
                       _("居民评价条数")],
-                     [[Link(r["title"], f"/rounds/{r['id']}"), r["town_name"], r["projects"], r["rates"].suggestions,
-                       _pct(r["rates"].response), _pct(r["rates"].resolution), _pct(r["rates"].satisfaction),
-                       r["rates"].ratings] for r in d.rounds])
+                     [[Link(r["title"], f"/rounds/{r['id']}"), r["town_name"],
+                       Link(r["projects"], f"/projects/?round={r['id']}"),
+                       Link(r["rates"].suggestions, f"/suggestions/?round={r['id']}{round_q}"),
+                       Link(_pct(r["rates"].response), f"/suggestions/?round={r['id']}{round_q}"),
+                       Link(_pct(r["rates"].resolution), f"/suggestions/?round={r['id']}{round_q}"),
+                       ratings(None, _pct(r["rates"].satisfaction), month=round_month, round=r["id"], channel="residents"),
+                       ratings(None, r["rates"].ratings, month=round_month, round=r["id"], channel="residents")]
+                      for r in d.rounds])
     by_round.note = "；".join([
         definitions["response"], definitions["resolution"], definitions["satisfaction"],
-        _("批次的响应率、解决率只计该批次项目回应的诉求（每件计一次），满意率为该批次项目的全部居民评价（不限本月）；"
+        _("批次的响应率、解决率只计该批次项目回应的诉求（每件计一次），满意率为该批次项目的居民评价；"
+          "选“本月”时只计本月收到的诉求和本月的评价，选“整个批次”时不限月份；"
           "没有关联诉求的批次不计响应率、解决率（—）")])
+    by_round.switch = [(_("整个批次"), f"{base}?month={d.month}#rounds", not rounds_in_month),
+                       (_("本月"), f"{base}?month={d.month}&rounds=month#rounds", rounds_in_month)]
     labels = [f"{r['town_name']} {r['title']}" if town_id is None else r["title"] for r in d.rounds]
     by_round.chart = _chart(pygal.Bar, _("各批次三率（%）"), labels, [
         (name, [None if getattr(r["rates"], attr) is None else round(getattr(r["rates"], attr) * 100, 1)
@@ -203,14 +251,19 @@ def tables(d: dashboard.Dashboard, base: str, charts: bool = True, town_id: int 
         range=(0, 100), skip=skip)
     out = [ranking, rates_t, sugg, money, colours, by_round]
     if d.communities:
-        names = [name for name, _t in d.communities]
+        names = [name for _c, name, _t in d.communities]
         per = Table("communities", _("{month} 各社区居民评价").format(month=d.month),
                     [_("社区"), _("满意"), _("基本满意"), _("不满意"), _("满意率"), _("电话回访")],
-                    [[name, t.residents.satisfied, t.residents.basic, t.residents.unsatisfied,
-                      _pct(t.residents.satisfaction), t.telephone.total] for name, t in d.communities])
-        series = [(_("满意"), [t.residents.satisfied for _n, t in d.communities]),
-                  (_("基本满意"), [t.residents.basic for _n, t in d.communities]),
-                  (_("不满意"), [t.residents.unsatisfied for _n, t in d.communities])]
+                    [[name, ratings(None, t.residents.satisfied, community=cid, grade="satisfied", channel="residents"),
+                      ratings(None, t.residents.basic, community=cid, grade="basic", channel="residents"),
+                      ratings(None, t.residents.unsatisfied, community=cid, grade="unsatisfied", channel="residents"),
+                      ratings(None, _pct(t.residents.satisfaction), community=cid, channel="residents"),
+                      ratings(None, t.telephone.total, community=cid, channel="telephone")]
+                     for cid, name, t in d.communities])
+        per.note = definitions["satisfaction"]
+        series = [(_("满意"), [t.residents.satisfied for _c, _n, t in d.communities]),
+                  (_("基本满意"), [t.residents.basic for _c, _n, t in d.communities]),
+                  (_("不满意"), [t.residents.unsatisfied for _c, _n, t in d.communities])]
         per.chart = _chart(pygal.StackedBar, _("居民评价（条）"), names, series, y_labels=_counts(series, stacked=True),
                            style=GRADE_STYLE, skip=skip)
         out.append(per)
@@ -218,6 +271,14 @@ def tables(d: dashboard.Dashboard, base: str, charts: bool = True, town_id: int 
         for t in out:
             t.rows = _plain(t.rows)
     return out
+
+
+def _rounds_in_month(request: Request) -> bool:
+    """?rounds=month: the per-round table over the page's month only."""
+    value = request.query_params.get("rounds", "")
+    if value not in ("", "month", "all"):
+        raise DomainError(_("批次三率的期间只能是“本月”（month）或“整个批次”（all）。"))
+    return value == "month"
 
 
 def _month(request: Request) -> str:
@@ -236,11 +297,13 @@ class DashboardController(Controller):
     dependencies = {**deps.DISTRICT, **deps.TOWN}
 
     async def _page(self, request: Request, district_id: int, town_id: int | None, base: str) -> Template:
-        month = _month(request)
-        d = await dashboard.build(district_id, month, town_id)
+        month, in_month = _month(request), _rounds_in_month(request)
+        d = await dashboard.build(district_id, month, town_id, in_month)
         s = await settings.of_district(district_id)
         return Template("evaluation/dashboard.html", context={
-            "d": d, "tables": tables(d, base, town_id=town_id, district_id=district_id), "month": month,
+            "d": d, "tables": tables(d, base, town_id=town_id, district_id=district_id, rounds_in_month=in_month),
+            "month": month, "rounds_in_month": in_month, "month_suggestions": "/suggestions/?date_from={}&date_to={}{}".format(
+                *rules.month_bounds(month), f"&town={town_id}" if town_id else ""),
             "base": base, "definitions": rules.definitions(),
             "band_rule": s.bands.describe(), "advice_rule": s.advice.describe(),
             "previous": rules.previous_month(month), "district_id": district_id, "town_id": town_id})
@@ -254,9 +317,10 @@ class DashboardController(Controller):
         return await self._page(request, town["district"], town["id"], f"/dashboard/street/{town['id']}")
 
     async def _xlsx(self, request: Request, district_id: int, town_id: int | None, name: str) -> Response:
-        month = _month(request)
-        d = await dashboard.build(district_id, month, town_id)
-        data = exports.xlsx([(t.title, t.header, t.rows) for t in tables(d, "", charts=False)])
+        month, in_month = _month(request), _rounds_in_month(request)
+        d = await dashboard.build(district_id, month, town_id, in_month)
+        data = exports.xlsx([(t.title, t.header, t.rows)
+                             for t in tables(d, "", charts=False, town_id=town_id, rounds_in_month=in_month)])
         return file_response(_("{name}{month}看板.xlsx").format(name=name, month=month), exports.XLSX, data)
 
     @get("/{district_id:int}/export.xlsx", guards=[guards.VIEW_DISTRICT])

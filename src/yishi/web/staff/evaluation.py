@@ -75,6 +75,19 @@ CODES = guards.round_may(lambda u, r: eperm.can_print_codes(u, r.town_id), _l("�
 STREET_SETTING = guards.town_may(lambda u, t: eperm.can_print_codes(u, t["id"]))
 
 
+def _month(request: Request) -> str:
+    """?month=2026-11: a project's three rates in that month; none: over the whole project."""
+    month = request.query_params.get("month", "").strip()
+    if month:
+        try:
+            if len(month) != 7 or month[4] != "-":
+                raise ValueError
+            rules.month_bounds(month)
+        except ValueError:
+            raise DomainError(_("月份格式应为 2026-11。"))
+    return month
+
+
 class EvaluationController(Controller):
     path = "/evaluation"
     dependencies = {**deps.PROJECT, **deps.ROUND, **deps.TOWN}
@@ -95,6 +108,7 @@ class EvaluationController(Controller):
             "underway_allowed": await settings.rate_while_underway(request.user.town) if request.user.town else None})
 
     async def _page(self, request: Request, project: dict, **extra: Any) -> dict:
+        month = _month(request)
         (row,) = await nextyear.advice_for([project])
         pid = project["id"]
         user = request.user
@@ -118,7 +132,9 @@ class EvaluationController(Controller):
                     "answer": eperm.can_answer_case(user, projects.where_of(project)),
                     "carry": bool(later_rounds)},
             "later_rounds": later_rounds, "carried": await nextyear.carried_of(pid), "form": {}, "error": None,
-            "work": (await rates.project_rates([pid], project["district_id"]))[pid],
+            "work": (await rates.project_rates([pid], project["district_id"], month or None))[pid],
+            "month": month, "by_month": [(m, (await rates.project_rates([pid], project["district_id"], m))[pid])
+                                         for m in (await rates.project_months(pid))[:24]],
             **extra}
 
     @get("/projects/{project_id:int}", guards=[VIEW])

@@ -186,9 +186,12 @@ class ProjectController(Controller):
         # ?town=N: one street's projects (the dashboard's figures link here).
         raw_town = request.query_params.get("town", "")
         want_town = int(raw_town) if raw_town.isascii() and raw_town.isdigit() else None
+        raw_round = request.query_params.get("round", "")  # ?round=N: one round's (the dashboard's per-round table)
+        want_round = int(raw_round) if raw_round.isascii() and raw_round.isdigit() else None
         shown = [r for r in rows if (want_state is None or r["p"]["state"] is want_state)
                  and (want_colour is None or r["sup"].colour is want_colour)
-                 and (want_town is None or r["p"]["town_id"] == want_town)]
+                 and (want_town is None or r["p"]["town_id"] == want_town)
+                 and (want_round is None or r["p"]["round"] == want_round)]
         shown.sort(key=lambda r: (-r["sup"].colour.rank, r["p"]["town_name"], r["p"]["id"]))
         return Template("projects/list.html", context={
             "rows": shown, "total": len(rows), "counts": counts, "S": S, "Colour": Colour,

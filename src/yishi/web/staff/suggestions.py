@@ -2,6 +2,7 @@
 duplicates, and turning suggestions into wish-list items. Routes parse, call a service, render."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -12,6 +13,7 @@ from yishi.accounts.enums import Role
 from yishi.core import codes as code_utils
 from yishi.core.errors import DomainError, Forbidden, NotFound
 from yishi.core.i18n import _
+from yishi.evaluation import rates
 from yishi.core.money import parse_yuan
 from yishi.places import services as places
 from yishi.suggestions import catalog, exports, history, queries, rules, services
@@ -57,8 +59,16 @@ async def communities_in(scope: queries.Scope) -> list[dict]:
     return await places.communities_in(scope.town_ids)
 
 
+async def filters_of(request: Request) -> queries.Filters:
+    """The list's filters from the URL, ?round=N turned into the suggestions its projects answer."""
+    filters = queries.filters_from(request.query_params)
+    if filters.round is not None:
+        filters = replace(filters, ids=tuple(sorted(await rates.round_suggestions(filters.round))))
+    return filters
+
+
 ENUMS = {"Status": Status, "Grade": Grade, "Track": Track, "Tier": Tier, "Channel": Channel, "Flag": Flag,
-         "display_code": rules.display_code}
+         "display_code": rules.display_code, "progress_label": queries.progress_label}
 
 
 async def load_handled(user: Any, suggestion_id: int) -> dict:
@@ -119,7 +129,7 @@ class SuggestionController(Controller):
     async def list_page(self, request: Request, page: int = 1) -> Template:
         user = request.user
         scope = await scope_for(user)
-        filters = queries.filters_from(request.query_params)
+        filters = await filters_of(request)
         result = await queries.search(scope, filters, page=page)
         towns = await towns_in(scope)
         context = {
@@ -140,7 +150,7 @@ class SuggestionController(Controller):
         towns = [t["id"] for t in await towns_in(scope)]
         perm.require(perm.can_export_suggestions(request.user, towns),
                      _("只有镇（街道）工作人员和区级审核人员可以导出居民建议。"))
-        rows = await queries.export_rows(scope, queries.filters_from(request.query_params))
+        rows = await queries.export_rows(scope, await filters_of(request))
         filename, mime, data = await exports.list_xlsx(rows, _("居民建议清单"))
         return file_response(filename, mime, data)
 

@@ -16,7 +16,7 @@ from yishi.suggestions import permissions as perm
 from yishi.suggestions.enums import Track
 from yishi.web import forms, guards
 from yishi.web.responses import file_response
-from yishi.web.staff.suggestions import _id, communities_in, scope_for, towns_in
+from yishi.web.staff.suggestions import _id, communities_in, filters_of, scope_for, towns_in
 
 IMPORT_MAX_BODY = exports.IMPORT_MAX_BYTES + 64 * 1024
 
@@ -130,7 +130,7 @@ class SuggestionManageController(Controller):
     @get("/stats", guards=[guards.SUGGESTIONS])
     async def stats(self, request: Request, by: str = "") -> Template:
         scope = await scope_for(request.user)
-        filters = queries.filters_from(request.query_params)
+        filters = await filters_of(request)
         towns = await towns_in(scope)
         default_by = "town" if len(towns) > 1 else "community"
         by = by if by in queries.GROUPINGS else default_by
