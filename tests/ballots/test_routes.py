@@ -7,7 +7,9 @@ from yishi.accounts.enums import Role
 from yishi.ballots import codes as code_utils
 from yishi.ballots import lifecycle
 from yishi.ballots import casting
-from yishi.ballots.tables import Ballot, BallotChoice, BallotCode
+from yishi.accounts.tables import User
+from yishi.ballots.tables import Ballot, BallotChoice, BallotCode, BallotCodeBatch
+from yishi.core import dates
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.enums import RoundStatus
 from yishi.core import audit
@@ -247,10 +249,68 @@ async def test_list_codes_filtered_by_community_and_exported(client):
     csv = await client.get(f"/rounds/{r.id}/codes.csv", params={"community": str(first)})
     assert csv.headers["content-type"].startswith("text/csv")
     lines = csv.content.decode("utf-8-sig").splitlines()
-    assert lines[0] == "社区,选票码,网址"
-    assert [line.split(",")[:2] for line in lines[1:]] == [["第1社区", code_utils.display(c)] for c in codes[:2]]
+    assert lines[0] == "社区,发放记录,选票码,网址"
+    assert [line.split(",")[:3] for line in lines[1:]] == [["第1社区", "第 1 次发放", code_utils.display(c)] for c in codes[:2]]
     assert (await client.get(f"/rounds/{r.id}/codes", params={"community": "999999"})).status_code == 404
     assert len((await client.get(f"/rounds/{r.id}/codes.csv")).content.decode("utf-8-sig").splitlines()) == 5
+
+
+async def test_list_codes_filtered_by_issuing_batch_printed_and_exported(client):
+    # Found in the walk (issue 13): filter by community and by issuing batch, print or export the set.
+    places, token, r = await _staff(client, Role.street_staff)
+    first, second = places["communities"]
+    other_staff = await f.make_user(Role.convener, places)
+    await User.update({User.display_name: "李召集"}).where(User.id == other_staff.id)
+    other_staff.display_name = "李召集"
+    staff = await User.objects().where(User.role == Role.street_staff.value).first()
+    before = await casting.issue_codes(r, first, 2, actor=staff)
+    await BallotCode.update({BallotCode.batch: None}).where(BallotCode.code.is_in(before))  # issued before batches
+    one = await casting.issue_code_batch(r, first, 3, actor=staff)
+    two = await casting.issue_code_batch(r, first, 2, actor=other_staff)
+    three = await casting.issue_code_batch(r, second, 1, actor=staff)
+    await BallotCode.update({BallotCode.used_at: dates.now()}).where(BallotCode.code == one.codes[0])  # spent
+
+    page = await client.get(f"/rounds/{r.id}/codes", params={"batch": str(two.id)})
+    assert page.status_code == 200
+    shown = [c for c in before + one.codes + two.codes + three.codes if code_utils.display(c) in page.text]
+    assert shown == two.codes
+    assert "第 3 次发放：第1社区" in page.text and "李召集" in page.text
+    assert "打印这 2 个选票码" in page.text
+    assert f'href="/rounds/{r.id}/codes.csv?batch={two.id}"' in page.text
+
+    page = await client.get(f"/rounds/{r.id}/codes", params={"batch": str(one.id), "community": str(first)})
+    assert [c for c in before + one.codes + two.codes + three.codes if code_utils.display(c) in page.text] == one.codes[1:]
+    assert f'href="/rounds/{r.id}/codes.csv?community={first}&amp;batch={one.id}"' in page.text
+    # A batch of one community asked with the other: nothing, not the other's codes.
+    page = await client.get(f"/rounds/{r.id}/codes", params={"batch": str(one.id), "community": str(second)})
+    assert "没有未使用的选票码" in page.text
+
+    csv = await client.get(f"/rounds/{r.id}/codes.csv", params={"batch": str(one.id), "community": str(first)})
+    lines = csv.content.decode("utf-8-sig").splitlines()
+    assert [line.split(",")[:3] for line in lines[1:]] == [["第1社区", "第 2 次发放", code_utils.display(c)] for c in one.codes[1:]]
+    assert "-第2次发放.csv" in csv.headers["content-disposition"] or "%E7%AC%AC2%E6%AC%A1" in csv.headers["content-disposition"]
+    everything = (await client.get(f"/rounds/{r.id}/codes.csv")).content.decode("utf-8-sig").splitlines()
+    assert len(everything) == 1 + 2 + 2 + 2 + 1
+    assert sum(1 for line in everything if line.split(",")[1] == "") == 2  # the codes from before batches
+
+    other_round = await f.make_round(places, items=1)
+    for bad in (str(await BallotCodeBatch.count() + 100), "abc", "-1"):
+        response = await client.get(f"/rounds/{r.id}/codes", params={"batch": bad})
+        assert response.status_code == 404
+        assert "本批次没有这次发放的记录。" in response.text
+    other_batch = await casting.issue_code_batch(other_round, first, 1, actor=staff)
+    assert (await client.get(f"/rounds/{r.id}/codes.csv", params={"batch": str(other_batch.id)})).status_code == 404
+
+
+async def test_issue_codes_records_the_batch_with_time_and_issuer(client):
+    places, token, r = await _staff(client, Role.street_staff)
+    response = await client.post(f"/rounds/{r.id}/codes", data={
+        "_csrf_token": token, "community": str(places["communities"][1]), "count": "3"})
+    (batch,) = await BallotCodeBatch.select().run()
+    assert batch["size"] == 3 and batch["community"] == places["communities"][1]
+    assert await BallotCode.count().where(BallotCode.batch == batch["id"]) == 3
+    staff = await User.objects().get(User.id == batch["issued_by"])
+    assert f"第 1 次发放：第2社区，{dates.local_text(batch['issued_at'])}，{staff.display_name}。" in response.text
 
 
 async def test_open_and_close_through_routes(client):

@@ -49,13 +49,15 @@ async def test_issue_codes_returns_distinct_readable_codes():
     assert len(set(issued)) == 50
     assert issued == sorted(issued)
     assert all(len(c) == 8 and set(c) <= set(code_utils.ALPHABET) for c in issued)
-    rows = await BallotCode.select(BallotCode.code, BallotCode.community, BallotCode.used_at).order_by(
+    rows = await BallotCode.select(BallotCode.code, BallotCode.community, BallotCode.used_at, BallotCode.batch).order_by(
         BallotCode.code).run()
-    assert rows == [{"code": c, "community": places["communities"][0], "used_at": None} for c in issued]
+    (batch,) = await casting.code_batches(r.id)
+    assert rows == [{"code": c, "community": places["communities"][0], "used_at": None, "batch": batch["id"]} for c in issued]
+    assert (batch["number"], batch["size"], batch["unused"], batch["issued_by_name"]) == (1, 50, 50, None)
     audit = await AuditEntry.select(AuditEntry.action, AuditEntry.data).output(load_json=True).run()
     assert audit[-1] == {"action": "ballot.codes.issued",
                          "data": {"community_id": places["communities"][0], "count": 50,
-                         "voter_unit": "resident"}}
+                         "voter_unit": "resident", "batch_id": batch["id"]}}
 
 
 @pytest.mark.parametrize("count", [0, -1, 5001])

@@ -12,7 +12,7 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.query.functions.aggregate import Count
 
 from yishi.ballots import codes, round_settings, rules
-from yishi.ballots.tables import Ballot, BallotChoice, BallotCode
+from yishi.ballots.tables import Ballot, BallotChoice, BallotCode, BallotCodeBatch
 from yishi.core import audit, db
 from yishi.core.dates import CHINA, local_text
 from yishi.core.db import SharedSQLiteEngine
@@ -60,6 +60,19 @@ ISSUE_ATTEMPTS = 5
 
 
 async def issue_codes(round_: wishlists.RoundView, community_id: int, count: int, *, actor: Any) -> list[str]:
+    """`count` new codes for one community of the round, stored as one batch; the codes."""
+    return (await issue_code_batch(round_, community_id, count, actor=actor)).codes
+
+
+@dataclass(frozen=True)
+class IssuedBatch:
+    id: int
+    codes: list[str]
+
+
+async def issue_code_batch(round_: wishlists.RoundView, community_id: int, count: int, *, actor: Any) -> IssuedBatch:
+    """One "生成选票码": `count` new codes for one community, kept together as a batch (when, by
+    whom), so the street can later print or export exactly the set handed to one collector."""
     if round_.status not in (RoundStatus.draft, RoundStatus.voting):
         raise Conflict(_("勾选已结束，不能再发放选票码。"))
     if not 1 <= count <= MAX_CODES_PER_BATCH:
@@ -71,22 +84,41 @@ async def issue_codes(round_: wishlists.RoundView, community_id: int, count: int
         raise DomainError(_("这个社区不参加本批次勾选，不能为它生成选票码。请先在勾选设置中选择参加的社区。"))
     if round_.status is RoundStatus.voting and setup.casting_ended:
         raise Conflict(_("勾选已截止，不能再发放选票码。"))
+    (batch,) = await BallotCodeBatch.insert(BallotCodeBatch(
+        round=round_.id, community=community_id, size=count, issued_at=datetime.now(timezone.utc),
+        issued_by=getattr(actor, "id", None))).returning(BallotCodeBatch.id)
     # The batch is checked against the stored codes and the clashing ones drawn again; the unique
     # index stays the last guard, for a batch another request stored between the check and the
     # insert: the whole insert (one statement) is then refused, and drawn and checked again.
     for attempt in range(1, ISSUE_ATTEMPTS + 1):
         new = sorted(await _fresh_codes(count))
         try:
-            await BallotCode.insert(*[BallotCode(round=round_.id, community=community_id, code=c)
+            await BallotCode.insert(*[BallotCode(round=round_.id, community=community_id, code=c, batch=batch["id"])
                                       for c in new]).run()
         except Exception as exc:
             if not db.is_unique_violation(exc) or attempt == ISSUE_ATTEMPTS:
+                await BallotCodeBatch.delete().where(BallotCodeBatch.id == batch["id"])
                 raise
             continue
         break
     await audit.record("ballot.codes.issued", actor=actor, object_type="round", object_id=round_.id,
-                       community_id=community_id, count=count, voter_unit=setup.voter_unit)
-    return new
+                       community_id=community_id, count=count, voter_unit=setup.voter_unit, batch_id=batch["id"])
+    return IssuedBatch(batch["id"], new)
+
+
+async def code_batches(round_id: int) -> list[dict]:
+    """The round's batches, oldest first, each numbered within the round (第 1 次发放, ...; 批次 is the round itself), with its
+    community, time, issuer and how many of its codes are still unused."""
+    rows = await BallotCodeBatch.select(
+        BallotCodeBatch.id, BallotCodeBatch.size, BallotCodeBatch.issued_at, BallotCodeBatch.community,
+        BallotCodeBatch.community.name.as_alias("community_name"),
+        BallotCodeBatch.issued_by.display_name.as_alias("issued_by_name"),
+    ).where(BallotCodeBatch.round == round_id).order_by(BallotCodeBatch.id)
+    unused = {r["batch"]: r["n"] for r in await BallotCode.select(BallotCode.batch, Count(BallotCode.id, alias="n")).where(
+        (BallotCode.round == round_id) & BallotCode.used_at.is_null() & BallotCode.batch.is_not_null()
+    ).group_by(BallotCode.batch)}
+    return [{**r, "number": n, "issued_at_text": local_text(r["issued_at"]), "unused": unused.get(r["id"], 0)}
+            for n, r in enumerate(rows, start=1)]
 
 
 @dataclass(frozen=True)
@@ -388,12 +420,17 @@ async def tally(round_id: int) -> Tally:
     )
 
 
-async def unused_codes(round_id: int, community_id: int | None = None, limit: int = 50) -> list[dict]:
-    query = BallotCode.select(BallotCode.code, BallotCode.community.name.as_alias("community")).where(
+async def unused_codes(round_id: int, community_id: int | None = None, limit: int = 50,
+                       batch_id: int | None = None) -> list[dict]:
+    """The round's unused codes, of one community and/or one batch when asked, in issuing order."""
+    query = BallotCode.select(BallotCode.code, BallotCode.community.name.as_alias("community"),
+                              BallotCode.batch).where(
         (BallotCode.round == round_id) & BallotCode.used_at.is_null()
     )
     if community_id is not None:
         query = query.where(BallotCode.community == community_id)
+    if batch_id is not None:
+        query = query.where(BallotCode.batch == batch_id)
     return await query.order_by(BallotCode.id).limit(limit).run()
 
 

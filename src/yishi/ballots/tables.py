@@ -1,9 +1,21 @@
 from piccolo.columns import ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
 from yishi.accounts.tables import User
 from yishi.places.tables import Community
 from yishi.wishlists.tables import Round, WishItem
+
+
+class BallotCodeBatch(Table, tablename="ballot_batch"):
+    """一次发放 (an issuing batch; 批次 in the UI is the round): the codes one "生成选票码" made together, for one community: when and by whom,
+    so a street can print or export exactly the set it handed to one collector."""
+
+    round = ForeignKey(Round, null=False, index=True)
+    community = ForeignKey(Community, null=False)
+    size = Integer(default=0)  # not "count": that would hide Table.count()
+    issued_at = Timestamptz()
+    issued_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
 
 
 class BallotCode(Table, tablename="ballot_code"):
@@ -14,6 +26,8 @@ class BallotCode(Table, tablename="ballot_code"):
     code = Varchar(length=16, unique=True)
     used_at = Timestamptz(null=True, default=None)
     channel = Varchar(length=8, null=True, default=None)
+    # None for the codes issued before batches were kept.
+    batch = ForeignKey(BallotCodeBatch, null=True, default=None, index=True, on_delete=OnDelete.set_null)
 
 
 class Ballot(Table, tablename="ballot"):

@@ -66,35 +66,47 @@ class BallotStaffController(Controller):
         form = await request.form()
         community_id = form_int(form.get("community"), _("社区"))
         count = form_int(form.get("count"), _("选票码数量"))
-        new = await casting.issue_codes(round_, community_id, count, actor=request.user)
+        issued = await casting.issue_code_batch(round_, community_id, count, actor=request.user)
+        batch = next(b for b in await casting.code_batches(round_id) if b["id"] == issued.id)
         return Template("ballots/codes.html", context={
-            "round": round_, "setup": await round_settings.get(round_id), "codes": [{"code": c} for c in new], "display": code_utils.display,
-            "base_url": str(request.base_url).rstrip("/"), "fresh": True,
+            "round": round_, "setup": await round_settings.get(round_id), "codes": [{"code": c} for c in issued.codes],
+            "display": code_utils.display, "base_url": str(request.base_url).rstrip("/"), "fresh": True,
+            "batch": batch,
         })
 
     @get("/codes", guards=[guards.MANAGE_ROUND])
     async def list_codes(self, request: Request, round_id: int, round_: RoundView,
-                         community: str = "") -> Template:
-        """The unused codes, of one community when asked (a street hands them out community by
-        community), to print; the same set as a file at codes.csv."""
+                         community: str = "", batch: str = "") -> Template:
+        """The unused codes, of one community and/or one issuing batch when asked (a street hands
+        them out community by community, a batch (一次发放) to one collector), to print; the same set as a
+        file at codes.csv. A batch is shown whole, so printing prints exactly the filtered set."""
         community_id, communities = await _community_filter(round_, community)
-        unused = await casting.unused_codes(round_id, community_id, limit=CODES_ON_PAGE)
+        batch_id, batches = await _batch_filter(round_id, batch)
+        limit = casting.MAX_CODES_PER_BATCH if batch_id is not None else CODES_ON_PAGE
+        unused = await casting.unused_codes(round_id, community_id, limit=limit, batch_id=batch_id)
         return Template("ballots/codes.html", context={
             "round": round_, "setup": await round_settings.get(round_id), "codes": unused, "display": code_utils.display,
             "base_url": str(request.base_url).rstrip("/"), "fresh": False, "communities": communities,
-            "community_id": community_id, "on_page": CODES_ON_PAGE,
+            "community_id": community_id, "on_page": limit, "batches": batches, "batch_id": batch_id,
+            "batch": next((b for b in batches if b["id"] == batch_id), None),
         })
 
     @get("/codes.csv", guards=[guards.MANAGE_ROUND])
-    async def export_codes(self, request: Request, round_id: int, round_: RoundView, community: str = "") -> Response:
+    async def export_codes(self, request: Request, round_id: int, round_: RoundView, community: str = "",
+                           batch: str = "") -> Response:
         community_id, communities = await _community_filter(round_, community)
-        unused = await casting.unused_codes(round_id, community_id, limit=CODES_IN_FILE)
+        batch_id, batches = await _batch_filter(round_id, batch)
+        unused = await casting.unused_codes(round_id, community_id, limit=CODES_IN_FILE, batch_id=batch_id)
+        numbers = {b["id"]: b["number"] for b in batches}
         base = str(request.base_url).rstrip("/")
         out = io.StringIO()
         writer = csv.writer(out)
-        writer.writerow([_("社区"), _("选票码"), _("网址")])
-        writer.writerows([c["community"], code_utils.display(c["code"]), f"{base}/v/{c['code']}"] for c in unused)
+        writer.writerow([_("社区"), _("发放记录"), _("选票码"), _("网址")])
+        writer.writerows([c["community"], _("第 {n} 次发放").format(n=numbers[c["batch"]]) if c["batch"] in numbers else "",
+                          code_utils.display(c["code"]), f"{base}/v/{c['code']}"] for c in unused)
         name = next((c["name"] for c in communities if c["id"] == community_id), _("全部社区"))
+        if batch_id is not None:
+            name += _("-第{n}次发放").format(n=numbers[batch_id])
         # A BOM so that Excel on Windows opens the Chinese as UTF-8.
         return file_response(_("选票码-{title}-{community}.csv").format(title=round_.title, community=name), "text/csv; charset=utf-8",
                              ("\ufeff" + out.getvalue()).encode())
@@ -120,6 +132,15 @@ async def _community_filter(round_: RoundView, raw: str) -> tuple[int | None, li
     if not raw.isdigit() or int(raw) not in {c["id"] for c in communities}:
         raise NotFound(_("这个批次所在的镇（街道）没有这个社区。"))
     return int(raw), communities
+
+
+async def _batch_filter(round_id: int, raw: str) -> tuple[int | None, list[dict]]:
+    batches = await casting.code_batches(round_id)
+    if not raw:
+        return None, batches
+    if not raw.isdigit() or int(raw) not in {b["id"] for b in batches}:
+        raise NotFound(_("本批次没有这次发放的记录。"))
+    return int(raw), batches
 
 
 MAX_PB_BYTES = 20 * 1024 * 1024  # the largest Pabulib file here (Łódź, 90,000 voters) is 3.7 MB
