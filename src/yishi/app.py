@@ -37,6 +37,7 @@ from yishi.web.errors import EXCEPTION_HANDLERS
 from yishi.web.forms import FormRequest
 from yishi.web.guards import PUBLIC
 from yishi.web.headers import add_security_headers
+from yishi.web.help import HelpController
 from yishi.web.landing import landing_for
 from yishi.web.language import LocaleMiddleware, switch_language
 from yishi.web.resident.projects import PublicProjectController
@@ -120,6 +121,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             home,
             healthz,
             switch_language,
+            HelpController,
             AuthController,
             PasswordController,
             UserAdminController,

@@ -37,7 +37,9 @@ def test_public_routes_are_the_residents_pages_and_the_login():
                       "/street/{town_id:int}", "/p/{project_id:int}", "/photos/{photo_id:int}",
                       "/photos/{photo_id:int}/thumb",
                       # 评实效: the rating form (a code is its check) and the rating slip's QR target.
-                      "/p/{project_id:int}/rate", "/r", "/r/{code:str}"}
+                      "/p/{project_id:int}/rate", "/r", "/r/{code:str}",
+                      # 使用说明: every role's guide, and the collectors' printable page.
+                      "/help", "/help/{key:str}", "/help/collector.pdf"}
 
 
 @pytest.mark.parametrize("path", ["/rounds/99999999999999999999", "/meetings/99999999999999999999",
