@@ -13,6 +13,7 @@ from tests import factories as f
 from tests.e2e.helpers import login
 from tests.evaluation.setup import codes, written_off
 from yishi.accounts.enums import Role
+from yishi.core import dates
 from yishi.evaluation import nextyear, services
 from yishi.evaluation.tables import Rating
 from yishi.wishlists import services as wishlists
@@ -99,4 +100,26 @@ async def test_district_confirms_and_street_carries_into_next_round(open_page):
     await login(phone, reviewer.username)
     await phone.goto(f"/dashboard/{places['district']}")
     await phone.screenshot(path=str(SHOTS / "e2e-dashboard-360.png"), full_page=True)
+    assert await phone.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+async def test_dashboard_figure_opens_its_list_and_project_rates_by_month(open_page):
+    places, staff, (pid, _), round_id = await written_off()
+    for code, grade in zip(await codes(places, staff, round_id, 3), ["satisfied", "basic", "unsatisfied"]):
+        await services.rate_online(pid, code, grade, "噪音大" if grade == "unsatisfied" else "")
+    month = services.month_of(dates.today())
+    phone = await open_page(phone=True)
+    await login(phone, staff.username)
+    await phone.goto(f"/dashboard/street/{places['town']}")
+    await phone.locator("#fig-ratings").click()
+    await expect(phone.locator("#ratings-total")).to_have_text("共 3 条")
+    await expect(phone.locator("#ratings")).to_contain_text("噪音大")
+    await phone.screenshot(path=str(SHOTS / "e2e-ratings-list-360.png"), full_page=True)
+    assert await phone.evaluate("document.documentElement.scrollWidth") <= 360
+    await phone.goto(f"/evaluation/projects/{pid}")
+    await expect(phone.locator("#rates-period")).to_have_text("整个项目")
+    await phone.locator("#rates-by-month").get_by_role("link", name=month).click()
+    await expect(phone.locator("#rates-period")).to_have_text(month)
+    await expect(phone.locator("#rate-satisfaction")).to_have_text("66.7%")
+    await phone.locator("#rates").screenshot(path=str(SHOTS / "e2e-project-rates-month-360.png"))
     assert await phone.evaluate("document.documentElement.scrollWidth") <= 360
