@@ -5,14 +5,17 @@ process surely gets half; and `yishi serve --workers 2`, as an operator starts i
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import subprocess
+from types import SimpleNamespace
 
 import httpx
 import pytest
 
 from yishi.accounts.enums import Role
 from yishi.ballots.tables import Ballot
+from yishi.core.tables import SharedState
 from yishi.suggestions import catalog
 from yishi.suggestions.tables import Suggestion
 from yishi.web.resident import suggest as public
@@ -20,6 +23,7 @@ from tests import factories as f
 from tests.conftest import TEST_DB, start_server
 
 pytestmark = pytest.mark.skipif(TEST_DB != "postgres", reason="several server processes need PostgreSQL")
+REDIS_URL = os.environ.get("YISHI_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def _serve(*extra: str) -> tuple[subprocess.Popen, str]:
@@ -35,18 +39,46 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
-@pytest.fixture(scope="module", params=["two servers", "--workers 2"])
+def _redis_cleared() -> bool:
+    """Whether Redis answers at REDIS_URL; if so, yishi's keys there are deleted (what an earlier
+    run left would count against this one)."""
+    try:
+        import redis  # noqa: PLC0415 — optional: only this case needs it
+    except ImportError:
+        return False
+    try:
+        client = redis.Redis.from_url(REDIS_URL, socket_timeout=2)
+        for key in client.scan_iter("yishi:*"):
+            client.delete(key)
+        return True
+    except redis.exceptions.RedisError:
+        return False
+
+
+@pytest.fixture(scope="module", params=["two servers", "--workers 2", "two servers, Redis store"])
 def servers(request):
-    """Base URLs that requests alternate between: two processes, or one address served by two."""
+    """Base URLs that requests alternate between: two processes, or one address served by two;
+    the limits' counts in the database, or in Redis (YISHI_STORE_URL)."""
     if request.param == "two servers":
         procs = [_serve(), _serve()]
-    else:
+    elif request.param == "--workers 2":
         procs = [_serve("--workers", "2")]
+    else:
+        if not _redis_cleared():
+            pytest.skip(f"no Redis at {REDIS_URL} (or no redis package)")
+        os.environ["YISHI_STORE_URL"] = REDIS_URL
+        try:
+            procs = [_serve(), _serve()]
+        finally:
+            del os.environ["YISHI_STORE_URL"]
     try:
-        yield [url for _proc, url in procs] * (2 // len(procs))
+        yield SimpleNamespace(urls=[url for _proc, url in procs] * (2 // len(procs)),
+                              store="redis" if "Redis" in request.param else "database")
     finally:
         for proc, _url in procs:
             _stop(proc)
+        if "Redis" in request.param:
+            _redis_cleared()
 
 
 async def _csrf(http: httpx.AsyncClient, url: str) -> str:
@@ -61,12 +93,12 @@ async def test_one_code_gives_one_ballot_across_processes(servers):
     items = await f.item_ids(r.id)
     async with httpx.AsyncClient(timeout=30) as http:
         # One token, made by the first process, accepted by the other (the key is shared).
-        token = await _csrf(http, servers[0])
+        token = await _csrf(http, servers.urls[0])
         cookies = {"csrftoken": http.cookies["csrftoken"]}
 
         async def post(i: int) -> int:
             async with httpx.AsyncClient(timeout=30, cookies=cookies) as one:
-                response = await one.post(f"{servers[i % 2]}/v/{code}",
+                response = await one.post(f"{servers.urls[i % 2]}/v/{code}",
                                           data={"_csrf_token": token, "item": str(items[0])})
                 return response.status_code
 
@@ -79,10 +111,10 @@ async def test_one_code_gives_one_ballot_across_processes(servers):
 async def test_login_limit_holds_across_processes(servers):
     await f.make_user(Role.admin, username="admin")
     async with httpx.AsyncClient(timeout=30) as http:
-        token = await _csrf(http, servers[0])
+        token = await _csrf(http, servers.urls[0])
 
         async def login(i: int, password: str) -> httpx.Response:
-            return await http.post(servers[i % 2] + "/login",
+            return await http.post(servers.urls[i % 2] + "/login",
                                    data={"username": "admin", "password": password, "_csrf_token": token})
 
         # Five wrong passwords, alternating between the processes: the sixth is refused by both,
@@ -92,16 +124,24 @@ async def test_login_limit_holds_across_processes(servers):
             response = await login(i, f.PASSWORD)
             assert response.status_code == 429
             assert re.search(r"登录失败次数过多，请 \d+ 秒后再试。", response.text)
+    # The counts are where the setting puts them.
+    if servers.store == "redis":
+        import redis  # noqa: PLC0415 — optional: only this case needs it
+
+        assert redis.Redis.from_url(REDIS_URL).exists("yishi:login.address|127.0.0.1|admin") == 1
+        assert await SharedState.count() == 0
+    else:
+        assert await SharedState.count().where(SharedState.key == "login.address|127.0.0.1|admin") == 1
 
 
 async def test_suggestion_form_limit_holds_across_processes(servers):
     places = await f.make_places()
     category = (await catalog.categories())[0]["id"]
     async with httpx.AsyncClient(timeout=30) as http:
-        token = f.csrf_from((await http.get(servers[0] + "/s")).text)
+        token = f.csrf_from((await http.get(servers.urls[0] + "/s")).text)
         data = {"_csrf_token": token, "content": "希望小区多装几个路灯。", "category": str(category),
                 "community": str(places["communities"][0])}
-        statuses = [(await http.post(servers[i % 2] + "/s", data=data)).status_code
+        statuses = [(await http.post(servers.urls[i % 2] + "/s", data=data)).status_code
                     for i in range(public.SUBMIT_LIMIT + 2)]
     assert statuses == [302] * public.SUBMIT_LIMIT + [429, 429]
     assert await Suggestion.count() == public.SUBMIT_LIMIT

@@ -80,6 +80,15 @@ async def healthz() -> str:
     return "ok"
 
 
+def shared_store(settings: Settings) -> Any:
+    """The database, or Redis/Valkey when YISHI_STORE_URL names one (web.stores)."""
+    if settings.store_url:
+        from yishi.web.stores import RedisStateStore  # noqa: PLC0415 — needs the redis package, only then
+
+        return RedisStateStore(settings.store_url)
+    return DatabaseStore()
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
     configure_hasher(settings.argon2_time_cost, settings.argon2_memory_cost)
@@ -114,6 +123,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     async def on_shutdown(app: Litestar) -> None:
         await lifecycle.stop_closer(app.state.pop("round_closer", None))
+        if hasattr(app.state.shared_store, "close"):
+            await app.state.shared_store.close()
         await core_db.stop(engine)
 
     app = Litestar(
@@ -177,7 +188,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     app.state.settings = settings
     # Every count a limit keeps lives in the shared store, so N processes limit as one.
-    store = app.state.shared_store = DatabaseStore()
+    store = app.state.shared_store = shared_store(settings)
     app.state.login_limiter = AttemptLimiter(store, "login.address", settings.login_attempts,
                                              settings.login_window_seconds)
     app.state.account_limiter = GrowingDelay(store, "login.account", settings.account_free_failures,

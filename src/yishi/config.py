@@ -23,6 +23,8 @@ class Settings:
     argon2_time_cost: int = 3
     argon2_memory_cost: int = 65536
     reload_templates: bool = False
+    # Where the rate limits keep their counts: "" for the database, or a redis:// (Valkey too) URL.
+    store_url: str = ""
     # Per (client address, username): this many wrong passwords within the window block the pair
     # until the first of them leaves it.
     login_attempts: int = 5
@@ -67,6 +69,7 @@ def read_settings(env: Mapping[str, str] | None = None) -> Settings:
         argon2_time_cost=int(env.get("YISHI_ARGON2_TIME_COST", "3")),
         argon2_memory_cost=int(env.get("YISHI_ARGON2_MEMORY_COST", "65536")),
         reload_templates=env.get("YISHI_RELOAD_TEMPLATES", "0") in ("1", "true", "yes"),
+        store_url=env.get("YISHI_STORE_URL", ""),
     )
 
 

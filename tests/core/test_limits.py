@@ -1,5 +1,9 @@
-"""The rate limits, counted in the shared store (the database), on SQLite and PostgreSQL."""
+"""The rate limits, counted in the shared store: the database (SQLite, PostgreSQL), and Redis
+when YISHI_TEST_REDIS_URL (default redis://127.0.0.1:6379/15) answers and the redis package is
+installed."""
 import asyncio
+import os
+import uuid
 from types import SimpleNamespace
 
 import pytest
@@ -27,8 +31,37 @@ def clock(monkeypatch):
     return c
 
 
+REDIS_URL = os.environ.get("YISHI_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture(params=["database", "redis"], autouse=True)
+async def store(request):
+    global _store
+    if request.param == "database":
+        _store = DatabaseStore()
+        yield _store
+        return
+    if request.node.get_closest_marker("database_only"):
+        pytest.skip("looks at the database table")
+    pytest.importorskip("redis")
+    from yishi.web.stores import RedisStateStore
+
+    _store = RedisStateStore(REDIS_URL, namespace=f"yishi-test-{uuid.uuid4().hex[:8]}")
+    try:
+        await _store.store._redis.ping()
+    except OSError as exc:
+        await _store.close()
+        pytest.skip(f"no Redis at {REDIS_URL}: {exc}")
+    yield _store
+    await _store.store.delete_all()
+    await _store.close()
+
+
+_store = None
+
+
 def limiter(limit: int, window: float = 60) -> AttemptLimiter:
-    return AttemptLimiter(DatabaseStore(), "test", limit, window)
+    return AttemptLimiter(_store, "test", limit, window)
 
 
 async def test_limiter_allows_until_limit_reached(clock):
@@ -64,8 +97,8 @@ async def test_limiter_keys_are_independent(clock):
 
 
 async def test_limiters_of_other_names_do_not_share_counts(clock):
-    await AttemptLimiter(DatabaseStore(), "one", 1, 60).fail("k")
-    assert await AttemptLimiter(DatabaseStore(), "two", 1, 60).blocked_for("k") == 0
+    await AttemptLimiter(_store, "one", 1, 60).fail("k")
+    assert await AttemptLimiter(_store, "two", 1, 60).blocked_for("k") == 0
 
 
 async def test_limiter_unblocks_when_window_expires(clock):
@@ -123,6 +156,7 @@ async def test_simultaneous_attempts_never_exceed_the_limit(clock):
     assert sorted(set(waits)) == [0, 60]
 
 
+@pytest.mark.database_only
 async def test_checking_keys_leaves_no_rows(clock):
     gate = limiter(3)
     for n in range(20):
@@ -130,6 +164,7 @@ async def test_checking_keys_leaves_no_rows(clock):
     assert await SharedState.count() == 0
 
 
+@pytest.mark.database_only
 async def test_expired_records_are_swept(clock, monkeypatch):
     monkeypatch.setattr(limits, "SWEEP_ONE_IN", 1)  # every change sweeps
     gate = limiter(3)
@@ -140,7 +175,8 @@ async def test_expired_records_are_swept(clock, monkeypatch):
     assert [r["key"] for r in await SharedState.select(SharedState.key).run()] == ["test|new"]
 
 
-async def test_long_keys_are_shortened_but_stay_apart():
+@pytest.mark.pure
+def test_long_keys_are_shortened_but_stay_apart():
     a, b = store_key("login", "x" * 500 + "a"), store_key("login", "x" * 500 + "b")
     assert len(a) == len(b) == 200 and a != b
     assert store_key("login", "alice") == "login|alice"
@@ -153,9 +189,10 @@ async def test_long_username_is_limited_like_any_other(clock):
 
 
 def delays(free: int = 3) -> GrowingDelay:
-    return GrowingDelay(DatabaseStore(), "acct", free=free, first_delay=10, max_delay=100)
+    return GrowingDelay(_store, "acct", free=free, first_delay=10, max_delay=100)
 
 
+@pytest.mark.pure
 def test_delay_doubles_after_the_free_failures_up_to_the_longest():
     assert [delays().delay(n) for n in range(1, 10)] == [0, 0, 0, 10, 20, 40, 80, 100, 100]
 
