@@ -2,7 +2,7 @@
 insert through Piccolo, on the engine yishi uses (yishi.core.db.make_engine, same URL, so the
 same engine class and PRAGMAs), served by uvicorn with the same options as `yishi serve`.
 
-    python bench/bare_app.py --url sqlite:////tmp/x.sqlite3 --port 8123
+    python bench/bare_app.py --url sqlite:////tmp/x.sqlite3 --port 8123 [--workers N]
 
 No CSRF, no sessions, no templates: what is left is the price of HTTP + form parsing + one
 committed insert, the floor the ballot endpoint is compared with.
@@ -63,13 +63,24 @@ def main() -> None:
     parser.add_argument("--url", required=True, help="database URL, as YISHI_DATABASE_URL")
     parser.add_argument("--port", type=int, default=8123)
     parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes, as `yishi serve --workers`")
     args = parser.parse_args()
 
     from yishi.cli import uvicorn_options
 
     import uvicorn
 
-    uvicorn.run(create_app(args.url), host=args.host, port=args.port, **uvicorn_options())
+    if args.workers == 1:
+        uvicorn.run(create_app(args.url), host=args.host, port=args.port, **uvicorn_options())
+    else:
+        # As yishi serve does it: each worker process builds the app from an import string.
+        os.environ["BARE_APP_URL"] = args.url
+        uvicorn.run("bare_app:app_from_env", factory=True, workers=args.workers, host=args.host, port=args.port,
+                    app_dir=str(Path(__file__).resolve().parent), **uvicorn_options())
+
+
+def app_from_env() -> Litestar:
+    return create_app(os.environ["BARE_APP_URL"])
 
 
 if __name__ == "__main__":

@@ -1,16 +1,18 @@
 """Ballots per second through the real app, against a bare one-insert endpoint on the same engine.
 
     python bench/bench_ballots.py [--db sqlite|postgres|both] [--seconds N] [--connections C]
+                                  [--workers 1 2]   (more than one worker: PostgreSQL only)
 
 For each database: a fresh one (a temporary SQLite file, or a new PostgreSQL database that is
 dropped afterwards), migrated with yishi.cli.migrate_async, holding one round open for ticking
 with 20 items (at most 5 ticks) and --codes ballot codes (bulk-inserted). Then, one after the
 other on loopback only:
 
-  * `yishi serve` (a subprocess: uvicorn, one worker), driven by wrk with bench/ballots.lua:
+  * `yishi serve` (a subprocess: uvicorn, one worker, or `--workers N` for each N given), driven
+    by wrk with bench/ballots.lua:
     every request spends the next unused code (POST /v/CODE, form `_csrf_token=...&item=ID...`
     with the csrftoken cookie), after a short warm-up on other codes;
-  * bench/bare_app.py (same engine class and URL), driven the same way: POST /bare.
+  * bench/bare_app.py (same engine class and URL, as many workers), driven the same way: POST /bare.
 
 Afterwards the database is checked: ballots == spent codes, every successful (2xx) response
 has its ballot, no more ballots than codes sent, and the tally of every item equals what the
@@ -195,9 +197,16 @@ class Server:
                 time.sleep(0.1)
 
     def cpu_seconds(self) -> float:
-        """User + system CPU time of the server process so far (all its threads)."""
-        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """User + system CPU time so far of the server process and of its worker processes
+        (uvicorn --workers), all their threads."""
+        total = 0
+        for pid in _tree(self.proc.pid):
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:  # ended meanwhile
+                continue
+            total += int(fields[11]) + int(fields[12])
+        return total / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -207,6 +216,20 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+
+
+def _tree(pid: int) -> list[int]:
+    """pid and its descendants (uvicorn's supervisor, its workers, multiprocessing helpers)."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        for task in Path(f"/proc/{p}/task").glob("*"):
+            try:
+                todo += [int(c) for c in (task / "children").read_text().split()]
+            except OSError:
+                pass
+    return out
 
 
 @dataclass
@@ -293,7 +316,7 @@ def server_flavour() -> str:
         loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
     if http == "auto":
         http = "httptools" if importlib.util.find_spec("httptools") else "h11"
-    return f"uvicorn, 1 worker, {loop} + {http}"
+    return f"uvicorn, {loop} + {http}"
 
 
 # --- one database ---------------------------------------------------------------------------
@@ -330,35 +353,46 @@ def bench_one(kind: str, args: argparse.Namespace) -> dict:
         sent_total = 0
         pos = 1  # next unused line of codes_file (1-based, as in Lua)
 
-        # The app under test.
-        port = free_port()
-        app = Server("yishi serve", [sys.executable, "-m", "yishi.cli", "serve", "--port", str(port)],
-                     {**env, "YISHI_PORT": str(port)}, port, tmp / "serve.log")
-        servers.append(app)
-        csrf = csrf_cookie(app.url)
-        # One request by hand first: it must be a receipt page, or the run measures errors.
-        status, page = post_one(app.url, codes[0], ticks_form[codes[0]], csrf)
-        sent_total += 1
-        pos = 2
-        if status != 200 or 'id="receipt"' not in page:
-            raise RuntimeError(f"a first ballot did not get a receipt ({status}):\n{page[:2000]}")
-        ok_total += 1
-        warm = run_wrk(app, codes_file, pos, "/v/", csrf, args.warmup, args.connections, args.timeout)
-        pos, ok_total, sent_total = warm.next, ok_total + warm.ok, sent_total + warm.sent
-        ballots = run_wrk(app, codes_file, pos, "/v/", csrf, args.seconds, args.connections, args.timeout)
-        pos, ok_total, sent_total = ballots.next, ok_total + ballots.ok, sent_total + ballots.sent
-        app.stop()
-        if pos > len(codes):
-            print(f"[{kind}] WARNING: ran out of codes; raise --codes", flush=True)
+        runs: list[dict] = []
+        bare_ok = 0
+        csrf = ""
+        for workers in args.workers:
+            # The app under test, started as an operator starts it.
+            port = free_port()
+            argv = [sys.executable, "-m", "yishi.cli", "serve", "--port", str(port)]
+            if workers > 1:
+                argv += ["--workers", str(workers)]
+            app = Server(f"yishi serve ({workers} worker)", argv, {**env, "YISHI_PORT": str(port)}, port,
+                         tmp / f"serve-{workers}.log")
+            servers.append(app)
+            if not csrf:
+                csrf = csrf_cookie(app.url)
+                # One request by hand first: it must be a receipt page, or the run measures errors.
+                status, page = post_one(app.url, codes[0], ticks_form[codes[0]], csrf)
+                sent_total += 1
+                pos = 2
+                if status != 200 or 'id="receipt"' not in page:
+                    raise RuntimeError(f"a first ballot did not get a receipt ({status}):\n{page[:2000]}")
+                ok_total += 1
+            warm = run_wrk(app, codes_file, pos, "/v/", csrf, args.warmup, args.connections, args.timeout)
+            pos, ok_total, sent_total = warm.next, ok_total + warm.ok, sent_total + warm.sent
+            ballots = run_wrk(app, codes_file, pos, "/v/", csrf, args.seconds, args.connections, args.timeout)
+            pos, ok_total, sent_total = ballots.next, ok_total + ballots.ok, sent_total + ballots.sent
+            app.stop()
+            if pos > len(codes):
+                print(f"[{kind}] WARNING: ran out of codes; raise --codes", flush=True)
 
-        # The baseline, on the same database.
-        port = free_port()
-        bare = Server("bare app", [sys.executable, str(BENCH / "bare_app.py"), "--url", url, "--port", str(port)],
-                      env, port, tmp / "bare.log")
-        servers.append(bare)
-        bare_warm = run_wrk(bare, codes_file, 1, "/bare", csrf, args.warmup, args.connections, args.timeout)
-        bare_run = run_wrk(bare, codes_file, 1, "/bare", csrf, args.seconds, args.connections, args.timeout)
-        bare.stop()
+            # The baseline, on the same database, with as many workers.
+            port = free_port()
+            bare = Server(f"bare app ({workers} worker)",
+                          [sys.executable, str(BENCH / "bare_app.py"), "--url", url, "--port", str(port),
+                           "--workers", str(workers)], env, port, tmp / f"bare-{workers}.log")
+            servers.append(bare)
+            bare_warm = run_wrk(bare, codes_file, 1, "/bare", csrf, args.warmup, args.connections, args.timeout)
+            bare_run = run_wrk(bare, codes_file, 1, "/bare", csrf, args.seconds, args.connections, args.timeout)
+            bare.stop()
+            bare_ok += bare_warm.ok + bare_run.ok
+            runs.append({"workers": workers, "ballots": ballots, "bare": bare_run})
 
         counts = asyncio.run(db_counts(url, seeded["round_id"]))
         used = counts["used"]
@@ -374,10 +408,10 @@ def bench_one(kind: str, args: argparse.Namespace) -> dict:
             "choices == ticks of spent codes": counts["choices"] == sum(exp_tally.values()),
             "tally per item == ticks of spent codes": counts["tally"] == dict(exp_tally),
             "used_at and channel set together": counts["inconsistent"] == 0,
-            "bare rows >= bare 2xx": counts["bare_rows"] >= bare_warm.ok + bare_run.ok,
+            "bare rows >= bare 2xx": counts["bare_rows"] >= bare_ok,
             "database integrity": counts["integrity"] == "ok",
         }
-        results.update(ballots=ballots, bare=bare_run, counts={k: v for k, v in counts.items()
+        results.update(runs=runs, counts={k: v for k, v in counts.items()
                                                                if k not in ("used", "tally")},
                        ok_total=ok_total, sent_total=sent_total, checks=checks)
         return results
@@ -400,19 +434,20 @@ def report(all_results: list[dict], args: argparse.Namespace) -> bool:
     print("ok/s is what this machine gave just now; server CPU ms/req is steadier when other work "
           "shares the machine (1000 / it = requests a second one busy core could serve).")
     print()
-    head = ("db", "endpoint", "ok/s", "p50 ms", "p99 ms", "max ms", "non-2xx", "sock err", "ratio",
+    head = ("db", "workers", "endpoint", "ok/s", "p50 ms", "p99 ms", "max ms", "non-2xx", "sock err", "ratio",
             "server CPU ms/req", "ratio by CPU")
     rows = []
     for r in all_results:
-        b, bare = r["ballots"], r["bare"]
-        ratio = b.ok_per_s / bare.ok_per_s if bare.ok_per_s else float("nan")
-        cpu_ratio = bare.cpu_ms_per_ok / b.cpu_ms_per_ok if b.ok else float("nan")
-        rows.append((r["db"], "POST /v/{code} ballot", f"{b.ok_per_s:,.0f}", f"{b.p50_ms:.1f}",
-                     f"{b.p99_ms:.1f}", f"{b.max_ms:.0f}", str(b.bad), _sock(b), f"{ratio:.2f}x",
-                     f"{b.cpu_ms_per_ok:.2f}", f"{cpu_ratio:.2f}x"))
-        rows.append((r["db"], "POST /bare one insert", f"{bare.ok_per_s:,.0f}", f"{bare.p50_ms:.1f}",
-                     f"{bare.p99_ms:.1f}", f"{bare.max_ms:.0f}", str(bare.bad), _sock(bare), "1.00x",
-                     f"{bare.cpu_ms_per_ok:.2f}", "1.00x"))
+        for run in r["runs"]:
+            b, bare, w = run["ballots"], run["bare"], str(run["workers"])
+            ratio = b.ok_per_s / bare.ok_per_s if bare.ok_per_s else float("nan")
+            cpu_ratio = bare.cpu_ms_per_ok / b.cpu_ms_per_ok if b.ok else float("nan")
+            rows.append((r["db"], w, "POST /v/{code} ballot", f"{b.ok_per_s:,.0f}", f"{b.p50_ms:.1f}",
+                         f"{b.p99_ms:.1f}", f"{b.max_ms:.0f}", str(b.bad), _sock(b), f"{ratio:.2f}x",
+                         f"{b.cpu_ms_per_ok:.2f}", f"{cpu_ratio:.2f}x"))
+            rows.append((r["db"], w, "POST /bare one insert", f"{bare.ok_per_s:,.0f}", f"{bare.p50_ms:.1f}",
+                         f"{bare.p99_ms:.1f}", f"{bare.max_ms:.0f}", str(bare.bad), _sock(bare), "1.00x",
+                         f"{bare.cpu_ms_per_ok:.2f}", "1.00x"))
     widths = [max(len(str(x[i])) for x in [head, *rows]) for i in range(len(head))]
     line = lambda cells: "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths)) + " |"  # noqa: E731
     print(line(head))
@@ -420,14 +455,27 @@ def report(all_results: list[dict], args: argparse.Namespace) -> bool:
     for row in rows:
         print(line(row))
     print()
+    for r in all_results:
+        by_workers = {run["workers"]: run for run in r["runs"]}
+        one = by_workers.get(1)
+        for w, run in sorted(by_workers.items()):
+            if w == 1 or one is None:
+                continue
+            # What each worker past the first adds, as a share of what the first gives alone.
+            gain = lambda key: ((run[key].ok_per_s / one[key].ok_per_s - 1) / (w - 1)  # noqa: E731
+                                if one[key].ok_per_s else float("nan"))
+            print(f"[{r['db']}] {w} workers against 1: each further worker adds {gain('ballots'):.2f}x of the "
+                  f"first in ballots/s ({gain('bare'):.2f}x on the bare endpoint); on {os.cpu_count()} CPUs "
+                  f"shared with wrk and anything else running, this says little past that number of cores.")
     good = True
     for r in all_results:
         failed = [name for name, ok in r["checks"].items() if not ok]
-        bad = r["ballots"].bad + r["bare"].bad
+        bad = sum(run["ballots"].bad + run["bare"].bad for run in r["runs"])
         c = r["counts"]
+        statuses = "; ".join(f"{run['workers']} worker: ballot {run['ballots'].statuses} bare {run['bare'].statuses}"
+                             for run in r["runs"])
         print(f"[{r['db']}] database: {c['ballots']:,} ballots, {c['choices']:,} ticks; codes sent "
-              f"{r['sent_total']:,}, 2xx {r['ok_total']:,}; statuses ballot {r['ballots'].statuses} "
-              f"bare {r['bare'].statuses}")
+              f"{r['sent_total']:,}, 2xx {r['ok_total']:,}; statuses {statuses}")
         if failed or bad:
             good = False
             print(f"[{r['db']}] FAILED: " + ", ".join(failed + ([f"{bad} non-2xx responses"] if bad else [])))
@@ -448,12 +496,17 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=2, help="warm-up seconds per endpoint")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--timeout", type=int, default=5, help="wrk's per-request timeout, seconds")
-    parser.add_argument("--codes", type=int, default=60_000)
+    parser.add_argument("--codes", type=int, help="ballot codes to seed (default 60,000 per worker count)")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1],
+                        help="worker counts to run, one after the other (e.g. 1 2); more than 1 needs PostgreSQL")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, SQLite file)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    if any(w > 1 for w in args.workers) and "sqlite" in kinds:
+        raise SystemExit("--workers above 1 needs PostgreSQL (yishi serve refuses it on SQLite): use --db postgres")
+    args.codes = args.codes or 60_000 * len(args.workers)
     results = [bench_one(kind, args) for kind in kinds]
     if not report(results, args):
         raise SystemExit(1)

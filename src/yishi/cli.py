@@ -49,8 +49,10 @@ def cmd_migrate(args: argparse.Namespace) -> None:
 
 def uvicorn_options() -> dict:
     """uvicorn's settings for `yishi serve`, shared with bench/bare_app.py so the baseline is
-    served the same way."""
-    return {"log_level": "warning", "access_log": False}
+    served the same way. With --workers, uvicorn takes a worker that does not answer its health
+    check within the timeout for hung and starts another: 5 s (its default) is less than a worker
+    needs to start on a busy machine, where that loops for ever."""
+    return {"log_level": "warning", "access_log": False, "timeout_worker_healthcheck": 30}
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
