@@ -151,3 +151,29 @@ async def test_staff_adds_council_member_with_new_account_on_a_phone(open_page):
     member = await open_page(phone=True)
     await login(member, "dawan_zgl", password)
     await expect(member).to_have_url(re.compile(r"/account/password$"))
+
+
+async def test_login_block_on_a_phone_and_in_the_account_history(open_page):
+    """Five wrong passwords on a phone: the sixth try, even the right one, is refused with the
+    wait in plain Chinese; the administrator then sees the block in the account's 登录记录."""
+    SHOTS.mkdir(exist_ok=True)
+    places = await f.make_places()
+    await f.make_user(Role.admin, username="admin")
+    member = await f.make_user(Role.member, places, username="wang_fang")
+    phone = await open_page(phone=True)
+    for _ in range(5):
+        await login(phone, "wang_fang", "not-her-password")
+        await expect(phone.locator("#error")).to_have_text("用户名或密码不正确。")
+    await login(phone, "wang_fang")
+    await expect(phone.locator("#error")).to_have_text(re.compile(r"^登录失败次数过多，请 (29\d|300) 秒后再试。$"))
+    await expect(phone).to_have_url(re.compile(r"/login$"))
+    assert await phone.evaluate("document.documentElement.scrollWidth") <= 360
+    await phone.screenshot(path=str(SHOTS / "e2e-login-blocked-360.png"), full_page=True)
+
+    desk = await open_page()
+    await login(desk, "admin")
+    await desk.goto(f"/users/{member.id}")
+    history = desk.locator("#history")
+    await expect(history.get_by_text("失败次数过多，登录暂停")).to_have_count(1)
+    await expect(history.get_by_text("登录失败（密码错误）")).to_have_count(5)
+    await desk.screenshot(path=str(SHOTS / "e2e-login-blocked-history-1280.png"), full_page=True)
