@@ -12,6 +12,9 @@ import json
 import os
 from pathlib import Path
 
+from yishi.core import i18n
+from yishi.core.i18n import _
+
 
 async def migrate_async(quiet: bool = False) -> None:
     """core.db.migrate, under the name the tests and benches import."""
@@ -44,7 +47,7 @@ async def _with_engine(engine, coro):
 def cmd_migrate(args: argparse.Namespace) -> None:
     settings, engine = _setup()
     asyncio.run(_with_engine(engine, migrate_async()))
-    print("数据库已是最新结构。")
+    print(_("数据库已是最新结构。"))
 
 
 def uvicorn_options() -> dict:
@@ -63,12 +66,12 @@ def cmd_serve(args: argparse.Namespace) -> None:
     settings, engine = _setup()
     workers = 1 if args.workers is None else args.workers
     if workers < 1:
-        raise SystemExit("--workers 至少为 1。")
+        raise SystemExit(_("--workers 至少为 1。"))
     if workers > 1 and not settings.is_postgres:
         # One SQLite file takes one writer at a time; its engine (core.db) batches the writes of
         # one process. Several processes would queue on the file's lock instead.
-        raise SystemExit("多个工作进程（--workers）需要 PostgreSQL 数据库（设置 YISHI_DATABASE_URL）；"
-                         "SQLite 只用一个进程。")
+        raise SystemExit(_("多个工作进程（--workers）需要 PostgreSQL 数据库（设置 YISHI_DATABASE_URL）；"
+                           "SQLite 只用一个进程。"))
     asyncio.run(_with_engine(engine, migrate_async(quiet=True)))
     if args.demo:
         from yishi import demo  # noqa: PLC0415 — start-up cost
@@ -76,8 +79,8 @@ def cmd_serve(args: argparse.Namespace) -> None:
         asyncio.run(_with_engine(engine, demo.build(verbose=True)))
     host = args.host or settings.host
     port = args.port or settings.port
-    print(f"议事 yishi 已启动\uff1a http://{host}:{port}/ \uff08数据库\uff1a{settings.database_url}"
-          f"\uff0c{workers} 个工作进程\uff09")
+    print(_("议事 yishi 已启动： {url} （数据库：{db}，{n} 个工作进程）").format(
+        url=f"http://{host}:{port}/", db=settings.database_url, n=workers))
     if workers == 1:
         uvicorn.run(create_app(settings), host=host, port=port, **uvicorn_options())
     else:
@@ -105,7 +108,7 @@ def cmd_create_user(args: argparse.Namespace) -> None:
     from yishi.core.errors import DomainError  # noqa: PLC0415 — start-up cost
 
     settings, engine = _setup()
-    password = args.password or os.environ.get("YISHI_NEW_PASSWORD") or getpass.getpass("密码： ")
+    password = args.password or os.environ.get("YISHI_NEW_PASSWORD") or getpass.getpass(_("密码： "))
 
     async def run() -> None:
         await migrate_async(quiet=True)
@@ -113,7 +116,7 @@ def cmd_create_user(args: argparse.Namespace) -> None:
             username=args.username, password=password, display_name=args.name or args.username,
             role=Role(args.role), town_id=args.town, community_id=args.community, district_id=args.district,
         )
-        print(f"已创建用户 {user.username}({Role(args.role).label})。")
+        print(_("已创建用户 {name}（{role}）。").format(name=user.username, role=Role(args.role).label))
 
     try:
         asyncio.run(_with_engine(engine, run()))
@@ -132,7 +135,7 @@ def cmd_export(args: argparse.Namespace) -> None:
         raise SystemExit(exc.message)
     output = Path(args.output or filename)
     output.write_bytes(data)
-    print(f"已导出 {output}({len(data):,} 字节)。")
+    print(_("已导出 {file}（{n} 字节）。").format(file=output, n=f"{len(data):,}"))
 
 
 def cmd_tally(args: argparse.Namespace) -> None:
@@ -147,7 +150,7 @@ def cmd_tally(args: argparse.Namespace) -> None:
 
         raise SystemExit(pb_message(exc))
     except (OSError, ValueError) as exc:
-        raise SystemExit(f"无法读取 {args.file}\uff1a{exc}")
+        raise SystemExit(_("无法读取 {file}：{why}").format(file=args.file, why=exc))
     selected = rules.greedy(election) if args.rule == "greedy" else rules.mes(election)
     cost = election.cost_of(selected)
     print(json.dumps({"selected": selected, "cost": cost if isinstance(cost, int) else float(cost)},
@@ -162,7 +165,7 @@ def cmd_import_pb(args: argparse.Namespace) -> None:
     try:
         text = Path(args.file).read_text(encoding="utf-8-sig")
     except OSError as exc:
-        raise SystemExit(f"无法读取 {args.file}: {exc}")
+        raise SystemExit(_("无法读取 {file}：{why}").format(file=args.file, why=exc))
 
     async def run() -> int:
         await migrate_async(quiet=True)
@@ -173,7 +176,7 @@ def cmd_import_pb(args: argparse.Namespace) -> None:
         round_id = asyncio.run(_with_engine(engine, run()))
     except DomainError as exc:
         raise SystemExit(exc.message)
-    print(f"已导入为批次 {round_id}。")
+    print(_("已导入为批次 {id}。").format(id=round_id))
 
 
 def cmd_export_round(args: argparse.Namespace) -> None:
@@ -187,7 +190,7 @@ def cmd_export_round(args: argparse.Namespace) -> None:
         raise SystemExit(exc.message)
     output = Path(args.output or filename)
     output.write_bytes(data)
-    print(f"已导出 {output}({len(data):,} 字节)。")
+    print(_("已导出 {file}（{n} 字节）。").format(file=output, n=f"{len(data):,}"))
 
 
 def cmd_purge(args: argparse.Namespace) -> None:
@@ -206,14 +209,15 @@ def cmd_audit_verify(args: argparse.Namespace) -> None:
     _settings, engine = _setup()
     verdict = asyncio.run(_with_engine(engine, audit.verify()))
     if verdict.unsealed:
-        print(f"链前有 {verdict.unsealed} 条旧记录（启用防篡改链之前写入，未纳入校验）。")
+        print(_("链前有 {n} 条旧记录（启用防篡改链之前写入，未纳入校验）。").format(n=verdict.unsealed))
     if verdict.bad_id is not None:
-        why = "内容与其哈希不符（被改动过）" if verdict.reason == "content" else "与上一条记录接不上（其前有记录被删除、插入或改动）"
-        print(f"审计日志校验失败：第一条有问题的记录是 #{verdict.bad_id}，{why}。此前 {verdict.checked} 条完好。")
+        why = _("内容与其哈希不符（被改动过）") if verdict.reason == "content" else _("与上一条记录接不上（其前有记录被删除、插入或改动）")
+        print(_("审计日志校验失败：第一条有问题的记录是 #{id}，{why}。此前 {n} 条完好。").format(
+            id=verdict.bad_id, why=why, n=verdict.checked))
         raise SystemExit(1)
     head = verdict.head
-    print(f"审计日志完好：{verdict.checked} 条记录，链头 #{head.entry_id if head else '-'} "
-          f"{head.hash if head else '(空)'}")
+    print(_("审计日志完好：{n} 条记录，链头 #{id} {hash}").format(
+        n=verdict.checked, id=head.entry_id if head else "-", hash=head.hash if head else _("(空)")))
 
 
 async def _server_version_num() -> int:
@@ -236,8 +240,8 @@ def cmd_backup(args: argparse.Namespace) -> None:
             backup.backup_sqlite(settings.database_url, dest)
     except DomainError as exc:
         raise SystemExit(exc.message)
-    print(f"已备份到 {dest}（{dest.stat().st_size:,} 字节）。密钥文件 {settings.data_dir / 'secret_key'} "
-          f"和 {settings.data_dir / 'photos'} 需另行备份。")
+    print(_("已备份到 {file}（{n} 字节）。密钥文件 {key} 和 {photos} 需另行备份。").format(
+        file=dest, n=f"{dest.stat().st_size:,}", key=settings.data_dir / "secret_key", photos=settings.data_dir / "photos"))
 
 
 def cmd_restore(args: argparse.Namespace) -> None:
@@ -250,12 +254,12 @@ def cmd_restore(args: argparse.Namespace) -> None:
     try:
         kind = backup.kind_of(source)
         if kind != ("postgres" if settings.is_postgres else "sqlite"):
-            raise DomainError(f"{source} 是 {'PostgreSQL' if kind == 'postgres' else 'SQLite'} 的备份，"
-                              f"而当前数据库是 {'PostgreSQL' if settings.is_postgres else 'SQLite'}"
-                              f"（YISHI_DATABASE_URL），不能直接恢复。")
+            raise DomainError(_("{file} 是 {kind} 的备份，而当前数据库是 {current}（YISHI_DATABASE_URL），不能直接恢复。").format(
+                file=source, kind="PostgreSQL" if kind == "postgres" else "SQLite",
+                current="PostgreSQL" if settings.is_postgres else "SQLite"))
         if not args.yes:
-            raise DomainError(f"恢复会用 {source} 替换当前数据库（{settings.database_url}）中的全部数据。"
-                              f"请先停止网站服务，再加 --yes 运行。")
+            raise DomainError(_("恢复会用 {file} 替换当前数据库（{db}）中的全部数据。请先停止网站服务，再加 --yes 运行。").format(
+                file=source, db=settings.database_url))
         if settings.is_postgres:
             backup.restore_pg(settings.database_url, source, asyncio.run(_with_engine(engine, _server_version_num())))
         else:
@@ -265,77 +269,87 @@ def cmd_restore(args: argparse.Namespace) -> None:
     # A backup from an older version gets the newer tables and columns now, not at the next start.
     _settings, engine = _setup()
     asyncio.run(_with_engine(engine, migrate_async(quiet=True)))
-    print(f"已从 {source} 恢复数据库。请确认密钥文件与备份时的一致，然后启动网站。")
+    print(_("已从 {file} 恢复数据库。请确认密钥文件与备份时的一致，然后启动网站。").format(file=source))
+
+
+def cli_locale(environ: dict[str, str] | os._Environ[str] = os.environ) -> str:
+    """The language of the user's shell (LC_ALL, LC_MESSAGES, LANG, as gettext reads them);
+    Chinese when none names a language the app speaks (C, POSIX, C.UTF-8, unset)."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if value := environ.get(name):
+            return i18n.normalize(value.split(".")[0].split("@")[0]) or i18n.DEFAULT_LOCALE
+    return i18n.DEFAULT_LOCALE
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="yishi", description="议事 — 民生微事议事与群众勾选平台")
+    i18n.activate(cli_locale())
+    parser = argparse.ArgumentParser(prog="yishi", description=_("议事 — 民生微事议事与群众勾选平台"))
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("serve", help="启动网站（启动前自动迁移数据库）")
+    p = sub.add_parser("serve", help=_("启动网站（启动前自动迁移数据库）"))
     p.add_argument("--host")
     p.add_argument("--port", type=int)
-    p.add_argument("--demo", action="store_true", help="启动前载入演示数据")
-    p.add_argument("--workers", type=int, help="工作进程数（默认 1；多于 1 个需要 PostgreSQL）")
+    p.add_argument("--demo", action="store_true", help=_("启动前载入演示数据"))
+    p.add_argument("--workers", type=int, help=_("工作进程数（默认 1；多于 1 个需要 PostgreSQL）"))
     p.set_defaults(func=cmd_serve)
 
-    sub.add_parser("migrate", help="迁移数据库到最新结构").set_defaults(func=cmd_migrate)
-    sub.add_parser("demo", help="载入演示数据（可重复运行）").set_defaults(func=cmd_demo)
+    sub.add_parser("migrate", help=_("迁移数据库到最新结构")).set_defaults(func=cmd_migrate)
+    sub.add_parser("demo", help=_("载入演示数据（可重复运行）")).set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("create-user", help="创建账号（首个管理员用 --role admin）")
+    p = sub.add_parser("create-user", help=_("创建账号（首个管理员用 --role admin）"))
     p.add_argument("username")
     p.add_argument("--role", default="admin",
                    choices=["admin", "district_reviewer", "street_staff", "convener", "member", "collector"])
     p.add_argument("--name")
-    p.add_argument("--password", help="不填则从 YISHI_NEW_PASSWORD 或提示输入读取")
+    p.add_argument("--password", help=_("不填则从 YISHI_NEW_PASSWORD 或提示输入读取"))
     p.add_argument("--district", type=int)
     p.add_argument("--town", type=int)
     p.add_argument("--community", type=int)
     p.set_defaults(func=cmd_create_user)
 
-    p = sub.add_parser("export", help="导出文件")
+    p = sub.add_parser("export", help=_("导出文件"))
     exp = p.add_subparsers(dest="what", required=True)
-    q = exp.add_parser("intent-list", help="导出意愿清单 PDF")
+    q = exp.add_parser("intent-list", help=_("导出意愿清单 PDF"))
     q.add_argument("--round", type=int, required=True)
     q.add_argument("--output")
     q.set_defaults(func=cmd_export)
 
-    for what, help_ in (("round.pb", "导出批次为 Pabulib .pb 文件"), ("results.csv", "导出勾选结果 CSV"),
-                        ("results.xlsx", "导出勾选结果 Excel"), ("ballots.csv", "导出匿名选票 CSV"),
-                        ("ballots.xlsx", "导出匿名选票 Excel")):
+    for what, help_ in (("round.pb", _("导出批次为 Pabulib .pb 文件")), ("results.csv", _("导出勾选结果 CSV")),
+                        ("results.xlsx", _("导出勾选结果 Excel")), ("ballots.csv", _("导出匿名选票 CSV")),
+                        ("ballots.xlsx", _("导出匿名选票 Excel"))):
         q = exp.add_parser(what, help=help_)
         q.add_argument("--round", type=int, required=True)
         q.add_argument("--output")
         q.set_defaults(func=cmd_export_round, what=what)
 
-    p = sub.add_parser("tally", help="按规则计算 .pb 文件的结果，输出 JSON")
+    p = sub.add_parser("tally", help=_("按规则计算 .pb 文件的结果，输出 JSON"))
     p.add_argument("file")
     p.add_argument("--rule", choices=["greedy", "mes"], default="greedy")
     p.set_defaults(func=cmd_tally)
 
-    p = sub.add_parser("import-pb", help="把 Pabulib .pb 文件导入为一个批次（含选票）")
+    p = sub.add_parser("import-pb", help=_("把 Pabulib .pb 文件导入为一个批次（含选票）"))
     p.add_argument("file")
     p.add_argument("--town", type=int, required=True)
-    p.add_argument("--community", type=int, help="选票计入的社区（默认该镇街的第一个社区）")
+    p.add_argument("--community", type=int, help=_("选票计入的社区（默认该镇街的第一个社区）"))
     p.add_argument("--title")
     p.set_defaults(func=cmd_import_pb)
 
-    p = sub.add_parser("audit", help="审计日志")
+    p = sub.add_parser("audit", help=_("审计日志"))
     aud = p.add_subparsers(dest="what", required=True)
-    aud.add_parser("verify", help="校验审计日志的哈希链，指出第一条被改动或删除的记录").set_defaults(
+    aud.add_parser("verify", help=_("校验审计日志的哈希链，指出第一条被改动或删除的记录")).set_defaults(
         func=cmd_audit_verify)
 
-    p = sub.add_parser("backup", help="把整个数据库备份到一个文件（网站运行时也可以）")
+    p = sub.add_parser("backup", help=_("把整个数据库备份到一个文件（网站运行时也可以）"))
     p.add_argument("file")
     p.set_defaults(func=cmd_backup)
 
-    p = sub.add_parser("restore", help="用备份文件替换当前数据库（先停止网站）")
+    p = sub.add_parser("restore", help=_("用备份文件替换当前数据库（先停止网站）"))
     p.add_argument("file")
-    p.add_argument("--yes", action="store_true", help="确认替换当前数据库中的全部数据")
+    p.add_argument("--yes", action="store_true", help=_("确认替换当前数据库中的全部数据"))
     p.set_defaults(func=cmd_restore)
 
-    p = sub.add_parser("purge", help="清除办结满保存期限的居民建议中的姓名和电话（每日运行）")
-    p.add_argument("--days", type=int, help="保存天数（默认为建议的保存期限 180 天）")
+    p = sub.add_parser("purge", help=_("清除办结满保存期限的居民建议中的姓名和电话（每日运行）"))
+    p.add_argument("--days", type=int, help=_("保存天数（默认为建议的保存期限 180 天）"))
     p.set_defaults(func=cmd_purge)
 
     args = parser.parse_args(argv)

@@ -8,6 +8,9 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta, timezone
 
+from babel.dates import format_date, format_skeleton
+
+from yishi.core import i18n
 from yishi.core.errors import DomainError
 from yishi.core.i18n import _
 from yishi.core.text import typed
@@ -89,3 +92,22 @@ def parse_datetime(text: object, label: str) -> datetime | None:
     except ValueError:
         pass
     raise DomainError(_("{label}的格式不对，请按“年-月-日 时:分”填写。").format(label=label))
+
+
+def long_date(value: date | datetime | None) -> str:
+    """The date as a reader of the current language writes it: 2026年12月4日, 4 Dec 2026 (Babel,
+    CLDR); a moment is taken on Beijing clocks."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = in_china(value).date()
+    chinese = i18n.get_locale() == "zh_CN"
+    return format_date(value, "long" if chinese else "d MMM y", locale=i18n.format_locale())
+
+
+def month_label(month: str | date) -> str:
+    """'2026-12' (or a date in it) -> 2026年12月, December 2026."""
+    if isinstance(month, str):
+        year, mon = month.split("-")
+        month = date(int(year), int(mon), 1)
+    return format_skeleton("yMMMM", month, locale=i18n.format_locale())

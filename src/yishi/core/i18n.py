@@ -17,8 +17,9 @@ import contextlib
 import functools
 import gettext as _gettext
 import io
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextvars import ContextVar
+from typing import ParamSpec, TypeVar
 
 from babel import Locale, UnknownLocaleError
 from babel.messages.mofile import write_mo
@@ -33,7 +34,13 @@ DEFAULT_LOCALE = "zh_CN"
 # The locales the switch offers, each named in its own language (the header shows these).
 LOCALES: dict[str, str] = {"zh_CN": "中文", "en": "English"}
 
+# The CLDR locale that formats dates and numbers for each catalog: British English writes
+# "4 Dec 2026", as the issue's readers (researchers, NGOs, residents from abroad) expect.
+FORMAT_LOCALES: dict[str, str] = {"zh_CN": "zh_Hans_CN", "en": "en_GB"}
+
 _current: ContextVar[str] = ContextVar("yishi_locale", default=DEFAULT_LOCALE)
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 def normalize(value: str | None) -> str | None:
@@ -98,6 +105,11 @@ def get_locale() -> str:
     return _current.get()
 
 
+def format_locale() -> str:
+    """The CLDR locale for dates and numbers in the current language."""
+    return FORMAT_LOCALES.get(_current.get(), "zh_Hans_CN")
+
+
 def activate(locale: str | None) -> None:
     """Sets the language for the rest of this task (an error page rendered after the request's
     own context is gone); prefer `language()` where a block can say it."""
@@ -112,6 +124,17 @@ def language(locale: str | None) -> Iterator[str]:
         yield _current.get()
     finally:
         _current.reset(token)
+
+
+def official_document(func: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
+    """An export that is an official document (the district dossier, minutes, 月调度通报, the
+    evaluation report): written in Chinese, the language of the administration it goes to,
+    whatever the language of the page it was asked from."""
+    @functools.wraps(func)
+    async def in_chinese(*args: P.args, **kwargs: P.kwargs) -> T:
+        with language(DEFAULT_LOCALE):
+            return await func(*args, **kwargs)
+    return in_chinese
 
 
 def gettext(message: str) -> str:

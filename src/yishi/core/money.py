@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from babel.numbers import format_decimal
+
 from yishi.core.errors import DomainError
-from yishi.core.i18n import _
+from yishi.core.i18n import _, format_locale, get_locale
 from yishi.core.text import typed
 
 MAX_YUAN = Decimal("100000000000")  # a hundred billion yuan: far beyond any micro-project
@@ -28,11 +30,15 @@ def parse_yuan(text: str, field: str) -> int:
 
 
 def format_yuan(fen: int | None) -> str:
-    """1234560 -> '12,345.60'."""
+    """1234560 -> '12,345.60' (grouping and decimal sign of the current locale, through Babel)."""
+    return format_decimal(Decimal(int(fen or 0)) / 100, "#,##0.00", locale=format_locale())
+
+
+def format_money(fen: int | None) -> str:
+    """1230000 -> '¥12,300.00': the yuan sign, as both Chinese and English readers write it (CLDR's
+    English "CN¥" marks a currency that is not the reader's own, which is not how this reads)."""
     fen = int(fen or 0)
-    sign = "-" if fen < 0 else ""
-    yuan, cents = divmod(abs(fen), 100)
-    return f"{sign}{yuan:,}.{cents:02d}"
+    return ("-" if fen < 0 else "") + "¥" + format_yuan(abs(fen))
 
 
 def format_wan(fen: int | None) -> str:
@@ -47,9 +53,12 @@ def format_wan_short(fen: int | None) -> str:
 
 
 def format_spoken(fen: int | None) -> str:
-    """An amount as residents say it: '52 万元' from ten thousand yuan up, '4,800 元' below.
+    """An amount as residents say it: in Chinese '52 万元' from ten thousand yuan up, '4,800 元'
+    below; in other languages, which count no 万, '¥520,000' and '¥4,800'.
     (Staff pages keep exact yuan and fen: format_yuan.)"""
     fen = int(fen or 0)
+    if not get_locale().startswith("zh"):
+        return format_money(fen).removesuffix(".00")
     if fen >= 1_000_000:
         return f"{format_wan_short(fen)} {_('万元')}"
     return f"{format_yuan(fen).removesuffix('.00')} {_('元')}"

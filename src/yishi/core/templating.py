@@ -1,24 +1,19 @@
 """One Jinja environment for pages and PDFs, with the filters both need."""
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from yishi.core import i18n
-from yishi.core.dates import CHINA, local_text
-from yishi.core.money import format_spoken, format_wan, format_wan_short, format_yuan
+from yishi.core.dates import local_text, long_date, month_label
+from yishi.core.money import format_money, format_spoken, format_wan, format_wan_short, format_yuan
 
 local_time = local_text  # the template filter's name
 
 
-def chinese_date(value: datetime | None) -> str:
-    if value is None:
-        return ""
-    v = value.astimezone(CHINA) if value.tzinfo else value
-    return f"{v.year}年{v.month}月{v.day}日"
+chinese_date = long_date  # the official documents' name for it (they always render in Chinese)
 
 
 def percent(value: float) -> str:
@@ -38,7 +33,7 @@ def configure(env: Environment) -> Environment:
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(yuan=format_yuan, wan=format_wan, wan_short=format_wan_short, money_spoken=format_spoken, local_time=local_time,
-                       chinese_date=chinese_date, percent=percent)
+                       chinese_date=chinese_date, long_date=long_date, month_label=month_label, money=format_money, percent=percent)
     env.globals.update(get_locale=i18n.get_locale, LOCALES=i18n.LOCALES)
     env.globals["bar_svg"] = bar_svg
     return env

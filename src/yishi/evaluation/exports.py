@@ -8,7 +8,7 @@ from typing import Any
 from yishi.ballots import codes as code_utils
 from yishi.ballots.paper_pdf import qr_modules
 from yishi.core.errors import Conflict
-from yishi.core.i18n import _
+from yishi.core.i18n import _, official_document
 from yishi.core.pdf import render_pdf
 from yishi.core import dates
 from yishi.evaluation import report as reports
@@ -65,6 +65,7 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else pct_text(value) + "%"
 
 
+@official_document
 async def report_pdf(district_id: int, period: str) -> tuple[str, str, bytes]:
     """评估报告 of a district for a half year or a year, in the dossier's layout (GB/T 9704)."""
     r = await reports.build(district_id, period)

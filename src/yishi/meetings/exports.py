@@ -11,6 +11,7 @@ from typing import Any
 from yishi.ballots import casting
 from yishi.core import audit
 from yishi.core.pdf import render_pdf
+from yishi.core.i18n import official_document
 from yishi.core.dates import CHINA
 from yishi.meetings import compile as compiling
 from yishi.meetings import desk, meeting, records
@@ -139,6 +140,7 @@ async def dossier(round_id: int) -> tuple[Dossier, str]:
     return d, _fingerprint(intent)
 
 
+@official_document
 async def intent_list_pdf(round_id: int) -> tuple[str, str, bytes]:
     d, fingerprint = await dossier(round_id)
     pdf = await render_pdf("pdf/intent_list.html", d=d, fingerprint=fingerprint, chain=await audit.head(),
@@ -154,6 +156,7 @@ def _minutes_fingerprint(m: meeting.MeetingView, s: meeting.State) -> str:
     return hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()[:16].upper()
 
 
+@official_document
 async def minutes_pdf(meeting_id: int) -> tuple[str, str, bytes]:
     m = await meeting.get_meeting(meeting_id)
     s = await meeting.state(m)

@@ -7,7 +7,8 @@ import io
 import json
 from datetime import date, datetime, timezone
 
-from yishi.core.i18n import N_, _
+from yishi.core.dates import long_date, month_label
+from yishi.core.i18n import N_, _, official_document
 from yishi.core.money import format_wan
 from yishi.core.pdf import render_pdf
 from yishi.projects import public
@@ -36,15 +37,11 @@ def doc_prefix(title: str) -> str:
     return short + _("调")
 
 
-def _month_label(month: str) -> str:
-    year, mon = month.split("-")
-    return _("{y}年{m}月").format(y=year, m=int(mon))
+_month_label = month_label  # 2026年12月 / December 2026 (Babel)
+_day_label = long_date  # 2026年12月4日 / 4 Dec 2026 (Babel)
 
 
-def _day_label(day: date) -> str:
-    return _("{y}年{m}月{d}日").format(y=day.year, m=day.month, d=day.day)
-
-
+@official_document
 async def monthly_review_pdf(r: Review) -> tuple[str, str, bytes]:
     street = len(r.streets) <= 1 and r.title != r.district_name
     year, number = (int(x) for x in r.month.split("-"))
