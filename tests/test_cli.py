@@ -201,3 +201,21 @@ def test_pg_tool_older_than_the_server_refused():
     with pytest.raises(DomainError) as refused:
         backup.check_pg_tool("pg_dump", 990001)  # a server of major version 99
     assert "低于数据库服务器（99）" in refused.value.message
+
+
+@pytest.mark.pure
+@pytest.mark.parametrize(("environ", "locale"), [
+    ({}, "zh_CN"), ({"LANG": "C.UTF-8"}, "zh_CN"), ({"LANG": "POSIX"}, "zh_CN"), ({"LANG": "en_GB.UTF-8"}, "en"),
+    ({"LANG": "zh_CN.UTF-8"}, "zh_CN"), ({"LANG": "fr_FR.UTF-8"}, "zh_CN"),
+    ({"LANG": "zh_CN.UTF-8", "LC_ALL": "en_US.UTF-8"}, "en"), ({"LANG": "en_US.UTF-8", "LC_MESSAGES": "zh_TW"}, "zh_CN"),
+])
+def test_cli_speaks_the_shell_language_chinese_by_default(environ, locale):
+    from yishi.cli import cli_locale
+
+    assert cli_locale(environ) == locale
+
+
+def test_cli_help_in_english_under_an_english_lang():
+    result = subprocess.run([sys.executable, "-m", "yishi.cli", "--help"], cwd=ROOT, capture_output=True, text=True,
+                            env={**os.environ, "LANG": "en_GB.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""})
+    assert "Start the web server" in result.stdout and "启动网站" not in result.stdout

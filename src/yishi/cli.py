@@ -116,7 +116,7 @@ def cmd_create_user(args: argparse.Namespace) -> None:
             username=args.username, password=password, display_name=args.name or args.username,
             role=Role(args.role), town_id=args.town, community_id=args.community, district_id=args.district,
         )
-        print(_("已创建用户 {name}（{role}）。").format(name=user.username, role=Role(args.role).label))
+        print(_("已创建用户 {name}({role})。").format(name=user.username, role=Role(args.role).label))
 
     try:
         asyncio.run(_with_engine(engine, run()))
@@ -135,7 +135,7 @@ def cmd_export(args: argparse.Namespace) -> None:
         raise SystemExit(exc.message)
     output = Path(args.output or filename)
     output.write_bytes(data)
-    print(_("已导出 {file}（{n} 字节）。").format(file=output, n=f"{len(data):,}"))
+    print(_("已导出 {file}({n} 字节)。").format(file=output, n=f"{len(data):,}"))
 
 
 def cmd_tally(args: argparse.Namespace) -> None:
@@ -190,7 +190,7 @@ def cmd_export_round(args: argparse.Namespace) -> None:
         raise SystemExit(exc.message)
     output = Path(args.output or filename)
     output.write_bytes(data)
-    print(_("已导出 {file}（{n} 字节）。").format(file=output, n=f"{len(data):,}"))
+    print(_("已导出 {file}({n} 字节)。").format(file=output, n=f"{len(data):,}"))
 
 
 def cmd_purge(args: argparse.Namespace) -> None:
@@ -277,7 +277,9 @@ def cli_locale(environ: dict[str, str] | os._Environ[str] = os.environ) -> str:
     Chinese when none names a language the app speaks (C, POSIX, C.UTF-8, unset)."""
     for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
         if value := environ.get(name):
-            return i18n.normalize(value.split(".")[0].split("@")[0]) or i18n.DEFAULT_LOCALE
+            tag = value.split(".")[0].split("@")[0]
+            # Babel reads "C" as en_US_POSIX: here it means no language was chosen.
+            return i18n.DEFAULT_LOCALE if tag in ("C", "POSIX", "") else i18n.normalize(tag) or i18n.DEFAULT_LOCALE
     return i18n.DEFAULT_LOCALE
 
 

@@ -16,6 +16,12 @@ local_time = local_text  # the template filter's name
 chinese_date = long_date  # the official documents' name for it (they always render in Chinese)
 
 
+def seeded(value: object) -> object:
+    """Data the app seeded with a name marked N_() (the default categories): shown in the page's
+    language; a name someone typed is not in the catalog and shows as typed."""
+    return i18n.gettext(value) if isinstance(value, str) and value else value
+
+
 def percent(value: float) -> str:
     return f"{value * 100:.1f}%"
 
@@ -33,7 +39,8 @@ def configure(env: Environment) -> Environment:
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(yuan=format_yuan, wan=format_wan, wan_short=format_wan_short, money_spoken=format_spoken, local_time=local_time,
-                       chinese_date=chinese_date, long_date=long_date, month_label=month_label, money=format_money, percent=percent)
+                       chinese_date=chinese_date, long_date=long_date, month_label=month_label, money=format_money, percent=percent,
+                       seeded=seeded)
     env.globals.update(get_locale=i18n.get_locale, LOCALES=i18n.LOCALES)
     env.globals["bar_svg"] = bar_svg
     return env
