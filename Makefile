@@ -6,6 +6,7 @@ PYTHON ?= python3
 PORT ?= 8000
 APT_RUN := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 npm
 APT_TEST := $(APT_RUN) chromium poppler-utils zbar-tools
+AXE := node_modules/axe-core/axe.min.js
 
 .PHONY: run test test-fast test-sqlite test-postgres install install-test static system-deps system-deps-test bench clean i18n i18n-compile
 
@@ -49,7 +50,7 @@ $(VENV)/.installed: pyproject.toml
 
 install: system-deps $(VENV)/.installed i18n-compile
 
-install-test: system-deps-test $(VENV)/.installed i18n-compile
+install-test: system-deps-test $(VENV)/.installed i18n-compile $(AXE)
 
 # Translations (Babel). Simplified Chinese is the source language: the strings in _() are Chinese,
 # locale/yishi.pot lists them all, locale/en translates them, locale/zh_CN stays empty (the source
@@ -74,6 +75,12 @@ i18n-compile: $(VENV)/.installed
 # htmx comes from the npm registry (pinned in package.json) and is served from static/vendor:
 # never from a CDN, so the app works on a council's offline intranet.
 static: static/vendor/htmx.min.js
+
+# axe-core (npm, pinned in package.json) for the browser tests: injected into every page they visit
+# from node_modules, never served to users and never from a CDN.
+$(AXE): package.json
+	npm install --no-audit --no-fund --silent
+	@touch $@
 
 static/vendor/htmx.min.js: package.json
 	npm install --no-audit --no-fund --silent

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import axe  # stdlib only: imports nothing of the app before the settings below
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
 TEST_DB = os.environ.get("YISHI_TEST_DB", "sqlite")
@@ -257,9 +259,17 @@ async def open_page(browser, live_server: str):
         ctx = await browser.new_context(base_url=live_server, locale="zh-CN", java_script_enabled=javascript,
                                         accept_downloads=True, **(PHONE if phone else DESKTOP))
         ctx.set_default_timeout(10_000)
-        contexts.append(ctx)
+        # axe-core on every page the test loads (tests/axe.py); serious or critical findings fail it.
+        contexts.append((ctx, await axe.attach(ctx) if javascript else None))
         return await ctx.new_page()
 
     yield _open
-    for ctx in contexts:
+    found = []
+    for ctx, log in contexts:
+        if log is not None:
+            for page in ctx.pages:
+                await axe.check_now(page, log)
+            found.append(log.report())
         await ctx.close()
+    found = "\n".join(r for r in found if r)
+    assert not found, "axe-core found serious or critical accessibility problems:\n" + found

@@ -1,0 +1,89 @@
+"""axe-core over every page the browser tests visit (found in the walk, issue 13).
+
+axe comes from npm (pinned in package.json, installed by `make install-test`) and is read from
+node_modules: the app never serves it and nothing comes from a CDN. Each browser context the tests
+open gets it as an init script that runs axe once a page has loaded and hands the findings back
+through an exposed function; the tests need not call anything. A page that navigates away before
+axe is done is checked no further; `check_now` checks the page as it stands (the open_page fixture
+does so for each page when the test ends). Serious and critical findings fail the test, naming the
+page and the rule."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+AXE_JS = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+FAILING = ("serious", "critical")
+
+# Runs in every top-level document: axe after the load event, findings to the exposed binding.
+_RUNNER = """
+(() => {
+  if (window.top !== window || !window.axe || !location.protocol.startsWith("http")) return;
+  const run = () => window.__yishiAxeRun = window.axe.run(document, {resultTypes: ["violations"]}).then(
+    r => window.__yishiAxeReport(location.pathname + location.search, r.violations.map(v => ({
+      id: v.id, impact: v.impact, help: v.help,
+      targets: v.nodes.slice(0, 3).map(n => n.target.join(" "))}))),
+    () => {});
+  if (document.readyState === "complete") setTimeout(run, 0);
+  else window.addEventListener("load", () => setTimeout(run, 0), {once: true});
+})();
+"""
+
+
+@dataclass
+class AxeLog:
+    """What axe found on each page a context visited: url -> violations (serious or critical)."""
+
+    checked: list[str] = field(default_factory=list)
+    findings: dict[str, list[dict]] = field(default_factory=dict)
+
+    def add(self, url: str, violations: list[dict]) -> None:
+        self.checked.append(url)
+        bad = [v for v in violations if v.get("impact") in FAILING]
+        if bad:
+            self.findings.setdefault(url, [])
+            known = {v["id"] for v in self.findings[url]}
+            self.findings[url] += [v for v in bad if v["id"] not in known]
+
+    def report(self) -> str:
+        lines = []
+        for url, violations in self.findings.items():
+            for v in violations:
+                lines.append(f"axe {v['impact']}: {url} — {v['id']} ({v['help']}) at {'; '.join(v['targets'])}")
+        return "\n".join(lines)
+
+
+def axe_source() -> str:
+    if not AXE_JS.exists():
+        raise RuntimeError(f"{AXE_JS} is missing: run `make install-test` (npm install) first")
+    return AXE_JS.read_text(encoding="utf-8")
+
+
+async def attach(context, *, on_load: bool = True) -> AxeLog:
+    """axe in every page this browser context loads from now on, run on each page once loaded
+    (on_load), or only when check_now asks. An init script, not a <script> tag: a page's Content
+    Security Policy does not apply to it, so the pages are checked as they are served."""
+    log = AxeLog()
+    if on_load:
+        await context.expose_function("__yishiAxeReport", log.add)
+    await context.add_init_script(script=axe_source() + ("\n" + _RUNNER if on_load else ""))
+    return log
+
+
+async def check_now(page, log: AxeLog) -> None:
+    """Run axe on the page as it stands (after htmx swaps, at the end of a test)."""
+    if page.is_closed() or not page.url.startswith("http"):
+        return
+    try:
+        if not await page.evaluate("() => !!window.axe"):
+            return
+        violations = await page.evaluate(
+            """async () => { await (window.__yishiAxeRun || Promise.resolve()).catch(() => {});
+               return window.axe.run(document, {resultTypes: ["violations"]}).then(r => r.violations.map(v => ({
+                 id: v.id, impact: v.impact, help: v.help,
+                 targets: v.nodes.slice(0, 3).map(n => n.target.join(" "))}))); }""")
+    except Exception:  # the page is navigating or gone: what it loaded was checked on load
+        return
+    url = page.url.split("://", 1)[-1]
+    log.add(url[url.find("/"):] if "/" in url else "/", json.loads(json.dumps(violations)))
