@@ -59,6 +59,10 @@ MATRIX: dict[str, str] = {
     "GET /evaluation/rounds/{round_id:int}/codes": "ASC / A",
     "GET /evaluation/rounds/{round_id:int}/codes.pdf": "ASC / A",
     "GET /healthz": "ADSCMLUO*",
+    # 使用说明: every role's guide is public (a resident's to anyone not signed in).
+    "GET /help": "ADSCMLUO*",
+    "GET /help/collector.pdf": "ADSCMLUO*",
+    "GET /help/{key:str}": "ADSCMLUO*",
     "GET /login": "ADSCMLUO*",
     "GET /meetings/{meeting_id:int}": "ADSCML / A",
     "GET /meetings/{meeting_id:int}/minutes.pdf": "ADSCML / A",
