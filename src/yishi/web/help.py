@@ -23,7 +23,7 @@ GUIDES = (RESIDENT, Role.collector.value, Role.member.value, Role.convener.value
 
 
 def guide_title(key: str) -> str:
-    return _("居民") if key == RESIDENT else _(Role(key).label)
+    return _("居民") if key == RESIDENT else Role(key).label
 
 
 async def _signed_in_user(request: Request):
