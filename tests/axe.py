@@ -19,7 +19,8 @@ FAILING = ("serious", "critical")
 # Runs in every top-level document: axe after the load event, findings to the exposed binding.
 _RUNNER = """
 (() => {
-  if (window.top !== window || !window.axe || !location.protocol.startsWith("http")) return;
+  if (window.top !== window || !window.axe || !location.protocol.startsWith("http")
+      || document.contentType !== "text/html") return;  // a page, not a text file or an image shown
   const run = () => window.__yishiAxeRun = window.axe.run(document, {resultTypes: ["violations"]}).then(
     r => window.__yishiAxeReport(location.pathname + location.search, r.violations.map(v => ({
       id: v.id, impact: v.impact, help: v.help,
@@ -76,7 +77,7 @@ async def check_now(page, log: AxeLog) -> None:
     if page.is_closed() or not page.url.startswith("http"):
         return
     try:
-        if not await page.evaluate("() => !!window.axe"):
+        if not await page.evaluate("() => !!window.axe && document.contentType === 'text/html'"):
             return
         violations = await page.evaluate(
             """async () => { await (window.__yishiAxeRun || Promise.resolve()).catch(() => {});
