@@ -8,7 +8,7 @@ from typing import Any
 
 from yishi.ballots import codes, results, rules
 from yishi.ballots.tables import Ballot, BallotChoice
-from yishi.core import audit
+from yishi.core import audit, db
 from yishi.core.errors import DomainError
 from yishi.core.i18n import _, _l
 from yishi.core.money import MAX_YUAN
@@ -112,11 +112,15 @@ async def import_pb(text: str, *, town_id: int, community_id: int | None = None,
         for start in range(0, len(ballots), CHUNK):
             chunk = ballots[start:start + CHUNK]
             receipts = list({codes.new_receipt() for _n in range(len(chunk) + 8)})[: len(chunk)]
-            await Ballot.insert(*[Ballot(round=round_.id, community=community["id"], receipt=r)
-                                  for r in receipts]).run()
-            ids = {r["receipt"]: r["id"] for r in await Ballot.select(Ballot.id, Ballot.receipt).where(
-                Ballot.receipt.is_in(receipts))}
-            choices = [BallotChoice(ballot=ids[r], item=item_of[p]) for r, b in zip(receipts, chunk) for p in b]
+            # Secret ids as every other ballot's (db.secret_id): ids from the sequence could clash
+            # with them on PostgreSQL.
+            ballot_ids = await db.free_secret_ids(Ballot, len(receipts))
+            await Ballot.insert(*[Ballot(id=i, round=round_.id, community=community["id"], receipt=r)
+                                  for i, r in zip(ballot_ids, receipts)]).run()
+            ids = dict(zip(receipts, ballot_ids))
+            ticks = [(ids[r], item_of[p]) for r, b in zip(receipts, chunk) for p in b]
+            choices = [BallotChoice(id=i, ballot=ballot, item=item)
+                       for i, (ballot, item) in zip(await db.free_secret_ids(BallotChoice, len(ticks)), ticks)]
             for at in range(0, len(choices), CHUNK):
                 await BallotChoice.insert(*choices[at:at + CHUNK]).run()
         digest = await results.publish(round_.id)

@@ -439,6 +439,19 @@ async def insert_secret(table: Any, **values: Any) -> int:
     raise RuntimeError(f"no free secret id in {table._meta.tablename}")
 
 
+async def free_secret_ids(table: Any, count: int) -> list[int]:
+    """`count` distinct secret ids no row of `table` holds yet, for a bulk insert (an imported
+    round's ballots): the clashing ones are drawn again."""
+    chosen: set[int] = set()
+    while len(chosen) < count:
+        draw = {secret_id() for _n in range(count - len(chosen))} - chosen
+        batch = sorted(draw)
+        for start in range(0, len(batch), 500):  # well under SQLite's limit of bound parameters
+            draw -= {r["id"] for r in await table.select(table.id).where(table.id.is_in(batch[start:start + 500]))}
+        chosen |= draw
+    return sorted(chosen)
+
+
 def is_unique_violation(exc: BaseException) -> bool:
     """Did the database refuse a row because a unique index already holds its key? (SQLite's
     IntegrityError naming UNIQUE, or asyncpg's UniqueViolationError.) The last guard of every
