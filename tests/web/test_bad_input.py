@@ -12,6 +12,7 @@ from tests import factories as f
 from yishi.accounts.enums import Role
 from yishi.ballots.tables import BallotCode
 from yishi.core import xlsx
+from yishi.projects.tables import Directive
 from yishi.suggestions.tables import Suggestion
 from yishi.wishlists.tables import Round
 
@@ -164,3 +165,21 @@ async def test_admin_settings_for_a_town_that_does_not_exist_is_404_in_chinese(c
         "_csrf_token": token, "town": "999999", "immediate": "3", "deadline": "15", "study": "30"})
     assert r.status_code == 404
     assert "找不到这个镇（街道）" in r.text
+
+
+async def test_control_characters_in_a_directive_export_in_the_monthly_review_and_stay_stored(client):
+    """The probe's one 5xx on a fresh demo (SQLite): a directive typed with control characters made
+    the street's 月调度 Excel answer 500 for everyone. Every export adds its rows through
+    core.xlsx.append, which cleans the file's copy only."""
+    places, _user, token = await _staff(client)
+    _p, (project, _other) = await f.make_projects(places)
+    r = await client.post(f"/projects/{project}/directives", data={
+        "_csrf_token": token, "text": "管线\x01\x0b铺设", "assignee": "区住建局", "due": "2026-12-31", "month": "2026-11"})
+    assert r.status_code in (302, 303)
+    stored = await Directive.select(Directive.text).where(Directive.project == project).first()
+    assert stored["text"] == "管线\x01\x0b铺设"
+    x = await client.get(f"/review/town/{places['town']}/report.xlsx?month=2026-11")
+    assert x.status_code == 200
+    from openpyxl import load_workbook  # noqa: PLC0415 — start-up cost
+    cells = [c for row in load_workbook(io.BytesIO(x.content)).active.iter_rows(values_only=True) for c in row]
+    assert any(isinstance(c, str) and "管线\ufffd\ufffd铺设" in c for c in cells)

@@ -242,7 +242,7 @@ def passwords_xlsx(created: list[tuple[NewAccount, str]]) -> tuple[str, str, byt
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for account, password in created:
-        ws.append([account.username, account.display_name, account.role.label, account.town_name, password])
+        xlsx.append(ws, [account.username, account.display_name, account.role.label, account.town_name, password])
     for letter, width in zip("ABCDE", (18, 12, 16, 16, 16)):
         ws.column_dimensions[letter].width = width
     ws.append([])

@@ -9,6 +9,7 @@ import csv
 import io
 
 from yishi.ballots import casting, results, rules
+from yishi.core import xlsx
 from yishi.core.errors import Conflict
 from yishi.core.i18n import _
 from yishi.core.money import format_yuan
@@ -78,11 +79,11 @@ def _xlsx(sheets: list[tuple[str, list, list[list]]]) -> bytes:
     book.remove(book.active)
     for title, header, rows in sheets:
         sheet = book.create_sheet(title)
-        sheet.append(header)
+        xlsx.append(sheet, header)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            sheet.append(row)
+            xlsx.append(sheet, row)
         sheet.freeze_panes = "A2"
     out = io.BytesIO()
     book.save(out)

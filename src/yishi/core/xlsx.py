@@ -33,6 +33,13 @@ def clean_row(values: list[Any]) -> list[Any]:
     return [clean(v) for v in values]
 
 
+def append(sheet: Any, values: list[Any]) -> None:
+    """The one way exports add a row: cleaned as above, since openpyxl refuses the whole file
+    (a 500 for everyone who exports it) for one control character that a resident, a clerk or
+    a unit typed. What was stored stays as it was sent; only the file's copy is cleaned."""
+    sheet.append(clean_row(list(values)))
+
+
 class UploadRefused(DomainError):
     pass
 

@@ -9,6 +9,7 @@ from yishi.ballots import codes as code_utils
 from yishi.ballots.paper_pdf import qr_modules
 from yishi.core.errors import Conflict
 from yishi.core.i18n import _, official_document
+from yishi.core.xlsx import append as append_row
 from yishi.core.pdf import render_pdf
 from yishi.core import dates
 from yishi.evaluation import report as reports
@@ -50,11 +51,11 @@ def xlsx(sheets: list[tuple[str, list[str], list[list[Any]]]]) -> bytes:
     book.remove(book.active)
     for title, header, rows in sheets:
         sheet = book.create_sheet(title[:31])
-        sheet.append(header)
+        append_row(sheet, header)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            sheet.append(row)
+            append_row(sheet, row)
         sheet.freeze_panes = "A2"
     out = io.BytesIO()
     book.save(out)

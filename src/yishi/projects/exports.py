@@ -7,6 +7,7 @@ import io
 import json
 from datetime import date, datetime, timezone
 
+from yishi.core import xlsx
 from yishi.core.dates import long_date, month_label
 from yishi.core.i18n import N_, _, official_document
 from yishi.core.money import format_wan
@@ -71,17 +72,17 @@ async def monthly_review_xlsx(r: Review) -> tuple[str, str, bytes]:
     wb = Workbook()
     ws = wb.active
     ws.title = _("项目一览")
-    ws.append([_("{t}民生微事月调度（{m}）").format(t=r.title, m=_month_label(r.month))])
+    xlsx.append(ws, [_("{t}民生微事月调度（{m}）").format(t=r.title, m=_month_label(r.month))])
     ws.cell(row=1, column=1).font = Font(bold=True, size=14)
-    ws.append([_("统计截至 {d}；金额单位：元。").format(d=_day_label(r.today))])
-    ws.append([_(name) for name, _w in COLUMNS])
+    xlsx.append(ws, [_("统计截至 {d}；金额单位：元。").format(d=_day_label(r.today))])
+    xlsx.append(ws, [_(name) for name, _w in COLUMNS])
     for i, (_n, width) in enumerate(COLUMNS, start=1):
         ws.cell(row=3, column=i).font = Font(bold=True)
         ws.column_dimensions[ws.cell(row=3, column=i).column_letter].width = width
     for n, row in enumerate(r.rows, start=1):
         p, s = row.project, row.supervision
         lev = round(row.social_fen / row.public_fen, 2) if row.public_fen else None
-        ws.append([n, p["town_name"], p["title"], p["lead_unit_display"], p["implementer_label"] or "",
+        xlsx.append(ws, [n, p["town_name"], p["title"], p["lead_unit_display"], p["implementer_label"] or "",
                    p["state"].label, s.colour.label, s.reason, p["progress_pct"], p["cost_fen"] / 100,
                    row.public_fen / 100, row.social_fen / 100, lev, p["spent_fen"] / 100, row.missing_reports,
                    "\n".join(i["text"] for i in row.open_problems),
@@ -92,10 +93,10 @@ async def monthly_review_xlsx(r: Review) -> tuple[str, str, bytes]:
             ws.cell(row=ws.max_row, column=col).alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = "A4"
     summary = wb.create_sheet(_("分镇街汇总"))
-    summary.append([_("镇（街道）"), _("项目数"), _("红色"), _("黄色"), _("蓝色"), _("已销账"), _("财政资金（万元）"),
+    xlsx.append(summary, [_("镇（街道）"), _("项目数"), _("红色"), _("黄色"), _("蓝色"), _("已销账"), _("财政资金（万元）"),
                     _("社会资金（万元）"), _("撬动比")])
     for name, t in [*r.streets, (_("合计"), r.totals)]:
-        summary.append([name, t.projects, t.colours[Colour.red], t.colours[Colour.yellow], t.colours[Colour.blue],
+        xlsx.append(summary, [name, t.projects, t.colours[Colour.red], t.colours[Colour.yellow], t.colours[Colour.blue],
                         t.states[ProjectState.written_off], float(format_wan(t.public_fen).replace(",", "")),
                         float(format_wan(t.social_fen).replace(",", "")), t.leverage])
     out = io.BytesIO()

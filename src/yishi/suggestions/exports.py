@@ -287,14 +287,14 @@ async def list_xlsx(rows: list[dict], title: str) -> tuple[str, str, bytes]:
         ws.cell(row=3, column=i).font = Font(bold=True)
         ws.column_dimensions[ws.cell(row=3, column=i).column_letter].width = width
     for r in rows:
-        ws.append(xlsx.clean_row([  # what the resident sent stays as sent; only this copy is cleaned
+        xlsx.append(ws, [  # what the resident sent stays as sent; only this copy is cleaned
             rules.display_code(r["tracking_code"]), r["received_on"].isoformat(), r["town_name"],
             r["community_name"], r["category_name"], _label(Channel, r["channel"]), r["content"],
             Status(r["status"]).label, _label(Grade, r["grade"]), _label(Track, r["track"]),
             _label(Tier, r["tier"]), r["lead_unit"], r["due_on"].isoformat() if r["due_on"] else "",
             r["flag"].label, r["supporters"], privacy.mask_name(r["submitter_name"]), r["phone_masked"],
             r["reply"], local_time(r["replied_at"]), local_time(r["closed_at"]),
-        ]))
+        ])
         ws.cell(row=ws.max_row, column=7).alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = "A4"
     out = io.BytesIO()
