@@ -96,17 +96,47 @@ def _tables_in_delete_order() -> list[str]:
     return [t._meta.tablename for t in reversed(tables)]
 
 
+async def empty_tables() -> None:
+    # DELETE, not TRUNCATE, on PostgreSQL too: a test leaves a handful of rows, and TRUNCATE's
+    # new files cost ~0.2 s a test, more than most tests themselves. No test relies on ids
+    # restarting.
+    for name in _tables_in_delete_order():
+        await ENGINE.run_ddl(f'DELETE FROM "{name}"')
+
+
 @pytest.fixture(autouse=True)
 async def clean_db(request, migrated):
     yield
     if request.node.get_closest_marker("pure"):
         return  # wrote nothing: emptying ~40 tables would cost more than the test
-    names = _tables_in_delete_order()
-    # DELETE, not TRUNCATE, on PostgreSQL too: a test leaves a handful of rows, and TRUNCATE's
-    # new files cost ~0.2 s a test, more than most tests themselves. No test relies on ids
-    # restarting.
-    for name in names:
-        await ENGINE.run_ddl(f'DELETE FROM "{name}"')
+    if request.node.get_closest_marker("shared_world"):
+        return  # the module's tests share one world; shared_world_cleanup empties it after the last
+    await empty_tables()
+
+
+@pytest.fixture(scope="module")
+async def shared_world_cleanup(migrated):
+    """For a module marked shared_world: its tests build on one world (made by the first), and
+    the tables are emptied once, after the module's last test."""
+    yield
+    await empty_tables()
+
+
+_FIGURES: list[str] = []
+
+
+@pytest.fixture(scope="session")
+def figures():
+    """figures(line): a measured figure (a race's counts, the fuzz's answers), printed in the
+    summary at the end of the run, so CI's log shows it without -s."""
+    return lambda line: _FIGURES.append(f"[{TEST_DB}] {line}")
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _FIGURES:
+        terminalreporter.section("figures")
+        for line in _FIGURES:
+            terminalreporter.write_line(line)
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 once, is killed with SIGKILL (no clean-up of any kind), and started again on the same database.
 Every ballot it acknowledged (answered with a receipt) is stored with its ticks; nothing is
 half-stored: each ballot has all its ticks, and the codes marked used are exactly as many as the
-ballots. The figures are printed (pytest -s shows them)."""
+ballots. The figures are printed (in the summary at the end of the run)."""
 from __future__ import annotations
 
 import asyncio
@@ -30,7 +30,7 @@ async def _cast(c: httpx.AsyncClient, code: str, token: str, ticks: list[int]) -
     return match.group(1) if r.status_code == 200 and match else None
 
 
-async def test_sigkill_mid_load_loses_no_acknowledged_ballot_and_half_stores_none(start_server_process):
+async def test_sigkill_mid_load_loses_no_acknowledged_ballot_and_half_stores_none(start_server_process, figures):
     places = await f.make_places()
     r = await f.make_round(places, items=4, max_ticks=2)
     codes = await f.open_round(r, codes_per_community=300)
@@ -67,7 +67,7 @@ async def test_sigkill_mid_load_loses_no_acknowledged_ballot_and_half_stores_non
     used = {row["code"] for row in await BallotCode.select(BallotCode.code).where(
         (BallotCode.round == r.id) & BallotCode.used_at.is_not_null())}
     stored_receipts = {code_utils.display(receipt) for receipt in ballots.values()}
-    print(f"\n[crash] {len(codes)} codes, {IN_FLIGHT} in flight, SIGKILL after {len(acknowledged)} acknowledged: "
+    figures(f"crash: {len(codes)} codes, {IN_FLIGHT} in flight, SIGKILL after {len(acknowledged)} acknowledged: "
           f"{len(ballots)} ballots stored, {len(used)} codes used, "
           f"{len(ballots) - len(acknowledged)} stored whose answer never arrived")
     assert set(acknowledged.values()) <= stored_receipts, "an acknowledged ballot was lost"

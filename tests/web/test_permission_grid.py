@@ -16,18 +16,13 @@ who passes on an object of their own street and on another street's; a route wit
 its path has one list."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from litestar.exceptions import HTTPException
 from litestar.handlers import HTTPRouteHandler
 from litestar.testing import AsyncTestClient
 
 from tests import factories as f
+from tests.web import world
 from yishi.accounts.enums import Role
-from yishi.meetings import meeting
-from yishi.meetings.enums import MeetingStep
-from yishi.meetings.tables import Submission
-from yishi.projects.tables import Project
 
 ROLES = {"A": Role.admin, "D": Role.district_reviewer, "S": Role.street_staff, "C": Role.convener,
          "M": Role.member, "L": Role.collector, "U": Role.unit_clerk, "O": Role.observer}
@@ -242,42 +237,9 @@ def _routes(app) -> list[tuple[str, str, HTTPRouteHandler]]:
     return out
 
 
-async def _street(n: int) -> dict:
-    """One street's world: a round with its submission and projects, a meeting, a suggestion,
-    an account, the unit that leads the projects."""
-    places = await f.make_places()
-    unit_name = f"网格单位{n}"
-    unit_id = await f.make_unit(places, name=unit_name)
-    _, project_ids = await f.make_projects(places, lead_units=[unit_name])
-    await Project.update({Project.lead_unit: unit_id}).where(Project.id.is_in(project_ids))
-    project = await Project.select(Project.round).where(Project.id == project_ids[0]).first()
-    submission = await Submission.select(Submission.id).where(Submission.round == project["round"]).first()
-    council_id = await f.make_council(places)
-    r = await f.make_round(places)
-    meeting_id = await meeting.create_meeting(council_id, step=MeetingStep.consult, title="民主恳谈会",
-                                              held_at=datetime(2026, 3, 12, 6, 30, tzinfo=timezone.utc),
-                                              place="党群服务中心", round_id=r.id, actor=None)
-    account = await f.make_user(Role.collector, places)
-    ids = {"round_id": r.id, "meeting_id": meeting_id, "suggestion_id": (await f.make_suggestion(places)).id,
-           "submission_id": submission["id"], "project_id": project_ids[0], "town_id": places["town"],
-           "district_id": places["district"], "user_id": account.id}
-    return {"places": places, "unit_id": unit_id, "ids": ids}
-
-
-def _url(path: str, ids: dict) -> str:
-    for name, value in ids.items():
-        path = path.replace(f"{{{name}:int}}", str(value))
-    path = path.replace("{file_path:path}", "css/app.css")
-    for kind in ("int", "str"):
-        while f":{kind}}}" in path:
-            start = path.index("{")
-            path = path[:start] + ("1" if kind == "int" else "X") + path[path.index("}") + 1:]
-    return path
-
-
-async def _observe(app) -> dict[str, dict[str, set[str]]]:
+async def _observe(app, figures) -> dict[str, dict[str, set[str]]]:
     """{"METHOD path": {"own": letters passed, "other": letters passed}}"""
-    mine, theirs = await _street(1), await _street(2)
+    mine, theirs = await world.street(1), await world.street(2)
     routes = _routes(app)
     seen: dict[str, dict[str, set[str]]] = {f"{m} {p}": {"own": set(), "other": set()} for m, p, _ in routes}
     odd: list[str] = []
@@ -299,7 +261,7 @@ async def _observe(app) -> dict[str, dict[str, set[str]]]:
                 for method, path, _ in routes:
                     sides = ("own", "other") if any(f"{{{o}:int}}" in path for o in OBJECTS) else ("own",)
                     for side in sides:
-                        url = _url(path, (mine if side == "own" else theirs)["ids"])
+                        url = world.url(path, (mine if side == "own" else theirs)["ids"])
                         r = await c.request(method, url, headers={"x-csrftoken": token},
                                             data={"_csrf_token": token} if method == "POST" else None)
                         requests += 1
@@ -313,7 +275,7 @@ async def _observe(app) -> dict[str, dict[str, set[str]]]:
                 for _, _, h in routes:
                     h._resolved_guards = saved[id(h)]
     assert odd == [], "neither passed nor refused by the guards"
-    print(f"\n[grid] {len(routes)} routes × {len(WHO)} kinds of visitor × own/other street: {requests} requests")
+    figures(f"grid: {len(routes)} routes × {len(WHO)} kinds of visitor × own/other street: {requests} requests")
     return seen
 
 
@@ -326,8 +288,8 @@ def _row(passed: dict[str, set[str]]) -> str:
     return own if own == other else f"{own} / {other}"
 
 
-async def test_every_route_role_and_street_passes_the_guards_as_the_matrix_says(app):
-    observed = await _observe(app)
+async def test_every_route_role_and_street_passes_the_guards_as_the_matrix_says(app, figures):
+    observed = await _observe(app, figures)
     rows = {route: _row(passed) for route, passed in observed.items()}
     missing = {route: row for route, row in rows.items() if route not in MATRIX}
     assert missing == {}, "routes without an entry in MATRIX (review, then add):\n" + "\n".join(
@@ -341,5 +303,5 @@ async def test_every_route_role_and_street_passes_the_guards_as_the_matrix_says(
                 if "*" not in p["own"] and any(f"{{{o}:int}}" in route for o in OBJECTS) and p["other"] - {"A"}}
     assert crossing == {}
     on_objects = sum(any(f"{{{o}:int}}" in route for o in OBJECTS) for route in rows)
-    print(f"[grid] every cell as the matrix says; {on_objects} routes name a street's object, "
+    figures(f"grid: every cell as the matrix says; {on_objects} routes name a street's object, "
           f"and on another street's none lets a non-administrator through (public pages aside)")

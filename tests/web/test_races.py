@@ -1,6 +1,6 @@
 """Races against the real server (`yishi serve` in its own process, see live_server): 100
 simultaneous posts of one ballot code store one ballot; 100 simultaneous votes of one council
-member on one item store one vote. The counts are printed (pytest -s shows them)."""
+member on one item store one vote. The counts are printed (in the summary at the end of the run)."""
 from __future__ import annotations
 
 import asyncio
@@ -35,7 +35,7 @@ async def _burst(c: httpx.AsyncClient, url: str, data: dict, headers: dict | Non
     return Counter(await asyncio.gather(*tasks))
 
 
-async def test_one_code_posted_100_times_at_once_stores_one_ballot(live_server):
+async def test_one_code_posted_100_times_at_once_stores_one_ballot(live_server, figures):
     places = await f.make_places()
     r = await f.make_round(places, items=3, max_ticks=2)
     codes = await f.open_round(r, codes_per_community=1)
@@ -46,13 +46,13 @@ async def test_one_code_posted_100_times_at_once_stores_one_ballot(live_server):
     ballots = await Ballot.count().where(Ballot.round == r.id)
     ticks = await BallotChoice.count()
     used = await BallotCode.count().where(BallotCode.used_at.is_not_null())
-    print(f"\n[race] {N} posts of one ballot code: answers {dict(sorted(statuses.items()))}; "
-          f"{ballots} ballot, {ticks} ticks, {used} code used")
+    figures(f"race: {N} posts of one ballot code: answers {dict(sorted(statuses.items()))}; "
+            f"{ballots} ballot, {ticks} ticks, {used} code used")
     assert statuses[200] == 1 and statuses[409] == N - 1
     assert (ballots, ticks, used) == (1, 2, 1)
 
 
-async def test_one_member_voting_100_times_at_once_stores_one_vote(live_server):
+async def test_one_member_voting_100_times_at_once_stores_one_vote(live_server, figures):
     ctx = await setup.decide_meeting(with_member_user=True)
     url = f"/meetings/{ctx['meeting'].id}/my-vote/{ctx['ids'][0]}"
     async with _client(live_server) as c:
@@ -63,7 +63,7 @@ async def test_one_member_voting_100_times_at_once_stores_one_vote(live_server):
         statuses = await _burst(c, url, {"_csrf_token": token, "choice": "yes"}, {"hx-request": "true"})
     votes = await MemberVote.select(MemberVote.member, MemberVote.choice).where(
         MemberVote.meeting == ctx["meeting"].id).run()
-    print(f"\n[race] {N} votes of one member on one item: answers {dict(sorted(statuses.items()))}; "
+    figures(f"race: {N} votes of one member on one item: answers {dict(sorted(statuses.items()))}; "
           f"{len(votes)} vote stored")
     assert statuses[200] == 1 and statuses[409] == N - 1
     assert votes == [{"member": ctx["members"][4], "choice": "yes"}]
