@@ -123,8 +123,8 @@ async def build(verbose: bool = False, ballots_to_cast: int = 620, seed: int = 2
         ("admin", "系统管理员", Role.admin, {}),
         ("qu_shenhe", "区委社会工作部 张审核", Role.district_reviewer, {"district_id": district.id}),
         ("dawan_staff", "大弯街道 林工作人员", Role.street_staff, {"town_id": dawan}),
-        ("dawan_zhaoji", "王建国（召集人）", Role.convener, {"town_id": dawan}),
-        ("dawan_member", "吴桂兰（议事组成员）", Role.member, {"town_id": dawan}),
+        ("dawan_zhaoji", "王建国", Role.convener, {"town_id": dawan}),
+        ("dawan_member", "吴桂兰", Role.member, {"town_id": dawan}),
         ("dawan_collector", "周伟（民情收集员）", Role.collector,
          {"town_id": dawan, "community_id": communities["大弯街道"][1]}),
     ]

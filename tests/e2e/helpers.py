@@ -44,3 +44,28 @@ def pdf_text(path: Path) -> str:
     """pdftotext's text with all white space removed: it drops or adds spaces around CJK at will."""
     out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
     return re.sub(r"\s+", "", out)
+
+
+# What a phone shows: the page's height and its smallest visible text. Every text run counts
+# that has a box on screen, whether scrolled into view or not (a folded <details> has none).
+MEASURE_JS = """() => {
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  let node, runs = 0, smallest = 99, small = [];
+  while ((node = walker.nextNode())) {
+    if (!node.textContent.trim()) continue;
+    const range = document.createRange(); range.selectNodeContents(node);
+    if (!Array.from(range.getClientRects()).some(r => r.width > 0 && r.height > 0)) continue;
+    const style = getComputedStyle(node.parentElement);
+    if (style.visibility === 'hidden') continue;
+    const size = parseFloat(style.fontSize); runs++;
+    if (size < smallest) smallest = size;
+    if (size < 14) small.push(size + 'px ' + node.textContent.trim().slice(0, 20));
+  }
+  return {height: document.documentElement.scrollHeight, runs, smallest, under14: small,
+          overflows: document.documentElement.scrollWidth > window.innerWidth};
+}"""
+
+
+async def measure(page: Page) -> dict:
+    """{"height", "runs", "smallest", "under14": ["13.6px text", ...], "overflows"} of the page as shown."""
+    return await page.evaluate(MEASURE_JS)

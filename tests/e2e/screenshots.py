@@ -94,6 +94,8 @@ def adopt_in_meeting(page: Page, url: str, round_id: int) -> None:
     form.get_by_label("会议地点").fill("街道党群服务中心")
     form.get_by_role("button", name="安排恳谈会议").click()
     page.wait_for_url(re.compile(r"/meetings/\d+$"))
+    page.get_by_role("link", name=re.compile("主持会议")).click()
+    page.wait_for_load_state()
     for select in page.locator("#attendance select").all():
         select.select_option("present")
     page.get_by_role("button", name="保存签到").click()

@@ -85,11 +85,13 @@ async def compile_list_and_open_ticking(page: Page, username: str) -> tuple[str,
     await form.get_by_label("会议地点").fill("街道党群服务中心")
     await form.get_by_role("button", name="安排恳谈会议").click()
     await expect(page).to_have_url(re.compile(r"/meetings/\d+$"))
+    await page.get_by_role("link", name=re.compile("主持会议")).click()  # the chair's panel, one tap away
     for n in range(1, 7):
         await page.get_by_label(f"成员{n}", exact=True).select_option("present")
     await page.get_by_role("button", name="保存签到").click()
     await page.get_by_role("button", name="开始会议").click()
     await expect(page.locator("#meeting-status")).to_have_text("会议进行中")
+    await expect(page).to_have_url(re.compile(r"/meetings/\d+$"))  # back to the list being compiled
 
     listing = page.locator("#add-form")
     await listing.get_by_role("checkbox", name=re.compile("社区食堂")).check()
@@ -195,6 +197,7 @@ async def close_decide_and_download(page: Page, tmp_path):
     meeting_url = page.url
     await expect(page.locator("#quorum")).to_contain_text("未达到法定人数")
 
+    await page.get_by_role("link", name=re.compile("主持会议")).click()
     for n in range(1, 7):  # 成员1–6: the five fixed categories and a second resident; the X absent
         await page.get_by_label(f"成员{n}", exact=True).select_option("present")
     await page.get_by_role("button", name="保存签到").click()
@@ -202,13 +205,14 @@ async def close_decide_and_download(page: Page, tmp_path):
     await page.get_by_role("button", name="开始会议").click()
     await expect(page.locator("#meeting-status")).to_have_text("会议进行中")
 
+    await page.get_by_role("link", name=re.compile("主持会议")).click()
     for item, choice in (("爱心座椅", "yes"), ("幸福食堂", "yes"), ("共享换电柜", "no")):
-        row = page.locator("#vote-table > li").filter(has_text=item)
+        row = page.locator("#hands-table > li").filter(has_text=item)
         await row.get_by_text("记录举手表决").click()
         for n in range(1, 7):
             await row.get_by_label(f"成员{n} {item}").select_option(choice)
         await row.get_by_role("button", name="保存表决").click()
-        await expect(page.locator("#vote-table > li").filter(has_text=item)).to_contain_text(
+        await expect(page.locator("#hands-table > li").filter(has_text=item)).to_contain_text(
             "赞成 6 · 反对 0 · 弃权 0" if choice == "yes" else "赞成 0 · 反对 6 · 弃权 0")
     # 48,000 + 450,000 yuan against a budget of 300,000: the page says so before anyone signs.
     await expect(page.locator("#decide")).to_contain_text("表决通过 2 项，合计 498,000.00 元（预算 300,000.00 元）。")
@@ -216,7 +220,7 @@ async def close_decide_and_download(page: Page, tmp_path):
     await page.get_by_label("决议内容").fill("经民情协商“5+X”组民主议事，表决通过爱心座椅、幸福食堂两项。")
     await page.get_by_label(re.compile("调整理由")).fill("幸福食堂群众呼声高，超出部分申请区级补助。")
     await page.get_by_role("button", name="按表决结果形成意愿清单").click()
-    await expect(page.locator("#voting")).to_contain_text("本次会议已形成决议。")
+    await expect(page.locator("#decided-here")).to_contain_text("本次会议已形成决议。")
 
     await page.goto(round_url)
     await expect(page.locator("h1 .status")).to_have_text("已形成意愿清单")

@@ -19,16 +19,18 @@ pytestmark = pytest.mark.e2e
 
 
 async def _sign_in_and_start(page, present: range) -> None:
+    await page.get_by_role("link", name=re.compile("主持会议")).click()
     for n in present:
         await page.get_by_label(f"成员{n}", exact=True).select_option("present")
     await page.get_by_role("button", name="保存签到").click()
     await expect(page.locator("#quorum")).to_contain_text("已达到法定人数：应到 7 人")
     await page.get_by_role("button", name="开始会议").click()
     await expect(page.locator("#meeting-status")).to_have_text("会议进行中")
+    await page.get_by_role("link", name=re.compile("主持会议")).click()
 
 
 async def _show_of_hands(page, item: str, choice: str, members: list[int]) -> None:
-    row = page.locator("#vote-table > li").filter(has_text=item)
+    row = page.locator("#hands-table > li").filter(has_text=item)
     await row.get_by_text("记录举手表决").click()
     for n in members:
         await row.get_by_label(f"成员{n} {item}").select_option(choice)
@@ -56,18 +58,23 @@ async def test_meeting_decision_submission_return_reconsideration_resubmission_a
     meeting_url = page.url
     await expect(page.locator("#quorum")).to_contain_text("未达到法定人数")
 
+    await page.get_by_role("link", name=re.compile("主持会议")).click()
+    await expect(page.locator("#agenda")).to_contain_text("本次会议逐项表决本批次清单的 3 个项目")
     await page.get_by_label("议程内容").fill("通报群众勾选结果")
     await page.get_by_role("button", name="添加议程").click()
     await expect(page.locator("#agenda li")).to_have_count(1)
+    await page.get_by_role("link", name=re.compile("回到会议页")).click()
     await _sign_in_and_start(page, range(1, 7))  # six of seven present, the X member absent
     await expect(page.locator("#quorum")).to_contain_text("已达到法定人数：应到 7 人，实到 6 人（需至少 4 人）")
     await expect(page.get_by_role("button", name="添加议程")).to_have_count(0)
 
     for item in ("项目1", "项目2"):
         await _show_of_hands(page, item, "yes", list(range(1, 7)))
-        await expect(page.locator("#vote-table > li").filter(has_text=item)).to_contain_text("赞成 6 · 反对 0 · 弃权 0")
+        await expect(page.locator("#hands-table > li").filter(has_text=item)).to_contain_text("赞成 6 · 反对 0 · 弃权 0")
     await page.get_by_label("决议内容").fill("经民主议事，同意实施项目1和项目2。")
     await page.get_by_role("button", name="按表决结果形成意愿清单").click()
+    await expect(page.locator("#decided-here")).to_contain_text("本次会议已形成决议。")
+    await page.get_by_role("link", name=re.compile("回到会议页")).click()
     await expect(page.locator("#voting")).to_contain_text("本次会议已形成决议。")
 
     await page.goto(f"/rounds/{r.id}/council-work")
@@ -104,7 +111,7 @@ async def test_meeting_decision_submission_return_reconsideration_resubmission_a
     await phone.get_by_role("button", name="我已到会，签到").click()
     await expect(phone.locator("#signed-in")).to_be_visible()
 
-    await page.reload()
+    await page.goto(revision_url)
     await _sign_in_and_start(page, range(1, 7))
 
     # 成员5 votes on the phone: one tap per item, the row folds to a ✓ without reloading the page.
@@ -123,8 +130,8 @@ async def test_meeting_decision_submission_return_reconsideration_resubmission_a
     await page.reload()
     await _show_of_hands(page, "项目1", "yes", [1, 2, 3, 4, 6])
     await _show_of_hands(page, "项目2", "no", [1, 2, 3, 4, 6])
-    await expect(page.locator("#vote-table > li").filter(has_text="项目1")).to_contain_text("赞成 6 · 反对 0 · 弃权 0")
-    await expect(page.locator("#vote-table > li").filter(has_text="项目2")).to_contain_text("赞成 0 · 反对 6 · 弃权 0")
+    await expect(page.locator("#hands-table > li").filter(has_text="项目1")).to_contain_text("赞成 6 · 反对 0 · 弃权 0")
+    await expect(page.locator("#hands-table > li").filter(has_text="项目2")).to_contain_text("赞成 0 · 反对 6 · 弃权 0")
     await expect(page.locator("#departs")).to_be_visible()
     await page.get_by_label("决议内容").fill("按区级意见复议，同意实施项目1，项目2暂缓。")
     await page.get_by_label(re.compile("调整理由")).fill("区级审核意见：项目2费用偏高，暂缓实施。")
@@ -152,6 +159,7 @@ async def test_meeting_decision_submission_return_reconsideration_resubmission_a
 
     for url in (meeting_url, revision_url):
         await page.goto(url)
+        await page.get_by_role("link", name=re.compile("主持会议")).click()
         await page.get_by_role("button", name="会议结束，纪要定稿").click()
         await expect(page.locator("#meeting-status")).to_have_text("纪要已定稿")
     for url, name, needles in (

@@ -205,8 +205,8 @@ def _order(text: str, names: list[str]) -> list[str]:
 async def test_meeting_page_lists_members_in_standard_category_order(client):
     convener, mid = await _scrambled_meeting()
     await f.login(client, convener.username)
-    page = await client.get(f"/meetings/{mid}")
-    attendance = page.text[page.text.index('id="attendance"'):page.text.index('id="guests"')]
+    page = await client.get(f"/meetings/{mid}/chair")
+    attendance = page.text[page.text.index('id="attendance"'):page.text.index('id="agenda"')]
     assert _order(attendance, STANDARD) == STANDARD
 
 
@@ -239,7 +239,7 @@ async def test_member_sees_three_buttons_per_item_and_what_is_left(client):
     assert "还剩 <strong>3</strong> 项未表决" in page.text
     row = _item_html(page.text, ctx["ids"][0])
     assert [b in row for b in ('aria-label="赞成 项目1"', 'aria-label="反对 项目1"', 'aria-label="弃权 项目1"')] == [True] * 3
-    assert "1 万元" in row and "群众勾选 3" in row and "按勾选数" in row and "赞成 0" not in row
+    assert "1 万元" in row and "勾选 3" in row and "按勾选数" in row and "赞成 0" not in row
     assert "记录举手表决" not in page.text  # the convener's forms are not the member's
 
 
@@ -281,9 +281,39 @@ async def test_convener_still_records_a_show_of_hands_per_item(client):
     ctx = await setup.decide_meeting()
     await f.login(client, ctx["convener"].username)
     page = await client.get(f"/meetings/{ctx['meeting'].id}")
-    row = _item_html(page.text, ctx["ids"][0])
-    assert "记录举手表决（7 人未表决）" in row and 'aria-label="成员1 项目1"' in row
+    assert "记录举手表决" not in page.text  # the meeting page keeps to the votes
+    assert f'href="/meetings/{ctx["meeting"].id}/chair"' in page.text  # the chair's panel, one tap away
     assert 'id="votes-left"' not in page.text  # the convener here is no council member
+    chair = await client.get(f"/meetings/{ctx['meeting'].id}/chair")
+    start = chair.text.index(f'id="hands-{ctx["ids"][0]}"')
+    row = chair.text[start:chair.text.index("</li>", start)]
+    assert "记录举手表决（7 人未表决）" in row and 'aria-label="成员1 项目1"' in row
+
+
+async def test_chair_page_refused_to_a_member_403(client):
+    ctx = await setup.decide_meeting(with_member_user=True)
+    await f.login(client, ctx["member_user"].username)
+    r = await client.get(f"/meetings/{ctx['meeting'].id}/chair")
+    assert r.status_code == 403 and "您没有权限进行这项会议操作。" in r.text
+
+
+async def test_show_of_hands_comes_back_to_the_chair_page(client):
+    ctx = await setup.decide_meeting()
+    token = await f.login(client, ctx["convener"].username)
+    item, member = ctx["ids"][0], ctx["members"][0]
+    r = await client.post(f"/meetings/{ctx['meeting'].id}/votes/{item}", data={"_csrf_token": token, f"vote_{member}": "yes"})
+    assert r.headers["location"] == f"/meetings/{ctx['meeting'].id}/chair#hands-{item}"
+
+
+async def test_badges_in_chinese_and_no_false_empty_agenda(client):
+    ctx = await setup.decide_meeting()
+    await f.login(client, ctx["convener"].username)
+    page = await client.get(f"/meetings/{ctx['meeting'].id}")
+    row = _item_html(page.text, ctx["ids"][0])
+    assert "均等份额法" in row and "MES" not in row
+    assert "还没有议程" not in page.text
+    chair = await client.get(f"/meetings/{ctx['meeting'].id}/chair")
+    assert "还没有议程" not in chair.text and "通报群众勾选结果" in chair.text
 
 
 # --- 复议 after a return, through HTTP --------------------------------------------------------

@@ -50,6 +50,7 @@ async def meeting_context(user: Any, m: meeting.MeetingView, picked: list[int] |
         "Category": MemberCategory, "kind_labels": {k.value: k.label for k in ItemKind},
         "can_edit_agenda": perm.can_edit_agenda(user, m.town_id, m.status),
         "can_run": perm.can_run_meeting(user, m.town_id, m.status),
+        "can_chair": perm.can_plan_meeting(user, m.town_id),
         "can_vote_hands": perm.can_record_votes(user, m.town_id, m.status),
         "can_sign_in": perm.can_sign_in(user, me, m.status),
         "can_vote_self": perm.can_vote_self(user, me, bool(me and me["id"] in s.present_ids), m.status),
@@ -97,22 +98,23 @@ class MeetingController(Controller):
     dependencies = deps.MEETING
 
     async def _page(self, request: Request, meeting_id: int, error: str | None = None, status: int = 200,
-                    **extra: Any) -> Template:
+                    *, chair: bool = False, **extra: Any) -> Template:
         m = await meeting.get_meeting(meeting_id)
         context = await meeting_context(request.user, m)
-        return Template("meetings/meeting.html", status_code=status,
-                        context={**context, "error": error, **extra})
+        page = "meetings/chair.html" if chair else "meetings/meeting.html"
+        return Template(page, status_code=status, context={**context, "error": error, **extra})
 
-    async def _act(self, request: Request, meeting_id: int, action, anchor: str = "") -> Any:
+    async def _act(self, request: Request, meeting_id: int, action, anchor: str = "", *, chair: bool = False,
+                   done: str | None = None) -> Any:
         """Run the service (the route's guard has let the user in); a refusal re-renders the page
-        with its message."""
+        with its message. The chair's actions come back to the chair's page."""
         m = await deps.load_meeting(request)
         form = await request.form()
         try:
             await action(m, form)
         except DomainError as exc:
-            return await self._page(request, meeting_id, exc.message, exc.status_code, form=dict(form))
-        return Redirect(f"/meetings/{meeting_id}{anchor}")
+            return await self._page(request, meeting_id, exc.message, exc.status_code, chair=chair, form=dict(form))
+        return Redirect(done or f"/meetings/{meeting_id}{'/chair' if chair else ''}{anchor}")
 
     @post("/", guards=[guards.PLAN_MEETING])
     async def create(self, request: Request) -> Redirect:
@@ -135,11 +137,17 @@ class MeetingController(Controller):
     async def page(self, request: Request, meeting_id: int) -> Template:
         return await self._page(request, meeting_id)
 
+    @get("/{meeting_id:int}/chair", guards=[guards.CHAIR_MEETING])
+    async def chair(self, request: Request, meeting_id: int) -> Template:
+        """The chair's panel: start and close, agenda, sign-in, guests, the show of hands per item
+        and the decision; the meeting page keeps the convener's own votes as short as a member's."""
+        return await self._page(request, meeting_id, chair=True)
+
     @post("/{meeting_id:int}/agenda", guards=[guards.CHAIR_MEETING])
     async def add_agenda(self, request: Request, meeting_id: int) -> Any:
         async def act(m, form):
             await meeting.add_agenda_item(m, str(form.get("title", "")), actor=request.user)
-        return await self._act(request, meeting_id, act, "#agenda")
+        return await self._act(request, meeting_id, act, "#agenda", chair=True)
 
     @post("/{meeting_id:int}/agenda/{item_id:int}/{op:str}", guards=[guards.CHAIR_MEETING])
     async def agenda_op(self, request: Request, meeting_id: int, item_id: int, op: str) -> Any:
@@ -152,19 +160,20 @@ class MeetingController(Controller):
                 await meeting.save_notes(m, item_id, str(form.get("notes", "")), actor=request.user)
             else:
                 raise DomainError(_("不支持这种操作。"), 404)
-        return await self._act(request, meeting_id, act, "#agenda")
+        return await self._act(request, meeting_id, act, "#agenda", chair=True)
 
     @post("/{meeting_id:int}/start", guards=[guards.CHAIR_MEETING])
     async def start(self, request: Request, meeting_id: int) -> Any:
         async def act(m, form):
             await meeting.start(m, actor=request.user)
-        return await self._act(request, meeting_id, act)
+        # Once started, the meeting's work (compiling the list, voting) is on the meeting page.
+        return await self._act(request, meeting_id, act, chair=True, done=f"/meetings/{meeting_id}")
 
     @post("/{meeting_id:int}/close", guards=[guards.CHAIR_MEETING])
     async def close(self, request: Request, meeting_id: int) -> Any:
         async def act(m, form):
             await meeting.close_minutes(m, actor=request.user)
-        return await self._act(request, meeting_id, act)
+        return await self._act(request, meeting_id, act, chair=True)
 
     @post("/{meeting_id:int}/attendance", guards=[guards.CHAIR_MEETING])
     async def attendance(self, request: Request, meeting_id: int) -> Any:
@@ -178,7 +187,7 @@ class MeetingController(Controller):
                     except ValueError:
                         raise DomainError(_("提交的内容格式不对，请刷新页面后重新提交。"))
                     await meeting.set_presence(m, member["id"], presence, actor=request.user)
-        return await self._act(request, meeting_id, act, "#attendance")
+        return await self._act(request, meeting_id, act, "#attendance", chair=True)
 
     @post("/{meeting_id:int}/sign-in", guards=[guards.VIEW_MEETING])
     async def sign_in(self, request: Request, meeting_id: int) -> Any:
@@ -189,14 +198,14 @@ class MeetingController(Controller):
 
         me = await meeting.member_of_user(await deps.load_meeting(request), request.user.id)
         perm.require(me is not None, _("您不是本议事组的在任成员，不能签到。"))
-        return await self._act(request, meeting_id, act, "#attendance")
+        return await self._act(request, meeting_id, act, "#signed-in")
 
     @post("/{meeting_id:int}/guests", guards=[guards.CHAIR_MEETING])
     async def guests(self, request: Request, meeting_id: int) -> Any:
         async def act(m, form):
             await meeting.add_guest(m, name=str(form.get("name", "")), organisation=str(form.get("organisation", "")),
                                     reason=str(form.get("reason", "")), actor=request.user)
-        return await self._act(request, meeting_id, act, "#guests")
+        return await self._act(request, meeting_id, act, "#guests", chair=True)
 
     @post("/{meeting_id:int}/votes/{item_id:int}", guards=[guards.CHAIR_MEETING])
     async def hands(self, request: Request, meeting_id: int, item_id: int) -> Any:
@@ -210,7 +219,7 @@ class MeetingController(Controller):
                     except ValueError:
                         raise DomainError(_("提交的内容格式不对，请刷新页面后重新提交。"))
             await meeting.record_votes(m, item_id, choices, actor=request.user)
-        return await self._act(request, meeting_id, act, f"#item-{item_id}")
+        return await self._act(request, meeting_id, act, f"#hands-{item_id}", chair=True)
 
     @post("/{meeting_id:int}/my-vote/{item_id:int}", guards=[guards.VIEW_MEETING])
     async def my_vote(self, request: Request, meeting_id: int, item_id: int) -> Any:
@@ -250,7 +259,7 @@ class MeetingController(Controller):
         async def act(m, form):
             await decisions.decide(m, str(form.get("resolution", "")), str(form.get("departure_reason", "")),
                                  actor=request.user)
-        return await self._act(request, meeting_id, act, "#decide")
+        return await self._act(request, meeting_id, act, "#decide", chair=True)
 
     # --- 民主恳谈交清单: compile the round's list in the meeting ----------------------------
 

@@ -1,0 +1,87 @@
+"""The pages people read on a phone, at 360 px: how tall they are and how small their smallest
+text is. The convener of a 33-item 民主议事定方向 meeting votes on the same short rows as a member,
+and chairs from a panel one tap away; the public results read on a phone. Figures are printed
+(pytest -s) so the before/after numbers in the notes can be checked."""
+from __future__ import annotations
+
+import random
+import re
+from datetime import datetime, timezone
+
+import pytest
+from playwright.async_api import expect
+
+from tests import factories as f
+from tests.e2e.helpers import login, measure
+from tests.meetings import setup
+from yishi.accounts.enums import Role
+from yishi.ballots import casting as ballots
+from yishi.ballots import lifecycle
+from yishi.demo import ITEMS
+from yishi.meetings import meeting
+from yishi.meetings.enums import MeetingStep, Presence
+from yishi.meetings.tables import CouncilMember
+from yishi.wishlists import services as wishlists
+
+pytestmark = pytest.mark.e2e
+
+
+async def demo_sized_meeting() -> dict:
+    """The demo's first round (33 items, 3,000,000 yuan, up to 5 ticks) counted, and its
+    民主议事定方向 meeting under way: the convener is a member of the council, everyone present."""
+    places = await f.make_places(n_communities=2)
+    convener = await f.make_user(Role.convener, places)
+    member = await f.make_user(Role.member, places)
+    rid = await wishlists.create_round(town_id=places["town"], title="2026年首批次", budget_fen=300_000_000,
+                                       max_ticks=5, actor=convener)
+    r = await wishlists.get_round(rid)
+    for title, description, yuan, kind in ITEMS:
+        await wishlists.add_item(r, title=title, description=description, cost_fen=yuan * 100, kind=kind, actor=convener)
+    codes = await f.open_round(await wishlists.get_round(rid), codes_per_community=20)
+    ids = await f.item_ids(rid)
+    rng = random.Random(7)
+    for code in codes[:36]:
+        await ballots.cast_ballot(code, rng.sample(ids[:20], 3) + rng.sample(ids[20:], 2))
+    await lifecycle.close_voting(await wishlists.get_round(rid), actor=convener)
+    council_id, members = await setup.council(places, member_user=member)
+    await CouncilMember.update({CouncilMember.user: convener.id}).where(CouncilMember.id == members[0])
+    mid = await meeting.create_meeting(council_id, step=MeetingStep.decide, title="2026年首批次民主议事会",
+                                       held_at=datetime(2026, 7, 1, 6, 30, tzinfo=timezone.utc),
+                                       place="街道党群服务中心", round_id=rid, actor=convener)
+    m = await meeting.get_meeting(mid)
+    for member_id in members:
+        await meeting.set_presence(m, member_id, Presence.present, actor=convener)
+    await meeting.start(m, actor=convener)
+    return {"convener": convener, "member": member, "meeting": mid, "round": rid}
+
+
+async def test_convener_votes_on_short_rows_and_chairs_one_tap_away(open_page):
+    ctx = await demo_sized_meeting()
+    figures = {}
+    for who in ("convener", "member"):
+        page = await open_page(phone=True)
+        await login(page, ctx[who].username)
+        await page.goto(f"/meetings/{ctx['meeting']}")
+        await expect(page.locator("#votes-left")).to_contain_text("还剩 33 项未表决")
+        figures[who] = await measure(page)
+        rows = page.locator("#vote-table > li")
+        await expect(rows).to_have_count(33)
+        await expect(rows.get_by_role("button", name=re.compile("^赞成 "))).to_have_count(33)
+        await expect(page.get_by_text("记录举手表决")).to_have_count(0)
+        await expect(page.get_by_text("还没有议程")).to_have_count(0)
+        await expect(page.locator("#vote-table")).to_contain_text("均等份额法")
+        await expect(page.locator("#vote-table")).not_to_contain_text("MES")
+        await expect(page.locator(".facts")).to_contain_text(f"召集人：{ctx['convener'].display_name}")
+        if who == "convener":
+            await page.get_by_role("link", name=re.compile("主持会议")).click()
+            await expect(page).to_have_url(re.compile(r"/chair$"))
+            await expect(page.locator("#attendance select")).to_have_count(7)
+            await expect(page.locator("#hands-table > li")).to_have_count(33)
+            await expect(page.get_by_role("button", name="会议结束，纪要定稿")).to_be_visible()
+            await expect(page.locator("#agenda")).to_contain_text("本次会议逐项表决本批次清单的 33 个项目")
+            figures["chair"] = await measure(page)
+    print("\nphone 360 px:", {k: (v["height"], v["smallest"], v["runs"]) for k, v in figures.items()})
+    assert figures["convener"]["height"] < 4000  # was at least 9,800 px with the demo's 33 items
+    for who, fig in figures.items():
+        assert fig["under14"] == [], who
+        assert not fig["overflows"], who
