@@ -1,7 +1,6 @@
 """The closing rule for paper ballots through HTTP, as staff, collectors and residents see it; and
 the results chart that names its own fonts."""
 import re
-import xml.etree.ElementTree as ET
 
 from yishi.accounts.enums import Role
 from yishi.ballots import casting, lifecycle, paper
@@ -87,21 +86,19 @@ async def test_confirm_count_without_csrf_403(client):
     assert (await client.post(f"/rounds/{r.id}/paper/count", data={})).status_code == 403
 
 
-async def test_results_chart_names_a_cjk_font_stack_and_stands_alone(client):
+async def test_results_list_each_item_full_name_count_and_cost_in_order(client):
+    """The chart is an HTML list (ballots/_bars.html): it reflows on a phone, where the old SVG
+    shrank its labels to about 10 px and cut long names."""
     places, r, codes, items, a, b = await _voting()
-    await casting.cast_ballot(codes[0], [items[0]])
+    await casting.cast_ballot(codes[0], [items[1]])
     await lifecycle.close_voting(await wishlists.get_round(r.id), actor=None)
     page = await client.get(f"/results/{r.id}")
-    svg_text = re.search(r"<svg class=\"results-chart\".*?</svg>", page.text, re.S).group(0)
-    svg = ET.fromstring(svg_text)  # well-formed on its own, in the SVG namespace
-    assert svg.tag == "{http://www.w3.org/2000/svg}svg"
-    fonts = [name.strip().strip("'\"") for name in svg.get("font-family").split(",")]
-    assert fonts[:5] == ["Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Hiragino Sans GB",
-                         "Microsoft YaHei"]
-    assert fonts[-1] == "sans-serif"
-    texts = svg.findall("{http://www.w3.org/2000/svg}text")
-    assert texts and "项目1" in texts[0].text
-    assert all(t.get("font-family") is None for t in texts)  # every label inherits the stack
+    rows = re.findall(r'<li data-item="(\d+)">\s*<span class="label"><span class="rank">(\d+)</span>([^<]+)</span>.*?'
+                      r'<span class="n">(\d+)<small>票</small></span>\s*<span class="cost">预计费用 ([\d,.]+) 元</span>',
+                      page.text, re.S)
+    assert rows[0] == (str(items[1]), "1", "项目2", "1", "20,000.00")
+    assert [row[1] for row in rows] == [str(n) for n in range(1, len(rows) + 1)]
+    assert "results-chart" not in page.text and 'style="' not in page.text.split("<main")[1]
 
 
 async def test_round_page_names_the_ballots_held_for_a_supervisor(client):

@@ -85,3 +85,26 @@ async def test_convener_votes_on_short_rows_and_chairs_one_tap_away(open_page):
     for who, fig in figures.items():
         assert fig["under14"] == [], who
         assert not fig["overflows"], who
+
+
+async def test_public_results_read_on_a_phone(open_page):
+    """Each item's full name on its own line, its count beside its bar and its cost under it, none
+    smaller than 16 px at 360 px (the old SVG chart's labels came out near 10 px and the table
+    squeezed "停车难治理：错时共享停车位" into five lines)."""
+    ctx = await demo_sized_meeting()
+    page = await open_page(phone=True)
+    await page.goto(f"/results/{ctx['round']}")
+    rows = page.locator("#approvals .bars > li")
+    await expect(rows).to_have_count(33)
+    long = rows.filter(has_text="停车难治理：错时共享停车位")
+    await expect(long.locator(".label")).to_have_text(re.compile(r"^\d+停车难治理：错时共享停车位$"))
+    await expect(long.locator(".cost")).to_have_text("预计费用 85,000.00 元")
+    sizes = await page.evaluate("""() => Array.from(document.querySelectorAll(
+        '#approvals .bars .label, #approvals .bars .n, #approvals .bars .n small, #approvals .bars .cost'))
+        .map(e => parseFloat(getComputedStyle(e).fontSize))""")
+    assert min(sizes) >= 16, min(sizes)
+    box = await long.locator(".label").bounding_box()
+    assert box["height"] < 2 * 30 and box["x"] + box["width"] <= 360  # one line, two at most, on screen
+    figures = await measure(page)
+    print("\nresults 360 px:", figures["height"], figures["smallest"])
+    assert figures["under14"] == [] and not figures["overflows"]

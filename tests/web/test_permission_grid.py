@@ -62,6 +62,7 @@ MATRIX: dict[str, str] = {
     "GET /help/{key:str}": "ADSCMLUO*",
     "GET /login": "ADSCMLUO*",
     "GET /meetings/{meeting_id:int}": "ADSCML / A",
+    "GET /meetings/{meeting_id:int}/chair": "AC / A",
     "GET /meetings/{meeting_id:int}/minutes.pdf": "ADSCML / A",
     "GET /p/{project_id:int}": "ADSCMLUO*",
     "GET /p/{project_id:int}/rate": "ADSCMLUO*",
