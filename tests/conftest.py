@@ -165,6 +165,8 @@ async def app(settings):
         if key not in ("settings", "shared_store", "login_limiter", "account_limiter"):
             del _APP.state[key]  # e.g. something a route kept on first use
     # The limits' counts live in the database (shared_state), emptied after every test.
+    # Settings read per request (the public address, trusted proxies) a test may replace.
+    _APP.state.settings = settings
     return _APP
 
 

@@ -12,6 +12,7 @@ import json
 import os
 from pathlib import Path
 
+from yishi.config import SettingError  # standard library only: cheap
 from yishi.core import i18n
 from yishi.core.i18n import _
 
@@ -55,7 +56,9 @@ def uvicorn_options() -> dict:
     served the same way. With --workers, uvicorn takes a worker that does not answer its health
     check within the timeout for hung and starts another: 5 s (its default) is less than a worker
     needs to start on a busy machine, where that loops for ever."""
-    return {"log_level": "warning", "access_log": False, "timeout_worker_healthcheck": 30}
+    # proxy_headers off: uvicorn would otherwise take X-Forwarded-For from 127.0.0.1 on its own;
+    # which proxies are believed is YISHI_TRUSTED_PROXIES, in one place (web.clients).
+    return {"log_level": "warning", "access_log": False, "timeout_worker_healthcheck": 30, "proxy_headers": False}
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
@@ -355,7 +358,10 @@ def main(argv: list[str] | None = None) -> None:
     p.set_defaults(func=cmd_purge)
 
     args = parser.parse_args(argv)
-    args.func(args)
+    try:
+        args.func(args)
+    except SettingError as exc:  # a YISHI_* variable that cannot be used: say which, no traceback
+        raise SystemExit(_(exc.template).format(**exc.values)) from None
 
 
 if __name__ == "__main__":

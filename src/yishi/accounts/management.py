@@ -238,4 +238,4 @@ async def history(user_id: int, limit: int = 50) -> list[dict]:
                                    AuditEntry.created_at).where(
         (AuditEntry.object_type == "user") & (AuditEntry.object_id == user_id)
         & AuditEntry.action.is_in(list(HISTORY_ACTIONS))).order_by(AuditEntry.id, ascending=False) \
-        .limit(limit).run()
+        .limit(limit).output(load_json=True).run()

@@ -59,7 +59,8 @@ class AuthController(Controller):
         if user is None:
             # The account's id when the name is one, so its login history shows the failures too.
             user_id = await services.user_id_of(username)
-            await audit.record("account.login.failed", object_type="user", object_id=user_id, username=username)
+            await audit.record("account.login.failed", object_type="user", object_id=user_id, username=username,
+                               address=address)
             for scope, seconds in (("address", await by_address.blocked_for(pair)),
                                    ("account", await by_account.blocked_for(account))):
                 if seconds:  # this failure started a block: the trail says so, once per block
@@ -70,7 +71,8 @@ class AuthController(Controller):
         await by_account.reset(account)
         request.clear_session()
         request.set_session({"uid": user.id, "sv": user.session_version})
-        await audit.record("account.login.succeeded", actor=user, object_type="user", object_id=user.id)
+        await audit.record("account.login.succeeded", actor=user, object_type="user", object_id=user.id,
+                           address=address)
         if user.must_change_password:
             return Redirect(PASSWORD_PAGE)
         return Redirect(target or await landing_for(user))

@@ -13,7 +13,7 @@ from yishi.accounts.enums import Role
 from yishi.core import pdf
 from yishi.core.errors import NotFound
 from yishi.core.i18n import _
-from yishi.web import guards
+from yishi.web import guards, links
 from yishi.web.responses import file_response
 
 RESIDENT = "resident"
@@ -56,7 +56,7 @@ class HelpController(Controller):
     async def collector_sheet(self, request: Request) -> Response:
         """One A4 page for collectors, printed and handed out at training; it names this site's
         addresses, as a collector will type them from the paper."""
-        data = await pdf.render_pdf("pdf/collector_guide.html", base_url=str(request.base_url).rstrip("/"))
+        data = await pdf.render_pdf("pdf/collector_guide.html", base_url=links.public_base(request))
         return file_response(_("民情收集员使用说明.pdf"), "application/pdf", data, inline=True)
 
 

@@ -15,7 +15,7 @@ from yishi.core import dates
 from yishi.core.errors import DomainError, NotFound
 from yishi.core.i18n import _
 from yishi.places import services as places
-from yishi.web import deps, guards
+from yishi.web import deps, guards, links
 from yishi.web.forms import form_int, form_ints
 from yishi.web.responses import file_response
 from yishi.web.staff.rounds import round_context
@@ -70,7 +70,7 @@ class BallotStaffController(Controller):
         batch = next(b for b in await casting.code_batches(round_id) if b["id"] == issued.id)
         return Template("ballots/codes.html", context={
             "round": round_, "setup": await round_settings.get(round_id), "codes": [{"code": c} for c in issued.codes],
-            "display": code_utils.display, "base_url": str(request.base_url).rstrip("/"), "fresh": True,
+            "display": code_utils.display, "base_url": links.public_base(request), "fresh": True,
             "batch": batch,
         })
 
@@ -86,7 +86,7 @@ class BallotStaffController(Controller):
         unused = await casting.unused_codes(round_id, community_id, limit=limit, batch_id=batch_id)
         return Template("ballots/codes.html", context={
             "round": round_, "setup": await round_settings.get(round_id), "codes": unused, "display": code_utils.display,
-            "base_url": str(request.base_url).rstrip("/"), "fresh": False, "communities": communities,
+            "base_url": links.public_base(request), "fresh": False, "communities": communities,
             "community_id": community_id, "on_page": limit, "batches": batches, "batch_id": batch_id,
             "batch": next((b for b in batches if b["id"] == batch_id), None),
         })
@@ -98,7 +98,7 @@ class BallotStaffController(Controller):
         batch_id, batches = await _batch_filter(round_id, batch)
         unused = await casting.unused_codes(round_id, community_id, limit=CODES_IN_FILE, batch_id=batch_id)
         numbers = {b["id"]: b["number"] for b in batches}
-        base = str(request.base_url).rstrip("/")
+        base = links.public_base(request)
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow([_("社区"), _("发放记录"), _("选票码"), _("网址")])

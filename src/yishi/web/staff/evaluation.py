@@ -21,7 +21,7 @@ from yishi.places import services as places
 from yishi.projects import permissions as pperm
 from yishi.projects import services as projects
 from yishi.projects.enums import ProjectState
-from yishi.web import deps, guards
+from yishi.web import deps, guards, links
 from yishi.web.forms import form_int, optional_int, refused, text
 from yishi.web.responses import file_response
 from yishi.wishlists import services as wishlists
@@ -246,7 +246,7 @@ class EvaluationController(Controller):
 
     @get("/rounds/{round_id:int}/codes.pdf", guards=[CODES])
     async def codes_pdf(self, request: Request, round_: RoundView) -> Response:
-        base = str(request.base_url).rstrip("/")
+        base = links.public_base(request)
         return file_response(*await exports.codes_pdf(round_.id, base), inline=True)
 
     @post("/towns/{town_id:int}/underway", guards=[STREET_SETTING])

@@ -11,7 +11,7 @@ from yishi.ballots import permissions as bperm
 from yishi.core.errors import DomainError
 from yishi.core.i18n import _, _l
 from yishi.places import services as places
-from yishi.web import deps, guards
+from yishi.web import deps, guards, links
 from yishi.web.forms import form_int, form_ints, refused
 from yishi.web.responses import file_response
 from yishi.wishlists import services as wishlists
@@ -59,7 +59,7 @@ class PaperController(Controller):
         count waits for the paper ballots after the closing time."""
         form = await request.form()
         name, mime, data = await paper_pdf.paper_ballots_pdf(
-            round_id, base_url=str(request.base_url).rstrip("/"),
+            round_id, base_url=links.public_base(request),
             community_id=form_int(form.get("community"), _("社区"), default=0) or None,
             limit=form_int(form.get("count"), _("张数"), default=100), size=str(form.get("size", "A4") or "A4"),
             actor=request.user)

@@ -25,7 +25,7 @@ from yishi.projects import permissions as pperm
 from yishi.projects.enums import Colour, FundingSource, PlanStatus, ProjectState
 from yishi.projects.rules import monday_of, week_label
 from yishi.projects.tables import Project
-from yishi.web import deps, guards
+from yishi.web import deps, guards, links
 from yishi.web.forms import form_int, optional_date, optional_int, refused, text
 from yishi.web.responses import file_response
 
@@ -372,5 +372,5 @@ class ProjectController(Controller):
 
     @get("/{project_id:int}/poster.pdf", guards=[guards.VIEW_PROJECT])
     async def poster(self, request: Request, project_id: int) -> Response:
-        filename, mime, data = await exports.project_poster_pdf(project_id, str(request.base_url))
+        filename, mime, data = await exports.project_poster_pdf(project_id, links.public_base(request))
         return file_response(filename, mime, data, inline=True)

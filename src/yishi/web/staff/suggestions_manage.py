@@ -14,7 +14,7 @@ from yishi.places import services as places
 from yishi.suggestions import catalog, exports, queries, retention, rules
 from yishi.suggestions import permissions as perm
 from yishi.suggestions.enums import Track
-from yishi.web import forms, guards
+from yishi.web import forms, guards, links
 from yishi.web.responses import file_response
 from yishi.web.staff.suggestions import _id, communities_in, filters_of, scope_for, towns_in
 
@@ -50,7 +50,7 @@ class SuggestionManageController(Controller):
             "town": await catalog.town_ref(town_id), "points": await catalog.points_of_town(town_id),
             "communities": await places.communities_of(town_id),
             "towns": await towns_in(queries.Scope(None)) if perm.role_of(request.user) is Role.admin else [],
-            "base_url": str(request.base_url).rstrip("/"), "form": {}, "error": None, **extra,
+            "base_url": links.public_base(request), "form": {}, "error": None, **extra,
         }
 
     @get("/points", guards=[guards.TOWN_STAFF])
@@ -85,7 +85,7 @@ class SuggestionManageController(Controller):
     async def poster(self, request: Request, point_id: int) -> Response:
         point = await catalog.get_point(point_id)
         perm.require(perm.can_manage_points(request.user, point.town_id))
-        filename, mime, data = await exports.poster_pdf(point_id, str(request.base_url))
+        filename, mime, data = await exports.poster_pdf(point_id, links.public_base(request))
         return file_response(filename, mime, data, inline=True)
 
     # --- Excel import ---------------------------------------------------------------------------
