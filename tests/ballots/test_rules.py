@@ -7,6 +7,7 @@ these tests skip, except under CI=true, where a missing folder is a failure.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import os
 import random
@@ -30,6 +31,10 @@ from yishi.ballots.rules import (
     parse_pb,
     write_pb,
 )
+
+from yishi.ballots.rules.model import _distinct_ballots
+
+engine = importlib.import_module("yishi.ballots.rules.mes")  # the module, not rules.mes the function
 
 pytestmark = pytest.mark.pure  # no database: the per-test clean-up is skipped
 
@@ -414,6 +419,53 @@ def test_write_pb_exports_a_round() -> None:
     assert back.ballots == [frozenset({"x1"})] * 2 + [frozenset({"x1", "x2"})]
     assert back.meta["description"] == "第一轮"
     assert mes(back) == mes(e)
+
+
+
+def mes_input(e: Election):  # type: ignore[no-untyped-def]
+    grouped = _distinct_ballots(e)
+    counts = approval_counts(e, grouped)
+    return engine._mes_input(e, grouped, counts, engine._candidates(e, counts))
+
+
+def test_float_steps_equal_exact_steps_and_the_definition() -> None:
+    """One MES run in floats (certified at every decision, None where it cannot
+    be) against the same run in fractions and against the naive definition, at
+    many Add1 budgets; most runs must be certified, or the floats do nothing."""
+    rng = random.Random(11)
+    runs = certified = 0
+    for _ in range(120):
+        costs, budget, ballots = random_election(rng)
+        if rng.random() < 0.5:  # larger electorates: many budget groups, many steps
+            ballots = [b for b in ballots for _ in range(rng.randint(1, 30))]
+        e = election(costs, budget, ballots)
+        data = mes_input(e)
+        if len(data.ids) < 2:
+            continue
+        floats = engine._float_tables(data)
+        for step in sorted({0, 1, 2, rng.randint(3, 40), rng.randint(41, 400)}):
+            share = Fraction(budget) / len(ballots) + step
+            exact = engine._exact_step(data, step)
+            assert [data.ids[p] for p in exact] == naive_mes(costs, ballots, share), (costs, budget, step)
+            fast = engine._float_step(data, floats, step)
+            runs += 1
+            if fast is not None:
+                certified += 1
+                assert fast == exact, (costs, budget, step)
+    assert certified >= 0.9 * runs, (certified, runs)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(add1_elections())
+def test_add1_one_step_at_a_time_equals_step_by_step_definition(case) -> None:
+    """The single-step Add1 that takes over where windows do not pay."""
+    costs, budget, ballots = case
+    data = mes_input(election(costs, budget, ballots))
+    if len(data.ids) < 2:
+        return
+    funded = engine._add1_by_steps(data, engine._float_tables(data), 0, [])
+    assert [data.ids[p] for p in funded] == naive_add1(costs, budget, ballots)
+
 
 
 # ---------------------------------------------------------------------------
