@@ -10,7 +10,7 @@ from fractions import Fraction
 from heapq import heappop, heappush, heapreplace
 from itertools import compress
 from operator import add, mul
-from time import process_time
+from time import thread_time
 from typing import Union
 
 from yishi.ballots.rules.greedy import fill_up
@@ -967,18 +967,20 @@ def _mes_add1_run(data: _MesInput) -> list[int]:
 
     Stepping by 1, it stops at the first step whose outcome is over the budget
     (returning the previous outcome) or exhaustive (returning it). Windows of
-    steps with one certified outcome are passed in one go while they pay: after
-    each window, the next step is run on its own (in floats) and timed, and once
-    single steps cost less than the last window did per step (most of its steps
-    had outcomes of their own), the rest is run one step at a time. Either way
-    each step's outcome is the exact one, so the choice only moves the time.
+    steps with one certified outcome are passed in one go while they pay: from
+    windows of 16 steps on, the step after each window is run on its own (in
+    floats) and timed, and once a single step costs less CPU than the windows so
+    far did per step (most of their steps had outcomes of their own), the rest is
+    run one step at a time. Either way each step's outcome is the exact one, so
+    the choice only moves the time.
     """
     floats = _float_tables(data)
     step, span = 0, 1
     previous: list[int] = []
     window_time, window_steps = 0.0, 0
     while True:
-        started = process_time()
+        timed = floats is not None and span >= _SPAN_TO_COMPARE
+        started = thread_time() if timed else 0.0
         for last, funded in _outcomes(_Run(data, _window(data, step, step + span))):
             if _over_budget(data, funded):
                 return previous
@@ -986,17 +988,18 @@ def _mes_add1_run(data: _MesInput) -> list[int]:
                 return funded
             previous = funded
             step = last + 1
-        window_time += process_time() - started
-        window_steps += span + 1
-        started = process_time()
-        funded = _outcome_at(data, floats, step)
-        if _over_budget(data, funded):
-            return previous
-        if _is_exhaustive(data, funded):
-            return funded
-        previous, step = funded, step + 1
-        if span >= _SPAN_TO_COMPARE and process_time() - started < window_time / window_steps:
-            break
+        if timed:
+            window_time += thread_time() - started
+            window_steps += span + 1
+            started = thread_time()
+            funded = _outcome_at(data, floats, step)
+            if _over_budget(data, funded):
+                return previous
+            if _is_exhaustive(data, funded):
+                return funded
+            previous, step = funded, step + 1
+            if thread_time() - started < window_time / window_steps:
+                break
         # Outcomes rarely change from one step to the next: try longer stretches.
         span *= 2
     return _add1_by_steps(data, floats, step, previous)
