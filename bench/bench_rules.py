@@ -1,6 +1,6 @@
 """Time yishi.ballots.rules on the Pabulib test elections, next to pabutools.
 
-    .venv/bin/python bench/bench_rules.py [--no-pabutools] [--pabutools-limit SECONDS]
+    .venv/bin/python bench/bench_rules.py [--no-pabutools] [--pabutools-limit SECONDS] [--no-files]
                                           [--no-synthetic] [--synthetic-timeout SECONDS] [--no-tally]
 
 For each election: our parse, greedy and MES (+Add1 + greedy fill) CPU times, and
@@ -278,6 +278,7 @@ def main() -> None:
         default=math.inf,
         help="run pabutools only where its reference greedy + MES+Add1 seconds are at most this (default: all)",
     )
+    parser.add_argument("--no-files", action="store_true", help="skip the Pabulib files")
     parser.add_argument("--no-synthetic", action="store_true", help="skip the synthetic elections")
     parser.add_argument(
         "--synthetic-timeout",
@@ -294,7 +295,9 @@ def main() -> None:
         except ImportError:
             print("pabutools not installed: showing its reference times only\n")
             use_pabutools = False
-    if (DATA / "expected.json").is_file():
+    if args.no_files:
+        pass
+    elif (DATA / "expected.json").is_file():
         bench_elections(use_pabutools, args.pabutools_limit)
     else:
         print(f"no Pabulib data at {DATA}")
