@@ -6,8 +6,6 @@ reads a file and should not load the web app, the tables or a database engine.""
 from __future__ import annotations
 
 import argparse
-import asyncio
-import getpass
 import json
 import os
 from pathlib import Path
@@ -15,6 +13,13 @@ from pathlib import Path
 from yishi.config import SettingError  # standard library only: cheap
 from yishi.core import i18n
 from yishi.core.i18n import _
+
+
+def _run(coro):
+    """asyncio.run, imported here: `yishi tally` never needs an event loop (asyncio costs 0.1 s)."""
+    import asyncio  # noqa: PLC0415 — start-up cost
+
+    return asyncio.run(coro)
 
 
 async def migrate_async(quiet: bool = False) -> None:
@@ -47,7 +52,7 @@ async def _with_engine(engine, coro):
 
 def cmd_migrate(args: argparse.Namespace) -> None:
     settings, engine = _setup()
-    asyncio.run(_with_engine(engine, migrate_async()))
+    _run(_with_engine(engine, migrate_async()))
     print(_("数据库已是最新结构。"))
 
 
@@ -75,11 +80,11 @@ def cmd_serve(args: argparse.Namespace) -> None:
         # one process. Several processes would queue on the file's lock instead.
         raise SystemExit(_("多个工作进程（--workers）需要 PostgreSQL 数据库（设置 YISHI_DATABASE_URL）；"
                            "SQLite 只用一个进程。"))
-    asyncio.run(_with_engine(engine, migrate_async(quiet=True)))
+    _run(_with_engine(engine, migrate_async(quiet=True)))
     if args.demo:
         from yishi import demo  # noqa: PLC0415 — start-up cost
 
-        asyncio.run(_with_engine(engine, demo.build(verbose=True)))
+        _run(_with_engine(engine, demo.build(verbose=True)))
     host = args.host or settings.host
     port = args.port or settings.port
     print(_("议事 yishi 已启动： {url} （数据库：{db}，{n} 个工作进程）").format(
@@ -102,7 +107,13 @@ def cmd_demo(args: argparse.Namespace) -> None:
         await migrate_async(quiet=True)
         await demo.build(verbose=True)
 
-    asyncio.run(_with_engine(engine, run()))
+    _run(_with_engine(engine, run()))
+
+
+def _ask_password() -> str:
+    import getpass  # noqa: PLC0415 — start-up cost
+
+    return getpass.getpass(_("密码： "))
 
 
 def cmd_create_user(args: argparse.Namespace) -> None:
@@ -111,7 +122,7 @@ def cmd_create_user(args: argparse.Namespace) -> None:
     from yishi.core.errors import DomainError  # noqa: PLC0415 — start-up cost
 
     settings, engine = _setup()
-    password = args.password or os.environ.get("YISHI_NEW_PASSWORD") or getpass.getpass(_("密码： "))
+    password = args.password or os.environ.get("YISHI_NEW_PASSWORD") or _ask_password()
 
     async def run() -> None:
         await migrate_async(quiet=True)
@@ -122,7 +133,7 @@ def cmd_create_user(args: argparse.Namespace) -> None:
         print(_("已创建用户 {name}({role})。").format(name=user.username, role=Role(args.role).label))
 
     try:
-        asyncio.run(_with_engine(engine, run()))
+        _run(_with_engine(engine, run()))
     except DomainError as exc:
         raise SystemExit(exc.message)
 
@@ -133,7 +144,7 @@ def cmd_export(args: argparse.Namespace) -> None:
 
     settings, engine = _setup()
     try:
-        filename, _mime, data = asyncio.run(_with_engine(engine, exports.intent_list_pdf(args.round)))
+        filename, _mime, data = _run(_with_engine(engine, exports.intent_list_pdf(args.round)))
     except DomainError as exc:
         raise SystemExit(exc.message)
     output = Path(args.output or filename)
@@ -176,7 +187,7 @@ def cmd_import_pb(args: argparse.Namespace) -> None:
                                        title=args.title or "")
 
     try:
-        round_id = asyncio.run(_with_engine(engine, run()))
+        round_id = _run(_with_engine(engine, run()))
     except DomainError as exc:
         raise SystemExit(exc.message)
     print(_("已导入为批次 {id}。").format(id=round_id))
@@ -188,7 +199,7 @@ def cmd_export_round(args: argparse.Namespace) -> None:
 
     settings, engine = _setup()
     try:
-        filename, _mime, data = asyncio.run(_with_engine(engine, exports.EXPORTS[args.what](args.round)))
+        filename, _mime, data = _run(_with_engine(engine, exports.EXPORTS[args.what](args.round)))
     except DomainError as exc:
         raise SystemExit(exc.message)
     output = Path(args.output or filename)
@@ -210,7 +221,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> None:
     from yishi.core import audit  # noqa: PLC0415 — start-up cost
 
     _settings, engine = _setup()
-    verdict = asyncio.run(_with_engine(engine, audit.verify()))
+    verdict = _run(_with_engine(engine, audit.verify()))
     if verdict.unsealed:
         print(_("链前有 {n} 条旧记录（启用防篡改链之前写入，未纳入校验）。").format(n=verdict.unsealed))
     if verdict.bad_id is not None:
@@ -238,7 +249,7 @@ def cmd_backup(args: argparse.Namespace) -> None:
     dest = Path(args.file).resolve()
     try:
         if settings.is_postgres:
-            backup.backup_pg(settings.database_url, dest, asyncio.run(_with_engine(engine, _server_version_num())))
+            backup.backup_pg(settings.database_url, dest, _run(_with_engine(engine, _server_version_num())))
         else:
             backup.backup_sqlite(settings.database_url, dest)
     except DomainError as exc:
@@ -264,14 +275,14 @@ def cmd_restore(args: argparse.Namespace) -> None:
             raise DomainError(_("恢复会用 {file} 替换当前数据库（{db}）中的全部数据。请先停止网站服务，再加 --yes 运行。").format(
                 file=source, db=settings.database_url))
         if settings.is_postgres:
-            backup.restore_pg(settings.database_url, source, asyncio.run(_with_engine(engine, _server_version_num())))
+            backup.restore_pg(settings.database_url, source, _run(_with_engine(engine, _server_version_num())))
         else:
             backup.restore_sqlite(settings.database_url, source)
     except DomainError as exc:
         raise SystemExit(exc.message)
     # A backup from an older version gets the newer tables and columns now, not at the next start.
     _settings, engine = _setup()
-    asyncio.run(_with_engine(engine, migrate_async(quiet=True)))
+    _run(_with_engine(engine, migrate_async(quiet=True)))
     print(_("已从 {file} 恢复数据库。请确认密钥文件与备份时的一致，然后启动网站。").format(file=source))
 
 
