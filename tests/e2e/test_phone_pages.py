@@ -108,3 +108,31 @@ async def test_public_results_read_on_a_phone(open_page):
     figures = await measure(page)
     print("\nresults 360 px:", figures["height"], figures["smallest"])
     assert figures["under14"] == [] and not figures["overflows"]
+
+
+async def test_tracking_page_says_answered_and_what_happens_next(open_page):
+    from yishi.suggestions import services as suggestions
+    from yishi.suggestions.enums import Grade, Track
+
+    places = await f.make_places()
+    staff = await f.make_user(Role.street_staff, places)
+    receipt = await f.make_suggestion(places)
+    await suggestions.grade(receipt.id, grade=Grade.C, track=Track.now, actor=staff)
+    await suggestions.answer(receipt.id, "已联系物业，本周内更换路灯。", actor=staff)
+    page = await open_page(phone=True)
+    await page.goto(f"/t/{receipt.tracking_code}")
+    await expect(page.locator("#status")).to_have_text("已答复，继续办理中")  # was "已分级"
+    await expect(page.locator("#reply")).to_have_text("已联系物业，本周内更换路灯。")
+    await expect(page.locator("#next-step")).to_contain_text("办结后本页会显示办结时间")
+
+
+async def test_administrators_tabs_all_on_screen_at_360(open_page):
+    places = await f.make_places()
+    admin = await f.make_user(Role.admin, places)
+    page = await open_page(phone=True)
+    await login(page, admin.username)
+    await page.goto("/users/")
+    tabs = page.locator("nav.tabs a")
+    assert await tabs.count() >= 6
+    for box in [await tabs.nth(i).bounding_box() for i in range(await tabs.count())]:
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 360, box  # none cut at the edge
