@@ -30,12 +30,14 @@
       if (el.form.requestSubmit) el.form.requestSubmit();
       else el.form.submit();
     }
-    // data-count on a file input: how many photos were picked, in the element it names; the
-    // sentences come from the page (data-picked with __N__, data-none).
+    // data-count on a file input: how many files were picked (__N__) or their names (__NAME__),
+    // in the element it names; the sentences come from the page (data-picked, data-none), so the
+    // browser's English "Choose File / No file chosen" never shows.
     if (el.matches && el.matches("input[type=file][data-count]")) {
       var n = el.files ? el.files.length : 0;
       var target = document.getElementById(el.dataset.count);
-      if (target) target.textContent = n ? el.dataset.picked.replace("__N__", n) : el.dataset.none;
+      var names = Array.prototype.map.call(el.files || [], function (f) { return f.name; }).join("、");
+      if (target) target.textContent = n ? el.dataset.picked.replace("__N__", n).replace("__NAME__", names) : el.dataset.none;
     }
   });
 

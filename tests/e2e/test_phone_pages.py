@@ -158,3 +158,17 @@ async def test_district_review_comment_boxes_labelled_and_headings_in_order(open
     levels = await page.evaluate("() => Array.from(document.querySelectorAll('main h1, main h2, main h3, main h4'))"
                                  ".map(h => Number(h.tagName[1]))")
     assert levels[0] == 1 and all(b - a <= 1 for a, b in zip(levels, levels[1:])), levels
+
+
+async def test_file_input_in_chinese_with_the_chosen_name(open_page, tmp_path):
+    places = await f.make_places()
+    admin = await f.make_user(Role.admin, places)
+    page = await open_page(phone=True)
+    await login(page, admin.username)
+    await page.goto("/users/import")
+    await expect(page.locator("#file-name")).to_have_text("未选择文件")
+    await expect(page.locator("label.file-pick")).to_contain_text("选择文件")
+    sheet = tmp_path / "账号名单.xlsx"
+    sheet.write_bytes(b"PK")
+    await page.get_by_label(re.compile("Excel 文件")).set_input_files(sheet)
+    await expect(page.locator("#file-name")).to_have_text("已选择：账号名单.xlsx")
