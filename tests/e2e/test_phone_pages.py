@@ -172,3 +172,21 @@ async def test_file_input_in_chinese_with_the_chosen_name(open_page, tmp_path):
     sheet.write_bytes(b"PK")
     await page.get_by_label(re.compile("Excel 文件")).set_input_files(sheet)
     await expect(page.locator("#file-name")).to_have_text("已选择：账号名单.xlsx")
+
+
+async def test_statistics_dates_typed_the_chinese_way_and_the_table_says_it_scrolls(open_page):
+    places = await f.make_places()
+    staff = await f.make_user(Role.street_staff, places)
+    await f.make_suggestion(places)
+    page = await open_page(phone=True)
+    await login(page, staff.username)
+    await page.goto("/suggestions/stats")
+    await expect(page.locator("#stats-scroll-hint")).to_be_visible()
+    await expect(page.locator("#stats-scroll-hint")).to_contain_text("左右滑动")
+    for typed in ("2026-12-06", "2026/12/6", "2026年12月6日"):
+        await page.get_by_label("收到日期从").fill("2020年1月1日")
+        await page.get_by_label("到", exact=True).fill(typed)
+        await page.get_by_role("button", name="统计").click()
+        await expect(page.locator(".alert")).to_have_count(0)
+        await expect(page.locator("#stats-table")).to_be_visible()
+    assert await page.get_by_label("收到日期从").get_attribute("type") == "text"  # no mm/dd/yyyy
