@@ -181,6 +181,8 @@ async def test_intent_list_pdf_for_convener_is_chinese_a4_with_embedded_font(cli
                                       check=True).stdout)
     assert "民生微事意愿清单" in text
     assert r.town_name in text
+    # 版记 (GB/T 9704): 抄送 and the issuing office with the date, after the last attachment.
+    assert text.index("抄送：") > text.index("附件3") and f"{r.town_name}党（工）委" in text and "印发" in text
     assert "项目1" in text
     assert "项目3" in text
     assert "同意实施项目1和项目3。" in text
