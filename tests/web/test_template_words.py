@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
-# Names kept in Latin letters: file kinds, the voting rule's usual abbreviation in its explanation,
-# the election file format, units, the 5+X council, the grades A/B/C.
-ALLOWED = {"PDF", "Excel", "CSV", "xlsx", "pb", "MES", "Pabulib", "QR", "MB", "KB", "A4", "X", "HEIC", "JPG", "PNG"}
+# Names kept in Latin letters: file kinds, the voting rule's abbreviation in its explanation,
+# units, the 5+X council. ("Pabulib" on the round pages became 参与式预算数据文件（.pb）.)
+ALLOWED = {"PDF", "Excel", "CSV", "xlsx", "pb", "MES", "QR", "MB", "KB", "A4", "X", "HEIC", "JPG", "PNG"}
 CJK = "\u4e00-\u9fff\u3000-\u303f\uff00-\uffef"
 HALF_WIDTH = re.compile(rf"[{CJK}][,;:!?]|[,;:!?][{CJK}]")
 WORD = re.compile(r"[A-Za-z]{2,}")
