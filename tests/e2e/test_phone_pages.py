@@ -138,26 +138,41 @@ async def test_administrators_tabs_all_on_screen_at_360(open_page):
         assert box["x"] >= 0 and box["x"] + box["width"] <= 360, box  # none cut at the edge
 
 
-async def test_district_review_comment_boxes_labelled_and_headings_in_order(open_page):
+async def test_district_review_comment_boxes_labelled_and_headings_in_order_on_all_three_pages(open_page):
     from yishi.meetings import decisions, desk
 
     ctx = await setup.decide_meeting()
     for item in ctx["ids"][:2]:
         await setup.vote_all(ctx, item)
     await decisions.decide(ctx["meeting"], "同意实施项目1和项目2。", "", actor=ctx["convener"])
-    sub_id = await desk.submit(await wishlists.get_round(ctx["round"].id), "", actor=ctx["convener"])
+    round_ = await wishlists.get_round(ctx["round"].id)
+    v1 = await desk.submit(round_, "", actor=ctx["convener"])
     reviewer = await f.make_user(Role.district_reviewer, ctx["places"])
+    # A second version, so that the review and versions pages also show their comparison.
+    await desk.review(v1, approve=False, comment="补充材料", item_comments={}, actor=reviewer)
+    v2 = await desk.submit(round_, "已补充。", actor=ctx["convener"])
     page = await open_page(phone=True)
     await login(page, reviewer.username)
-    await page.goto(f"/district/submissions/{getattr(sub_id, 'id', sub_id)}")
+
+    async def headings_in_order() -> None:
+        levels = await page.evaluate("() => Array.from(document.querySelectorAll('main h1, main h2, main h3, main h4'))"
+                                     ".map(h => Number(h.tagName[1]))")
+        assert levels[0] == 1 and all(b - a <= 1 for a, b in zip(levels, levels[1:])), (page.url, levels)
+
+    await page.goto(f"/district/submissions/{getattr(v2, 'id', v2)}")
+    await expect(page.get_by_text("与第 1 版相比")).to_be_visible()
     for title in ("项目1", "项目2"):
         label = page.locator("label", has_text=f"对“{title}”的意见")
         await expect(label).to_be_visible()
         assert (await label.bounding_box())["height"] > 14  # read on the phone, not a 1 px screen-reader label
         await expect(page.get_by_label(f"对“{title}”的意见")).to_be_editable()
-    levels = await page.evaluate("() => Array.from(document.querySelectorAll('main h1, main h2, main h3, main h4'))"
-                                 ".map(h => Number(h.tagName[1]))")
-    assert levels[0] == 1 and all(b - a <= 1 for a, b in zip(levels, levels[1:])), levels
+    await headings_in_order()
+    # The other two pages of the district's review: the versions compared, and the desk.
+    await page.goto(f"/rounds/{round_.id}/submissions?a=1&b=2")
+    await expect(page.get_by_text("与第 1 版相比")).to_be_visible()
+    await headings_in_order()
+    await page.goto("/district")
+    await headings_in_order()
 
 
 async def test_file_input_in_chinese_with_the_chosen_name(open_page, tmp_path):
