@@ -60,6 +60,21 @@ from yishi.core.security import configure_hasher  # noqa: E402
 configure_hasher(SETTINGS.argon2_time_cost, SETTINGS.argon2_memory_cost)
 
 
+# What a page looks like does not depend on the database: the walks over every page (marker `walk`)
+# and axe-core on each page of the other browser tests run in the SQLite run, once, which keeps the
+# two runs of `make test` together under 15 minutes. YISHI_PAGE_CHECKS=1 turns them on for PostgreSQL.
+PAGE_CHECKS = TEST_DB == "sqlite" or os.environ.get("YISHI_PAGE_CHECKS") == "1"
+
+
+def pytest_collection_modifyitems(config, items):
+    if PAGE_CHECKS:
+        return
+    skip = pytest.mark.skip(reason="page walks run in the SQLite run (pages are the same on either database)")
+    for item in items:
+        if item.get_closest_marker("walk"):
+            item.add_marker(skip)
+
+
 def pytest_sessionfinish(session, exitstatus):
     if TEST_DB == "postgres":
         import asyncio
@@ -292,7 +307,7 @@ async def open_page(browser, live_server: str):
                                         accept_downloads=True, **(PHONE if phone else DESKTOP))
         ctx.set_default_timeout(10_000)
         # axe-core on every page the test loads (tests/axe.py); serious or critical findings fail it.
-        contexts.append((ctx, await axe.attach(ctx) if javascript else None))
+        contexts.append((ctx, await axe.attach(ctx) if javascript and PAGE_CHECKS else None))
         return await ctx.new_page()
 
     yield _open

@@ -15,7 +15,7 @@ from tests.conftest import PHONE
 from tests.e2e.helpers import login
 from yishi import demo
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.walk]
 
 SKIP = re.compile(r"(\.(pdf|csv|xlsx|txt|svg|png|jpg)$)|^/(photos|static|logout|language)(/|$)")
 ROLES = ["admin", "qu_shenhe", "dawan_staff", "dawan_zhaoji", "dawan_member", "dawan_collector", "dawan_danwei",

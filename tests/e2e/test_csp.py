@@ -14,7 +14,7 @@ from yishi import demo
 from yishi.evaluation.tables import RatingCode
 from yishi.suggestions.tables import ObservationPoint, Suggestion
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.walk]
 
 ROLES = ["admin", "qu_shenhe", "dawan_staff", "dawan_zhaoji", "dawan_member", "dawan_collector",
          "dawan_danwei", "guanchayuan"]

@@ -98,6 +98,7 @@ STAFF_PAGES = {
 }
 
 
+@pytest.mark.walk
 async def test_resident_pages_in_english_have_no_chinese_and_fit_a_phone(open_page):
     world = await _latin_world()
     page = await _english_page(open_page)
@@ -114,6 +115,7 @@ async def test_resident_pages_in_english_have_no_chinese_and_fit_a_phone(open_pa
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.walk
 @pytest.mark.parametrize("role", list(STAFF_PAGES), ids=lambda r: r.value)
 async def test_staff_pages_in_english_have_no_chinese_and_fit_a_phone(open_page, role):
     world = await _latin_world()
@@ -129,6 +131,7 @@ async def test_staff_pages_in_english_have_no_chinese_and_fit_a_phone(open_page,
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.walk
 async def test_same_walk_in_chinese_reads_chinese(open_page):
     world = await _latin_world()
     page = await open_page(phone=True)
