@@ -14,6 +14,7 @@ from yishi.core.errors import DomainError, Forbidden, InvalidInput, NotFound
 from yishi.core.i18n import _
 from yishi.core.money import parse_yuan
 from yishi.core.numbers import parse_int
+from yishi.evaluation.rules import month_bounds
 from yishi.suggestions.inputs import SuggestionInput
 from yishi.wishlists.enums import ItemKind
 
@@ -122,6 +123,21 @@ def ids(form: Any, name: str) -> list[int]:
         return [_int(v) for v in values if str(v).strip()]
     except ValueError:
         raise InvalidInput(_("提交的内容格式不对，请刷新页面后重新提交。"), name)
+
+
+def query_month(request: Any, default: str = "") -> str:
+    """?month=2026-11 on the dashboard and 评实效 pages: the month as given, `default` when absent,
+    400 in Chinese when it is not a real month."""
+    month = request.query_params.get("month", "").strip() or default
+    if not month:
+        return ""
+    try:
+        if len(month) != 7 or month[4] != "-":
+            raise ValueError
+        month_bounds(month)
+    except ValueError:
+        raise DomainError(_("月份格式应为 2026-11。"))
+    return month
 
 
 def suggestion_input(form: Any) -> SuggestionInput:

@@ -21,7 +21,7 @@ from yishi.evaluation import permissions as eperm
 from yishi.evaluation.services import month_of
 from yishi.projects.enums import Colour
 from yishi.web import deps, guards
-from yishi.web.forms import form_int, refused, text
+from yishi.web.forms import form_int, query_month, refused, text
 from yishi.web.responses import file_response
 
 DECIDE = guards.district_may(lambda u, d: eperm.can_decide(u, d["id"]), _l("只有区级审核人员可以修改评价设置。"))
@@ -281,23 +281,12 @@ def _rounds_in_month(request: Request) -> bool:
     return value == "month"
 
 
-def _month(request: Request) -> str:
-    month = request.query_params.get("month") or month_of(dates.today())
-    try:
-        rules.month_bounds(month)
-        if len(month) != 7 or month[4] != "-":
-            raise ValueError
-    except ValueError:
-        raise DomainError(_("月份格式应为 2026-11。"))
-    return month
-
-
 class DashboardController(Controller):
     path = "/dashboard"
     dependencies = {**deps.DISTRICT, **deps.TOWN}
 
     async def _page(self, request: Request, district_id: int, town_id: int | None, base: str) -> Template:
-        month, in_month = _month(request), _rounds_in_month(request)
+        month, in_month = query_month(request, month_of(dates.today())), _rounds_in_month(request)
         d = await dashboard.build(district_id, month, town_id, in_month)
         s = await settings.of_district(district_id)
         return Template("evaluation/dashboard.html", context={
@@ -317,7 +306,7 @@ class DashboardController(Controller):
         return await self._page(request, town["district"], town["id"], f"/dashboard/street/{town['id']}")
 
     async def _xlsx(self, request: Request, district_id: int, town_id: int | None, name: str) -> Response:
-        month, in_month = _month(request), _rounds_in_month(request)
+        month, in_month = query_month(request, month_of(dates.today())), _rounds_in_month(request)
         d = await dashboard.build(district_id, month, town_id, in_month)
         data = exports.xlsx([(t.title, t.header, t.rows)
                              for t in tables(d, "", charts=False, town_id=town_id, rounds_in_month=in_month)])

@@ -12,6 +12,7 @@ from yishi.core.i18n import _
 from yishi.evaluation import lists, rules
 from yishi.places import services as places
 from yishi.web import deps, guards
+from yishi.web.forms import query_month
 
 
 def _int(request: Request, name: str, label: str) -> int | None:
@@ -21,19 +22,6 @@ def _int(request: Request, name: str, label: str) -> int | None:
     if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
         raise DomainError(_("{label}应为编号（整数）。").format(label=label))
     return int(raw)
-
-
-def _month(request: Request) -> str:
-    month = request.query_params.get("month", "").strip()
-    if not month:
-        return ""
-    try:
-        if len(month) != 7 or month[4] != "-":
-            raise ValueError
-        rules.month_bounds(month)
-    except ValueError:
-        raise DomainError(_("月份格式应为 2026-11。"))
-    return month
 
 
 async def _town_of(request: Request, district_id: int, town_id: int | None) -> int | None:
@@ -52,7 +40,7 @@ class DashboardListsController(Controller):
 
     async def _ratings(self, request: Request, district_id: int, town_id: int | None, base: str) -> Template:
         f = lists.check(lists.RatingFilters(
-            town=await _town_of(request, district_id, town_id), month=_month(request),
+            town=await _town_of(request, district_id, town_id), month=query_month(request),
             round=_int(request, "round", _("批次")), community=_int(request, "community", _("社区")),
             project=_int(request, "project", _("项目")), grade=request.query_params.get("grade", "").strip(),
             channel=request.query_params.get("channel", "").strip()))

@@ -22,7 +22,7 @@ from yishi.projects import permissions as pperm
 from yishi.projects import services as projects
 from yishi.projects.enums import ProjectState
 from yishi.web import deps, guards, links
-from yishi.web.forms import form_int, optional_int, refused, text
+from yishi.web.forms import form_int, optional_int, query_month, refused, text
 from yishi.web.responses import file_response
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.enums import RoundStatus
@@ -75,19 +75,6 @@ CODES = guards.round_may(lambda u, r: eperm.can_print_codes(u, r.town_id), _l("�
 STREET_SETTING = guards.town_may(lambda u, t: eperm.can_print_codes(u, t["id"]))
 
 
-def _month(request: Request) -> str:
-    """?month=2026-11: a project's three rates in that month; none: over the whole project."""
-    month = request.query_params.get("month", "").strip()
-    if month:
-        try:
-            if len(month) != 7 or month[4] != "-":
-                raise ValueError
-            rules.month_bounds(month)
-        except ValueError:
-            raise DomainError(_("月份格式应为 2026-11。"))
-    return month
-
-
 class EvaluationController(Controller):
     path = "/evaluation"
     dependencies = {**deps.PROJECT, **deps.ROUND, **deps.TOWN}
@@ -108,7 +95,7 @@ class EvaluationController(Controller):
             "underway_allowed": await settings.rate_while_underway(request.user.town) if request.user.town else None})
 
     async def _page(self, request: Request, project: dict, **extra: Any) -> dict:
-        month = _month(request)
+        month = query_month(request)
         (row,) = await nextyear.advice_for([project])
         pid = project["id"]
         user = request.user
