@@ -25,7 +25,6 @@ import argparse
 import asyncio
 import os
 import re
-import secrets
 import shutil
 import socket
 import sqlite3

@@ -7,7 +7,7 @@ import pytest
 from yishi.accounts.enums import Role
 from yishi.ballots import round_settings as rs
 from yishi.ballots import casting
-from yishi.ballots.tables import BallotCode, RoundSetting
+from yishi.ballots.tables import RoundSetting
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.enums import RoundStatus
 from tests import factories as f

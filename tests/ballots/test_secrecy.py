@@ -7,7 +7,6 @@ import pytest
 from yishi.accounts.enums import Role
 from yishi.ballots import casting, paper
 from yishi.ballots.tables import Ballot, BallotChoice, BallotCode
-from yishi.wishlists import services as wishlists
 from tests import factories as f
 
 N = 20

@@ -1,7 +1,6 @@
 """The meeting: agenda, sign-in, quorum, votes, decision, minutes; refusals change nothing."""
 import pytest
 
-from yishi.accounts.enums import Role
 from yishi.core.errors import Conflict, DomainError
 from yishi.core.tables import AuditEntry
 from yishi.meetings import decisions, meeting, records
@@ -9,7 +8,6 @@ from yishi.meetings.enums import MeetingStatus, Presence, VoteChoice
 from yishi.meetings.tables import AgendaItem, Attendance, Decision, Guest, MemberVote
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.enums import RoundStatus
-from tests import factories as f
 from tests.meetings import setup
 
 
