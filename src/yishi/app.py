@@ -18,7 +18,6 @@ from litestar.security.session_auth import SessionAuth
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
-from yishi.accounts import services as account_services
 from yishi.ballots import lifecycle
 from yishi.ballots import results as ballot_results
 from yishi.config import Settings, load_settings
@@ -29,7 +28,7 @@ from yishi.core.templating import configure as configure_jinja
 from yishi.suggestions import privacy as suggestion_privacy
 from yishi.web.accounts import AuthController, PasswordController, first_password_change
 from yishi.web.csrf import CSRFMiddleware
-from yishi.web.deps import PathIdsMiddleware
+from yishi.web.deps import PathIdsMiddleware, session_user
 from yishi.web.district.dashboard import DashboardController
 from yishi.web.district.desk import DistrictDeskController, RoundWorkController
 from yishi.web.district.lists import DashboardListsController
@@ -61,9 +60,7 @@ from yishi.web.staff.users import UserAdminController
 
 
 async def retrieve_user(session: dict[str, Any], connection: ASGIConnection) -> Any:
-    if not session.get("uid"):
-        return None
-    return await account_services.get_active_user(int(session["uid"]), int(session.get("sv", 0)))
+    return await session_user(session)
 
 
 @get("/", opt={"exclude_from_auth": True, **PUBLIC}, name="home")

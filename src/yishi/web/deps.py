@@ -16,6 +16,7 @@ from litestar.exceptions import NotFoundException
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from yishi.accounts import management as accounts
+from yishi.accounts import services as account_services
 from yishi.core.errors import NotFound
 from yishi.core.i18n import _
 from yishi.core.numbers import MAX_INT
@@ -119,3 +120,12 @@ PROJECT = {"project": Provide(load_project)}
 TOWN = {"town": Provide(load_town)}
 DISTRICT = {"district": Provide(load_district)}
 ACCOUNT = {"account": Provide(load_account)}
+
+
+async def session_user(session: dict[str, Any] | None) -> Any:
+    """The active account a session is signed in as (its session version still current), or None:
+    the app's retrieve_user, and pages open to everyone that still show who is signed in."""
+    session = session or {}
+    if not session.get("uid"):
+        return None
+    return await account_services.get_active_user(int(session["uid"]), int(session.get("sv", 0)))

@@ -8,12 +8,11 @@ from litestar import Controller, Request, get
 from litestar.response import Response, Template
 
 from yishi.accounts import permissions as perm
-from yishi.accounts import services as accounts
 from yishi.accounts.enums import Role
 from yishi.core import pdf
 from yishi.core.errors import NotFound
 from yishi.core.i18n import _
-from yishi.web import guards, links
+from yishi.web import deps, guards, links
 from yishi.web.responses import file_response
 
 RESIDENT = "resident"
@@ -29,8 +28,7 @@ def guide_title(key: str) -> str:
 async def _signed_in_user(request: Request):
     """The signed-in user, if any: these pages are open to everyone, so the login is not required
     (exclude_from_auth) and is read here; it goes into the scope so the header shows the account."""
-    uid, version = request.session.get("uid"), request.session.get("sv", 0)
-    user = await accounts.get_active_user(int(uid), int(version)) if uid else None
+    user = await deps.session_user(request.session)
     if user is not None:
         request.scope["user"] = user
     return user

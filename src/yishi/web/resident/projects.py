@@ -4,12 +4,10 @@ and the photos, served only after the permission check. Nothing personal: projec
 the public fields."""
 from __future__ import annotations
 
-from typing import Any
 
 from litestar import Controller, Request, Response, get
 from litestar.response import Template
 
-from yishi.accounts import services as accounts
 from yishi.core.errors import Forbidden
 from yishi.core.i18n import _
 from yishi.projects import permissions as pperm
@@ -17,14 +15,6 @@ from yishi.projects import photos, public, services
 from yishi.projects.enums import ProjectState
 from yishi.projects.rules import leverage
 from yishi.web import deps, guards
-
-
-async def _optional_user(request: Request) -> Any:
-    """The signed-in staff member on a page that is open to everyone, or None."""
-    session = request.session or {}
-    if not session.get("uid"):
-        return None
-    return await accounts.get_active_user(int(session["uid"]), int(session.get("sv", 0)))
 
 
 class PublicProjectController(Controller):
@@ -54,7 +44,7 @@ class PublicProjectController(Controller):
     async def _photo(self, request: Request, thumb: bool) -> Response:
         row = await photos.lookup(deps.path_id(request, "photo_id"))
         project = await services.get_project(row["project"])
-        if not pperm.can_view_photo(await _optional_user(request), services.where_of(project), project["state"]):
+        if not pperm.can_view_photo(await deps.session_user(request.session), services.where_of(project), project["state"]):
             raise Forbidden(_("您没有权限查看这张照片。"))
         data = photos.read(request.app.state.settings.data_dir, row["sha256"], thumb)
         return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=3600",
