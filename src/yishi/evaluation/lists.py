@@ -7,6 +7,7 @@ project, month, grade and community."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from piccolo.query.functions.aggregate import Count
 
@@ -33,7 +34,7 @@ class RatingFilters:
 
     def query(self, **override) -> str:
         values = {**self.__dict__, **override}
-        return "&".join(f"{k}={v}" for k, v in values.items() if v not in (None, ""))
+        return urlencode({k: v for k, v in values.items() if v not in (None, "")})
 
 
 def check(f: RatingFilters) -> RatingFilters:
