@@ -66,9 +66,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="worker processes, as `yishi serve --workers`")
     args = parser.parse_args()
 
-    from yishi.cli import uvicorn_options
-
     import uvicorn
+
+    from yishi.cli import uvicorn_options
 
     if args.workers == 1:
         uvicorn.run(create_app(args.url), host=args.host, port=args.port, **uvicorn_options())

@@ -71,6 +71,8 @@ async def _pg_admin(sql: str) -> None:
 async def seed(url: str, n_codes: int) -> dict:
     """Migrate, create a round with ITEMS items open for ticking and n_codes codes, and the bare
     app's table. Runs in this process, on a short-lived engine."""
+    import bare_app
+
     from yishi.ballots import codes as code_utils
     from yishi.ballots import lifecycle
     from yishi.cli import migrate_async
@@ -78,8 +80,6 @@ async def seed(url: str, n_codes: int) -> dict:
     from yishi.places.tables import Community, District, Town
     from yishi.wishlists import services as wishlists
     from yishi.wishlists.enums import ItemKind
-
-    import bare_app
 
     engine = core_db.configure(url)
     await core_db.start(engine)

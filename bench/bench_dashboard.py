@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 STREETS, SUGGESTIONS, PROJECTS, RATINGS = 7, 20_000, 60, 3_000
 PASSWORD = "bench-password-1"
@@ -69,7 +69,7 @@ async def seed(today: date) -> int:
     from yishi.wishlists.tables import Round, WishItem
 
     rng = random.Random(7)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     month = today.strftime("%Y-%m")
     cats = [c["id"] for c in await catalog.categories()]
     district = (await District.insert(District(name="基准区")).returning(District.id).run())[0]["id"]
@@ -83,7 +83,7 @@ async def seed(today: date) -> int:
         for n in range(SUGGESTIONS):
             received = today - timedelta(days=rng.randrange(365))
             answered = rng.random() < 0.85
-            replied = datetime.combine(received, datetime.min.time(), timezone.utc) + timedelta(days=rng.randrange(1, 12))
+            replied = datetime.combine(received, datetime.min.time(), UTC) + timedelta(days=rng.randrange(1, 12))
             rows.append(Suggestion(
                 tracking_code=f"B{s}{n:07d}", town=town, community=rng.choice(communities), channel="qr",
                 category=rng.choice(cats), content="基准建议内容", received_on=received,

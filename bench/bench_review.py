@@ -10,8 +10,8 @@ Excel workbook, and projects.photos.process on a 4032 x 3024 JPEG."""
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import asyncio
+import dataclasses
 import io
 import os
 import random
@@ -19,7 +19,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 STREETS, PROJECTS, WEEKS = 7, 60, 26
 
@@ -55,7 +55,7 @@ async def seed(today: date) -> int:
     from yishi.wishlists.tables import Round, WishItem
 
     rng = random.Random(7)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     start = monday_of(today) - timedelta(weeks=WEEKS)
     district = (await District.insert(District(name="基准区")).returning(District.id).run())[0]["id"]
     for s in range(STREETS):
@@ -106,11 +106,11 @@ def twelve_megapixels() -> bytes:
 
 
 async def run(repeat: int) -> None:
+    from PIL import Image
+
     from yishi.cli import migrate_async
     from yishi.config import load_settings
     from yishi.core import db as core_db
-    from PIL import Image
-
     from yishi.projects import exports, photos, review
 
     engine = core_db.configure(load_settings().database_url)

@@ -102,6 +102,7 @@ async def measure(label: str, make_calls, n: int) -> float:
 
 async def run(url: str, args: argparse.Namespace, seeded: dict) -> None:
     import bare_app
+
     from yishi.app import create_app
     from yishi.config import load_settings
 

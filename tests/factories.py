@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 
 from yishi.accounts import services as accounts
 from yishi.accounts.enums import Role
@@ -170,7 +170,7 @@ async def make_projects(places: dict | None = None, *, items: int = 2, lead_unit
         {"id": i["id"], "title": i["title"], "cost_fen": i["cost_fen"], "kind": i["kind"], "approvals": 0,
          "lead_unit": (lead_units or [""] * items)[n] if n < len(lead_units or []) else ""}
         for n, i in enumerate(rows)], "total_fen": sum(i["cost_fen"] for i in rows), "budget_fen": r.budget_fen}
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     sub = await Submission.insert(Submission(round=r.id, version=1, status=SubmissionStatus.approved,
                                              snapshot=snapshot, submitted_at=now, reviewed_at=now,
                                              slot=f"{r.id}:1")).returning(Submission.id).run()

@@ -10,6 +10,9 @@ import uuid
 import asyncpg
 import pytest
 
+from tests import factories as f
+from tests.conftest import ROOT, TEST_DB
+from tests.meetings import setup
 from yishi.accounts.enums import Role
 from yishi.accounts.tables import User
 from yishi.ballots import casting as ballots
@@ -18,9 +21,6 @@ from yishi.core.tables import AuditEntry
 from yishi.places.tables import District
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.tables import Round
-from tests import factories as f
-from tests.conftest import ROOT, TEST_DB
-from tests.meetings import setup
 
 
 def yishi(*args: str) -> subprocess.CompletedProcess:

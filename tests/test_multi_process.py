@@ -13,14 +13,14 @@ from types import SimpleNamespace
 import httpx
 import pytest
 
+from tests import factories as f
+from tests.conftest import TEST_DB, start_server
 from yishi.accounts.enums import Role
 from yishi.ballots.tables import Ballot
 from yishi.core.tables import SharedState
 from yishi.suggestions import catalog
 from yishi.suggestions.tables import Suggestion
 from yishi.web.resident import suggest as public
-from tests import factories as f
-from tests.conftest import TEST_DB, start_server
 
 pytestmark = pytest.mark.skipif(TEST_DB != "postgres", reason="several server processes need PostgreSQL")
 REDIS_URL = os.environ.get("YISHI_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")

@@ -1,8 +1,8 @@
 """The thin slice through the HTTP routes: a convener compiles, residents tick, the council decides in a
 quorate 民主议事定方向 meeting (sign-in, votes, decision), and the intent list comes out."""
+from tests import factories as f
 from yishi.accounts.enums import Role
 from yishi.meetings import records as meetings
-from tests import factories as f
 
 
 async def test_thin_slice_through_routes_produces_pdf(client):

@@ -4,7 +4,7 @@ Running it twice does no harm: it stops when the district is already there."""
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 from yishi import demo_delivery, demo_evaluation
 from yishi.accounts import services as accounts
@@ -19,13 +19,13 @@ from yishi.meetings import decisions, desk, meeting
 from yishi.meetings import records as meetings
 from yishi.meetings.enums import MeetingStep, MemberCategory, Presence, VoteChoice
 from yishi.meetings.tables import Council, CouncilMember
+from yishi.places.enums import CommunityKind, TownKind
+from yishi.places.tables import Community, District, Town
 from yishi.suggestions import catalog as sg_catalog
 from yishi.suggestions import services as sg
 from yishi.suggestions.enums import Channel, Grade, Tier, Track
 from yishi.suggestions.inputs import SuggestionInput
 from yishi.suggestions.tables import Suggestion
-from yishi.places.enums import CommunityKind, TownKind
-from yishi.places.tables import Community, District, Town
 from yishi.wishlists import services as wishlists
 from yishi.wishlists import sources
 from yishi.wishlists.enums import ItemKind
@@ -293,7 +293,7 @@ async def build_suggestions(town_id: int, community_ids: list[int], rounds: dict
                                (3, "锦城社区小区门岗观测点", "锦城小区南门门岗")]:
         points.append(await sg_catalog.create_point(community_id=community_ids[idx], name=name, address=address, actor=staff))
     cats = {c["name"]: c["id"] for c in await sg_catalog.categories()}
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     ids = []
     codes = []
     for days_ago, cidx, category, channel, content, name, phone in SUGGESTIONS:
@@ -310,7 +310,7 @@ async def build_suggestions(town_id: int, community_ids: list[int], rounds: dict
 
     async def stamp(sid: int, days_after: int, *columns) -> None:
         row = await Suggestion.select(Suggestion.received_on).where(Suggestion.id == sid).first().run()
-        moment = datetime.combine(row["received_on"], datetime.min.time(), timezone.utc) + timedelta(
+        moment = datetime.combine(row["received_on"], datetime.min.time(), UTC) + timedelta(
             days=days_after, hours=2)
         await Suggestion.update({c: moment for c in columns}).where(Suggestion.id == sid)
 
@@ -374,7 +374,7 @@ async def build_council_work(council_id: int, round_id: int, convener) -> dict:
         user = await User.select(User.id).where(User.username == username).first()
         await CouncilMember.update({CouncilMember.user: user["id"]}).where(
             (CouncilMember.council == council_id) & (CouncilMember.name == name))
-    held = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(days=20)
+    held = datetime.now(UTC).replace(microsecond=0) - timedelta(days=20)
     meeting_id = await meeting.create_meeting(
         council_id, step=MeetingStep.decide, title="2025年第四批次民主议事会", held_at=held,
         place="大弯街道党群服务中心二楼会议室", round_id=round_id, actor=convener)

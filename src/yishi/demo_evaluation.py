@@ -5,7 +5,7 @@ Skips itself once the district has an observer account (so `yishi demo` stays id
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 from yishi.accounts import services as accounts
 from yishi.accounts.enums import Role
@@ -118,4 +118,4 @@ async def _suggestions(district_id: int, rng: random.Random) -> None:
 
 
 def _moment(day: date, days_after: int) -> datetime:
-    return datetime.combine(day, datetime.min.time(), timezone.utc) + timedelta(days=days_after, hours=2)
+    return datetime.combine(day, datetime.min.time(), UTC) + timedelta(days=days_after, hours=2)

@@ -5,11 +5,11 @@ from types import SimpleNamespace
 
 import pytest
 
+from tests import factories as f
 from yishi.accounts.enums import Role
 from yishi.accounts.tables import User
 from yishi.core import limits
 from yishi.core.tables import AuditEntry
-from tests import factories as f
 
 CSRF_MESSAGE = "页面已过期或来源不明，请返回上一页、刷新后再提交。"
 

@@ -1,12 +1,12 @@
 """Accounts: creating users and checking logins."""
 import pytest
 
+from tests import factories as f
 from yishi.accounts import services
 from yishi.accounts.enums import Role
 from yishi.accounts.tables import User
 from yishi.core.errors import DomainError
 from yishi.core.tables import AuditEntry
-from tests import factories as f
 
 
 async def test_create_user_stores_hash_and_audits():

@@ -6,12 +6,12 @@ import sys
 
 import pytest
 
+from tests import factories as f
+from tests.conftest import ROOT, SHARED_DATA, shared_data
 from yishi.ballots import rules
 from yishi.cli import main
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.enums import RoundStatus
-from tests import factories as f
-from tests.conftest import ROOT, SHARED_DATA, shared_data
 
 EXPECTED_PATH = SHARED_DATA / "pabulib" / "expected.json"
 CASES = json.loads(EXPECTED_PATH.read_text()) if EXPECTED_PATH.is_file() else []

@@ -4,12 +4,12 @@ batch stored by someone else between the check and the insert) and the batch is 
 checked again. The staff member always gets the whole batch; nothing is saved half-way."""
 import pytest
 
-from yishi.core import db
-from yishi.ballots import codes as code_utils
-from yishi.ballots import casting
-from yishi.ballots.tables import BallotCode
-from yishi.core.tables import AuditEntry
 from tests import factories as f
+from yishi.ballots import casting
+from yishi.ballots import codes as code_utils
+from yishi.ballots.tables import BallotCode
+from yishi.core import db
+from yishi.core.tables import AuditEntry
 
 
 def _draws(monkeypatch, sequence: list[str]) -> list[str]:

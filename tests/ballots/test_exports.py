@@ -7,13 +7,13 @@ from fractions import Fraction
 import pytest
 from openpyxl import load_workbook
 
+from tests import factories as f
 from yishi.ballots import casting, exports, imports, lifecycle, results, rules
 from yishi.ballots.tables import Ballot, BallotChoice, RoundResult
 from yishi.core.errors import Conflict, DomainError
 from yishi.core.tables import AuditEntry
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.tables import Round, WishItem
-from tests import factories as f
 
 PB = ("META\nkey;value\nbudget;1000.5\nvote_type;approval\ninstance;测试导入\nmax_length;2\n"
       "PROJECTS\nproject_id;cost;name\na;600;路灯\nb;400.25;座椅\nc;300;食堂\n"

@@ -2,16 +2,17 @@
 across channels, reconciliation, the printable PDF."""
 import re
 import subprocess
+from datetime import UTC
 
 import pytest
 
+from tests import factories as f
 from yishi.accounts.enums import Role
 from yishi.ballots import casting, lifecycle, paper, paper_pdf
 from yishi.ballots.tables import Ballot, BallotChoice, BallotCode, PaperBallot
 from yishi.core.errors import Conflict, DomainError, Forbidden, NotFound
 from yishi.core.tables import AuditEntry
 from yishi.wishlists import services as wishlists
-from tests import factories as f
 
 
 async def _setup(max_ticks: int = 2):
@@ -184,7 +185,7 @@ async def test_paper_pdf_a4_every_font_embedded_and_hand_in_deadline_printed(tmp
 
     places = await f.make_places(1)
     r = await f.make_round(places, items=22, max_ticks=5)  # too many for one column: printed in two
-    closes = datetime(2030, 12, 1, 12, 0, tzinfo=timezone.utc)
+    closes = datetime(2030, 12, 1, 12, 0, tzinfo=UTC)
     await rs.save(r, opens_at=None, closes_at=closes, voter_unit="household",
                   communities=places["communities"], actor=None)
     codes = await f.open_round(r, codes_per_community=3)
@@ -202,6 +203,7 @@ async def test_paper_pdf_a4_every_font_embedded_and_hand_in_deadline_printed(tmp
 async def test_paper_pdf_long_titles_fall_back_to_two_columns_one_page_per_code(tmp_path):
     """16 items fit one column when short; long titles wrap and would spill onto a second page."""
     from pypdf import PdfReader
+
     from yishi.wishlists.tables import WishItem
 
     places = await f.make_places(1)
@@ -216,8 +218,9 @@ async def test_paper_pdf_long_titles_fall_back_to_two_columns_one_page_per_code(
 
 
 def test_code_font_holds_every_code_character_and_is_small():
-    from fontTools.ttLib import TTFont
     import io
+
+    from fontTools.ttLib import TTFont
 
     font = paper_pdf.code_font()
     ttf = TTFont(io.BytesIO(font.data))

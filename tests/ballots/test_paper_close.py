@@ -4,10 +4,11 @@ are entered and staff confirm it; the result is published once and never changes
 import asyncio
 import dataclasses
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from tests import factories as f
 from yishi.accounts.enums import Role
 from yishi.ballots import casting, lifecycle, paper, paper_pdf, results
 from yishi.ballots import round_settings as rs
@@ -16,14 +17,13 @@ from yishi.core.errors import Conflict
 from yishi.core.tables import AuditEntry
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.enums import RoundStatus
-from tests import factories as f
 
 CHINA = timezone(timedelta(hours=8))
 NOT_VOTING = "本批次不在勾选中，不能录入纸质选票。"
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(microsecond=0)
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 def _later(monkeypatch, moment: datetime) -> None:

@@ -1,27 +1,26 @@
 """勾选设置: the round's window, voting unit and communities; set in draft, frozen on opening,
 enforced where a code is spent, and a round past its closing time closed by itself."""
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from tests import factories as f
 from yishi.accounts.enums import Role
+from yishi.ballots import casting, lifecycle
 from yishi.ballots import round_settings as rs
-from yishi.ballots import lifecycle
-from yishi.ballots import casting
 from yishi.ballots.tables import Ballot, BallotChoice, BallotCode, RoundSetting
 from yishi.core.errors import Conflict, DomainError
 from yishi.core.tables import AuditEntry
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.enums import RoundStatus
-from tests import factories as f
 
 FROZEN = "群众勾选已开放，勾选设置已冻结，不能再修改。"
 CHINA = timezone(timedelta(hours=8))
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(microsecond=0)
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 async def _draft(communities: int = 2):

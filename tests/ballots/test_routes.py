@@ -3,17 +3,15 @@ import re
 
 import pytest
 
+from tests import factories as f
 from yishi.accounts.enums import Role
-from yishi.ballots import codes as code_utils
-from yishi.ballots import lifecycle
-from yishi.ballots import casting
 from yishi.accounts.tables import User
+from yishi.ballots import casting, lifecycle
+from yishi.ballots import codes as code_utils
 from yishi.ballots.tables import Ballot, BallotChoice, BallotCode, BallotCodeBatch
-from yishi.core import dates
+from yishi.core import audit, dates
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.enums import RoundStatus
-from yishi.core import audit
-from tests import factories as f
 
 USED = "这个选票码已经使用过了。每个选票码只能投一次。"
 FORBIDDEN = "您没有权限查看或操作此页面。"

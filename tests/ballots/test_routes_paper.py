@@ -1,9 +1,9 @@
 """Paper ballots, results and exports through HTTP: permissions, CSRF, status codes."""
+from tests import factories as f
 from yishi.accounts.enums import Role
 from yishi.ballots import casting, lifecycle, round_settings
 from yishi.ballots.tables import PaperBallot
 from yishi.wishlists import services as wishlists
-from tests import factories as f
 
 
 async def _voting():

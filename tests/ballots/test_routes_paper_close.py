@@ -2,11 +2,11 @@
 the results chart that names its own fonts."""
 import re
 
+from tests import factories as f
 from yishi.accounts.enums import Role
 from yishi.ballots import casting, lifecycle, paper
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.enums import RoundStatus
-from tests import factories as f
 
 STATE = "勾选已截止，纸质选票录入中"
 

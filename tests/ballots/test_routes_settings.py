@@ -1,16 +1,16 @@
 """勾选设置 through HTTP: the staff form on the round page, read-only once opened, and what
 residents see on the ballot page."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from tests import factories as f
 from yishi.accounts.enums import Role
-from yishi.ballots import round_settings as rs
 from yishi.ballots import casting
+from yishi.ballots import round_settings as rs
 from yishi.ballots.tables import RoundSetting
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.enums import RoundStatus
-from tests import factories as f
 
 CHINA = timezone(timedelta(hours=8))
 
@@ -129,7 +129,7 @@ async def test_settings_frozen_after_opening_409_and_read_only(client):
 async def test_ballot_page_tells_closing_time_and_household(client):
     places = await f.make_places(2)
     r = await f.make_round(places, items=2)
-    closes = datetime.now(timezone.utc).replace(second=0, microsecond=0) + timedelta(days=1)
+    closes = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(days=1)
     await rs.save(r, opens_at=None, closes_at=closes, voter_unit="household",
                   communities=places["communities"], actor=None)
     codes = await f.open_round(r, codes_per_community=1)
@@ -142,7 +142,7 @@ async def test_ballot_page_tells_closing_time_and_household(client):
 async def test_ballot_page_before_opening_time_has_no_form(client):
     places = await f.make_places(1)
     r = await f.make_round(places, items=2)
-    opens = datetime.now(timezone.utc) + timedelta(hours=3)
+    opens = datetime.now(UTC) + timedelta(hours=3)
     await rs.save(r, opens_at=opens, closes_at=None, voter_unit="resident",
                   communities=places["communities"], actor=None)
     codes = await f.open_round(r, codes_per_community=1)
@@ -159,7 +159,7 @@ async def test_ballot_page_before_opening_time_has_no_form(client):
 
 async def test_round_page_closes_a_due_round_on_demand(client, monkeypatch):
     places, token, r = await _staff(client)
-    closes = datetime.now(timezone.utc) + timedelta(hours=1)
+    closes = datetime.now(UTC) + timedelta(hours=1)
     await rs.save(r, opens_at=None, closes_at=closes, voter_unit="resident",
                   communities=places["communities"], actor=None)
     await f.open_round(r, codes_per_community=1)

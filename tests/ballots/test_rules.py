@@ -31,7 +31,6 @@ from yishi.ballots.rules import (
     parse_pb,
     write_pb,
 )
-
 from yishi.ballots.rules.model import _distinct_ballots
 
 engine = importlib.import_module("yishi.ballots.rules.mes")  # the module, not rules.mes the function

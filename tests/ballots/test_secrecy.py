@@ -4,10 +4,10 @@ import itertools
 
 import pytest
 
+from tests import factories as f
 from yishi.accounts.enums import Role
 from yishi.ballots import casting, paper
 from yishi.ballots.tables import Ballot, BallotChoice, BallotCode
-from tests import factories as f
 
 N = 20
 

@@ -1,19 +1,18 @@
 """群众勾选: codes, casting, the secrecy of the ballot table, counting."""
 import asyncio
+from datetime import UTC
 
 import pytest
 
+from tests import factories as f
+from tests.conftest import SETTINGS
+from yishi.ballots import casting, lifecycle
 from yishi.ballots import codes as code_utils
-
-from yishi.ballots import lifecycle
-from yishi.ballots import casting
 from yishi.ballots.tables import Ballot, BallotChoice, BallotCode
 from yishi.core.errors import Conflict, DomainError, NotFound
 from yishi.core.tables import AuditEntry
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.enums import RoundStatus
-from tests import factories as f
-from tests.conftest import SETTINGS
 
 USED = "这个选票码已经使用过了。每个选票码只能投一次。"
 NOT_OPEN = "本批次清单尚未开放勾选，请稍后再来。"
@@ -456,6 +455,6 @@ async def test_cast_ballot_records_only_the_day_a_code_was_spent():
 def test_spent_day_is_midnight_china_time():
     from datetime import datetime, timezone
 
-    moment = datetime(2026, 11, 25, 17, 30, tzinfo=timezone.utc)  # 01:30 on the 26th in China
+    moment = datetime(2026, 11, 25, 17, 30, tzinfo=UTC)  # 01:30 on the 26th in China
     day = casting.spent_day(moment)
-    assert day == datetime(2026, 11, 25, 16, 0, tzinfo=timezone.utc)
+    assert day == datetime(2026, 11, 25, 16, 0, tzinfo=UTC)

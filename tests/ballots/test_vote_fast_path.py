@@ -7,15 +7,14 @@ from litestar.connection import Request
 from litestar.response import Template
 from litestar.utils.scope.state import ScopeState
 
+from tests import factories as f
 from yishi.accounts.enums import Role
+from yishi.ballots import casting, lifecycle
 from yishi.ballots import codes as code_utils
-from yishi.ballots import lifecycle
-from yishi.ballots import casting
-from yishi.web.resident.vote import RECEIPT_PAGE
 from yishi.ballots.tables import Ballot, BallotChoice, BallotCode
 from yishi.core.db import SharedSQLiteEngine
 from yishi.web.page_shell import PageShell
-from tests import factories as f
+from yishi.web.resident.vote import RECEIPT_PAGE
 
 
 async def _voting():

@@ -1,5 +1,5 @@
 """core.dates: China time, and dates and times typed into forms."""
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime, timezone
 
 import pytest
 
@@ -10,8 +10,8 @@ pytestmark = pytest.mark.pure  # no database: the per-test clean-up is skipped
 
 
 def test_today_is_the_date_in_china():
-    assert dates.today(datetime(2026, 3, 1, 16, 0, tzinfo=timezone.utc)) == date(2026, 3, 2)
-    assert dates.today(datetime(2026, 3, 1, 15, 59, tzinfo=timezone.utc)) == date(2026, 3, 1)
+    assert dates.today(datetime(2026, 3, 1, 16, 0, tzinfo=UTC)) == date(2026, 3, 2)
+    assert dates.today(datetime(2026, 3, 1, 15, 59, tzinfo=UTC)) == date(2026, 3, 1)
 
 
 def test_china_date_takes_naive_as_utc():
@@ -20,7 +20,7 @@ def test_china_date_takes_naive_as_utc():
 
 
 def test_local_text_in_beijing_time():
-    assert dates.local_text(datetime(2026, 3, 12, 6, 30, tzinfo=timezone.utc)) == "2026-03-12 14:30"
+    assert dates.local_text(datetime(2026, 3, 12, 6, 30, tzinfo=UTC)) == "2026-03-12 14:30"
     assert dates.local_text(None) == ""
 
 
@@ -51,7 +51,7 @@ def test_parse_date_refused_in_chinese(typed, message):
 @pytest.mark.parametrize("typed", ["2026-12-01T20:30", "2026-12-01 20:30", "2026-12-01T20:30:00",
                                    "2026年12月1日 20:30", "\uff12\uff10\uff12\uff16-12-01 20\uff1a30"])
 def test_parse_datetime_is_beijing_time(typed):
-    assert dates.parse_datetime(typed, "截止时间") == datetime(2026, 12, 1, 12, 30, tzinfo=timezone.utc)
+    assert dates.parse_datetime(typed, "截止时间") == datetime(2026, 12, 1, 12, 30, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(("typed", "message"), [

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import random
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 
 import pytest
 from playwright.async_api import expect
@@ -46,7 +46,7 @@ async def demo_sized_meeting() -> dict:
     council_id, members = await setup.council(places, member_user=member)
     await CouncilMember.update({CouncilMember.user: convener.id}).where(CouncilMember.id == members[0])
     mid = await meeting.create_meeting(council_id, step=MeetingStep.decide, title="2026年首批次民主议事会",
-                                       held_at=datetime(2026, 7, 1, 6, 30, tzinfo=timezone.utc),
+                                       held_at=datetime(2026, 7, 1, 6, 30, tzinfo=UTC),
                                        place="街道党群服务中心", round_id=rid, actor=convener)
     m = await meeting.get_meeting(mid)
     for member_id in members:

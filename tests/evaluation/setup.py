@@ -1,10 +1,10 @@
 """Shared set-up for the evaluation tests: written-off projects with rating codes."""
 from __future__ import annotations
 
+from tests import factories as f
 from yishi.accounts.enums import Role
 from yishi.evaluation import services
 from yishi.projects import services as projects
-from tests import factories as f
 
 
 async def written_off(places: dict | None = None, items: int = 2, lead_units: list[str] | None = None):

@@ -1,6 +1,8 @@
 """Next year's advice, the district's decision, carrying a project into a later round."""
 import pytest
 
+from tests import factories as f
+from tests.evaluation.setup import codes, written_off
 from yishi.accounts.enums import Role
 from yishi.core.errors import Conflict, DomainError, Forbidden
 from yishi.evaluation import nextyear, services, settings
@@ -8,8 +10,6 @@ from yishi.evaluation.enums import Advice
 from yishi.evaluation.tables import Carryover
 from yishi.projects import services as projects
 from yishi.wishlists import services as wishlists
-from tests import factories as f
-from tests.evaluation.setup import codes, written_off
 
 
 async def _rate(places, staff, round_id, pid, grades):

@@ -1,12 +1,12 @@
 """Observers score on the district's indicators; a round keeps the system it was scored with."""
 import pytest
 
+from tests import factories as f
+from tests.evaluation.setup import written_off
 from yishi.accounts.enums import Role
 from yishi.core.errors import Conflict, DomainError, Forbidden
 from yishi.evaluation import observers
 from yishi.projects import services as projects
-from tests import factories as f
-from tests.evaluation.setup import written_off
 
 SCORES = {"办理响应度": 5, "完成质量": 4, "资金使用": 3, "群众参与": 5}
 

@@ -1,6 +1,8 @@
 """The three rates per street and district in a month, the monthly ranking, and the half-year or yearly report."""
 import pytest
 
+from tests import factories as f
+from tests.evaluation.setup import codes, written_off
 from yishi.core import dates
 from yishi.core.errors import DomainError
 from yishi.evaluation import rates, report, services
@@ -8,8 +10,6 @@ from yishi.evaluation.enums import Advice, Band
 from yishi.places.tables import Community, Town
 from yishi.suggestions.enums import Status
 from yishi.suggestions.tables import Suggestion
-from tests import factories as f
-from tests.evaluation.setup import codes, written_off
 
 
 async def _second_street(places: dict) -> dict:

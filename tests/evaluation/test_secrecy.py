@@ -2,11 +2,11 @@
 reads the whole database: the pairings an insider would try do not pair."""
 import pytest
 
+from tests import factories as f
+from tests.evaluation.setup import codes, written_off
 from yishi.accounts.enums import Role
 from yishi.evaluation import services
 from yishi.evaluation.tables import PaperRating, Rating, RatingCode, RatingUse, UnsatisfiedCase
-from tests import factories as f
-from tests.evaluation.setup import codes, written_off
 
 N = 20
 

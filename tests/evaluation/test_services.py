@@ -3,6 +3,8 @@ from datetime import date
 
 import pytest
 
+from tests import factories as f
+from tests.evaluation.setup import codes, written_off
 from yishi.accounts.enums import Role
 from yishi.ballots.tables import BallotCode
 from yishi.core.errors import Conflict, DomainError, Forbidden, InvalidInput
@@ -12,8 +14,6 @@ from yishi.evaluation.enums import CaseColour
 from yishi.evaluation.tables import PaperRating, Rating, RatingUse, UnsatisfiedCase
 from yishi.projects import services as projects
 from yishi.projects import supervision
-from tests import factories as f
-from tests.evaluation.setup import codes, written_off
 
 
 async def _grades(project_id: int) -> list[tuple[str, str, str]]:

@@ -2,6 +2,8 @@
 wish-list item answers, beside its 满意率; a project with no linked suggestion has no rate."""
 from datetime import date, timedelta
 
+from tests import factories as f
+from tests.evaluation.setup import codes, written_off
 from yishi.core import dates
 from yishi.evaluation import rates, services
 from yishi.evaluation.tables import Rating
@@ -9,8 +11,6 @@ from yishi.projects import services as projects
 from yishi.suggestions.enums import Status
 from yishi.suggestions.tables import Suggestion
 from yishi.wishlists.tables import WishLink
-from tests import factories as f
-from tests.evaluation.setup import codes, written_off
 
 
 async def _linked(places, item_id: int, status: Status, *, replied: bool, old: bool = False,

@@ -1,8 +1,9 @@
 """Builders for meeting tests: a counted round with ballots, a 5+X council, a decide meeting."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 
+from tests import factories as f
 from yishi.accounts.enums import Role
 from yishi.ballots import casting as ballots
 from yishi.ballots import lifecycle
@@ -10,7 +11,6 @@ from yishi.meetings import decisions, meeting
 from yishi.meetings.enums import MeetingStep, MemberCategory, Presence, VoteChoice
 from yishi.meetings.tables import CouncilMember
 from yishi.wishlists import services as wishlists
-from tests import factories as f
 
 # Seven members: the five fixed categories, a second resident representative and one X.
 CATEGORIES = [MemberCategory.party, MemberCategory.worker, MemberCategory.party_member, MemberCategory.grid,
@@ -47,7 +47,7 @@ async def decide_meeting(*, present: int = 7, start: bool = True, with_member_us
     member_user = await f.make_user(Role.member, places) if with_member_user else None
     council_id, members = await council(places, member_user)
     mid = await meeting.create_meeting(council_id, step=MeetingStep.decide, title="首批次民主议事会",
-                                       held_at=datetime(2026, 3, 12, 6, 30, tzinfo=timezone.utc), place="党群服务中心",
+                                       held_at=datetime(2026, 3, 12, 6, 30, tzinfo=UTC), place="党群服务中心",
                                        round_id=r.id, actor=convener)
     m = await meeting.get_meeting(mid)
     await meeting.add_agenda_item(m, "通报群众勾选结果", actor=convener)
@@ -76,7 +76,7 @@ async def quorate_meeting(r, actor=None, held_at: datetime | None = None, title:
     council_row = await records.council_of_town(r.town_id)
     council_id = council_row["id"] if council_row else await f.make_council({"town": r.town_id}, categories=CATEGORIES)
     mid = await meeting.create_meeting(council_id, step=MeetingStep.decide, title=title,
-                                       held_at=held_at or datetime(2026, 3, 12, 6, 30, tzinfo=timezone.utc),
+                                       held_at=held_at or datetime(2026, 3, 12, 6, 30, tzinfo=UTC),
                                        place="党群服务中心", round_id=r.id, actor=actor)
     m = await meeting.get_meeting(mid)
     for member in await records.members_of(council_id):
@@ -109,4 +109,4 @@ async def reconsider(r, approved: list[int], resolution: str, actor=None) -> int
 
     # Held the day after the return (which the tests make now).
     return await decide_through_meeting(await wishlists.get_round(r.id), approved, resolution, actor,
-                                        held_at=datetime.now(timezone.utc) + timedelta(days=1), title="复议会议")
+                                        held_at=datetime.now(UTC) + timedelta(days=1), title="复议会议")

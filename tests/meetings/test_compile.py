@@ -1,14 +1,16 @@
 """民主恳谈交清单: the council compiles the wish list in a meeting and adopts it; only an adopted
 list is published for residents' ticking."""
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 
 import pytest
 
+from tests import factories as f
+from tests.meetings.setup import CATEGORIES
 from yishi.accounts.enums import Role
 from yishi.ballots import lifecycle
-from yishi.core.tables import AuditEntry
 from yishi.core.errors import Conflict, DomainError
+from yishi.core.tables import AuditEntry
 from yishi.meetings import compile as compiling
 from yishi.meetings import meeting
 from yishi.meetings.enums import MeetingStep, Presence
@@ -17,11 +19,8 @@ from yishi.suggestions import services as suggestions
 from yishi.suggestions.enums import Status
 from yishi.suggestions.tables import Suggestion
 from yishi.wishlists import services as wishlists
-from yishi.wishlists.tables import WishLink
 from yishi.wishlists.enums import ItemKind, RoundStatus
-from yishi.wishlists.tables import WishItem
-from tests import factories as f
-from tests.meetings.setup import CATEGORIES
+from yishi.wishlists.tables import WishItem, WishLink
 
 ADOPTED = "清单已由议事组在民主恳谈会上定稿，不能再修改。如需调整，请新建批次。"
 NOT_ADOPTED = "清单还没有经议事组“民主恳谈交清单”会议定稿，不能发布。请召集人在会议中确定清单。"
@@ -35,7 +34,7 @@ async def _consult(*, present: int = 7, start: bool = True, items: int = 1, step
     council_id = await f.make_council(places, categories=CATEGORIES)
     r = await f.make_round(places, items=items, title="2026年第二批次")
     mid = await meeting.create_meeting(council_id, step=step, title="第二批次民主恳谈会", round_id=r.id,
-                                       held_at=datetime(2026, 5, 8, 6, 30, tzinfo=timezone.utc), place="社区活动室",
+                                       held_at=datetime(2026, 5, 8, 6, 30, tzinfo=UTC), place="社区活动室",
                                        actor=convener)
     m = await meeting.get_meeting(mid)
     s = await meeting.state(m)
@@ -344,7 +343,7 @@ async def test_adoption_snapshot_is_the_frozen_list_and_the_dossier_names_only_t
     ctx = await _consult(items=2)
     # A second 恳谈 meeting planned on the same round but never held.
     await meeting.create_meeting(ctx["council"], step=MeetingStep.consult, title="未召开的恳谈会", round_id=ctx["round"].id,
-                                 held_at=datetime(2026, 5, 20, 6, 30, tzinfo=timezone.utc), place="社区活动室",
+                                 held_at=datetime(2026, 5, 20, 6, 30, tzinfo=UTC), place="社区活动室",
                                  actor=ctx["convener"])
     await compiling.adopt(ctx["meeting"], actor=ctx["convener"])
     adoption = await compiling.adoption_of(ctx["round"].id)

@@ -4,6 +4,8 @@ import json
 
 import pytest
 
+from tests import factories as f
+from tests.meetings import setup
 from yishi.accounts.enums import Role
 from yishi.core.errors import Conflict, DomainError
 from yishi.meetings import decisions, desk, meeting, records
@@ -14,8 +16,6 @@ from yishi.projects.enums import ProjectState
 from yishi.projects.tables import Project
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.enums import RoundStatus
-from tests import factories as f
-from tests.meetings import setup
 
 
 async def decided():

@@ -2,10 +2,10 @@
 import re
 import subprocess
 
+from tests.meetings import setup
+from yishi.core import audit
 from yishi.meetings import decisions, exports, meeting
 from yishi.meetings.enums import Presence
-from yishi.core import audit
-from tests.meetings import setup
 
 
 def _poppler(tmp_path, data: bytes, name: str):
@@ -102,10 +102,10 @@ async def test_dossier_and_minutes_follow_the_councils_rules_on_categories(tmp_p
 
 
 async def test_revised_dossier_names_both_meetings_and_the_return_minutes_keep_their_decisions(tmp_path):
+    from tests import factories as f
     from yishi.accounts.enums import Role
     from yishi.meetings import desk
     from yishi.wishlists import services as wishlists
-    from tests import factories as f
 
     ctx = await setup.decide_meeting()
     for item in ctx["ids"][:2]:

@@ -1,6 +1,7 @@
 """The meeting: agenda, sign-in, quorum, votes, decision, minutes; refusals change nothing."""
 import pytest
 
+from tests.meetings import setup
 from yishi.core.errors import Conflict, DomainError
 from yishi.core.tables import AuditEntry
 from yishi.meetings import decisions, meeting, records
@@ -8,7 +9,6 @@ from yishi.meetings.enums import MeetingStatus, Presence, VoteChoice
 from yishi.meetings.tables import AgendaItem, Attendance, Decision, Guest, MemberVote
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.enums import RoundStatus
-from tests.meetings import setup
 
 
 async def test_decision_support_greedy_and_mes_from_ballots():

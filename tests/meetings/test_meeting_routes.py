@@ -1,11 +1,12 @@
 """Meetings and the desk through HTTP: pages, CSRF-protected posts, refusals in Chinese with 4xx."""
 import re
+from datetime import UTC
 
+from tests import factories as f
+from tests.meetings import setup
 from yishi.accounts.enums import Role
 from yishi.meetings import decisions, desk, meeting
 from yishi.meetings.tables import MemberVote, Submission
-from tests import factories as f
-from tests.meetings import setup
 
 
 def _alert(html: str) -> str:
@@ -180,15 +181,15 @@ async def _scrambled_meeting():
     """A council whose members were added X first and party last: codes sort otherwise."""
     from datetime import datetime, timezone
 
-    from yishi.meetings.enums import MeetingStep, MemberCategory, Presence
     from yishi.meetings import records
+    from yishi.meetings.enums import MeetingStep, MemberCategory, Presence
 
     places, convener, r, ids = await setup.counted_round()
     order = [MemberCategory.x, MemberCategory.resident, MemberCategory.grid, MemberCategory.party_member,
              MemberCategory.worker, MemberCategory.party]
     council_id = await f.make_council(places, categories=order)
     mid = await meeting.create_meeting(council_id, step=MeetingStep.decide, title="议事会", place="会议室",
-                                       held_at=datetime(2026, 3, 12, tzinfo=timezone.utc), round_id=r.id, actor=convener)
+                                       held_at=datetime(2026, 3, 12, tzinfo=UTC), round_id=r.id, actor=convener)
     m = await meeting.get_meeting(mid)
     for member in await records.members_of(council_id):
         await meeting.set_presence(m, member["id"], Presence.present, actor=convener)

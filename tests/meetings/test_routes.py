@@ -5,6 +5,8 @@ from urllib.parse import quote
 
 import pytest
 
+from tests import factories as f
+from tests.meetings import setup
 from yishi.accounts.enums import Role
 from yishi.ballots import casting as ballots
 from yishi.ballots import lifecycle
@@ -13,8 +15,6 @@ from yishi.meetings.enums import MemberCategory
 from yishi.meetings.tables import Decision, DecisionItem
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.enums import RoundStatus
-from tests import factories as f
-from tests.meetings import setup
 
 ONLY_CONVENER = "只有本镇（街道）议事组召集人可以记录议事决定。"
 FORBIDDEN = "您没有权限查看或操作此页面。"

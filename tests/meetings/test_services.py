@@ -1,6 +1,10 @@
 """The 5+X council and its decision on a round; the intent list gathered for the district."""
+from datetime import UTC
+
 import pytest
 
+from tests import factories as f
+from tests.meetings import setup
 from yishi.accounts.enums import Role
 from yishi.ballots import casting as ballots
 from yishi.ballots import lifecycle
@@ -11,8 +15,6 @@ from yishi.meetings.enums import MemberCategory
 from yishi.meetings.tables import CouncilMember, Decision, DecisionItem
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.enums import ItemKind, RoundStatus
-from tests import factories as f
-from tests.meetings import setup
 
 FIVE = [MemberCategory.party, MemberCategory.worker, MemberCategory.party_member, MemberCategory.grid,
         MemberCategory.resident]
@@ -216,13 +218,14 @@ async def test_intent_list_holds_approved_items_totals_and_counts():
 # --- no decision without a quorate meeting ------------------------------------------------
 
 async def _not_quorate_meeting(r, convener, present: int) -> int:
+    from datetime import datetime, timezone
+
     from yishi.meetings import meeting
     from yishi.meetings.enums import MeetingStep, Presence
-    from datetime import datetime, timezone
 
     council_id, members = await setup.council({"town": r.town_id})
     mid = await meeting.create_meeting(council_id, step=MeetingStep.decide, title="议事会", place="会议室",
-                                       held_at=datetime(2026, 3, 12, tzinfo=timezone.utc), round_id=r.id, actor=convener)
+                                       held_at=datetime(2026, 3, 12, tzinfo=UTC), round_id=r.id, actor=convener)
     m = await meeting.get_meeting(mid)
     for member in members[:present]:
         await meeting.set_presence(m, member, Presence.present, actor=convener)

@@ -1,16 +1,16 @@
 """The migration that moves meetings' micro_project rows into project (same ids, then drops the
 old table), run again on a micro_project table rebuilt as meetings had it."""
 import importlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 
+from tests import factories as f
+from tests.conftest import ENGINE
 from yishi.meetings.enums import SubmissionStatus
 from yishi.meetings.tables import Submission
 from yishi.projects import services
 from yishi.projects.enums import PlanStatus, ProjectState
 from yishi.projects.tables import Project
 from yishi.wishlists import services as wishlists
-from tests import factories as f
-from tests.conftest import ENGINE
 
 move = importlib.import_module("yishi.projects.piccolo_migrations.projects_2026_12_06t06_09_24_000000")
 
@@ -23,7 +23,7 @@ async def test_move_rows_keeps_ids_and_drops_old_table():
     places = await f.make_places()
     r = await f.make_round(places, items=2)
     items = await wishlists.items_of(r.id)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     sub = await Submission.insert(Submission(round=r.id, version=1, status=SubmissionStatus.approved, snapshot={},
                                              submitted_at=now, slot=f"{r.id}:1")).returning(Submission.id).run()
     await ENGINE.run_ddl(OLD_TABLE)

@@ -7,12 +7,12 @@ import zlib
 import pytest
 from PIL import Image
 
+from tests import factories as f
 from yishi.accounts.enums import Role
 from yishi.core.errors import DomainError
 from yishi.projects import photos, reports
 from yishi.projects.reports import ReportInput
 from yishi.projects.tables import Photo
-from tests import factories as f
 
 
 def jpeg(width=3000, height=2000, orientation=None, gps=True) -> bytes:

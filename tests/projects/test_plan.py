@@ -3,12 +3,14 @@ from datetime import date
 
 import pytest
 
+from tests import factories as f
 from yishi.accounts.enums import Role
 from yishi.core.errors import Conflict, DomainError
 from yishi.projects import plan, services
-from yishi.projects.enums import FundingSource as F, PlanStatus, ProjectState as S
+from yishi.projects.enums import FundingSource as F
+from yishi.projects.enums import PlanStatus
+from yishi.projects.enums import ProjectState as S
 from yishi.projects.plan import FundingInput, MilestoneInput
-from tests import factories as f
 
 FUNDING = [FundingInput(F.public, "", 10000_00), FundingInput(F.enterprise, "锦城物业公司", 8000_00),
            FundingInput(F.volunteer, "大弯志愿服务队", 4000_00)]

@@ -3,6 +3,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from tests import factories as f
 from yishi.accounts.enums import Role
 from yishi.core.errors import Conflict, DomainError
 from yishi.projects import reports, services, supervision
@@ -10,7 +11,6 @@ from yishi.projects.enums import Colour
 from yishi.projects.reports import ReportInput
 from yishi.projects.rules import Thresholds, monday_of
 from yishi.projects.tables import Coordination, Project, WeeklyReport
-from tests import factories as f
 
 REPORT = ReportInput(progress_pct=40, done="完成招标", next_plan="进场施工", spent_fen=3000_00,
                      problems=("施工需占用消防通道，请街道协调物业",))

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
+from tests import factories as f
 from yishi.accounts.enums import Role
 from yishi.core.errors import NotFound
 from yishi.projects import exports, public, reports, review, services
@@ -15,7 +16,6 @@ from yishi.projects.plan import FundingInput
 from yishi.projects.reports import ReportInput
 from yishi.projects.tables import Project
 from yishi.wishlists import sources
-from tests import factories as f
 
 FUNDING = [FundingInput(FundingSource.public, "", 10000_00), FundingInput(FundingSource.enterprise, "锦城物业", 5000_00)]
 

@@ -1,6 +1,8 @@
 """Projects from the district's approval, units, state transitions, history and audit."""
 import pytest
 
+from tests import factories as f
+from tests.meetings import setup
 from yishi.accounts import units
 from yishi.accounts.enums import Role, UnitKind
 from yishi.core.errors import Conflict, DomainError
@@ -9,11 +11,10 @@ from yishi.meetings import desk
 from yishi.meetings.enums import SubmissionStatus
 from yishi.meetings.tables import Submission
 from yishi.projects import services
-from yishi.projects.enums import PlanStatus, ProjectState as S
+from yishi.projects.enums import PlanStatus
+from yishi.projects.enums import ProjectState as S
 from yishi.projects.tables import Project
 from yishi.wishlists import services as wishlists
-from tests import factories as f
-from tests.meetings import setup
 
 
 async def test_start_from_approval_links_lead_unit_by_name():

@@ -1,5 +1,5 @@
 """Pure rules: codes, deadlines, supervision colours, rates."""
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime, timezone
 
 import pytest
 
@@ -127,5 +127,5 @@ def test_phone_vault_round_trip_and_keyed_hash():
 
 
 def test_china_date_converts_from_utc():
-    assert rules.china_date(datetime(2026, 3, 1, 17, 0, tzinfo=timezone.utc)) == date(2026, 3, 2)
+    assert rules.china_date(datetime(2026, 3, 1, 17, 0, tzinfo=UTC)) == date(2026, 3, 2)
     assert rules.china_date(None) is None

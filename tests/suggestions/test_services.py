@@ -1,20 +1,19 @@
 """Suggestion services: intake, lifecycle, merge, wish-list link, search, numbers, purge."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
 from tests import factories as f
 from yishi.accounts.enums import Role
-from yishi.core.errors import Conflict, DomainError, NotFound
+from yishi.core.errors import Conflict, DomainError, InvalidInput, NotFound
 from yishi.suggestions import catalog, history, privacy, queries, retention, rules, services
 from yishi.suggestions.enums import Channel, Grade, Status, Tier, Track
-from yishi.core.errors import InvalidInput
 from yishi.suggestions.inputs import SuggestionInput
 from yishi.suggestions.tables import Suggestion
 from yishi.wishlists import services as wishlists
 from yishi.wishlists import sources
-from yishi.wishlists.tables import WishLink
 from yishi.wishlists.enums import ItemKind
+from yishi.wishlists.tables import WishLink
 
 
 async def _setup():
@@ -312,7 +311,7 @@ async def test_purge_clears_personal_data_after_retention_only():
     await services.merge(old.id, [dup.id], actor=staff)
     await services.reject(old.id, "重复", "已答复", actor=staff)
     await services.reject(fresh.id, "重复", "已答复", actor=staff)
-    long_ago = datetime.now(timezone.utc) - timedelta(days=200)
+    long_ago = datetime.now(UTC) - timedelta(days=200)
     await Suggestion.update({Suggestion.closed_at: long_ago}).where(Suggestion.id == old.id).run()
     assert await retention.purge_personal_data(older_than_days=180) == 2
     rows = {r["id"]: r for r in await Suggestion.select().run()}

@@ -5,6 +5,8 @@ import html
 import re
 from datetime import timedelta
 
+from tests import factories as f
+from tests.evaluation.setup import codes, written_off
 from yishi.accounts.enums import Role
 from yishi.ballots import casting
 from yishi.core import dates
@@ -13,8 +15,6 @@ from yishi.projects import services as projects
 from yishi.suggestions.enums import Status
 from yishi.suggestions.tables import Suggestion
 from yishi.wishlists.tables import WishLink
-from tests import factories as f
-from tests.evaluation.setup import codes, written_off
 
 CELL = re.compile(r'<td class="num"><a href="([^"]+)">(\d+)</a></td>')
 MONEY = re.compile(r'<td class="num"><a href="(/review/[^"]+)">([\d.]+)</a></td>')

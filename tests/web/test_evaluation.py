@@ -6,11 +6,11 @@ import re
 
 from openpyxl import load_workbook
 
+from tests import factories as f
+from tests.evaluation.setup import codes, written_off
 from yishi.accounts.enums import Role
 from yishi.evaluation import nextyear, observers, services, settings
 from yishi.evaluation.tables import Rating
-from tests import factories as f
-from tests.evaluation.setup import codes, written_off
 
 
 async def _csrf(client, path="/login"):

@@ -2,9 +2,8 @@
 login, static files). A new route that forgets both fails here, before it can leak a page."""
 from __future__ import annotations
 
-from litestar.handlers import HTTPRouteHandler
-
 import pytest
+from litestar.handlers import HTTPRouteHandler
 
 from tests import factories as f
 from yishi.accounts.enums import Role

@@ -3,7 +3,7 @@ of a round or council: their database queries must not grow with the number of m
 from __future__ import annotations
 
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 
 import pytest
 
@@ -37,7 +37,7 @@ async def _round_with_meetings(n: int):
     council_id, _members = await setup.council(places)
     for i in range(n):
         await meeting.create_meeting(council_id, step=MeetingStep.decide, title=f"民主议事会{i + 1}",
-                                     held_at=datetime(2026, 3, 12 + i, 6, 30, tzinfo=timezone.utc),
+                                     held_at=datetime(2026, 3, 12 + i, 6, 30, tzinfo=UTC),
                                      place="党群服务中心", round_id=r.id, actor=convener)
     return convener, r
 

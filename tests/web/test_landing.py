@@ -1,6 +1,6 @@
 """Each role lands on the page of its next task after logging in (and on the home page when signed
 in); a council member on her next meeting. Found in the walk (issue 13): everyone got the round list."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -19,7 +19,7 @@ async def _login_without_next(client, username):
 
 async def _meeting(council_id, title, days):
     return await meeting.create_meeting(council_id, step=MeetingStep.consult, title=title, place="会议室", round_id=None, actor=None,
-                                        held_at=datetime.now(timezone.utc) + timedelta(days=days))
+                                        held_at=datetime.now(UTC) + timedelta(days=days))
 
 
 async def test_member_lands_on_her_next_meeting(client):

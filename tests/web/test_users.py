@@ -3,8 +3,8 @@ import io
 import re
 
 import pytest
-from openpyxl import load_workbook
 from litestar.testing import AsyncTestClient
+from openpyxl import load_workbook
 
 from tests import factories as f
 from tests.accounts.test_exports import _xlsx

@@ -4,7 +4,7 @@ meeting on the round, a suggestion, an observation point, an account; and the id
 path parameter names in it."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 
 from tests import factories as f
 from yishi.accounts.enums import Role
@@ -27,7 +27,7 @@ async def street(n: int) -> dict:
     member = await CouncilMember.select(CouncilMember.id).where(CouncilMember.council == council_id).first()
     r = await f.make_round(places)
     meeting_id = await meeting.create_meeting(council_id, step=MeetingStep.consult, title="民主恳谈会",
-                                              held_at=datetime(2026, 3, 12, 6, 30, tzinfo=timezone.utc),
+                                              held_at=datetime(2026, 3, 12, 6, 30, tzinfo=UTC),
                                               place="党群服务中心", round_id=r.id, actor=None)
     account = await f.make_user(Role.collector, places)
     point = await f.make_point(places)

@@ -4,12 +4,12 @@ import re
 
 import pytest
 
+from tests import factories as f
 from yishi.accounts.enums import Role
 from yishi.ballots.tables import BallotCode
 from yishi.wishlists import services
 from yishi.wishlists.enums import RoundStatus
 from yishi.wishlists.tables import Round, WishItem
-from tests import factories as f
 
 FROZEN = "清单已发布供群众勾选，不能再修改。如需调整，请新建批次。"
 FORBIDDEN = "您没有权限查看或操作此页面。"

@@ -3,6 +3,7 @@ import asyncio
 
 import pytest
 
+from tests import factories as f
 from yishi.accounts.enums import Role
 from yishi.ballots import lifecycle
 from yishi.core.errors import Conflict, DomainError, NotFound
@@ -10,7 +11,6 @@ from yishi.core.tables import AuditEntry
 from yishi.wishlists import services
 from yishi.wishlists.enums import ItemKind, RoundStatus
 from yishi.wishlists.tables import Round, WishItem
-from tests import factories as f
 
 FROZEN = "清单已发布供群众勾选，不能再修改。如需调整，请新建批次。"
 

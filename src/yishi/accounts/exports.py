@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 from typing import Any
 
 import anyio.to_thread
@@ -218,7 +218,7 @@ async def import_accounts(data: bytes, actor: Any) -> list[tuple[NewAccount, str
     accounts = await parse_import(data, actor)
     secrets_ = [passwords.one_time_password() for _ in accounts]
     hashes = await anyio.to_thread.run_sync(lambda: [hash_one_time_sync(p) for p in secrets_])
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     async with User._meta.db.transaction():
         rows = await User.insert(*[
             User(username=a.username, display_name=a.display_name, password_hash=h, role=a.role.value,
@@ -249,5 +249,5 @@ def passwords_xlsx(created: list[tuple[NewAccount, str]]) -> tuple[str, str, byt
     ws.append(["初始密码只提供这一次；本人第一次登录后必须改成自己的密码。请妥善分发，用完销毁本表。"])
     out = io.BytesIO()
     wb.save(out)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%d%H%M")
+    stamp = datetime.now(UTC).strftime("%Y%m%d%H%M")
     return f"初始密码-{stamp}.xlsx", XLSX, out.getvalue()

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 
 from yishi.accounts.enums import Role
 from yishi.accounts.tables import Unit, User
@@ -47,7 +47,7 @@ async def create_user(
         town=town_id,
         community=community_id,
         unit=unit_id,
-        created_at=datetime.now(timezone.utc),
+        created_at=datetime.now(UTC),
     )
     await user.save()
     await audit.record("account.user.created", actor=actor, object_type="user", object_id=user.id,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from datetime import UTC, datetime, timezone
 from fractions import Fraction
-from datetime import datetime, timezone
 from typing import Any
 
 from piccolo.engine.postgres import PostgresEngine
@@ -85,7 +85,7 @@ async def issue_code_batch(round_: wishlists.RoundView, community_id: int, count
     if round_.status is RoundStatus.voting and setup.casting_ended:
         raise Conflict(_("勾选已截止，不能再发放选票码。"))
     (batch,) = await BallotCodeBatch.insert(BallotCodeBatch(
-        round=round_.id, community=community_id, size=count, issued_at=datetime.now(timezone.utc),
+        round=round_.id, community=community_id, size=count, issued_at=datetime.now(UTC),
         issued_by=getattr(actor, "id", None))).returning(BallotCodeBatch.id)
     # The batch is checked against the stored codes and the clashing ones drawn again; the unique
     # index stays the last guard, for a batch another request stored between the check and the
@@ -169,7 +169,7 @@ def spent_day(moment: datetime) -> datetime:
     are cast, would let anyone who can read the database pair each code with its ballot by
     sorting both. Staff need to know that a code was used (and on which day), never the order."""
     day = moment.astimezone(CHINA).replace(hour=0, minute=0, second=0, microsecond=0)
-    return day.astimezone(timezone.utc)
+    return day.astimezone(UTC)
 
 
 async def cast_ballot(raw_code: str, item_ids: list[int]) -> str:

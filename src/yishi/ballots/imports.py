@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 from fractions import Fraction
 from typing import Any
 
@@ -93,7 +93,7 @@ async def import_pb(text: str, *, town_id: int, community_id: int | None = None,
     cost_fen = {pid: _fen(p.cost, _("项目“{pid}”的费用").format(pid=pid)) for pid, p in election.projects.items()}
     max_length = meta.get("max_length", "")
     max_ticks = int(max_length) if max_length.isdigit() and int(max_length) <= MAX_ITEMS else 0
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
 
     async with Round._meta.db.transaction():
         round_ = Round(town=town_id, title=title, budget_fen=budget_fen, max_ticks=max_ticks,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 from typing import Any
 
 from yishi.ballots import paper, results, round_settings
@@ -36,7 +36,7 @@ async def open_voting(round_: wishlists.RoundView, *, actor: Any) -> None:
     if setup.closes_at is not None and setup.closes_at <= round_settings.now_utc():
         raise DomainError(_("勾选截止时间已经过去，请先修改勾选设置中的截止时间再发布。"))
     if not await wishlists.set_status(round_.id, RoundStatus.draft, RoundStatus.voting,
-                                      opened_at=datetime.now(timezone.utc)):
+                                      opened_at=datetime.now(UTC)):
         raise Conflict(_("该批次的状态已被他人更改，请刷新页面。"))
     await audit.record("ballot.round.opened", actor=actor, object_type="round", object_id=round_.id)
 
@@ -76,7 +76,7 @@ async def count_round(round_: wishlists.RoundView, *, actor: Any) -> str:
     setup = await round_settings.get(round_.id)
     async with Ballot._meta.db.transaction():
         if not await wishlists.set_status(round_.id, RoundStatus.voting, RoundStatus.counted,
-                                          closed_at=datetime.now(timezone.utc)):
+                                          closed_at=datetime.now(UTC)):
             raise Conflict(_("该批次的状态已被他人更改，请刷新页面。"))
         await paper.ensure_none_held(round_.id)
         # Counted after the status changed: a ballot racing the close either committed before it

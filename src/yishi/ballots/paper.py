@@ -14,7 +14,7 @@ decision holds the round while it writes (_hold_voting), so none can slip in aft
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 from typing import Any
 
 from piccolo.engine.postgres import PostgresEngine
@@ -105,7 +105,7 @@ async def enter(raw_code: str, item_ids: list[int], *, spoiled: bool = False, ac
 
     async with PaperBallot._meta.db.transaction():
         await _hold_voting(row["round"])
-        spent = await BallotCode.update({BallotCode.used_at: spent_day(datetime.now(timezone.utc)),
+        spent = await BallotCode.update({BallotCode.used_at: spent_day(datetime.now(UTC)),
                                          BallotCode.channel: "paper"}).where(
             (BallotCode.id == row["id"]) & BallotCode.used_at.is_null()).returning(BallotCode.id)
         if spent:

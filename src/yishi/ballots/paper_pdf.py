@@ -7,8 +7,9 @@ import io
 import logging
 import shutil
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import anyio.to_thread
 

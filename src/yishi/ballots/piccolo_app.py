@@ -2,7 +2,15 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from yishi.ballots.tables import Ballot, BallotChoice, BallotCode, BallotCodeBatch, PaperBallot, RoundResult, RoundSetting
+from yishi.ballots.tables import (
+    Ballot,
+    BallotChoice,
+    BallotCode,
+    BallotCodeBatch,
+    PaperBallot,
+    RoundResult,
+    RoundSetting,
+)
 
 APP_CONFIG = AppConfig(
     app_name="ballots",

@@ -10,7 +10,7 @@ import hashlib
 import json
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 from typing import Any
 
 from yishi.ballots import codes, round_settings
@@ -50,7 +50,7 @@ async def publish(round_id: int) -> str:
     digest = digest_of(approvals, ballots)
     await RoundResult.insert(RoundResult(
         round=round_id, ballots=ballots, approvals=canonical(approvals, ballots), digest=digest,
-        published_at=datetime.now(timezone.utc),
+        published_at=datetime.now(UTC),
     )).run()
     return digest
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 from typing import Any
 
 from yishi.core.db import SharedSQLiteEngine
@@ -27,8 +27,8 @@ def _moment(value: Any) -> str:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).isoformat(timespec="microseconds")
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def _data(value: Any) -> str:
@@ -67,7 +67,7 @@ async def record(
              "actor_name": getattr(actor, "display_name", "") or "", "object_type": object_type,
              # Stored in the order given (history pages show it so); sorted only to hash it.
              "object_id": object_id, "data": json.dumps(data, ensure_ascii=False, default=str),
-             "created_at": datetime.now(timezone.utc)}
+             "created_at": datetime.now(UTC)}
     db = AuditEntry._meta.db
     if isinstance(db, SharedSQLiteEngine):
         await db.write(_append_sqlite, {**entry, "created_at": _moment(entry["created_at"])})

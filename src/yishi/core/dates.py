@@ -6,7 +6,7 @@ Stored moments are aware UTC; people read and type Beijing time (UTC+8, no dayli
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 from babel.dates import format_date, format_skeleton
 
@@ -30,13 +30,13 @@ _DATE_TIME = re.compile(rf"{_DATE}\s*[T\s]?\s*{_TIME}")
 
 def now() -> datetime:
     """The current moment, aware UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def in_china(moment: datetime) -> datetime:
     """The moment on Beijing clocks; a naive moment is taken as UTC (as the database returns it)."""
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(CHINA)
 
 
@@ -88,7 +88,7 @@ def parse_datetime(text: object, label: str) -> datetime | None:
             day = _checked_date(match.groups()[:3], label)
             hour, minute, second = (int(p or 0) for p in match.groups()[3:])
             moment = datetime(day.year, day.month, day.day, hour, minute, second, tzinfo=CHINA)
-            return moment.astimezone(timezone.utc)
+            return moment.astimezone(UTC)
     except ValueError:
         pass
     raise DomainError(_("{label}的格式不对，请按“年-月-日 时:分”填写。").format(label=label))

@@ -26,9 +26,10 @@ import secrets
 import sqlite3
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from queue import SimpleQueue
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import unquote, urlparse
 
 from piccolo.apps.migrations.tables import Migration

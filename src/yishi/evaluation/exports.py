@@ -7,11 +7,11 @@ from typing import Any
 
 from yishi.ballots import codes as code_utils
 from yishi.ballots.paper_pdf import qr_modules
+from yishi.core import dates
 from yishi.core.errors import Conflict
 from yishi.core.i18n import _, official_document
-from yishi.core.xlsx import append as append_row
 from yishi.core.pdf import render_pdf
-from yishi.core import dates
+from yishi.core.xlsx import append as append_row
 from yishi.evaluation import report as reports
 from yishi.evaluation import services
 from yishi.evaluation.enums import Advice, CaseColour

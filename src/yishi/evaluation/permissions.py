@@ -9,7 +9,7 @@ from yishi.accounts.permissions import _id, is_admin, is_district_reviewer_of, i
 from yishi.ballots.permissions import can_enter_paper
 from yishi.projects.permissions import Where, can_view_project, is_unit_clerk_of
 
-__all__ = ["require", "can_enter_paper"]
+__all__ = ["can_enter_paper", "require"]
 
 
 def is_observer_of(user: Any, district_id: int) -> bool:

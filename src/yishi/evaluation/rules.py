@@ -6,16 +6,15 @@ defined here. Rates are fractions (0.0–1.0) or None when there is nothing to d
 ratings" is shown as "—", never as 0 %."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Iterable
 
 from yishi.core.i18n import _
 from yishi.evaluation.enums import Advice, Band, CaseColour, Channel, Grade
 from yishi.projects.enums import ProjectState
 from yishi.projects.rules import Calendar
 from yishi.suggestions.rules import rate
-
 
 
 def definitions() -> dict[str, str]:
@@ -46,7 +45,7 @@ class Counts:
         """满意率 = (满意 + 基本满意) ÷ all ratings."""
         return rate(self.satisfied + self.basic, self.total)
 
-    def __add__(self, other: "Counts") -> "Counts":
+    def __add__(self, other: Counts) -> Counts:
         return Counts(self.satisfied + other.satisfied, self.basic + other.basic,
                       self.unsatisfied + other.unsatisfied)
 

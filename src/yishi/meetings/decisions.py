@@ -3,7 +3,7 @@
 Above meeting.py and desk.py: it checks the meeting and the district's return through them."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 from typing import Any
 
 from yishi.core import audit, db
@@ -74,7 +74,7 @@ async def record_decision(round_: wishlists.RoundView, approved_ids: list[int], 
             raise Conflict(_("本批次的状态已被他人更改，请刷新页面。"))
         decision = await Decision.insert(
             Decision(round=round_.id, resolution=resolution, decided_by=getattr(actor, "id", None),
-                     decided_at=datetime.now(timezone.utc), meeting=meeting_id,
+                     decided_at=datetime.now(UTC), meeting=meeting_id,
                      departure_reason=(departure_reason or "").strip())
         ).returning(Decision.id).run()
         decision_id = decision[0]["id"]
@@ -107,7 +107,7 @@ async def _record_revision(round_: wishlists.RoundView, m: Any, approved_ids: li
     resolution, items, approved = await checked_outcome(round_, approved_ids, resolution)
     current = await records.decision_of(round_.id)
     earlier = await DecisionHistory.count().where(DecisionHistory.round == round_.id)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     try:
         async with Decision._meta.db.transaction():
             await DecisionHistory.insert(DecisionHistory(

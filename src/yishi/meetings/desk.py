@@ -8,13 +8,14 @@ item and its decision is the next version; the street cannot edit the items or t
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timezone
+from typing import Any
 
 from yishi.core import audit, db
+from yishi.core.dates import CHINA
 from yishi.core.errors import Conflict, DomainError, NotFound
 from yishi.core.i18n import _
-from yishi.core.dates import CHINA
 from yishi.meetings import records
 from yishi.meetings.enums import MeetingStatus, SubmissionStatus
 from yishi.meetings.tables import Meeting, ReviewComment, Submission
@@ -103,7 +104,7 @@ async def submit(round_: wishlists.RoundView, note: str, *, actor: Any) -> int:
     try:
         await Submission.insert(Submission(
             round=round_.id, version=version, status=SubmissionStatus.submitted, snapshot=snapshot, note=note,
-            submitted_by=getattr(actor, "id", None), submitted_at=datetime.now(timezone.utc),
+            submitted_by=getattr(actor, "id", None), submitted_at=datetime.now(UTC),
             slot=f"{round_.id}:{version}")).run()
     except Exception as exc:
         if db.is_unique_violation(exc):
@@ -230,7 +231,7 @@ async def review(submission_id: int, *, approve: bool, comment: str, item_commen
     if not approve and not comment and not item_comments:
         raise DomainError(_("退回时请填写总体意见，或至少对一个项目写明意见。"))
     new = SubmissionStatus.approved if approve else SubmissionStatus.returned
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     async with Submission._meta.db.transaction():
         changed = await Submission.update({Submission.status: new, Submission.reviewed_by: getattr(actor, "id", None),
                                            Submission.reviewed_at: now, Submission.comment: comment}).where(

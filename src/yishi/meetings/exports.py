@@ -5,14 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 from typing import Any
 
 from yishi.ballots import casting
 from yishi.core import audit
-from yishi.core.pdf import render_pdf
-from yishi.core.i18n import official_document
 from yishi.core.dates import CHINA
+from yishi.core.i18n import official_document
+from yishi.core.pdf import render_pdf
 from yishi.meetings import compile as compiling
 from yishi.meetings import desk, meeting, records
 from yishi.meetings.enums import MeetingStep
@@ -144,7 +144,7 @@ async def dossier(round_id: int) -> tuple[Dossier, str]:
 async def intent_list_pdf(round_id: int) -> tuple[str, str, bytes]:
     d, fingerprint = await dossier(round_id)
     pdf = await render_pdf("pdf/intent_list.html", d=d, fingerprint=fingerprint, chain=await audit.head(),
-                           printed_at=datetime.now(timezone.utc))
+                           printed_at=datetime.now(UTC))
     filename = f"{d.round.town_name}-{d.round.title}-意愿清单.pdf"
     return filename, "application/pdf", pdf
 

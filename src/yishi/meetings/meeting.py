@@ -6,7 +6,7 @@ is written when a check fails. Quorum and majority come from meetings.rules (pur
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 from typing import Any
 
 from yishi.core import audit, db
@@ -114,7 +114,7 @@ async def meetings_of_round(round_id: int) -> list[dict]:
 
 async def number_of(meeting: MeetingView) -> int:
     """第 N 期: the meeting's place among its council's meetings that year, by date."""
-    year_start = datetime(meeting.held_at.year, 1, 1, tzinfo=timezone.utc)
+    year_start = datetime(meeting.held_at.year, 1, 1, tzinfo=UTC)
     earlier = await Meeting.count().where(
         (Meeting.council == meeting.council_id) & (Meeting.held_at >= year_start)
         & ((Meeting.held_at < meeting.held_at) | ((Meeting.held_at == meeting.held_at) & (Meeting.id < meeting.id))))
@@ -148,7 +148,7 @@ async def create_meeting(council_id: int, *, step: MeetingStep, title: str, held
         raise DomainError(_("“民主议事定方向”会议要选择所议定的批次。"))
     row = Meeting(council=council_id, round=round_id, step=step, title=title, held_at=held_at, place=place,
                   convener=getattr(actor, "id", None), status=MeetingStatus.planned,
-                  created_at=datetime.now(timezone.utc), revises=revises)
+                  created_at=datetime.now(UTC), revises=revises)
     await row.save()
     await audit.record("meeting.created", actor=actor, object_type="meeting", object_id=row.id,
                        step=step.value, round_id=round_id, revises=revises)
@@ -242,13 +242,13 @@ async def save_notes(m: MeetingView, item_id: int, notes: str, *, actor: Any) ->
 
 async def start(m: MeetingView, *, actor: Any) -> None:
     ensure_planned(m)
-    await _move(m, MeetingStatus.planned, MeetingStatus.open, started_at=datetime.now(timezone.utc))
+    await _move(m, MeetingStatus.planned, MeetingStatus.open, started_at=datetime.now(UTC))
     await audit.record("meeting.started", actor=actor, object_type="meeting", object_id=m.id)
 
 
 async def close_minutes(m: MeetingView, *, actor: Any) -> None:
     ensure_open(m)
-    await _move(m, MeetingStatus.open, MeetingStatus.closed, closed_at=datetime.now(timezone.utc))
+    await _move(m, MeetingStatus.open, MeetingStatus.closed, closed_at=datetime.now(UTC))
     await audit.record("meeting.minutes.closed", actor=actor, object_type="meeting", object_id=m.id)
 
 
@@ -280,7 +280,7 @@ async def set_presence(m: MeetingView, member_id: int, presence: Presence, *, ac
     if existing and presence is Presence.leave and await MemberVote.exists().where(
             (MemberVote.meeting == m.id) & (MemberVote.member == member_id)):
         raise Conflict(_("这位成员已经参加表决，不能改为请假。"))
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     if existing:
         await Attendance.update({Attendance.presence: presence, Attendance.self_signed: self_signed,
                                  Attendance.recorded_at: now}).where(Attendance.slot == slot)
@@ -412,7 +412,7 @@ async def record_votes(m: MeetingView, item_id: int, choices: dict[int, VoteChoi
             raise DomainError(_("{name}没有签到出席，不能表决。").format(name=known[member_id]["name"]), 403)
         if member_id in s.votes.get(item_id, {}):
             raise Conflict(_("{name}已经对该项表决过，每人每项只能表决一次。").format(name=known[member_id]["name"]))
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     rows = [MemberVote(meeting=m.id, item=item_id, member=mid, choice=c, by_self=by_self,
                        recorded_by=getattr(actor, "id", None), recorded_at=now, slot=f"{m.id}:{item_id}:{mid}")
             for mid, c in sorted(choices.items())]

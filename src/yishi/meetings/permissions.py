@@ -84,4 +84,4 @@ def can_view_desk(user: Any, district_id: int) -> bool:
 
 
 def sees_district_desk(user: Any) -> bool:
-    return is_admin(user) or role_of(user) is not None and role_of(user).value == "district_reviewer"
+    return is_admin(user) or (role_of(user) is not None and role_of(user).value == "district_reviewer")

@@ -12,11 +12,11 @@ from typing import Any
 
 from yishi.accounts.tables import User
 from yishi.ballots import casting as ballots
+from yishi.ballots.rules import Election, greedy, mes
 from yishi.core import audit
 from yishi.core.errors import Conflict, DomainError
 from yishi.core.i18n import _
 from yishi.meetings.enums import FIXED_CATEGORIES, MemberCategory
-from yishi.ballots.rules import Election, greedy, mes
 from yishi.meetings.tables import Council, CouncilMember, Decision, DecisionHistory, DecisionItem, Meeting
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.enums import ItemKind

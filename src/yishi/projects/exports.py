@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 
 from yishi.core import xlsx
 from yishi.core.dates import long_date, month_label
@@ -54,7 +54,7 @@ async def monthly_review_pdf(r: Review) -> tuple[str, str, bytes]:
         doc_prefix=doc_prefix(r.title),
         addressee=_("各责任单位：") if street else _("各镇（街道）、各责任单位："),
         signer=_("{who}（盖章）").format(who=r.title if street else _("{d}民生服务促进中心").format(d=r.title)),
-        fingerprint=_fingerprint(r), printed_at=datetime.now(timezone.utc))
+        fingerprint=_fingerprint(r), printed_at=datetime.now(UTC))
     return f"{r.title}-{r.month}-月调度通报.pdf", "application/pdf", pdf
 
 

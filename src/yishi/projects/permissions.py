@@ -13,7 +13,7 @@ from typing import Any
 from yishi.accounts.enums import Role
 from yishi.accounts.permissions import _id, is_admin, is_district_reviewer_of, is_town_staff, require, role_of
 
-__all__ = ["require", "Where"]
+__all__ = ["Where", "require"]
 
 
 @dataclass(frozen=True)

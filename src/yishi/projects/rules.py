@@ -16,10 +16,10 @@ The worst colour wins; its reasons are given in Chinese, the most pressing first
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import date, timedelta
-from typing import Iterable
+from functools import lru_cache
 
 import chinese_calendar
 

@@ -11,10 +11,9 @@ from typing import Any
 
 from yishi.accounts import units
 from yishi.accounts.tables import Unit
-from yishi.core import audit
+from yishi.core import audit, dates
 from yishi.core.errors import Conflict, DomainError, NotFound
 from yishi.core.i18n import _
-from yishi.core import dates
 from yishi.meetings import desk
 from yishi.meetings.enums import SubmissionStatus
 from yishi.projects.enums import PlanStatus, ProjectState

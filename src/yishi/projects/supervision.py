@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from yishi.core import db
+from yishi.core import audit, db
 from yishi.core.errors import Conflict, DomainError
 from yishi.core.i18n import _
-from yishi.core import audit
 from yishi.projects import reports
 from yishi.projects.rules import DEFAULTS, Calendar, MilestoneView, Supervision, Thresholds, supervise
 from yishi.projects.tables import CalendarDay, Milestone, SupervisionSettings

@@ -3,7 +3,7 @@ communities, and the observation points (民情民意观测点) whose posters ca
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 from typing import Any
 
 from yishi.core import audit
@@ -16,7 +16,7 @@ from yishi.suggestions.tables import Category, ObservationPoint, TrackSetting
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 # --- categories and deadlines ------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import io
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime, timezone
 from typing import Any
 
 from yishi.core import dates, xlsx
@@ -281,7 +281,7 @@ async def list_xlsx(rows: list[dict], title: str) -> tuple[str, str, bytes]:
     ws.title = "居民建议"
     ws.append([title])
     ws.cell(row=1, column=1).font = Font(bold=True, size=14)
-    ws.append([f"导出时间：{local_time(datetime.now(timezone.utc))},共 {len(rows)} 条；联系电话已脱敏。"])
+    ws.append([f"导出时间：{local_time(datetime.now(UTC))},共 {len(rows)} 条；联系电话已脱敏。"])
     ws.append([name for name, _w in EXPORT_COLUMNS])
     for i, (_n, width) in enumerate(EXPORT_COLUMNS, start=1):
         ws.cell(row=3, column=i).font = Font(bold=True)

@@ -8,7 +8,6 @@ from yishi.core import audit
 from yishi.core.i18n import N_, _
 from yishi.suggestions.enums import Channel, Grade, Tier, Track
 
-
 # --- history -----------------------------------------------------------------------------------
 
 FIELD_LABELS = {"grade": N_("分级"), "track": N_("办理方式"), "tier": N_("办理层级"), "lead_unit": N_("牵头单位"),

@@ -8,7 +8,12 @@ from typing import Any
 
 from yishi.accounts.enums import Role
 from yishi.accounts.permissions import (
-    belongs_to_town, is_admin, is_district_reviewer_of, is_town_staff, require, role_of,
+    belongs_to_town,
+    is_admin,
+    is_district_reviewer_of,
+    is_town_staff,
+    require,
+    role_of,
 )
 
 __all__ = ["require"]

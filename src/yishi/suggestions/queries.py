@@ -3,9 +3,10 @@ numbers per street, community, category and channel. Read-only; no web imports."
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import urlencode
 
 from piccolo.query.functions.aggregate import Count
@@ -16,8 +17,8 @@ from yishi.core.i18n import _
 from yishi.core.numbers import parse_int
 from yishi.places import services as places
 from yishi.suggestions import privacy, rules
-from yishi.suggestions.enums import FINAL_STATUSES, OPEN_STATUSES, Channel, Grade, Status, Track
 from yishi.suggestions.catalog import track_days
+from yishi.suggestions.enums import FINAL_STATUSES, OPEN_STATUSES, Channel, Grade, Status, Track
 from yishi.suggestions.tables import Suggestion
 
 PER_PAGE = 20

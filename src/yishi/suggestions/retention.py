@@ -2,7 +2,7 @@
 answered for good; then `purge_personal_data` clears it (see the README)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from yishi.core import audit
@@ -11,7 +11,7 @@ from yishi.suggestions.tables import Suggestion
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 # --- personal data retention -------------------------------------------------------------------

@@ -3,11 +3,13 @@ and district look at. No database, no web: tested on edge cases directly."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from yishi.core import codes
+
 # Defined once in core; kept under these names for the suggestion modules that read them here.
 from yishi.core.codes import ALPHABET
 from yishi.core.codes import display as display_code  # noqa: F401 (re-exported)

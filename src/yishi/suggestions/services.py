@@ -7,17 +7,16 @@ history). Personal data never goes into the audit trail.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 from yishi.core import audit
-from yishi.core.errors import Conflict, DomainError, NotFound
+from yishi.core.errors import Conflict, DomainError, InvalidInput, NotFound
 from yishi.core.i18n import N_, _
 from yishi.places import services as places
 from yishi.suggestions import privacy, rules
 from yishi.suggestions.catalog import ensure_categories, track_days
 from yishi.suggestions.enums import OPEN_STATUSES, Channel, Grade, Status, Tier, Track
-from yishi.core.errors import InvalidInput
 from yishi.suggestions.inputs import SuggestionInput
 from yishi.suggestions.tables import Category, Suggestion
 
@@ -31,7 +30,7 @@ MERGE_MAX = 50
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _db():

@@ -17,8 +17,8 @@ from litestar.exceptions import (
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from yishi.core.errors import DomainError
 from yishi.core import i18n
+from yishi.core.errors import DomainError
 from yishi.core.i18n import _
 from yishi.web.language import locale_of
 

@@ -41,7 +41,7 @@ class HelpController(Controller):
     @get("")
     async def own_guide(self, request: Request) -> Template:
         user = await _signed_in_user(request)
-        return _guide(user and perm.role_of(user).value or RESIDENT)
+        return _guide((user and perm.role_of(user).value) or RESIDENT)
 
     @get("/{key:str}")
     async def guide(self, request: Request, key: str) -> Template:

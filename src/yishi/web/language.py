@@ -7,8 +7,8 @@ request renders: pages, htmx fragments, error pages, Excel exports."""
 from __future__ import annotations
 
 import functools
-from urllib.parse import urlsplit
 from typing import Any
+from urllib.parse import urlsplit
 
 from litestar import Request, post
 from litestar._parsers import parse_cookie_string

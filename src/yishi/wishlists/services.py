@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 from typing import Any
 
 from yishi.core import audit
@@ -117,7 +117,7 @@ async def create_round(
         max_ticks=max_ticks,
         status=RoundStatus.draft,
         created_by=getattr(actor, "id", None),
-        created_at=datetime.now(timezone.utc),
+        created_at=datetime.now(UTC),
     )
     await row.save()
     await audit.record("wishlist.round.created", actor=actor, object_type="round",
@@ -167,7 +167,7 @@ async def adopt_list(round_: RoundView) -> datetime:
     ensure_list_editable(round_)
     if not await WishItem.exists().where(WishItem.round == round_.id):
         raise DomainError(_("清单还是空的，不能定稿。请先添加项目。"))
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     changed = (
         await Round.update({Round.adopted_at: now})
         .where((Round.id == round_.id) & (Round.status == RoundStatus.draft) & Round.adopted_at.is_null())

@@ -6,7 +6,7 @@ suggestions → wish list: the list knows its sources, and a suggestion knows no
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 from typing import Any
 
 from piccolo.query.functions.aggregate import Count
@@ -49,7 +49,7 @@ async def link_to_item(suggestion_ids: list[int], *, item_id: int, reply: str = 
 
 async def _link(rows: list[dict], item_id: int, round_title: str, item_title: str, reply: str, actor: Any) -> None:
     reply = suggestions.listed_reply(reply, round_title=round_title, item_title=item_title)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for row in rows:
         if await WishLink.exists().where((WishLink.suggestion == row["id"]) & (WishLink.wish_item == item_id)):
             continue

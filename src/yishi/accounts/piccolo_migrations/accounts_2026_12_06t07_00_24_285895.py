@@ -1,5 +1,6 @@
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from enum import Enum
+
+from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.columns.column_types import Varchar
 
 ID = "2026-12-06T07:00:24:285895"

@@ -11,17 +11,17 @@ from yishi.ballots.rules.pabulib import PbFormatError, parse_pb, write_pb
 
 __all__ = [
     "Cost",
-    "as_exact",
-    "Project",
     "Election",
+    "PbFormatError",
+    "Project",
     "approval_counts",
+    "as_exact",
+    "fill_up",
     "greedy",
     "greedy_variant",
-    "fill_up",
     "mes",
-    "mes_plain",
     "mes_add1",
+    "mes_plain",
     "parse_pb",
     "write_pb",
-    "PbFormatError",
 ]

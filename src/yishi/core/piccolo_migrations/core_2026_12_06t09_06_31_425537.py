@@ -1,7 +1,5 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns.column_types import DoublePrecision
-from piccolo.columns.column_types import Text
-from piccolo.columns.column_types import Varchar
+from piccolo.columns.column_types import DoublePrecision, Text, Varchar
 from piccolo.columns.indexes import IndexMethod
 
 ID = "2026-12-06T09:06:31:425537"

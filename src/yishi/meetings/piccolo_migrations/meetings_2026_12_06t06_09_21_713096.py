@@ -1,6 +1,5 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 
-
 ID = "2026-12-06T06:09:21:713096"
 VERSION = "1.38.0"
 DESCRIPTION = "micro_project moves to the projects app (table kept for its migration to copy)"

@@ -1,6 +1,5 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 
-
 ID = "2026-12-06T07:00:01:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "suggestion_wish_link (WishLink) moves to the wishlists app; table and rows kept"

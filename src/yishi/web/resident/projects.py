@@ -4,7 +4,6 @@ and the photos, served only after the permission check. Nothing personal: projec
 the public fields."""
 from __future__ import annotations
 
-
 from litestar import Controller, Request, Response, get
 from litestar.response import Template
 

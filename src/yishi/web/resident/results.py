@@ -4,8 +4,8 @@ from __future__ import annotations
 from litestar import Controller, Request, get, post
 from litestar.response import Response, Template
 
-from yishi.ballots import codes as code_utils
 from yishi.ballots import casting, exports, results
+from yishi.ballots import codes as code_utils
 from yishi.core import audit
 from yishi.core.errors import Conflict, NotFound
 from yishi.core.i18n import _

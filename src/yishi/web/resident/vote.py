@@ -6,12 +6,12 @@ from litestar.response import Redirect, Template
 from litestar.response.base import ASGIResponse
 from litestar.utils.scope.state import ScopeState
 
-from yishi.ballots import codes as code_utils
 from yishi.ballots import casting, round_settings
+from yishi.ballots import codes as code_utils
 from yishi.core.errors import DomainError
-from yishi.web.page_shell import PageShell
 from yishi.web import guards
 from yishi.web.forms import form_ints
+from yishi.web.page_shell import PageShell
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.enums import RoundStatus
 

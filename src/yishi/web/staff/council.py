@@ -19,8 +19,8 @@ from yishi.meetings.enums import (
     MeetingStep,
     MemberCategory,
 )
-from yishi.web import guards
 from yishi.meetings.tables import CouncilMember
+from yishi.web import guards
 from yishi.web.forms import form_int, optional_int, refused, text
 from yishi.web.responses import file_response
 from yishi.web.staff.users import one_time

@@ -12,8 +12,8 @@ from yishi.ballots import casting as ballots
 from yishi.core import dates
 from yishi.core.errors import DomainError, Forbidden
 from yishi.core.i18n import _
-from yishi.meetings import compile as compiling, decisions
-from yishi.meetings import desk, exports, meeting, records
+from yishi.meetings import compile as compiling
+from yishi.meetings import decisions, desk, exports, meeting, records
 from yishi.meetings import permissions as perm
 from yishi.meetings.enums import (
     MeetingStatus,

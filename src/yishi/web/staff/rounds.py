@@ -7,8 +7,8 @@ from litestar.response import Redirect, Template
 
 from yishi.accounts import permissions as perm
 from yishi.accounts.enums import Role
-from yishi.ballots import lifecycle, round_settings
 from yishi.ballots import casting as ballots
+from yishi.ballots import lifecycle, round_settings
 from yishi.core.errors import DomainError, Forbidden
 from yishi.core.i18n import _
 from yishi.core.money import parse_yuan

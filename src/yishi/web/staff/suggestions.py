@@ -13,8 +13,8 @@ from yishi.accounts.enums import Role
 from yishi.core import codes as code_utils
 from yishi.core.errors import DomainError, Forbidden, NotFound
 from yishi.core.i18n import _
-from yishi.evaluation import rates
 from yishi.core.money import parse_yuan
+from yishi.evaluation import rates
 from yishi.places import services as places
 from yishi.suggestions import catalog, exports, history, queries, rules, services
 from yishi.suggestions import permissions as perm

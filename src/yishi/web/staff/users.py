@@ -18,9 +18,9 @@ from yishi.core.i18n import _
 from yishi.core.numbers import parse_int
 from yishi.places.tables import Community, District, Town
 from yishi.web import deps
+from yishi.web.forms import choice, optional_int, refused, text
 from yishi.web.guards import CREATE_ACCOUNTS, MANAGE_ACCOUNT, USER_ADMIN, VIEW_ACCOUNT
 from yishi.web.responses import file_response
-from yishi.web.forms import choice, optional_int, refused, text
 
 LIST, ACCOUNT, ONE_TIME = "accounts/users.html", "accounts/user.html", "accounts/one_time.html"
 IMPORT = "accounts/import.html"
