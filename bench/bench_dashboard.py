@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 STREETS, SUGGESTIONS, PROJECTS, RATINGS = 7, 20_000, 60, 3_000
 PASSWORD = "bench-password-1"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from datetime import UTC, datetime, timezone
+from datetime import UTC, datetime
 
 from yishi.accounts import services as accounts
 from yishi.accounts.enums import Role

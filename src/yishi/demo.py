@@ -4,7 +4,7 @@ Running it twice does no harm: it stops when the district is already there."""
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from yishi import demo_delivery, demo_evaluation
 from yishi.accounts import services as accounts

@@ -5,7 +5,7 @@ Skips itself once the district has an observer account (so `yishi demo` stays id
 from __future__ import annotations
 
 import random
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from yishi.accounts import services as accounts
 from yishi.accounts.enums import Role

@@ -178,7 +178,7 @@ def assert_all_fonts_embedded(pdffonts_output: str) -> None:
 
 
 async def test_paper_pdf_a4_every_font_embedded_and_hand_in_deadline_printed(tmp_path):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from yishi.ballots import round_settings as rs
     from yishi.ballots.codes import display

@@ -25,7 +25,7 @@ async def test_paper_entry_post_without_csrf_403(client):
 async def test_paper_entry_by_collector_then_message(client):
     places, r, codes, items = await _voting()
     collector = await f.make_user(Role.collector, places)
-    token = await f.login(client, collector.username)
+    await f.login(client, collector.username)
     page = await client.get(f"/rounds/{r.id}/paper")
     assert page.status_code == 200 and "录入收回的纸质选票" in page.text
     response = await client.post(f"/rounds/{r.id}/paper/entries",

@@ -453,7 +453,7 @@ async def test_cast_ballot_records_only_the_day_a_code_was_spent():
 
 
 def test_spent_day_is_midnight_china_time():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     moment = datetime(2026, 11, 25, 17, 30, tzinfo=UTC)  # 01:30 on the 26th in China
     day = casting.spent_day(moment)

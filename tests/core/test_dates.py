@@ -1,5 +1,5 @@
 """core.dates: China time, and dates and times typed into forms."""
-from datetime import UTC, date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import random
 import re
-from datetime import UTC, datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from playwright.async_api import expect

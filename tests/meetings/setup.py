@@ -1,7 +1,7 @@
 """Builders for meeting tests: a counted round with ballots, a 5+X council, a decide meeting."""
 from __future__ import annotations
 
-from datetime import UTC, datetime, timezone
+from datetime import UTC, datetime
 
 from tests import factories as f
 from yishi.accounts.enums import Role

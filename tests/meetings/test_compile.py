@@ -1,7 +1,7 @@
 """民主恳谈交清单: the council compiles the wish list in a meeting and adopts it; only an adopted
 list is published for residents' ticking."""
 import json
-from datetime import UTC, datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 

@@ -179,7 +179,7 @@ async def test_quorum_reason_names_the_councils_share(client):
 
 async def _scrambled_meeting():
     """A council whose members were added X first and party last: codes sort otherwise."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from yishi.meetings import records
     from yishi.meetings.enums import MeetingStep, MemberCategory, Presence

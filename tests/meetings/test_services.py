@@ -218,7 +218,7 @@ async def test_intent_list_holds_approved_items_totals_and_counts():
 # --- no decision without a quorate meeting ------------------------------------------------
 
 async def _not_quorate_meeting(r, convener, present: int) -> int:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from yishi.meetings import meeting
     from yishi.meetings.enums import MeetingStep, Presence

@@ -1,7 +1,7 @@
 """The migration that moves meetings' micro_project rows into project (same ids, then drops the
 old table), run again on a micro_project table rebuilt as meetings had it."""
 import importlib
-from datetime import UTC, datetime, timezone
+from datetime import UTC, datetime
 
 from tests import factories as f
 from tests.conftest import ENGINE

@@ -1,5 +1,5 @@
 """Pure rules: codes, deadlines, supervision colours, rates."""
-from datetime import UTC, date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 

@@ -1,5 +1,5 @@
 """Suggestion services: intake, lifecycle, merge, wish-list link, search, numbers, purge."""
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 

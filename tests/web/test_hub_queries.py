@@ -3,7 +3,7 @@ of a round or council: their database queries must not grow with the number of m
 from __future__ import annotations
 
 from contextlib import contextmanager
-from datetime import UTC, datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 

@@ -1,6 +1,6 @@
 """Each role lands on the page of its next task after logging in (and on the home page when signed
 in); a council member on her next meeting. Found in the walk (issue 13): everyone got the round list."""
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 

@@ -4,7 +4,7 @@ meeting on the round, a suggestion, an observation point, an account; and the id
 path parameter names in it."""
 from __future__ import annotations
 
-from datetime import UTC, datetime, timezone
+from datetime import UTC, datetime
 
 from tests import factories as f
 from yishi.accounts.enums import Role

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timezone
+from datetime import UTC, datetime
 
 from yishi.accounts.enums import Role
 from yishi.accounts.tables import Unit, User

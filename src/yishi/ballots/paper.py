@@ -14,7 +14,7 @@ decision holds the round while it writes (_hold_voting), so none can slip in aft
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from piccolo.engine.postgres import PostgresEngine

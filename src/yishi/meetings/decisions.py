@@ -3,7 +3,7 @@
 Above meeting.py and desk.py: it checks the meeting and the district's return through them."""
 from __future__ import annotations
 
-from datetime import UTC, datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from yishi.core import audit, db

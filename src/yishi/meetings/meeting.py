@@ -6,7 +6,7 @@ is written when a check fails. Quorum and majority come from meetings.rules (pur
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from yishi.core import audit, db

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from datetime import UTC, datetime, timezone
+from datetime import UTC, datetime
 
 from yishi.core import xlsx
 from yishi.core.dates import long_date, month_label

@@ -3,7 +3,7 @@ communities, and the observation points (民情民意观测点) whose posters ca
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from yishi.core import audit

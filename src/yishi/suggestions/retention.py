@@ -2,7 +2,7 @@
 answered for good; then `purge_personal_data` clears it (see the README)."""
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from yishi.core import audit

@@ -7,7 +7,7 @@ history). Personal data never goes into the audit trail.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from yishi.core import audit

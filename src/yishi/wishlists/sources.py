@@ -6,7 +6,7 @@ suggestions → wish list: the list knows its sources, and a suggestion knows no
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from piccolo.query.functions.aggregate import Count
