@@ -33,9 +33,9 @@ async def _setup():
 
 
 async def test_template_has_drop_downs_and_an_example_row():
-    places, town = await _setup()
+    _places, town = await _setup()
     admin = await f.make_user(Role.admin)
-    name, mime, data = await exports.template_xlsx(admin)
+    name, _mime, data = await exports.template_xlsx(admin)
     wb = load_workbook(io.BytesIO(data))
     ws = wb["账号"]
     assert name == "账号导入模板.xlsx"

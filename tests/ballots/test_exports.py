@@ -32,7 +32,7 @@ async def _closed_round():
 
 
 async def test_election_of_round_has_items_budget_and_ballots():
-    places, r, items = await _closed_round()
+    _places, r, items = await _closed_round()
     e = await casting.election_of_round(r.id)
     assert list(e.projects) == [str(i) for i in items]
     assert [p.cost for p in e.projects.values()] == [10000, 20000, 30000]
@@ -44,7 +44,7 @@ async def test_election_of_round_has_items_budget_and_ballots():
 
 
 async def test_close_publishes_result_with_digest():
-    places, r, items = await _closed_round()
+    _places, r, items = await _closed_round()
     kept = await results.published(r.id)
     assert kept.ballots == 3
     assert kept.approvals == {items[0]: 2, items[1]: 1, items[2]: 1}
@@ -55,7 +55,7 @@ async def test_close_publishes_result_with_digest():
 
 
 async def test_recount_reproduces_published_result_and_is_audited():
-    places, r, items = await _closed_round()
+    _places, r, items = await _closed_round()
     outcome = await results.recount(r, actor=None)
     assert outcome.matches is True
     assert outcome.digest == outcome.published_digest
@@ -66,7 +66,7 @@ async def test_recount_reproduces_published_result_and_is_audited():
 
 
 async def test_recount_after_tampering_does_not_match():
-    places, r, items = await _closed_round()
+    _places, r, items = await _closed_round()
     choice = await BallotChoice.select(BallotChoice.id).where(BallotChoice.item == items[2]).first()
     await BallotChoice.update({BallotChoice.item: items[0]}).where(BallotChoice.id == choice["id"])
     outcome = await results.recount(r, actor=None)
@@ -84,8 +84,8 @@ async def test_recount_while_voting_refused():
 
 
 async def test_pb_export_reads_back_with_same_ballots():
-    places, r, items = await _closed_round()
-    name, mime, data = await exports.pb_file(r.id)
+    _places, r, _items = await _closed_round()
+    name, _mime, data = await exports.pb_file(r.id)
     assert name == f"round-{r.id}.pb"
     back = rules.parse_pb(data.decode())
     assert back.budget == 35000
@@ -94,8 +94,8 @@ async def test_pb_export_reads_back_with_same_ballots():
 
 
 async def test_results_csv_sorted_by_approvals_with_bom():
-    places, r, items = await _closed_round()
-    name, mime, data = await exports.results_csv(r.id)
+    _places, r, items = await _closed_round()
+    _name, mime, data = await exports.results_csv(r.id)
     assert mime == "text/csv; charset=utf-8"
     assert data.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
@@ -105,8 +105,8 @@ async def test_results_csv_sorted_by_approvals_with_bom():
 
 
 async def test_ballots_xlsx_is_anonymous_and_canonical():
-    places, r, items = await _closed_round()
-    name, mime, data = await exports.ballots_xlsx(r.id)
+    _places, r, items = await _closed_round()
+    _name, _mime, data = await exports.ballots_xlsx(r.id)
     sheet = load_workbook(io.BytesIO(data)).active
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
     assert rows[0] == ["选票序号", f"{items[0]} 项目1", f"{items[1]} 项目2", f"{items[2]} 项目3"]
@@ -117,7 +117,7 @@ async def test_ballots_xlsx_is_anonymous_and_canonical():
 
 
 async def test_results_xlsx_has_turnout_sheet():
-    places, r, items = await _closed_round()
+    _places, r, _items = await _closed_round()
     _n, _m, data = await exports.results_xlsx(r.id)
     book = load_workbook(io.BytesIO(data))
     assert book.sheetnames == ["勾选结果", "各社区参与率"]

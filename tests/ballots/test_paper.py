@@ -29,7 +29,7 @@ async def _tally_rows():
 
 
 async def test_paper_two_matching_entries_count_one_ballot_without_code():
-    places, r, codes, items, a, b = await _setup()
+    _places, _r, codes, items, a, b = await _setup()
     first = await paper.enter(codes[0], [items[1], items[0]], actor=a)
     assert first.status == "pending"
     assert await Ballot.count() == 0
@@ -64,7 +64,7 @@ async def test_paper_differing_entries_held_then_supervisor_picks_second():
 
 
 async def test_paper_same_collector_twice_refused():
-    places, r, codes, items, a, b = await _setup()
+    _places, _r, codes, items, a, _b = await _setup()
     await paper.enter(codes[0], [items[0]], actor=a)
     with pytest.raises(Conflict) as exc:
         await paper.enter(codes[0], [items[0]], actor=a)
@@ -72,7 +72,7 @@ async def test_paper_same_collector_twice_refused():
 
 
 async def test_paper_entry_for_online_used_code_refused():
-    places, r, codes, items, a, b = await _setup()
+    _places, _r, codes, items, a, _b = await _setup()
     await casting.cast_ballot(codes[0], [items[0]])
     with pytest.raises(Conflict) as exc:
         await paper.enter(codes[0], [items[1]], actor=a)
@@ -82,7 +82,7 @@ async def test_paper_entry_for_online_used_code_refused():
 
 
 async def test_online_cast_after_paper_entry_refused():
-    places, r, codes, items, a, b = await _setup()
+    _places, _r, codes, items, a, _b = await _setup()
     await paper.enter(codes[0], [items[0]], actor=a)
     with pytest.raises(Conflict) as exc:
         await casting.cast_ballot(codes[0], [items[1]])
@@ -91,7 +91,7 @@ async def test_online_cast_after_paper_entry_refused():
 
 
 async def test_paper_wrong_community_collector_forbidden():
-    places, r, codes, items, a, b = await _setup()
+    _places, _r, codes, items, a, _b = await _setup()
     other = codes[2]  # the second community's first code; collectors belong to the first
     with pytest.raises(Forbidden):
         await paper.enter(other, [items[0]], actor=a)
@@ -104,7 +104,7 @@ async def test_paper_wrong_community_collector_forbidden():
     (lambda items: [items[0], 999999], "提交的项目不在本次清单上"),
 ])
 async def test_paper_bad_ticks_refused_nothing_saved(ticks, message):
-    places, r, codes, items, a, b = await _setup()
+    _places, _r, codes, items, a, _b = await _setup()
     with pytest.raises(DomainError) as exc:
         await paper.enter(codes[0], ticks(items), actor=a)
     assert message in exc.value.message
@@ -127,7 +127,7 @@ async def test_paper_spoiled_twice_is_spoiled_and_reconciled():
 
 
 async def test_paper_unknown_code_and_closed_round_refused():
-    places, r, codes, items, a, b = await _setup()
+    _places, r, codes, items, a, _b = await _setup()
     with pytest.raises(NotFound):
         await paper.enter("ACDEFGHJ" if "ACDEFGHJ" not in codes else "ACDEFGHK", [items[0]], actor=a)
     await lifecycle.close_voting(r, actor=None)
@@ -137,7 +137,7 @@ async def test_paper_unknown_code_and_closed_round_refused():
 
 
 async def test_paper_entries_audited_without_ticks():
-    places, r, codes, items, a, b = await _setup()
+    _places, _r, codes, items, a, _b = await _setup()
     await paper.enter(codes[0], [items[0]], actor=a)
     (entry,) = await AuditEntry.select(AuditEntry.action, AuditEntry.data).where(
         AuditEntry.action == "ballot.paper.entered").output(load_json=True)
@@ -145,7 +145,7 @@ async def test_paper_entries_audited_without_ticks():
 
 
 async def test_paper_pdf_has_codes_fonts_and_qr_to_ballot_url(tmp_path):
-    places, r, codes, items, a, b = await _setup()
+    _places, r, codes, _items, _a, _b = await _setup()
     name, mime, data = await paper_pdf.paper_ballots_pdf(r.id, base_url="http://yishi.example", size="A5")
     assert mime == "application/pdf"
     pdf = tmp_path / name
@@ -170,7 +170,7 @@ async def test_paper_pdf_has_codes_fonts_and_qr_to_ballot_url(tmp_path):
 
 def assert_all_fonts_embedded(pdffonts_output: str) -> None:
     """Every font row of `pdffonts` says emb=yes (a reader without the font would substitute)."""
-    header, rule, *rows = pdffonts_output.splitlines()
+    header, _rule, *rows = pdffonts_output.splitlines()
     emb = header.index("emb")
     assert rows, "no fonts"
     for row in rows:
@@ -189,7 +189,7 @@ async def test_paper_pdf_a4_every_font_embedded_and_hand_in_deadline_printed(tmp
     await rs.save(r, opens_at=None, closes_at=closes, voter_unit="household",
                   communities=places["communities"], actor=None)
     codes = await f.open_round(r, codes_per_community=3)
-    name, mime, data = await paper_pdf.paper_ballots_pdf(r.id, base_url="http://yishi.example", size="A4")
+    name, _mime, data = await paper_pdf.paper_ballots_pdf(r.id, base_url="http://yishi.example", size="A4")
     pdf = tmp_path / name
     pdf.write_bytes(data)
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
@@ -212,7 +212,7 @@ async def test_paper_pdf_long_titles_fall_back_to_two_columns_one_page_per_code(
         await WishItem.update({WishItem.title: item["title"] + "：" + "老旧小区加装电梯与无障碍通道改造" * 2}).where(
             WishItem.id == item["id"])
     codes = await f.open_round(r, codes_per_community=2)
-    name, mime, data = await paper_pdf.paper_ballots_pdf(r.id, base_url="http://x", size="A4")
+    name, _mime, data = await paper_pdf.paper_ballots_pdf(r.id, base_url="http://x", size="A4")
     (tmp_path / name).write_bytes(data)
     assert len(PdfReader(tmp_path / name).pages) == len(codes) == 2
 
@@ -230,7 +230,7 @@ def test_code_font_holds_every_code_character_and_is_small():
 
 
 async def test_paper_pdf_after_close_refused():
-    places, r, codes, items, a, b = await _setup()
+    _places, r, _codes, _items, _a, _b = await _setup()
     await lifecycle.close_voting(r, actor=None)
     with pytest.raises(Conflict):
         await paper_pdf.paper_ballots_pdf(r.id, base_url="http://x")

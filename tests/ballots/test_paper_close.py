@@ -55,7 +55,7 @@ async def _actions(round_id: int) -> list[str]:
 
 
 async def test_closing_time_waits_for_paper_then_staff_confirm_counts_everything(monkeypatch):
-    places, r, codes, items, closes, (a, b, staff) = await _voting()
+    _places, r, codes, items, closes, (a, b, staff) = await _voting()
     online = await casting.cast_ballot(codes[2], [items[2]])
     await paper.enter(codes[0], [items[0], items[1]], actor=a)  # handed in and entered once in time
 
@@ -109,7 +109,7 @@ async def test_closing_time_waits_for_paper_then_staff_confirm_counts_everything
 
 
 async def test_printing_paper_ballots_makes_the_round_wait_at_its_closing_time(monkeypatch):
-    places, r, codes, items, closes, (a, b, staff) = await _voting()
+    places, r, _codes, _items, closes, (_a, _b, staff) = await _voting()
     assert (await rs.get(r.id)).uses_paper is False
     await paper_pdf.paper_ballots_pdf(r.id, base_url="http://x", limit=2, size="A5", actor=staff)
     setup = await rs.get(r.id)
@@ -135,7 +135,7 @@ async def test_printing_paper_ballots_makes_the_round_wait_at_its_closing_time(m
 
 
 async def test_staff_ending_the_ticking_of_a_paper_round_ends_casting_only():
-    places, r, codes, items, _closes, (a, b, staff) = await _voting(closes_in=None)
+    _places, r, codes, items, _closes, (a, b, staff) = await _voting(closes_in=None)
     await paper.enter(codes[0], [items[0]], actor=a)
     with pytest.raises(Conflict) as exc:  # not before the casting has ended
         await lifecycle.confirm_count(r, actor=staff)
@@ -161,7 +161,7 @@ async def test_staff_ending_the_ticking_of_a_paper_round_ends_casting_only():
 
 
 async def test_round_without_paper_is_still_counted_when_staff_end_it():
-    places, r, codes, items, _closes, (a, b, staff) = await _voting(closes_in=None)
+    _places, r, codes, items, _closes, (_a, _b, staff) = await _voting(closes_in=None)
     await casting.cast_ballot(codes[0], [items[0]])
     assert await lifecycle.close_voting(r, actor=staff) is True
     assert await _status(r.id) is RoundStatus.counted
@@ -169,7 +169,7 @@ async def test_round_without_paper_is_still_counted_when_staff_end_it():
 
 
 async def test_held_ballot_blocks_the_count_until_the_supervisor_decides(monkeypatch):
-    places, r, codes, items, closes, (a, b, staff) = await _voting()
+    _places, r, codes, items, closes, (a, b, staff) = await _voting()
     await paper.enter(codes[0], [items[0]], actor=a)
     _later(monkeypatch, closes)
     assert (await paper.enter(codes[0], [items[1]], actor=b)).status == "conflict"
@@ -187,7 +187,7 @@ async def test_an_entry_racing_the_count_is_either_counted_or_refused(monkeypatc
     """Never both: a counted round with a paper ballot still waiting, or a ballot written after
     the result was published, would change a published result."""
     for attempt in range(3):
-        places, r, codes, items, closes, (a, b, staff) = await _voting()
+        _places, r, codes, items, closes, (a, b, staff) = await _voting()
         await paper.enter(codes[0], [items[0]], actor=a)
         await paper.enter(codes[0], [items[0]], actor=b)
         _later(monkeypatch, closes)
@@ -204,7 +204,7 @@ async def test_an_entry_racing_the_count_is_either_counted_or_refused(monkeypatc
 
 
 async def test_closer_losing_the_race_to_another_worker_logs_no_warning(monkeypatch, caplog):
-    places, r, codes, items, closes, (a, b, staff) = await _voting()
+    _places, r, codes, items, closes, (_a, _b, _staff) = await _voting()
     await casting.cast_ballot(codes[0], [items[0]])
     _later(monkeypatch, closes)
     caplog.set_level(logging.DEBUG, logger="yishi.ballots.lifecycle")
@@ -234,7 +234,7 @@ def _stale_first(view):
 
 
 async def test_waiting_round_logs_nothing_above_debug_on_every_tick(monkeypatch, caplog):
-    places, r, codes, items, closes, (a, b, staff) = await _voting()
+    _places, _r, codes, items, closes, (a, _b, _staff) = await _voting()
     await paper.enter(codes[0], [items[0]], actor=a)
     _later(monkeypatch, closes)
     caplog.set_level(logging.DEBUG, logger="yishi.ballots.lifecycle")

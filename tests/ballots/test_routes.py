@@ -53,7 +53,7 @@ async def test_vote_entry_redirects_typed_code_to_ballot(client):
 
 
 async def test_ballot_page_lists_items_without_login(client):
-    places, r, codes, items = await _voting()
+    _places, _r, codes, _items = await _voting()
     page = await client.get(f"/v/{codes[0]}")
     assert page.status_code == 200
     assert [t for t in ("项目1", "项目2", "项目3") if t in page.text] == ["项目1", "项目2", "项目3"]
@@ -62,7 +62,7 @@ async def test_ballot_page_lists_items_without_login(client):
 
 
 async def test_cast_through_form_shows_receipt(client):
-    places, r, codes, items = await _voting()
+    _places, r, codes, items = await _voting()
     page = await client.get(f"/v/{codes[0]}")
     response = await client.post(f"/v/{codes[0]}", data={"_csrf_token": f.csrf_from(page.text),
                                                           "item": [str(i) for i in items[:2]]})
@@ -75,7 +75,7 @@ async def test_cast_through_form_shows_receipt(client):
 
 
 async def test_cast_unknown_code_404_in_chinese(client):
-    places, r, codes, items = await _voting()
+    _places, _r, codes, items = await _voting()
     unknown = next(c for c in ("ACDEFGHJ", "ACDEFGHK") if c not in codes)
     response = await _cast(client, unknown, [items[0]])
     assert response.status_code == 404
@@ -90,7 +90,7 @@ async def test_ballot_page_malformed_code_404_in_chinese(client):
 
 
 async def test_cast_used_code_409_in_chinese(client):
-    places, r, codes, items = await _voting()
+    _places, _r, codes, items = await _voting()
     assert (await _cast(client, codes[0], [items[0]])).status_code == 200
     response = await _cast(client, codes[0], [items[1]])
     assert response.status_code == 409
@@ -100,7 +100,7 @@ async def test_cast_used_code_409_in_chinese(client):
 
 
 async def test_ballot_page_used_code_has_no_form(client):
-    places, r, codes, items = await _voting()
+    _places, _r, codes, items = await _voting()
     await casting.cast_ballot(codes[0], [items[0]])
     page = await client.get(f"/v/{codes[0]}")
     assert page.status_code == 200
@@ -119,7 +119,7 @@ async def test_cast_draft_round_409(client):
 
 
 async def test_cast_closed_round_409(client):
-    places, r, codes, items = await _voting()
+    _places, r, codes, items = await _voting()
     page = await client.get(f"/v/{codes[0]}")  # the page was open before the close
     await lifecycle.close_voting(await wishlists.get_round(r.id), actor=None)
     response = await client.post(f"/v/{codes[0]}", data={"_csrf_token": f.csrf_from(page.text),
@@ -130,7 +130,7 @@ async def test_cast_closed_round_409(client):
 
 
 async def test_cast_too_many_ticks_400_nothing_saved_ticks_kept(client):
-    places, r, codes, items = await _voting(items=3, max_ticks=2)
+    _places, _r, codes, items = await _voting(items=3, max_ticks=2)
     response = await _cast(client, codes[0], items)
     assert response.status_code == 400
     assert "最多只能勾选 2 项，您勾选了 3 项。请取消一些后再提交。" in response.text
@@ -141,7 +141,7 @@ async def test_cast_too_many_ticks_400_nothing_saved_ticks_kept(client):
 
 
 async def test_cast_item_of_another_round_400_nothing_saved(client):
-    places, r, codes, items = await _voting()
+    places, _r, codes, items = await _voting()
     other = await f.make_round(places, items=1, title="另一批次")
     (foreign,) = await f.item_ids(other.id)
     response = await _cast(client, codes[0], [items[0], foreign])
@@ -151,7 +151,7 @@ async def test_cast_item_of_another_round_400_nothing_saved(client):
 
 
 async def test_cast_empty_ballot_400_nothing_saved(client):
-    places, r, codes, items = await _voting()
+    _places, _r, codes, _items = await _voting()
     response = await _cast(client, codes[0], [])
     assert response.status_code == 400
     assert "请至少勾选一项。" in response.text
@@ -159,7 +159,7 @@ async def test_cast_empty_ballot_400_nothing_saved(client):
 
 
 async def test_cast_junk_item_value_400_nothing_saved(client):
-    places, r, codes, items = await _voting()
+    _places, _r, codes, items = await _voting()
     page = await client.get(f"/v/{codes[0]}")
     response = await client.post(f"/v/{codes[0]}", data={"_csrf_token": f.csrf_from(page.text),
                                                           "item": [str(items[0]), "1 OR 1=1"]})
@@ -169,7 +169,7 @@ async def test_cast_junk_item_value_400_nothing_saved(client):
 
 
 async def test_cast_without_csrf_token_403(client):
-    places, r, codes, items = await _voting()
+    _places, _r, codes, items = await _voting()
     await client.get(f"/v/{codes[0]}")
     response = await client.post(f"/v/{codes[0]}", data={"item": [str(items[0])]})
     assert response.status_code == 403
@@ -218,7 +218,7 @@ async def test_issue_codes_route_invalid_400(client, form, message):
 
 
 async def test_issue_codes_route_community_of_another_town_400(client):
-    places, token, r = await _staff(client)
+    _places, token, r = await _staff(client)
     other = await f.make_places()
     response = await client.post(f"/rounds/{r.id}/codes", data={
         "_csrf_token": token, "community": str(other["communities"][0]), "count": "3"})
@@ -228,7 +228,7 @@ async def test_issue_codes_route_community_of_another_town_400(client):
 
 
 async def test_list_codes_shows_unused_only(client):
-    places, token, r = await _staff(client)
+    _places, _staff_token, r = await _staff(client)
     codes = await f.open_round(r, codes_per_community=2)
     await casting.cast_ballot(codes[0], [(await f.item_ids(r.id))[0]])
     page = await client.get(f"/rounds/{r.id}/codes")
@@ -238,7 +238,7 @@ async def test_list_codes_shows_unused_only(client):
 
 async def test_list_codes_filtered_by_community_and_exported(client):
     # Found in the walk (issue 13): 192 codes on one page with no filter.
-    places, token, r = await _staff(client)
+    places, _staff_token, r = await _staff(client)
     codes = await f.open_round(r, codes_per_community=2)  # two in each of the two communities, in order
     first, second = places["communities"]
     page = await client.get(f"/rounds/{r.id}/codes", params={"community": str(second)})
@@ -255,7 +255,7 @@ async def test_list_codes_filtered_by_community_and_exported(client):
 
 async def test_list_codes_filtered_by_issuing_batch_printed_and_exported(client):
     # Found in the walk (issue 13): filter by community and by issuing batch, print or export the set.
-    places, token, r = await _staff(client, Role.street_staff)
+    places, _staff_token, r = await _staff(client, Role.street_staff)
     first, second = places["communities"]
     other_staff = await f.make_user(Role.convener, places)
     await User.update({User.display_name: "李召集"}).where(User.id == other_staff.id)
@@ -312,7 +312,7 @@ async def test_issue_codes_records_the_batch_with_time_and_issuer(client):
 
 
 async def test_open_and_close_through_routes(client):
-    places, token, r = await _staff(client)
+    _places, token, r = await _staff(client)
     await f.adopt_list(r)
     assert (await client.post(f"/rounds/{r.id}/open", data={"_csrf_token": token})).headers["location"] == \
         f"/rounds/{r.id}"
@@ -325,7 +325,7 @@ async def test_open_and_close_through_routes(client):
 
 
 async def test_tally_fragment_exact_counts(client):
-    places, token, r = await _staff(client, items=2)
+    _places, _staff_token, r = await _staff(client, items=2)
     codes = await f.open_round(r, codes_per_community=2)
     items = await f.item_ids(r.id)
     await casting.cast_ballot(codes[0], items)
@@ -343,7 +343,7 @@ async def test_tally_fragment_exact_counts(client):
 
 async def test_tally_opened_directly_is_the_whole_round_page(client):
     # Found in the walk (issue 13): /rounds/N/tally typed or reloaded showed a bare fragment.
-    places, token, r = await _staff(client, items=2)
+    _places, _staff_token, r = await _staff(client, items=2)
     await f.open_round(r, codes_per_community=2)
     response = await client.get(f"/rounds/{r.id}/tally")
     assert response.status_code == 200

@@ -48,7 +48,7 @@ async def test_paper_entry_too_many_ticks_400_keeps_form(client):
 
 
 async def test_paper_page_other_town_collector_403(client):
-    places, r, codes, items = await _voting()
+    _places, r, _codes, _items = await _voting()
     other = await f.make_places(1)
     collector = await f.make_user(Role.collector, other)
     await f.login(client, collector.username)
@@ -56,7 +56,7 @@ async def test_paper_page_other_town_collector_403(client):
 
 
 async def test_paper_pdf_collector_403_staff_200(client):
-    places, r, codes, items = await _voting()
+    places, r, _codes, _items = await _voting()
     collector = await f.make_user(Role.collector, places)
     token = await f.login(client, collector.username)
     response = await client.post(f"/rounds/{r.id}/paper/ballots.pdf", data={"_csrf_token": token, "count": "2"})
@@ -77,7 +77,7 @@ async def test_paper_pdf_collector_403_staff_200(client):
 
 
 async def test_public_results_after_close_and_receipt_check(client):
-    places, r, codes, items = await _voting()
+    _places, r, codes, items = await _voting()
     receipt = await casting.cast_ballot(codes[0], [items[0]])
     assert (await client.get(f"/results/{r.id}")).status_code == 409
     await lifecycle.close_voting(await wishlists.get_round(r.id), actor=None)

@@ -70,7 +70,7 @@ async def test_staff_end_a_paper_round_see_the_state_then_confirm_the_count(clie
 
 
 async def test_collector_cannot_confirm_the_count(client):
-    places, r, codes, items, a, b = await _voting()
+    _places, r, codes, items, a, _b = await _voting()
     await paper.enter(codes[0], [items[0]], actor=a)
     await lifecycle.close_voting(await wishlists.get_round(r.id), actor=None)
     token = await f.login(client, a.username)
@@ -79,7 +79,7 @@ async def test_collector_cannot_confirm_the_count(client):
 
 
 async def test_confirm_count_without_csrf_403(client):
-    places, r, codes, items, a, b = await _voting()
+    places, r, _codes, _items, _a, _b = await _voting()
     await lifecycle.close_voting(await wishlists.get_round(r.id), actor=None)  # no paper: counted
     staff = await f.make_user(Role.street_staff, places)
     await f.login(client, staff.username)
@@ -89,7 +89,7 @@ async def test_confirm_count_without_csrf_403(client):
 async def test_results_list_each_item_full_name_count_and_cost_in_order(client):
     """The chart is an HTML list (ballots/_bars.html): it reflows on a phone, where the old SVG
     shrank its labels to about 10 px and cut long names."""
-    places, r, codes, items, a, b = await _voting()
+    _places, r, codes, items, _a, _b = await _voting()
     await casting.cast_ballot(codes[0], [items[1]])
     await lifecycle.close_voting(await wishlists.get_round(r.id), actor=None)
     page = await client.get(f"/results/{r.id}")

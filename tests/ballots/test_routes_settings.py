@@ -36,7 +36,7 @@ def _form(token, places, **kw):
 
 
 async def test_draft_round_page_has_settings_form(client):
-    places, token, r = await _staff(client)
+    _places, _token, r = await _staff(client)
     page = await client.get(f"/rounds/{r.id}")
     assert page.status_code == 200
     assert 'id="settings-form"' in page.text
@@ -103,7 +103,7 @@ async def test_save_settings_needs_manage_permission(client, role):
 
 
 async def test_save_settings_other_town_403(client):
-    places, token, r = await _staff(client)
+    _places, token, _r = await _staff(client)
     other = await f.make_places(1)
     theirs = await f.make_round(other, items=1)
     response = await client.post(f"/rounds/{theirs.id}/settings", data=_form(token, other))
@@ -158,7 +158,7 @@ async def test_ballot_page_before_opening_time_has_no_form(client):
 
 
 async def test_round_page_closes_a_due_round_on_demand(client, monkeypatch):
-    places, token, r = await _staff(client)
+    places, _token, r = await _staff(client)
     closes = datetime.now(UTC) + timedelta(hours=1)
     await rs.save(r, opens_at=None, closes_at=closes, voter_unit="resident",
                   communities=places["communities"], actor=None)

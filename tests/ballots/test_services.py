@@ -98,7 +98,7 @@ async def test_issue_codes_unknown_community_refused():
 
 
 async def test_issue_codes_while_voting_allowed():
-    places, r, codes, items = await _open_round()
+    places, r, _codes, _items = await _open_round()
     more = await casting.issue_codes(r, places["communities"][1], 2, actor=None)
     assert len(more) == 2
     assert await BallotCode.count() == 8
@@ -119,7 +119,7 @@ async def test_issue_codes_after_ticking_ended_409(status):
 # --- looking codes up --------------------------------------------------------------------
 
 async def test_lookup_code_forgives_case_spaces_and_dashes():
-    places, r, codes, items = await _open_round()
+    places, r, codes, _items = await _open_round()
     typed = " " + code_utils.display(codes[0]).lower().replace("-", " - ") + " "
     info = await casting.lookup_code(typed)
     assert (info.code, info.round_id, info.community_id, info.used) == (codes[0], r.id, places["communities"][0],
@@ -200,7 +200,7 @@ async def test_cast_ballot_records_choices_and_spends_code():
 
 
 async def test_cast_ballot_unknown_code_404():
-    places, r, codes, items = await _open_round()
+    _places, _r, codes, items = await _open_round()
     with pytest.raises(NotFound) as caught:
         await casting.cast_ballot("ACDEFGHJ" if "ACDEFGHJ" not in codes else "ACDEFGHK", [items[0]])
     assert caught.value.message == "没有找到这个选票码，请核对后重新输入。"
@@ -208,7 +208,7 @@ async def test_cast_ballot_unknown_code_404():
 
 
 async def test_cast_ballot_used_code_409():
-    places, r, codes, items = await _open_round()
+    _places, _r, codes, items = await _open_round()
     first = await casting.cast_ballot(codes[0], [items[0]])
     with pytest.raises(Conflict) as caught:
         await casting.cast_ballot(codes[0], [items[1]])
@@ -229,7 +229,7 @@ async def test_cast_ballot_draft_round_409():
 
 @pytest.mark.parametrize("status", [RoundStatus.counted, RoundStatus.decided])
 async def test_cast_ballot_closed_round_409(status):
-    places, r, codes, items = await _open_round()
+    _places, r, codes, items = await _open_round()
     await wishlists.set_status(r.id, RoundStatus.voting, status)
     with pytest.raises(Conflict) as caught:
         await casting.cast_ballot(codes[0], [items[0]])
@@ -238,7 +238,7 @@ async def test_cast_ballot_closed_round_409(status):
 
 
 async def test_cast_ballot_too_many_ticks_400_nothing_saved():
-    places, r, codes, items = await _open_round(items=3, max_ticks=2)
+    _places, _r, codes, items = await _open_round(items=3, max_ticks=2)
     with pytest.raises(DomainError) as caught:
         await casting.cast_ballot(codes[0], items)
     assert caught.value.status_code == 400
@@ -251,7 +251,7 @@ async def test_cast_ballot_too_many_ticks_400_nothing_saved():
 
 
 async def test_cast_ballot_item_of_another_round_400_nothing_saved():
-    places, r, codes, items = await _open_round()
+    places, _r, codes, items = await _open_round()
     other = await f.make_round(places, items=1, title="另一批次")
     (foreign,) = await f.item_ids(other.id)
     with pytest.raises(DomainError) as caught:
@@ -261,7 +261,7 @@ async def test_cast_ballot_item_of_another_round_400_nothing_saved():
 
 
 async def test_cast_ballot_empty_400_nothing_saved():
-    places, r, codes, items = await _open_round()
+    _places, _r, codes, _items = await _open_round()
     with pytest.raises(DomainError) as caught:
         await casting.cast_ballot(codes[0], [])
     assert caught.value.message == EMPTY
@@ -269,7 +269,7 @@ async def test_cast_ballot_empty_400_nothing_saved():
 
 
 async def test_cast_ballot_same_code_concurrently_exactly_one_ballot():
-    places, r, codes, items = await _open_round(codes_per_community=1, communities=1)
+    _places, _r, codes, items = await _open_round(codes_per_community=1, communities=1)
     results = await asyncio.gather(*[casting.cast_ballot(codes[0], [items[i % 2]]) for i in range(20)],
                                    return_exceptions=True)
     receipts = [x for x in results if isinstance(x, str)]
@@ -282,7 +282,7 @@ async def test_cast_ballot_same_code_concurrently_exactly_one_ballot():
 
 
 async def test_cast_ballot_different_codes_concurrently_all_counted():
-    places, r, codes, items = await _open_round(codes_per_community=10, communities=1)
+    _places, r, codes, items = await _open_round(codes_per_community=10, communities=1)
     results = await asyncio.gather(*[casting.cast_ballot(c, [items[0]]) for c in codes])
     assert len(set(results)) == 10
     assert (await casting.tally(r.id)).approvals == {items[0]: 10}
@@ -313,7 +313,7 @@ async def test_ballot_choice_table_holds_no_code_and_no_time():
 
 
 async def test_cast_ballot_stores_nothing_that_leads_back_to_code():
-    places, r, codes, items = await _open_round()
+    _places, _r, codes, items = await _open_round()
     receipt = await casting.cast_ballot(codes[0], [items[0]])
     assert receipt != codes[0]
     (ballot,) = await Ballot.select().run()
@@ -374,7 +374,7 @@ async def test_close_voting_only_while_voting():
 
 
 async def test_tally_counts_exact():
-    places, r, codes, items = await _open_round(items=3, max_ticks=0, codes_per_community=4)
+    _places, r, codes, items = await _open_round(items=3, max_ticks=0, codes_per_community=4)
     a, b, c = items
     # Community 1 holds codes[0:4], community 2 codes[4:8].
     await casting.cast_ballot(codes[0], [a, b])

@@ -36,7 +36,7 @@ def _template_render(app, path: str, csrf: str, receipt: str) -> str:
 
 
 async def test_receipt_page_is_exactly_the_template_render(app, client):
-    places, r, codes, items = await _voting()
+    _places, _r, codes, items = await _voting()
     token = f.csrf_from((await client.get(f"/v/{codes[0]}")).text)
     response = await client.post(f"/v/{codes[0]}", data={"_csrf_token": token, "item": [str(items[0])]})
     assert response.status_code == 200
@@ -50,7 +50,7 @@ async def test_receipt_page_is_exactly_the_template_render(app, client):
 
 async def test_receipt_page_for_a_logged_in_staff_member_is_the_anonymous_one(app, client):
     """Voting pages never look at the login: a staff member voting gets the resident's page."""
-    places, r, codes, items = await _voting()
+    places, _r, codes, items = await _voting()
     user = await f.make_user(Role.convener, places)
     token = await f.login(client, user.username)
     response = await client.post(f"/v/{codes[0]}", data={"_csrf_token": token, "item": [str(items[0])]})
@@ -75,7 +75,7 @@ async def test_voting_leaves_a_staff_session_alone_and_staff_pages_still_ask_for
 
 
 async def test_cast_with_a_token_not_matching_the_cookie_is_403_and_saves_nothing(client):
-    places, r, codes, items = await _voting()
+    _places, _r, codes, items = await _voting()
     token = f.csrf_from((await client.get(f"/v/{codes[0]}")).text)
     forged = token[:-1] + ("0" if token[-1] != "0" else "1")
     response = await client.post(f"/v/{codes[0]}", data={"_csrf_token": forged, "item": [str(items[0])]})
@@ -123,7 +123,7 @@ def test_receipt_shell_knows_its_holes():
 
 
 async def test_cast_inside_a_transaction_is_rolled_back_with_it():
-    places, r, codes, items = await _voting()
+    _places, _r, codes, items = await _voting()
     engine = Ballot._meta.db
 
     class Undo(Exception):
@@ -147,7 +147,7 @@ async def test_cast_without_a_pool_on_postgres_still_works():
     engine = Ballot._meta.db
     if isinstance(engine, SharedSQLiteEngine):
         pytest.skip("PostgreSQL only")
-    places, r, codes, items = await _voting()
+    _places, _r, codes, items = await _voting()
     pool = engine.pool
     engine.pool = None
     try:
@@ -187,7 +187,7 @@ async def test_csrf_cookie_set_on_first_get_and_required_on_post(client):
     assert "csrftoken=" in page.headers["set-cookie"]
     token = client.cookies["csrftoken"]
     assert "csrftoken=" not in (await client.get("/vote")).headers.get("set-cookie", "")
-    places, r, codes, items = await _voting()
+    _places, _r, codes, items = await _voting()
     client.cookies.delete("csrftoken")
     refused = await client.post(f"/v/{codes[0]}", data={"_csrf_token": token, "item": [str(items[0])]})
     assert refused.status_code == 403
@@ -196,7 +196,7 @@ async def test_csrf_cookie_set_on_first_get_and_required_on_post(client):
 
 
 async def test_csrf_token_in_the_htmx_header_is_accepted_and_a_forged_pair_is_not(client):
-    places, r, codes, items = await _voting()
+    _places, _r, codes, items = await _voting()
     token = f.csrf_from((await client.get(f"/v/{codes[0]}")).text)
     ok = await client.post(f"/v/{codes[0]}", data={"item": [str(items[0])]}, headers={"x-csrftoken": token})
     assert ok.status_code == 200
@@ -217,7 +217,7 @@ async def test_a_closed_round_refuses_the_next_ballot_at_once(client):
     from yishi.core.errors import Conflict
     from yishi.wishlists import services as wishlists
 
-    places, r, codes, items = await _voting()
+    _places, r, codes, items = await _voting()
     assert await casting.cast_ballot(codes[0], [items[0]])  # the round's items are now kept
     await lifecycle.close_voting(await wishlists.get_round(r.id), actor=None)
     with pytest.raises(Conflict, match="已经结束"):
@@ -231,7 +231,7 @@ async def test_a_closed_round_refuses_the_next_ballot_at_once(client):
 
 
 async def test_a_refused_ballot_is_the_ballot_page_again_as_html(client):
-    places, r, codes, items = await _voting()
+    _places, _r, codes, items = await _voting()
     token = f.csrf_from((await client.get(f"/v/{codes[0]}")).text)
     response = await client.post(f"/v/{codes[0]}", data={"_csrf_token": token, "item": [str(i) for i in items]})
     assert response.status_code == 400
@@ -248,7 +248,7 @@ async def test_ending_the_casting_early_refuses_the_next_ballot_at_once():
 
     if not hasattr(round_settings, "end_casting"):
         pytest.skip("no early end of casting in this version")
-    places, r, codes, items = await _voting()
+    _places, r, codes, items = await _voting()
     assert await casting.cast_ballot(codes[0], [items[0]])
     await round_settings.end_casting(r.id, actor=None)
     with pytest.raises(Conflict, match="截止"):

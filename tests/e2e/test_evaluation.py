@@ -51,7 +51,7 @@ async def test_resident_rates_on_a_phone_and_is_refused_the_second_time(open_pag
 
 
 async def test_observer_scores_a_project(open_page):
-    places, staff, (pid, _), round_id = await written_off()
+    places, _staff, (_pid, _), _round_id = await written_off()
     observer = await f.make_user(Role.observer, places)
     page = await open_page()
     await login(page, observer.username)

@@ -13,7 +13,7 @@ CASES = 3
 async def test_demo_rates_ranks_seven_streets_and_is_idempotent():
     await demo.build(ballots_to_cast=30)
     rows = await Rating.select(Rating.project, Rating.grade, Rating.channel).run()
-    (pid,) = {r["project"] for r in rows}
+    (_pid,) = {r["project"] for r in rows}
     t = rules.tally([(r["grade"], r["channel"]) for r in rows])
     assert (t.residents.satisfied, t.residents.basic, t.residents.unsatisfied) == (28, 9, 4)
     assert (t.telephone.total, t.telephone.unsatisfied) == (4, 1)

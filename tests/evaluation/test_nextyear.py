@@ -52,7 +52,7 @@ async def test_decide_override_needs_a_reason_and_is_recorded():
 
 
 async def test_decide_refused_for_a_reopened_project():
-    places, staff, (pid, _), round_id = await written_off()
+    places, staff, (pid, _), _round_id = await written_off()
     reviewer = await f.make_user(Role.district_reviewer, places)
     await projects.reopen(pid, "返工", actor=staff)
     with pytest.raises(Conflict):

@@ -12,7 +12,7 @@ SCORES = {"办理响应度": 5, "完成质量": 4, "资金使用": 3, "群众参
 
 
 async def test_observer_scores_on_the_default_system():
-    places, staff, (pid, _), round_id = await written_off()
+    places, _staff, (pid, _), _round_id = await written_off()
     observer = await f.make_user(Role.observer, places)
     total = await observers.score(pid, SCORES, {"完成质量": "  座椅牢固 "}, "", actor=observer)
     # 25*5/5 + 35*4/5 + 20*3/5 + 20*5/5 = 25 + 28 + 12 + 20
@@ -24,7 +24,7 @@ async def test_observer_scores_on_the_default_system():
 
 
 async def test_round_keeps_its_system_when_the_district_changes_it():
-    places, staff, (pid, other), round_id = await written_off()
+    places, _staff, (pid, other), round_id = await written_off()
     observer = await f.make_user(Role.observer, places)
     reviewer = await f.make_user(Role.district_reviewer, places)
     await observers.score(pid, SCORES, {}, "", actor=observer)
@@ -36,7 +36,7 @@ async def test_round_keeps_its_system_when_the_district_changes_it():
 
 
 async def test_score_refused_for_others_missing_values_and_unfinished_projects():
-    places, staff, (pid, _), round_id = await written_off()
+    places, staff, (pid, _), _round_id = await written_off()
     with pytest.raises(Forbidden) as info:
         await observers.score(pid, SCORES, {}, "", actor=staff)
     assert info.value.message == "只有本区的观察员可以为项目打分。"

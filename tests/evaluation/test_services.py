@@ -48,13 +48,13 @@ async def test_rate_online_audit_names_no_code_nor_grade():
 
 
 async def test_unknown_code_and_wrong_round_refused():
-    places, staff, (pid, _), round_id = await written_off()
+    _places, _staff, (pid, _), _round_id = await written_off()
     with pytest.raises(InvalidInput) as info:
         await services.rate_online(pid, "ACDEFGHJ", "satisfied")
     assert (info.value.message, info.value.field) == ("没有找到这个评价码，请核对纸条上印的评价码。", "code")
     with pytest.raises(InvalidInput):
         await services.rate_online(pid, "ACD", "satisfied")
-    places2, staff2, (pid2, _), round2 = await written_off()
+    places2, staff2, (_pid2, _), round2 = await written_off()
     (code2,) = await codes(places2, staff2, round2, 1)
     with pytest.raises(DomainError) as info:
         await services.rate_online(pid, code2, "satisfied")
@@ -62,7 +62,7 @@ async def test_unknown_code_and_wrong_round_refused():
 
 
 async def test_unused_ballot_code_of_the_round_serves_a_used_one_does_not():
-    places, staff, (pid, _), round_id = await written_off()
+    places, _staff, (pid, _), round_id = await written_off()
     await BallotCode.insert(BallotCode(round=round_id, community=places["communities"][0], code="KMNPQRTU"),
                             BallotCode(round=round_id, community=places["communities"][0], code="VWXY3467",
                                        used_at=projects.now(), channel="online")).run()

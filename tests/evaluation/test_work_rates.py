@@ -59,7 +59,7 @@ async def test_project_and_round_rates_with_exact_values():
 
 
 async def test_a_suggestion_answered_by_two_projects_of_a_round_counts_once():
-    places, _staff, (pa, pb), round_id = await written_off()
+    places, _staff, (pa, pb), _round_id = await written_off()
     item_a = (await projects.get_project(pa))["item"]
     item_b = (await projects.get_project(pb))["item"]
     sid = await _linked(places, item_a, Status.listed, replied=True)

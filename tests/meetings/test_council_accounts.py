@@ -52,7 +52,7 @@ MEMBER = {"name": "张桂兰", "category": "resident", "organisation": "", "cont
 
 
 async def test_staff_adds_member_with_a_new_account_and_sees_its_password_once(client):
-    places, council_id = await _council()
+    places, _council_id = await _council()
     await f.make_user(Role.street_staff, places, username="staff")
     await f.login(client, "staff")
     r = await client.post("/council/members", data={**MEMBER, "_csrf_token": await _token(client),
@@ -68,7 +68,7 @@ async def test_staff_adds_member_with_a_new_account_and_sees_its_password_once(c
 
 
 async def test_new_account_refused_leaves_no_member(client):
-    places, council_id = await _council()
+    places, _council_id = await _council()
     await f.make_user(Role.street_staff, places, username="staff")
     await f.make_user(Role.member, places, username="taken")
     await f.login(client, "staff")
@@ -80,7 +80,7 @@ async def test_new_account_refused_leaves_no_member(client):
 
 
 async def test_member_added_with_an_existing_account_linked(client):
-    places, council_id = await _council()
+    places, _council_id = await _council()
     await f.make_user(Role.street_staff, places, username="staff")
     member_user = await f.make_user(Role.member, places, username="m_zgl")
     await f.login(client, "staff")

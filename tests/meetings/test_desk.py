@@ -29,7 +29,7 @@ async def decided():
 
 
 async def test_submit_undecided_list_refused_nothing_saved():
-    places, convener, r, ids = await setup.counted_round()
+    _places, convener, r, _ids = await setup.counted_round()
     with pytest.raises(Conflict) as info:
         await desk.submit(r, "", actor=convener)
     assert info.value.message == "本批次尚未形成意愿清单，不能报送区级审核。"

@@ -38,7 +38,7 @@ async def _show_of_hands(page, item: str, choice: str, members: list[int]) -> No
 
 
 async def test_meeting_decision_submission_return_reconsideration_resubmission_approval(open_page, tmp_path):
-    places, convener, r, ids = await setup.counted_round()
+    places, convener, r, _ids = await setup.counted_round()
     member = await f.make_user(Role.member, places)
     await setup.council(places, member_user=member)  # 成员5 votes on their own phone
     reviewer = await f.make_user(Role.district_reviewer, places)

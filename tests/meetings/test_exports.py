@@ -54,13 +54,13 @@ async def test_dossier_pdf_gbt9704(tmp_path):
 
 
 async def test_dossier_without_meeting_still_builds(tmp_path):
-    places, convener, r, ids = await setup.counted_round()
+    _places, convener, r, ids = await setup.counted_round()
     from yishi.meetings.tables import Decision
     await setup.decide_through_meeting(r, ids[:1], "同意。", actor=convener)
     # A decision recorded before meetings were required has no meeting: the dossier still builds.
     await Decision.update({Decision.meeting: None}).where(Decision.round == r.id)
     _name, _mime, data = await exports.intent_list_pdf(r.id)
-    fonts, text, info = _poppler(tmp_path, data, "d.pdf")
+    _fonts, text, _info = _poppler(tmp_path, data, "d.pdf")
     assert "线下会议" in text and "—1—" in text
 
 
@@ -75,7 +75,7 @@ async def test_minutes_pdf_has_attendance_lines_and_votes(tmp_path):
     await meeting.close_minutes(m, actor=ctx["convener"])
     filename, _mime, data = await exports.minutes_pdf(m.id)
     assert filename.endswith("会议纪要.pdf")
-    fonts, text, info = _poppler(tmp_path, data, "minutes.pdf")
+    fonts, text, _info = _poppler(tmp_path, data, "minutes.pdf")
     _fonts_ok(fonts)
     assert "测试议事组会议纪要" in text and "第1期" in text
     assert "出席：成员1（镇（街道）党（工）委委员）" in text

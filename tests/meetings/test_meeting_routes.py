@@ -106,7 +106,7 @@ async def test_other_town_convener_cannot_see_meeting_403(client):
 
 
 async def test_submit_undecided_list_409(client):
-    places, convener, r, ids = await setup.counted_round()
+    _places, convener, r, _ids = await setup.counted_round()
     token = await f.login(client, convener.username)
     resp = await client.post(f"/rounds/{r.id}/submit", data={"_csrf_token": token, "note": ""})
     assert resp.status_code == 409
@@ -184,7 +184,7 @@ async def _scrambled_meeting():
     from yishi.meetings import records
     from yishi.meetings.enums import MeetingStep, MemberCategory, Presence
 
-    places, convener, r, ids = await setup.counted_round()
+    places, convener, r, _ids = await setup.counted_round()
     order = [MemberCategory.x, MemberCategory.resident, MemberCategory.grid, MemberCategory.party_member,
              MemberCategory.worker, MemberCategory.party]
     council_id = await f.make_council(places, categories=order)
@@ -216,7 +216,7 @@ async def test_minutes_pdf_lists_members_in_standard_category_order(tmp_path):
 
     from yishi.meetings import exports
 
-    convener, mid = await _scrambled_meeting()
+    _convener, mid = await _scrambled_meeting()
     _name, _mime, data = await exports.minutes_pdf(mid)
     path = tmp_path / "m.pdf"
     path.write_bytes(data)

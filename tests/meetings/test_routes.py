@@ -56,7 +56,7 @@ NOT_FROM_MEETING = "议事决定只能在达到法定人数的“民主议事定
 
 
 async def test_direct_decision_form_refused_409_nothing_saved(client):
-    places, convener, r, ids = await _counted()
+    _places, convener, r, ids = await _counted()
     token = await f.login(client, convener.username)
     response = await client.post(f"/rounds/{r.id}/decision", data={
         "_csrf_token": token, "approved": [str(ids[0]), str(ids[1])], "resolution": "同意实施。"})
@@ -66,7 +66,7 @@ async def test_direct_decision_form_refused_409_nothing_saved(client):
 
 
 async def test_direct_decision_form_refused_even_with_a_quorate_meeting_open(client):
-    places, convener, r, ids = await _counted()
+    _places, convener, r, ids = await _counted()
     await setup.quorate_meeting(r, convener)
     token = await f.login(client, convener.username)
     response = await client.post(f"/rounds/{r.id}/decision", data={
@@ -77,7 +77,7 @@ async def test_direct_decision_form_refused_even_with_a_quorate_meeting_open(cli
 
 @pytest.mark.parametrize("role", [Role.member, Role.street_staff, Role.collector, Role.district_reviewer])
 async def test_record_decision_by_other_roles_403(client, role):
-    places, convener, r, ids = await _counted()
+    places, _convener, r, ids = await _counted()
     user = await f.make_user(role, places)
     token = await f.login(client, user.username)
     response = await client.post(f"/rounds/{r.id}/decision", data={
@@ -88,7 +88,7 @@ async def test_record_decision_by_other_roles_403(client, role):
 
 
 async def test_direct_decision_after_decision_409_decision_unchanged(client):
-    places, convener, r, ids = await _decided()
+    _places, convener, r, ids = await _decided()
     token = await f.login(client, convener.username)
     response = await client.post(f"/rounds/{r.id}/decision", data={
         "_csrf_token": token, "approved": [str(ids[1])], "resolution": "改为同意项目2。"})
@@ -97,7 +97,7 @@ async def test_direct_decision_after_decision_409_decision_unchanged(client):
 
 
 async def test_counted_round_page_leads_convener_to_a_decision_meeting_not_a_form(client):
-    places, convener, r, ids = await _counted()
+    _places, convener, r, _ids = await _counted()
     token = await f.login(client, convener.username)
     page = await client.get(f"/rounds/{r.id}")
     assert page.status_code == 200
@@ -117,7 +117,7 @@ async def test_counted_round_page_leads_convener_to_a_decision_meeting_not_a_for
 
 
 async def test_meeting_time_typed_wrong_is_a_400_in_chinese_not_a_500(client):
-    places, convener, r, ids = await _counted()
+    _places, convener, r, _ids = await _counted()
     token = await f.login(client, convener.username)
     for held_at, message in [("0001-01-01T00:00", "会议时间的年份应在 1970 到 2099 之间。"),
                              ("明天下午", "会议时间的格式不对，请按“年-月-日 时:分”填写。"),
@@ -128,7 +128,7 @@ async def test_meeting_time_typed_wrong_is_a_400_in_chinese_not_a_500(client):
 
 
 async def test_counted_round_page_shows_quorate_meeting_state(client):
-    places, convener, r, ids = await _counted()
+    _places, convener, r, _ids = await _counted()
     await setup.quorate_meeting(r, convener)
     await f.login(client, convener.username)
     page = await client.get(f"/rounds/{r.id}")
@@ -137,7 +137,7 @@ async def test_counted_round_page_shows_quorate_meeting_state(client):
 
 
 async def test_counted_round_page_for_staff_shows_no_create_form(client):
-    places, convener, r, ids = await _counted()
+    places, _convener, r, _ids = await _counted()
     staff = await f.make_user(Role.street_staff, places)
     await f.login(client, staff.username)
     page = await client.get(f"/rounds/{r.id}")
@@ -160,7 +160,7 @@ async def test_counted_round_page_without_council_says_so(client):
 # --- the intent-list PDF -----------------------------------------------------------------
 
 async def test_intent_list_pdf_for_convener_is_chinese_a4_with_embedded_font(client, tmp_path):
-    places, convener, r, ids = await _decided()
+    _places, convener, r, _ids = await _decided()
     await f.login(client, convener.username)
     response = await client.get(f"/rounds/{r.id}/intent-list.pdf")
     assert response.status_code == 200
@@ -195,7 +195,7 @@ async def test_intent_list_pdf_for_convener_is_chinese_a4_with_embedded_font(cli
 
 
 async def test_intent_list_pdf_for_reviewer_of_same_district(client):
-    places, convener, r, ids = await _decided()
+    places, _convener, r, _ids = await _decided()
     reviewer = await f.make_user(Role.district_reviewer, places)
     await f.login(client, reviewer.username)
     response = await client.get(f"/rounds/{r.id}/intent-list.pdf")
@@ -205,7 +205,7 @@ async def test_intent_list_pdf_for_reviewer_of_same_district(client):
 
 
 async def test_intent_list_pdf_for_reviewer_of_other_district_403(client):
-    places, convener, r, ids = await _decided()
+    _places, _convener, r, _ids = await _decided()
     outsider = await f.make_user(Role.district_reviewer, await f.make_places())
     await f.login(client, outsider.username)
     response = await client.get(f"/rounds/{r.id}/intent-list.pdf")
@@ -216,7 +216,7 @@ async def test_intent_list_pdf_for_reviewer_of_other_district_403(client):
 
 @pytest.mark.parametrize("role", [Role.member, Role.collector])
 async def test_intent_list_pdf_for_town_people_without_export_right_403(client, role):
-    places, convener, r, ids = await _decided()
+    places, _convener, r, _ids = await _decided()
     user = await f.make_user(role, places)
     await f.login(client, user.username)
     response = await client.get(f"/rounds/{r.id}/intent-list.pdf")
@@ -225,7 +225,7 @@ async def test_intent_list_pdf_for_town_people_without_export_right_403(client, 
 
 
 async def test_intent_list_pdf_before_decision_409_in_chinese(client):
-    places, convener, r, ids = await _counted()
+    _places, convener, r, _ids = await _counted()
     await f.login(client, convener.username)
     response = await client.get(f"/rounds/{r.id}/intent-list.pdf")
     assert response.status_code == 409

@@ -84,7 +84,7 @@ async def test_add_member_blank_name_refused():
 # --- recording the decision --------------------------------------------------------------
 
 async def test_record_decision_when_counted():
-    places, convener, r, codes = await _counted_round()
+    _places, convener, r, _codes = await _counted_round()
     a, b, c = await f.item_ids(r.id)
     mid = await setup.quorate_meeting(r, convener)
     await decisions.record_decision(r, [c, a, a], "  同意实施项目1和项目3。 ", actor=convener, meeting_id=mid)
@@ -101,7 +101,7 @@ async def test_record_decision_when_counted():
 
 
 async def test_decision_of_none_before_decision():
-    places, convener, r, codes = await _counted_round()
+    _places, _convener, r, _codes = await _counted_round()
     assert await records.decision_of(r.id) is None
 
 
@@ -134,7 +134,7 @@ async def test_record_decision_before_counted_409(status, message):
     ],
 )
 async def test_record_decision_invalid_refused_nothing_saved(approved, resolution, message):
-    places, convener, r, codes = await _counted_round()
+    places, convener, r, _codes = await _counted_round()
     other = await f.make_round(places, items=1, title="另一批次")
     chosen = {"none": [], "first": (await f.item_ids(r.id))[:1], "foreign": await f.item_ids(other.id)}[approved]
     mid = await setup.quorate_meeting(r, convener)
@@ -146,14 +146,14 @@ async def test_record_decision_invalid_refused_nothing_saved(approved, resolutio
 
 
 async def test_record_decision_resolution_of_4000_accepted():
-    places, convener, r, codes = await _counted_round()
+    _places, convener, r, _codes = await _counted_round()
     await decisions.record_decision(r, (await f.item_ids(r.id))[:1], "议" * 4000, actor=convener,
                                    meeting_id=await setup.quorate_meeting(r, convener))
     assert len((await Decision.select(Decision.resolution).first())["resolution"]) == 4000
 
 
 async def test_record_decision_twice_409():
-    places, convener, r, codes = await _counted_round()
+    _places, convener, r, _codes = await _counted_round()
     items = await f.item_ids(r.id)
     mid = await setup.quorate_meeting(r, convener)
     await decisions.record_decision(r, items[:1], "同意。", actor=convener, meeting_id=mid)
@@ -165,7 +165,7 @@ async def test_record_decision_twice_409():
 
 
 async def test_record_decision_twice_from_stale_page_409():
-    places, convener, r, codes = await _counted_round()
+    _places, convener, r, _codes = await _counted_round()
     items = await f.item_ids(r.id)
     mid = await setup.quorate_meeting(r, convener)
     await decisions.record_decision(r, items[:1], "同意。", actor=convener, meeting_id=mid)
@@ -179,7 +179,7 @@ async def test_record_decision_twice_from_stale_page_409():
 # --- the intent list ---------------------------------------------------------------------
 
 async def test_intent_list_before_decision_409():
-    places, convener, r, codes = await _counted_round()
+    _places, _convener, r, _codes = await _counted_round()
     with pytest.raises(Conflict) as caught:
         await records.intent_list(r.id)
     assert caught.value.message == "本批次尚未形成议事决定，还不能导出意愿清单。"
@@ -191,7 +191,7 @@ async def test_intent_list_holds_approved_items_totals_and_counts():
     council_id = await f.make_council(places)
     r = await f.make_round(places, items=5, max_ticks=0)  # kinds cycle universal, special, pilot
     codes = await f.open_round(r, codes_per_community=3)
-    i1, i2, i3, i4, i5 = await f.item_ids(r.id)
+    i1, i2, i3, i4, _i5 = await f.item_ids(r.id)
     await ballots.cast_ballot(codes[0], [i1, i2, i4])
     await ballots.cast_ballot(codes[1], [i1, i4])
     await ballots.cast_ballot(codes[3], [i1])
@@ -234,7 +234,7 @@ async def _not_quorate_meeting(r, convener, present: int) -> int:
 
 
 async def test_record_decision_without_meeting_409_nothing_saved():
-    places, convener, r, codes = await _counted_round()
+    _places, convener, r, _codes = await _counted_round()
     with pytest.raises(Conflict) as caught:
         await decisions.record_decision(r, (await f.item_ids(r.id))[:1], "同意。", actor=convener, meeting_id=None)
     assert caught.value.message.startswith("议事决定只能在达到法定人数的“民主议事定方向”会议上逐项表决形成。")
@@ -242,7 +242,7 @@ async def test_record_decision_without_meeting_409_nothing_saved():
 
 
 async def test_record_decision_in_meeting_without_quorum_409_nothing_saved():
-    places, convener, r, codes = await _counted_round()
+    _places, convener, r, _codes = await _counted_round()
     mid = await _not_quorate_meeting(r, convener, present=3)  # of 7, and categories missing
     with pytest.raises(Conflict) as caught:
         await decisions.record_decision(r, (await f.item_ids(r.id))[:1], "同意。", actor=convener, meeting_id=mid)
@@ -251,7 +251,7 @@ async def test_record_decision_in_meeting_without_quorum_409_nothing_saved():
 
 
 async def test_record_decision_in_meeting_of_another_round_409():
-    places, convener, r, codes = await _counted_round()
+    places, convener, r, _codes = await _counted_round()
     other = await f.make_round(places, items=1, title="另一批次")
     mid = await setup.quorate_meeting(other, convener)
     with pytest.raises(Conflict) as caught:

@@ -28,7 +28,7 @@ async def test_plan_approved_becomes_baseline_and_starts_project():
 
 
 async def test_plan_edit_after_submit_refused():
-    places, (pid, _o) = await f.make_projects()
+    _places, (pid, _o) = await f.make_projects()
     await plan.save_draft(pid, planned_start=date(2026, 11, 2), planned_end=date(2026, 12, 31),
                           milestones=[MilestoneInput("招标完成", "城管办", date(2026, 11, 20))], funding=[], actor=None)
     await plan.submit_plan(pid, actor=None)

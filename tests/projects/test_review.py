@@ -60,7 +60,7 @@ async def test_monthly_review_street_rows_worst_first():
 
 
 async def test_monthly_review_district_covers_both_streets():
-    places, other, late, planned, done = await street_with_projects()
+    places, _other, late, planned, done = await street_with_projects()
     r = await review.monthly_review(district_id=places["district"], month="2026-12", today=date(2026, 12, 1))
     assert sorted(row.project["id"] for row in r.rows) == sorted([late, planned, done, done + 1])
     assert [(name, t.projects) for name, t in r.streets] == sorted(
@@ -87,7 +87,7 @@ async def test_public_street_list_has_no_personal_data():
 
 
 async def test_public_written_off_shows_review():
-    _places, other, _late, _planned, done = await street_with_projects()
+    _places, _other, _late, _planned, done = await street_with_projects()
     row = await public.public_project(done)
     assert (row["state"], row["review_good"], row["spent_fen"]) == (ProjectState.written_off, "群众全程参与", 1800_00)
 

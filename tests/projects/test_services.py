@@ -49,7 +49,7 @@ async def test_start_from_approval_in_the_desk_transaction_rolls_back_together()
 
 
 async def test_start_from_unapproved_submission_refused():
-    places, convener, r, ids = await setup.counted_round()
+    _places, convener, r, ids = await setup.counted_round()
     await setup.decide_through_meeting(r, ids[:1], "同意。", actor=convener)
     sid = await desk.submit(await wishlists.get_round(r.id), "", actor=convener)
     with pytest.raises(Conflict) as info:
@@ -77,7 +77,7 @@ async def test_unit_clerk_needs_a_unit_and_takes_its_district():
 
 
 async def test_assign_unit_of_another_district_refused():
-    places, (pid, _other) = await f.make_projects()
+    _places, (pid, _other) = await f.make_projects()
     elsewhere = await f.make_unit(await f.make_places())
     with pytest.raises(DomainError) as info:
         await services.assign(pid, lead_unit_id=elsewhere, implementer_id=None, responsible_name="李四",

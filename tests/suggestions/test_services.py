@@ -245,7 +245,7 @@ async def test_reveal_phone_is_logged_without_the_number():
 
 
 async def test_search_finds_chinese_text_phone_and_code_with_facets():
-    places, staff = await _setup()
+    places, _staff = await _setup()
     a = await f.make_suggestion(places, content="菜市场门口早上堵车严重，希望安排交通劝导。", category="交通出行",
                                 phone="13700001111")
     b = await f.make_suggestion(places, content="小区垃圾分类亭太脏，夏天有味道。", category="环境卫生",

@@ -38,7 +38,7 @@ async def test_path_id_beyond_64_bits_is_a_chinese_404_on_every_route(client, pa
 
 
 async def test_form_number_beyond_64_bits_is_refused_and_issues_no_code(client):
-    places, user, token = await _staff(client)
+    places, _user, token = await _staff(client)
     round_ = await f.make_round(places)
     await f.open_round(await f.adopt_list(round_), codes_per_community=1)
     before = await BallotCode.count()
@@ -60,7 +60,7 @@ async def test_junk_filter_on_suggestions_list_and_export_is_dropped(client, que
 
 
 async def test_suggestion_with_control_characters_exports_and_is_kept_as_sent(client):
-    places, user, token = await _staff(client)
+    places, _user, _token = await _staff(client)
     content = "楼道灯坏了\x01\x0b\x1f 请尽快修理，谢谢！"  # (NUL is dropped when a form is read)
     receipt = await f.make_suggestion(places, content=content)
     r = await client.get("/suggestions/export.xlsx")
@@ -75,7 +75,7 @@ async def test_suggestion_with_control_characters_exports_and_is_kept_as_sent(cl
 @pytest.mark.parametrize("budget,cost", [("1e400", "100"), ("1000", "1e30"), ("1000", "99999999999999999999"),
                                          ("1e999999999", "100")])
 async def test_pb_import_with_absurd_amounts_is_refused_and_saves_nothing(client, budget, cost):
-    places, user, token = await _staff(client, Role.admin)
+    places, _user, token = await _staff(client, Role.admin)
     pb = (f"META\nkey;value\ndescription;x\nnum_projects;1\nnum_votes;1\nbudget;{budget}\nvote_type;approval\n"
           f"PROJECTS\nproject_id;cost;name\n1;{cost};路灯\nVOTES\nvoter_id;vote\n1;1\n")
     before = await Round.count()
@@ -116,7 +116,7 @@ async def test_excel_upload_unpacking_to_too_much_is_refused(monkeypatch):
 
 
 async def test_excel_row_bomb_upload_is_a_400_and_imports_nothing(client):
-    places, user, token = await _staff(client)
+    _places, _user, token = await _staff(client)
     before = await Suggestion.count()
     r = await client.post("/suggestions/import", data={"_csrf_token": token},
                           files={"file": ("bomb.xlsx", _sheet_with_blank_rows(6000), "application/octet-stream")})
@@ -126,7 +126,7 @@ async def test_excel_row_bomb_upload_is_a_400_and_imports_nothing(client):
 
 
 async def test_id_beyond_a_postgresql_integer_is_refused_on_both_databases(client):
-    places, user, token = await _staff(client)
+    places, _user, token = await _staff(client)
     round_ = await f.make_round(places)
     await f.open_round(await f.adopt_list(round_), codes_per_community=1)
     before = await BallotCode.count()
@@ -138,7 +138,7 @@ async def test_id_beyond_a_postgresql_integer_is_refused_on_both_databases(clien
 
 
 async def test_nul_in_a_form_is_dropped_and_the_rest_kept_as_typed(client):
-    places, user, token = await _staff(client)
+    places, _user, token = await _staff(client)
     receipt = await f.make_suggestion(places)
     r = await client.post(f"/suggestions/{receipt.id}/answer",
                           data={"reply": "已\x00安排维修\x0b，谢谢。", "_csrf_token": token})

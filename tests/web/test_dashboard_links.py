@@ -104,7 +104,7 @@ EVERY_KIND = {
 
 
 async def test_district_dashboard_figures_lead_to_lists_with_the_same_count(client):
-    places, staff, pa, pb, round_id = await _world()
+    places, _staff, _pa, _pb, round_id = await _world()
     reviewer = await f.make_user(Role.district_reviewer, places)
     await f.login(client, reviewer.username)
     page = (await client.get(f"/dashboard/{places['district']}")).text
@@ -158,7 +158,7 @@ async def test_street_dashboard_figures_lead_to_the_streets_lists(client):
 
 
 async def test_rounds_table_over_the_month_only(client):
-    places, staff, pa, pb, round_id = await _world()
+    places, staff, _pa, _pb, round_id = await _world()
     await f.login(client, staff.username)
     town = places["town"]
     whole = (await client.get(f"/dashboard/street/{town}")).text
@@ -175,7 +175,7 @@ async def test_rounds_table_over_the_month_only(client):
 
 
 async def test_bad_filter_values_are_refused_in_chinese(client):
-    places, staff, *_ = await _world()
+    places, _staff, *_ = await _world()
     reviewer = await f.make_user(Role.district_reviewer, places)
     await f.login(client, reviewer.username)
     district = places["district"]
@@ -194,7 +194,7 @@ async def test_bad_filter_values_are_refused_in_chinese(client):
 
 
 async def test_project_page_shows_its_three_rates_or_says_there_is_no_suggestion(client):
-    places, staff, pa, pb, _round_id = await _world()
+    _places, staff, pa, pb, _round_id = await _world()
     await f.login(client, staff.username)
     a = (await client.get(f"/evaluation/projects/{pa}")).text
     assert 'id="rate-response">100%<' in a and 'id="rate-resolution">100%<' in a

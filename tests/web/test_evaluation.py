@@ -36,7 +36,7 @@ async def test_public_page_links_to_rating_and_second_try_refused(client):
 
 
 async def test_rating_form_unknown_code_keeps_what_was_typed(client):
-    places, staff, (pid, _), round_id = await written_off()
+    _places, _staff, (pid, _), _round_id = await written_off()
     token = await _csrf(client, f"/p/{pid}/rate")
     r = await client.post(f"/p/{pid}/rate", data={"_csrf_token": token, "code": "ACDE-FGHJ", "grade": "unsatisfied",
                                                    "comment": "路灯还是不亮"})
@@ -77,7 +77,7 @@ async def test_collectors_enter_paper_twice_and_staff_call(client):
 
 
 async def test_observer_scores_on_the_page(client):
-    places, staff, (pid, _), round_id = await written_off()
+    places, _staff, (pid, _), _round_id = await written_off()
     observer = await f.make_user(Role.observer, places)
     token = await f.login(client, observer.username)
     page = await client.get(f"/evaluation/projects/{pid}")
@@ -94,7 +94,7 @@ async def test_observer_scores_on_the_page(client):
 
 
 async def test_district_confirms_and_street_carries_into_a_new_round(client):
-    places, staff, (pid, _), round_id = await written_off()
+    places, staff, (pid, _), _round_id = await written_off()
     reviewer = await f.make_user(Role.district_reviewer, places)
     token = await f.login(client, reviewer.username)
     page = await client.get(f"/evaluation/projects/{pid}")
@@ -164,7 +164,7 @@ async def test_dashboard_draws_svg_with_tables_and_exports_excel(client):
 
 
 async def test_district_edits_thresholds_and_indicators(client):
-    places, staff, (pid, _), round_id = await written_off()
+    places, staff, (_pid, _), _round_id = await written_off()
     reviewer = await f.make_user(Role.district_reviewer, places)
     token = await f.login(client, reviewer.username)
     page = await client.get(f"/dashboard/{places['district']}/settings")
@@ -189,7 +189,7 @@ async def test_district_edits_thresholds_and_indicators(client):
 
 
 async def test_yearly_report_pdf(client):
-    places, staff, (pid, _), round_id = await written_off()
+    places, _staff, (_pid, _), _round_id = await written_off()
     reviewer = await f.make_user(Role.district_reviewer, places)
     await f.login(client, reviewer.username)
     r = await client.get(f"/dashboard/{places['district']}/report.pdf?period=2026")

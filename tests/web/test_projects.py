@@ -32,7 +32,7 @@ async def _two_units():
 # --- who sees what ---------------------------------------------------------------------------
 
 async def test_unit_clerk_sees_own_units_project_and_never_another_units(client):
-    places, (mine, theirs), staff, clerk_a, _clerk_b = await _two_units()
+    _places, (mine, theirs), _staff, clerk_a, _clerk_b = await _two_units()
     await f.login(client, clerk_a.username)
     listing = await client.get("/projects/")
     assert listing.status_code == 200
@@ -43,7 +43,7 @@ async def test_unit_clerk_sees_own_units_project_and_never_another_units(client)
 
 
 async def test_unit_clerk_cannot_report_on_another_units_project(client):
-    places, (mine, theirs), staff, clerk_a, _clerk_b = await _two_units()
+    _places, (_mine, theirs), staff, clerk_a, _clerk_b = await _two_units()
     await f.start_project(theirs, staff)
     token = await f.login(client, clerk_a.username)
     r = await client.post(f"/projects/{theirs}/reports", data={
@@ -72,7 +72,7 @@ async def test_unit_clerk_is_taken_to_projects_instead_of_rounds(client):
 
 
 async def test_list_filter_by_colour_and_junk_filter_is_refused_in_chinese(client):
-    places, (a, b), staff, _ca, _cb = await _two_units()
+    _places, (a, b), staff, _ca, _cb = await _two_units()
     await f.start_project(a, staff)
     await f.login(client, staff.username)
     shown = await client.get("/projects/?state=underway")
@@ -84,7 +84,7 @@ async def test_list_filter_by_colour_and_junk_filter_is_refused_in_chinese(clien
 # --- the plan --------------------------------------------------------------------------------
 
 async def test_unit_drafts_plan_and_street_approves_it(client, app):
-    places, (mine, _t), staff, clerk_a, _b = await _two_units()
+    _places, (mine, _t), staff, clerk_a, _b = await _two_units()
     token = await f.login(client, clerk_a.username)
     r = await client.post(f"/projects/{mine}/plan", data={
         "_csrf_token": token, "planned_start": "2026-11-02", "planned_end": "2026-12-31",
@@ -101,7 +101,7 @@ async def test_unit_drafts_plan_and_street_approves_it(client, app):
 
 
 async def test_plan_with_a_bad_date_is_refused_keeping_what_was_typed(client):
-    places, (mine, _t), staff, clerk_a, _b = await _two_units()
+    _places, (mine, _t), _staff, clerk_a, _b = await _two_units()
     token = await f.login(client, clerk_a.username)
     r = await client.post(f"/projects/{mine}/plan", data={
         "_csrf_token": token, "planned_start": "2026-11-02", "planned_end": "2026-12-31",
@@ -112,7 +112,7 @@ async def test_plan_with_a_bad_date_is_refused_keeping_what_was_typed(client):
 
 
 async def test_changing_a_due_date_of_another_projects_milestone_is_not_found(client):
-    places, (a, b), staff, _ca, _cb = await _two_units()
+    _places, (a, b), staff, _ca, _cb = await _two_units()
     await f.start_project(a, staff)
     await f.start_project(b, staff)
     other = (await plan.milestones_of(b))[0]
@@ -124,7 +124,7 @@ async def test_changing_a_due_date_of_another_projects_milestone_is_not_found(cl
 
 
 async def test_street_changes_a_due_date_with_a_reason_shown_in_the_history(client):
-    places, (a, _b), staff, _ca, _cb = await _two_units()
+    _places, (a, _b), staff, _ca, _cb = await _two_units()
     await f.start_project(a, staff)
     m = (await plan.milestones_of(a))[0]
     token = await f.login(client, staff.username)
@@ -138,7 +138,7 @@ async def test_street_changes_a_due_date_with_a_reason_shown_in_the_history(clie
 # --- weekly reports and photos ---------------------------------------------------------------
 
 async def test_weekly_report_with_a_photo_is_filed_and_the_photo_served(client):
-    places, (mine, _t), staff, clerk_a, _b = await _two_units()
+    _places, (mine, _t), staff, clerk_a, _b = await _two_units()
     await f.start_project(mine, staff)
     token = await f.login(client, clerk_a.username)
     r = await client.post(f"/projects/{mine}/reports", data={
@@ -156,7 +156,7 @@ async def test_weekly_report_with_a_photo_is_filed_and_the_photo_served(client):
 
 
 async def test_weekly_report_with_a_file_that_is_not_a_photo_saves_nothing(client):
-    places, (mine, _t), staff, clerk_a, _b = await _two_units()
+    _places, (mine, _t), staff, clerk_a, _b = await _two_units()
     await f.start_project(mine, staff)
     token = await f.login(client, clerk_a.username)
     r = await client.post(f"/projects/{mine}/reports", data={
@@ -173,7 +173,7 @@ async def test_weekly_report_with_a_file_that_is_not_a_photo_saves_nothing(clien
 
 @pytest.mark.parametrize("progress,message", [("120", "完成进度应在 0 到 100 之间"), ("很多", "完成进度应为整数")])
 async def test_weekly_report_with_a_bad_progress_is_refused_in_chinese(client, progress, message):
-    places, (mine, _t), staff, clerk_a, _b = await _two_units()
+    _places, (mine, _t), staff, clerk_a, _b = await _two_units()
     await f.start_project(mine, staff)
     token = await f.login(client, clerk_a.username)
     r = await client.post(f"/projects/{mine}/reports", data={
@@ -183,7 +183,7 @@ async def test_weekly_report_with_a_bad_progress_is_refused_in_chinese(client, p
 
 
 async def test_too_many_photos_are_refused_before_anything_is_read(client):
-    places, (mine, _t), staff, clerk_a, _b = await _two_units()
+    _places, (mine, _t), staff, clerk_a, _b = await _two_units()
     await f.start_project(mine, staff)
     token = await f.login(client, clerk_a.username)
     one = jpeg_bytes(40, 30)
@@ -218,7 +218,7 @@ async def test_street_answers_coordination_and_the_unit_answers_a_directive(clie
 
 
 async def test_a_directive_back_link_elsewhere_is_ignored(client):
-    places, (mine, _t), staff, _ca, _cb = await _two_units()
+    _places, (mine, _t), staff, _ca, _cb = await _two_units()
     token = await f.login(client, staff.username)
     r = await client.post(f"/projects/{mine}/directives", data={
         "_csrf_token": token, "text": "尽快完善方案", "back": "https://example.com/review/"})
@@ -226,7 +226,7 @@ async def test_a_directive_back_link_elsewhere_is_ignored(client):
 
 
 async def test_unit_files_completion_and_street_writes_off_with_review(client):
-    places, (mine, _t), staff, clerk_a, _b = await _two_units()
+    _places, (mine, _t), staff, clerk_a, _b = await _two_units()
     await f.start_project(mine, staff)
     token = await f.login(client, clerk_a.username)
     r = await client.post(f"/projects/{mine}/completion", data={
@@ -326,7 +326,7 @@ async def test_the_unit_directory_is_the_administrators_only(client):
 # --- residents ---------------------------------------------------------------------------------
 
 async def test_public_street_and_project_pages_show_no_personal_data(client, settings):
-    places, (a, b), staff, clerk_a, _cb = await _two_units()
+    places, (a, _b), staff, clerk_a, _cb = await _two_units()
     await services.assign(a, lead_unit_id=None, implementer_id=None, responsible_name="王秘密",
                           responsible_phone="13900001111", actor=staff)
     await f.start_project(a, staff)
@@ -360,7 +360,7 @@ async def test_tracking_page_shows_the_project_the_suggestion_became(client):
 
 
 async def test_project_poster_is_a_pdf_for_staff(client):
-    places, (a, _b), staff, _ca, _cb = await _two_units()
+    _places, (a, _b), staff, _ca, _cb = await _two_units()
     await f.login(client, staff.username)
     r = await client.get(f"/projects/{a}/poster.pdf")
     assert r.status_code == 200 and r.content[:5] == b"%PDF-"
@@ -379,7 +379,7 @@ async def test_admin_sees_every_streets_projects_and_each_districts_review(clien
 
 
 async def test_list_shows_what_waits_for_an_answer(client):
-    places, (mine, _t), staff, clerk_a, _b = await _two_units()
+    _places, (mine, _t), staff, clerk_a, _b = await _two_units()
     await f.start_project(mine, staff)
     await reports.file_report(mine, reports.ReportInput(30, "开挖", "铺管", 0, ("协调停水", "协调占道")), actor=clerk_a)
     await reports.issue_directive(mine, text="月底前完成铺管", assignee="区住建局", due=None, actor=staff)

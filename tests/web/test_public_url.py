@@ -68,7 +68,7 @@ async def test_ballot_codes_page_without_public_address_warns_the_clerk(client):
 
 @needs_tools
 async def test_paper_ballots_qr_codes_lead_to_the_public_address(client, public, tmp_path):
-    _places, round_, codes, token = await voting_round_and_staff(client)
+    _places, round_, _codes, token = await voting_round_and_staff(client)
     assert WARNING not in (await client.get(f"/rounds/{round_.id}/paper/")).text
     pdf = await client.post(f"/rounds/{round_.id}/paper/ballots.pdf", data={"_csrf_token": token, "count": "1"})
     assert pdf.status_code == 200
@@ -107,7 +107,7 @@ async def test_point_poster_qr_code_leads_to_the_public_address(client, public, 
 
 @needs_tools
 async def test_project_poster_qr_code_leads_to_the_public_address(client, public, tmp_path):
-    places, staff, ids, _round_id = await written_off(items=1)
+    _places, staff, ids, _round_id = await written_off(items=1)
     await f.login(client, staff.username)
     assert WARNING not in (await client.get(f"/projects/{ids[0]}")).text
     pdf = await client.get(f"/projects/{ids[0]}/poster.pdf")

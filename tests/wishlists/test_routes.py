@@ -111,7 +111,7 @@ async def test_create_round_by_role_without_right_403(client, role):
 
 
 async def test_round_list_shows_only_own_town(client):
-    places, token, mine = await _convener_with_round(client, items=0)
+    _places, _token, mine = await _convener_with_round(client, items=0)
     other = await f.make_places()
     await f.make_round(other, items=0, title="别人的批次")
     page = await client.get("/rounds")
@@ -134,7 +134,7 @@ async def test_round_list_for_reviewer_shows_own_district_only(client):
 # --- compiling the list ------------------------------------------------------------------
 
 async def test_add_item_redirects_and_saves(client):
-    places, token, r = await _convener_with_round(client, items=0)
+    _places, token, r = await _convener_with_round(client, items=0)
     response = await client.post(f"/rounds/{r.id}/items", data={
         "_csrf_token": token, "title": "爱心座椅", "cost": "48,000", "kind": "special", "description": "折叠座椅"})
     assert response.status_code == 302
@@ -145,7 +145,7 @@ async def test_add_item_redirects_and_saves(client):
 
 
 async def test_add_item_missing_title_400_form_kept(client):
-    places, token, r = await _convener_with_round(client, items=0)
+    _places, token, r = await _convener_with_round(client, items=0)
     response = await client.post(f"/rounds/{r.id}/items", data={
         "_csrf_token": token, "title": "", "cost": "48000", "kind": "pilot", "description": "楼道折叠座椅"})
     assert response.status_code == 400
@@ -157,7 +157,7 @@ async def test_add_item_missing_title_400_form_kept(client):
 
 
 async def test_add_item_bad_cost_400_form_kept(client):
-    places, token, r = await _convener_with_round(client, items=0)
+    _places, token, r = await _convener_with_round(client, items=0)
     response = await client.post(f"/rounds/{r.id}/items", data={
         "_csrf_token": token, "title": "幸福食堂", "cost": "四十五万", "kind": "universal", "description": "助餐"})
     assert response.status_code == 400
@@ -170,7 +170,7 @@ async def test_add_item_bad_cost_400_form_kept(client):
 
 
 async def test_add_item_too_many_decimals_400_form_kept(client):
-    places, token, r = await _convener_with_round(client, items=0)
+    _places, token, r = await _convener_with_round(client, items=0)
     response = await client.post(f"/rounds/{r.id}/items", data={
         "_csrf_token": token, "title": "幸福食堂", "cost": "1.005", "kind": "universal"})
     assert response.status_code == 400
@@ -181,7 +181,7 @@ async def test_add_item_too_many_decimals_400_form_kept(client):
 
 @pytest.mark.parametrize("kind", ["", "bogus", "Universal"])
 async def test_add_item_bad_kind_400_form_kept(client, kind):
-    places, token, r = await _convener_with_round(client, items=0)
+    _places, token, r = await _convener_with_round(client, items=0)
     response = await client.post(f"/rounds/{r.id}/items", data={
         "_csrf_token": token, "title": "<b>幸福食堂</b>", "cost": "450000", "kind": kind})
     assert response.status_code == 400
@@ -195,7 +195,7 @@ async def test_add_item_bad_kind_400_form_kept(client, kind):
 
 
 async def test_remove_item_in_draft(client):
-    places, token, r = await _convener_with_round(client, items=2)
+    _places, token, r = await _convener_with_round(client, items=2)
     first, second = await f.item_ids(r.id)
     response = await client.post(f"/rounds/{r.id}/items/{first}/delete", data={"_csrf_token": token})
     assert response.status_code == 302
@@ -213,7 +213,7 @@ async def test_remove_item_of_another_round_404(client):
 
 
 async def test_round_page_unknown_round_404(client):
-    places, token, r = await _convener_with_round(client, items=0)
+    _places, _token, _r = await _convener_with_round(client, items=0)
     response = await client.get("/rounds/999999")
     assert response.status_code == 404
     assert "找不到该批次。" in response.text
@@ -222,7 +222,7 @@ async def test_round_page_unknown_round_404(client):
 # --- the freeze --------------------------------------------------------------------------
 
 async def test_add_item_after_opening_409_nothing_changed(client):
-    places, token, r = await _convener_with_round(client, items=2)
+    _places, token, r = await _convener_with_round(client, items=2)
     await f.open_round(r, codes_per_community=1)
     before = await _items(r.id)
     response = await client.post(f"/rounds/{r.id}/items", data={
@@ -233,7 +233,7 @@ async def test_add_item_after_opening_409_nothing_changed(client):
 
 
 async def test_remove_item_after_opening_409_nothing_changed(client):
-    places, token, r = await _convener_with_round(client, items=2)
+    _places, token, r = await _convener_with_round(client, items=2)
     await f.open_round(r, codes_per_community=1)
     before = await _items(r.id)
     response = await client.post(f"/rounds/{r.id}/items/{before[0][0]}/delete", data={"_csrf_token": token})
@@ -243,7 +243,7 @@ async def test_remove_item_after_opening_409_nothing_changed(client):
 
 
 async def test_round_page_after_opening_has_no_edit_forms(client):
-    places, token, r = await _convener_with_round(client, items=2)
+    _places, _token, r = await _convener_with_round(client, items=2)
     await f.open_round(r, codes_per_community=1)
     page = await client.get(f"/rounds/{r.id}")
     assert page.status_code == 200
@@ -252,7 +252,7 @@ async def test_round_page_after_opening_has_no_edit_forms(client):
 
 
 async def test_open_round_twice_409(client):
-    places, token, r = await _convener_with_round(client, items=1)
+    _places, token, r = await _convener_with_round(client, items=1)
     await f.adopt_list(r)
     assert (await client.post(f"/rounds/{r.id}/open", data={"_csrf_token": token})).status_code == 302
     response = await client.post(f"/rounds/{r.id}/open", data={"_csrf_token": token})
@@ -261,7 +261,7 @@ async def test_open_round_twice_409(client):
 
 
 async def test_open_empty_round_400(client):
-    places, token, r = await _convener_with_round(client, items=0)
+    _places, token, r = await _convener_with_round(client, items=0)
     response = await client.post(f"/rounds/{r.id}/open", data={"_csrf_token": token})
     assert response.status_code == 400
     assert "清单还是空的，请先添加项目再开放勾选。" in response.text
@@ -282,7 +282,7 @@ async def _foreign_round(client):
 
 @pytest.mark.parametrize("path", ["", "/codes", "/tally", "/intent-list.pdf"])
 async def test_round_pages_other_town_convener_403(client, path):
-    home, r, token = await _foreign_round(client)
+    _home, r, _token = await _foreign_round(client)
     response = await client.get(f"/rounds/{r.id}{path}")
     assert response.status_code == 403
     assert FORBIDDEN in response.text
@@ -313,7 +313,7 @@ async def test_round_posts_other_town_convener_403_nothing_changed(client, path,
 
 
 async def test_round_posts_other_town_convener_403_in_every_state(client):
-    home, r, token = await _foreign_round(client)
+    _home, r, token = await _foreign_round(client)
     await f.open_round(r, codes_per_community=1)
     assert (await client.post(f"/rounds/{r.id}/close", data={"_csrf_token": token})).status_code == 403
     assert (await services.get_round(r.id)).status is RoundStatus.voting
@@ -342,7 +342,7 @@ async def test_round_page_links_items_to_the_suggestions_they_answer(client):
 # --- 牵头单位 (lead unit), set while compiling -------------------------------------------------
 
 async def test_add_item_with_lead_unit_saved_and_shown(client):
-    places, token, r = await _convener_with_round(client, items=0)
+    _places, token, r = await _convener_with_round(client, items=0)
     response = await client.post(f"/rounds/{r.id}/items", data={
         "_csrf_token": token, "title": "背街小巷路灯修复", "cost": "30000", "kind": "universal",
         "lead_unit": "  大弯街道城管办 "})
@@ -355,7 +355,7 @@ async def test_add_item_with_lead_unit_saved_and_shown(client):
 
 
 async def test_add_item_lead_unit_too_long_400_form_kept(client):
-    places, token, r = await _convener_with_round(client, items=0)
+    _places, token, r = await _convener_with_round(client, items=0)
     response = await client.post(f"/rounds/{r.id}/items", data={
         "_csrf_token": token, "title": "爱心座椅", "cost": "48000", "kind": "special", "lead_unit": "单" * 81})
     assert response.status_code == 400
@@ -364,7 +364,7 @@ async def test_add_item_lead_unit_too_long_400_form_kept(client):
 
 
 async def test_add_item_without_lead_unit_defaults_to_empty(client):
-    places, token, r = await _convener_with_round(client, items=0)
+    _places, token, r = await _convener_with_round(client, items=0)
     await client.post(f"/rounds/{r.id}/items", data={"_csrf_token": token, "title": "爱心座椅", "cost": "48000",
                                                      "kind": "special"})
     (item,) = await services.items_of(r.id)

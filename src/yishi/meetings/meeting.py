@@ -399,7 +399,7 @@ async def record_votes(m: MeetingView, item_id: int, choices: dict[int, VoteChoi
     """Votes on one item, all or nothing: a show of hands recorded by the convener, or one
     member's own vote. A member who already voted on the item is refused (the unique slot
     enforces it in the database too), and so is anyone not present."""
-    round_, s = await ready_to_vote(m)
+    _round, s = await ready_to_vote(m)
     if item_id not in s.counts:
         raise DomainError(_("该项目不在本批次清单上，请刷新页面后重试。"))
     if not choices:

@@ -901,7 +901,7 @@ def _exact_step(data: _MesInput, step: int) -> list[int]:
     done = 0
     while True:
         while heap:
-            key, p, at = heap[0]
+            _key, p, at = heap[0]
             if not alive[p]:
                 heappop(heap)
             elif at < changed[p]:
