@@ -23,7 +23,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "artifacts" / "screenshots"
 PASSWORD = "yishi-demo-2026"
-CONVENER, REVIEWER, STAFF = "dawan_zhaoji", "qu_shenhe", "dawan_staff"
+CONVENER, REVIEWER = "dawan_zhaoji", "qu_shenhe"
 DRAFT_TITLE, COUNTED_TITLE = "2026年第三批次", "2026年第二批次"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]

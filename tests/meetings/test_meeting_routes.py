@@ -319,7 +319,7 @@ async def test_badges_in_chinese_and_no_false_empty_agenda(client):
 
 # --- 复议 after a return, through HTTP --------------------------------------------------------
 
-async def _returned_round(client_user_role=None):
+async def _returned_round():
     from yishi.wishlists import services as wishlists
 
     ctx = await setup.decide_meeting(with_member_user=True)

@@ -14,10 +14,6 @@ def configure_hasher(time_cost: int, memory_cost: int) -> None:
     _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost)
 
 
-def hash_password_sync(password: str) -> str:
-    return _hasher.hash(password)
-
-
 async def hash_password(password: str) -> str:
     # ~150 ms of CPU: keep it off the event loop.
     return await anyio.to_thread.run_sync(_hasher.hash, password)

@@ -7,7 +7,7 @@ from typing import Any
 from yishi.accounts.enums import Role
 from yishi.accounts.permissions import _id, is_admin, is_district_reviewer_of, is_town_staff, require, role_of
 from yishi.ballots.permissions import can_enter_paper
-from yishi.projects.permissions import Where, can_view_project, is_unit_clerk_of
+from yishi.projects.permissions import Where, is_unit_clerk_of
 
 __all__ = ["can_enter_paper", "require"]
 
@@ -33,10 +33,6 @@ def can_resolve_paper(user: Any, town_id: int) -> bool:
 def can_answer_case(user: Any, where: Where) -> bool:
     """A ledger case: the lead unit's clerk answers it, or the street for a unit without an account."""
     return is_unit_clerk_of(user, where) or is_town_staff(user, where.town_id) or is_admin(user)
-
-
-def can_view_ledger(user: Any, where: Where) -> bool:
-    return can_view_project(user, where)
 
 
 def can_score(user: Any, district_id: int) -> bool:

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from piccolo.query.functions.aggregate import Count
 
 from yishi.evaluation import rules, settings
-from yishi.evaluation.enums import Channel, Grade
 from yishi.evaluation.tables import Rating
 from yishi.places import services as places
 from yishi.projects.tables import Project
@@ -110,17 +109,6 @@ async def ranking(district_id: int, month: str, now: dict[int, Rates] | None = N
     names = {t["id"]: t["name"] for t in await places.towns(await places.town_ids_of_district(district_id))}
     ranked = rules.rank({t: now[t].score for t in names}, {t: before[t].score for t in names}, rule)
     return [RankingRow(r.key, names[r.key], now[r.key], r) for r in ranked]
-
-
-def grade_counts_rows(tallies: dict, labels: dict) -> list[dict]:
-    """Rows for a table: label, 满意, 基本满意, 不满意, total, 满意率, telephone."""
-    rows = []
-    for key, t in tallies.items():
-        c = t.residents
-        rows.append({"key": key, "label": labels.get(key, str(key)), Grade.satisfied.value: c.satisfied,
-                     Grade.basic.value: c.basic, Grade.unsatisfied.value: c.unsatisfied, "total": c.total,
-                     "satisfaction": c.satisfaction, Channel.telephone.value: t.telephone.total})
-    return sorted(rows, key=lambda r: r["label"])
 
 
 # --- per project and per round: the suggestions the projects answer --------------------------

@@ -21,7 +21,6 @@ from yishi.meetings.enums import MeetingStatus, SubmissionStatus
 from yishi.meetings.tables import Meeting, ReviewComment, Submission
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.enums import RoundStatus
-from yishi.wishlists.tables import Round
 
 
 async def snapshot_of(round_id: int) -> dict:
@@ -290,7 +289,3 @@ async def projects_of(round_id: int) -> list[dict]:
         return []
     return [{**i, "item": i["id"], "round": round_id, "submission": approved[-1]["id"]}
             for i in approved[-1]["snapshot"]["items"]]
-
-
-async def round_ids_of_district(district_id: int) -> list[int]:
-    return [r["id"] for r in await Round.select(Round.id).where(Round.town.district == district_id).run()]

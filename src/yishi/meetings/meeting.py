@@ -329,10 +329,6 @@ class State:
                 out.append((cat, people))
         return out
 
-    @property
-    def absent_unmarked(self) -> list[dict]:
-        return [x for x in self.members if x["id"] not in self.presence]
-
 
 async def state(m: MeetingView) -> State:
     members = await records.members_of(m.council_id)

@@ -13,7 +13,6 @@ from yishi.accounts.permissions import (
     is_district_reviewer_of,
     is_town_staff,
     require,
-    role_of,
 )
 from yishi.meetings.enums import MeetingStatus
 
@@ -81,7 +80,3 @@ def can_review(user: Any, district_id: int) -> bool:
 
 def can_view_desk(user: Any, district_id: int) -> bool:
     return is_admin(user) or can_review(user, district_id)
-
-
-def sees_district_desk(user: Any) -> bool:
-    return is_admin(user) or (role_of(user) is not None and role_of(user).value == "district_reviewer")

@@ -11,7 +11,3 @@ from litestar.connection import ASGIConnection
 def public_base(connection: ASGIConnection) -> str:
     """The site's public address without a trailing slash: https://yishi.example.gov.cn."""
     return connection.app.state.settings.public_url or str(connection.base_url).rstrip("/")
-
-
-def public_url_set(connection: ASGIConnection) -> bool:
-    return bool(connection.app.state.settings.public_url)
