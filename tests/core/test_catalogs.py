@@ -27,6 +27,16 @@ def _ids(messages) -> set[str]:
     return {m.id if isinstance(m.id, str) else m.id[0] for m in messages if m.id}
 
 
+def _keys(messages) -> set[tuple[str, str | None]]:
+    """(singular, plural or None) of each message: a message that became plural (ngettext) in the
+    code but is still singular in a catalog is a different entry."""
+    return {(m.id, None) if isinstance(m.id, str) else (m.id[0], m.id[1]) for m in messages if m.id}
+
+
+def _placeholders(text: str) -> list[str]:
+    return sorted(set(PLACEHOLDERS.findall(text)))
+
+
 def _catalog(path: Path):
     with path.open("rb") as fh:
         return read_po(fh)
@@ -35,19 +45,19 @@ def _catalog(path: Path):
 def test_pot_holds_exactly_what_the_code_and_templates_say():
     with (ROOT / "babel.cfg").open() as fh:
         method_map, options_map = parse_mapping_cfg(fh)
-    extracted = {m[2] if isinstance(m[2], str) else m[2][0]
+    extracted = {(m[2], None) if isinstance(m[2], str) else (m[2][0], m[2][1])
                  for m in extract_from_dir(str(ROOT), method_map, options_map, keywords=KEYWORDS,
                                            comment_tags=(), strip_comment_tags=True)}
-    extracted.discard("")
-    pot = _ids(_catalog(LOCALE / "yishi.pot"))
+    extracted.discard(("", None))
+    pot = _keys(_catalog(LOCALE / "yishi.pot"))
     assert sorted(extracted - pot) == [], "strings not in locale/yishi.pot: run `make i18n`"
     assert sorted(pot - extracted) == [], "strings gone from the code still in locale/yishi.pot: run `make i18n`"
 
 
 @pytest.mark.parametrize("locale", list(i18n.LOCALES))
 def test_each_catalog_carries_every_message_of_the_pot(locale):
-    pot = _ids(_catalog(LOCALE / "yishi.pot"))
-    po = _ids(_catalog(LOCALE / locale / "LC_MESSAGES" / "yishi.po"))
+    pot = _keys(_catalog(LOCALE / "yishi.pot"))
+    po = _keys(_catalog(LOCALE / locale / "LC_MESSAGES" / "yishi.po"))
     assert sorted(pot - po) == [] and sorted(po - pot) == [], "run `make i18n`"
 
 
@@ -62,7 +72,7 @@ def test_every_english_entry_is_translated_not_fuzzy_with_its_placeholders(capsy
             missing.append(source)
         elif m.fuzzy:
             fuzzy.append(source)
-        elif any(sorted(set(PLACEHOLDERS.findall(source))) != sorted(set(PLACEHOLDERS.findall(s))) for s in strings):
+        elif any(_placeholders(source) != _placeholders(s) for s in strings):
             broken.append(source)
     done = len(entries) - len(missing) - len(fuzzy)
     with capsys.disabled():
@@ -78,3 +88,21 @@ def test_english_translation_is_used_and_chinese_is_the_source():
     with i18n.language("zh_CN"):
         assert i18n.gettext("请先登录。") == "请先登录。"
     assert i18n.gettext("请先登录。") == "请先登录。"  # the default outside any request
+
+
+def test_plural_forms_english_two_chinese_one():
+    """English says "1 ballot" and "3 ballots"; Chinese has one form ("1 张选票", "3 张选票")."""
+    en = _catalog(LOCALE / "en" / "LC_MESSAGES" / "yishi.po")
+    zh = _catalog(LOCALE / "zh_CN" / "LC_MESSAGES" / "yishi.po")
+    assert (en.num_plurals, en.plural_expr) == (2, "(n != 1)")
+    assert (zh.num_plurals, zh.plural_expr) == (1, "0")
+    plurals = [m for m in en if m.id and not isinstance(m.id, str)]
+    assert len(plurals) >= 40, "the counts shown on pages go through ngettext"
+    wrong = [m.id[0] for m in plurals if len(m.string) != 2 or m.string[0] == m.string[1]]
+    assert wrong == [], "English plural entries need a singular and a different plural form"
+    with i18n.language("en"):
+        assert [i18n.ngettext("%(num)s 张选票", "%(num)s 张选票", n) % {"num": n} for n in (1, 3)] == [
+            "1 ballot", "3 ballots"]
+    with i18n.language("zh_CN"):
+        assert [i18n.ngettext("%(num)s 张选票", "%(num)s 张选票", n) % {"num": n} for n in (1, 3)] == [
+            "1 张选票", "3 张选票"]

@@ -16,7 +16,7 @@ from yishi.accounts.services import USERNAME_RE
 from yishi.accounts.tables import User
 from yishi.core import audit, passwords, xlsx
 from yishi.core.errors import DomainError
-from yishi.core.i18n import _
+from yishi.core.i18n import _, ngettext
 from yishi.core.security import hash_one_time_sync
 from yishi.places.tables import Community, Town
 
@@ -112,7 +112,9 @@ class ImportFailed(DomainError):
     """Nothing was imported; `errors` lists every bad row and why."""
 
     def __init__(self, errors: list[RowError], message: str | None = None) -> None:
-        super().__init__(message or _("文件中有 {n} 处错误，没有导入任何账号。请改正后重新上传。").format(
+        super().__init__(message or ngettext(
+            "文件中有 {n} 处错误，没有导入任何账号。请改正后重新上传。",
+            "文件中有 {n} 处错误，没有导入任何账号。请改正后重新上传。", len(errors)).format(
             n=len(errors)), 400)
         self.errors = errors
 

@@ -17,7 +17,7 @@ from yishi.core import audit, db
 from yishi.core.dates import CHINA, local_text
 from yishi.core.db import SharedSQLiteEngine
 from yishi.core.errors import Conflict, DomainError, NotFound
-from yishi.core.i18n import _
+from yishi.core.i18n import _, ngettext
 from yishi.places import services as places
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.enums import RoundStatus
@@ -158,7 +158,9 @@ def check_choices(item_ids: list[int], valid_ids: set[int], max_ticks: int) -> l
         raise DomainError(_("提交的项目不在本次清单上，请刷新页面后重新勾选。"))
     if max_ticks and len(chosen) > max_ticks:
         raise DomainError(
-            _("最多只能勾选 {max} 项，您勾选了 {n} 项。请取消一些后再提交。").format(max=max_ticks, n=len(chosen))
+            ngettext(
+                "最多只能勾选 {max} 项，您勾选了 {n} 项。请取消一些后再提交。",
+                "最多只能勾选 {max} 项，您勾选了 {n} 项。请取消一些后再提交。", max_ticks).format(max=max_ticks, n=len(chosen))
         )
     return chosen
 

@@ -26,7 +26,7 @@ from yishi.ballots.casting import check_choices, spent_day
 from yishi.ballots.tables import Ballot, BallotChoice, BallotCode, PaperBallot
 from yishi.core import audit, db
 from yishi.core.errors import Conflict, DomainError, Forbidden, NotFound
-from yishi.core.i18n import _
+from yishi.core.i18n import _, ngettext
 from yishi.wishlists.enums import RoundStatus
 from yishi.wishlists.tables import Round, WishItem
 
@@ -215,7 +215,9 @@ async def ensure_none_held(round_id: int) -> None:
     waiting = await PaperBallot.count().where(
         (PaperBallot.round == round_id) & PaperBallot.status.is_in([PENDING, CONFLICT]))
     if waiting:
-        raise Conflict(_("还有 {n} 张纸质选票未完成两次录入或正等待审核，全部处理完才能计票。").format(n=waiting))
+        raise Conflict(ngettext(
+            "还有 {n} 张纸质选票未完成两次录入或正等待审核，全部处理完才能计票。",
+            "还有 {n} 张纸质选票未完成两次录入或正等待审核，全部处理完才能计票。", waiting).format(n=waiting))
 
 
 async def reconciliation(round_id: int) -> dict:

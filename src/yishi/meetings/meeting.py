@@ -11,7 +11,7 @@ from typing import Any
 
 from yishi.core import audit, db
 from yishi.core.errors import Conflict, DomainError, NotFound
-from yishi.core.i18n import _
+from yishi.core.i18n import _, ngettext
 from yishi.meetings import desk, records, rules
 from yishi.meetings.enums import MeetingStatus, MeetingStep, MemberCategory, Presence, VoteChoice
 from yishi.meetings.tables import AgendaItem, Attendance, Council, CouncilMember, Guest, Meeting, MemberVote
@@ -354,7 +354,9 @@ def quorum_reason(q: rules.Quorum, r: rules.Rules = rules.Rules()) -> str:
         parts.append(_("固定类别缺席：{c}").format(c="、".join(c.label for c in q.missing)))
     if q.present < q.needed:
         share = _("半数") if r.quorum_share_pct == 50 else f"{r.quorum_share_pct}%"
-        parts.append(_("到会成员 {p} 人，需超过{share}即至少 {n} 人").format(p=q.present, share=share, n=q.needed))
+        parts.append(ngettext(
+            "到会成员 {p} 人，需超过{share}即至少 {n} 人",
+            "到会成员 {p} 人，需超过{share}即至少 {n} 人", q.present).format(p=q.present, share=share, n=q.needed))
     if not q.members:
         parts.append(_("议事组还没有成员"))
     return "\uff1b".join(parts)

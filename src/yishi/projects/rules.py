@@ -23,7 +23,7 @@ from functools import lru_cache
 
 import chinese_calendar
 
-from yishi.core.i18n import _
+from yishi.core.i18n import _, ngettext
 from yishi.projects.enums import Colour, ProjectState
 
 
@@ -133,7 +133,7 @@ def _milestone_findings(milestones: Iterable[MilestoneView], today: date, cal: C
             late = cal.workdays_after(m.due, today)
             colour = Colour.red if late > t.red_overdue_days else Colour.yellow
             if late:
-                text = _("节点“{task}”已逾期 {n} 个工作日").format(task=m.task, n=late)
+                text = ngettext("节点“{task}”已逾期 {n} 个工作日", "节点“{task}”已逾期 {n} 个工作日", late).format(task=m.task, n=late)
             else:  # due on a Friday, looked at on the weekend
                 text = _("节点“{task}”已于 {d} 到期，尚未完成").format(task=m.task, d=f"{m.due.month}月{m.due.day}日")
             found.append((colour, 1000 + late, text))
@@ -145,7 +145,7 @@ def _milestone_findings(milestones: Iterable[MilestoneView], today: date, cal: C
             elif left == 0:  # due on a holiday, with no working day left before it
                 text = _("节点“{task}”于 {d} 到期，此前已无工作日").format(task=m.task, d=f"{m.due.month}月{m.due.day}日")
             else:
-                text = _("节点“{task}”还有 {n} 个工作日到期").format(task=m.task, n=left)
+                text = ngettext("节点“{task}”还有 {n} 个工作日到期", "节点“{task}”还有 {n} 个工作日到期", left).format(task=m.task, n=left)
             found.append((Colour.blue, 100 - left, text))
     return found
 
@@ -168,14 +168,18 @@ def supervise(*, state: ProjectState, today: date, started_on: date | None, plan
         if late == 0:
             continue  # the days since that Sunday were all holidays: not late yet
         if late <= t.report_grace_days:
-            found.append((Colour.blue, 50, _("{w} 的周报已迟交 {n} 个工作日").format(w=week_label(monday), n=late)))
+            found.append((Colour.blue, 50, ngettext(
+                "{w} 的周报已迟交 {n} 个工作日",
+                "{w} 的周报已迟交 {n} 个工作日", late).format(w=week_label(monday), n=late)))
         else:
             missing.append(monday)
     if missing:
         colour = Colour.red if len(missing) >= t.red_missing_reports else Colour.yellow
         weeks = "、".join(week_label(m) for m in missing[-3:])
         found.append((colour, 500 + len(missing),
-                      _("缺 {n} 期周报（{weeks}）").format(n=len(missing), weeks=weeks if len(missing) <= 3 else
+                      ngettext(
+                          "缺 {n} 期周报（{weeks}）",
+                          "缺 {n} 期周报（{weeks}）", len(missing)).format(n=len(missing), weeks=weeks if len(missing) <= 3 else
                                                         _("最近：") + weeks)))
     if not found:
         return Supervision(Colour.green, (_("按计划推进"),))

@@ -10,7 +10,7 @@ from typing import Any
 
 from yishi.core import dates, xlsx
 from yishi.core.errors import DomainError, InvalidInput
-from yishi.core.i18n import _
+from yishi.core.i18n import _, ngettext
 from yishi.core.pdf import render_pdf
 from yishi.core.templating import local_time
 from yishi.places import services as places
@@ -140,7 +140,9 @@ class ImportFailed(DomainError):
     """Nothing was imported; `errors` lists every bad row and why."""
 
     def __init__(self, errors: list[RowError], message: str | None = None) -> None:
-        super().__init__(message or _("文件中有 {n} 处错误，没有导入任何一条。请改正后重新上传。").format(n=len(errors)), 400)
+        super().__init__(message or ngettext(
+            "文件中有 {n} 处错误，没有导入任何一条。请改正后重新上传。",
+            "文件中有 {n} 处错误，没有导入任何一条。请改正后重新上传。", len(errors)).format(n=len(errors)), 400)
         self.errors = errors
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from yishi.core import audit
 from yishi.core.errors import Conflict, DomainError, InvalidInput, NotFound
-from yishi.core.i18n import N_, _
+from yishi.core.i18n import N_, _, ngettext
 from yishi.places import services as places
 from yishi.suggestions import privacy, rules
 from yishi.suggestions.catalog import ensure_categories, track_days
@@ -121,7 +121,7 @@ async def prepare(data: SuggestionInput, *, town_id: int | None = None, allow_ba
     if errors:
         field, message = next(iter(errors.items()))
         if len(errors) > 1:
-            message = _("有 {n} 处需要修改，请看下面标红的地方。").format(n=len(errors))
+            message = ngettext("有 {n} 处需要修改，请看下面标红的地方。", "有 {n} 处需要修改，请看下面标红的地方。", len(errors)).format(n=len(errors))
         raise InvalidInput(message, field, errors)
     return Prepared(town_id=resolved_town, community_id=data.community_id, category_id=category_id,  # type: ignore[arg-type]
                     content=content, name=name, phone=phone, received_on=received_on)

@@ -11,7 +11,7 @@ from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
 from yishi.core.errors import DomainError, NotFound
-from yishi.core.i18n import _
+from yishi.core.i18n import _, ngettext
 from yishi.core.limits import AttemptLimiter
 from yishi.places import services as places
 from yishi.projects import public as public_projects
@@ -82,8 +82,9 @@ class PublicSuggestionController(Controller):
         # Every post counts, accepted or not.
         wait = await gate.attempt(client_address(request))
         if wait:
-            return await form_page(point, form=typed, status_code=429, error=_(
-                "提交太频繁了，请 {n} 分钟后再试。您写的内容还在下面。").format(n=max(1, -(-wait // 60))))
+            minutes = max(1, -(-wait // 60))
+            return await form_page(point, form=typed, status_code=429, error=ngettext(
+                "提交太频繁了，请 {n} 分钟后再试。您写的内容还在下面。", "提交太频繁了，请 {n} 分钟后再试。您写的内容还在下面。", minutes).format(n=minutes))
         if forms.text(form, "website"):
             # The hidden field: people never see it, robots fill it in.
             return await form_page(point, status_code=400, error=_("提交未成功，请刷新页面后重新填写。"))
@@ -111,8 +112,11 @@ class PublicSuggestionController(Controller):
         key = client_address(request)
         wait = await gate.blocked_for(key)
         if wait:
+            minutes = max(1, -(-wait // 60))
             return Template("suggestions/track_form.html", status_code=429, context={
-                "error": _("查询次数太多，请 {n} 分钟后再试。").format(n=max(1, -(-wait // 60))), "code": code})
+                "error": ngettext(
+                    "查询次数太多，请 {n} 分钟后再试。",
+                    "查询次数太多，请 {n} 分钟后再试。", minutes).format(n=minutes), "code": code})
         try:
             view = await sources.track(code)
         except NotFound as exc:

@@ -9,7 +9,7 @@ from litestar.response import Redirect, Template
 
 from yishi.accounts.enums import Role
 from yishi.core.errors import DomainError, Forbidden, NotFound
-from yishi.core.i18n import _
+from yishi.core.i18n import _, ngettext
 from yishi.places import services as places
 from yishi.suggestions import catalog, exports, queries, retention, rules
 from yishi.suggestions import permissions as perm
@@ -200,4 +200,4 @@ class SuggestionManageController(Controller):
         town_id = await _own_town(request, None)
         n = await retention.purge_personal_data(actor=request.user)
         return Template("suggestions/settings.html", context=await self._settings_context(
-            request, town_id, message=_("已清除 {n} 条建议中到期的居民个人信息。").format(n=n)))
+            request, town_id, message=ngettext("已清除 {n} 条建议中到期的居民个人信息。", "已清除 {n} 条建议中到期的居民个人信息。", n).format(n=n)))
