@@ -24,6 +24,7 @@ APP_REGISTRY = AppRegistry(
         "yishi.projects.piccolo_app",
         "yishi.suggestions.piccolo_app",
         "yishi.evaluation.piccolo_app",
+        "yishi.cases.piccolo_app",
     ]
 )
 

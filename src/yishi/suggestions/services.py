@@ -348,6 +348,16 @@ async def start_handling(suggestion_id: int, *, actor: Any) -> None:
         await audit.record("suggestion.started", actor=actor, object_type="suggestion", object_id=suggestion_id)
 
 
+async def hand_over(suggestion_id: int, lead_unit: str) -> None:
+    """派单 (cases.services.dispatch): the suggestion is 办理中 with the unit named as its lead
+    unit. The dispatch writes the audit entry (the suggestion's history) itself."""
+    row = await _load_for_change(suggestion_id, set(OPEN_STATUSES), _("派单"))
+    values: dict[Any, Any] = {Suggestion.lead_unit: lead_unit[:LEAD_UNIT_MAX]}
+    if Status(row["status"]) is not Status.in_progress:
+        values[Suggestion.status] = Status.in_progress
+    await _apply(suggestion_id, Status(row["status"]), values, _("派单"))
+
+
 async def answer(suggestion_id: int, reply: str, *, actor: Any) -> None:
     """An interim answer while the case is open ("已转交区住建局研究"): the resident sees it, and
     the first answer is what the response rate measures."""

@@ -1,0 +1,56 @@
+"""A suggestion's history with its case's handovers (派单, 签收, 退单, 答复, 提级, 办结), read back
+from the audit trail: the suggestion's own lines as suggestions.history words them."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from yishi.cases.enums import CaseKind, Urgency
+from yishi.core import audit
+from yishi.core.i18n import N_, _
+from yishi.suggestions import history as suggestion_history
+from yishi.suggestions.enums import Track
+
+ACTION_LABELS = {
+    "case.dispatched": N_("派单"), "case.accepted": N_("签收"), "case.returned": N_("退单"),
+    "case.answered": N_("主办单位答复"), "case.escalated": N_("提级（县级会商办）"), "case.closed": N_("办结工单"),
+}
+
+
+def _label(enum_cls: Any, value: Any) -> str:
+    try:
+        return enum_cls(value).label
+    except ValueError:
+        return str(value)
+
+
+def describe(entry: dict) -> str:
+    if entry["action"] not in ACTION_LABELS:
+        return suggestion_history.describe(entry)
+    data = entry.get("data") or {}
+    if isinstance(data, str):
+        data = json.loads(data or "{}")
+    label = _(ACTION_LABELS[entry["action"]])
+    if entry["action"] == "case.dispatched" and data.get("again"):
+        label = _("重新派单")
+    details = []
+    if data.get("lead"):
+        details.append(_("主办：{unit}").format(unit=data["lead"]))
+    if data.get("assists"):
+        details.append(_("协办：{units}").format(units="、".join(data["assists"])))
+    if data.get("kind"):
+        details.append(_label(CaseKind, data["kind"]))
+    if data.get("urgency") and data["urgency"] != Urgency.normal.value:
+        details.append(_label(Urgency, data["urgency"]))
+    elif data.get("track"):
+        details.append(_label(Track, data["track"]))
+    if data.get("unit"):
+        details.append(_("单位：{unit}").format(unit=data["unit"]))
+    if data.get("reason"):
+        details.append(_("理由：{text}").format(text=data["reason"]))
+    return label + ("\uff08" + "\uff1b".join(details) + "\uff09" if details else "")
+
+
+async def history(suggestion_id: int) -> list[dict]:
+    entries = await audit.entries_for("suggestion", suggestion_id)
+    return [{"at": e["created_at"], "who": e["actor_name"] or _("居民"), "text": describe(e)} for e in entries]

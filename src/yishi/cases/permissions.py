@@ -1,0 +1,69 @@
+"""Who stands where to a case, and so what they may see and do: named predicates over a user and
+a case's plain data (`Where`), tested as a grid without a database (tests/cases/test_permissions.py).
+
+A unit clerk sees only the cases dispatched to her unit (as 主办 or 协办, while it holds them)
+and those it owns; the street's staff (工作人员, 召集人) their street's; the district reviewer the
+whole district; the administrator everything."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from yishi.accounts.enums import Role
+from yishi.accounts.permissions import _id, is_admin, is_district_reviewer_of, is_town_staff, require, role_of
+from yishi.cases.rules import Actor
+
+__all__ = ["Where", "actor_of", "can_view_case", "require"]
+
+
+@dataclass(frozen=True)
+class Where:
+    town_id: int
+    district_id: int
+    lead_unit_id: int | None = None
+    assist_unit_ids: tuple[int, ...] = ()
+    owner_id: int | None = None
+
+
+def clerk_unit(user: Any) -> int | None:
+    return _id(getattr(user, "unit", None)) if role_of(user) is Role.unit_clerk else None
+
+
+def actor_of(user: Any, where: Where) -> Actor:
+    """The one standing a user has on a case, the strongest first."""
+    if is_admin(user):
+        return Actor.admin
+    if is_town_staff(user, where.town_id):
+        return Actor.street
+    if is_district_reviewer_of(user, where.district_id):
+        return Actor.district
+    unit = clerk_unit(user)
+    if unit is not None:
+        if unit == where.lead_unit_id or unit == where.owner_id:
+            return Actor.lead_unit
+        if unit in where.assist_unit_ids:
+            return Actor.assist_unit
+    return Actor.other
+
+
+def can_view_case(user: Any, where: Where) -> bool:
+    return actor_of(user, where) is not Actor.other
+
+
+def can_dispatch_in(user: Any, town_id: int, district_id: int) -> bool:
+    """Open the dispatch form of a suggestion of this street: its staff, the district (for a
+    case sent up to it), an administrator. The state decides the rest (rules.allowed)."""
+    return is_admin(user) or is_town_staff(user, town_id) or is_district_reviewer_of(user, district_id)
+
+
+def has_case_list(user: Any) -> bool:
+    """Who has a case list at all: staff of a street, a clerk of a unit, the district, the administrator."""
+    role = role_of(user)
+    return (role is Role.admin or (role is Role.district_reviewer and _id(user.district) is not None)
+            or (role in (Role.street_staff, Role.convener) and _id(user.town) is not None)
+            or (role is Role.unit_clerk and _id(user.unit) is not None))
+
+
+def can_edit_catalog(user: Any, district_id: int) -> bool:
+    """The 派单目录 and the time limits are the district's."""
+    return is_admin(user) or is_district_reviewer_of(user, district_id)

@@ -1,0 +1,13 @@
+import os
+
+from piccolo.conf.apps import AppConfig
+
+from yishi.cases.tables import Case, CaseSettings, CaseUnit, CatalogEntry
+
+APP_CONFIG = AppConfig(
+    app_name="cases",
+    migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
+    table_classes=[Case, CaseUnit, CatalogEntry, CaseSettings],
+    migration_dependencies=["yishi.suggestions.piccolo_app", "yishi.projects.piccolo_app"],
+    commands=[],
+)

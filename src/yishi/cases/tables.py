@@ -1,0 +1,86 @@
+from piccolo.columns import JSON, Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns.base import OnDelete
+from piccolo.table import Table
+
+from yishi.accounts.tables import Unit
+from yishi.cases.enums import CaseKind, CaseState, UnitRole, Urgency
+from yishi.places.tables import District, Town
+from yishi.suggestions.enums import Track
+from yishi.suggestions.tables import Category, Suggestion
+
+
+class Case(Table, tablename="dispatch_case"):
+    """A suggestion handed to a unit (派单): one per suggestion, from its first dispatch on.
+
+    The suggestion keeps its own fields (status, reply, lead_unit as text); the case adds who
+    holds it and by when. `owner` is the first unit that accepted (首接负责制): set once, it
+    stays until the case is closed, whatever happens after."""
+
+    suggestion = ForeignKey(Suggestion, null=False, unique=True, on_delete=OnDelete.no_action)
+    # The suggestion's street and district, copied so the street's list and the district's read
+    # one table (20,000 cases a street: bench/bench_cases.py).
+    town = ForeignKey(Town, null=False, on_delete=OnDelete.no_action)
+    district = ForeignKey(District, null=False, on_delete=OnDelete.no_action)
+    kind = Varchar(length=12, choices=CaseKind, default=CaseKind.suggestion)
+    urgency = Varchar(length=10, choices=Urgency, default=Urgency.normal)
+    track = Varchar(length=12, choices=Track, default=Track.now)
+    state = Varchar(length=12, choices=CaseState, default=CaseState.dispatched)
+    lead_unit = ForeignKey(Unit, null=True, default=None, on_delete=OnDelete.set_null)
+    owner = ForeignKey(Unit, null=True, default=None, on_delete=OnDelete.set_null)
+    catalog_entry = Integer(null=True, default=None)  # the 派单目录 line it was dispatched by
+    note = Text(default="")  # 派单说明 for the unit
+    dispatched_at = Timestamptz(null=True, default=None)
+    accept_by = Timestamptz(null=True, default=None)
+    accepted_at = Timestamptz(null=True, default=None)
+    due_at = Timestamptz(null=True, default=None)
+    answered_at = Timestamptz(null=True, default=None)
+    reply = Text(default="")
+    return_reason = Text(default="")
+    returns = Integer(default=0)
+    escalated_at = Timestamptz(null=True, default=None)
+    escalate_reason = Text(default="")
+    closed_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz()
+
+
+class CaseUnit(Table, tablename="dispatch_case_unit"):
+    """A unit a case is dispatched to: its lead (主办) and assisting units (协办). A clerk's queue
+    reads this table; a lead unit that sends the case back stays here, marked returned."""
+
+    case = ForeignKey(Case, null=False, on_delete=OnDelete.cascade)
+    unit = ForeignKey(Unit, null=False, on_delete=OnDelete.no_action)
+    role = Varchar(length=8, choices=UnitRole, default=UnitRole.lead)
+    # Still holding the case: False once it sent it back or the street dispatched elsewhere.
+    current = Boolean(default=True)
+    dispatched_at = Timestamptz()
+    slot = Varchar(length=40, unique=True)  # "case:unit": one row per unit a case has reached
+
+
+class CatalogEntry(Table, tablename="dispatch_catalog"):
+    """派单目录: a district's three-level classification of what residents ask (seed 003), each
+    line naming the unit it goes to by default. `category` links a line to a suggestion category,
+    so the dispatch form can pre-fill it."""
+
+    district = ForeignKey(District, null=False, index=True)
+    level1 = Varchar(length=30)
+    level2 = Varchar(length=30, default="")
+    level3 = Varchar(length=30, default="")
+    category = ForeignKey(Category, null=True, default=None, on_delete=OnDelete.set_null)
+    unit = ForeignKey(Unit, null=False, on_delete=OnDelete.cascade)
+    kind = Varchar(length=12, choices=CaseKind, default=CaseKind.suggestion)
+    active = Boolean(default=True)
+    slot = Varchar(length=120, unique=True)  # "district:level1/level2/level3"
+
+
+class CaseSettings(Table, tablename="dispatch_settings"):
+    """A district's time limits; a district without a row uses cases.rules.DEFAULTS."""
+
+    district = ForeignKey(District, null=False, unique=True)
+    accept_hours = Integer(default=24)
+    urgent_accept_hours = Integer(default=1)
+    urgent_hours = Integer(default=24)
+    critical_hours = Integer(default=2)
+    # {"now": {"consult": 1, ...}, "deadline": {...}, "study": {...}}: working days per track and kind.
+    workdays = JSON(default="{}")
+    blue_within = Integer(default=1)
+    red_after = Integer(default=3)
