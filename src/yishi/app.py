@@ -44,6 +44,7 @@ from yishi.web.resident.rate import RateController
 from yishi.web.resident.results import PublicResultsController, RoundDataController
 from yishi.web.resident.suggest import PublicSuggestionController
 from yishi.web.resident.vote import VoteController
+from yishi.web.staff.cases import CaseController
 from yishi.web.staff.ballots import BallotStaffController, import_pb_upload
 from yishi.web.staff.council import CouncilController, DecisionController
 from yishi.web.staff.evaluation import EvaluationController
@@ -149,6 +150,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SuggestionController,
             SuggestionManageController,
             ProjectController,
+            CaseController,
             ReviewController,
             UnitController,
             SupervisionController,

@@ -31,12 +31,17 @@ ROLES = {"A": Role.admin, "D": Role.district_reviewer, "S": Role.street_staff, "
 WHO = [*ROLES, "*"]
 # Path parameters a guard loads: these name the own or the other street's object.
 OBJECTS = ("round_id", "meeting_id", "suggestion_id", "submission_id", "project_id", "town_id", "district_id",
-           "user_id")
+           "user_id", "case_id")
 PASSED = 418
 
 MATRIX: dict[str, str] = {
     "GET /": "ADSCMLUO*",
     "GET /account/password": "ADSCMLUO",
+    # 接诉即办: a clerk sees the cases of her unit only, a street its own, the district all of its.
+    "GET /cases": "ADSCU",
+    "GET /cases/catalog": "AD",
+    "GET /cases/dispatch/{suggestion_id:int}": "ADSC / A",
+    "GET /cases/{case_id:int}": "ADSCU / A",
     "GET /council": "SCML",
     "GET /dashboard/street/{town_id:int}": "ADSC / A",
     "GET /dashboard/street/{town_id:int}/export.xlsx": "ADSC / A",
@@ -119,6 +124,15 @@ MATRIX: dict[str, str] = {
     "GET /vote": "ADSCMLUO*",
     "HEAD /static/{file_path:path}": "ADSCMLUO*",
     "POST /account/password": "ADSCMLUO",
+    "POST /cases/catalog": "AD",
+    "POST /cases/catalog/{entry_id:int}/toggle": "AD",
+    "POST /cases/dispatch/{suggestion_id:int}": "ADSC / A",
+    "POST /cases/escalate/{suggestion_id:int}": "ASC / A",
+    "POST /cases/settings": "AD",
+    "POST /cases/{case_id:int}/accept": "ADSCU / A",
+    "POST /cases/{case_id:int}/close": "ADSCU / A",
+    "POST /cases/{case_id:int}/reply": "ADSCU / A",
+    "POST /cases/{case_id:int}/send-back": "ADSCU / A",
     "POST /council/members": "SC",
     "POST /council/members/{member_id:int}/account": "SC",
     "POST /council/members/{member_id:int}/retire": "SC",

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from tests import factories as f
 from yishi.accounts.enums import Role
+from yishi.cases import services as cases
 from yishi.meetings import meeting
 from yishi.meetings.enums import MeetingStep
 from yishi.meetings.tables import CouncilMember, Submission
@@ -32,11 +33,13 @@ async def street(n: int) -> dict:
     account = await f.make_user(Role.collector, places)
     point = await f.make_point(places)
     category = (await catalog.categories())[0]
+    staff = await f.make_user(Role.street_staff, places)
+    case_id = await cases.dispatch((await f.make_suggestion(places)).id, cases.Dispatch(unit_id), actor=staff)
     ids = {"round_id": r.id, "meeting_id": meeting_id, "suggestion_id": (await f.make_suggestion(places)).id,
            "submission_id": submission["id"], "project_id": project_ids[0], "town_id": places["town"],
            "district_id": places["district"], "user_id": account.id, "unit_id": unit_id,
            "item_id": (await f.item_ids(r.id))[0], "member_id": member["id"], "point_id": point.id,
-           "category_id": category["id"], "community_id": places["communities"][0]}
+           "category_id": category["id"], "community_id": places["communities"][0], "case_id": case_id}
     return {"places": places, "unit_id": unit_id, "ids": ids}
 
 

@@ -15,6 +15,7 @@ from litestar.handlers.base import BaseRouteHandler
 from yishi.accounts import permissions as perm
 from yishi.accounts.enums import Role
 from yishi.ballots import permissions as bperm
+from yishi.cases import permissions as cperm
 from yishi.core.errors import Forbidden
 from yishi.core.i18n import _, _l
 from yishi.meetings import permissions as mperm
@@ -58,6 +59,7 @@ suggestion_may = _on(deps.load_suggestion)
 submission_may = _on(deps.load_submission_round)
 project_may = _on(deps.load_project)
 town_may = _on(deps.load_town)
+case_may = _on(deps.load_case)
 district_may = _on(deps.load_district)
 
 
@@ -142,6 +144,17 @@ DIRECT_PROJECT = project_may(lambda u, p: pperm.can_direct(u, where_of(p)),
 VIEW_STREET = town_may(lambda u, t: pperm.can_view_street(u, t["id"], t["district"]))
 VIEW_DISTRICT = district_may(lambda u, d: pperm.can_view_district(u, d["id"]), _l("区级月调度只对本区区级人员开放。"))
 MANAGE_UNITS = user_may(pperm.can_manage_directory, _l("只有系统管理员可以维护单位名录。"))
+
+# --- 接诉即办: cases dispatched to units ----------------------------------------------------------
+CASES = user_may(cperm.has_case_list, _l("您的账号不负责派单或办理工单。"))
+VIEW_CASE = case_may(lambda u, c: cperm.can_view_case(u, c["where"]), _l("这件工单不归您的单位或街道办理。"))
+DISPATCH_SUGGESTION = suggestion_may(lambda u, s: cperm.can_dispatch_in(u, s["town"], s["district_id"]),
+                                     _l("只有本镇（街道）工作人员或区级人员可以派单。"))
+ESCALATE_SUGGESTION = suggestion_may(lambda u, s: sperm.can_handle_suggestion(u, s["town"]),
+                                     _l("只有本镇（街道）工作人员可以提级。"))
+CASE_CATALOG = user_may(lambda u: perm.is_admin(u) or (perm.role_of(u) is Role.district_reviewer
+                                                       and u.district is not None),
+                        _l("派单目录和办理时限由区级人员维护。"))
 
 # --- 用户管理 -----------------------------------------------------------------------------------
 account_may = _on(deps.load_account)

@@ -10,6 +10,8 @@ from litestar.plugins.htmx import HTMXTemplate
 from litestar.response import Redirect, Template
 
 from yishi.accounts.enums import Role
+from yishi.cases import history as case_history
+from yishi.cases import services as cases
 from yishi.core import codes as code_utils
 from yishi.core.errors import DomainError, Forbidden, NotFound
 from yishi.core.i18n import _
@@ -94,7 +96,8 @@ async def detail_context(user: Any, suggestion_id: int, **extra: Any) -> dict[st
         candidates = candidates[:30]
     return {
         "s": s, "flag": rules.flag(s["status"], s["received_on"], s["due_on"], today),
-        "history": await history.history(s["id"]),
+        "history": await case_history.history(s["id"]),
+        "case_id": await cases.case_id_of(s["id"]),
         "children": await services.merged_children(s["id"]),
         "wish_items": await sources.wish_items_of(s["id"]),
         "candidates": candidates,
@@ -196,6 +199,10 @@ class SuggestionController(Controller):
                 raise
             return await detail_page(request, suggestion_id, error=exc.message, status_code=exc.status_code,
                                      form=form)
+        # Answered for good here (办结, 不予采纳, merged): its case, if a unit holds one, closes with it.
+        await cases.follow_suggestion(suggestion_id, actor=request.user)
+        for absorbed in forms.ids(form, "absorbed"):
+            await cases.follow_suggestion(absorbed, actor=request.user)
         return Redirect(f"/suggestions/{suggestion_id}")
 
     @post("/{suggestion_id:int}/grade", guards=[guards.HANDLE_SUGGESTION])

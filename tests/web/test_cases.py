@@ -1,0 +1,103 @@
+"""接诉即办 pages: the street dispatches with the catalogue's pre-fill, the clerk's queue holds
+only her unit's cases, the district sees its 提级 cases; bad input is refused in Chinese."""
+from __future__ import annotations
+
+from tests import factories as f
+from yishi.accounts.enums import Role
+from yishi.cases import catalog, services
+from yishi.cases.enums import CaseKind, CaseState
+from yishi.cases.services import Dispatch
+from yishi.suggestions import catalog as suggestion_catalog
+
+
+async def world():
+    places = await f.make_places()
+    a, b = await f.make_unit(places, name="城管办"), await f.make_unit(places, name="住建局")
+    cats = {c["name"]: c["id"] for c in await suggestion_catalog.categories()}
+    await catalog.add_entry(places["district"], level1="城市管理", level2="市政设施", level3="路灯",
+                            unit_id=a, category_id=cats["公共设施"], kind=CaseKind.help, actor=None)
+    return {"places": places, "a": a, "b": b, "staff": await f.make_user(Role.street_staff, places),
+            "clerk_a": await f.make_clerk(places, a), "clerk_b": await f.make_clerk(places, b),
+            "reviewer": await f.make_user(Role.district_reviewer, places)}
+
+
+async def test_dispatch_page_prefills_the_catalogue_unit_and_dispatch_creates_the_case(client):
+    w = await world()
+    s = await f.make_suggestion(w["places"])
+    token = await f.login(client, w["staff"].username)
+    inbox = await client.get("/cases/")
+    assert inbox.status_code == 200 and "小区门口的路灯坏了三盏" in inbox.text
+    page = await client.get(f"/cases/dispatch/{s.id}")
+    assert "已按派单目录“城市管理 › 市政设施 › 路灯”预填主办单位：城管办" in page.text
+    assert f'<option value="{w["a"]}" selected>城管办</option>' in page.text
+    r = await client.post(f"/cases/dispatch/{s.id}", data={
+        "_csrf_token": token, "lead_unit": str(w["a"]), "assist": str(w["b"]), "kind": "help",
+        "urgency": "normal", "track": "now", "catalog": "", "note": "请尽快处理"})
+    assert r.status_code in (302, 303)
+    case_id = await services.case_id_of(s.id)
+    case = await services.get_case(case_id)
+    assert (case["state"], case["lead_unit_name"], case["kind"]) == (CaseState.dispatched, "城管办", CaseKind.help)
+
+
+async def test_dispatch_without_a_unit_is_refused_in_chinese_and_nothing_saved(client):
+    w = await world()
+    s = await f.make_suggestion(w["places"])
+    token = await f.login(client, w["staff"].username)
+    r = await client.post(f"/cases/dispatch/{s.id}", data={
+        "_csrf_token": token, "lead_unit": "", "kind": "help", "urgency": "normal", "track": "now"})
+    assert r.status_code == 400 and "请选择主办单位" in r.text
+    assert await services.case_id_of(s.id) is None
+
+
+async def test_clerk_queue_holds_her_units_cases_only_and_another_units_case_is_forbidden(client):
+    w = await world()
+    s1, s2 = await f.make_suggestion(w["places"], content="一号楼下水道堵塞了好几天。"), await f.make_suggestion(
+        w["places"], content="二号楼电梯经常停运。")
+    c1 = await services.dispatch(s1.id, Dispatch(w["a"]), actor=w["staff"])
+    c2 = await services.dispatch(s2.id, Dispatch(w["b"]), actor=w["staff"])
+    await f.login(client, w["clerk_a"].username)
+    queue = await client.get("/cases/")
+    assert "一号楼下水道" in queue.text and "二号楼电梯" not in queue.text
+    assert (await client.get(f"/cases/{c1}")).status_code == 200
+    assert (await client.get(f"/cases/{c2}")).status_code == 403
+
+
+async def test_clerk_accepts_and_replies_through_the_pages(client):
+    w = await world()
+    s = await f.make_suggestion(w["places"])
+    case_id = await services.dispatch(s.id, Dispatch(w["a"]), actor=w["staff"])
+    token = await f.login(client, w["clerk_a"].username)
+    assert (await client.post(f"/cases/{case_id}/accept", data={"_csrf_token": token})).status_code in (302, 303)
+    r = await client.post(f"/cases/{case_id}/reply", data={"_csrf_token": token, "reply": ""})
+    assert r.status_code == 400 and "请填写办理结果" in r.text
+    r = await client.post(f"/cases/{case_id}/reply", data={"_csrf_token": token, "reply": "已修好。"})
+    assert r.status_code in (302, 303)
+    page = await client.get(f"/cases/{case_id}")
+    assert "已答复" in page.text and "主办单位答复" in page.text
+
+
+async def test_district_sees_escalated_cases_of_its_streets(client):
+    w = await world()
+    s = await f.make_suggestion(w["places"])
+    await services.escalate(s.id, "涉及区住建、城管两个部门。", actor=w["staff"])
+    await f.login(client, w["reviewer"].username)
+    page = await client.get("/cases/")
+    assert "涉及区住建、城管两个部门。" in page.text
+
+
+async def test_district_edits_the_catalogue_and_the_limits(client):
+    w = await world()
+    token = await f.login(client, w["reviewer"].username)
+    r = await client.post("/cases/catalog", data={"_csrf_token": token, "level1": "教育", "level2": "入学咨询",
+                                                  "level3": "", "unit": str(w["b"]), "category": "", "kind": "consult"})
+    assert r.status_code in (302, 303)
+    assert [e["path"] for e in await catalog.entries_of(w["places"]["district"])] == [
+        "城市管理 › 市政设施 › 路灯", "教育 › 入学咨询"]
+    form = {"_csrf_token": token, "accept_hours": "12", "urgent_accept_hours": "1", "urgent_hours": "24",
+            "critical_hours": "2", "blue_within": "1", "red_after": "3"}
+    form.update({f"wd_{t}_{k}": "5" for t in ("now", "deadline", "study")
+                 for k in ("consult", "help", "complaint", "suggestion")})
+    assert (await client.post("/cases/settings", data=form)).status_code in (302, 303)
+    form["critical_hours"] = "48"
+    r = await client.post("/cases/settings", data=form)
+    assert r.status_code == 400 and "特急件的时限不能长于紧急件" in r.text
