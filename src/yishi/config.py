@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+from yishi.paths import PROJECT_ROOT
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from tests import factories as f
-from yishi.config import PROJECT_ROOT
+from yishi.paths import PROJECT_ROOT
 
 EXPECTED = {
     "content-security-policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

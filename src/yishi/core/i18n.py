@@ -26,7 +26,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import LazyProxy
 
-from yishi.config import PROJECT_ROOT
+from yishi.paths import PROJECT_ROOT
 
 LOCALE_DIR = PROJECT_ROOT / "locale"
 DOMAIN = "yishi"

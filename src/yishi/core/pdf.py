@@ -7,7 +7,7 @@ from typing import Any
 
 import anyio.to_thread
 
-from yishi.config import PROJECT_ROOT
+from yishi.paths import PROJECT_ROOT
 from yishi.core.templating import make_environment
 
 TEMPLATES = PROJECT_ROOT / "templates"
