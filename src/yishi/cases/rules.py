@@ -26,7 +26,7 @@ from typing import Any
 
 from yishi.cases.enums import CaseKind, CaseState, Urgency
 from yishi.core.dates import CHINA, in_china
-from yishi.core.i18n import _
+from yishi.core.i18n import _, ngettext
 from yishi.projects.enums import Colour
 from yishi.projects.rules import Calendar, Supervision
 from yishi.suggestions.enums import Track
@@ -124,23 +124,25 @@ def colour(*, state: CaseState, urgency: Urgency, now: datetime, accept_by: date
     found: list[tuple[Colour, int, str]] = []
     if state is CaseState.dispatched and accept_by is not None and now > accept_by:
         late = _hours(now - accept_by)
-        found.append((Colour.yellow, 200 + late, _("超过签收时限 {n} 小时未签收").format(n=late)))
+        found.append((Colour.yellow, 200 + late, ngettext("超过签收时限 {n} 小时未签收", "超过签收时限 {n} 小时未签收", late).format(n=late)))
     if due_at is not None:
         hours = limits.hours_for(urgency)
         if hours is not None:
             if now > due_at:
                 late = now - due_at
                 worst = Colour.red if late > timedelta(hours=hours) else Colour.yellow
-                found.append((worst, 1000 + _hours(late), _("{u}件已超时 {n} 小时").format(u=urgency.label, n=_hours(late))))
+                found.append((worst, 1000 + _hours(late), ngettext("{u}件已超时 {n} 小时", "{u}件已超时 {n} 小时", _hours(late)).format(
+                    u=urgency.label, n=_hours(late))))
             elif due_at - now <= timedelta(hours=hours) / 4:
-                found.append((Colour.blue, 100, _("{u}件还剩 {n} 小时").format(u=urgency.label, n=_hours(due_at - now))))
+                found.append((Colour.blue, 100, ngettext("{u}件还剩 {n} 小时", "{u}件还剩 {n} 小时", _hours(due_at - now)).format(
+                    u=urgency.label, n=_hours(due_at - now))))
         else:
             today = in_china(now).date()
             due_day = in_china(due_at - timedelta(microseconds=1)).date()
             if now >= due_at:
                 late = calendar.workdays_after(due_day, today)
                 worst = Colour.red if late > limits.red_after else Colour.yellow
-                text = (_("已逾期 {n} 个工作日").format(n=late) if late
+                text = (ngettext("已逾期 {n} 个工作日", "已逾期 {n} 个工作日", late).format(n=late) if late
                         else _("已于 {d} 到期，尚未答复").format(d=f"{due_day.month}月{due_day.day}日"))
                 found.append((worst, 1000 + late, text))
             else:
@@ -148,7 +150,7 @@ def colour(*, state: CaseState, urgency: Urgency, now: datetime, accept_by: date
                 if due_day == today:
                     found.append((Colour.blue, 100, _("今天到期")))
                 elif limits.blue_within and left <= limits.blue_within:
-                    found.append((Colour.blue, 100 - left, _("还有 {n} 个工作日到期").format(n=left)))
+                    found.append((Colour.blue, 100 - left, ngettext("还有 {n} 个工作日到期", "还有 {n} 个工作日到期", left).format(n=left)))
     if not found:
         if state in (CaseState.returned, CaseState.escalated):
             return Supervision(Colour.green, (_("待重新派单") if state is CaseState.returned else _("待区级交办"),))
