@@ -269,7 +269,7 @@ def _wrk(url: str, codes_file: Path, start: int, path: str, csrf: str, seconds: 
     argv = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", f"--timeout={timeout_s}s",
             "-s", str(BENCH / "ballots.lua"), url, "--", str(codes_file), str(start), path, csrf]
     done = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + timeout_s + 60)
-    line = next((l for l in done.stdout.splitlines() if l.startswith("BENCH ")), None)
+    line = next((out for out in done.stdout.splitlines() if out.startswith("BENCH ")), None)
     if done.returncode != 0 or line is None:
         raise RuntimeError(f"wrk failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
     f = dict(kv.split("=", 1) for kv in line.split()[1:])

@@ -90,16 +90,21 @@ async def seed(today: date) -> int:
                 status=rng.choice(["closed", "listed", "in_progress"]) if answered else "received",
                 replied_at=replied if answered else None, closed_at=replied if answered else None, created_at=now))
         await _chunks(Suggestion, rows)
-        rnd = (await Round.insert(Round(town=town, title="基准批次", created_at=now)).returning(Round.id).run())[0]["id"]
-        items = await WishItem.insert(*[WishItem(round=rnd, position=i, title=f"项目{s + 1}-{i + 1}", cost_fen=100000_00)
+        rnd = (await Round.insert(Round(town=town, title="基准批次", created_at=now))
+               .returning(Round.id).run())[0]["id"]
+        items = await WishItem.insert(*[WishItem(round=rnd, position=i, title=f"项目{s + 1}-{i + 1}",
+                                                 cost_fen=100000_00)
                                         for i in range(PROJECTS)]).returning(WishItem.id).run()
-        sub = (await Submission.insert(Submission(round=rnd, version=1, status="approved", snapshot={}, submitted_at=now,
-                                                  slot=f"{rnd}:1")).returning(Submission.id).run())[0]["id"]
+        sub = (await Submission.insert(Submission(round=rnd, version=1, status="approved", snapshot={},
+                                                  submitted_at=now, slot=f"{rnd}:1"))
+               .returning(Submission.id).run())[0]["id"]
         projects = await Project.insert(*[Project(
-            round=rnd, item=item["id"], submission=sub, title=f"项目{s + 1}-{i + 1}", kind="special", cost_fen=100000_00,
-            lead_unit_name="基准单位", state=ProjectState.written_off if i % 3 == 0 else ProjectState.underway,
-            plan_status=PlanStatus.approved, started_on=today - timedelta(days=120), planned_end=today + timedelta(days=30),
-            spent_fen=rng.randint(0, 100000_00), created_at=now) for i, item in enumerate(items)]).returning(Project.id).run()
+            round=rnd, item=item["id"], submission=sub, title=f"项目{s + 1}-{i + 1}", kind="special",
+            cost_fen=100000_00, lead_unit_name="基准单位",
+            state=ProjectState.written_off if i % 3 == 0 else ProjectState.underway,
+            plan_status=PlanStatus.approved, started_on=today - timedelta(days=120),
+            planned_end=today + timedelta(days=30), spent_fen=rng.randint(0, 100000_00), created_at=now)
+            for i, item in enumerate(items)]).returning(Project.id).run()
         await _chunks(Milestone, [Milestone(project=p["id"], position=0, task="节点", due=today + timedelta(days=10))
                                   for p in projects])
         done = [p["id"] for i, p in enumerate(projects) if i % 3 == 0]

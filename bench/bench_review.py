@@ -60,16 +60,21 @@ async def seed(today: date) -> int:
     district = (await District.insert(District(name="基准区")).returning(District.id).run())[0]["id"]
     for s in range(STREETS):
         town = (await Town.insert(Town(district=district, name=f"基准{s + 1}街道")).returning(Town.id).run())[0]["id"]
-        rnd = (await Round.insert(Round(town=town, title="基准批次", created_at=now)).returning(Round.id).run())[0]["id"]
-        items = await WishItem.insert(*[WishItem(round=rnd, position=i, title=f"项目{s + 1}-{i + 1}", cost_fen=100000_00)
+        rnd = (await Round.insert(Round(town=town, title="基准批次", created_at=now))
+               .returning(Round.id).run())[0]["id"]
+        items = await WishItem.insert(*[WishItem(round=rnd, position=i, title=f"项目{s + 1}-{i + 1}",
+                                                 cost_fen=100000_00)
                                         for i in range(PROJECTS)]).returning(WishItem.id).run()
-        sub = (await Submission.insert(Submission(round=rnd, version=1, status="approved", snapshot={}, submitted_at=now,
-                                                  slot=f"{rnd}:1")).returning(Submission.id).run())[0]["id"]
+        sub = (await Submission.insert(Submission(round=rnd, version=1, status="approved", snapshot={},
+                                                  submitted_at=now, slot=f"{rnd}:1"))
+               .returning(Submission.id).run())[0]["id"]
         projects = await Project.insert(*[Project(
-            round=rnd, item=item["id"], submission=sub, title=f"项目{s + 1}-{i + 1}", kind="special", cost_fen=100000_00,
-            lead_unit_name="基准单位", state=ProjectState.underway, plan_status=PlanStatus.approved, started_on=start,
-            planned_start=start, planned_end=today + timedelta(days=rng.randint(-10, 90)), progress_pct=rng.randint(0, 99),
-            spent_fen=rng.randint(0, 100000_00), created_at=now) for i, item in enumerate(items)]).returning(Project.id).run()
+            round=rnd, item=item["id"], submission=sub, title=f"项目{s + 1}-{i + 1}", kind="special",
+            cost_fen=100000_00, lead_unit_name="基准单位", state=ProjectState.underway,
+            plan_status=PlanStatus.approved, started_on=start, planned_start=start,
+            planned_end=today + timedelta(days=rng.randint(-10, 90)), progress_pct=rng.randint(0, 99),
+            spent_fen=rng.randint(0, 100000_00), created_at=now)
+            for i, item in enumerate(items)]).returning(Project.id).run()
         for p in projects:
             pid = p["id"]
             await Milestone.insert(*[Milestone(project=pid, position=k, task=f"节点{k + 1}", owner="单位",
@@ -81,7 +86,8 @@ async def seed(today: date) -> int:
                                          amount_fen=rng.randint(0, 80000_00))).run()
             skip = set(rng.sample(range(WEEKS), rng.choice([0, 0, 0, 1, 2])))
             reports = await WeeklyReport.insert(*[WeeklyReport(
-                project=pid, week_start=start + timedelta(weeks=w), progress_pct=min(99, w * 4), done="本周完成情况" * 5,
+                project=pid, week_start=start + timedelta(weeks=w), progress_pct=min(99, w * 4),
+                done="本周完成情况" * 5,
                 next_plan="下周计划" * 5, spent_fen=w * 1000_00, filed_at=now, slot=f"{pid}:{w}")
                 for w in range(WEEKS) if w not in skip]).returning(WeeklyReport.id).run()
             if rng.random() < 0.2:
@@ -135,7 +141,8 @@ async def run(repeat: int) -> None:
             print(f"{'monthly_review (district rows)':34s} {took:7.3f} s  ({len(r.rows)} rows)   "
                   f"baseline: plain read of the {n} rows {base:.3f} s  ({took / base:.1f}x)")
         one = dataclasses.replace(r, rows=r.rows[:1], streets=r.streets[:1])
-        for label, build in (("月调度通报 PDF", exports.monthly_review_pdf), ("月调度 Excel", exports.monthly_review_xlsx)):
+        for label, build in (("月调度通报 PDF", exports.monthly_review_pdf),
+                             ("月调度 Excel", exports.monthly_review_xlsx)):
             # Baseline, the same run: the same document with one project (its fixed cost: fonts,
             # the masthead, the pages around the table).
             await build(one)  # warm: imports and font loading are paid once per process

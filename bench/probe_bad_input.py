@@ -36,7 +36,8 @@ class Forms(HTMLParser):
         if tag == "a" and a.get("href"):
             self.links.append(a["href"])
         elif tag == "form":
-            self._form = {"action": a.get("action") or a.get("hx-post") or "", "method": (a.get("method") or ("post" if a.get("hx-post") else "get")).lower(), "fields": {}}
+            method = a.get("method") or ("post" if a.get("hx-post") else "get")
+            self._form = {"action": a.get("action") or a.get("hx-post") or "", "method": method.lower(), "fields": {}}
             self.forms.append(self._form)
         elif tag in ("input", "select", "textarea") and self._form is not None and a.get("name"):
             if a.get("type") in ("checkbox", "radio") and a["name"] in self._form["fields"]:

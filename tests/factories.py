@@ -80,7 +80,8 @@ async def open_round(r: wishlists.RoundView, codes_per_community: int = 5, actor
 
 
 async def _communities_of(town_id: int) -> list[int]:
-    return [c["id"] for c in await Community.select(Community.id).where(Community.town == town_id).order_by(Community.id)]
+    return [c["id"] for c in await Community.select(Community.id).where(
+        Community.town == town_id).order_by(Community.id)]
 
 
 async def item_ids(round_id: int) -> list[int]:

@@ -207,7 +207,8 @@ def test_pg_tool_older_than_the_server_refused():
 @pytest.mark.parametrize(("environ", "locale"), [
     ({}, "zh_CN"), ({"LANG": "C.UTF-8"}, "zh_CN"), ({"LANG": "POSIX"}, "zh_CN"), ({"LANG": "en_GB.UTF-8"}, "en"),
     ({"LANG": "zh_CN.UTF-8"}, "zh_CN"), ({"LANG": "fr_FR.UTF-8"}, "zh_CN"),
-    ({"LANG": "zh_CN.UTF-8", "LC_ALL": "en_US.UTF-8"}, "en"), ({"LANG": "en_US.UTF-8", "LC_MESSAGES": "zh_TW"}, "zh_CN"),
+    ({"LANG": "zh_CN.UTF-8", "LC_ALL": "en_US.UTF-8"}, "en"),
+    ({"LANG": "en_US.UTF-8", "LC_MESSAGES": "zh_TW"}, "zh_CN"),
 ])
 def test_cli_speaks_the_shell_language_chinese_by_default(environ, locale):
     from yishi.cli import cli_locale

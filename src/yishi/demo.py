@@ -179,7 +179,8 @@ async def _delivery_of_existing(district_id: int, say) -> None:
     town = await Town.select(Town.id).where((Town.district == district_id) & (Town.name == "大弯街道")).first().run()
     if town is None:
         return
-    earlier = await Round.select(Round.id).where((Round.town == town["id"]) & (Round.title == "2025年第四批次")).first().run()
+    earlier = await Round.select(Round.id).where(
+        (Round.town == town["id"]) & (Round.title == "2025年第四批次")).first().run()
     if earlier is not None:
         await demo_delivery.build(district_id, town["id"], earlier["id"], DEMO_PASSWORD, say)
     await demo_evaluation.build(district_id, DEMO_PASSWORD, say)
@@ -254,13 +255,16 @@ async def _fill_and_vote(round_id: int, items, community_ids, n_ballots, rng, ac
 
 # (days ago, community index, category, channel, content, name, phone)
 SUGGESTIONS = [
-    (40, 0, "养老", "visit", "楼道太陡，老人爬到三楼就喘不过气，能不能在楼梯转角装几个折叠座椅歇歇脚？", "吴桂兰", "13880011234"),
+    (40, 0, "养老", "visit", "楼道太陡，老人爬到三楼就喘不过气，能不能在楼梯转角装几个折叠座椅歇歇脚？",
+     "吴桂兰", "13880011234"),
     (38, 2, "养老", "qr", "团结社区老楼没有电梯，腿脚不好的老人一年下不了几次楼，希望加装电梯。", "", "13990022345"),
     (37, 2, "养老", "hotline", "老旧小区加装电梯的事情什么时候能推动？我们愿意出一部分钱。", "陈志强", "13550033456"),
     (36, 3, "养老", "qr", "锦城小区8栋能不能装电梯，家里有坐轮椅的老人。", "", ""),
-    (35, 0, "养老", "visit", "社区老人吃饭难，希望办个幸福食堂，午饭平价，行动不便的能送餐上门。", "赵明", "13608044567"),
+    (35, 0, "养老", "visit", "社区老人吃饭难，希望办个幸福食堂，午饭平价，行动不便的能送餐上门。",
+     "赵明", "13608044567"),
     (33, 1, "养老", "survey", "家里老人失能卧床，洗澡要两个人抬，希望有上门助浴服务。", "刘芳", "13730055678"),
-    (30, 4, "交通出行", "hotline", "双元社区菜市场门口早上七点到八点堵得走不动，希望安排交通劝导员。", "", "13840066789"),
+    (30, 4, "交通出行", "hotline", "双元社区菜市场门口早上七点到八点堵得走不动，希望安排交通劝导员。",
+     "", "13840066789"),
     (29, 0, "交通出行", "qr", "小区周边停车难，晚上车停到消防通道上，能不能协调机关单位夜间开放停车位？", "", ""),
     (27, 1, "安全", "visit", "五里村社区楼道里电动车充电很危险，希望在小区增设智能换电柜。", "周伟", "13950077890"),
     (26, 3, "安全", "petition", "老院落离消防栓太远，去年起火差点出事，希望设置临时消防水源。", "郑海", "02883912345"),
@@ -291,7 +295,8 @@ async def build_suggestions(town_id: int, community_ids: list[int], rounds: dict
     for idx, name, address in [(0, "大弯社区党群服务中心观测点", "大弯社区党群服务中心一楼大厅"),
                                (1, "五里村社区市民驿站观测点", "五里村社区市民驿站"),
                                (3, "锦城社区小区门岗观测点", "锦城小区南门门岗")]:
-        points.append(await sg_catalog.create_point(community_id=community_ids[idx], name=name, address=address, actor=staff))
+        points.append(await sg_catalog.create_point(community_id=community_ids[idx], name=name, address=address,
+                                                    actor=staff))
     cats = {c["name"]: c["id"] for c in await sg_catalog.categories()}
     now = datetime.now(UTC)
     ids = []
@@ -322,7 +327,8 @@ async def build_suggestions(town_id: int, community_ids: list[int], rounds: dict
     await grade(1, Grade.A, Track.study, Tier.district, "区住建局")
     await sg.merge(ids[1], [ids[2], ids[3]], actor=staff)
     await sg.start_handling(ids[1], actor=staff)
-    await sg.answer(ids[1], "已转区住建局研究，正在摸排团结、锦城两个小区的加装条件，下月召开居民意见征询会。", actor=staff)
+    await sg.answer(ids[1], "已转区住建局研究，正在摸排团结、锦城两个小区的加装条件，下月召开居民意见征询会。",
+                    actor=staff)
     await stamp(ids[1], 10, Suggestion.replied_at)
     # Folding seats and the canteen: turned into wish-list items.
     seat = await WishItem.select(WishItem.id).where(
@@ -359,7 +365,8 @@ async def build_suggestions(town_id: int, community_ids: list[int], rounds: dict
     await grade(7, Grade.B, Track.deadline, Tier.street, "大弯街道城管办")
     await grade(16, Grade.C, Track.now, Tier.community, "大弯社区卫生服务站")
     await grade(20, Grade.C, Track.now, Tier.community, "锦城社区居委会")
-    say(f"  居民建议：{len(ids)} 条（3 个“码上听”观测点），查询码示例：{codes[1]}\uff08已合并的加装电梯\uff09、{codes[13]}\uff08已办结\uff09")
+    say(f"  居民建议：{len(ids)} 条（3 个“码上听”观测点），"
+        f"查询码示例：{codes[1]}\uff08已合并的加装电梯\uff09、{codes[13]}\uff08已办结\uff09")
     return {"suggestion_ids": ids, "tracking_codes": codes}
 
 
@@ -389,7 +396,8 @@ async def build_council_work(council_id: int, round_id: int, convener) -> dict:
     await meeting.start(m, actor=convener)
     m = await meeting.get_meeting(meeting_id)
     agenda = await meeting.agenda_of(meeting_id)
-    await meeting.save_notes(m, agenda[0]["id"], "本批次清单 8 项，发放选票码 240 个，收回选票 180 张；预算 70 万元。", actor=convener)
+    await meeting.save_notes(m, agenda[0]["id"], "本批次清单 8 项，发放选票码 240 个，收回选票 180 张；预算 70 万元。",
+                             actor=convener)
     await meeting.save_notes(m, agenda[1]["id"], "成员认为爱心座椅、背街小巷路灯修复群众呼声高、投入小，应优先实施；"
                              "小区监控补盲需与公安部门衔接点位。", actor=convener)
     support = await meetings.decision_support(round_id)
@@ -401,8 +409,8 @@ async def build_council_work(council_id: int, round_id: int, convener) -> dict:
         else:
             choices = {mid: (VoteChoice.yes if i < 2 else VoteChoice.no) for i, mid in enumerate(present)}
         await meeting.record_votes(m, item_id, choices, actor=convener)
-    await decisions.decide(m, "经民情协商“5+X”组民主议事，结合群众勾选结果和批次预算，逐项表决通过意愿清单所列民生微事，"
-                            "报请区委社会工作部审议。", "", actor=convener)
+    await decisions.decide(m, "经民情协商“5+X”组民主议事，结合群众勾选结果和批次预算，"
+                            "逐项表决通过意愿清单所列民生微事，报请区委社会工作部审议。", "", actor=convener)
     await meeting.save_notes(m, agenda[2]["id"], "逐项举手表决，表决结果见下表。", actor=convener)
     await meeting.close_minutes(m, actor=convener)
     staff = await User.objects().where(User.username == "dawan_staff").first()

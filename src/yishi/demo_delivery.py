@@ -106,7 +106,8 @@ async def build(district_id: int, town_id: int, round_id: int, password: str, sa
     staff = await User.objects().where(User.username == "dawan_staff").first()
     unit_ids = await _directory(district_id, staff)
     if not await User.exists().where(User.username == "dawan_danwei"):
-        await accounts.create_user(username="dawan_danwei", password=password, display_name="大弯街道城管办 林建（经办人）",
+        await accounts.create_user(username="dawan_danwei", password=password,
+                                   display_name="大弯街道城管办 林建（经办人）",
                                    role=Role.unit_clerk, unit_id=unit_ids["大弯街道城市管理办公室"])
     clerk = await User.objects().where(User.username == "dawan_danwei").first()
     project_ids = await _approved_projects(round_id)
@@ -117,8 +118,8 @@ async def build(district_id: int, town_id: int, round_id: int, password: str, sa
         await services.assign(pid, lead_unit_id=unit_ids[lead], implementer_id=unit_ids[implementer],
                               responsible_name=person, responsible_phone=phone, actor=staff)
         await _deliver(pid, scenario, funding, today, cal, staff, clerk, data_dir, seed=n)
-    say(f"  办实事：{len(UNITS)} 个责任单位，{min(len(project_ids), len(PLANS))} 个项目在办（已销账、正常、黄色、红色、暂缓）；"
-        f"单位经办人 dawan_danwei")
+    say(f"  办实事：{len(UNITS)} 个责任单位，{min(len(project_ids), len(PLANS))} 个项目在办"
+        f"（已销账、正常、黄色、红色、暂缓）；单位经办人 dawan_danwei")
     return {"created": True, "project_ids": project_ids}
 
 
@@ -130,9 +131,11 @@ async def _deliver(pid: int, scenario: str, funding, today: date, cal: Calendar,
     overdue = {"yellow": 3, "red": 8}.get(scenario)
     first_due = _workdays_back(cal, today, overdue) if overdue else start + timedelta(days=16)
     milestones = [MilestoneInput("方案细化与招标", "牵头单位", first_due),
-                  MilestoneInput("进场实施", "实施主体", max(first_due, today - timedelta(days=3)) + timedelta(days=14)),
+                  MilestoneInput("进场实施", "实施主体",
+                                 max(first_due, today - timedelta(days=3)) + timedelta(days=14)),
                   MilestoneInput("完工验收", "牵头单位", end)]
-    await plan.save_draft(pid, planned_start=start, planned_end=end, milestones=milestones, funding=funding, actor=clerk)
+    await plan.save_draft(pid, planned_start=start, planned_end=end, milestones=milestones, funding=funding,
+                          actor=clerk)
     await plan.submit_plan(pid, actor=clerk)
     await plan.approve_plan(pid, actor=staff)
     # The demo's projects began weeks ago: the plan's approval is dated back to the start.
@@ -150,18 +153,19 @@ async def _deliver(pid: int, scenario: str, funding, today: date, cal: Calendar,
             problems = ("流动青少年宫进社区场地不足，请街道协调党群服务中心二楼活动室。",)
         rid = await reports.file_report(pid, ReportInput(
             progress, f"第 {i} 周：按方案推进，完成现场勘查与材料采购的第 {i} 阶段工作。",
-            "继续推进下一阶段工作，做好居民沟通。", total * progress // 100 // 2, problems), actor=clerk, week_of=monday)
+            "继续推进下一阶段工作，做好居民沟通。", total * progress // 100 // 2, problems),
+            actor=clerk, week_of=monday)
         if i % 2 == 1 or i == len(weeks):
             await photos.attach(pid, [(f"现场{i}.jpg", _photo(seed * 100 + i, (60 + 30 * seed, 140, 90)))],
                                 data_dir=data_dir, actor=clerk, report_id=rid)
     if scenario == "red":
         (item,) = await reports.open_coordination(project_id=pid)
         await reports.answer_coordination(item["id"], "已协调党群服务中心二楼活动室每周六上午使用。", actor=staff)
-        await reports.issue_directive(pid, text="两周内补齐缺报的周报告，并提交赶工计划。", assignee="", due=today + timedelta(days=14),
-                                      actor=staff)
+        await reports.issue_directive(pid, text="两周内补齐缺报的周报告，并提交赶工计划。", assignee="",
+                                      due=today + timedelta(days=14), actor=staff)
     if scenario == "yellow":
-        did = await reports.issue_directive(pid, text="本月底前确定换电柜点位。", assignee="", due=today + timedelta(days=20),
-                                            actor=staff)
+        did = await reports.issue_directive(pid, text="本月底前确定换电柜点位。", assignee="",
+                                            due=today + timedelta(days=20), actor=staff)
         await reports.answer_directive(did, "已初选三处点位，待业主代表会确认。", actor=clerk)
     if scenario == "paused":
         await services.pause(pid, "需与公安部门衔接监控点位和联网方案，暂缓实施。", actor=staff)

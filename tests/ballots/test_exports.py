@@ -89,7 +89,8 @@ async def test_pb_export_reads_back_with_same_ballots():
     assert name == f"round-{r.id}.pb"
     back = rules.parse_pb(data.decode())
     assert back.budget == 35000
-    assert sorted(sorted(b) for b in back.ballots) == sorted(sorted(b) for b in (await casting.election_of_round(r.id)).ballots)
+    cast = (await casting.election_of_round(r.id)).ballots
+    assert sorted(sorted(b) for b in back.ballots) == sorted(sorted(b) for b in cast)
     assert "max_length" not in back.meta  # the round allows any number of ticks
 
 
@@ -122,7 +123,8 @@ async def test_results_xlsx_has_turnout_sheet():
     book = load_workbook(io.BytesIO(data))
     assert book.sheetnames == ["勾选结果", "各社区参与率"]
     turnout = [[c.value for c in row] for row in book["各社区参与率"].iter_rows()]
-    assert turnout == [["社区", "发放选票码", "已投", "参与率"], ["第1社区", 2, 2, "100.0%"], ["第2社区", 2, 1, "50.0%"]]
+    assert turnout == [["社区", "发放选票码", "已投", "参与率"], ["第1社区", 2, 2, "100.0%"],
+                       ["第2社区", 2, 1, "50.0%"]]
 
 
 async def test_exports_while_voting_refused():
@@ -141,7 +143,8 @@ async def test_import_pb_creates_closed_round_with_ballots():
     assert (r.title, r.budget_fen, r.max_ticks, r.status.value) == ("测试导入", 100050, 2, "counted")
     items = await wishlists.items_of(round_id)
     assert [(i["title"], i["cost_fen"], i["description"]) for i in items] == [
-        ("路灯", 60000, "Pabulib 项目编号 a"), ("座椅", 40025, "Pabulib 项目编号 b"), ("食堂", 30000, "Pabulib 项目编号 c")]
+        ("路灯", 60000, "Pabulib 项目编号 a"), ("座椅", 40025, "Pabulib 项目编号 b"),
+        ("食堂", 30000, "Pabulib 项目编号 c")]
     assert await Ballot.count().where(Ballot.round == round_id) == 4
     e = await casting.election_of_round(round_id)
     assert e.budget == Fraction(2001, 2)

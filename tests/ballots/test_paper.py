@@ -250,5 +250,6 @@ async def test_missing_code_font_is_a_chinese_503_and_marks_nothing(monkeypatch)
     finally:
         paper_pdf.code_font.cache_clear()
     assert caught.value.status_code == 503
-    assert caught.value.message == "服务器缺少中文粗体字体（Noto CJK），暂时无法生成纸质选票。请管理员安装 fonts-noto-cjk 后再试。"
+    assert caught.value.message == ("服务器缺少中文粗体字体（Noto CJK），暂时无法生成纸质选票。"
+                                    "请管理员安装 fonts-noto-cjk 后再试。")
     assert (await round_settings.get(r.id)).uses_paper is False

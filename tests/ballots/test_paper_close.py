@@ -209,7 +209,7 @@ async def test_closer_losing_the_race_to_another_worker_logs_no_warning(monkeypa
     _later(monkeypatch, closes)
     caplog.set_level(logging.DEBUG, logger="yishi.ballots.lifecycle")
     # Two workers' closers, and a round page, all at once: one counts, the others find it done.
-    outcomes = await asyncio.gather(lifecycle.close_if_due(r.id), lifecycle.close_if_due(r.id), lifecycle.close_if_due(r.id))
+    outcomes = await asyncio.gather(*(lifecycle.close_if_due(r.id) for _ in range(3)))
     assert sorted(outcomes) == [False, False, True]
     # A worker that read the round before another counted it (its view is stale) loses quietly.
     stale = dataclasses.replace(await wishlists.get_round(r.id), status=RoundStatus.voting)

@@ -29,7 +29,8 @@ async def test_paper_entry_by_collector_then_message(client):
     page = await client.get(f"/rounds/{r.id}/paper")
     assert page.status_code == 200 and "录入收回的纸质选票" in page.text
     response = await client.post(f"/rounds/{r.id}/paper/entries",
-                                 data={"_csrf_token": f.csrf_from(page.text), "code": codes[0], "item": [str(items[0])]})
+                                 data={"_csrf_token": f.csrf_from(page.text), "code": codes[0],
+                                       "item": [str(items[0])]})
     assert response.status_code == 200
     assert "已保存第一遍录入" in response.text
 
@@ -40,7 +41,8 @@ async def test_paper_entry_too_many_ticks_400_keeps_form(client):
     await f.login(client, collector.username)
     page = await client.get(f"/rounds/{r.id}/paper")
     response = await client.post(f"/rounds/{r.id}/paper/entries",
-                                 data={"_csrf_token": f.csrf_from(page.text), "code": codes[0], "item": [str(i) for i in items]})
+                                 data={"_csrf_token": f.csrf_from(page.text), "code": codes[0],
+                                       "item": [str(i) for i in items]})
     assert response.status_code == 400
     assert "最多只能勾选 2 项" in response.text
     assert codes[0] in response.text

@@ -52,7 +52,8 @@ async def test_staff_end_a_paper_round_see_the_state_then_confirm_the_count(clie
     assert refused.status_code == 409
     assert "还有 1 张纸质选票未完成两次录入或正等待审核，全部处理完才能计票。" in refused.text
     public = await client.get(f"/results/{r.id}")
-    assert public.status_code == 409 and "勾选已截止，纸质选票正在录入。全部录入、计票后公布结果，请稍后再来。" in public.text
+    assert public.status_code == 409
+    assert "勾选已截止，纸质选票正在录入。全部录入、计票后公布结果，请稍后再来。" in public.text
     ballot = await client.get(f"/v/{codes[1]}")
     assert "截止，感谢您的关注。" in ballot.text
 
@@ -94,7 +95,8 @@ async def test_results_list_each_item_full_name_count_and_cost_in_order(client):
     await lifecycle.close_voting(await wishlists.get_round(r.id), actor=None)
     page = await client.get(f"/results/{r.id}")
     rows = re.findall(r'<li data-item="(\d+)">\s*<span class="label"><span class="rank">(\d+)</span>([^<]+)</span>.*?'
-                      r'<span class="n">(\d+)<small>票</small></span>\s*<span class="cost">预计费用 ([\d,.]+) 元</span>',
+                      r'<span class="n">(\d+)<small>票</small></span>\s*'
+                      r'<span class="cost">预计费用 ([\d,.]+) 元</span>',
                       page.text, re.S)
     assert rows[0] == (str(items[1]), "1", "项目2", "1", "20,000.00")
     assert [row[1] for row in rows] == [str(n) for n in range(1, len(rows) + 1)]

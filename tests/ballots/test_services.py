@@ -48,10 +48,11 @@ async def test_issue_codes_returns_distinct_readable_codes():
     assert len(set(issued)) == 50
     assert issued == sorted(issued)
     assert all(len(c) == 8 and set(c) <= set(code_utils.ALPHABET) for c in issued)
-    rows = await BallotCode.select(BallotCode.code, BallotCode.community, BallotCode.used_at, BallotCode.batch).order_by(
-        BallotCode.code).run()
+    rows = await BallotCode.select(
+        BallotCode.code, BallotCode.community, BallotCode.used_at, BallotCode.batch).order_by(BallotCode.code).run()
     (batch,) = await casting.code_batches(r.id)
-    assert rows == [{"code": c, "community": places["communities"][0], "used_at": None, "batch": batch["id"]} for c in issued]
+    assert rows == [{"code": c, "community": places["communities"][0], "used_at": None, "batch": batch["id"]}
+                    for c in issued]
     assert (batch["number"], batch["size"], batch["unused"], batch["issued_by_name"]) == (1, 50, 50, None)
     audit = await AuditEntry.select(AuditEntry.action, AuditEntry.data).output(load_json=True).run()
     assert audit[-1] == {"action": "ballot.codes.issued",

@@ -32,7 +32,8 @@ INLINE = """() => {
   const found = [];
   for (const el of document.querySelectorAll("*")) {
     for (const a of el.attributes) {
-      if (/^on/i.test(a.name) || /^hx-on/i.test(a.name) || a.name === "style") found.push(el.tagName + "[" + a.name + "]");
+      if (/^on/i.test(a.name) || /^hx-on/i.test(a.name) || a.name === "style")
+        found.push(el.tagName + "[" + a.name + "]");
     }
   }
   for (const s of document.querySelectorAll("script:not([src])")) found.push("inline <script>");

@@ -62,7 +62,8 @@ async def test_staff_prints_and_exports_exactly_one_issuing_batch(open_page):
     await page.goto(f"/rounds/{r.id}/codes")
     await expect(page.locator(".slip")).to_have_count(9)
     option = page.get_by_label("发放记录").locator(f'option[value="{second.id}"]')
-    await expect(option).to_have_text(re.compile(r"^第 2 次发放 · 第1社区 · \d{4}-\d\d-\d\d \d\d:\d\d · 林工作人员 · 2 个（未用 2 个）$"))
+    await expect(option).to_have_text(
+        re.compile(r"^第 2 次发放 · 第1社区 · \d{4}-\d\d-\d\d \d\d:\d\d · 林工作人员 · 2 个（未用 2 个）$"))
     await page.get_by_label("发放记录").select_option(str(second.id))
     await page.get_by_role("button", name="筛选").click()
     await expect(page.locator(".slip")).to_have_count(2)
@@ -71,5 +72,7 @@ async def test_staff_prints_and_exports_exactly_one_issuing_batch(open_page):
     async with page.expect_download() as download:
         await page.get_by_role("link", name="导出选票码（CSV）").click()
     lines = (await (await download.value).path()).read_text(encoding="utf-8-sig").splitlines()
-    assert [line.split(",")[1:3] for line in lines[1:]] == [["第 2 次发放", code_utils.display(c)] for c in second.codes]
-    assert not {code_utils.display(c) for c in first.codes + other.codes} & set(await page.locator(".slip-code").all_inner_texts())
+    assert [line.split(",")[1:3] for line in lines[1:]] == [["第 2 次发放", code_utils.display(c)]
+                                                            for c in second.codes]
+    slips = set(await page.locator(".slip-code").all_inner_texts())
+    assert not {code_utils.display(c) for c in first.codes + other.codes} & slips

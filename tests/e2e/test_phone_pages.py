@@ -36,7 +36,8 @@ async def demo_sized_meeting() -> dict:
                                        max_ticks=5, actor=convener)
     r = await wishlists.get_round(rid)
     for title, description, yuan, kind in ITEMS:
-        await wishlists.add_item(r, title=title, description=description, cost_fen=yuan * 100, kind=kind, actor=convener)
+        await wishlists.add_item(r, title=title, description=description, cost_fen=yuan * 100, kind=kind,
+                                 actor=convener)
     codes = await f.open_round(await wishlists.get_round(rid), codes_per_community=20)
     ids = await f.item_ids(rid)
     rng = random.Random(7)

@@ -201,7 +201,8 @@ async def close_decide_and_download(page: Page, tmp_path):
     for n in range(1, 7):  # 成员1–6: the five fixed categories and a second resident; the X absent
         await page.get_by_label(f"成员{n}", exact=True).select_option("present")
     await page.get_by_role("button", name="保存签到").click()
-    await expect(page.locator("#quorum")).to_have_text("已达到法定人数：应到 7 人，实到 6 人（需至少 4 人），五类固定成员齐全。")
+    await expect(page.locator("#quorum")).to_have_text(
+        "已达到法定人数：应到 7 人，实到 6 人（需至少 4 人），五类固定成员齐全。")
     await page.get_by_role("button", name="开始会议").click()
     await expect(page.locator("#meeting-status")).to_have_text("会议进行中")
 
@@ -225,7 +226,8 @@ async def close_decide_and_download(page: Page, tmp_path):
     await page.goto(round_url)
     await expect(page.locator("h1 .status")).to_have_text("已形成意愿清单")
     await expect(page.locator("#decision table.approved tbody tr")).to_have_count(2)
-    await expect(page.locator("#decision blockquote")).to_have_text("经民情协商“5+X”组民主议事，表决通过爱心座椅、幸福食堂两项。")
+    await expect(page.locator("#decision blockquote")).to_have_text(
+        "经民情协商“5+X”组民主议事，表决通过爱心座椅、幸福食堂两项。")
     await expect(page.locator("#council-work")).to_contain_text("2026年首批次民主议事会")
     assert meeting_url
 

@@ -18,7 +18,8 @@ async def test_demo_rates_ranks_seven_streets_and_is_idempotent():
     assert (t.residents.satisfied, t.residents.basic, t.residents.unsatisfied) == (28, 9, 4)
     assert (t.telephone.total, t.telephone.unsatisfied) == (4, 1)
     assert await UnsatisfiedCase.count() == CASES
-    assert [r["total"] for r in await ObserverScore.select(ObserverScore.total).run()] == [89.0]  # 25 + 35×4/5 + 20×4/5 + 20
+    # 25 + 35×4/5 + 20×4/5 + 20
+    assert [r["total"] for r in await ObserverScore.select(ObserverScore.total).run()] == [89.0]
     district = (await District.select(District.id).first().run())["id"]
     ranking = await rates.ranking(district, services.month_of(dates.today()))
     assert len(ranking) == 7 and len({r.town_name for r in ranking}) == 7

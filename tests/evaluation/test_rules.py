@@ -54,8 +54,8 @@ def test_advise_reopened_project_waits():
 
 
 def test_advice_rule_describes_its_thresholds():
-    assert RULE.describe() == ("满意率不低于 90% 且评价不少于 10 条：深化推广；评价不少于 10 条但满意率低于 90%：次年退出；"
-                               "评价少于 10 条：待观察。")
+    assert RULE.describe() == ("满意率不低于 90% 且评价不少于 10 条：深化推广；"
+                               "评价不少于 10 条但满意率低于 90%：次年退出；评价少于 10 条：待观察。")
 
 
 def test_score_is_the_mean_of_known_rates():

@@ -43,7 +43,8 @@ async def test_rate_online_audit_names_no_code_nor_grade():
     places, staff, (pid, _), round_id = await written_off()
     (code,) = await codes(places, staff, round_id, 1)
     await services.rate_online(pid, code, "unsatisfied", "灯不亮")
-    entry = await AuditEntry.select().where(AuditEntry.action == "evaluation.rated").first().output(load_json=True).run()
+    entry = await AuditEntry.select().where(
+        AuditEntry.action == "evaluation.rated").first().output(load_json=True).run()
     assert entry["data"] == {"channel": "online"}
 
 
@@ -115,7 +116,8 @@ async def test_paper_double_entry_agrees_and_erases_the_entries():
     assert info.value.message == "您已经录入过这张评价表。第二遍须由另一位收集员录入，以便核对。"
     assert await services.enter_paper(pid, code, "basic", "还行", actor=c2) == "counted"
     assert await _grades(pid) == [("basic", "paper", "还行")]
-    paper = await PaperRating.select(PaperRating.status, PaperRating.first_entry, PaperRating.second_entry).first().run()
+    paper = await PaperRating.select(
+        PaperRating.status, PaperRating.first_entry, PaperRating.second_entry).first().run()
     assert paper == {"status": "counted", "first_entry": "", "second_entry": ""}
     with pytest.raises(Conflict):
         await services.rate_online(pid, code, "satisfied")
@@ -162,7 +164,8 @@ async def test_telephone_follow_up_counted_apart():
     await services.record_call(pid, "unsatisfied", "", community_id=None, actor=staff)
     await services.record_call(pid, "basic", "", community_id=None, actor=staff)
     t = rules.tally((await services.ratings_of([pid]))[pid])
-    assert (t.residents.total, t.residents.satisfaction, t.telephone.total, t.telephone.satisfaction) == (1, 1.0, 2, 0.5)
+    assert (t.residents.total, t.residents.satisfaction,
+            t.telephone.total, t.telephone.satisfaction) == (1, 1.0, 2, 0.5)
     collector = await f.make_user(Role.collector, places)
     with pytest.raises(Forbidden):
         await services.record_call(pid, "basic", "", community_id=None, actor=collector)

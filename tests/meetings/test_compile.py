@@ -81,10 +81,11 @@ async def test_council_merges_two_suggestions_into_one_item_linked_both_ways():
 async def test_edit_wording_and_cost_in_meeting_is_saved_and_audited():
     ctx = await _consult()
     item_id = (await f.item_ids(ctx["round"].id))[0]
-    await compiling.edit_item(ctx["meeting"], item_id, title="爱心座椅（公交站旁）", description="在公交站旁安放 10 张座椅。",
-                              cost_fen=45_000_00, kind=ItemKind.special, lead_unit="社区居委会", actor=ctx["convener"])
-    assert await _items(ctx["round"].id) == [("爱心座椅（公交站旁）", 45_000_00, "special", "在公交站旁安放 10 张座椅。",
-                                             "社区居委会")]
+    await compiling.edit_item(ctx["meeting"], item_id, title="爱心座椅（公交站旁）",
+                              description="在公交站旁安放 10 张座椅。", cost_fen=45_000_00, kind=ItemKind.special,
+                              lead_unit="社区居委会", actor=ctx["convener"])
+    assert await _items(ctx["round"].id) == [
+        ("爱心座椅（公交站旁）", 45_000_00, "special", "在公交站旁安放 10 张座椅。", "社区居委会")]
     entry = await AuditEntry.select().where(AuditEntry.action == "wishlist.item.edited").first()
     data = json.loads(entry["data"]) if isinstance(entry["data"], str) else entry["data"]
     assert data["after"]["title"] == "爱心座椅（公交站旁）" and data["before"]["title"] == "项目1"
@@ -167,7 +168,8 @@ async def test_only_an_adopted_list_is_published():
 
 @pytest.mark.parametrize("case", ["planned", "closed", "decide-step"])
 async def test_list_work_refused_outside_an_open_consult_meeting(case):
-    ctx = await _consult(start=case != "planned", step=MeetingStep.decide if case == "decide-step" else MeetingStep.consult)
+    ctx = await _consult(start=case != "planned",
+                         step=MeetingStep.decide if case == "decide-step" else MeetingStep.consult)
     m = ctx["meeting"]
     if case == "closed":
         await meeting.close_minutes(m, actor=None)
@@ -314,7 +316,8 @@ async def test_refused_edit_keeps_what_was_typed_in_the_open_edit_form(client):
     item_id = (await f.item_ids(ctx["round"].id))[0]
     url = f"/meetings/{ctx['meeting'].id}"
     page = await client.post(f"{url}/list/items/{item_id}/edit", data={
-        "_csrf_token": token, "title": "爱心座椅（改）", "cost": "四万", "kind": "special", "description": "改后的说明"})
+        "_csrf_token": token, "title": "爱心座椅（改）", "cost": "四万", "kind": "special",
+        "description": "改后的说明"})
     assert page.status_code == 400
     assert "预计费用应为数字（单位：元），例如 12000 或 12000.50。" in page.text
     edit = page.text[page.text.index(f'id="list-item-{item_id}"'):page.text.index(f'/list/items/{item_id}/delete')]
@@ -342,7 +345,8 @@ async def test_adoption_snapshot_is_the_frozen_list_and_the_dossier_names_only_t
 
     ctx = await _consult(items=2)
     # A second 恳谈 meeting planned on the same round but never held.
-    await meeting.create_meeting(ctx["council"], step=MeetingStep.consult, title="未召开的恳谈会", round_id=ctx["round"].id,
+    await meeting.create_meeting(ctx["council"], step=MeetingStep.consult, title="未召开的恳谈会",
+                                 round_id=ctx["round"].id,
                                  held_at=datetime(2026, 5, 20, 6, 30, tzinfo=UTC), place="社区活动室",
                                  actor=ctx["convener"])
     await compiling.adopt(ctx["meeting"], actor=ctx["convener"])

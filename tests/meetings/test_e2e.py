@@ -70,7 +70,8 @@ async def test_meeting_decision_submission_return_reconsideration_resubmission_a
 
     for item in ("项目1", "项目2"):
         await _show_of_hands(page, item, "yes", list(range(1, 7)))
-        await expect(page.locator("#hands-table > li").filter(has_text=item)).to_contain_text("赞成 6 · 反对 0 · 弃权 0")
+        await expect(page.locator("#hands-table > li").filter(has_text=item)).to_contain_text(
+            "赞成 6 · 反对 0 · 弃权 0")
     await page.get_by_label("决议内容").fill("经民主议事，同意实施项目1和项目2。")
     await page.get_by_role("button", name="按表决结果形成意愿清单").click()
     await expect(page.locator("#decided-here")).to_contain_text("本次会议已形成决议。")
@@ -103,7 +104,8 @@ async def test_meeting_decision_submission_return_reconsideration_resubmission_a
     revision_url = page.url
     await expect(page.locator("#revision-basis")).to_contain_text("复议：第 1 版意愿清单（2 项）")
     await expect(page.locator("#revision-basis")).to_contain_text("项目2：项目2费用偏高，请暂缓。")
-    await expect(page.locator("#vote-table > li").filter(has_text="项目2")).to_contain_text("区级意见：项目2费用偏高，请暂缓。")
+    await expect(page.locator("#vote-table > li").filter(has_text="项目2")).to_contain_text(
+        "区级意见：项目2费用偏高，请暂缓。")
 
     phone = await open_page(phone=True)
     await login(phone, member.username)
@@ -164,10 +166,12 @@ async def test_meeting_decision_submission_return_reconsideration_resubmission_a
         await expect(page.locator("#meeting-status")).to_have_text("纪要已定稿")
     for url, name, needles in (
             (f"{meeting_url}/minutes.pdf", "minutes.pdf", ["出席：", "经民主议事，同意实施项目1和项目2。"]),
-            (f"{revision_url}/minutes.pdf", "revision.pdf", ["本次会议为复议会议", "对“项目2”的意见为“项目2费用偏高，请暂缓”。"]),
+            (f"{revision_url}/minutes.pdf", "revision.pdf",
+             ["本次会议为复议会议", "对“项目2”的意见为“项目2费用偏高，请暂缓”。"]),
             (f"/rounds/{r.id}/intent-list.pdf", "dossier.pdf",
              ["附件1", "2026年3月12日，召开首批次民主议事会", "退回第1版意愿清单",
-              "2026年3月20日，召开2026年首批次复议会议（民主议事定方向·复议）", "按区级意见复议，同意实施项目1，项目2暂缓。"])):
+              "2026年3月20日，召开2026年首批次复议会议（民主议事定方向·复议）",
+              "按区级意见复议，同意实施项目1，项目2暂缓。"])):
         response = await page.request.get(url)
         path = tmp_path / name
         path.write_bytes(await response.body())

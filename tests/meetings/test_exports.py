@@ -92,7 +92,8 @@ async def test_dossier_and_minutes_follow_the_councils_rules_on_categories(tmp_p
     await records.set_rules(ctx["council"], quorum_share_pct=50, quorum_all_fixed=False, pass_share_pct=50)
     for item in ctx["ids"][:2]:
         await setup.vote_all(ctx, item)
-    await decisions.decide(await meeting.get_meeting(ctx["meeting"].id), "同意项目1和项目2。", "", actor=ctx["convener"])
+    await decisions.decide(await meeting.get_meeting(ctx["meeting"].id), "同意项目1和项目2。", "",
+                           actor=ctx["convener"])
     _n, _m, data = await exports.minutes_pdf(ctx["meeting"].id)
     _fonts, minutes, _info = _poppler(tmp_path, data, "m.pdf")
     _n, _m, data = await exports.intent_list_pdf(ctx["round"].id)

@@ -122,8 +122,9 @@ async def test_meeting_time_typed_wrong_is_a_400_in_chinese_not_a_500(client):
     for held_at, message in [("0001-01-01T00:00", "会议时间的年份应在 1970 到 2099 之间。"),
                              ("明天下午", "会议时间的格式不对，请按“年-月-日 时:分”填写。"),
                              ("", "请填写会议时间，例如 2026-03-12 14:30。")]:
-        response = await client.post("/meetings/", data={"_csrf_token": token, "step": "decide", "round": str(r.id),
-                                                         "title": "民主议事会", "held_at": held_at, "place": "党群服务中心"})
+        response = await client.post("/meetings/", data={
+            "_csrf_token": token, "step": "decide", "round": str(r.id), "title": "民主议事会", "held_at": held_at,
+            "place": "党群服务中心"})
         assert response.status_code == 400 and message in response.text, held_at
 
 

@@ -170,7 +170,8 @@ async def test_record_decision_twice_from_stale_page_409():
     mid = await setup.quorate_meeting(r, convener)
     await decisions.record_decision(r, items[:1], "同意。", actor=convener, meeting_id=mid)
     with pytest.raises(Conflict) as caught:
-        await decisions.record_decision(r, items[1:], "改为同意其余项目。", actor=convener, meeting_id=mid)  # r still says counted
+        # r still says counted
+        await decisions.record_decision(r, items[1:], "改为同意其余项目。", actor=convener, meeting_id=mid)
     assert caught.value.message == "本批次的状态已被他人更改，请刷新页面。"
     assert await Decision.count() == 1
     assert (await records.decision_of(r.id))["approved"] == {items[0]}

@@ -28,8 +28,8 @@ async def test_move_rows_keeps_ids_and_drops_old_table():
                                              submitted_at=now, slot=f"{r.id}:1")).returning(Submission.id).run()
     await ENGINE.run_ddl(OLD_TABLE)
     await ENGINE.run_ddl(
-        "INSERT INTO micro_project VALUES (41, {r}, {i}, {s}, '爱心座椅', 4800000, 'special', '大弯街道城管办', 'approved', "
-        "'2026-11-30 08:00:00')".format(r=r.id, i=items[1]["id"], s=sub[0]["id"]))
+        "INSERT INTO micro_project VALUES (41, {r}, {i}, {s}, '爱心座椅', 4800000, 'special', '大弯街道城管办', "
+        "'approved', '2026-11-30 08:00:00')".format(r=r.id, i=items[1]["id"], s=sub[0]["id"]))
     await move.move_rows()
     p = await services.get_project(41)
     assert (p["title"], p["description"], p["cost_fen"], p["lead_unit_name"], p["state"], p["plan_status"]) == (

@@ -44,7 +44,8 @@ async def test_plan_milestone_outside_dates_refused():
     _places, (pid, _o) = await f.make_projects()
     with pytest.raises(DomainError) as info:
         await plan.save_draft(pid, planned_start=date(2026, 11, 2), planned_end=date(2026, 12, 31),
-                              milestones=[MilestoneInput("招标完成", "城管办", date(2027, 1, 5))], funding=[], actor=None)
+                              milestones=[MilestoneInput("招标完成", "城管办", date(2027, 1, 5))], funding=[],
+                              actor=None)
     assert info.value.message == "节点“招标完成”的完成日期应在计划开始和完工日期之间。"
     assert await plan.milestones_of(pid) == []
 

@@ -36,7 +36,8 @@ async def test_report_once_per_week_updates_project_and_opens_problem():
         await reports.file_report(pid, REPORT, actor=staff)
     assert info.value.message == f"{monday_of(services.today()).isoformat()} 这一周的周报告已经填报过了。"
     assert await WeeklyReport.count() == 1 and await Coordination.count() == 1
-    assert [c["text"] for c in await reports.open_coordination(town_id=places["town"])] == ["施工需占用消防通道，请街道协调物业"]
+    assert [c["text"] for c in await reports.open_coordination(town_id=places["town"])] == [
+        "施工需占用消防通道，请街道协调物业"]
     assert [c["project_title"] for c in await reports.open_coordination(district_id=places["district"])] == ["项目1"]
 
 
@@ -102,11 +103,14 @@ async def test_colours_of_stored_projects_with_local_holiday_and_thresholds():
     assert (found[pid].colour, found[pid].reason) == (Colour.yellow, "节点“招标完成”已逾期 1 个工作日")
     assert found[other].colour is Colour.none
     milestone_free = await supervision.colours([p], date(2026, 11, 19))
-    assert (milestone_free[pid].colour, milestone_free[pid].reason) == (Colour.blue, "节点“招标完成”还有 1 个工作日到期")
-    await supervision.add_calendar_day(places["district"], date(2026, 11, 20), workday=False, note="防汛放假", actor=None)
+    assert (milestone_free[pid].colour, milestone_free[pid].reason) == (
+        Colour.blue, "节点“招标完成”还有 1 个工作日到期")
+    await supervision.add_calendar_day(places["district"], date(2026, 11, 20), workday=False, note="防汛放假",
+                                       actor=None)
     shifted = await supervision.colours([p], date(2026, 11, 19))
     assert shifted[pid].reason == "节点“招标完成”于 11月20日 到期，此前已无工作日"
     await supervision.set_thresholds(places["district"], Thresholds(0, 1, 5, 2), actor=None)
     assert (await supervision.colours([p], date(2026, 11, 18)))[pid].colour is Colour.green
     with pytest.raises(Conflict):
-        await supervision.add_calendar_day(places["district"], date(2026, 11, 20), workday=True, note="重复", actor=None)
+        await supervision.add_calendar_day(places["district"], date(2026, 11, 20), workday=True, note="重复",
+                                           actor=None)

@@ -17,7 +17,8 @@ from yishi.projects.reports import ReportInput
 from yishi.projects.tables import Project
 from yishi.wishlists import sources
 
-FUNDING = [FundingInput(FundingSource.public, "", 10000_00), FundingInput(FundingSource.enterprise, "锦城物业", 5000_00)]
+FUNDING = [FundingInput(FundingSource.public, "", 10000_00),
+           FundingInput(FundingSource.enterprise, "锦城物业", 5000_00)]
 
 
 async def street_with_projects():
@@ -47,7 +48,8 @@ async def street_with_projects():
 async def test_monthly_review_street_rows_worst_first():
     places, _other, late, planned, _done = await street_with_projects()
     r = await review.monthly_review(town_id=places["town"], month="2026-12", today=date(2026, 12, 1))
-    assert [(row.project["id"], row.supervision.colour) for row in r.rows] == [(late, Colour.red), (planned, Colour.none)]
+    assert [(row.project["id"], row.supervision.colour) for row in r.rows] == [
+        (late, Colour.red), (planned, Colour.none)]
     first = r.rows[0]
     assert first.supervision.reasons == ("节点“招标完成”已逾期 7 个工作日",
                                          "缺 2 期周报（11月16日—11月22日、11月23日—11月29日）")
@@ -64,7 +66,8 @@ async def test_monthly_review_district_covers_both_streets():
     r = await review.monthly_review(district_id=places["district"], month="2026-12", today=date(2026, 12, 1))
     assert sorted(row.project["id"] for row in r.rows) == sorted([late, planned, done, done + 1])
     assert [(name, t.projects) for name, t in r.streets] == sorted(
-        [(r.rows[0].project["town_name"], 2), (next(x.project["town_name"] for x in r.rows if x.project["id"] == done), 2)])
+        [(r.rows[0].project["town_name"], 2),
+         (next(x.project["town_name"] for x in r.rows if x.project["id"] == done), 2)])
     assert r.totals.states[ProjectState.written_off] == 1 and r.totals.leverage == 0.42
 
 

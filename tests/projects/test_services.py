@@ -24,7 +24,8 @@ async def test_start_from_approval_links_lead_unit_by_name():
     first, second = [await services.get_project(i) for i in ids]
     assert (first["lead_unit"], first["lead_unit_display"], first["state"], first["plan_status"]) == (
         unit, "大弯街道城管办", S.planning, PlanStatus.draft)
-    assert (second["lead_unit"], second["lead_unit_display"], second["lead_unit_name"]) == (None, "某未登记单位", "某未登记单位")
+    assert (second["lead_unit"], second["lead_unit_display"], second["lead_unit_name"]) == (
+        None, "某未登记单位", "某未登记单位")
     assert (first["title"], first["description"], first["cost_fen"]) == ("项目1", "说明1", 10000_00)
     assert [h["action"] for h in await services.history(ids[0])] == ["created"]
 
@@ -101,7 +102,8 @@ async def test_transitions_full_life_with_history_and_audit():
     await services.file_completion(pid, "安装折叠座椅 40 把，附验收照片", 9500_00, actor=staff)
     await services.write_off(pid, good="居民议事定点位", lessons="采购周期偏长", actor=staff)
     p = await services.get_project(pid)
-    assert (p["state"], p["progress_pct"], p["spent_fen"], p["review_good"]) == (S.written_off, 100, 9500_00, "居民议事定点位")
+    assert (p["state"], p["progress_pct"], p["spent_fen"], p["review_good"]) == (
+        S.written_off, 100, 9500_00, "居民议事定点位")
     await services.reopen(pid, "居民反映座椅松动", actor=staff)
     assert (await services.get_project(pid))["state"] is S.underway
     actions = [h["action"] for h in await services.history(pid)]
@@ -149,8 +151,9 @@ async def test_projects_of_unit_lead_or_implementer():
     places = await f.make_places()
     a, b = await f.make_unit(places, "甲单位"), await f.make_unit(places, "乙单位")
     places, (p1, p2) = await f.make_projects(places)
-    await services.assign(p1, lead_unit_id=a, implementer_id=None, responsible_name="", responsible_phone="", actor=None)
-    await services.assign(p2, lead_unit_id=b, implementer_id=a, responsible_name="", responsible_phone="", actor=None)
-    assert ([p["id"] for p in await services.projects_of_unit(a)], [p["id"] for p in await services.projects_of_unit(b)]) == (
-        [p1, p2], [p2])
+    nobody = {"responsible_name": "", "responsible_phone": "", "actor": None}
+    await services.assign(p1, lead_unit_id=a, implementer_id=None, **nobody)
+    await services.assign(p2, lead_unit_id=b, implementer_id=a, **nobody)
+    assert [p["id"] for p in await services.projects_of_unit(a)] == [p1, p2]
+    assert [p["id"] for p in await services.projects_of_unit(b)] == [p2]
     assert await Submission.count() == 1

@@ -81,8 +81,8 @@ async def test_resident_scans_poster_submits_on_phone_and_tracks(open_page, live
 async def test_staff_triages_merges_answers_and_resident_sees_reply(open_page, live_server):
     places = await f.make_places()
     staff = await f.make_user(Role.street_staff, places)
-    main = await f.make_suggestion(places, content="团结社区老楼没有电梯，老人下不了楼，希望加装电梯。", category="养老",
-                                   phone="13912345678", name="陈志强")
+    main = await f.make_suggestion(places, content="团结社区老楼没有电梯，老人下不了楼，希望加装电梯。",
+                                   category="养老", phone="13912345678", name="陈志强")
     dup = await f.make_suggestion(places, content="5栋能不能装电梯？家里有坐轮椅的老人。", category="养老")
 
     page = await open_page()

@@ -35,7 +35,8 @@ async def test_template_has_headers_dropdowns_and_notes():
     wb = load_workbook(io.BytesIO(data))
     assert wb.sheetnames == ["建议", "选项", "填写说明"]
     ws = wb["建议"]
-    assert [c.value for c in ws[1]] == ["建议内容*", "类别*", "社区（村）*", "渠道*", "收集日期", "居民姓名", "联系电话"]
+    assert [c.value for c in ws[1]] == ["建议内容*", "类别*", "社区（村）*", "渠道*", "收集日期", "居民姓名",
+                                        "联系电话"]
     formulas = sorted(dv.formula1 for dv in ws.data_validations.dataValidation)
     assert formulas == ["='选项'!$A$1:$A$8", "='选项'!$B$1:$B$2", "='选项'!$C$1:$C$7"]
     assert [c.value for c in wb["选项"]["B"] if c.value] == ["第1社区", "第2社区"]
@@ -119,7 +120,8 @@ async def test_import_through_route_shows_errors_table(client):
                           files={"file": ("建议.xlsx", bad, exports.XLSX)})
     assert r.status_code == 400
     assert "第 2 行" in r.text and "建议内容" in r.text and "至少 5 个字" in r.text
-    good = await _filled_template(places, [["社区图书角希望延长开放时间。", "教育", "第1社区", "线上", None, None, None]])
+    good = await _filled_template(places,
+                                  [["社区图书角希望延长开放时间。", "教育", "第1社区", "线上", None, None, None]])
     r = await client.post("/suggestions/import", data={"_csrf_token": token},
                           files={"file": ("建议.xlsx", good, exports.XLSX)})
     assert r.status_code == 200 and "已导入 1 条建议" in r.text

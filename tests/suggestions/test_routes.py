@@ -25,7 +25,8 @@ async def test_point_url_prefills_community_and_submit_redirects_to_tracking(cli
     assert page.status_code == 200
     assert point.name in page.text
     assert re.search(rf'<option value="{places["communities"][1]}" selected>', page.text)
-    r = await client.post("/s", data={"_csrf_token": token, "point": point.code, "content": "小区健身器材坏了，希望更换。",
+    r = await client.post("/s", data={"_csrf_token": token, "point": point.code,
+                                      "content": "小区健身器材坏了，希望更换。",
                                       "category": str(await _cat()), "community": str(places["communities"][1]),
                                       "name": "", "phone": "13812341234", "website": ""})
     assert r.status_code in (302, 303), r.text

@@ -103,8 +103,8 @@ def test_phone_normalise_mask_and_reject():
     assert privacy.normalise_phone("+86 13800138000") == "13800138000"
     assert privacy.normalise_phone("028-83912345") == "02883912345"
     # full-width digits, dash and brackets, as typed in a Chinese input method's 全角 mode
-    assert privacy.normalise_phone("\uff11\uff13\uff18\uff10\uff10\uff11\uff13\uff18\uff10\uff10\uff10") == "13800138000"
-    assert privacy.normalise_phone("\uff08\uff10\uff12\uff18\uff09\uff18\uff13\uff19\uff11\uff12\uff13\uff14\uff15") == "02883912345"
+    assert privacy.normalise_phone("１３８００１３８０００") == "13800138000"
+    assert privacy.normalise_phone("（０２８）８３９１２３４５") == "02883912345"
     assert privacy.normalise_phone("") == ""
     assert privacy.mask_phone("13812341234") == "138****1234"
     for bad in ("12345", "23800138000", "1380013800a"):

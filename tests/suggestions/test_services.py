@@ -93,7 +93,8 @@ async def test_grade_sets_due_date_from_track_and_keeps_history():
     assert (row["grade"], row["track"], row["due_on"]) == ("B", "study", row["received_on"] + timedelta(days=30))
     lines = [h["text"] for h in await history.history(r.id)]
     assert lines[0].startswith("受理（码上听")
-    assert lines[1].startswith("分级（分级：C 能够及时办理；办理方式：即可办；办理层级：社区直接办；牵头单位：社区居委会；办理期限：")
+    assert lines[1].startswith("分级（分级：C 能够及时办理；办理方式：即可办；办理层级：社区直接办；"
+                               "牵头单位：社区居委会；办理期限：")
     assert "分级：C 能够及时办理 → B 情况复杂不能及时办理" in lines[2]
     assert "牵头单位：社区居委会 → 区住建局" in lines[2]
     assert all(h["who"] == staff.display_name for h in (await history.history(r.id))[1:])
@@ -335,4 +336,5 @@ async def test_points_have_unique_codes_and_resolve():
     await catalog.set_point_active(p1.id, False, actor=staff)
     with pytest.raises(NotFound):
         await catalog.point_by_code(p1.code)
-    assert [p.name for p in await catalog.points_of_town(places["town"])] == ["党群服务中心观测点", "五里村市民驿站观测点"]
+    assert [p.name for p in await catalog.points_of_town(places["town"])] == [
+        "党群服务中心观测点", "五里村市民驿站观测点"]

@@ -174,7 +174,8 @@ async def test_control_characters_in_a_directive_export_in_the_monthly_review_an
     places, _user, token = await _staff(client)
     _p, (project, _other) = await f.make_projects(places)
     r = await client.post(f"/projects/{project}/directives", data={
-        "_csrf_token": token, "text": "管线\x01\x0b铺设", "assignee": "区住建局", "due": "2026-12-31", "month": "2026-11"})
+        "_csrf_token": token, "text": "管线\x01\x0b铺设", "assignee": "区住建局", "due": "2026-12-31",
+        "month": "2026-11"})
     assert r.status_code in (302, 303)
     stored = await Directive.select(Directive.text).where(Directive.project == project).first()
     assert stored["text"] == "管线\x01\x0b铺设"

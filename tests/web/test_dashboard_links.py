@@ -146,7 +146,8 @@ async def test_street_dashboard_figures_lead_to_the_streets_lists(client):
     town = places["town"]
     page = (await client.get(f"/dashboard/street/{town}")).text
     links = _linked_counts(page)
-    assert all(f"town={town}" in h for h, _n in links if h.startswith(("/suggestions/?date", "/projects/?t", "/rounds/?")))
+    assert all(f"town={town}" in h for h, _n in links
+               if h.startswith(("/suggestions/?date", "/projects/?t", "/rounds/?")))
     assert not any(h.startswith(f"/dashboard/{places['district']}") for h, _n in links)
     kinds = await _follow(client, page)
     assert kinds >= EVERY_KIND | {"/dashboard/ratings channel=residents grade= community="}

@@ -131,7 +131,8 @@ async def test_codes_page_and_pdf(client):
 
 def chart_svgs(html: str) -> list[str]:
     """The dashboard's charts: SVG images in data: URLs (inline <style> is refused by the CSP)."""
-    return [base64.b64decode(b).decode() for b in re.findall(r'<img class="chart" alt="" src="data:image/svg\+xml;base64,([^"]+)"', html)]
+    return [base64.b64decode(b).decode()
+            for b in re.findall(r'<img class="chart" alt="" src="data:image/svg\+xml;base64,([^"]+)"', html)]
 
 
 async def test_dashboard_draws_svg_with_tables_and_exports_excel(client):

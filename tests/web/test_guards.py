@@ -29,8 +29,8 @@ def test_every_route_has_a_guard_or_is_public():
 def test_public_routes_are_the_residents_pages_and_the_login():
     app = create_app()
     public = {path for path, h in _handlers(app) if h.opt.get("public")}
-    assert public == {"/", "/healthz", "/static/{file_path:path}", "/language", "/login", "/logout", "/vote", "/v/{code:str}", "/s",
-                      "/s/{code:str}", "/t", "/t/{code:str}", "/results/{round_id:int}",
+    assert public == {"/", "/healthz", "/static/{file_path:path}", "/language", "/login", "/logout", "/vote",
+                      "/v/{code:str}", "/s", "/s/{code:str}", "/t", "/t/{code:str}", "/results/{round_id:int}",
                       "/results/{round_id:int}/receipts.txt",
                       # 办实事 for residents: a street's projects, a project, its photos (checked per photo).
                       "/street/{town_id:int}", "/p/{project_id:int}", "/photos/{photo_id:int}",

@@ -18,8 +18,8 @@ async def _login_without_next(client, username):
 
 
 async def _meeting(council_id, title, days):
-    return await meeting.create_meeting(council_id, step=MeetingStep.consult, title=title, place="会议室", round_id=None, actor=None,
-                                        held_at=datetime.now(UTC) + timedelta(days=days))
+    return await meeting.create_meeting(council_id, step=MeetingStep.consult, title=title, place="会议室",
+                                        round_id=None, actor=None, held_at=datetime.now(UTC) + timedelta(days=days))
 
 
 async def test_member_lands_on_her_next_meeting(client):

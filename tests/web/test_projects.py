@@ -88,11 +88,13 @@ async def test_unit_drafts_plan_and_street_approves_it(client, app):
     token = await f.login(client, clerk_a.username)
     r = await client.post(f"/projects/{mine}/plan", data={
         "_csrf_token": token, "planned_start": "2026-11-02", "planned_end": "2026-12-31",
-        "task": ["招标完成", "竣工验收", ""], "owner": ["城管办", "城管办", ""], "due": ["2026-11-20", "2026-12-30", ""],
-        "source": ["public", "enterprise", "public"], "funder": ["", "成都某物业公司", ""], "amount": ["80000", "20000", ""]})
+        "task": ["招标完成", "竣工验收", ""], "owner": ["城管办", "城管办", ""],
+        "due": ["2026-11-20", "2026-12-30", ""], "source": ["public", "enterprise", "public"],
+        "funder": ["", "成都某物业公司", ""], "amount": ["80000", "20000", ""]})
     assert r.status_code in (302, 303), r.text
     assert [m["task"] for m in await plan.milestones_of(mine)] == ["招标完成", "竣工验收"]
-    assert plan.money(await plan.funding_of(mine)) == {"public_fen": 8_000_000, "social_fen": 2_000_000, "leverage": 0.25}
+    assert plan.money(await plan.funding_of(mine)) == {"public_fen": 8_000_000, "social_fen": 2_000_000,
+                                                       "leverage": 0.25}
     assert (await client.post(f"/projects/{mine}/plan/submit", data={"_csrf_token": token})).status_code in (302, 303)
     assert (await client.post(f"/projects/{mine}/plan/approve", data={"_csrf_token": token})).status_code == 403
     token = await f.login(client, staff.username)
@@ -105,7 +107,8 @@ async def test_plan_with_a_bad_date_is_refused_keeping_what_was_typed(client):
     token = await f.login(client, clerk_a.username)
     r = await client.post(f"/projects/{mine}/plan", data={
         "_csrf_token": token, "planned_start": "2026-11-02", "planned_end": "2026-12-31",
-        "task": ["招标完成"], "owner": ["城管办"], "due": ["明天"], "source": ["public"], "funder": [""], "amount": [""]})
+        "task": ["招标完成"], "owner": ["城管办"], "due": ["明天"], "source": ["public"], "funder": [""],
+        "amount": [""]})
     assert r.status_code == 400
     assert "第 1 个节点的完成日期应为日期" in r.text and 'value="招标完成"' in r.text
     assert await Milestone.count().where(Milestone.project == mine).run() == 0
@@ -132,7 +135,8 @@ async def test_street_changes_a_due_date_with_a_reason_shown_in_the_history(clie
                                                                           "reason": "连续降雨，无法施工"})
     assert r.status_code in (302, 303)
     page = await client.get(f"/projects/{a}")
-    assert "原定 2026-11-20" in page.text and "连续降雨，无法施工" in page.text and "2026-11-20 → 2026-11-27" in page.text
+    assert "原定 2026-11-20" in page.text and "连续降雨，无法施工" in page.text
+    assert "2026-11-20 → 2026-11-27" in page.text
 
 
 # --- weekly reports and photos ---------------------------------------------------------------
@@ -162,7 +166,8 @@ async def test_weekly_report_with_a_file_that_is_not_a_photo_saves_nothing(clien
     r = await client.post(f"/projects/{mine}/reports", data={
         "_csrf_token": token, "progress_pct": "40", "done": "完成路面开挖", "next_plan": "铺设管线", "spent": "0",
         "problem": ["需要协调停水时间"]},
-        files=[("photos", ("a.jpg", jpeg_bytes(), "image/jpeg")), ("photos", ("合同.pdf", b"%PDF-1.4 not a photo", "image/jpeg"))])
+        files=[("photos", ("a.jpg", jpeg_bytes(), "image/jpeg")),
+               ("photos", ("合同.pdf", b"%PDF-1.4 not a photo", "image/jpeg"))])
     assert r.status_code == 400
     assert "照片“合同.pdf”不是能识别的图片文件" in r.text and "本次上传的照片都没有保存" in r.text
     assert "完成路面开挖" in r.text  # what was typed is still there
@@ -208,10 +213,12 @@ async def test_street_answers_coordination_and_the_unit_answers_a_directive(clie
     r = await client.post(f"/projects/{mine}/directives", data={
         "_csrf_token": token, "text": "本月底前完成管线铺设", "assignee": "区住建局", "due": "2026-12-31",
         "back": f"/review/town/{places['town']}?month=2026-11", "month": "2026-11"})
-    assert r.status_code in (302, 303) and r.headers["location"] == f"/review/town/{places['town']}?month=2026-11#p{mine}"
+    assert r.status_code in (302, 303)
+    assert r.headers["location"] == f"/review/town/{places['town']}?month=2026-11#p{mine}"
     (d,) = await reports.directives_of([mine], "2026-11")
     token = await f.login(client, clerk_a.username)
-    r = await client.post(f"/projects/{mine}/directives/{d['id']}/answer", data={"_csrf_token": token, "answer": "已完成 80%"})
+    r = await client.post(f"/projects/{mine}/directives/{d['id']}/answer",
+                          data={"_csrf_token": token, "answer": "已完成 80%"})
     assert r.status_code in (302, 303)
     assert (await reports.directives_of([mine]))[0]["answer"] == "已完成 80%"
     assert await reports.open_coordination(project_id=mine) == []
@@ -232,7 +239,8 @@ async def test_unit_files_completion_and_street_writes_off_with_review(client):
     r = await client.post(f"/projects/{mine}/completion", data={
         "_csrf_token": token, "report": "更换路灯 30 盏，全部通电", "final_spent": "95000"})
     assert r.status_code in (302, 303), r.text
-    assert (await client.post(f"/projects/{mine}/write-off", data={"_csrf_token": token, "good": "好"})).status_code == 403
+    refused = await client.post(f"/projects/{mine}/write-off", data={"_csrf_token": token, "good": "好"})
+    assert refused.status_code == 403
     token = await f.login(client, staff.username)
     empty = await client.post(f"/projects/{mine}/write-off", data={"_csrf_token": token, "good": " "})
     assert empty.status_code == 400 and "请填写好经验、好做法" in empty.text
@@ -305,8 +313,9 @@ async def test_admin_adds_edits_and_deactivates_a_unit(client):
     assert bad.status_code == 400 and "单位类别选择有误" in bad.text
     from yishi.accounts import units
     (unit,) = await units.units_of(places["district"])
-    r = await client.post(f"/units/{unit['id']}", data={"_csrf_token": token, "name": "区住房和城乡建设局",
-                                                       "kind": "district_department", "contact_name": "李", "active": "1"})
+    r = await client.post(f"/units/{unit['id']}", data={
+        "_csrf_token": token, "name": "区住房和城乡建设局", "kind": "district_department", "contact_name": "李",
+        "active": "1"})
     assert r.status_code in (302, 303)
     assert (await client.post(f"/units/{unit['id']}/deactivate", data={"_csrf_token": token})).status_code in (302, 303)
     assert await units.units_of(places["district"]) == []

@@ -8,8 +8,10 @@ class Role(LabelledEnum):
     street_staff = "street_staff", N_("镇（街道）工作人员")
     convener = "convener", N_("议事组召集人")
     member = "member", N_("议事组成员")
-    collector = "collector", N_("民情收集员")  # 责任单位经办人: belongs to one unit and reports on that unit's projects only.
-    unit_clerk = "unit_clerk", N_("责任单位经办人")  # 市民观察员 / 专业观察团 / 第三方: scores delivered projects of their district (evaluation).
+    collector = "collector", N_("民情收集员")
+    # 责任单位经办人: belongs to one unit and reports on that unit's projects only.
+    unit_clerk = "unit_clerk", N_("责任单位经办人")
+    # 市民观察员 / 专业观察团 / 第三方: scores delivered projects of their district (evaluation).
     observer = "observer", N_("观察员")
 
 

@@ -196,7 +196,8 @@ async def parse_import(data: bytes, actor: Any) -> list[NewAccount]:
         if cells.get("社区（村）") and town_id is not None:
             community_id = comms.get((town_id, cells["社区（村）"]))
             if community_id is None:
-                err("社区（村）", _("{t}没有“{v}”，请从下拉列表中选择。").format(t=cells["镇（街道）"], v=cells["社区（村）"]))
+                err("社区（村）", _("{t}没有“{v}”，请从下拉列表中选择。").format(
+                    t=cells["镇（街道）"], v=cells["社区（村）"]))
         phone = cells.get("联系电话", "")
         if len(phone) > 30:
             err("联系电话", _("联系电话太长。"))

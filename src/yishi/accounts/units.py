@@ -11,7 +11,8 @@ from yishi.core.i18n import _
 
 
 def _clean(name: str, contact_name: str, contact_phone: str) -> tuple[str, str, str]:
-    name, contact_name, contact_phone = (name or "").strip(), (contact_name or "").strip(), (contact_phone or "").strip()
+    name, contact_name, contact_phone = ((name or "").strip(), (contact_name or "").strip(),
+                                         (contact_phone or "").strip())
     if not name:
         raise DomainError(_("请填写单位名称。"))
     if len(name) > 80:

@@ -107,14 +107,16 @@ async def issue_code_batch(round_: wishlists.RoundView, community_id: int, count
 
 
 async def code_batches(round_id: int) -> list[dict]:
-    """The round's batches, oldest first, each numbered within the round (第 1 次发放, ...; 批次 is the round itself), with its
-    community, time, issuer and how many of its codes are still unused."""
+    """The round's batches, oldest first, each numbered within the round (第 1 次发放, ...; 批次 is the
+    round itself), with its community, time, issuer and how many of its codes are still unused."""
     rows = await BallotCodeBatch.select(
         BallotCodeBatch.id, BallotCodeBatch.size, BallotCodeBatch.issued_at, BallotCodeBatch.community,
         BallotCodeBatch.community.name.as_alias("community_name"),
         BallotCodeBatch.issued_by.display_name.as_alias("issued_by_name"),
     ).where(BallotCodeBatch.round == round_id).order_by(BallotCodeBatch.id)
-    unused = {r["batch"]: r["n"] for r in await BallotCode.select(BallotCode.batch, Count(BallotCode.id, alias="n")).where(
+    unused = {r["batch"]: r["n"] for r in await BallotCode.select(
+        BallotCode.batch, Count(BallotCode.id, alias="n")
+    ).where(
         (BallotCode.round == round_id) & BallotCode.used_at.is_null() & BallotCode.batch.is_not_null()
     ).group_by(BallotCode.batch)}
     return [{**r, "number": n, "issued_at_text": local_text(r["issued_at"]), "unused": unused.get(r["id"], 0)}
@@ -441,7 +443,8 @@ async def unused_codes(round_id: int, community_id: int | None = None, limit: in
 async def stored_ballots(round_id: int) -> list[frozenset[int]]:
     """Every counted ballot of a round as the set of item ids it ticks, in a canonical order
     (by the ticks themselves), so nothing downstream can see the order ballots were cast in."""
-    ticks: dict[int, set[int]] = {b["id"]: set() for b in await Ballot.select(Ballot.id).where(Ballot.round == round_id)}
+    ticks: dict[int, set[int]] = {b["id"]: set()
+                                  for b in await Ballot.select(Ballot.id).where(Ballot.round == round_id)}
     for row in await BallotChoice.select(BallotChoice.ballot, BallotChoice.item).where(
             BallotChoice.ballot.round == round_id):
         ticks[row["ballot"]].add(row["item"])

@@ -110,7 +110,8 @@ def _find_code_font():
                 return font
     log.error("no Noto Sans (Mono) CJK SC Bold font found for the paper ballots' codes: install fonts-noto-cjk")
     # The server lacks a font, not the user's input: 503, said in Chinese, nothing changed.
-    raise DomainError(_("服务器缺少中文粗体字体（Noto CJK），暂时无法生成纸质选票。请管理员安装 fonts-noto-cjk 后再试。"), 503)
+    raise DomainError(
+        _("服务器缺少中文粗体字体（Noto CJK），暂时无法生成纸质选票。请管理员安装 fonts-noto-cjk 后再试。"), 503)
 
 
 @functools.lru_cache(maxsize=1)

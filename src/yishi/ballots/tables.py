@@ -8,8 +8,9 @@ from yishi.wishlists.tables import Round, WishItem
 
 
 class BallotCodeBatch(Table, tablename="ballot_batch"):
-    """一次发放 (an issuing batch; 批次 in the UI is the round): the codes one "生成选票码" made together, for one community: when and by whom,
-    so a street can print or export exactly the set it handed to one collector."""
+    """一次发放 (an issuing batch; 批次 in the UI is the round): the codes one "生成选票码" made together,
+    for one community: when and by whom, so a street can print or export exactly the set it handed to
+    one collector."""
 
     round = ForeignKey(Round, null=False, index=True)
     community = ForeignKey(Community, null=False)

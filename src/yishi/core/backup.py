@@ -63,8 +63,9 @@ def check_pg_tool(name: str, server_version_num: int) -> str:
     out = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=30).stdout
     tool_major, server_major = _major(out), server_version_num // 10000
     if tool_major < server_major:
-        raise DomainError(_("{tool} 的版本（{mine}）低于数据库服务器（{server}），请安装 PostgreSQL {server} 或更新的客户端。")
-                          .format(tool=name, mine=tool_major, server=server_major))
+        raise DomainError(
+            _("{tool} 的版本（{mine}）低于数据库服务器（{server}），请安装 PostgreSQL {server} 或更新的客户端。")
+            .format(tool=name, mine=tool_major, server=server_major))
     return path
 
 
@@ -108,7 +109,8 @@ def kind_of(path: Path) -> str:
         return "sqlite"
     if head.startswith(PG_MAGIC):
         return "postgres"
-    raise DomainError(_("{path} 不是 yishi 的备份文件（既不是 SQLite 数据库，也不是 pg_dump 的备份）。").format(path=path))
+    raise DomainError(
+        _("{path} 不是 yishi 的备份文件（既不是 SQLite 数据库，也不是 pg_dump 的备份）。").format(path=path))
 
 
 def restore_sqlite(url: str, source: Path) -> None:

@@ -38,9 +38,9 @@ def bar_svg(pct: float) -> Markup:
 def configure(env: Environment) -> Environment:
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
-    env.filters.update(yuan=format_yuan, wan=format_wan, wan_short=format_wan_short, money_spoken=format_spoken, local_time=local_time,
-                       chinese_date=chinese_date, long_date=long_date, month_label=month_label, money=format_money, percent=percent,
-                       seeded=seeded)
+    env.filters.update(yuan=format_yuan, wan=format_wan, wan_short=format_wan_short, money_spoken=format_spoken,
+                       local_time=local_time, chinese_date=chinese_date, long_date=long_date, month_label=month_label,
+                       money=format_money, percent=percent, seeded=seeded)
     env.globals.update(get_locale=i18n.get_locale, LOCALES=i18n.LOCALES)
     env.globals["bar_svg"] = bar_svg
     return env

@@ -1,6 +1,7 @@
 """The district dashboard's figures, per street and for the district: the month's suggestions
-received and answered (the same figures the month's 响应率 and 解决率 come from), rounds and turnout, projects, money approved / spent / leveraged, delivery colours and
-missing weekly reports (projects.review), and the month's three rates and ranking (rates).
+received and answered (the same figures the month's 响应率 and 解决率 come from), rounds and
+turnout, projects, money approved / spent / leveraged, delivery colours and missing weekly
+reports (projects.review), and the month's three rates and ranking (rates).
 Plain data; the web layer draws the charts and the tables."""
 from __future__ import annotations
 

@@ -22,7 +22,8 @@ async def advice_for(project_list: list[dict]) -> list[dict]:
     """Each project with its residents' counts, 满意率, the advice and the decision if any."""
     ids = [p["id"] for p in project_list]
     ratings = await services.ratings_of(ids)
-    decisions = {d["project"]: d for d in await Decision.select().where(Decision.project.is_in(ids)).run()} if ids else {}
+    decisions = ({d["project"]: d for d in await Decision.select().where(Decision.project.is_in(ids)).run()}
+                 if ids else {})
     rules_by_district: dict[int, rules.AdviceRule] = {}
     out = []
     for p in project_list:

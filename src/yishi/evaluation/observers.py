@@ -103,7 +103,8 @@ async def scores_of(project_ids: list[int]) -> dict[int, list[dict]]:
     if not project_ids:
         return out
     for r in await ObserverScore.select(
-            ObserverScore.project, ObserverScore.observer, ObserverScore.observer.display_name.as_alias("observer_name"),
+            ObserverScore.project, ObserverScore.observer,
+            ObserverScore.observer.display_name.as_alias("observer_name"),
             ObserverScore.scores, ObserverScore.total, ObserverScore.note, ObserverScore.scored_at).where(
             ObserverScore.project.is_in(project_ids)).order_by(ObserverScore.id).output(load_json=True).run():
         out[r["project"]].append(r)

@@ -113,9 +113,9 @@ class BandRule:
     rectify_below: float = 0.7
 
     def describe(self) -> str:
-        return _("综合得分 = 三率中有数据者的平均。综合得分不低于 {a}%：先进类；否则环比上升不少于 {i} 个百分点：进步类；"
-                 "否则低于 {r}%：整改类。").format(a=pct_text(self.advanced_at), i=pct_text(self.improving_points / 100),
-                                              r=pct_text(self.rectify_below))
+        return _("综合得分 = 三率中有数据者的平均。综合得分不低于 {a}%：先进类；"
+                 "否则环比上升不少于 {i} 个百分点：进步类；否则低于 {r}%：整改类。").format(
+            a=pct_text(self.advanced_at), i=pct_text(self.improving_points / 100), r=pct_text(self.rectify_below))
 
 
 def score(rates: Iterable[float | None]) -> float | None:

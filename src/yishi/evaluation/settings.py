@@ -27,7 +27,8 @@ FIELDS = ("extend_at_pct", "min_ratings", "advanced_at_pct", "improving_points",
 
 def _from_row(row: dict) -> Settings:
     return Settings(AdviceRule(row["extend_at_pct"] / 100, row["min_ratings"]),
-                    BandRule(row["advanced_at_pct"] / 100, float(row["improving_points"]), row["rectify_below_pct"] / 100),
+                    BandRule(row["advanced_at_pct"] / 100, float(row["improving_points"]),
+                             row["rectify_below_pct"] / 100),
                     row["case_due_workdays"], row["case_red_after"])
 
 

@@ -80,7 +80,8 @@ async def adopt(m: meeting.MeetingView, *, actor: Any) -> None:
     round_ = await _compiling(m)
     s = await meeting.state(m)
     if not s.quorum.met:
-        raise Conflict(_("未达到法定人数，不能确定清单（{why}）。").format(why=meeting.quorum_reason(s.quorum, m.rules)))
+        raise Conflict(_("未达到法定人数，不能确定清单（{why}）。").format(
+            why=meeting.quorum_reason(s.quorum, m.rules)))
     async with ListAdoption._meta.db.transaction():
         # Frozen first, read after: the snapshot is exactly the list that is frozen.
         adopted_at = await wishlists.adopt_list(round_)

@@ -33,7 +33,8 @@ async def decide(m: meeting.MeetingView, resolution: str, departure_reason: str,
 
 
 def not_from_meeting() -> Conflict:
-    return Conflict(_("议事决定只能在达到法定人数的“民主议事定方向”会议上逐项表决形成。请到本批次的议事会议页面签到、表决、形成意愿清单。"))
+    return Conflict(_("议事决定只能在达到法定人数的“民主议事定方向”会议上逐项表决形成。"
+                      "请到本批次的议事会议页面签到、表决、形成意愿清单。"))
 
 
 async def checked_outcome(round_: wishlists.RoundView, approved_ids: list[int],

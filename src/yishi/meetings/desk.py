@@ -32,7 +32,8 @@ async def snapshot_of(round_id: int) -> dict:
         "departure_reason": decision["departure_reason"] if decision else "",
         # The meeting whose decision this version carries (a 复议 for a revised list).
         "meeting": {"id": decision["meeting"], "title": decision["meeting_title"] or "",
-                    "held_at": held_at.astimezone(CHINA).isoformat() if held_at else "", "revision": decision["revisions"]}
+                    "held_at": held_at.astimezone(CHINA).isoformat() if held_at else "",
+                    "revision": decision["revisions"]}
         if decision and decision["meeting"] else None,
         "items": [{"id": i["id"], "title": i["title"], "cost_fen": i["cost_fen"], "kind": i["kind"].value,
                    "approvals": i["approvals"], "lead_unit": i.get("lead_unit") or ""} for i in intent.items],
@@ -69,8 +70,9 @@ async def get_submission(submission_id: int) -> dict:
 
 
 async def comments_of(submission_id: int) -> list[dict]:
-    return await ReviewComment.select(ReviewComment.all_columns(), ReviewComment.item.title.as_alias("item_title")).where(
-        ReviewComment.submission == submission_id).order_by(ReviewComment.id).run()
+    return await ReviewComment.select(
+        ReviewComment.all_columns(), ReviewComment.item.title.as_alias("item_title")
+    ).where(ReviewComment.submission == submission_id).order_by(ReviewComment.id).run()
 
 
 def ensure_revisable(last: dict | None) -> None:
@@ -98,7 +100,8 @@ async def submit(round_: wishlists.RoundView, note: str, *, actor: Any) -> int:
                              "如不再复议，请召集人结束该会议（纪要定稿）。").format(t=state["revision_pending"][0]["title"]))
     snapshot = await snapshot_of(round_.id)
     if last is not None and last["snapshot"] == snapshot and not note:
-        raise DomainError(_("意愿清单与上次报送的版本完全相同。请先召开复议会议按退回意见重新表决，或在报送说明中写明情况。"))
+        raise DomainError(_("意愿清单与上次报送的版本完全相同。"
+                            "请先召开复议会议按退回意见重新表决，或在报送说明中写明情况。"))
     version = (last["version"] if last else 0) + 1
     try:
         await Submission.insert(Submission(
@@ -270,7 +273,8 @@ def compare(old: dict, new: dict) -> dict:
     return {
         "added": [b[i] for i in b if i not in a],
         "removed": [a[i] for i in a if i not in b],
-        "changed": [(a[i], b[i]) for i in b if i in a and (a[i]["cost_fen"], a[i]["title"]) != (b[i]["cost_fen"], b[i]["title"])],
+        "changed": [(a[i], b[i]) for i in b
+                    if i in a and (a[i]["cost_fen"], a[i]["title"]) != (b[i]["cost_fen"], b[i]["title"])],
         "resolution_changed": old.get("resolution") != new.get("resolution"),
         # The meeting whose decision each version carries: a revised list comes from a 复议.
         "meeting_before": old.get("meeting"),

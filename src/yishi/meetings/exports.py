@@ -153,7 +153,8 @@ def _minutes_fingerprint(m: meeting.MeetingView, s: meeting.State) -> str:
     data = {"meeting": m.id, "status": m.status.value, "presence": sorted(s.presence.items()),
             "agenda": [[a["title"], a["notes"]] for a in s.agenda],
             "votes": sorted((i, sorted(v.items())) for i, v in s.votes.items())}
-    return hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()[:16].upper()
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16].upper()
 
 
 @official_document

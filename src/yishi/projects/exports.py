@@ -58,10 +58,10 @@ async def monthly_review_pdf(r: Review) -> tuple[str, str, bytes]:
     return f"{r.title}-{r.month}-月调度通报.pdf", "application/pdf", pdf
 
 
-COLUMNS = [(N_("序号"), 6), (N_("镇（街道）"), 12), (N_("项目名称"), 30), (N_("牵头单位"), 20), (N_("实施主体"), 20), (N_("状态"), 12),
-           (N_("督办"), 10), (N_("督办原因"), 40), (N_("进度（%）"), 9), (N_("批复资金（元）"), 14), (N_("财政资金（元）"), 14),
-           (N_("社会资金（元）"), 14), (N_("撬动比"), 8), (N_("已支出（元）"), 14), (N_("缺报周报（期）"), 10), (N_("待协调事项"), 40),
-           (N_("本月调度意见"), 40)]
+COLUMNS = [(N_("序号"), 6), (N_("镇（街道）"), 12), (N_("项目名称"), 30), (N_("牵头单位"), 20), (N_("实施主体"), 20),
+           (N_("状态"), 12), (N_("督办"), 10), (N_("督办原因"), 40), (N_("进度（%）"), 9), (N_("批复资金（元）"), 14),
+           (N_("财政资金（元）"), 14), (N_("社会资金（元）"), 14), (N_("撬动比"), 8), (N_("已支出（元）"), 14),
+           (N_("缺报周报（期）"), 10), (N_("待协调事项"), 40), (N_("本月调度意见"), 40)]
 
 
 async def monthly_review_xlsx(r: Review) -> tuple[str, str, bytes]:
@@ -93,8 +93,8 @@ async def monthly_review_xlsx(r: Review) -> tuple[str, str, bytes]:
             ws.cell(row=ws.max_row, column=col).alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = "A4"
     summary = wb.create_sheet(_("分镇街汇总"))
-    xlsx.append(summary, [_("镇（街道）"), _("项目数"), _("红色"), _("黄色"), _("蓝色"), _("已销账"), _("财政资金（万元）"),
-                    _("社会资金（万元）"), _("撬动比")])
+    xlsx.append(summary, [_("镇（街道）"), _("项目数"), _("红色"), _("黄色"), _("蓝色"), _("已销账"),
+                          _("财政资金（万元）"), _("社会资金（万元）"), _("撬动比")])
     for name, t in [*r.streets, (_("合计"), r.totals)]:
         xlsx.append(summary, [name, t.projects, t.colours[Colour.red], t.colours[Colour.yellow], t.colours[Colour.blue],
                         t.states[ProjectState.written_off], float(format_wan(t.public_fen).replace(",", "")),

@@ -143,7 +143,8 @@ async def attach(project_id: int, uploads: list[tuple[str, bytes]], *, data_dir:
     now = services.now()
     rows = await Photo.insert(*[Photo(project=project_id, report=report_id, sha256=i.sha256, width=i.width,
                                       height=i.height, size=len(i.full), uploaded_by=getattr(actor, "id", None),
-                                      uploaded_at=now) for i in processed]).returning(Photo.id).run() if processed else []
+                                      uploaded_at=now) for i in processed]
+                              ).returning(Photo.id).run() if processed else []
     await services.log(project_id, "photos.added", actor, report=report_id, count=len(processed))
     return [r["id"] for r in rows]
 

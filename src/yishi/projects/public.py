@@ -50,5 +50,6 @@ async def projects_for_code(code: str) -> list[dict]:
     item_ids = [i["item_id"] for i in tracking.wish_items]
     if not item_ids:
         return []
-    ids = [r["id"] for r in await Project.select(Project.id).where(Project.item.is_in(item_ids)).order_by(Project.id).run()]
+    ids = [r["id"] for r in await Project.select(Project.id).where(
+        Project.item.is_in(item_ids)).order_by(Project.id).run()]
     return await _public([await services.get_project(i) for i in ids])

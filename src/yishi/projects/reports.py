@@ -68,8 +68,8 @@ async def file_report(project_id: int, data: ReportInput, *, actor: Any, week_of
                 await Coordination.insert(*[Coordination(project=project_id, report=report_id, text=t, raised_at=now)
                                             for t in problems]).run()
             if monday == monday_of(today) or monday >= await _latest_week(project_id, report_id):
-                await Project.update({Project.progress_pct: data.progress_pct, Project.spent_fen: data.spent_fen}).where(
-                    Project.id == project_id).run()
+                await Project.update({Project.progress_pct: data.progress_pct,
+                                      Project.spent_fen: data.spent_fen}).where(Project.id == project_id).run()
             await services.log(project_id, "report.filed", actor, week=monday.isoformat(),
                                progress=data.progress_pct, spent_fen=data.spent_fen, problems=len(problems))
     except Exception as exc:
@@ -130,7 +130,8 @@ async def answer_coordination(item_id: int, answer: str, *, actor: Any) -> None:
     row = await Coordination.select(Coordination.project).where(Coordination.id == item_id).first().run()
     if row is None:
         raise NotFound(_("找不到这条需协调事项。"))
-    changed = await Coordination.update({Coordination.answer: answer, Coordination.answered_by: getattr(actor, "id", None),
+    changed = await Coordination.update({Coordination.answer: answer,
+                                         Coordination.answered_by: getattr(actor, "id", None),
                                          Coordination.answered_at: services.now()}).where(
         (Coordination.id == item_id) & Coordination.answered_at.is_null()).returning(Coordination.id).run()
     if not changed:

@@ -143,7 +143,8 @@ def _milestone_findings(milestones: Iterable[MilestoneView], today: date, cal: C
             if m.due == today:
                 text = _("节点“{task}”今天到期").format(task=m.task)
             elif left == 0:  # due on a holiday, with no working day left before it
-                text = _("节点“{task}”于 {d} 到期，此前已无工作日").format(task=m.task, d=f"{m.due.month}月{m.due.day}日")
+                text = _("节点“{task}”于 {d} 到期，此前已无工作日").format(
+                    task=m.task, d=f"{m.due.month}月{m.due.day}日")
             else:
                 text = ngettext("节点“{task}”还有 {n} 个工作日到期", "节点“{task}”还有 {n} 个工作日到期", left).format(task=m.task, n=left)
             found.append((Colour.blue, 100 - left, text))

@@ -67,6 +67,7 @@ class Flag(LabelledEnum):
 
 # Seeded as data (an administrator may rename or add categories); shown through the `seeded`
 # template filter, so these names read in the page's language and others as typed.
-DEFAULT_CATEGORIES = (N_("教育"), N_("养老"), N_("医疗"), N_("交通出行"), N_("环境卫生"), N_("公共设施"), N_("安全"), N_("其他"))
+DEFAULT_CATEGORIES = (N_("教育"), N_("养老"), N_("医疗"), N_("交通出行"), N_("环境卫生"), N_("公共设施"),
+                      N_("安全"), N_("其他"))
 # Default deadline of each track, in calendar days from the day the suggestion was received.
 DEFAULT_TRACK_DAYS = {Track.now: 3, Track.deadline: 15, Track.study: 30}

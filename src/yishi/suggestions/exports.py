@@ -88,7 +88,8 @@ async def template_xlsx(town_id: int) -> tuple[str, str, bytes]:
         cell.fill = PatternFill("solid", fgColor="B3261E" if required else "EFEBE6")
         ws.column_dimensions[cell.column_letter].width = width
     ws.freeze_panes = "A2"
-    ws.append(["（示例，导入前请删除此行）楼道灯坏了两个月，晚上老人上下楼看不见。", cats[5] if len(cats) > 5 else cats[0],
+    ws.append(["（示例，导入前请删除此行）楼道灯坏了两个月，晚上老人上下楼看不见。",
+               cats[5] if len(cats) > 5 else cats[0],
                comms[0] if comms else "", "上门走访", dates.today().isoformat(), "王秀英", "13800138000"])
     ws.cell(row=2, column=1).alignment = Alignment(wrap_text=True)
 

@@ -53,13 +53,15 @@ def describe(entry: dict) -> str:
             if new not in ("", None):
                 details.append(f"{_(FIELD_LABELS.get(name, name))}\uff1a{_field_value(name, new)}")
         else:
-            details.append(f"{_(FIELD_LABELS.get(name, name))}\uff1a{_field_value(name, old)} → {_field_value(name, new)}")
+            details.append(
+                f"{_(FIELD_LABELS.get(name, name))}\uff1a{_field_value(name, old)} → {_field_value(name, new)}")
     if "reason" in data:
         details.append(_("理由：{text}").format(text=data["reason"]))
     if "reply" in data:
         details.append(_("答复：{text}").format(text=data["reply"]))
     if "absorbed" in data:
-        details.append(_("合并 {n} 条，支持人次 +{m}").format(n=len(data["absorbed"]), m=data.get("supporters_added", 0)))
+        details.append(_("合并 {n} 条，支持人次 +{m}").format(
+            n=len(data["absorbed"]), m=data.get("supporters_added", 0)))
     if "item_title" in data:
         details.append(_("清单项目：{title}").format(title=data["item_title"]))
     return label + ("\uff08" + "\uff1b".join(details) + "\uff09" if details else "")

@@ -130,7 +130,8 @@ def sees_projects(user: Any) -> bool:
     """Who has a project list at all: the administrator, the district, a street's staff, a unit clerk."""
     role = perm.role_of(user)
     return (role is Role.admin or (role is Role.district_reviewer and user.district is not None)
-            or (role in perm.TOWN_STAFF and user.town is not None) or (role is Role.unit_clerk and user.unit is not None))
+            or (role in perm.TOWN_STAFF and user.town is not None)
+            or (role is Role.unit_clerk and user.unit is not None))
 
 
 PROJECTS = user_may(sees_projects, _l("您的账号不负责民生微事项目。"))
@@ -158,7 +159,8 @@ CASE_CATALOG = user_may(lambda u: perm.is_admin(u) or (perm.role_of(u) is Role.d
 
 # --- 用户管理 -----------------------------------------------------------------------------------
 account_may = _on(deps.load_account)
-USER_ADMIN = user_may(perm.can_open_user_admin, _l("只有系统管理员、镇（街道）工作人员和区级审核人员可以查看用户管理。"))
+USER_ADMIN = user_may(perm.can_open_user_admin,
+                      _l("只有系统管理员、镇（街道）工作人员和区级审核人员可以查看用户管理。"))
 VIEW_ACCOUNT = account_may(lambda u, a: perm.can_view_account(u, a["role"], a["town"], a["district_of"]),
                            _l("您没有权限查看这个账号。"))
 MANAGE_ACCOUNT = account_may(lambda u, a: perm.can_manage_account(u, a["role"], a["town"]),

@@ -60,7 +60,8 @@ class User(Table, tablename="yishi_user", schema=None):
 
 ID = "2026-12-06T09:05:07:325516"
 VERSION = "1.38.0"
-DESCRIPTION = "BallotCodeBatch (发放批次) and BallotCode.batch: codes filtered and printed by the batch that issued them"
+DESCRIPTION = ("BallotCodeBatch (发放批次) and BallotCode.batch: codes filtered and printed by the batch that "
+               "issued them")
 
 
 async def forwards():

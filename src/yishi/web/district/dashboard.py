@@ -155,8 +155,8 @@ def tables(d: dashboard.Dashboard, base: str, charts: bool = True, town_id: int 
         return link if town_id is None or town == town_id else link.text
 
     ranking = Table("ranking", _("{month} 三率排名（赛马）").format(month=d.month),
-                    [_("名次"), _("镇（街道）"), _("类别"), _("综合得分"), _("环比（百分点）"), _("响应率"), _("解决率"),
-                     _("满意率")],
+                    [_("名次"), _("镇（街道）"), _("类别"), _("综合得分"), _("环比（百分点）"), _("响应率"),
+                     _("解决率"), _("满意率")],
                     [[r.ranked.rank or "—", r.town_name, r.ranked.band.label, _pct(r.rates.score),
                       "—" if r.ranked.change is None else f"{r.ranked.change:+.1f}",
                       mine(r.town_id, suggestions(street(r.town_id), _pct(r.rates.response))),
@@ -186,10 +186,12 @@ def tables(d: dashboard.Dashboard, base: str, charts: bool = True, town_id: int 
     rates_t.chart = _chart(pygal.Bar, _("三率（%）"), [r.town_name for r in d.ranking], [
         (_("响应率"), [None if r.rates.response is None else round(r.rates.response * 100, 1) for r in d.ranking]),
         (_("解决率"), [None if r.rates.resolution is None else round(r.rates.resolution * 100, 1) for r in d.ranking]),
-        (_("满意率"), [None if r.rates.satisfaction is None else round(r.rates.satisfaction * 100, 1) for r in d.ranking]),
+        (_("满意率"), [None if r.rates.satisfaction is None else round(r.rates.satisfaction * 100, 1)
+                    for r in d.ranking]),
     ], range=(0, 100), skip=skip)
     sugg = Table("suggestions", _("{month} 居民建议与勾选").format(month=d.month),
-                 [_("镇（街道）"), _("收到建议"), _("已答复"), _("已办结"), _("逾期未办"), _("批次"), _("发出选票码"), _("投票数"), _("参与率")],
+                 [_("镇（街道）"), _("收到建议"), _("已答复"), _("已办结"), _("逾期未办"), _("批次"),
+                  _("发出选票码"), _("投票数"), _("参与率")],
                  [[s.name, suggestions(s, s.suggestions.cases),
                    suggestions(s, s.suggestions.answered, progress="answered"),
                    suggestions(s, s.suggestions.finished, progress="finished"),
@@ -206,7 +208,8 @@ def tables(d: dashboard.Dashboard, base: str, charts: bool = True, town_id: int 
     money = Table("money", _("项目与资金（万元）"),
                   [_("镇（街道）"), _("项目数"), _("批复资金"), _("已支出"), _("撬动社会资金"), _("缺报周报"),
                    _("不满意台账")],
-                  [[s.name, Link(s.totals.projects, "/projects/" + town_q(s, "?")), review(s, format_wan(s.totals.cost_fen)),
+                  [[s.name, Link(s.totals.projects, "/projects/" + town_q(s, "?")),
+                    review(s, format_wan(s.totals.cost_fen)),
                     review(s, format_wan(s.totals.spent_fen)), review(s, format_wan(s.totals.social_fen)),
                     review(s, s.totals.missing_reports), Link(s.cases, "/evaluation/ledger" + town_q(s, "?"))]
                    for s in streets + [d.whole]])
@@ -233,7 +236,8 @@ def tables(d: dashboard.Dashboard, base: str, charts: bool = True, town_id: int 
                        Link(r["rates"].suggestions, f"/suggestions/?round={r['id']}{round_q}"),
                        Link(_pct(r["rates"].response), f"/suggestions/?round={r['id']}{round_q}"),
                        Link(_pct(r["rates"].resolution), f"/suggestions/?round={r['id']}{round_q}"),
-                       ratings(None, _pct(r["rates"].satisfaction), month=round_month, round=r["id"], channel="residents"),
+                       ratings(None, _pct(r["rates"].satisfaction), month=round_month, round=r["id"],
+                               channel="residents"),
                        ratings(None, r["rates"].ratings, month=round_month, round=r["id"], channel="residents")]
                       for r in d.rounds])
     by_round.note = "；".join([
@@ -291,7 +295,8 @@ class DashboardController(Controller):
         s = await settings.of_district(district_id)
         return Template("evaluation/dashboard.html", context={
             "d": d, "tables": tables(d, base, town_id=town_id, district_id=district_id, rounds_in_month=in_month),
-            "month": month, "rounds_in_month": in_month, "month_suggestions": "/suggestions/?date_from={}&date_to={}{}".format(
+            "month": month, "rounds_in_month": in_month,
+            "month_suggestions": "/suggestions/?date_from={}&date_to={}{}".format(
                 *rules.month_bounds(month), f"&town={town_id}" if town_id else ""),
             "base": base, "definitions": rules.definitions(),
             "band_rule": s.bands.describe(), "advice_rule": s.advice.describe(),

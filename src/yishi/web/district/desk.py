@@ -74,7 +74,8 @@ class RoundWorkController(Controller):
         return await self._act(request, round_id, act)
 
     @get("/submissions", guards=[guards.VIEW_ROUND])
-    async def submissions(self, request: Request, round_id: int, a: int | None = None, b: int | None = None) -> Template:
+    async def submissions(self, request: Request, round_id: int, a: int | None = None,
+                          b: int | None = None) -> Template:
         context = await work_context(request.user, round_id)
         versions = context["versions"]
         by_no = {v["version"]: v for v in versions}

@@ -43,7 +43,8 @@ class PublicProjectController(Controller):
     async def _photo(self, request: Request, thumb: bool) -> Response:
         row = await photos.lookup(deps.path_id(request, "photo_id"))
         project = await services.get_project(row["project"])
-        if not pperm.can_view_photo(await deps.session_user(request.session), services.where_of(project), project["state"]):
+        viewer = await deps.session_user(request.session)
+        if not pperm.can_view_photo(viewer, services.where_of(project), project["state"]):
             raise Forbidden(_("您没有权限查看这张照片。"))
         data = photos.read(request.app.state.settings.data_dir, row["sha256"], thumb)
         return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=3600",

@@ -70,4 +70,5 @@ class RateController(Controller):
             except DomainError:
                 pass
         return Template("evaluation/code_projects.html", context={
-            "rows": open_rows, "code": code_utils.normalise(code), "display": code_utils.display(code_utils.normalise(code))})
+            "rows": open_rows, "code": code_utils.normalise(code),
+            "display": code_utils.display(code_utils.normalise(code))})

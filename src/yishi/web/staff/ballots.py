@@ -85,7 +85,8 @@ class BallotStaffController(Controller):
         limit = casting.MAX_CODES_PER_BATCH if batch_id is not None else CODES_ON_PAGE
         unused = await casting.unused_codes(round_id, community_id, limit=limit, batch_id=batch_id)
         return Template("ballots/codes.html", context={
-            "round": round_, "setup": await round_settings.get(round_id), "codes": unused, "display": code_utils.display,
+            "round": round_, "setup": await round_settings.get(round_id), "codes": unused,
+            "display": code_utils.display,
             "base_url": links.public_base(request), "fresh": False, "communities": communities,
             "community_id": community_id, "on_page": limit, "batches": batches, "batch_id": batch_id,
             "batch": next((b for b in batches if b["id"] == batch_id), None),
@@ -102,14 +103,15 @@ class BallotStaffController(Controller):
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow([_("社区"), _("发放记录"), _("选票码"), _("网址")])
-        writer.writerows([c["community"], _("第 {n} 次发放").format(n=numbers[c["batch"]]) if c["batch"] in numbers else "",
+        writer.writerows([c["community"],
+                          _("第 {n} 次发放").format(n=numbers[c["batch"]]) if c["batch"] in numbers else "",
                           code_utils.display(c["code"]), f"{base}/v/{c['code']}"] for c in unused)
         name = next((c["name"] for c in communities if c["id"] == community_id), _("全部社区"))
         if batch_id is not None:
             name += _("-第{n}次发放").format(n=numbers[batch_id])
         # A BOM so that Excel on Windows opens the Chinese as UTF-8.
-        return file_response(_("选票码-{title}-{community}.csv").format(title=round_.title, community=name), "text/csv; charset=utf-8",
-                             ("\ufeff" + out.getvalue()).encode())
+        return file_response(_("选票码-{title}-{community}.csv").format(title=round_.title, community=name),
+                             "text/csv; charset=utf-8", ("\ufeff" + out.getvalue()).encode())
 
     @get("/tally", guards=[guards.VIEW_ROUND])
     async def tally(self, request: Request, round_id: int) -> Template:

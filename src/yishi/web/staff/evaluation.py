@@ -71,7 +71,8 @@ DECIDE = guards.project_may(lambda u, p: eperm.can_decide(u, p["district_id"]),
                             _l("只有区级审核人员可以决定项目次年的去留。"))
 CARRY = guards.project_may(lambda u, p: eperm.can_carry_over(u, p["town_id"]),
                            _l("只有本镇（街道）工作人员可以把项目转入新批次。"))
-CODES = guards.round_may(lambda u, r: eperm.can_print_codes(u, r.town_id), _l("只有本镇（街道）工作人员可以印制评价码。"))
+CODES = guards.round_may(lambda u, r: eperm.can_print_codes(u, r.town_id),
+                         _l("只有本镇（街道）工作人员可以印制评价码。"))
 STREET_SETTING = guards.town_may(lambda u, t: eperm.can_print_codes(u, t["id"]))
 
 

@@ -129,7 +129,8 @@ class MeetingController(Controller):
             raise DomainError(_("请选择会议所属的议事步骤。"))
         round_id = form_int(form.get("round"), _("批次"), default=0) or None
         meeting_id = await meeting.create_meeting(
-            council["id"], step=step, title=str(form.get("title", "")), held_at=parse_when(str(form.get("held_at", ""))),
+            council["id"], step=step, title=str(form.get("title", "")),
+            held_at=parse_when(str(form.get("held_at", ""))),
             place=str(form.get("place", "")), round_id=round_id, actor=user)
         return Redirect(f"/meetings/{meeting_id}")
 

@@ -36,9 +36,11 @@ MAX_UPLOAD = photos.MAX_PHOTOS * photos.MAX_BYTES + 256 * 1024
 
 HISTORY_LABELS = {
     "created": _l("区级批准，项目建立"), "units.assigned": _l("确定责任单位"), "plan.saved": _l("保存实施方案"),
-    "plan.submitted": _l("实施方案报街道审定"), "plan.returned": _l("街道退回实施方案"), "plan.approved": _l("街道审定实施方案"),
+    "plan.submitted": _l("实施方案报街道审定"), "plan.returned": _l("街道退回实施方案"),
+    "plan.approved": _l("街道审定实施方案"),
     "milestone.rescheduled": _l("调整节点日期"), "milestone.done": _l("节点完成"), "report.filed": _l("填报周报告"),
-    "photos.added": _l("上传照片"), "coordination.answered": _l("答复需协调事项"), "directive.issued": _l("下达调度意见"),
+    "photos.added": _l("上传照片"), "coordination.answered": _l("答复需协调事项"),
+    "directive.issued": _l("下达调度意见"),
     "directive.answered": _l("答复调度意见"), "paused": _l("暂缓"), "resumed": _l("恢复办理"), "stopped": _l("终止"),
     "completion.filed": _l("提交完工报告"), "completion.returned": _l("街道退回完工报告"), "written_off": _l("销账"),
     "reopened": _l("重新办理"),
@@ -206,7 +208,8 @@ class ProjectController(Controller):
     async def page(self, request: Request, project_id: int) -> Template:
         return Template(PAGE, context=await project_context(request.user, project_id))
 
-    async def _act(self, request: Request, project_id: int, at: str, action, *, form: Any = None) -> Template | Redirect:
+    async def _act(self, request: Request, project_id: int, at: str, action, *,
+                   form: Any = None) -> Template | Redirect:
         """Run one service call from a posted form; a refusal shows the page again with what was typed."""
         form = form if form is not None else await request.form()
         try:
@@ -346,7 +349,8 @@ class ProjectController(Controller):
 
     @post("/{project_id:int}/resume", guards=[guards.SUPERVISE_PROJECT])
     async def resume(self, request: Request, project_id: int) -> Template | Redirect:
-        return await self._act(request, project_id, "state", lambda form: services.resume(project_id, actor=request.user))
+        return await self._act(request, project_id, "state",
+                               lambda form: services.resume(project_id, actor=request.user))
 
     @post("/{project_id:int}/stop", guards=[guards.SUPERVISE_PROJECT])
     async def stop(self, request: Request, project_id: int) -> Template | Redirect:

@@ -75,8 +75,10 @@ async def list_context(request: Request, **extra: Any) -> dict[str, Any]:
 
 
 def _placement(form: Any) -> dict[str, Any]:
-    return {"district_id": optional_int(form, "district", _("区")), "town_id": optional_int(form, "town", _("镇（街道）")),
-            "community_id": optional_int(form, "community", _("社区")), "unit_id": optional_int(form, "unit", _("单位"))}
+    return {"district_id": optional_int(form, "district", _("区")),
+            "town_id": optional_int(form, "town", _("镇（街道）")),
+            "community_id": optional_int(form, "community", _("社区")),
+            "unit_id": optional_int(form, "unit", _("单位"))}
 
 
 def one_time(account: dict, password: str, *, created: bool) -> Template:
