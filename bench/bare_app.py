@@ -17,12 +17,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 os.environ.setdefault("PICCOLO_CONF", "yishi.piccolo_conf")
 
-from litestar import Litestar, MediaType, Request, get, post  # noqa: E402
-from piccolo.columns import Integer  # noqa: E402
-from piccolo.engine.base import Engine  # noqa: E402
-from piccolo.table import Table  # noqa: E402
+from litestar import Litestar, MediaType, Request, get, post
+from piccolo.columns import Integer
+from piccolo.engine.base import Engine
+from piccolo.table import Table
 
-from yishi.core import db as core_db  # noqa: E402
+from yishi.core import db as core_db
 
 TABLE_NAME = "bench_insert"
 

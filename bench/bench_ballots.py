@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import re
 import shutil
@@ -192,7 +193,7 @@ class Server:
             except OSError:
                 if self.proc.poll() is not None or time.monotonic() > deadline:
                     self.stop()
-                    raise RuntimeError(f"{name} did not start:\n{log.read_text()[-3000:]}")
+                    raise RuntimeError(f"{name} did not start:\n{log.read_text()[-3000:]}") from None
                 time.sleep(0.1)
 
     def cpu_seconds(self) -> float:
@@ -224,10 +225,8 @@ def _tree(pid: int) -> list[int]:
         p = todo.pop()
         out.append(p)
         for task in Path(f"/proc/{p}/task").glob("*"):
-            try:
+            with contextlib.suppress(OSError):
                 todo += [int(c) for c in (task / "children").read_text().split()]
-            except OSError:
-                pass
     return out
 
 
@@ -448,7 +447,8 @@ def report(all_results: list[dict], args: argparse.Namespace) -> bool:
                          f"{bare.p99_ms:.1f}", f"{bare.max_ms:.0f}", str(bare.bad), _sock(bare), "1.00x",
                          f"{bare.cpu_ms_per_ok:.2f}", "1.00x"))
     widths = [max(len(str(x[i])) for x in [head, *rows]) for i in range(len(head))]
-    line = lambda cells: "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths)) + " |"  # noqa: E731
+    def line(cells: list) -> str:
+        return "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
     print(line(head))
     print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
     for row in rows:
@@ -461,8 +461,8 @@ def report(all_results: list[dict], args: argparse.Namespace) -> bool:
             if w == 1 or one is None:
                 continue
             # What each worker past the first adds, as a share of what the first gives alone.
-            gain = lambda key: ((run[key].ok_per_s / one[key].ok_per_s - 1) / (w - 1)  # noqa: E731
-                                if one[key].ok_per_s else float("nan"))
+            def gain(key: str, run=run, one=one, w=w) -> float:
+                return (run[key].ok_per_s / one[key].ok_per_s - 1) / (w - 1) if one[key].ok_per_s else float("nan")
             print(f"[{r['db']}] {w} workers against 1: each further worker adds {gain('ballots'):.2f}x of the "
                   f"first in ballots/s ({gain('bare'):.2f}x on the bare endpoint); on {os.cpu_count()} CPUs "
                   f"shared with wrk and anything else running, this says little past that number of cores.")

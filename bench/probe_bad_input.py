@@ -130,7 +130,7 @@ def main() -> None:
             for i, part in enumerate(parts):
                 if part.isdigit():
                     for odd in ODD[:6]:
-                        hit(c, "GET", "/".join(parts[:i] + [odd] + parts[i + 1:]))
+                        hit(c, "GET", "/".join([*parts[:i], odd, *parts[i + 1:]]))
             if path.endswith((".pdf", ".pb", ".svg", ".png", ".zip")):
                 continue
             for q in QUERY:

@@ -84,7 +84,7 @@ async def check_now(page, log: AxeLog) -> None:
                return window.axe.run(document, {resultTypes: ["violations"]}).then(r => r.violations.map(v => ({
                  id: v.id, impact: v.impact, help: v.help,
                  targets: v.nodes.slice(0, 3).map(n => n.target.join(" "))}))); }""")
-    except Exception:  # the page is navigating or gone: what it loaded was checked on load
+    except Exception:  # noqa: BLE001 — the page is navigating or gone: what it loaded was checked on load
         return
     url = page.url.split("://", 1)[-1]
     log.add(url[url.find("/"):] if "/" in url else "/", json.loads(json.dumps(violations)))

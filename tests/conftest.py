@@ -42,7 +42,7 @@ if TEST_DB == "postgres":
     try:
         asyncio.run(_create())
     except (OSError, asyncpg.PostgresError) as exc:  # pragma: no cover - depends on the machine
-        raise SystemExit(f"PostgreSQL is required for YISHI_TEST_DB=postgres and is not reachable: {exc}")
+        raise SystemExit(f"PostgreSQL is required for YISHI_TEST_DB=postgres and is not reachable: {exc}") from exc
     base = PG_ADMIN_URL.rsplit("/", 1)[0]
     os.environ["YISHI_DATABASE_URL"] = f"{base}/{_pg_name}"
 else:
@@ -239,10 +239,10 @@ def start_server(port: int | None = None, *extra: str) -> tuple[subprocess.Popen
             return proc, url
         except OSError:
             if proc.poll() is not None:
-                raise RuntimeError(log_path.read_text())
+                raise RuntimeError(log_path.read_text()) from None
             if time.monotonic() > deadline:
                 proc.kill()
-                raise RuntimeError("yishi serve did not start")
+                raise RuntimeError("yishi serve did not start") from None
             time.sleep(0.1)
 
 

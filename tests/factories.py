@@ -165,7 +165,7 @@ async def make_projects(places: dict | None = None, *, items: int = 2, lead_unit
     places = places or await make_places()
     r = await make_round(places, items=items, title=f"批次{next(_seq)}")
     rows = await wishlists.items_of(r.id)
-    for row, lead in zip(rows, lead_units or []):
+    for row, lead in zip(rows, lead_units or [], strict=False):  # the first items get a lead unit, if any
         await WishItem.update({WishItem.lead_unit: lead}).where(WishItem.id == row["id"])
     snapshot = {"resolution": "同意。", "items": [
         {"id": i["id"], "title": i["title"], "cost_fen": i["cost_fen"], "kind": i["kind"], "approvals": 0,

@@ -164,7 +164,7 @@ async def build(verbose: bool = False, ballots_to_cast: int = 620, seed: int = 2
     say(f"  批次“2026年首批次”：{len(ITEMS)} 项清单，已收回 {ballots_to_cast} 张选票，正在勾选中")
     say("  批次“2026年夏季批次”：民主恳谈会正在进行，可在会上从居民建议中编制清单")
     say(f"  登录账号\uff08密码都是 {DEMO_PASSWORD}\uff09\uff1a")
-    for username, name, role, _w in users:
+    for username, _name, role, _w in users:
         say(f"    {username:16s} {role.label}")
     say(f"    {'dawan_danwei':16s} {Role.unit_clerk.label}")
     say(f"    {'guanchayuan':16s} {Role.observer.label}")

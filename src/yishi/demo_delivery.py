@@ -114,7 +114,9 @@ async def build(district_id: int, town_id: int, round_id: int, password: str, sa
     data_dir = load_settings().data_dir
     today = services.today()
     cal = Calendar()
-    for n, (pid, (scenario, lead, implementer, (person, phone), funding)) in enumerate(zip(project_ids, PLANS)):
+    # As many projects as both the round and the plans have (the demo round may approve fewer).
+    pairs = zip(project_ids, PLANS, strict=False)
+    for n, (pid, (scenario, lead, implementer, (person, phone), funding)) in enumerate(pairs):
         await services.assign(pid, lead_unit_id=unit_ids[lead], implementer_id=unit_ids[implementer],
                               responsible_name=person, responsible_phone=phone, actor=staff)
         await _deliver(pid, scenario, funding, today, cal, staff, clerk, data_dir, seed=n)

@@ -69,13 +69,13 @@ async def _ratings(district_id: int, rng: random.Random) -> int | None:
     for c in communities:
         await services.print_codes(p["round"], c["id"], 20, actor=staff)
     own = [s["code"] for s in await services.codes_of(p["round"], collector.community)][-3:]
-    for code, grade in zip(own, ["satisfied", "basic", "satisfied"]):
+    for code, grade in zip(own, ["satisfied", "basic", "satisfied"], strict=True):
         await services.enter_paper(p["id"], code, grade, "", actor=collector)
         await services.enter_paper(p["id"], code, grade, "", actor=staff)
     slips = [s["code"] for s in await services.codes_of(p["round"]) if s["code"] not in own]
     grades = ["satisfied"] * 26 + ["basic"] * 8 + ["unsatisfied"] * 4
     rng.shuffle(grades)
-    for code, grade in zip(slips, grades):
+    for code, grade in zip(slips, grades, strict=True):
         await services.rate_online(p["id"], code, grade, rng.choice(COMMENTS[grade]))
     for grade in ("satisfied", "satisfied", "basic", "unsatisfied"):
         await services.record_call(p["id"], grade, "楼道灯还是太暗。" if grade == "unsatisfied" else "",

@@ -187,8 +187,8 @@ TARGET_ROLES = (Role.member, Role.collector, Role.convener, Role.street_staff)
 
 def _account_grid(grid, predicate):
     for role, (*by_role, admin_target) in grid.items():
-        for target, expected in zip(TARGET_ROLES, by_role):
-            for (town, district), allowed in zip(ACCOUNT_PLACES.values(), expected):
+        for target, expected in zip(TARGET_ROLES, by_role, strict=True):
+            for (town, district), allowed in zip(ACCOUNT_PLACES.values(), expected, strict=True):
                 yield role, target, town, district, allowed, predicate
         yield role, Role.admin, None, None, admin_target, predicate
 

@@ -186,7 +186,7 @@ async def test_held_ballot_blocks_the_count_until_the_supervisor_decides(monkeyp
 async def test_an_entry_racing_the_count_is_either_counted_or_refused(monkeypatch):
     """Never both: a counted round with a paper ballot still waiting, or a ballot written after
     the result was published, would change a published result."""
-    for attempt in range(3):
+    for _attempt in range(3):
         _places, r, codes, items, closes, (a, b, staff) = await _voting()
         await paper.enter(codes[0], [items[0]], actor=a)
         await paper.enter(codes[0], [items[0]], actor=b)

@@ -40,7 +40,7 @@ async def test_draft_round_page_has_settings_form(client):
     page = await client.get(f"/rounds/{r.id}")
     assert page.status_code == 200
     assert 'id="settings-form"' in page.text
-    assert 'action="/rounds/%d/settings"' % r.id in page.text
+    assert f'action="/rounds/{r.id}/settings"' in page.text
     assert "每人一票（一人一码）" in page.text
 
 
@@ -58,7 +58,7 @@ async def test_save_settings_route(client):
     assert "每户一票" in page.text
     assert "生成选票码数量（户数）" in page.text
     # Codes are offered only for the communities taking part.
-    issuing = page.text.split('action="/rounds/%d/codes"' % r.id)[1].split("</form>")[0]
+    issuing = page.text.split(f'action="/rounds/{r.id}/codes"')[1].split("</form>")[0]
     assert "第1社区" in issuing and "第2社区" in issuing and "第3社区" not in issuing
     assert data["closes_at"] in page.text  # the form keeps the value
 

@@ -159,7 +159,7 @@ def test_weights_equal_repeated_ballots() -> None:
     ballots = [{"a", "b"}, {"c"}, {"b", "d"}, {"a", "c", "d"}]
     weights = [3, 1, 2, 4]
     weighted = election(costs, 60, ballots, weights=weights)
-    repeated = election(costs, 60, [b for b, w in zip(ballots, weights) for _ in range(w)])
+    repeated = election(costs, 60, [b for b, w in zip(ballots, weights, strict=True) for _ in range(w)])
     for rule in (greedy, greedy_variant, mes_plain, mes_add1, mes):
         assert rule(weighted) == rule(repeated), rule.__name__
     assert approval_counts(weighted) == {"a": 7, "b": 5, "c": 5, "d": 6}

@@ -21,7 +21,7 @@ async def _cast_twenty_distinct_ballots():
     items = await f.item_ids(r.id)
     sets = [frozenset(c) for n in (1, 2, 3) for c in itertools.combinations(items, n)][:N]
     truth = {}
-    for code, ticks in zip(codes, sets):
+    for code, ticks in zip(codes, sets, strict=True):
         await casting.cast_ballot(code, sorted(ticks))
         truth[code] = ticks
     return r, truth
@@ -60,7 +60,7 @@ async def test_ballot_ids_and_times_pair_no_code_with_its_ballot():
         orders["stored order"] = [ballots[r["id"]] for r in await Ballot.raw("SELECT id FROM ballot")]
     for name, order in orders.items():
         # With sequential ids every pair would be right (20); a random order gets about one.
-        assert _paired(dict(zip(spent, order)), truth) < N // 2, name
+        assert _paired(dict(zip(spent, order, strict=True)), truth) < N // 2, name
 
 
 async def test_paper_ballot_gets_a_random_id_and_its_code_only_the_day():

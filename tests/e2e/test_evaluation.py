@@ -105,7 +105,7 @@ async def test_district_confirms_and_street_carries_into_next_round(open_page):
 
 async def test_dashboard_figure_opens_its_list_and_project_rates_by_month(open_page):
     places, staff, (pid, _), round_id = await written_off()
-    for code, grade in zip(await codes(places, staff, round_id, 3), ["satisfied", "basic", "unsatisfied"]):
+    for code, grade in zip(await codes(places, staff, round_id, 3), ["satisfied", "basic", "unsatisfied"], strict=True):
         await services.rate_online(pid, code, grade, "噪音大" if grade == "unsatisfied" else "")
     month = services.month_of(dates.today())
     phone = await open_page(phone=True)

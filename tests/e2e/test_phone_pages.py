@@ -4,6 +4,7 @@ and chairs from a panel one tap away; the public results read on a phone. Figure
 (pytest -s) so the before/after numbers in the notes can be checked."""
 from __future__ import annotations
 
+import itertools
 import random
 import re
 from datetime import UTC, datetime
@@ -158,7 +159,7 @@ async def test_district_review_comment_boxes_labelled_and_headings_in_order_on_a
     async def headings_in_order() -> None:
         levels = await page.evaluate("() => Array.from(document.querySelectorAll('main h1, main h2, main h3, main h4'))"
                                      ".map(h => Number(h.tagName[1]))")
-        assert levels[0] == 1 and all(b - a <= 1 for a, b in zip(levels, levels[1:])), (page.url, levels)
+        assert levels[0] == 1 and all(b - a <= 1 for a, b in itertools.pairwise(levels)), (page.url, levels)
 
     await page.goto(f"/district/submissions/{getattr(v2, 'id', v2)}")
     await expect(page.get_by_text("与第 1 版相比")).to_be_visible()

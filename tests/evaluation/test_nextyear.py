@@ -13,7 +13,7 @@ from yishi.wishlists import services as wishlists
 
 
 async def _rate(places, staff, round_id, pid, grades):
-    for code, grade in zip(await codes(places, staff, round_id, len(grades)), grades):
+    for code, grade in zip(await codes(places, staff, round_id, len(grades)), grades, strict=True):
         await services.rate_online(pid, code, grade)
 
 

@@ -31,7 +31,7 @@ async def _suggestions(places: dict, answered: int, untouched: int) -> None:
 
 
 async def _rate(places, staff, round_id, pid, grades):
-    for code, grade in zip(await codes(places, staff, round_id, len(grades)), grades):
+    for code, grade in zip(await codes(places, staff, round_id, len(grades)), grades, strict=True):
         await services.rate_online(pid, code, grade)
 
 

@@ -32,7 +32,7 @@ async def _uses_in_order(order_by) -> list[str]:
 
 
 def _paired(uses: list[str], comments: list[str], truth: dict[str, str]) -> int:
-    return sum(truth[code] == comment for code, comment in zip(uses, comments))
+    return sum(truth[code] == comment for code, comment in zip(uses, comments, strict=True))
 
 
 async def test_rating_ids_and_the_ledger_pair_no_code_with_its_rating():

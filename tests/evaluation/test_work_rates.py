@@ -42,7 +42,7 @@ async def test_project_and_round_rates_with_exact_values():
     await _linked(places, item_a, Status.received, replied=False, old=True)
     await _linked(places, item_a, Status.received, replied=False)
     await _linked(places, item_a, Status.received, replied=False, merged=True)
-    for code, grade in zip(await codes(places, staff, round_id, 3), ["satisfied", "basic", "unsatisfied"]):
+    for code, grade in zip(await codes(places, staff, round_id, 3), ["satisfied", "basic", "unsatisfied"], strict=True):
         await services.rate_online(pa, code, grade)
     got = await rates.project_rates([pa, pb], places["district"])
     a, b = got[pa], got[pb]
@@ -94,7 +94,7 @@ async def test_project_and_round_rates_in_one_month():
     # suggestion never answered, and one rating (基本满意) moved to that month.
     await _linked(places, item_a, Status.listed, replied=True)
     await _linked(places, item_a, Status.received, replied=False, old=True)
-    for code, grade in zip(await codes(places, staff, round_id, 3), ["satisfied", "unsatisfied", "basic"]):
+    for code, grade in zip(await codes(places, staff, round_id, 3), ["satisfied", "unsatisfied", "basic"], strict=True):
         await services.rate_online(pa, code, grade)
     old_month = services.month_of(dates.today() - timedelta(days=90))
     this_month = services.month_of(dates.today())

@@ -1,4 +1,7 @@
 """The meeting: agenda, sign-in, quorum, votes, decision, minutes; refusals change nothing."""
+import sqlite3
+
+import asyncpg
 import pytest
 
 from tests.meetings import setup
@@ -92,7 +95,7 @@ async def test_vote_unique_slot_enforced_by_database():
     ctx = await setup.decide_meeting()
     m, item, member = ctx["meeting"], ctx["ids"][0], ctx["members"][0]
     await setup.vote_all(ctx, item, members=[member])
-    with pytest.raises(Exception):
+    with pytest.raises((sqlite3.IntegrityError, asyncpg.UniqueViolationError)):
         await MemberVote.insert(MemberVote(meeting=m.id, item=item, member=member, choice="no",
                                            recorded_at=m.held_at, slot=f"{m.id}:{item}:{member}")).run()
     assert await MemberVote.count() == 1

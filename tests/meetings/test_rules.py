@@ -8,7 +8,7 @@ pytestmark = pytest.mark.pure  # no database: the per-test clean-up is skipped
 
 FIVE = ["party", "worker", "party_member", "grid", "resident"]
 # Ten members: the five fixed categories, a second of three of them, and two X.
-COUNCIL = dict(enumerate(FIVE + ["worker", "party_member", "resident", "x", "x"], start=1))
+COUNCIL = dict(enumerate([*FIVE, "worker", "party_member", "resident", "x", "x"], start=1))
 
 
 def test_more_than_half_of_ten_is_six():

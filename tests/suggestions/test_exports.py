@@ -174,7 +174,7 @@ async def test_example_row_left_in_is_skipped_and_the_rest_imported():
     _name, _mime, data = await exports.template_xlsx(places["town"])
     wb = load_workbook(io.BytesIO(data))
     example = [c.value for c in wb["建议"][2]]
-    wb["建议"].append(["楼下路灯不亮，晚上出门不方便。"] + example[1:])
+    wb["建议"].append(["楼下路灯不亮，晚上出门不方便。", *example[1:]])
     out = io.BytesIO()
     wb.save(out)
     receipts = await exports.import_xlsx(out.getvalue(), places["town"], actor=None)

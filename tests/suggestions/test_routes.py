@@ -254,7 +254,7 @@ async def test_export_xlsx_masks_phone_and_name(client):
     ws = load_workbook(io.BytesIO(r.content)).active
     rows = list(ws.iter_rows(values_only=True))
     header = rows[2]
-    data = dict(zip(header, rows[3]))
+    data = dict(zip(header, rows[3], strict=True))
     assert data["建议内容"] == "公交站没有遮雨棚。"
     assert data["联系电话"] == "139****5678" and data["居民姓名"] == "陈**"
     assert "13912345678" not in str(rows)

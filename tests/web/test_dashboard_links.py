@@ -71,7 +71,7 @@ async def _world():
             values = {Suggestion.due_on: today - timedelta(days=1)}
         if values:
             await Suggestion.update(values).where(Suggestion.id == receipt.id).run()
-    for code, grade in zip(await codes(places, staff, round_id, 2), ["satisfied", "unsatisfied"]):
+    for code, grade in zip(await codes(places, staff, round_id, 2), ["satisfied", "unsatisfied"], strict=True):
         await services.rate_online(pa, code, grade, "路灯还是不够亮" if grade == "unsatisfied" else "")
     await services.record_call(pa, "basic", "", community_id=places["communities"][0], actor=staff)
     # A second round, ticking: 2 codes a community issued, 2 ballots cast.
@@ -127,7 +127,7 @@ async def test_district_dashboard_figures_lead_to_lists_with_the_same_count(clie
     # The money leads to the month's 月调度, which shows the same sums.
     row = page.split('id="money"')[1].split("</tr>", 2)[1]  # the street's row (after the header's)
     cost, spent, social = [v for h, v in MONEY.findall(row)][:3]
-    assert [html.unescape(h) for h, _v in MONEY.findall(row)][0] == f"/review/town/{town}?month={this_month}"
+    assert html.unescape(MONEY.findall(row)[0][0]) == f"/review/town/{town}?month={this_month}"
     review = (await client.get(f"/review/town/{town}?month={this_month}")).text
     assert f"批复资金 {cost} 万元，已支出 {spent} 万元" in review and f"社会资金 {social} 万元" in review
     # The header's 居民评价 figure leads to the same list.

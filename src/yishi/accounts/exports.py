@@ -144,7 +144,7 @@ async def parse_import(data: bytes, actor: Any) -> list[NewAccount]:
     try:
         rows = iter(await xlsx.read_rows(data, "账号", IMPORT_MAX_ROWS))
     except xlsx.UploadRefused as exc:
-        raise ImportFailed([], exc.message)
+        raise ImportFailed([], exc.message) from exc
     header = [_text(h).rstrip("*").strip() for h in (next(rows, None) or [])]
     index = {name: header.index(name) for name, _w, _r in COLUMNS if name in header}
     missing = [name for name, _w, required in COLUMNS if required and name not in index]
@@ -167,7 +167,7 @@ async def parse_import(data: bytes, actor: Any) -> list[NewAccount]:
             raise ImportFailed(errors, _("一次最多导入 {n} 行，请分成几个文件。").format(n=IMPORT_MAX_ROWS))
         bad = len(errors)
 
-        def err(column: str, message: str) -> None:
+        def err(column: str, message: str, number: int = number) -> None:
             errors.append(RowError(number, column, message))
 
         username = cells.get("用户名", "")
@@ -226,11 +226,11 @@ async def import_accounts(data: bytes, actor: Any) -> list[tuple[NewAccount, str
         rows = await User.insert(*[
             User(username=a.username, display_name=a.display_name, password_hash=h, role=a.role.value,
                  town=a.town_id, community=a.community_id, phone=a.phone, must_change_password=True, created_at=now)
-            for a, h in zip(accounts, hashes)]).returning(User.id).run()
-        for a, row in zip(accounts, rows):
+            for a, h in zip(accounts, hashes, strict=True)]).returning(User.id).run()
+        for a, row in zip(accounts, rows, strict=True):
             await audit.record("account.user.created", actor=actor, object_type="user", object_id=row["id"],
                                username=a.username, role=a.role.value, imported=True)
-    return list(zip(accounts, secrets_))
+    return list(zip(accounts, secrets_, strict=True))
 
 
 def passwords_xlsx(created: list[tuple[NewAccount, str]]) -> tuple[str, str, bytes]:
@@ -246,7 +246,7 @@ def passwords_xlsx(created: list[tuple[NewAccount, str]]) -> tuple[str, str, byt
         cell.font = Font(bold=True)
     for account, password in created:
         xlsx.append(ws, [account.username, account.display_name, account.role.label, account.town_name, password])
-    for letter, width in zip("ABCDE", (18, 12, 16, 16, 16)):
+    for letter, width in zip("ABCDE", (18, 12, 16, 16, 16), strict=True):
         ws.column_dimensions[letter].width = width
     ws.append([])
     ws.append(["初始密码只提供这一次；本人第一次登录后必须改成自己的密码。请妥善分发，用完销毁本表。"])

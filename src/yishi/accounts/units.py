@@ -31,7 +31,7 @@ async def create_unit(district_id: int, *, name: str, kind: UnitKind, contact_na
                                       contact_phone=contact_phone, active=True, slot=slot)).returning(Unit.id).run()
     except Exception as exc:
         if db.is_unique_violation(exc):
-            raise Conflict(_("单位“{name}”已在名录中。").format(name=name))
+            raise Conflict(_("单位“{name}”已在名录中。").format(name=name)) from exc
         raise
     await audit.record("account.unit.created", actor=actor, object_type="unit", object_id=rows[0]["id"],
                        name=name, kind=kind.value)
@@ -48,7 +48,7 @@ async def update_unit(unit_id: int, *, name: str, kind: UnitKind, contact_name: 
                            Unit.slot: f"{unit['district']}:{name}"}).where(Unit.id == unit_id).run()
     except Exception as exc:
         if db.is_unique_violation(exc):
-            raise Conflict(_("单位“{name}”已在名录中。").format(name=name))
+            raise Conflict(_("单位“{name}”已在名录中。").format(name=name)) from exc
         raise
     await audit.record("account.unit.updated", actor=actor, object_type="unit", object_id=unit_id,
                        name=name, active=active)

@@ -62,10 +62,10 @@ def parse(text: str) -> rules.Election:
         election = rules.parse_pb(text if ("\n" in text or "\r" in text) else text + "\n")
     except rules.PbFormatError as exc:
         log.info("refused a .pb file: %s", exc)
-        raise DomainError(pb_message(exc))
+        raise DomainError(pb_message(exc)) from exc
     except (ValueError, ArithmeticError) as exc:  # not foreseen by the parser: say little, log all
         log.warning("refused a .pb file for an unforeseen reason: %r", exc)
-        raise DomainError(NOT_PB + _("文件内容有误，无法读取。"))
+        raise DomainError(NOT_PB + _("文件内容有误，无法读取。")) from exc
     if not election.projects:
         raise DomainError(_("文件中没有项目。"))
     if len(election.projects) > MAX_ITEMS:
@@ -108,7 +108,7 @@ async def import_pb(text: str, *, town_id: int, community_id: int | None = None,
                             kind=ItemKind.special)
             await item.save()
             item_of[project.id] = item.id
-        ballots = [b for b, w in zip(election.ballots, election.voter_weights()) for _copy in range(w)]
+        ballots = [b for b, w in zip(election.ballots, election.voter_weights(), strict=True) for _copy in range(w)]
         for start in range(0, len(ballots), CHUNK):
             chunk = ballots[start:start + CHUNK]
             receipts = list({codes.new_receipt() for _n in range(len(chunk) + 8)})[: len(chunk)]
@@ -116,11 +116,12 @@ async def import_pb(text: str, *, town_id: int, community_id: int | None = None,
             # with them on PostgreSQL.
             ballot_ids = await db.free_secret_ids(Ballot, len(receipts))
             await Ballot.insert(*[Ballot(id=i, round=round_.id, community=community["id"], receipt=r)
-                                  for i, r in zip(ballot_ids, receipts)]).run()
-            ids = dict(zip(receipts, ballot_ids))
-            ticks = [(ids[r], item_of[p]) for r, b in zip(receipts, chunk) for p in b]
+                                  for i, r in zip(ballot_ids, receipts, strict=True)]).run()
+            ids = dict(zip(receipts, ballot_ids, strict=True))
+            ticks = [(ids[r], item_of[p]) for r, b in zip(receipts, chunk, strict=True) for p in b]
+            secret_ids = await db.free_secret_ids(BallotChoice, len(ticks))
             choices = [BallotChoice(id=i, ballot=ballot, item=item)
-                       for i, (ballot, item) in zip(await db.free_secret_ids(BallotChoice, len(ticks)), ticks)]
+                       for i, (ballot, item) in zip(secret_ids, ticks, strict=True)]
             for at in range(0, len(choices), CHUNK):
                 await BallotChoice.insert(*choices[at:at + CHUNK]).run()
         digest = await results.publish(round_.id)

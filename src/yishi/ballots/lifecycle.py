@@ -8,6 +8,7 @@ app's start-up) and whenever staff open the round page (close_if_due). See round
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from datetime import UTC, datetime
 from typing import Any
@@ -152,8 +153,7 @@ async def stop_closer(task: asyncio.Task | None) -> None:
     if task is None:
         return
     task.cancel()
-    try:
+    # Stopping: whatever the loop was doing or died of is no longer anyone's concern.
+    with contextlib.suppress(asyncio.CancelledError, Exception):
         await task
-    except (asyncio.CancelledError, Exception):
-        pass
 

@@ -101,7 +101,8 @@ async def enter(raw_code: str, item_ids: list[int], *, spoiled: bool = False, ac
         try:
             entry = encode(check_choices(item_ids, valid, row["max_ticks"]), False)
         except DomainError as exc:
-            raise DomainError(exc.message + _("如果纸质选票本身无效（未勾选或勾选过多），请勾选“此票作废”后再保存。"))
+            raise DomainError(
+                exc.message + _("如果纸质选票本身无效（未勾选或勾选过多），请勾选“此票作废”后再保存。")) from exc
 
     async with PaperBallot._meta.db.transaction():
         await _hold_voting(row["round"])
@@ -134,8 +135,10 @@ async def _second_entry(row: dict, code: str, entry: str, actor: Any) -> Outcome
         raise Conflict(_("您已经录入过这张选票。第二遍须由另一位收集员录入，以便核对。"))
     if paper["first_entry"] != entry:
         status = CONFLICT
+    elif entry == SPOILED:
+        status = SPOILT
     else:
-        status = SPOILT if entry == SPOILED else COUNTED
+        status = COUNTED
     values = {PaperBallot.second_by: actor.id, PaperBallot.status: status,
               PaperBallot.second_entry: entry if status == CONFLICT else ""}
     if status != CONFLICT:

@@ -252,7 +252,7 @@ def _stamp(order: list[int], stamps: list[bytes]):
                 fonts = resources["Font"] = pydyf.Dictionary()
             fonts["YishiCode"] = font
         new_kids = pydyf.Array()
-        for index, ops in zip(order, stamps):
+        for index, ops in zip(order, stamps, strict=True):
             stream = pydyf.Stream([ops], compress=True)
             pdf.add_object(stream)
             page = pydyf.Dictionary(dict(templates[index]))

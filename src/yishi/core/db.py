@@ -85,10 +85,8 @@ class SQLiteThread:
                 outcome = (True, fn(*args))
             except BaseException as exc:  # noqa: BLE001 - handed to the waiting coroutine
                 outcome = (False, exc)
-            try:
+            with contextlib.suppress(RuntimeError):  # the loop is closed: nobody is waiting any more
                 future.get_loop().call_soon_threadsafe(_resolve, future, *outcome)
-            except RuntimeError:  # the loop is closed: nobody is waiting any more
-                pass
 
     async def _call(self, fn: Callable[..., T], *args: Any) -> T:
         future = asyncio.get_running_loop().create_future()
@@ -311,9 +309,9 @@ class SharedSQLiteEngine(SQLiteEngine):
                     try:
                         outcomes = await shared.connection.run(
                             _group_commit, [(job, args) for _f, job, args in batch])
-                    except Exception as exc:
+                    except Exception as exc:  # noqa: BLE001 — handed to every waiting coroutine
                         outcomes = [(False, exc)] * len(batch)
-                for (future, _job, _args), (ok, value) in zip(batch, outcomes):
+                for (future, _job, _args), (ok, value) in zip(batch, outcomes, strict=True):
                     _resolve(future, ok, value)
                 batch = []
         except BaseException:  # cancelled (shutdown) with writes in flight: answer every waiter

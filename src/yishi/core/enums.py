@@ -16,7 +16,7 @@ import enum
 from yishi.core.i18n import gettext
 
 
-class LabelledEnum(str, enum.Enum):
+class LabelledEnum(enum.StrEnum):
     _label: str
 
     def __new__(cls, value: str, label: str = "") -> LabelledEnum:

@@ -21,7 +21,7 @@ def parse_yuan(text: str, field: str) -> int:
     try:
         value = Decimal(cleaned)
     except InvalidOperation:
-        raise DomainError(_("{field}应为数字（单位：元），例如 12000 或 12000.50。").format(field=field))
+        raise DomainError(_("{field}应为数字（单位：元），例如 12000 或 12000.50。").format(field=field)) from None
     if not value.is_finite() or value < 0 or value >= MAX_YUAN:
         raise DomainError(_("{field}应为不小于 0 的合理金额。").format(field=field))
     if value != value.quantize(Decimal("0.01")):

@@ -2,6 +2,7 @@
 the username; and one-time passwords for a reset or a bulk import, easy to read aloud."""
 from __future__ import annotations
 
+import itertools
 import secrets
 from functools import cache
 from pathlib import Path
@@ -29,7 +30,7 @@ def _run_of_one(password: str) -> bool:
 
 def _sequence(password: str) -> bool:
     """12345678, 87654321, abcdefgh: each character one step from the last."""
-    steps = {ord(b) - ord(a) for a, b in zip(password, password[1:])}
+    steps = {ord(b) - ord(a) for a, b in itertools.pairwise(password)}
     return steps in ({1}, {-1})
 
 

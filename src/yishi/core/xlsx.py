@@ -53,7 +53,7 @@ def _read(data: bytes, sheet: str, max_rows: int) -> list[tuple]:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise UploadRefused(invalid)
+        raise UploadRefused(invalid) from None
     if unpacked > MAX_UNPACKED:
         raise UploadRefused(_("文件内容太多，请删去空行、分成几个文件后再导入。"))
     try:
@@ -69,7 +69,7 @@ def _read(data: bytes, sheet: str, max_rows: int) -> list[tuple]:
                 raise UploadRefused(_("一次最多导入 {n} 行，请分成几个文件。").format(n=max_rows))
         wb.close()
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, IndexError):
-        raise UploadRefused(invalid)
+        raise UploadRefused(invalid) from None
     return rows
 
 

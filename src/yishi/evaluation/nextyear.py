@@ -47,7 +47,7 @@ async def decide(project_id: int, decided: str, reason: str, *, actor: Any) -> A
     try:
         choice = Advice(decided)
     except ValueError:
-        raise DomainError(_("请选择深化推广、次年退出或待观察。"))
+        raise DomainError(_("请选择深化推广、次年退出或待观察。")) from None
     (row,) = await advice_for([project])
     advised: Advice = row["advised"]
     reason = " ".join((reason or "").split())

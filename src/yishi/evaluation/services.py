@@ -117,7 +117,7 @@ def _checked(grade: str, comment: str) -> tuple[Grade, str]:
     try:
         g = Grade(grade)
     except ValueError:
-        raise DomainError(_("请选择满意、基本满意或不满意。"))
+        raise DomainError(_("请选择满意、基本满意或不满意。")) from None
     comment = " ".join((comment or "").split())
     if len(comment) > COMMENT_MAX:
         raise DomainError(_("意见不能超过 {n} 个字。").format(n=COMMENT_MAX))
@@ -133,7 +133,7 @@ async def _spend(project_id: int, slot: str) -> None:
         await db.insert_secret(RatingUse, project=project_id, slot=slot)
     except Exception as exc:
         if db.is_unique_violation(exc):
-            raise _already()
+            raise _already() from exc
         raise
 
 

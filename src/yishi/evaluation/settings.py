@@ -2,7 +2,7 @@
 setting (whether residents may rate a project still under way)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from yishi.core import audit
@@ -14,8 +14,8 @@ from yishi.evaluation.tables import DistrictSettings, StreetSettings
 
 @dataclass(frozen=True)
 class Settings:
-    advice: AdviceRule = AdviceRule()
-    bands: BandRule = BandRule()
+    advice: AdviceRule = field(default_factory=AdviceRule)
+    bands: BandRule = field(default_factory=BandRule)
     case_due_workdays: int = 5
     case_red_after: int = 3
 

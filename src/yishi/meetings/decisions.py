@@ -125,7 +125,7 @@ async def _record_revision(round_: wishlists.RoundView, m: Any, approved_ids: li
                     (DecisionItem.decision == current["id"]) & (DecisionItem.item == item))
     except Exception as exc:
         if db.is_unique_violation(exc):
-            raise Conflict(_("本批次的意愿清单刚刚已由另一次复议会议修改，请刷新页面。"))
+            raise Conflict(_("本批次的意愿清单刚刚已由另一次复议会议修改，请刷新页面。")) from exc
         raise
     await audit.record("meeting.decision.revised", actor=actor, object_type="round", object_id=round_.id,
                        approved=sorted(approved), meeting_id=m.id, revises_submission=m.revises,

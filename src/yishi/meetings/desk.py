@@ -110,7 +110,7 @@ async def submit(round_: wishlists.RoundView, note: str, *, actor: Any) -> int:
             slot=f"{round_.id}:{version}")).run()
     except Exception as exc:
         if db.is_unique_violation(exc):
-            raise Conflict(_("这份意愿清单刚刚已被他人报送，请刷新页面。"))
+            raise Conflict(_("这份意愿清单刚刚已被他人报送，请刷新页面。")) from exc
         raise
     await audit.record("desk.submission.submitted", actor=actor, object_type="round", object_id=round_.id,
                        version=version)

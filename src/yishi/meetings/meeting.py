@@ -20,6 +20,7 @@ from yishi.wishlists.enums import RoundStatus
 
 MAX_AGENDA = 30
 MAX_GUESTS = 30
+DEFAULT_RULES = rules.Rules()  # the standard rules (frozen), for callers that have no council at hand
 
 
 @dataclass(frozen=True)
@@ -347,7 +348,7 @@ async def state(m: MeetingView) -> State:
     return s
 
 
-def quorum_reason(q: rules.Quorum, r: rules.Rules = rules.Rules()) -> str:
+def quorum_reason(q: rules.Quorum, r: rules.Rules = DEFAULT_RULES) -> str:
     """Why a meeting is not quorate, in one sentence a convener can act on."""
     parts = []
     if q.missing:
@@ -369,7 +370,7 @@ def quorum_basis(q: rules.Quorum, r: rules.Rules) -> str:
     return text + (_("，五类固定成员齐全。") if r.quorum_all_fixed else "。")
 
 
-def no_quorum(q: rules.Quorum, r: rules.Rules = rules.Rules()) -> Conflict:
+def no_quorum(q: rules.Quorum, r: rules.Rules = DEFAULT_RULES) -> Conflict:
     return Conflict(_("未达到法定人数，不能表决或形成决议（{why}）。").format(why=quorum_reason(q, r)))
 
 
@@ -419,7 +420,7 @@ async def record_votes(m: MeetingView, item_id: int, choices: dict[int, VoteChoi
             await MemberVote.insert(*rows).run()
     except Exception as exc:
         if db.is_unique_violation(exc):
-            raise Conflict(_("已经对该项表决过，每人每项只能表决一次。"))
+            raise Conflict(_("已经对该项表决过，每人每项只能表决一次。")) from exc
         raise
     await audit.record("meeting.vote.recorded", actor=actor, object_type="meeting", object_id=m.id,
                        item_id=item_id, by_self=by_self, counts={c.value: list(choices.values()).count(c)

@@ -76,9 +76,9 @@ def process(data: bytes, name: str = "") -> Processed:
                 image.draft("RGB", (LONG_SIDE, LONG_SIDE))  # decode at a reduced scale: much faster
             image.load()
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise _refuse(name, _("像素过多，无法处理"))
+            raise _refuse(name, _("像素过多，无法处理")) from None
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-            raise _refuse(name, _("不是能识别的图片文件，或文件已损坏"))
+            raise _refuse(name, _("不是能识别的图片文件，或文件已损坏")) from None
         finally:
             Image.MAX_IMAGE_PIXELS = previous
     image = ImageOps.exif_transpose(image)

@@ -74,7 +74,7 @@ async def file_report(project_id: int, data: ReportInput, *, actor: Any, week_of
                                progress=data.progress_pct, spent_fen=data.spent_fen, problems=len(problems))
     except Exception as exc:
         if db.is_unique_violation(exc):
-            raise Conflict(_("{d} 这一周的周报告已经填报过了。").format(d=monday.isoformat()))
+            raise Conflict(_("{d} 这一周的周报告已经填报过了。").format(d=monday.isoformat())) from exc
         raise
     return report_id
 

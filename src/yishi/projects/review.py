@@ -74,7 +74,7 @@ def check_month(month: str) -> str:
         year, mon = (int(x) for x in month.split("-"))
         date(year, mon, 1)
     except (ValueError, AttributeError):
-        raise DomainError(_("月份应写成 2026-12 这样的格式。"))
+        raise DomainError(_("月份应写成 2026-12 这样的格式。")) from None
     return f"{year:04d}-{mon:02d}"
 
 

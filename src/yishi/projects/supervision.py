@@ -33,7 +33,7 @@ async def add_calendar_day(district_id: int, day: date, *, workday: bool, note: 
                                              slot=f"{district_id}:{day.isoformat()}")).run()
     except Exception as exc:
         if db.is_unique_violation(exc):
-            raise Conflict(_("{d} 已经登记过了，请先删除再登记。").format(d=day.isoformat()))
+            raise Conflict(_("{d} 已经登记过了，请先删除再登记。").format(d=day.isoformat())) from exc
         raise
     await audit.record("project.calendar.added", actor=actor, object_type="district", object_id=district_id,
                        day=day.isoformat(), workday=workday, note=note)

@@ -177,7 +177,7 @@ async def parse_import(data: bytes, town_id: int, today: date | None = None) -> 
     try:
         rows = iter(await xlsx.read_rows(data, "建议", IMPORT_MAX_ROWS))
     except xlsx.UploadRefused as exc:
-        raise ImportFailed([], exc.message)
+        raise ImportFailed([], exc.message) from exc
     header = [(_cell_text(h).rstrip("*").strip()) for h in (next(rows, None) or [])]
     index = {name: header.index(name) for name, _w, _r in COLUMNS if name in header}
     missing = [name for name, _w, required in COLUMNS if required and name not in index]
@@ -200,7 +200,7 @@ async def parse_import(data: bytes, town_id: int, today: date | None = None) -> 
             raise ImportFailed(errors, _("一次最多导入 {n} 行，请分成几个文件。").format(n=IMPORT_MAX_ROWS))
         bad = len(errors)
 
-        def err(column: str, message: str) -> None:
+        def err(column: str, message: str, number: int = number) -> None:
             errors.append(RowError(number, column, message))
 
         content = _cell_text(cells.get("建议内容"))

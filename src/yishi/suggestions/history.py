@@ -1,6 +1,7 @@
 """A suggestion's history, read back from the audit trail as lines in Chinese."""
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
@@ -42,10 +43,8 @@ def describe(entry: dict) -> str:
     label = _(ACTION_LABELS[entry["action"]]) if entry["action"] in ACTION_LABELS else entry["action"]
     details = []
     if entry["action"] == "suggestion.received":
-        try:
+        with contextlib.suppress(ValueError):  # a channel since retired: no label
             details.append(Channel(data.get("channel", "")).label)
-        except ValueError:
-            pass
         if data.get("imported"):
             details.append(_("Excel 导入"))
     for name, (old, new) in (data.get("changes") or {}).items():

@@ -25,7 +25,7 @@ def _safe_next(target: str | None) -> str:
 
 class AuthController(Controller):
     path = ""
-    opt = {"exclude_from_auth": True, **guards.PUBLIC}
+    opt = guards.PUBLIC_PAGES
 
     @get("/login")
     async def login_page(self, request: Request, next: str | None = None) -> Template:
@@ -91,7 +91,7 @@ class PasswordController(Controller):
     """修改密码 for everyone signed in. The session that changes it goes on; every other one ends."""
 
     path = PASSWORD_PAGE
-    guards = [guards.SIGNED_IN]
+    guards = (guards.SIGNED_IN,)
 
     @get("/")
     async def page(self, request: Request, done: str | None = None) -> Template:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from secrets import compare_digest
+from typing import ClassVar
 
 from litestar._parsers import parse_cookie_string
 from litestar.config.csrf import CSRFConfig
@@ -31,7 +32,7 @@ class CSRFMiddleware(_LitestarCSRFMiddleware):
     installs it in place of Litestar's own (csrf_config is then left unset)."""
 
     KEEP = 4096  # verified cookie tokens remembered per secret key (cleared when full)
-    _VERIFIED: dict[str, set[str]] = {}  # shared by the instances (one per route) of one secret
+    _VERIFIED: ClassVar[dict[str, set[str]]] = {}  # shared by the instances (one per route) of one secret
 
     def __init__(self, app: ASGIApp, config: CSRFConfig) -> None:
         super().__init__(app=app, config=config)

@@ -53,7 +53,7 @@ def form_ints(values: Any) -> list[int]:
     try:
         return [_int(v) for v in values]
     except (TypeError, ValueError):
-        raise DomainError(_("提交的内容格式不对，请刷新页面后重新提交。"))
+        raise DomainError(_("提交的内容格式不对，请刷新页面后重新提交。")) from None
 
 
 def form_int(value: Any, field: str, default: int | None = None) -> int:
@@ -64,7 +64,7 @@ def form_int(value: Any, field: str, default: int | None = None) -> int:
     try:
         return _int(value)
     except ValueError:
-        raise DomainError(_("{field}应为整数。").format(field=field))
+        raise DomainError(_("{field}应为整数。").format(field=field)) from None
 
 
 def text(form: Any, name: str) -> str:
@@ -81,7 +81,7 @@ def optional_int(form: Any, name: str, label: str) -> int | None:
     try:
         return _int(raw)
     except ValueError:
-        raise InvalidInput(_("{label}选择有误，请重新选择。").format(label=label), name)
+        raise InvalidInput(_("{label}选择有误，请重新选择。").format(label=label), name) from None
 
 
 def required_int(form: Any, name: str, label: str) -> int:
@@ -95,7 +95,7 @@ def optional_date(form: Any, name: str, label: str) -> date | None:
     try:
         return dates.parse_date(text(form, name), label)
     except DomainError as exc:
-        raise InvalidInput(exc.message, name)
+        raise InvalidInput(exc.message, name) from exc
 
 
 def choice(form: Any, name: str, enum_cls: Any, label: str, required: bool = True) -> Any:
@@ -107,7 +107,7 @@ def choice(form: Any, name: str, enum_cls: Any, label: str, required: bool = Tru
     try:
         return enum_cls(raw)
     except ValueError:
-        raise InvalidInput(_("{label}选择有误，请重新选择。").format(label=label), name)
+        raise InvalidInput(_("{label}选择有误，请重新选择。").format(label=label), name) from None
 
 
 def ids(form: Any, name: str) -> list[int]:
@@ -122,7 +122,7 @@ def ids(form: Any, name: str) -> list[int]:
     try:
         return [_int(v) for v in values if str(v).strip()]
     except ValueError:
-        raise InvalidInput(_("提交的内容格式不对，请刷新页面后重新提交。"), name)
+        raise InvalidInput(_("提交的内容格式不对，请刷新页面后重新提交。"), name) from None
 
 
 def query_month(request: Any, default: str = "") -> str:
@@ -136,7 +136,7 @@ def query_month(request: Any, default: str = "") -> str:
             raise ValueError
         month_bounds(month)
     except ValueError:
-        raise DomainError(_("月份格式应为 2026-11。"))
+        raise DomainError(_("月份格式应为 2026-11。")) from None
     return month
 
 
@@ -157,7 +157,7 @@ def item_input(form: Any) -> dict[str, Any]:
     try:
         kind = ItemKind(str(form.get("kind", "")))
     except ValueError:
-        raise DomainError(_("请选择项目类型（普惠性、特色或试点）。"))
+        raise DomainError(_("请选择项目类型（普惠性、特色或试点）。")) from None
     return {"title": str(form.get("title", "")), "description": str(form.get("description", "")),
             "cost_fen": parse_yuan(str(form.get("cost", "")), _("预计费用")), "kind": kind,
             "lead_unit": str(form.get("lead_unit", ""))}
@@ -167,7 +167,7 @@ def typed(form: Any) -> dict[str, Any]:
     """What was typed into a form, to fill it in again: one value per field, or the list of values
     of a field posted several times (ticked checkboxes)."""
     out: dict[str, Any] = {}
-    for key in form.keys():
+    for key in form:
         values = form.getall(key) if hasattr(form, "getall") else [form.get(key)]
         values = [v for v in values if isinstance(v, str)]
         out[key] = values if len(values) > 1 else (values[0] if values else "")

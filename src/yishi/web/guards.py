@@ -7,6 +7,7 @@ hand (the round, the meeting...) loads it through web.deps, which keeps it for t
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from types import MappingProxyType
 from typing import Any
 
 from litestar.connection import ASGIConnection
@@ -28,6 +29,8 @@ Guard = Callable[[ASGIConnection, BaseRouteHandler], Awaitable[None]]
 
 # opt of a route anyone may use, with no account (residents' pages, the login, static files).
 PUBLIC = {"public": True}
+# A controller of public pages (its class attributes are shared, so read-only): no sign-in, and public.
+PUBLIC_PAGES = MappingProxyType({"exclude_from_auth": True, **PUBLIC})
 
 
 def _refuse(message: Any) -> None:

@@ -36,7 +36,7 @@ async def _signed_in_user(request: Request):
 
 class HelpController(Controller):
     path = "/help"
-    opt = {"exclude_from_auth": True, **guards.PUBLIC}
+    opt = guards.PUBLIC_PAGES
 
     @get("")
     async def own_guide(self, request: Request) -> Template:

@@ -26,9 +26,9 @@ ONE_YEAR = 365 * 24 * 3600
 
 @functools.lru_cache(maxsize=256)
 def _from_headers(cookie: bytes | None, accept_language: bytes | None) -> str | None:
-    if cookie and (chosen := parse_cookie_string(cookie.decode("latin-1")).get(COOKIE)):
-        if locale := i18n.normalize(chosen):
-            return locale
+    if (cookie and (chosen := parse_cookie_string(cookie.decode("latin-1")).get(COOKIE))
+            and (locale := i18n.normalize(chosen))):
+        return locale
     return i18n.negotiate(accept_language.decode("latin-1")) if accept_language else None
 
 

@@ -11,7 +11,6 @@ from heapq import heappop, heappush, heapreplace
 from itertools import compress
 from operator import add, mul
 from time import thread_time
-from typing import Union
 
 from yishi.ballots.rules.greedy import fill_up
 from yishi.ballots.rules.model import Election, _distinct_ballots, approval_counts
@@ -53,7 +52,7 @@ from yishi.ballots.rules.model import Election, _distinct_ballots, approval_coun
 # Toulouse's 670 steps have 513 (measured December 2026), so there the time goes
 # into the rounds of nearly every step, and splitting only shares their prefix.
 
-Num = Union[int, Fraction]
+Num = int | Fraction
 _FIXED_POINT = 2**48  # units per (scaled) currency unit in certified runs
 
 
@@ -291,8 +290,8 @@ def _narrow_line(
     start: list[Num], end: list[Num], i: int, j: int, length: int, div: Callable[[Num, int], Num]
 ) -> tuple[list[Num], list[Num]]:
     return (
-        [x + div((y - x) * i, length) for x, y in zip(start, end)],
-        [x + div((y - x) * j, length) for x, y in zip(start, end)],
+        [x + div((y - x) * i, length) for x, y in zip(start, end, strict=True)],
+        [x + div((y - x) * j, length) for x, y in zip(start, end, strict=True)],
     )
 
 
@@ -322,6 +321,7 @@ def _left_after(groups: _Groups, price: _Bounds, exact: bool) -> list[tuple[Num,
             [b - up1 for b in groups.lo1],
             [b - down0 for b in groups.hi0],
             [b - down1 for b in groups.hi1],
+            strict=True,
         )
     ]
 
@@ -400,7 +400,7 @@ class _Run:
             price = _price_bounds(groups, self.costs[winner], self.win)
             if price is None or price.hi is None:
                 return False
-            for g, left in zip(moved_to, _left_after(groups, price, self.win.exact)):
+            for g, left in zip(moved_to, _left_after(groups, price, self.win.exact), strict=True):
                 # Those broke over the wider window are broke over this one too.
                 if g != wider.broke:
                     lo0[g], lo1[g], hi0[g], hi1[g] = left
@@ -562,7 +562,7 @@ class _Run:
             known = self.bounds[project]
             ends = [a / m for a, m in known.lo]
             if known.hi is not None:
-                ends = [(x + a / m) / 2 for x, (a, m) in zip(ends, known.hi)]
+                ends = [(x + a / m) / 2 for x, (a, m) in zip(ends, known.hi, strict=True)]
             return ends[0] / self.costs[project], ends[1] / self.costs[project]
 
         (p0, p1), (q0, q1) = ratio_line(p), ratio_line(q)
@@ -573,10 +573,11 @@ class _Run:
         """Charge the winner's supporters, moving them to new budget groups."""
         ids, groups = self.priced[winner]
         moved_to = self._new_groups(_left_after(groups, self.bounds[winner], self.win.exact))
-        split = dict(zip(ids, moved_to))
+        split = dict(zip(ids, moved_to, strict=True))
         class_group = self.class_group
         supporters = self.data.supporters[winner]
-        for c, g in zip(supporters, list(map(split.__getitem__, map(class_group.__getitem__, supporters)))):
+        new_groups = list(map(split.__getitem__, map(class_group.__getitem__, supporters)))
+        for c, g in zip(supporters, new_groups, strict=True):
             class_group[c] = g
         self.stale_members.update(self.data.neighbours[winner])
         self.history.append((winner, ids, groups.voters, moved_to))
@@ -590,7 +591,7 @@ class _Run:
         broke = [b == _BROKE for b in bounds]
         if self.broke is None and any(broke):
             self.broke = self._add_groups([_BROKE])
-        first = self._add_groups([b for b, out in zip(bounds, broke) if not out])
+        first = self._add_groups([b for b, out in zip(bounds, broke, strict=True) if not out])
         fresh = iter(range(first, len(self.lo0)))
         return [self.broke if out else next(fresh) for out in broke]  # type: ignore[misc]
 
@@ -874,7 +875,7 @@ def _float_step(data: _MesInput, floats: _Floats, step: int) -> list[int] | None
                     g_budget.append(b - q if b > q else 0.0)
                     g_error.append(e + q_err + _U * b)
             paying = supporters[p]
-            for c, g in zip(paying, list(map(moved.__getitem__, map(class_group.__getitem__, paying)))):
+            for c, g in zip(paying, list(map(moved.__getitem__, map(class_group.__getitem__, paying))), strict=True):
                 class_group[c] = g
             done += 1
             for x in neighbours[p]:

@@ -15,9 +15,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from itertools import chain
-from typing import Union
 
-Cost = Union[int, Fraction]
+Cost = int | Fraction
 
 
 def as_exact(value: object) -> Cost:
@@ -128,7 +127,7 @@ def _distinct_ballots(election: Election) -> Counter[frozenset[str]]:
     if election.weights is None:
         return Counter(election.ballots)
     grouped: Counter[frozenset[str]] = Counter()
-    for ballot, weight in zip(election.ballots, election.weights):
+    for ballot, weight in zip(election.ballots, election.weights, strict=True):
         grouped[ballot] += weight
     return grouped
 

@@ -8,6 +8,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 from yishi.ballots.rules.model import Cost, Election, Project, approval_counts, as_exact
 
@@ -20,7 +21,7 @@ class PbFormatError(ValueError):
     (1-based, where there is one) and ``params`` the particulars, so that a user interface can
     say it in its own words; ``str()`` is the technical detail, in English, for logs and tools."""
 
-    _DETAIL = {
+    _DETAIL: ClassVar[dict[str, str]] = {
         "unreadable": "cannot be read as ';'-separated text: {error}",
         "before_section": "content before the first section: {row}",
         "missing_section": "missing {section} section",
@@ -131,8 +132,8 @@ def _parse_projects(section: _Section) -> dict[str, Project]:
         if required not in header:
             raise PbFormatError("no_column", section.header_line or None, section="PROJECTS", column=required)
     projects: dict[str, Project] = {}
-    for row, line in zip(section.rows, section.lines):
-        cells = dict(zip(header, row))
+    for row, line in zip(section.rows, section.lines, strict=True):
+        cells = dict(zip(header, row, strict=False))  # a short row leaves its last columns empty
         pid = cells["project_id"]
         if _missing(pid):
             raise PbFormatError("no_project_id", line, row=row)
@@ -162,7 +163,7 @@ def _parse_votes(
     id_at = header.index("voter_id") if "voter_id" in header else None
     ballots: list[frozenset[str]] = []
     voter_ids: list[str] = []
-    for number, (row, line) in enumerate(zip(section.rows, section.lines), 1):
+    for number, (row, line) in enumerate(zip(section.rows, section.lines, strict=True), 1):
         cell = row[vote_at] if vote_at < len(row) else ""
         ballot = frozenset() if _missing(cell) else frozenset(p.strip() for p in cell.split(",") if p.strip())
         unknown = ballot - projects.keys()
@@ -179,7 +180,7 @@ def parse_pb(text_or_path: str | Path) -> Election:
     sections = _sections(_read_text(text_or_path))
     meta_section = sections["meta"]
     meta = _parse_meta(meta_section.rows)
-    meta_line = {row[0]: line for row, line in zip(meta_section.rows, meta_section.lines)}
+    meta_line = {row[0]: line for row, line in zip(meta_section.rows, meta_section.lines, strict=True)}
     vote_type = meta.get("vote_type", "approval").strip().lower()
     if vote_type not in _APPROVAL_TYPES:
         raise PbFormatError("vote_type", meta_line.get("vote_type"), value=vote_type)
@@ -258,7 +259,7 @@ def _vote_rows(election: Election) -> list[tuple[str, str]]:
     ids = election.voter_ids or [str(i) for i in range(1, len(election.ballots) + 1)]
     order = {pid: i for i, pid in enumerate(election.projects)}
     rows: list[tuple[str, str]] = []
-    for voter, ballot, weight in zip(ids, election.ballots, election.voter_weights()):
+    for voter, ballot, weight in zip(ids, election.ballots, election.voter_weights(), strict=True):
         vote = ",".join(sorted(ballot, key=order.__getitem__))
         rows.extend((voter if copy == 0 else f"{voter}#{copy + 1}", vote) for copy in range(weight))
     return rows

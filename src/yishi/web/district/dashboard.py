@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import re
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 import pygal
 from litestar import Controller, Request, Response, get, post
@@ -88,7 +89,7 @@ def _svg(chart) -> str:
 def _counts(series: list[tuple[str, list]], stacked: bool = False) -> list[int]:
     """Whole-number y labels for a chart of counts (pygal would write 0.8, 1.6, ...)."""
     values = [v or 0 for _n, vs in series for v in vs]
-    top = max([sum(col) for col in zip(*[[v or 0 for v in vs] for _n, vs in series])] if stacked and series
+    top = max([sum(col) for col in zip(*[[v or 0 for v in vs] for _n, vs in series], strict=True)] if stacked and series
               else values or [0])
     step = max(1, -(-top // 5))
     return list(range(0, top + step + 1, step))
@@ -198,7 +199,7 @@ def tables(d: dashboard.Dashboard, base: str, charts: bool = True, town_id: int 
                    suggestions(s, s.suggestions.overdue, overdue="1"),
                    Link(s.rounds, "/rounds/" + town_q(s, "?")), turnout(s, s.codes, "#codes-total"),
                    turnout(s, s.ballots, "#ballots-total"), turnout(s, _pct(s.turnout), "#turnout")]
-                  for s in streets + [d.whole]])
+                  for s in [*streets, d.whole]])
     sugg.note = _("收到建议、已答复、已办结、逾期未办按本月收到的建议计（逾期按今天计），链接到建议清单；"
                   "选票码、投票数和参与率为各批次累计（参与率 = 投票数 ÷ 发出选票码）。")
     sugg.link = f"/suggestions/stats?date_from={first.isoformat()}&date_to={last.isoformat()}"
@@ -212,7 +213,7 @@ def tables(d: dashboard.Dashboard, base: str, charts: bool = True, town_id: int 
                     review(s, format_wan(s.totals.cost_fen)),
                     review(s, format_wan(s.totals.spent_fen)), review(s, format_wan(s.totals.social_fen)),
                     review(s, s.totals.missing_reports), Link(s.cases, "/evaluation/ledger" + town_q(s, "?"))]
-                   for s in streets + [d.whole]])
+                   for s in [*streets, d.whole]])
     money.note = _("资金链接到当月的月调度（逐项目列出）；不满意台账为各月累计。")
     money.chart = _chart(pygal.Bar, _("资金（万元）"), names, [
         (_("批复资金"), [round(s.totals.cost_fen / 1_000_000, 2) for s in streets]),
@@ -221,7 +222,7 @@ def tables(d: dashboard.Dashboard, base: str, charts: bool = True, town_id: int 
     shown = [Colour.green, Colour.blue, Colour.yellow, Colour.red]
     colours = Table("colours", _("办理进度（蓝黄红）"), [_("镇（街道）")] + [c.label for c in shown],
                     [[s.name] + [Link(s.colour(c), f"/projects/?colour={c.value}" + town_q(s)) for c in shown]
-                     for s in streets + [d.whole]])
+                     for s in [*streets, d.whole]])
     series = [(c.label, [s.colour(c) for s in streets]) for c in shown]
     colours.chart = _chart(pygal.StackedBar, _("项目督办颜色（个）"), names, series,
                            y_labels=_counts(series, stacked=True), style=COLOUR_STYLE, skip=skip)
@@ -287,7 +288,7 @@ def _rounds_in_month(request: Request) -> bool:
 
 class DashboardController(Controller):
     path = "/dashboard"
-    dependencies = {**deps.DISTRICT, **deps.TOWN}
+    dependencies = MappingProxyType({**deps.DISTRICT, **deps.TOWN})
 
     async def _page(self, request: Request, district_id: int, town_id: int | None, base: str) -> Template:
         month, in_month = query_month(request, month_of(dates.today())), _rounds_in_month(request)

@@ -4,6 +4,8 @@ ballot codes issued and ballots cast, for the district reviewer (all its streets
 the suggestions, projects, rounds, 月调度 or ledger pages, and the list shows the same count."""
 from __future__ import annotations
 
+from types import MappingProxyType
+
 from litestar import Controller, Request, get
 from litestar.response import Template
 
@@ -36,7 +38,7 @@ async def _town_of(request: Request, district_id: int, town_id: int | None) -> i
 
 class DashboardListsController(Controller):
     path = "/dashboard"
-    dependencies = {**deps.DISTRICT, **deps.TOWN}
+    dependencies = MappingProxyType({**deps.DISTRICT, **deps.TOWN})
 
     async def _ratings(self, request: Request, district_id: int, town_id: int | None, base: str) -> Template:
         f = lists.check(lists.RatingFilters(

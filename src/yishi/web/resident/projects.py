@@ -18,7 +18,7 @@ from yishi.web import deps, guards
 
 class PublicProjectController(Controller):
     path = ""
-    opt = {"exclude_from_auth": True, **guards.PUBLIC}
+    opt = guards.PUBLIC_PAGES
 
     @get("/street/{town_id:int}")
     async def street(self, request: Request, town_id: int) -> Template:

@@ -19,7 +19,7 @@ from yishi.web.forms import refused, text
 
 class RateController(Controller):
     path = ""
-    opt = {"exclude_from_auth": True, **guards.PUBLIC}
+    opt = guards.PUBLIC_PAGES
 
     async def _context(self, project_id: int) -> dict:
         p = await public.public_project(project_id)

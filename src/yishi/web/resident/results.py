@@ -39,7 +39,7 @@ class PublicResultsController(Controller):
     """Anyone, no account: the published result and the check that a receipt was counted."""
 
     path = "/results/{round_id:int}"
-    opt = {"exclude_from_auth": True, **guards.PUBLIC}
+    opt = guards.PUBLIC_PAGES
 
     @get("/")
     async def page(self, round_id: int, receipt: str | None = None) -> Template:

@@ -54,7 +54,7 @@ async def form_page(point: catalog.PointView | None, *, form: dict | None = None
 
 class PublicSuggestionController(Controller):
     path = ""
-    opt = {"exclude_from_auth": True, **guards.PUBLIC}
+    opt = guards.PUBLIC_PAGES
 
     @get("/s")
     async def blank_form(self) -> Template:

@@ -1,6 +1,8 @@
 """The resident's ballot: type or scan a code, tick, get a receipt. No account."""
 from __future__ import annotations
 
+from types import MappingProxyType
+
 from litestar import Controller, MediaType, Request, get, post
 from litestar.response import Redirect, Template
 from litestar.response.base import ASGIResponse
@@ -26,7 +28,7 @@ class VoteController(Controller):
     to the POST like to every other."""
 
     path = ""
-    opt = {"exclude_from_auth": True, "skip_session": True, **guards.PUBLIC}
+    opt = MappingProxyType({**guards.PUBLIC_PAGES, "skip_session": True})
     request_class = Request  # not the app's HTMXRequest: these pages have no use for htmx details
 
     @get("/vote")

@@ -153,10 +153,7 @@ async def import_pb_upload(request: Request) -> Redirect:
     """Staff upload a Pabulib .pb file: it becomes a closed round with its ballots."""
     user = request.user
     form = await request.form()
-    if perm.role_of(user) is Role.admin:
-        town_id = form_int(form.get("town"), _("镇（街道）"))
-    else:
-        town_id = user.town
+    town_id = form_int(form.get("town"), _("镇（街道）")) if perm.role_of(user) is Role.admin else user.town
     perm.require(perm.can_manage_round(user, town_id))
     upload = form.get("file")
     if upload is None or isinstance(upload, str) or not getattr(upload, "filename", ""):
@@ -167,7 +164,7 @@ async def import_pb_upload(request: Request) -> Redirect:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise DomainError(_("文件不是 UTF-8 编码的 Pabulib .pb 文件。"))
+        raise DomainError(_("文件不是 UTF-8 编码的 Pabulib .pb 文件。")) from None
     round_id = await imports.import_pb(text, town_id=town_id, title=str(form.get("title", "") or ""),
                                        actor=user)
     return Redirect(f"/rounds/{round_id}")

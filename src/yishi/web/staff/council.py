@@ -90,7 +90,7 @@ class CouncilController(Controller):
             try:
                 category = MemberCategory(str(form.get("category", "")))
             except ValueError:
-                raise DomainError(_("请选择成员类别。"))
+                raise DomainError(_("请选择成员类别。")) from None
             mode = text(form, "account")
             user_id = optional_int(form, "user", _("账号")) if mode == "link" else None
             if mode == "link" and user_id is None:

@@ -4,6 +4,7 @@ apart, the ledger's cases, paper entry, 电话回访, the district's decision, c
 round), the ledger of unsatisfied cases, observers' scoring, and the street's rating codes."""
 from __future__ import annotations
 
+from types import MappingProxyType
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -78,7 +79,7 @@ STREET_SETTING = guards.town_may(lambda u, t: eperm.can_print_codes(u, t["id"]))
 
 class EvaluationController(Controller):
     path = "/evaluation"
-    dependencies = {**deps.PROJECT, **deps.ROUND, **deps.TOWN}
+    dependencies = MappingProxyType({**deps.PROJECT, **deps.ROUND, **deps.TOWN})
 
     @get("/", guards=[EVALUATION])
     async def index(self, request: Request) -> Template:

@@ -126,7 +126,7 @@ class MeetingController(Controller):
         try:
             step = MeetingStep(str(form.get("step", "")))
         except ValueError:
-            raise DomainError(_("请选择会议所属的议事步骤。"))
+            raise DomainError(_("请选择会议所属的议事步骤。")) from None
         round_id = form_int(form.get("round"), _("批次"), default=0) or None
         meeting_id = await meeting.create_meeting(
             council["id"], step=step, title=str(form.get("title", "")),
@@ -186,7 +186,7 @@ class MeetingController(Controller):
                     try:
                         presence = Presence(value)
                     except ValueError:
-                        raise DomainError(_("提交的内容格式不对，请刷新页面后重新提交。"))
+                        raise DomainError(_("提交的内容格式不对，请刷新页面后重新提交。")) from None
                     await meeting.set_presence(m, member["id"], presence, actor=request.user)
         return await self._act(request, meeting_id, act, "#attendance", chair=True)
 
@@ -218,7 +218,7 @@ class MeetingController(Controller):
                     try:
                         choices[int(key[5:])] = VoteChoice(str(value))
                     except ValueError:
-                        raise DomainError(_("提交的内容格式不对，请刷新页面后重新提交。"))
+                        raise DomainError(_("提交的内容格式不对，请刷新页面后重新提交。")) from None
             await meeting.record_votes(m, item_id, choices, actor=request.user)
         return await self._act(request, meeting_id, act, f"#hands-{item_id}", chair=True)
 
@@ -231,7 +231,7 @@ class MeetingController(Controller):
             try:
                 choice = VoteChoice(str(form.get("choice", "")))
             except ValueError:
-                raise DomainError(_("请选择赞成、反对或弃权。"))
+                raise DomainError(_("请选择赞成、反对或弃权。")) from None
             await meeting.record_votes(m, item_id, {me["id"]: choice}, actor=request.user, by_self=True)
         if request.headers.get("hx-request"):
             return await self._vote_item(request, meeting_id, item_id, act)

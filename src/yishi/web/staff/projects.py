@@ -68,7 +68,7 @@ def _enum_filter(value: str | None, enum_cls: Any, label: str) -> Any:
     try:
         return enum_cls(value)
     except ValueError:
-        raise DomainError(_("{label}选择有误，请重新选择。").format(label=label))
+        raise DomainError(_("{label}选择有误，请重新选择。").format(label=label)) from None
 
 
 async def project_context(user: Any, project_id: int, **extra: Any) -> dict[str, Any]:
@@ -141,7 +141,7 @@ def _plan_input(form: Any) -> tuple[date, date, list[plan.MilestoneInput], list[
         try:
             source = FundingSource(row["source"])
         except ValueError:
-            raise InvalidInput(_("请为第 {n} 条资金选择来源。").format(n=n), "source")
+            raise InvalidInput(_("请为第 {n} 条资金选择来源。").format(n=n), "source") from None
         funding.append(plan.FundingInput(source, row["funder"], parse_yuan(row["amount"], _("资金金额"))))
     return start, end, milestones, funding
 

@@ -112,7 +112,7 @@ async def detail_context(user: Any, suggestion_id: int, **extra: Any) -> dict[st
 async def detail_page(request: Request, suggestion_id: int, *, error: str | None = None, status_code: int = 200,
                       form: Any = None) -> Template:
     context = await detail_context(request.user, suggestion_id, error=error,
-                                   form={k: forms.text(form, k) for k in form.keys()} if form else {})
+                                   form={k: forms.text(form, k) for k in form} if form else {})
     return Template("suggestions/detail.html", status_code=status_code, context=context)
 
 

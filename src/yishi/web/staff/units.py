@@ -27,7 +27,7 @@ async def _district(request: Request, form: Any = None) -> tuple[int, list[dict]
         try:
             wanted = int(raw)
         except ValueError:
-            raise NotFound(_("找不到这个区。"))
+            raise NotFound(_("找不到这个区。")) from None
     if wanted is None and districts:
         wanted = districts[0]["id"]
     if wanted not in {d["id"] for d in districts}:
@@ -43,7 +43,7 @@ async def units_context(district_id: int, districts: list[dict], **extra: Any) -
 
 class UnitController(Controller):
     path = "/units"
-    guards = [guards.MANAGE_UNITS]
+    guards = (guards.MANAGE_UNITS,)
 
     @get("/")
     async def directory(self, request: Request) -> Template:

@@ -88,7 +88,7 @@ def one_time(account: dict, password: str, *, created: bool) -> Template:
 
 class UserAdminController(Controller):
     path = "/users"
-    guards = [USER_ADMIN]
+    guards = (USER_ADMIN,)
 
     @get("/")
     async def accounts(self, request: Request) -> Template:
