@@ -1,4 +1,4 @@
-from piccolo.columns import Boolean, ForeignKey, Integer, Timestamptz, Varchar
+from piccolo.columns import Boolean, ForeignKey, Integer, Serial, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
@@ -10,6 +10,7 @@ class Unit(Table, tablename="unit"):
     """A unit in the district's directory (牵头责任单位 or 实施主体), kept by the administrator.
     Lives in accounts because a unit clerk's account points at it."""
 
+    id: Serial
     district = ForeignKey(District, null=False, index=True)
     name = Varchar(length=80)
     kind = Varchar(length=24, choices=UnitKind, default=UnitKind.district_department)
@@ -24,6 +25,7 @@ class Unit(Table, tablename="unit"):
 class User(Table, tablename="yishi_user"):
     """A staff account. Residents need none. Rights are bound to a district, town or community."""
 
+    id: Serial
     username = Varchar(length=40, unique=True)
     display_name = Varchar(length=40)
     password_hash = Varchar(length=200)

@@ -1,4 +1,4 @@
-from piccolo.columns import ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
@@ -12,6 +12,7 @@ class BallotCodeBatch(Table, tablename="ballot_batch"):
     for one community: when and by whom, so a street can print or export exactly the set it handed to
     one collector."""
 
+    id: Serial
     round = ForeignKey(Round, null=False, index=True)
     community = ForeignKey(Community, null=False)
     size = Integer(default=0)  # not "count": that would hide Table.count()
@@ -22,6 +23,7 @@ class BallotCodeBatch(Table, tablename="ballot_batch"):
 class BallotCode(Table, tablename="ballot_code"):
     """选票码: one vote, usable once. Knows whether it was used, never how."""
 
+    id: Serial
     round = ForeignKey(Round, null=False)
     community = ForeignKey(Community, null=False)
     code = Varchar(length=16, unique=True)
@@ -35,12 +37,14 @@ class Ballot(Table, tablename="ballot"):
     """A cast ballot. Deliberately holds nothing that leads back to its code or its resident:
     no code, no timestamp; the receipt is random and unrelated to the code."""
 
+    id: Serial
     round = ForeignKey(Round, null=False, index=True)
     community = ForeignKey(Community, null=False)
     receipt = Varchar(length=16, unique=True)
 
 
 class BallotChoice(Table, tablename="ballot_choice"):
+    id: Serial
     ballot = ForeignKey(Ballot, null=False, index=True)
     item = ForeignKey(WishItem, null=False, index=True)
 
@@ -50,6 +54,7 @@ class RoundSetting(Table, tablename="ballot_round_setting"):
     code stands for one resident or one household (户), and which communities take part.
     Frozen with the list when the ticking opens."""
 
+    id: Serial
     round = ForeignKey(Round, null=False, unique=True)
     opens_at = Timestamptz(null=True, default=None)
     closes_at = Timestamptz(null=True, default=None)
@@ -67,6 +72,7 @@ class PaperBallot(Table, tablename="paper_ballot"):
     paper ballot carries it) and the ticks only until the two entries agree or a supervisor
     decides: then the ticks become an ordinary, code-less Ballot and are erased here."""
 
+    id: Serial
     round = ForeignKey(Round, null=False, index=True)
     community = ForeignKey(Community, null=False)
     code = ForeignKey(BallotCode, null=False, unique=True)
@@ -82,6 +88,7 @@ class PaperBallot(Table, tablename="paper_ballot"):
 class RoundResult(Table, tablename="ballot_round_result"):
     """The result published when the ticking closed; a recount must reproduce it exactly."""
 
+    id: Serial
     round = ForeignKey(Round, null=False, unique=True)
     ballots = Integer(default=0)
     # {"item id": approvals} as canonical JSON, and its SHA-256.

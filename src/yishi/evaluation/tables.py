@@ -1,4 +1,4 @@
-from piccolo.columns import JSON, Boolean, Date, ForeignKey, Integer, Real, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, Boolean, Date, ForeignKey, Integer, Real, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
@@ -13,6 +13,7 @@ class RatingCode(Table, tablename="rating_code"):
     """评价码, printed by the street per community: one rating per project. Knows which projects
     it rated (RatingUse), never how."""
 
+    id: Serial
     round = ForeignKey(Round, null=False, index=True)
     community = ForeignKey(Community, null=False)
     code = Varchar(length=16, unique=True)
@@ -24,6 +25,7 @@ class RatingUse(Table, tablename="rating_use"):
     "project:b<ballot code id>") is unique, so a code rates a project once, whoever is first.
     Holds no grade and no time; the Rating holds no code."""
 
+    id: Serial
     project = ForeignKey(Project, null=False, index=True, on_delete=OnDelete.cascade)
     slot = Varchar(length=40, unique=True)
 
@@ -32,6 +34,7 @@ class Rating(Table, tablename="rating"):
     """A resident's rating. Deliberately holds nothing that leads back to a code, a ballot or a
     resident: no code, no timestamp, only the month (for the monthly rates)."""
 
+    id: Serial
     project = ForeignKey(Project, null=False, index=True, on_delete=OnDelete.cascade)
     community = ForeignKey(Community, null=True, default=None)
     grade = Varchar(length=12, choices=Grade)
@@ -45,6 +48,7 @@ class PaperRating(Table, tablename="paper_rating"):
     entries only until the two agree or a supervisor decides; then they become a code-less
     Rating and are erased here (as ballots.tables.PaperBallot)."""
 
+    id: Serial
     project = ForeignKey(Project, null=False, index=True, on_delete=OnDelete.cascade)
     community = ForeignKey(Community, null=False)
     slot = Varchar(length=40, unique=True)
@@ -59,6 +63,7 @@ class PaperRating(Table, tablename="paper_rating"):
 class UnsatisfiedCase(Table, tablename="unsatisfied_case"):
     """不满意问题台账: a 不满意 with a comment, for the lead unit to answer by `due`."""
 
+    id: Serial
     project = ForeignKey(Project, null=False, index=True, on_delete=OnDelete.cascade)
     rating = ForeignKey(Rating, null=True, default=None, on_delete=OnDelete.set_null)
     unit = ForeignKey(Unit, null=True, default=None, on_delete=OnDelete.set_null)
@@ -74,6 +79,7 @@ class UnsatisfiedCase(Table, tablename="unsatisfied_case"):
 class Indicator(Table, tablename="evaluation_indicator"):
     """The district's current 评价指标体系; rounds already scored keep their snapshot."""
 
+    id: Serial
     district = ForeignKey(District, null=False, index=True)
     name = Varchar(length=40)
     weight = Integer(default=25)
@@ -83,6 +89,7 @@ class Indicator(Table, tablename="evaluation_indicator"):
 class RoundSystem(Table, tablename="evaluation_round_system"):
     """The indicator system a round is scored with, copied on its first observer's score."""
 
+    id: Serial
     round = ForeignKey(Round, null=False, unique=True)
     indicators = JSON(default="[]")  # [{"name", "weight"}]
     taken_at = Timestamptz()
@@ -91,6 +98,7 @@ class RoundSystem(Table, tablename="evaluation_round_system"):
 class ObserverScore(Table, tablename="observer_score"):
     """One observer's score of one project: {"indicator": {"score": 1..5, "note": ""}}."""
 
+    id: Serial
     project = ForeignKey(Project, null=False, index=True, on_delete=OnDelete.cascade)
     observer = ForeignKey(User, null=False)
     scores = JSON(default="{}")
@@ -103,6 +111,7 @@ class ObserverScore(Table, tablename="observer_score"):
 class DistrictSettings(Table, tablename="evaluation_settings"):
     """A district's thresholds; a district without a row uses the rules' defaults."""
 
+    id: Serial
     district = ForeignKey(District, null=False, unique=True)
     extend_at_pct = Integer(default=90)
     min_ratings = Integer(default=10)
@@ -114,6 +123,7 @@ class DistrictSettings(Table, tablename="evaluation_settings"):
 
 
 class StreetSettings(Table, tablename="evaluation_street_settings"):
+    id: Serial
     town = ForeignKey(Town, null=False, unique=True)
     rate_while_underway = Boolean(default=False)
 
@@ -121,6 +131,7 @@ class StreetSettings(Table, tablename="evaluation_street_settings"):
 class Decision(Table, tablename="evaluation_decision"):
     """The district's confirmed (or overridden) next-year decision on a written-off project."""
 
+    id: Serial
     project = ForeignKey(Project, null=False, unique=True, on_delete=OnDelete.cascade)
     advised = Varchar(length=10, choices=Advice)
     decided = Varchar(length=10, choices=Advice)
@@ -135,6 +146,7 @@ class Carryover(Table, tablename="evaluation_carryover"):
     """A project carried into a later round as a draft wish-list item (or listed again after a
     次年退出 decision, with the reason)."""
 
+    id: Serial
     project = ForeignKey(Project, null=False, index=True, on_delete=OnDelete.cascade)
     item = ForeignKey(WishItem, null=False, unique=True, on_delete=OnDelete.cascade)
     round = ForeignKey(Round, null=False)

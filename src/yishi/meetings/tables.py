@@ -1,4 +1,4 @@
-from piccolo.columns import JSON, Boolean, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, Boolean, Date, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from yishi.accounts.tables import User
@@ -10,6 +10,7 @@ from yishi.wishlists.tables import Round, WishItem
 class Council(Table, tablename="council"):
     """民情协商"5+X"组 of one town/street, with its own quorum and majority rules."""
 
+    id: Serial
     town = ForeignKey(Town, null=False, unique=True)
     name = Varchar(length=80)
     # Quorum: more than this share (in %) of the members present, and, if set, every fixed
@@ -20,6 +21,7 @@ class Council(Table, tablename="council"):
 
 
 class CouncilMember(Table, tablename="council_member"):
+    id: Serial
     council = ForeignKey(Council, null=False)
     name = Varchar(length=40)
     category = Varchar(length=16, choices=MemberCategory)
@@ -34,6 +36,7 @@ class CouncilMember(Table, tablename="council_member"):
 class Meeting(Table, tablename="meeting"):
     """A council meeting serving one step of the three-step method."""
 
+    id: Serial
     council = ForeignKey(Council, null=False, index=True)
     round = ForeignKey(Round, null=True, default=None)
     step = Varchar(length=10, choices=MeetingStep)
@@ -51,6 +54,7 @@ class Meeting(Table, tablename="meeting"):
 
 
 class AgendaItem(Table, tablename="agenda_item"):
+    id: Serial
     meeting = ForeignKey(Meeting, null=False, index=True)
     position = Integer(default=0)
     title = Varchar(length=120)
@@ -60,6 +64,7 @@ class AgendaItem(Table, tablename="agenda_item"):
 class Attendance(Table, tablename="attendance"):
     """One member's sign-in. `slot` ("meeting:member") is unique: one row per member and meeting."""
 
+    id: Serial
     meeting = ForeignKey(Meeting, null=False, index=True)
     member = ForeignKey(CouncilMember, null=False)
     presence = Varchar(length=10, choices=Presence)
@@ -71,6 +76,7 @@ class Attendance(Table, tablename="attendance"):
 class Guest(Table, tablename="meeting_guest"):
     """X: invited to one meeting, does not count towards quorum and does not vote."""
 
+    id: Serial
     meeting = ForeignKey(Meeting, null=False, index=True)
     name = Varchar(length=40)
     organisation = Varchar(length=80, default="")
@@ -81,6 +87,7 @@ class MemberVote(Table, tablename="member_vote"):
     """A member's vote on one wish-list item. `slot` ("meeting:item:member") is unique, so the
     database itself refuses a second vote even when two requests race."""
 
+    id: Serial
     meeting = ForeignKey(Meeting, null=False, index=True)
     item = ForeignKey(WishItem, null=False)
     member = ForeignKey(CouncilMember, null=False)
@@ -94,6 +101,7 @@ class MemberVote(Table, tablename="member_vote"):
 class Decision(Table, tablename="decision"):
     """民主议事定方向: the council's resolution on a round; its approved items form the 意愿清单."""
 
+    id: Serial
     round = ForeignKey(Round, null=False, unique=True)
     resolution = Text(default="")
     decided_by = ForeignKey(User, null=True)
@@ -104,6 +112,7 @@ class Decision(Table, tablename="decision"):
 
 
 class DecisionItem(Table, tablename="decision_item"):
+    id: Serial
     decision = ForeignKey(Decision, null=False, index=True)
     item = ForeignKey(WishItem, null=False)
     approved = Boolean(default=False)
@@ -113,6 +122,7 @@ class Submission(Table, tablename="submission"):
     """One version of a round's intent list as sent to the district; never changed afterwards
     except for the district's verdict. `snapshot` holds what was sent, for comparing versions."""
 
+    id: Serial
     round = ForeignKey(Round, null=False, index=True)
     version = Integer()
     status = Varchar(length=10, choices=SubmissionStatus, default=SubmissionStatus.submitted)
@@ -127,6 +137,7 @@ class Submission(Table, tablename="submission"):
 
 
 class ReviewComment(Table, tablename="review_comment"):
+    id: Serial
     submission = ForeignKey(Submission, null=False, index=True)
     item = ForeignKey(WishItem, null=True, default=None)
     text = Text()
@@ -136,6 +147,7 @@ class ListAdoption(Table, tablename="list_adoption"):
     """民主恳谈交清单: the meeting whose quorate council adopted (定稿) a round's wish list, with the
     list as it was adopted. One per round; the list is frozen from then on."""
 
+    id: Serial
     round = ForeignKey(Round, null=False, unique=True)
     meeting = ForeignKey(Meeting, null=False, index=True)
     snapshot = JSON(default="{}")
@@ -149,6 +161,7 @@ class DecisionHistory(Table, tablename="decision_history"):
     meeting's decision stays on record; `decision` holds the round's current one. `slot`
     ("round:n", the n-th replacement) is unique, so two 复议 decisions cannot both replace it."""
 
+    id: Serial
     round = ForeignKey(Round, null=False, index=True)
     meeting = ForeignKey(Meeting, null=True, default=None)
     resolution = Text(default="")

@@ -1,4 +1,4 @@
-from piccolo.columns import JSON, BigInt, Boolean, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, BigInt, Boolean, Date, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
@@ -15,6 +15,7 @@ class Project(Table, tablename="project"):
     Until 2026-12 this was meetings' `micro_project`; the projects app's first migration moved
     the rows here."""
 
+    id: Serial
     round = ForeignKey(Round, null=False, index=True)
     item = ForeignKey(WishItem, null=False, unique=True)
     submission = ForeignKey(Submission, null=False)
@@ -52,6 +53,7 @@ class Project(Table, tablename="project"):
 class Funding(Table, tablename="project_funding"):
     """One funding line: a source and who gives it (a named enterprise, a volunteer team)."""
 
+    id: Serial
     project = ForeignKey(Project, null=False, index=True, on_delete=OnDelete.cascade)
     source = Varchar(length=12, choices=FundingSource)
     funder = Varchar(length=80, default="")
@@ -61,6 +63,7 @@ class Funding(Table, tablename="project_funding"):
 class Milestone(Table, tablename="project_milestone"):
     """时间节点. `baseline_due` is the due date the street approved; `due` the current one."""
 
+    id: Serial
     project = ForeignKey(Project, null=False, index=True, on_delete=OnDelete.cascade)
     position = Integer(default=0)
     task = Varchar(length=120)
@@ -74,6 +77,7 @@ class ProjectHistory(Table, tablename="project_history"):
     """What happened to a project, who did it and when; read on the project's page (the audit
     trail holds the same, for the whole system)."""
 
+    id: Serial
     project = ForeignKey(Project, null=False, index=True, on_delete=OnDelete.cascade)
     action = Varchar(length=60)
     actor = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
@@ -86,6 +90,7 @@ class ProjectHistory(Table, tablename="project_history"):
 class WeeklyReport(Table, tablename="project_weekly_report"):
     """周报告: one per project and ISO week; `slot` ("project:monday") makes it so in the database."""
 
+    id: Serial
     project = ForeignKey(Project, null=False, index=True, on_delete=OnDelete.cascade)
     week_start = Date()
     progress_pct = Integer(default=0)
@@ -100,6 +105,7 @@ class WeeklyReport(Table, tablename="project_weekly_report"):
 class Coordination(Table, tablename="project_coordination"):
     """需协调事项 raised in a weekly report: open until the street or district answers it."""
 
+    id: Serial
     project = ForeignKey(Project, null=False, index=True, on_delete=OnDelete.cascade)
     report = ForeignKey(WeeklyReport, null=True, default=None, on_delete=OnDelete.set_null)
     text = Text()
@@ -113,6 +119,7 @@ class Photo(Table, tablename="project_photo"):
     """A re-encoded photo on disk under data_dir/photos by content hash; a report's or the
     completion report's (report None)."""
 
+    id: Serial
     project = ForeignKey(Project, null=False, index=True, on_delete=OnDelete.cascade)
     report = ForeignKey(WeeklyReport, null=True, default=None, on_delete=OnDelete.cascade)
     sha256 = Varchar(length=64)
@@ -126,6 +133,7 @@ class Photo(Table, tablename="project_photo"):
 class Directive(Table, tablename="project_directive"):
     """调度意见 from the monthly review: what to do, by whom, by when; the unit answers it."""
 
+    id: Serial
     project = ForeignKey(Project, null=False, index=True, on_delete=OnDelete.cascade)
     month = Varchar(length=7)  # "2026-11"
     text = Text()
@@ -141,6 +149,7 @@ class Directive(Table, tablename="project_directive"):
 class CalendarDay(Table, tablename="calendar_day"):
     """A district's local addition to the national calendar: an extra holiday or workday."""
 
+    id: Serial
     district = ForeignKey(District, null=False, index=True)
     day = Date()
     workday = Boolean(default=False)
@@ -151,6 +160,7 @@ class CalendarDay(Table, tablename="calendar_day"):
 class SupervisionSettings(Table, tablename="supervision_settings"):
     """A district's 蓝黄红 thresholds; a district without a row uses rules.DEFAULTS."""
 
+    id: Serial
     district = ForeignKey(District, null=False, unique=True)
     blue_due_within = Integer(default=3)
     report_grace_days = Integer(default=1)

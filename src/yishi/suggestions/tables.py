@@ -1,4 +1,4 @@
-from piccolo.columns import Boolean, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, Date, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
@@ -10,6 +10,7 @@ from yishi.suggestions.enums import Channel, Grade, Status, Tier, Track
 class Category(Table, tablename="suggestion_category"):
     """教育， 养老， ...: configurable by an administrator; defaults are created on first use."""
 
+    id: Serial
     name = Varchar(length=20, unique=True)
     position = Integer(default=0)
     active = Boolean(default=True)
@@ -18,6 +19,7 @@ class Category(Table, tablename="suggestion_category"):
 class TrackSetting(Table, tablename="suggestion_track_setting"):
     """A town's default deadline (days) for one handling track; absent rows use the defaults."""
 
+    id: Serial
     town = ForeignKey(Town, null=False, index=True)
     track = Varchar(length=12, choices=Track)
     days = Integer(default=15)
@@ -26,6 +28,7 @@ class TrackSetting(Table, tablename="suggestion_track_setting"):
 class ObservationPoint(Table, tablename="observation_point"):
     """民情民意观测点: where a poster with a QR code ("码上听") hangs."""
 
+    id: Serial
     community = ForeignKey(Community, null=False, index=True)
     name = Varchar(length=60)
     address = Varchar(length=120, default="")
@@ -40,6 +43,7 @@ class Suggestion(Table, tablename="suggestion"):
     Personal data (name, phone) sits in the submitter_* and phone_* columns only, so that a purge
     clears exactly them; the phone is kept encrypted, found by a keyed hash, shown masked."""
 
+    id: Serial
     tracking_code = Varchar(length=12, unique=True)
     # Nothing lost: a suggestion outlives a deleted account or point, and blocks deleting its place.
     town = ForeignKey(Town, null=False, index=True, on_delete=OnDelete.no_action)

@@ -1,4 +1,4 @@
-from piccolo.columns import BigInt, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import BigInt, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
@@ -11,6 +11,7 @@ from yishi.wishlists.enums import ItemKind, RoundStatus
 class Round(Table, tablename="round"):
     """批次: one pass of a town's council through the wish list, the ticking and the decision."""
 
+    id: Serial
     town = ForeignKey(Town, null=False)
     title = Varchar(length=80)
     budget_fen = BigInt(default=0)
@@ -29,6 +30,7 @@ class Round(Table, tablename="round"):
 class WishItem(Table, tablename="wish_item"):
     """One candidate micro-project on the 民生微事服务期望清单."""
 
+    id: Serial
     round = ForeignKey(Round, null=False)
     position = Integer(default=0)
     title = Varchar(length=80)
@@ -45,6 +47,7 @@ class WishLink(Table, tablename="suggestion_wish_link"):
     suggestions → wish list; the table keeps the name it was created with (migration
     wishlists_2026_12_06t07_00_00 moved its bookkeeping here without touching the rows)."""
 
+    id: Serial
     suggestion = ForeignKey(Suggestion, null=False, index=True)
     wish_item = ForeignKey(WishItem, null=False, index=True)
     created_by = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
