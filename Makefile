@@ -8,12 +8,18 @@ APT_RUN := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 npm
 APT_TEST := $(APT_RUN) chromium poppler-utils zbar-tools
 AXE := node_modules/axe-core/axe.min.js
 
-.PHONY: run test test-fast test-sqlite test-postgres install install-test static system-deps system-deps-test bench clean i18n i18n-compile
+.PHONY: run lint test test-fast test-sqlite test-postgres install install-test static system-deps system-deps-test bench clean i18n i18n-compile
 
 run: install static
 	$(VENV)/bin/yishi serve --demo --port $(PORT)
 
-test: install-test static
+# ruff (pyproject [tool.ruff]) over the code and mypy (pyproject [tool.mypy]) over src/yishi: any
+# finding fails `make test` before a single test runs. A few seconds once mypy's cache is warm.
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/mypy
+
+test: install-test static lint
 	@bash scripts/ensure-postgres.sh
 	YISHI_TEST_DB=sqlite $(PY) -m pytest
 	@if [ "$$(cat .postgres-state 2>/dev/null)" = up ]; then \

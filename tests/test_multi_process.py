@@ -43,7 +43,7 @@ def _redis_cleared() -> bool:
     """Whether Redis answers at REDIS_URL; if so, yishi's keys there are deleted (what an earlier
     run left would count against this one)."""
     try:
-        import redis  # noqa: PLC0415 — optional: only this case needs it
+        import redis  # optional: only this case needs it
     except ImportError:
         return False
     try:
@@ -126,7 +126,7 @@ async def test_login_limit_holds_across_processes(servers):
             assert re.search(r"登录失败次数过多，请 \d+ 秒后再试。", response.text)
     # The counts are where the setting puts them.
     if servers.store == "redis":
-        import redis  # noqa: PLC0415 — optional: only this case needs it
+        import redis  # optional: only this case needs it
 
         assert redis.Redis.from_url(REDIS_URL).exists("yishi:login.address|127.0.0.1|admin") == 1
         assert await SharedState.count() == 0

@@ -51,7 +51,7 @@ async def _with_engine(engine, coro):
 
 
 def cmd_migrate(args: argparse.Namespace) -> None:
-    settings, engine = _setup()
+    _settings, engine = _setup()
     _run(_with_engine(engine, migrate_async()))
     print(_("数据库已是最新结构。"))
 
@@ -101,7 +101,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
 def cmd_demo(args: argparse.Namespace) -> None:
     from yishi import demo  # noqa: PLC0415 — start-up cost
 
-    settings, engine = _setup()
+    _settings, engine = _setup()
 
     async def run() -> None:
         await migrate_async(quiet=True)
@@ -121,7 +121,7 @@ def cmd_create_user(args: argparse.Namespace) -> None:
     from yishi.accounts.enums import Role  # noqa: PLC0415 — start-up cost
     from yishi.core.errors import DomainError  # noqa: PLC0415 — start-up cost
 
-    settings, engine = _setup()
+    _settings, engine = _setup()
     password = args.password or os.environ.get("YISHI_NEW_PASSWORD") or _ask_password()
 
     async def run() -> None:
@@ -135,18 +135,18 @@ def cmd_create_user(args: argparse.Namespace) -> None:
     try:
         _run(_with_engine(engine, run()))
     except DomainError as exc:
-        raise SystemExit(exc.message)
+        raise SystemExit(exc.message) from exc
 
 
 def cmd_export(args: argparse.Namespace) -> None:
     from yishi.core.errors import DomainError  # noqa: PLC0415 — start-up cost
     from yishi.meetings import exports  # noqa: PLC0415 — start-up cost
 
-    settings, engine = _setup()
+    _settings, engine = _setup()
     try:
         filename, _mime, data = _run(_with_engine(engine, exports.intent_list_pdf(args.round)))
     except DomainError as exc:
-        raise SystemExit(exc.message)
+        raise SystemExit(exc.message) from exc
     output = Path(args.output or filename)
     output.write_bytes(data)
     print(_("已导出 {file}({n} 字节)。").format(file=output, n=f"{len(data):,}"))
@@ -162,9 +162,9 @@ def cmd_tally(args: argparse.Namespace) -> None:
         # Only a faulty file needs the messages, and their module loads the tables (2 s).
         from yishi.ballots.imports import pb_message  # noqa: PLC0415 — start-up cost
 
-        raise SystemExit(pb_message(exc))
+        raise SystemExit(pb_message(exc)) from exc
     except (OSError, ValueError) as exc:
-        raise SystemExit(_("无法读取 {file}：{why}").format(file=args.file, why=exc))
+        raise SystemExit(_("无法读取 {file}：{why}").format(file=args.file, why=exc)) from exc
     selected = rules.greedy(election) if args.rule == "greedy" else rules.mes(election)
     cost = election.cost_of(selected)
     print(json.dumps({"selected": selected, "cost": cost if isinstance(cost, int) else float(cost)},
@@ -175,11 +175,11 @@ def cmd_import_pb(args: argparse.Namespace) -> None:
     from yishi.ballots import imports  # noqa: PLC0415 — start-up cost
     from yishi.core.errors import DomainError  # noqa: PLC0415 — start-up cost
 
-    settings, engine = _setup()
+    _settings, engine = _setup()
     try:
         text = Path(args.file).read_text(encoding="utf-8-sig")
     except OSError as exc:
-        raise SystemExit(_("无法读取 {file}：{why}").format(file=args.file, why=exc))
+        raise SystemExit(_("无法读取 {file}：{why}").format(file=args.file, why=exc)) from exc
 
     async def run() -> int:
         await migrate_async(quiet=True)
@@ -189,7 +189,7 @@ def cmd_import_pb(args: argparse.Namespace) -> None:
     try:
         round_id = _run(_with_engine(engine, run()))
     except DomainError as exc:
-        raise SystemExit(exc.message)
+        raise SystemExit(exc.message) from exc
     print(_("已导入为批次 {id}。").format(id=round_id))
 
 
@@ -197,11 +197,11 @@ def cmd_export_round(args: argparse.Namespace) -> None:
     from yishi.ballots import exports  # noqa: PLC0415 — start-up cost
     from yishi.core.errors import DomainError  # noqa: PLC0415 — start-up cost
 
-    settings, engine = _setup()
+    _settings, engine = _setup()
     try:
         filename, _mime, data = _run(_with_engine(engine, exports.EXPORTS[args.what](args.round)))
     except DomainError as exc:
-        raise SystemExit(exc.message)
+        raise SystemExit(exc.message) from exc
     output = Path(args.output or filename)
     output.write_bytes(data)
     print(_("已导出 {file}({n} 字节)。").format(file=output, n=f"{len(data):,}"))
@@ -225,7 +225,8 @@ def cmd_audit_verify(args: argparse.Namespace) -> None:
     if verdict.unsealed:
         print(_("链前有 {n} 条旧记录（启用防篡改链之前写入，未纳入校验）。").format(n=verdict.unsealed))
     if verdict.bad_id is not None:
-        why = _("内容与其哈希不符（被改动过）") if verdict.reason == "content" else _("与上一条记录接不上（其前有记录被删除、插入或改动）")
+        why = (_("内容与其哈希不符（被改动过）") if verdict.reason == "content"
+               else _("与上一条记录接不上（其前有记录被删除、插入或改动）"))
         print(_("审计日志校验失败：第一条有问题的记录是 #{id}，{why}。此前 {n} 条完好。").format(
             id=verdict.bad_id, why=why, n=verdict.checked))
         raise SystemExit(1)
@@ -253,9 +254,10 @@ def cmd_backup(args: argparse.Namespace) -> None:
         else:
             backup.backup_sqlite(settings.database_url, dest)
     except DomainError as exc:
-        raise SystemExit(exc.message)
+        raise SystemExit(exc.message) from exc
     print(_("已备份到 {file}（{n} 字节）。密钥文件 {key} 和 {photos} 需另行备份。").format(
-        file=dest, n=f"{dest.stat().st_size:,}", key=settings.data_dir / "secret_key", photos=settings.data_dir / "photos"))
+        file=dest, n=f"{dest.stat().st_size:,}", key=settings.data_dir / "secret_key",
+        photos=settings.data_dir / "photos"))
 
 
 def cmd_restore(args: argparse.Namespace) -> None:
@@ -268,18 +270,20 @@ def cmd_restore(args: argparse.Namespace) -> None:
     try:
         kind = backup.kind_of(source)
         if kind != ("postgres" if settings.is_postgres else "sqlite"):
-            raise DomainError(_("{file} 是 {kind} 的备份，而当前数据库是 {current}（YISHI_DATABASE_URL），不能直接恢复。").format(
+            raise DomainError(
+                _("{file} 是 {kind} 的备份，而当前数据库是 {current}（YISHI_DATABASE_URL），不能直接恢复。").format(
                 file=source, kind="PostgreSQL" if kind == "postgres" else "SQLite",
                 current="PostgreSQL" if settings.is_postgres else "SQLite"))
         if not args.yes:
-            raise DomainError(_("恢复会用 {file} 替换当前数据库（{db}）中的全部数据。请先停止网站服务，再加 --yes 运行。").format(
-                file=source, db=settings.database_url))
+            raise DomainError(
+                _("恢复会用 {file} 替换当前数据库（{db}）中的全部数据。请先停止网站服务，再加 --yes 运行。").format(
+                    file=source, db=settings.database_url))
         if settings.is_postgres:
             backup.restore_pg(settings.database_url, source, _run(_with_engine(engine, _server_version_num())))
         else:
             backup.restore_sqlite(settings.database_url, source)
     except DomainError as exc:
-        raise SystemExit(exc.message)
+        raise SystemExit(exc.message) from exc
     # A backup from an older version gets the newer tables and columns now, not at the next start.
     _settings, engine = _setup()
     _run(_with_engine(engine, migrate_async(quiet=True)))

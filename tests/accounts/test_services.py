@@ -133,7 +133,7 @@ async def test_get_active_user_checks_session_version_and_active():
 
 
 async def test_authenticate_brings_an_old_hash_up_to_todays_costs():
-    from argon2 import PasswordHasher  # noqa: PLC0415 — a hasher of other costs, this test only
+    from argon2 import PasswordHasher  # a hasher of other costs, this test only
 
     user = await f.make_user(Role.admin, username="admin")
     old = PasswordHasher(time_cost=2, memory_cost=1024, parallelism=1).hash(f.PASSWORD)

@@ -90,10 +90,10 @@ async def test_street_staff_disables_own_member_and_her_phone_is_logged_out(open
 
 
 async def test_street_staff_imports_collectors_from_excel_and_gets_the_passwords_sheet(open_page, tmp_path):
-    from openpyxl import load_workbook  # noqa: PLC0415 — openpyxl's start-up cost, this test only
+    from openpyxl import load_workbook  # openpyxl's start-up cost, this test only
 
-    from tests.accounts.test_exports import _xlsx  # noqa: PLC0415
-    from yishi.places.tables import Town  # noqa: PLC0415
+    from tests.accounts.test_exports import _xlsx
+    from yishi.places.tables import Town
 
     places = await f.make_places()
     await f.make_user(Role.street_staff, places, username="staff")
@@ -127,7 +127,7 @@ async def test_street_staff_imports_collectors_from_excel_and_gets_the_passwords
 
 
 async def test_staff_adds_council_member_with_new_account_on_a_phone(open_page):
-    from yishi.meetings.enums import MemberCategory  # noqa: PLC0415
+    from yishi.meetings.enums import MemberCategory
 
     SHOTS.mkdir(exist_ok=True)
     places = await f.make_places()

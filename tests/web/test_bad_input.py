@@ -67,7 +67,7 @@ async def test_suggestion_with_control_characters_exports_and_is_kept_as_sent(cl
     assert r.status_code == 200
     stored = await Suggestion.select(Suggestion.content).where(Suggestion.id == receipt.id).first()
     assert stored["content"] == content
-    from openpyxl import load_workbook  # noqa: PLC0415 — start-up cost
+    from openpyxl import load_workbook  # start-up cost
     cells = [c for row in load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True) for c in row]
     assert "楼道灯坏了\ufffd\ufffd\ufffd 请尽快修理，谢谢！" in cells
 
@@ -88,7 +88,7 @@ async def test_pb_import_with_absurd_amounts_is_refused_and_saves_nothing(client
 
 def _sheet_with_blank_rows(n: int) -> bytes:
     """A workbook whose one sheet holds n rows with an empty cell each (what a row bomb is)."""
-    from openpyxl import Workbook  # noqa: PLC0415 — start-up cost
+    from openpyxl import Workbook  # start-up cost
     buf = io.BytesIO()
     Workbook().save(buf)
     rows = "".join(f'<row r="{i}"><c r="A{i}" t="inlineStr"><is><t></t></is></c></row>' for i in range(1, n + 1))
@@ -181,6 +181,6 @@ async def test_control_characters_in_a_directive_export_in_the_monthly_review_an
     assert stored["text"] == "管线\x01\x0b铺设"
     x = await client.get(f"/review/town/{places['town']}/report.xlsx?month=2026-11")
     assert x.status_code == 200
-    from openpyxl import load_workbook  # noqa: PLC0415 — start-up cost
+    from openpyxl import load_workbook  # start-up cost
     cells = [c for row in load_workbook(io.BytesIO(x.content)).active.iter_rows(values_only=True) for c in row]
     assert any(isinstance(c, str) and "管线\ufffd\ufffd铺设" in c for c in cells)

@@ -593,7 +593,7 @@ class _Run:
             self.broke = self._add_groups([_BROKE])
         first = self._add_groups([b for b, out in zip(bounds, broke, strict=True) if not out])
         fresh = iter(range(first, len(self.lo0)))
-        return [self.broke if out else next(fresh) for out in broke]  # type: ignore[misc]
+        return [self.broke if out else next(fresh) for out in broke]
 
     def _add_groups(self, bounds: list[tuple[Num, Num, Num, Num]]) -> int:
         first = len(self.lo0)
