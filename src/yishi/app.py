@@ -44,8 +44,8 @@ from yishi.web.resident.rate import RateController
 from yishi.web.resident.results import PublicResultsController, RoundDataController
 from yishi.web.resident.suggest import PublicSuggestionController
 from yishi.web.resident.vote import VoteController
-from yishi.web.staff.cases import CaseController
 from yishi.web.staff.ballots import BallotStaffController, import_pb_upload
+from yishi.web.staff.cases import CaseController
 from yishi.web.staff.council import CouncilController, DecisionController
 from yishi.web.staff.evaluation import EvaluationController
 from yishi.web.staff.meetings import MeetingController

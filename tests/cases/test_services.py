@@ -116,7 +116,8 @@ async def test_escalate_an_accepted_case_keeps_its_owner():
     await services.accept(case_id, actor=w["clerk_a"])
     await services.escalate(s.id, "需要区级会商。", actor=w["staff"])
     case = await services.get_case(case_id)
-    assert (case["state"], case["owner_name"], case["escalate_reason"]) == (CaseState.accepted, "城管办", "需要区级会商。")
+    assert (case["state"], case["owner_name"], case["escalate_reason"]) == (
+        CaseState.accepted, "城管办", "需要区级会商。")
 
 
 async def test_lists_a_clerk_sees_her_units_cases_a_street_its_own_the_district_all():

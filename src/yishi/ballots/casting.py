@@ -162,7 +162,8 @@ def check_choices(item_ids: list[int], valid_ids: set[int], max_ticks: int) -> l
         raise DomainError(
             ngettext(
                 "最多只能勾选 {max} 项，您勾选了 {n} 项。请取消一些后再提交。",
-                "最多只能勾选 {max} 项，您勾选了 {n} 项。请取消一些后再提交。", max_ticks).format(max=max_ticks, n=len(chosen))
+                "最多只能勾选 {max} 项，您勾选了 {n} 项。请取消一些后再提交。", max_ticks,
+            ).format(max=max_ticks, n=len(chosen))
         )
     return chosen
 

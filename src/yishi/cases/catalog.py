@@ -61,7 +61,7 @@ async def add_entry(district_id: int, *, level1: str, level2: str, level3: str, 
     except Exception as exc:
         if db.is_unique_violation(exc):
             raise Conflict(_("派单目录里已有“{path}”。").format(path=path_of(
-                {"level1": level1, "level2": level2, "level3": level3})))
+                {"level1": level1, "level2": level2, "level3": level3}))) from exc
         raise
     await audit.record("case.catalog.added", actor=actor, object_type="district", object_id=district_id,
                        entry=rows[0]["id"], path=slot.split(":", 1)[1], unit=unit_id)

@@ -62,10 +62,7 @@ def _where(scope: Scope, table: Any = Case) -> Any:
 
 def _base(scope: Scope, *columns: Any) -> Any:
     """SELECT from CaseUnit for a unit's queue (one row per case it holds), from Case otherwise."""
-    if scope.unit_id is not None:
-        query = CaseUnit.select(*columns)
-    else:
-        query = Case.select(*columns)
+    query = CaseUnit.select(*columns) if scope.unit_id is not None else Case.select(*columns)
     where = _where(scope, CaseUnit if scope.unit_id is not None else Case)
     return query.where(where) if where is not None else query
 
@@ -136,10 +133,8 @@ async def list_cases(scope: Scope, *, tab: str = "open", page: int = 1, now: dat
     total = (await count_query.run())[0]["n"]
     pages = max(1, -(-total // PER_PAGE))
     page = min(max(page, 1), pages)
-    if tab == "closed":
-        query = query.order_by(c.closed_at, ascending=False)
-    else:
-        query = query.order_by(c.due_at).order_by(c.id)
+    closed = tab == "closed"
+    query = query.order_by(c.closed_at, ascending=False) if closed else query.order_by(c.due_at).order_by(c.id)
     rows = await query.limit(PER_PAGE).offset((page - 1) * PER_PAGE).run()
     await _colour_rows(rows, now)
     return Page(rows=rows, total=total, page=page, pages=pages, counts=counts, colours=dict(colours))

@@ -53,7 +53,8 @@ class Limits:
     urgent_accept_hours: int = 1
     urgent_hours: int = 24
     critical_hours: int = 2
-    workdays: dict[str, dict[str, int]] = field(default_factory=lambda: {t: dict(k) for t, k in DEFAULT_WORKDAYS.items()})
+    workdays: dict[str, dict[str, int]] = field(
+        default_factory=lambda: {t: dict(k) for t, k in DEFAULT_WORKDAYS.items()})
     blue_within: int = 1
     red_after: int = 3
 
@@ -131,10 +132,11 @@ def colour(*, state: CaseState, urgency: Urgency, now: datetime, accept_by: date
             if now > due_at:
                 late = now - due_at
                 worst = Colour.red if late > timedelta(hours=hours) else Colour.yellow
-                found.append((worst, 1000 + _hours(late), ngettext("{u}件已超时 {n} 小时", "{u}件已超时 {n} 小时", _hours(late)).format(
-                    u=urgency.label, n=_hours(late))))
+                found.append((worst, 1000 + _hours(late), ngettext(
+                    "{u}件已超时 {n} 小时", "{u}件已超时 {n} 小时", _hours(late)).format(u=urgency.label, n=_hours(late))))
             elif due_at - now <= timedelta(hours=hours) / 4:
-                found.append((Colour.blue, 100, ngettext("{u}件还剩 {n} 小时", "{u}件还剩 {n} 小时", _hours(due_at - now)).format(
+                found.append((Colour.blue, 100, ngettext(
+                    "{u}件还剩 {n} 小时", "{u}件还剩 {n} 小时", _hours(due_at - now)).format(
                     u=urgency.label, n=_hours(due_at - now))))
         else:
             today = in_china(now).date()

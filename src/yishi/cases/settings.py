@@ -6,7 +6,7 @@ from dataclasses import asdict
 from typing import Any
 
 from yishi.cases.enums import CaseKind
-from yishi.cases.rules import DEFAULTS, DEFAULT_WORKDAYS, Limits
+from yishi.cases.rules import DEFAULT_WORKDAYS, DEFAULTS, Limits
 from yishi.cases.tables import CaseSettings
 from yishi.core import audit
 from yishi.core.errors import InvalidInput

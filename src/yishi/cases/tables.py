@@ -1,4 +1,4 @@
-from piccolo.columns import JSON, Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, Boolean, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
@@ -16,6 +16,7 @@ class Case(Table, tablename="dispatch_case"):
     holds it and by when. `owner` is the first unit that accepted (首接负责制): set once, it
     stays until the case is closed, whatever happens after."""
 
+    id: Serial
     suggestion = ForeignKey(Suggestion, null=False, unique=True, on_delete=OnDelete.no_action)
     # The suggestion's street and district, copied so the street's list and the district's read
     # one table (20,000 cases a street: bench/bench_cases.py).
@@ -47,6 +48,7 @@ class CaseUnit(Table, tablename="dispatch_case_unit"):
     """A unit a case is dispatched to: its lead (主办) and assisting units (协办). A clerk's queue
     reads this table; a lead unit that sends the case back stays here, marked returned."""
 
+    id: Serial
     case = ForeignKey(Case, null=False, on_delete=OnDelete.cascade)
     unit = ForeignKey(Unit, null=False, on_delete=OnDelete.no_action)
     role = Varchar(length=8, choices=UnitRole, default=UnitRole.lead)
@@ -61,6 +63,7 @@ class CatalogEntry(Table, tablename="dispatch_catalog"):
     line naming the unit it goes to by default. `category` links a line to a suggestion category,
     so the dispatch form can pre-fill it."""
 
+    id: Serial
     district = ForeignKey(District, null=False, index=True)
     level1 = Varchar(length=30)
     level2 = Varchar(length=30, default="")
@@ -75,6 +78,7 @@ class CatalogEntry(Table, tablename="dispatch_catalog"):
 class CaseSettings(Table, tablename="dispatch_settings"):
     """A district's time limits; a district without a row uses cases.rules.DEFAULTS."""
 
+    id: Serial
     district = ForeignKey(District, null=False, unique=True)
     accept_hours = Integer(default=24)
     urgent_accept_hours = Integer(default=1)

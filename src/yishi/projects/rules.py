@@ -133,7 +133,8 @@ def _milestone_findings(milestones: Iterable[MilestoneView], today: date, cal: C
             late = cal.workdays_after(m.due, today)
             colour = Colour.red if late > t.red_overdue_days else Colour.yellow
             if late:
-                text = ngettext("节点“{task}”已逾期 {n} 个工作日", "节点“{task}”已逾期 {n} 个工作日", late).format(task=m.task, n=late)
+                text = ngettext("节点“{task}”已逾期 {n} 个工作日", "节点“{task}”已逾期 {n} 个工作日",
+                                late).format(task=m.task, n=late)
             else:  # due on a Friday, looked at on the weekend
                 text = _("节点“{task}”已于 {d} 到期，尚未完成").format(task=m.task, d=f"{m.due.month}月{m.due.day}日")
             found.append((colour, 1000 + late, text))
@@ -146,7 +147,8 @@ def _milestone_findings(milestones: Iterable[MilestoneView], today: date, cal: C
                 text = _("节点“{task}”于 {d} 到期，此前已无工作日").format(
                     task=m.task, d=f"{m.due.month}月{m.due.day}日")
             else:
-                text = ngettext("节点“{task}”还有 {n} 个工作日到期", "节点“{task}”还有 {n} 个工作日到期", left).format(task=m.task, n=left)
+                text = ngettext("节点“{task}”还有 {n} 个工作日到期", "节点“{task}”还有 {n} 个工作日到期",
+                                left).format(task=m.task, n=left)
             found.append((Colour.blue, 100 - left, text))
     return found
 
@@ -180,8 +182,8 @@ def supervise(*, state: ProjectState, today: date, started_on: date | None, plan
         found.append((colour, 500 + len(missing),
                       ngettext(
                           "缺 {n} 期周报（{weeks}）",
-                          "缺 {n} 期周报（{weeks}）", len(missing)).format(n=len(missing), weeks=weeks if len(missing) <= 3 else
-                                                        _("最近：") + weeks)))
+                          "缺 {n} 期周报（{weeks}）", len(missing)).format(
+                          n=len(missing), weeks=weeks if len(missing) <= 3 else _("最近：") + weeks)))
     if not found:
         return Supervision(Colour.green, (_("按计划推进"),))
     worst = max((c for c, _u, _t in found), key=lambda c: c.rank)

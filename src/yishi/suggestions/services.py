@@ -121,7 +121,8 @@ async def prepare(data: SuggestionInput, *, town_id: int | None = None, allow_ba
     if errors:
         field, message = next(iter(errors.items()))
         if len(errors) > 1:
-            message = ngettext("有 {n} 处需要修改，请看下面标红的地方。", "有 {n} 处需要修改，请看下面标红的地方。", len(errors)).format(n=len(errors))
+            message = ngettext("有 {n} 处需要修改，请看下面标红的地方。", "有 {n} 处需要修改，请看下面标红的地方。",
+                               len(errors)).format(n=len(errors))
         raise InvalidInput(message, field, errors)
     return Prepared(town_id=resolved_town, community_id=data.community_id, category_id=category_id,
                     content=content, name=name, phone=phone, received_on=received_on)

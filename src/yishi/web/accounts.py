@@ -54,7 +54,8 @@ class AuthController(Controller):
         wait = await by_account.blocked_for(account) or await by_address.attempt(pair) \
             or await by_account.attempt(account)
         if wait:
-            return fail(ngettext("登录失败次数过多，请 {n} 秒后再试。", "登录失败次数过多，请 {n} 秒后再试。", wait).format(n=wait), 429)
+            return fail(ngettext("登录失败次数过多，请 {n} 秒后再试。", "登录失败次数过多，请 {n} 秒后再试。",
+                                 wait).format(n=wait), 429)
         user = await services.authenticate(username, password)
         if user is None:
             # The account's id when the name is one, so its login history shows the failures too.

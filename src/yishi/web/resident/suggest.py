@@ -84,7 +84,8 @@ class PublicSuggestionController(Controller):
         if wait:
             minutes = max(1, -(-wait // 60))
             return await form_page(point, form=typed, status_code=429, error=ngettext(
-                "提交太频繁了，请 {n} 分钟后再试。您写的内容还在下面。", "提交太频繁了，请 {n} 分钟后再试。您写的内容还在下面。", minutes).format(n=minutes))
+                "提交太频繁了，请 {n} 分钟后再试。您写的内容还在下面。",
+                "提交太频繁了，请 {n} 分钟后再试。您写的内容还在下面。", minutes).format(n=minutes))
         if forms.text(form, "website"):
             # The hidden field: people never see it, robots fill it in.
             return await form_page(point, status_code=400, error=_("提交未成功，请刷新页面后重新填写。"))

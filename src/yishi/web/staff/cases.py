@@ -173,7 +173,8 @@ class CaseController(Controller):
                                               actor=request.user)
         except DomainError as exc:
             context = await self._dispatch_context(request, suggestion)
-            return forms.refused("cases/dispatch.html", exc, context, escalate_reason=forms.text(form, "escalate_reason"))
+            return forms.refused("cases/dispatch.html", exc, context,
+                                 escalate_reason=forms.text(form, "escalate_reason"))
         return Redirect(f"/cases/{case_id}?done=escalated")
 
     # --- one case ---------------------------------------------------------------------------------
@@ -256,7 +257,8 @@ class CaseController(Controller):
                 category_id=forms.optional_int(form, "category", _("建议类别")),
                 kind=forms.choice(form, "kind", CaseKind, _("诉求类型")), actor=request.user)
         except DomainError as exc:
-            return forms.refused("cases/catalog.html", exc, await self._catalog_context(request, district_id), form=form)
+            context = await self._catalog_context(request, district_id)
+            return forms.refused("cases/catalog.html", exc, context, form=form)
         return Redirect(f"/cases/catalog?district={district_id}&saved=entry")
 
     @post("/catalog/{entry_id:int}/toggle", guards=[guards.CASE_CATALOG])
@@ -279,5 +281,6 @@ class CaseController(Controller):
                 form.get(f"wd_{t.value}_{k.value}"), f"{t.label}·{k.label}") for k in CaseKind} for t in Track}
             await case_settings.set_district(district_id, values, actor=request.user)
         except DomainError as exc:
-            return forms.refused("cases/catalog.html", exc, await self._catalog_context(request, district_id), form=form)
+            context = await self._catalog_context(request, district_id)
+            return forms.refused("cases/catalog.html", exc, context, form=form)
         return Redirect(f"/cases/catalog?district={district_id}&saved=limits")

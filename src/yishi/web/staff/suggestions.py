@@ -18,7 +18,7 @@ from yishi.core.i18n import _
 from yishi.core.money import parse_yuan
 from yishi.evaluation import rates
 from yishi.places import services as places
-from yishi.suggestions import catalog, exports, history, queries, rules, services
+from yishi.suggestions import catalog, exports, queries, rules, services
 from yishi.suggestions import permissions as perm
 from yishi.suggestions.enums import (
     OPEN_STATUSES,

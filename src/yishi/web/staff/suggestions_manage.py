@@ -200,4 +200,5 @@ class SuggestionManageController(Controller):
         town_id = await _own_town(request, None)
         n = await retention.purge_personal_data(actor=request.user)
         return Template("suggestions/settings.html", context=await self._settings_context(
-            request, town_id, message=ngettext("已清除 {n} 条建议中到期的居民个人信息。", "已清除 {n} 条建议中到期的居民个人信息。", n).format(n=n)))
+            request, town_id, message=ngettext("已清除 {n} 条建议中到期的居民个人信息。",
+                                               "已清除 {n} 条建议中到期的居民个人信息。", n).format(n=n)))
