@@ -125,7 +125,8 @@ def colour(*, state: CaseState, urgency: Urgency, now: datetime, accept_by: date
     found: list[tuple[Colour, int, str]] = []
     if state is CaseState.dispatched and accept_by is not None and now > accept_by:
         late = _hours(now - accept_by)
-        found.append((Colour.yellow, 200 + late, ngettext("超过签收时限 {n} 小时未签收", "超过签收时限 {n} 小时未签收", late).format(n=late)))
+        found.append((Colour.yellow, 200 + late, ngettext(
+            "超过签收时限 {n} 小时未签收", "超过签收时限 {n} 小时未签收", late).format(n=late)))
     if due_at is not None:
         hours = limits.hours_for(urgency)
         if hours is not None:
@@ -133,7 +134,8 @@ def colour(*, state: CaseState, urgency: Urgency, now: datetime, accept_by: date
                 late = now - due_at
                 worst = Colour.red if late > timedelta(hours=hours) else Colour.yellow
                 found.append((worst, 1000 + _hours(late), ngettext(
-                    "{u}件已超时 {n} 小时", "{u}件已超时 {n} 小时", _hours(late)).format(u=urgency.label, n=_hours(late))))
+                    "{u}件已超时 {n} 小时", "{u}件已超时 {n} 小时", _hours(late)).format(
+                    u=urgency.label, n=_hours(late))))
             elif due_at - now <= timedelta(hours=hours) / 4:
                 found.append((Colour.blue, 100, ngettext(
                     "{u}件还剩 {n} 小时", "{u}件还剩 {n} 小时", _hours(due_at - now)).format(
@@ -152,7 +154,8 @@ def colour(*, state: CaseState, urgency: Urgency, now: datetime, accept_by: date
                 if due_day == today:
                     found.append((Colour.blue, 100, _("今天到期")))
                 elif limits.blue_within and left <= limits.blue_within:
-                    found.append((Colour.blue, 100 - left, ngettext("还有 {n} 个工作日到期", "还有 {n} 个工作日到期", left).format(n=left)))
+                    found.append((Colour.blue, 100 - left, ngettext(
+                        "还有 {n} 个工作日到期", "还有 {n} 个工作日到期", left).format(n=left)))
     if not found:
         if state in (CaseState.returned, CaseState.escalated):
             return Supervision(Colour.green, (_("待重新派单") if state is CaseState.returned else _("待区级交办"),))

@@ -7,8 +7,8 @@ from typing import Any
 
 import anyio.to_thread
 
-from yishi.paths import PROJECT_ROOT
 from yishi.core.templating import make_environment
+from yishi.paths import PROJECT_ROOT
 
 TEMPLATES = PROJECT_ROOT / "templates"
 
