@@ -10,7 +10,6 @@ import json
 import os
 from pathlib import Path
 
-from yishi.config import SettingError  # standard library only: cheap
 from yishi.core import i18n
 from yishi.core.i18n import _
 
@@ -29,13 +28,22 @@ async def migrate_async(quiet: bool = False) -> None:
     await db.migrate(quiet)
 
 
+def _settings():
+    """The settings, or an exit naming the YISHI_* variable that cannot be used (no traceback)."""
+    from yishi.config import SettingError, load_settings  # noqa: PLC0415 — start-up cost (msgspec)
+
+    try:
+        return load_settings()
+    except SettingError as exc:
+        raise SystemExit(_(exc.template).format(**exc.values)) from None
+
+
 def _setup(url: str | None = None):
-    from yishi.config import load_settings  # noqa: PLC0415 — start-up cost
     from yishi.core import db  # noqa: PLC0415 — start-up cost
 
     if url:
         os.environ["YISHI_DATABASE_URL"] = url
-    settings = load_settings()
+    settings = _settings()
     engine = db.configure(settings.database_url)
     return settings, engine
 
@@ -210,6 +218,7 @@ def cmd_export_round(args: argparse.Namespace) -> None:
 def cmd_purge(args: argparse.Namespace) -> None:
     from yishi.suggestions import purge  # noqa: PLC0415 — start-up cost
 
+    _settings()  # refuses a bad setting before anything starts
     if args.days is None:
         purge.run()
     else:
@@ -373,10 +382,7 @@ def main(argv: list[str] | None = None) -> None:
     p.set_defaults(func=cmd_purge)
 
     args = parser.parse_args(argv)
-    try:
-        args.func(args)
-    except SettingError as exc:  # a YISHI_* variable that cannot be used: say which, no traceback
-        raise SystemExit(_(exc.template).format(**exc.values)) from None
+    args.func(args)
 
 
 if __name__ == "__main__":
