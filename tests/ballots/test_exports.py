@@ -25,7 +25,8 @@ async def _closed_round():
     r = await f.make_round(places, items=3, max_ticks=0, budget_yuan=35000)
     codes = await f.open_round(r, codes_per_community=2)
     items = await f.item_ids(r.id)
-    for code, ticks in zip(codes, ([items[0], items[1]], [items[0]], [items[2]]), strict=True):
+    # three ballots; the fourth code stays unused
+    for code, ticks in zip(codes[:3], ([items[0], items[1]], [items[0]], [items[2]]), strict=True):
         await casting.cast_ballot(code, ticks)
     await lifecycle.close_voting(await wishlists.get_round(r.id), actor=None)
     return places, await wishlists.get_round(r.id), items
