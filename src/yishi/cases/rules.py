@@ -109,6 +109,14 @@ def limit_text(*, urgency: Urgency, track: Track, kind: CaseKind, limits: Limits
         t=track.label, k=kind.label, a=limits.accept_hours, n=limits.days_for(track, kind))
 
 
+def due_text(due_at: datetime, urgency: Urgency) -> str:
+    """How a due moment reads: the day for a case counted in working days (due by the end of
+    it, '2026-12-01（当天内）'), the hour and minute for one counted in hours."""
+    if urgency.in_hours:
+        return in_china(due_at).strftime("%Y-%m-%d %H:%M")
+    return _("{d}（当天内）").format(d=in_china(due_at - timedelta(microseconds=1)).date().isoformat())
+
+
 def _hours(delta: timedelta) -> int:
     """Whole hours, rounded up: '还剩 1 小时' until the last minute."""
     seconds = delta.total_seconds()

@@ -46,7 +46,8 @@ def scope_for(user: Any) -> queries.Scope:
 
 
 ENUMS = {"CaseState": CaseState, "CaseKind": CaseKind, "Urgency": Urgency, "Track": Track, "Colour": Colour,
-         "display_code": srules.display_code, "local_text": local_text}
+         "display_code": srules.display_code, "local_text": local_text,
+         "due_text": rules.due_text}
 
 
 def _page_number(value: Any) -> int:
@@ -108,7 +109,7 @@ class CaseController(Controller):
         if role is Role.unit_clerk:
             unit_name = (await unit_directory.get_unit(scope.unit_id))["name"]
         context = {"result": result, "inbox": inbox, "tab": tab, "colour": colour, "role": role.value if role else "",
-                   "unit_name": unit_name, "street": street, **ENUMS}
+                   "unit_name": unit_name, "street": street, "done": params.get("done", ""), **ENUMS}
         if request.headers.get("hx-request") and request.headers.get("hx-target") == "case-rows":
             return HTMXTemplate(template_name="cases/_rows.html", context=context)
         return Template("cases/list.html", context=context)
@@ -195,7 +196,7 @@ class CaseController(Controller):
     async def case_page(self, request: Request, case: dict) -> Template:
         return Template("cases/case.html", context=await self._case_context(request, case))
 
-    async def _step(self, request: Request, case: dict, step, done: str) -> Template | Redirect:
+    async def _step(self, request: Request, case: dict, step, done: str, to: str | None = None) -> Template | Redirect:
         form = await request.form()
         try:
             await step(form)
@@ -204,7 +205,7 @@ class CaseController(Controller):
                 raise
             fresh = await services.get_case(case["id"])
             return forms.refused("cases/case.html", exc, await self._case_context(request, fresh), form=form)
-        return Redirect(f"/cases/{case['id']}?done={done}")
+        return Redirect(to or f"/cases/{case['id']}?done={done}")
 
     @post("/{case_id:int}/accept", guards=[guards.VIEW_CASE], dependencies=deps.CASE)
     async def accept(self, request: Request, case: dict) -> Template | Redirect:
@@ -216,7 +217,8 @@ class CaseController(Controller):
     async def send_back(self, request: Request, case: dict) -> Template | Redirect:
         async def run(form):
             await services.send_back(case["id"], forms.text(form, "reason"), actor=request.user)
-        return await self._step(request, case, run, "returned")
+        # The unit holds the case no more (it may not even see it): back to its queue.
+        return await self._step(request, case, run, "returned", to="/cases/?done=returned")
 
     @post("/{case_id:int}/reply", guards=[guards.VIEW_CASE], dependencies=deps.CASE)
     async def reply(self, request: Request, case: dict) -> Template | Redirect:

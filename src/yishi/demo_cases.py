@@ -1,0 +1,140 @@
+"""The demo's 接诉即办: a 派单目录, a second unit clerk, and cases in every state across units,
+so a newcomer sees the street's dispatch, a unit's queue and the district's 提级 cases at once.
+
+Runs after demo_delivery (it needs the unit directory) and skips itself once a case exists in
+the district. The clock is moved back with each step's `now`, so the colours show as they would."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from yishi.accounts import services as accounts
+from yishi.accounts import units
+from yishi.accounts.enums import Role
+from yishi.accounts.tables import User
+from yishi.cases import catalog, services
+from yishi.cases.enums import CaseKind, Urgency
+from yishi.cases.services import Dispatch
+from yishi.cases.tables import Case
+from yishi.core.dates import CHINA
+from yishi.places.tables import Community
+from yishi.suggestions import catalog as sg_catalog
+from yishi.suggestions import services as suggestions
+from yishi.suggestions.enums import Channel, Track
+from yishi.suggestions.inputs import SuggestionInput
+
+CITY = "大弯街道城市管理办公室"
+EDU = "区教育局"
+POLICE = "区公安分局大弯派出所"
+SOCIAL = "青白江区乐邻社会工作服务中心"
+HOUSING = "区住房和城乡建设局"
+COMMITTEE = "大弯社区居民委员会"
+
+# (level1, level2, level3, suggestion category, unit, kind)
+CATALOG = [
+    ("城市管理", "市政设施", "路灯与井盖", "公共设施", CITY, CaseKind.help),
+    ("城市管理", "市容环境", "垃圾清运", "环境卫生", CITY, CaseKind.complaint),
+    ("公共安全", "交通秩序", "乱停乱放", "交通出行", POLICE, CaseKind.complaint),
+    ("公共安全", "治安防范", "", "安全", POLICE, CaseKind.help),
+    ("教育", "入学入园", "入学咨询", "教育", EDU, CaseKind.consult),
+    ("民政", "养老服务", "居家养老", "养老", SOCIAL, CaseKind.help),
+    ("住房", "老旧小区", "加装电梯", None, HOUSING, CaseKind.suggestion),
+    ("其他", "社区事务", "", "其他", COMMITTEE, CaseKind.suggestion),
+]
+
+@dataclass(frozen=True)
+class Plan:
+    """A dispatch in the stories: the unit is the catalogue's for the category unless named."""
+
+    kind: CaseKind
+    urgency: Urgency = Urgency.normal
+    track: Track = Track.now
+    unit: str | None = None
+    assists: tuple[str, ...] = ()
+
+
+# What happens to each case: (days ago received, category, words, steps). Steps run in order;
+# each is (hours ago, step, argument).
+STORIES = [
+    (1, "公共设施", "锦城小区3栋门口的井盖松动，踩上去会晃，老人孩子经过很危险。",
+     [(20, "dispatch", Plan(kind=CaseKind.help, urgency=Urgency.urgent)), (19.5, "accept", None)]),
+    (2, "环境卫生", "五里村社区菜市场后面的垃圾两天没人清运，气味很大。",
+     [(30, "dispatch", Plan(kind=CaseKind.complaint))]),
+    (4, "公共设施", "大弯社区健身广场的路灯有四盏不亮，晚上跳舞看不清。",
+     [(60, "dispatch", Plan(kind=CaseKind.help, track=Track.deadline)), (58, "accept", None)]),
+    (16, "环境卫生", "团结路绿化带里堆了很多建筑垃圾，一直没有人来清理。",
+     [(370, "dispatch", Plan(kind=CaseKind.complaint)), (365, "accept", None)]),
+    (1, "公共设施", "幸福小区6栋地下车库漏水，积水已经没过脚踝，车辆进不去。",
+     [(28, "dispatch", Plan(kind=CaseKind.help, urgency=Urgency.urgent)), (27, "accept", None)]),
+    (6, "公共设施", "建议在大弯社区党群服务中心门口增设无障碍坡道。",
+     [(120, "dispatch", Plan(kind=CaseKind.suggestion, track=Track.deadline)), (118, "accept", None),
+      (20, "reply", "已于本周完成坡道施工，欢迎居民使用并提出意见。")]),
+    (20, "环境卫生", "锦城小区南门外的垃圾桶满了没人倒，夏天招蚊子。",
+     [(400, "dispatch", Plan(kind=CaseKind.complaint)), (398, "accept", None),
+      (380, "reply", "已增加清运频次为每日两次，并更换了带盖垃圾桶。"), (370, "close", "")]),
+    (3, "交通出行", "学校门口早晚接送时电动车乱停，堵住了人行道。",
+     [(50, "dispatch", Plan(kind=CaseKind.complaint, unit=CITY)),
+      (48, "send_back", "占道停放属交通秩序，由派出所交管中队负责，请改派。")]),
+    (5, "公共设施", "老旧小区加装电梯，多个部门意见不一，街道协调不下来，请区里会商。",
+     [(90, "escalate", "涉及住建、规划、供电三个区级部门，街道层面无法协调。")]),
+    (8, "教育", "孩子明年上小学，想问户籍在五里村、租房在大弯社区，应该去哪所学校报名？",
+     [(150, "dispatch", Plan(kind=CaseKind.consult, assists=(COMMITTEE,))), (149, "accept", None),
+      (100, "escalate", "划片政策需区教育局与两个社区共同确认，提请区级会商。")]),
+    (2, "教育", "建议学校放学后开设托管班，双职工家庭接孩子很困难。",
+     [(3, "dispatch", Plan(kind=CaseKind.suggestion, track=Track.deadline, assists=(SOCIAL, CITY)))]),
+]
+
+
+async def build(district_id: int, town_id: int, password: str, say) -> dict:
+    if await Case.exists().where(Case.district == district_id):
+        return {"created": False}
+    staff = await User.objects().where(User.username == "dawan_staff").first()
+    reviewer = await User.objects().where(User.username == "qu_shenhe").first()
+    if staff is None or reviewer is None:
+        return {"created": False}
+    unit_ids = {u["name"]: u["id"] for u in await units.units_of(district_id)}
+    if CITY not in unit_ids:
+        return {"created": False}
+    if not await User.exists().where(User.username == "jiaoyu_danwei"):
+        await accounts.create_user(username="jiaoyu_danwei", password=password, display_name="区教育局 罗老师（经办人）",
+                                   role=Role.unit_clerk, unit_id=unit_ids[EDU])
+    clerks = {u.unit: u for u in await User.objects().where(User.role == Role.unit_clerk.value)}
+    cats = {c["name"]: c["id"] for c in await sg_catalog.categories()}
+    entries = {}
+    for l1, l2, l3, category, unit, kind in CATALOG:
+        entries[category] = await catalog.add_entry(district_id, level1=l1, level2=l2, level3=l3,
+                                                    unit_id=unit_ids[unit], category_id=cats.get(category), kind=kind,
+                                                    actor=reviewer)
+    default_unit = {category: unit for _l1, _l2, _l3, category, unit, _k in CATALOG if category}
+    communities = [c["id"] for c in await Community.select(Community.id).where(Community.town == town_id).order_by(
+        Community.id).run()]
+    now = datetime.now(UTC)
+    made = 0
+    for n, (days_ago, category, words, steps) in enumerate(STORIES):
+        received = (now - timedelta(days=days_ago)).astimezone(CHINA).date()
+        receipt = await suggestions.submit(SuggestionInput(
+            content=words, category_id=cats[category], community_id=communities[n % len(communities)],
+            name="", phone="", received_on=received), channel=Channel.visit, town_id=town_id, actor=staff)
+        case_id = None
+        for hours_ago, step, arg in steps:
+            at = now - timedelta(hours=hours_ago)
+            if step == "dispatch":
+                lead = unit_ids[arg.unit or default_unit[category]]
+                d = Dispatch(lead, tuple(unit_ids[a] for a in arg.assists), kind=arg.kind,
+                             urgency=arg.urgency, track=arg.track, catalog_entry_id=entries.get(category))
+                case_id = await services.dispatch(receipt.id, d, actor=staff, now=at)
+                lead_clerk = clerks.get(lead)
+            elif step == "accept":
+                await services.accept(case_id, actor=lead_clerk or staff, now=at)
+            elif step == "reply":
+                await services.reply(case_id, arg, actor=lead_clerk, now=at)
+            elif step == "close":
+                await services.close(case_id, arg, actor=staff, now=at)
+            elif step == "send_back":
+                await services.send_back(case_id, arg, actor=lead_clerk)
+            elif step == "escalate":
+                case_id = await services.escalate(receipt.id, arg, actor=staff, now=at)
+        made += 1
+    say(f"  接诉即办：派单目录 {len(CATALOG)} 类，{made} 件工单（待签收、超时未签收、办理中、临期、逾期、紧急、"
+        f"已答复、已办结、已退单、提级）；单位经办人 dawan_danwei（城管办）、jiaoyu_danwei（区教育局）")
+    return {"created": True}
