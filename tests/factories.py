@@ -115,7 +115,7 @@ async def login(client, username: str, password: str = PASSWORD):
 
 async def make_suggestion(places: dict, *, content: str = "小区门口的路灯坏了三盏，晚上老人出门不安全。",
                           category: str = "公共设施", community_index: int = 0, phone: str = "",
-                          name: str = "", channel=None, actor=None, received_on=None):
+                          name: str = "", channel=None, actor=None, received_on=None, spot: str = ""):
     """A suggestion as a resident or collector would submit it; returns services.Receipt."""
     from yishi.suggestions import catalog as suggestions_catalog
     from yishi.suggestions import services as suggestions
@@ -125,7 +125,7 @@ async def make_suggestion(places: dict, *, content: str = "小区门口的路灯
     cats = {c["name"]: c["id"] for c in await suggestions_catalog.categories()}
     data = SuggestionInput(content=content, category_id=cats[category],
                            community_id=places["communities"][community_index], name=name, phone=phone,
-                           received_on=received_on)
+                           received_on=received_on, spot=spot)
     return await suggestions.submit(data, channel=channel or Channel.qr, actor=actor)
 
 

@@ -36,7 +36,7 @@ async def test_template_has_headers_dropdowns_and_notes():
     assert wb.sheetnames == ["建议", "选项", "填写说明"]
     ws = wb["建议"]
     assert [c.value for c in ws[1]] == ["建议内容*", "类别*", "社区（村）*", "渠道*", "收集日期", "居民姓名",
-                                        "联系电话"]
+                                        "联系电话", "点位"]
     formulas = sorted(dv.formula1 for dv in ws.data_validations.dataValidation)
     assert formulas == ["='选项'!$A$1:$A$8", "='选项'!$B$1:$B$2", "='选项'!$C$1:$C$7"]
     assert [c.value for c in wb["选项"]["B"] if c.value] == ["第1社区", "第2社区"]
@@ -48,7 +48,8 @@ async def test_import_good_file_saves_every_row():
     yesterday = rules.today_in_china() - timedelta(days=1)
     earlier = rules.today_in_china() - timedelta(days=40)
     data = await _filled_template(places, [
-        ["单元门禁经常坏，外卖员随便进出。", "安全", "第1社区", "上门走访", yesterday, "李大妈", 13800138000],
+        ["单元门禁经常坏，外卖员随便进出。", "安全", "第1社区", "上门走访", yesterday, "李大妈", 13800138000,
+         "幸福小区３栋"],
         ["希望社区卫生站周末也开门。", "医疗", "第2社区", "12345热线", f"{earlier.year}/{earlier.month}/{earlier.day}",
          None, "028-83912345"],
         [None, None, None, None, None, None, None],  # an empty row in the middle is skipped
@@ -60,6 +61,7 @@ async def test_import_good_file_saves_every_row():
     assert [r["channel"] for r in rows] == ["visit", "hotline", "petition"]
     assert rows[0]["received_on"] == yesterday and rows[0]["phone_masked"] == "138****8000"
     assert rows[0]["submitter_name"] == "李大妈" and rows[0]["recorded_by"] == collector.id
+    assert rows[0]["spot"] == "幸福小区3栋" and rows[1]["spot"] == ""  # full-width digits made half-width
     assert rows[1]["received_on"] == earlier and rows[1]["phone_masked"] == "028****2345"
     assert rows[2]["received_on"] == rules.today_in_china()
     lines = await history.history(rows[0]["id"])

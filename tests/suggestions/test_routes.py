@@ -247,7 +247,8 @@ async def test_export_xlsx_masks_phone_and_name(client):
 
     places = await f.make_places()
     staff = await f.make_user(Role.street_staff, places)
-    await f.make_suggestion(places, content="公交站没有遮雨棚。", phone="13912345678", name="陈秀兰")
+    await f.make_suggestion(places, content="公交站没有遮雨棚。", phone="13912345678", name="陈秀兰",
+                            spot="锦城花园北门")
     await f.login(client, staff.username)
     r = await client.get("/suggestions/export.xlsx?q=公交")
     assert r.status_code == 200
@@ -257,6 +258,7 @@ async def test_export_xlsx_masks_phone_and_name(client):
     data = dict(zip(header, rows[3], strict=True))
     assert data["建议内容"] == "公交站没有遮雨棚。"
     assert data["联系电话"] == "139****5678" and data["居民姓名"] == "陈**"
+    assert data["点位"] == "锦城花园北门"
     assert "13912345678" not in str(rows)
 
 
@@ -349,3 +351,41 @@ async def test_export_only_for_staff_and_reviewers_not_members_or_collectors(cli
         assert r.status_code == status, user.role
         page = await client.get("/suggestions/")
         assert ("/suggestions/export.xlsx" in page.text) is (status == 200)
+
+
+async def test_public_form_takes_a_spot_and_offers_the_communitys_known_ones(client):
+    places = await f.make_places()
+    point = await f.make_point(places, community_index=1)
+    await f.make_suggestion(places, community_index=1, spot="幸福小区3栋")
+    await f.make_suggestion(places, community_index=1, spot="幸福小区3栋")
+    await f.make_suggestion(places, community_index=1, spot="菜市场门口")
+    await f.make_suggestion(places, community_index=0, spot="别的社区的院子")
+    token, page = await _public_token(client, f"/s/{point.code}")
+    choices = re.findall(r'<option value="([^"]+)">', page.text.split('id="spot-choices"')[1].split("</datalist>")[0])
+    assert choices == ["幸福小区3栋", "菜市场门口"]  # the most named first; only the poster's community
+    r = await client.post("/s", data={"_csrf_token": token, "point": point.code, "content": "楼下垃圾桶满了没人清。",
+                                      "category": str(await _cat()), "community": str(places["communities"][1]),
+                                      "spot": "  幸福小区３栋 ", "website": ""})
+    assert r.status_code in (302, 303), r.text
+    code = r.headers["location"].split("/t/")[1].split("?")[0]
+    row = await Suggestion.select(Suggestion.spot).where(Suggestion.tracking_code == code).first().run()
+    assert row["spot"] == "幸福小区3栋"
+    r = await client.post("/s", data={"_csrf_token": token, "content": "楼下垃圾桶满了没人清。",
+                                      "category": str(await _cat()), "community": str(places["communities"][1]),
+                                      "spot": "很" * 41, "website": ""})
+    assert r.status_code == 400 and "点位不能超过 40 个字。" in r.text and "很" * 41 in r.text
+
+
+async def test_collector_names_the_spot_and_staff_see_it(client):
+    places = await f.make_places()
+    collector = await f.make_user(Role.collector, places)
+    await f.make_suggestion(places, spot="锦城花园北门")
+    token = await f.login(client, collector.username)
+    page = await client.get("/suggestions/new")
+    assert '<option value="锦城花园北门">' in page.text
+    r = await client.post("/suggestions/new", data={
+        "_csrf_token": token, "channel": "visit", "community": str(places["communities"][0]),
+        "category": str(await _cat("养老")), "content": "独居老人希望有人定期上门看看。", "spot": "锦城花园 2 期"})
+    assert r.status_code in (302, 303), r.text
+    page = await client.get(r.headers["location"])
+    assert '<dd id="spot">锦城花园 2 期</dd>' in page.text

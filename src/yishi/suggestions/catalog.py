@@ -6,13 +6,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from piccolo.query.functions.aggregate import Count
+
 from yishi.core import audit
 from yishi.core.errors import InvalidInput, NotFound
 from yishi.core.i18n import _
 from yishi.places import services as places
 from yishi.suggestions import rules
 from yishi.suggestions.enums import DEFAULT_CATEGORIES, DEFAULT_TRACK_DAYS, Track
-from yishi.suggestions.tables import Category, ObservationPoint, TrackSetting
+from yishi.suggestions.tables import Category, ObservationPoint, Suggestion, TrackSetting
 
 
 def _now() -> datetime:
@@ -79,6 +81,24 @@ async def set_track_days(town_id: int, days: dict[Track, int], *, actor: Any) ->
         await TrackSetting.insert(*[TrackSetting(town=town_id, track=t, days=n) for t, n in days.items()]).run()
         await audit.record("suggestion.deadlines.changed", actor=actor, object_type="town", object_id=town_id,
                            days={t.value: n for t, n in days.items()})
+
+
+# --- 点位 ---------------------------------------------------------------------------------------
+
+SPOT_CHOICES = 60
+
+
+async def known_spots(town_id: int, community_id: int | None = None) -> list[str]:
+    """The 点位 already named in a street (or one community), the most named first: offered as
+    choices where 点位 is typed, so that one compound is not counted under three spellings. The
+    place tree stops at the community (places has no compounds), so these are what people typed."""
+    query = Suggestion.select(Suggestion.spot, Count(alias="n")).where(
+        (Suggestion.town == town_id) & (Suggestion.spot != ""))
+    if community_id is not None:
+        query = query.where(Suggestion.community == community_id)
+    rows = await query.group_by(Suggestion.spot).run()
+    rows.sort(key=lambda r: (-r["n"], r["spot"]))
+    return [r["spot"] for r in rows[:SPOT_CHOICES]]
 
 
 # --- places and observation points -------------------------------------------------------------

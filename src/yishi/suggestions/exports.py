@@ -61,6 +61,7 @@ COLUMNS = [  # (header, width, required)
     ("收集日期", 13, False),
     ("居民姓名", 10, False),
     ("联系电话", 15, False),
+    ("点位", 16, False),
 ]
 
 
@@ -90,7 +91,8 @@ async def template_xlsx(town_id: int) -> tuple[str, str, bytes]:
     ws.freeze_panes = "A2"
     ws.append(["（示例，导入前请删除此行）楼道灯坏了两个月，晚上老人上下楼看不见。",
                cats[5] if len(cats) > 5 else cats[0],
-               comms[0] if comms else "", "上门走访", dates.today().isoformat(), "王秀英", "13800138000"])
+               comms[0] if comms else "", "上门走访", dates.today().isoformat(), "王秀英", "13800138000",
+               "幸福小区3栋"])
     ws.cell(row=2, column=1).alignment = Alignment(wrap_text=True)
 
     options = wb.create_sheet("选项")
@@ -115,6 +117,7 @@ async def template_xlsx(town_id: int) -> tuple[str, str, bytes]:
         "3. 类别、社区（村）、渠道请从下拉列表中选择。",
         "4. 收集日期写成 2026-03-01，不填则为导入当天；不能晚于今天，不能早于一年前。",
         "5. 居民姓名、联系电话可不填；电话为 11 位手机号或带区号的固定电话，系统加密保存。",
+        f"   点位（小区、楼栋或地点）可不填，不超过 {services.SPOT_MAX} 个字；同一地点请写法一致，便于统计民情热度。",
         f"6. 一次最多 {IMPORT_MAX_ROWS} 行。只要有一行出错，整个文件都不会导入，系统会列出每个出错的行和原因。",
         "类别：" + "、".join(cats),
         "社区（村）：" + "、".join(comms),
@@ -241,10 +244,15 @@ async def parse_import(data: bytes, town_id: int, today: date | None = None) -> 
             phone = vault.seal(_cell_text(cells.get("联系电话")))
         except DomainError as exc:
             err("联系电话", exc.message)
+        spot = ""
+        try:
+            spot = services.check_spot(_cell_text(cells.get("点位")))
+        except InvalidInput as exc:
+            err("点位", exc.message)
         if len(errors) == bad:
             prepared.append((services.Prepared(
                 town_id=town_id, community_id=comms[community], category_id=cats[category], content=content,
-                name=name, phone=phone, received_on=received_on), channel))  # type: ignore[arg-type]
+                name=name, phone=phone, received_on=received_on, spot=spot), channel))  # type: ignore[arg-type]
     if errors:
         raise ImportFailed(errors)
     if not prepared:
@@ -259,7 +267,7 @@ async def import_xlsx(data: bytes, town_id: int, *, actor: Any) -> list[services
 # --- the export of a filtered list -------------------------------------------------------------
 
 EXPORT_COLUMNS = [
-    ("查询码", 12), ("收到日期", 12), ("镇（街道）", 12), ("社区（村）", 12), ("类别", 10), ("渠道", 11),
+    ("查询码", 12), ("收到日期", 12), ("镇（街道）", 12), ("社区（村）", 12), ("点位", 14), ("类别", 10), ("渠道", 11),
     ("建议内容", 50), ("状态", 10), ("分级", 6), ("办理方式", 9), ("办理层级", 11), ("牵头单位", 16),
     ("办理期限", 12), ("督办", 9), ("支持人次", 9), ("居民姓名", 9), ("联系电话", 14), ("答复", 40),
     ("答复时间", 17), ("办结时间", 17),
@@ -292,13 +300,13 @@ async def list_xlsx(rows: list[dict], title: str) -> tuple[str, str, bytes]:
     for r in rows:
         xlsx.append(ws, [  # what the resident sent stays as sent; only this copy is cleaned
             rules.display_code(r["tracking_code"]), r["received_on"].isoformat(), r["town_name"],
-            r["community_name"], r["category_name"], _label(Channel, r["channel"]), r["content"],
+            r["community_name"], r["spot"], r["category_name"], _label(Channel, r["channel"]), r["content"],
             Status(r["status"]).label, _label(Grade, r["grade"]), _label(Track, r["track"]),
             _label(Tier, r["tier"]), r["lead_unit"], r["due_on"].isoformat() if r["due_on"] else "",
             r["flag"].label, r["supporters"], privacy.mask_name(r["submitter_name"]), r["phone_masked"],
             r["reply"], local_time(r["replied_at"]), local_time(r["closed_at"]),
         ])
-        ws.cell(row=ws.max_row, column=7).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.cell(row=ws.max_row, column=8).alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = "A4"
     out = io.BytesIO()
     wb.save(out)

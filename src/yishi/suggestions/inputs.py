@@ -13,3 +13,4 @@ class SuggestionInput:
     name: str = ""
     phone: str = ""
     received_on: date | None = None
+    spot: str = ""  # 点位 (optional)

@@ -203,6 +203,7 @@ def _list_query():
         Suggestion.id, Suggestion.tracking_code, Suggestion.content, Suggestion.status, Suggestion.grade,
         Suggestion.track, Suggestion.tier, Suggestion.channel, Suggestion.received_on, Suggestion.due_on,
         Suggestion.supporters, Suggestion.lead_unit, Suggestion.phone_masked, Suggestion.submitter_name,
+        Suggestion.spot,
         Suggestion.reply, Suggestion.replied_at, Suggestion.closed_at,
         Suggestion.town.name.as_alias("town_name"),
         Suggestion.community.name.as_alias("community_name"),

@@ -49,6 +49,9 @@ class Suggestion(Table, tablename="suggestion"):
     town = ForeignKey(Town, null=False, index=True, on_delete=OnDelete.no_action)
     community = ForeignKey(Community, null=False, index=True, on_delete=OnDelete.no_action)
     point = ForeignKey(ObservationPoint, null=True, on_delete=OnDelete.set_null)
+    # 点位: the compound, building or spot the resident or collector names (free text, optional),
+    # counted by the 民情热度表 beside category and community.
+    spot = Varchar(length=40, default="")
     channel = Varchar(length=12, choices=Channel, index=True)
     category = ForeignKey(Category, null=False, on_delete=OnDelete.no_action)
     content = Text()

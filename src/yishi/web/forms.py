@@ -148,6 +148,7 @@ def suggestion_input(form: Any) -> SuggestionInput:
         name=text(form, "name"),
         phone=text(form, "phone"),
         received_on=optional_date(form, "received_on", _("收集日期")),
+        spot=text(form, "spot"),
     )
 
 

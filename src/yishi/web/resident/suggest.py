@@ -48,6 +48,8 @@ async def form_page(point: catalog.PointView | None, *, form: dict | None = None
     return Template("suggestions/public_form.html", status_code=status_code, context={
         "point": point, "towns": await _towns_with_communities(point),
         "categories": await catalog.categories(), "form": form or {}, "errors": errors or {},
+        # A poster's community's 点位 as choices; the general form, for every street, has none.
+        "spots": await catalog.known_spots(point.town_id, point.community_id) if point else [],
         "error": error, "notice": notice, "min_len": services.CONTENT_MIN, "max_len": services.CONTENT_MAX,
     })
 
@@ -71,7 +73,8 @@ class PublicSuggestionController(Controller):
     @post("/s", request_max_body_size=MAX_BODY)
     async def submit(self, request: Request) -> Template | Redirect:
         form = await request.form()
-        typed = {k: forms.text(form, k) for k in ("content", "category", "community", "name", "phone", "point")}
+        typed = {k: forms.text(form, k) for k in ("content", "category", "community", "name", "phone", "point",
+                                                  "spot")}
         point = None
         if typed["point"]:
             try:

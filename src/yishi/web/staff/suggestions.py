@@ -118,7 +118,8 @@ async def detail_page(request: Request, suggestion_id: int, *, error: str | None
 
 async def entry_context(user: Any, **extra: Any) -> dict[str, Any]:
     scope = await scope_for(user)
-    return {"communities": await communities_in(scope), "categories": await catalog.categories(),
+    spots = await catalog.known_spots(_id(user.town)) if getattr(user, "town", None) else []
+    return {"communities": await communities_in(scope), "categories": await catalog.categories(), "spots": spots,
             "channels": [c for c in Channel], "form": {}, "errors": {}, "error": None,
             "default_community": _id(user.community) if getattr(user, "community", None) else None,
             "today": rules.today_in_china(), **extra}
@@ -166,7 +167,7 @@ class SuggestionController(Controller):
         user = request.user
         form = await request.form()
         typed = {k: forms.text(form, k) for k in
-                 ("content", "category", "community", "name", "phone", "channel", "received_on")}
+                 ("content", "category", "community", "name", "phone", "channel", "received_on", "spot")}
         try:
             data = forms.suggestion_input(form)
             channel = forms.choice(form, "channel", Channel, _("渠道"))
