@@ -78,3 +78,24 @@ async def read_rows(data: bytes, sheet: str, max_rows: int) -> list[tuple]:
     thread; UploadRefused (a 400) for a file that is not a workbook, unpacks to too much, or has
     more than twice max_rows rows (blank ones included)."""
     return await asyncio.to_thread(_read, data, sheet, max_rows)
+
+
+def workbook(sheets: list[tuple[str, list[str], list[list[Any]]]]) -> bytes:
+    """A workbook of (title, header, rows) sheets: the header bold and frozen, every row through
+    `append`."""
+    from openpyxl import Workbook  # noqa: PLC0415 — start-up cost
+    from openpyxl.styles import Font  # noqa: PLC0415 — start-up cost
+
+    book = Workbook()
+    book.remove(book.active)
+    for title, header, rows in sheets:
+        sheet = book.create_sheet(title[:31])
+        append(sheet, header)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            append(sheet, row)
+        sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -2,16 +2,12 @@
 district dashboard's tables (Excel)."""
 from __future__ import annotations
 
-import io
-from typing import Any
-
 from yishi.ballots import codes as code_utils
 from yishi.ballots.paper_pdf import qr_modules
 from yishi.core import dates
 from yishi.core.errors import Conflict
 from yishi.core.i18n import _, official_document
 from yishi.core.pdf import render_pdf
-from yishi.core.xlsx import append as append_row
 from yishi.evaluation import report as reports
 from yishi.evaluation import services
 from yishi.evaluation.enums import Advice, CaseColour
@@ -41,25 +37,6 @@ async def codes_pdf(round_id: int, base_url: str) -> tuple[str, str, bytes]:
               "url": f"{base_url}/r/{r['code']}", "qr": qr_svg(f"{base_url}/r/{r['code']}")} for r in rows]
     data = await render_pdf("pdf/rating_codes.html", round=round_, slips=slips, base_url=base_url)
     return f"{round_.town_name}{round_.title}评价码.pdf", "application/pdf", data
-
-
-def xlsx(sheets: list[tuple[str, list[str], list[list[Any]]]]) -> bytes:
-    from openpyxl import Workbook  # noqa: PLC0415 — start-up cost
-    from openpyxl.styles import Font  # noqa: PLC0415 — start-up cost
-
-    book = Workbook()
-    book.remove(book.active)
-    for title, header, rows in sheets:
-        sheet = book.create_sheet(title[:31])
-        append_row(sheet, header)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            append_row(sheet, row)
-        sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def _pct(value: float | None) -> str:

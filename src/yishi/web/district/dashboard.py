@@ -13,7 +13,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 from pygal.style import Style
 
-from yishi.core import dates
+from yishi.core import dates, xlsx
 from yishi.core.errors import DomainError
 from yishi.core.i18n import _, _l
 from yishi.core.money import format_wan
@@ -314,7 +314,7 @@ class DashboardController(Controller):
     async def _xlsx(self, request: Request, district_id: int, town_id: int | None, name: str) -> Response:
         month, in_month = query_month(request, month_of(dates.today())), _rounds_in_month(request)
         d = await dashboard.build(district_id, month, town_id, in_month)
-        data = exports.xlsx([(t.title, t.header, t.rows)
+        data = xlsx.workbook([(t.title, t.header, t.rows)
                              for t in tables(d, "", charts=False, town_id=town_id, rounds_in_month=in_month)])
         return file_response(_("{name}{month}看板.xlsx").format(name=name, month=month), exports.XLSX, data)
 
