@@ -163,7 +163,8 @@ async def build(verbose: bool = False, ballots_to_cast: int = 620, seed: int = 2
     say("演示数据已载入：")
     say(f"  区：{DISTRICT}\uff0c7 个镇（街道）；大弯街道议事组 {len(COUNCIL)} 人（五类固定成员 + X）")
     say(f"  批次“2026年首批次”：{len(ITEMS)} 项清单，已收回 {ballots_to_cast} 张选票，正在勾选中")
-    say("  批次“2026年夏季批次”：民主恳谈会正在进行，可在会上从居民建议中编制清单")
+    say("  批次“2026年夏季批次”：民主恳谈会正在进行，可在会上从居民建议中编制清单；"
+        "发布前可修改批次名称、预算和最多勾选项数")
     say(f"  登录账号\uff08密码都是 {DEMO_PASSWORD}\uff09\uff1a")
     for username, _name, role, _w in users:
         say(f"    {username:16s} {role.label}")

@@ -202,6 +202,8 @@ def shoot_width(shots: Shots, width: int, ids: dict, codes: list[str]) -> None:
     for state in ("draft", "voting", "counted", "decided"):
         page.goto(f"{url}/rounds/{ids[state]}")
         shots.save(page, f"round-{state}", width)
+    page.goto(f"{url}/rounds/{ids['draft']}/edit")
+    shots.save(page, "round-edit", width)
     # No decision form on the round page any more: "round-counted" shows the way to the council's
     # 民主议事定方向 meeting, where the decision is taken.
     page.goto(f"{url}/rounds/{ids['voting']}/codes")

@@ -268,6 +268,75 @@ async def test_open_empty_round_400(client):
     assert (await services.get_round(r.id)).status is RoundStatus.draft
 
 
+# --- a draft round's name, budget and maximum ticks ---------------------------------------
+
+async def _rules(round_id: int) -> tuple:
+    r = await services.get_round(round_id)
+    return r.title, r.budget_fen, r.max_ticks
+
+
+async def test_edit_round_page_filled_with_current_values_and_linked_from_round(client):
+    _places, _token, r = await _convener_with_round(client, items=1)
+    assert f'href="/rounds/{r.id}/edit"' in (await client.get(f"/rounds/{r.id}")).text
+    page = await client.get(f"/rounds/{r.id}/edit")
+    assert page.status_code == 200
+    assert (_input_value(page.text, "title"), _input_value(page.text, "budget"),
+            _input_value(page.text, "max_ticks")) == ("首批次", "100,000.00", "2")
+
+
+async def test_edit_round_saves_name_budget_and_ticks(client):
+    _places, token, r = await _convener_with_round(client, items=1)
+    response = await client.post(f"/rounds/{r.id}/edit", data={
+        "_csrf_token": token, "title": "2026年首批次", "budget": "300000", "max_ticks": "5"})
+    assert response.status_code == 302
+    assert response.headers["location"] == f"/rounds/{r.id}"
+    assert await _rules(r.id) == ("2026年首批次", 300_000_00, 5)
+    assert "预算 300,000.00 元" in (await client.get(f"/rounds/{r.id}")).text
+
+
+@pytest.mark.parametrize(("form", "message"), [
+    ({"title": "", "budget": "300000", "max_ticks": "5"}, "请填写批次名称。"),
+    ({"title": "新名称", "budget": "三十万", "max_ticks": "5"},
+     "批次预算应为数字（单位：元），例如 12000 或 12000.50。"),
+    ({"title": "新名称", "budget": "300000", "max_ticks": "九"}, "最多可勾选项数应为整数。"),
+    ({"title": "新名称", "budget": "300000", "max_ticks": "500"}, "最多可勾选项数应在 0 到 200 之间（0 表示不限）。"),
+])
+async def test_edit_round_bad_input_400_form_kept_nothing_changed(client, form, message):
+    _places, token, r = await _convener_with_round(client, items=1)
+    response = await client.post(f"/rounds/{r.id}/edit", data={"_csrf_token": token, **form})
+    assert response.status_code == 400
+    assert message in response.text
+    assert [_input_value(response.text, k) for k in ("title", "budget", "max_ticks")] == [
+        form["title"], form["budget"], form["max_ticks"]]
+    assert await _rules(r.id) == ("首批次", 100_000_00, 2)
+
+
+async def test_edit_round_after_publishing_409_and_no_link(client):
+    _places, token, r = await _convener_with_round(client, items=1)
+    await f.open_round(r, codes_per_community=1)
+    assert f'href="/rounds/{r.id}/edit"' not in (await client.get(f"/rounds/{r.id}")).text
+    page = await client.get(f"/rounds/{r.id}/edit")
+    assert page.status_code == 409
+    assert FROZEN in page.text and 'name="budget"' not in page.text
+    response = await client.post(f"/rounds/{r.id}/edit", data={
+        "_csrf_token": token, "title": "改名", "budget": "1", "max_ticks": "0"})
+    assert response.status_code == 409
+    assert FROZEN in response.text
+    assert await _rules(r.id) == ("首批次", 100_000_00, 2)
+
+
+@pytest.mark.parametrize("role", [Role.member, Role.collector, Role.district_reviewer])
+async def test_edit_round_by_role_without_right_403_unchanged(client, role):
+    places = await f.make_places()
+    r = await f.make_round(places, items=1)
+    token = await f.login(client, (await f.make_user(role, places)).username)
+    assert (await client.get(f"/rounds/{r.id}/edit")).status_code == 403
+    response = await client.post(f"/rounds/{r.id}/edit", data={
+        "_csrf_token": token, "title": "改名", "budget": "1", "max_ticks": "0"})
+    assert response.status_code == 403
+    assert await _rules(r.id) == ("首批次", 100_000_00, 2)
+
+
 # --- another town's convener -------------------------------------------------------------
 
 async def _foreign_round(client):
@@ -295,6 +364,7 @@ async def test_round_pages_other_town_convener_403(client, path):
         ("/items/{item}/delete", {}),
         ("/open", {}),
         ("/close", {}),
+        ("/edit", {"title": "外来批次", "budget": "1", "max_ticks": "0"}),
         ("/codes", {"community": "{community}", "count": "5"}),
         ("/decision", {"approved": "{item}", "resolution": "同意。"}),
     ],

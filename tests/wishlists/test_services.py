@@ -185,16 +185,43 @@ async def test_remove_item_after_opening_409_nothing_changed():
 async def test_update_round_rules_in_draft_and_frozen_after_opening():
     places = await f.make_places()
     r = await f.make_round(places, items=1, max_ticks=2, budget_yuan=1000)
-    await services.update_round_rules(r, budget_fen=5000_00, max_ticks=1, actor=None)
+    title = r.title
+    await services.update_round_rules(r, title=f" {title} ", budget_fen=5000_00, max_ticks=1, actor=None)
     r = await services.get_round(r.id)
-    assert (r.budget_fen, r.max_ticks) == (5000_00, 1)
+    assert (r.title, r.budget_fen, r.max_ticks) == (title, 5000_00, 1)
     await f.open_round(r, codes_per_community=1)
     r = await services.get_round(r.id)
     with pytest.raises(Conflict) as caught:
-        await services.update_round_rules(r, budget_fen=9000_00, max_ticks=0, actor=None)
+        await services.update_round_rules(r, title="改名", budget_fen=9000_00, max_ticks=0, actor=None)
     assert caught.value.message == FROZEN
     r = await services.get_round(r.id)
-    assert (r.budget_fen, r.max_ticks) == (5000_00, 1)
+    assert (r.title, r.budget_fen, r.max_ticks) == (title, 5000_00, 1)
+
+
+async def test_update_round_rules_after_adoption_still_allowed_and_audited_with_what_changed():
+    places = await f.make_places()
+    staff = await f.make_user(Role.street_staff, places)
+    r = await f.adopt_list(await f.make_round(places, items=1, max_ticks=2, budget_yuan=30000))
+    await services.update_round_rules(r, title="2026年首批次", budget_fen=300000_00, max_ticks=2, actor=staff)
+    assert (await services.get_round(r.id)).budget_fen == 300000_00
+    entry = await AuditEntry.select(AuditEntry.actor_id, AuditEntry.data).where(
+        AuditEntry.action == "wishlist.round.rules_changed").output(load_json=True).first()
+    assert entry["actor_id"] == staff.id
+    assert entry["data"] == {"before": {"title": r.title, "budget_fen": 30000_00},
+                             "after": {"title": "2026年首批次", "budget_fen": 300000_00}}
+
+
+async def test_update_round_rules_blank_title_or_too_many_ticks_refused_unchanged():
+    places = await f.make_places()
+    r = await f.make_round(places, items=1, max_ticks=2, budget_yuan=1000)
+    with pytest.raises(DomainError) as caught:
+        await services.update_round_rules(r, title="  ", budget_fen=1, max_ticks=2, actor=None)
+    assert caught.value.message == "请填写批次名称。"
+    with pytest.raises(DomainError) as caught:
+        await services.update_round_rules(r, title="新名称", budget_fen=1, max_ticks=201, actor=None)
+    assert caught.value.message == "最多可勾选项数应在 0 到 200 之间（0 表示不限）。"
+    after = await services.get_round(r.id)
+    assert (after.title, after.budget_fen, after.max_ticks) == (r.title, 1000_00, 2)
 
 
 async def test_set_status_only_from_expected():
@@ -236,7 +263,7 @@ async def test_update_round_rules_with_view_from_before_opening_409_unchanged():
     r = await f.make_round(places, items=1, max_ticks=2, budget_yuan=1000)
     await lifecycle.open_voting(await f.adopt_list(r), actor=None)
     with pytest.raises(Conflict) as caught:
-        await services.update_round_rules(r, budget_fen=1, max_ticks=0, actor=None)
+        await services.update_round_rules(r, title="改名", budget_fen=1, max_ticks=0, actor=None)
     assert caught.value.message == FROZEN
     r = await services.get_round(r.id)
     assert (r.budget_fen, r.max_ticks) == (1000_00, 2)

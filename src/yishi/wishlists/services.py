@@ -179,19 +179,27 @@ async def adopt_list(round_: RoundView) -> datetime:
     return now
 
 
-async def update_round_rules(round_: RoundView, *, budget_fen: int, max_ticks: int, actor: Any) -> None:
+async def update_round_rules(
+    round_: RoundView, *, title: str, budget_fen: int, max_ticks: int, actor: Any
+) -> None:
+    """A draft round's name, budget and maximum ticks (a clerk who typed 30000 for 300000),
+    until the list is published: residents tick under the rules they were shown."""
     ensure_editable(round_)
+    title = _check_title(title, _("批次名称"), 80)
     _check_max_ticks(max_ticks)
     changed = (
-        await Round.update({Round.budget_fen: budget_fen, Round.max_ticks: max_ticks})
+        await Round.update({Round.title: title, Round.budget_fen: budget_fen, Round.max_ticks: max_ticks})
         .where((Round.id == round_.id) & (Round.status == RoundStatus.draft))
         .returning(Round.id)
         .run()
     )
     if not changed:
         raise _frozen()
-    await audit.record("wishlist.round.rules_changed", actor=actor, object_type="round",
-                       object_id=round_.id, budget_fen=budget_fen, max_ticks=max_ticks)
+    before = {"title": round_.title, "budget_fen": round_.budget_fen, "max_ticks": round_.max_ticks}
+    after = {"title": title, "budget_fen": budget_fen, "max_ticks": max_ticks}
+    diff = {k: v for k, v in after.items() if before[k] != v}
+    await audit.record("wishlist.round.rules_changed", actor=actor, object_type="round", object_id=round_.id,
+                       before={k: before[k] for k in diff}, after=diff)
 
 
 def _item_fields(title: str, description: str, lead_unit: str) -> tuple[str, str, str]:

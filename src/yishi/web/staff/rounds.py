@@ -127,6 +127,31 @@ class RoundController(Controller):
         context = await round_context(request.user, round_id)
         return Template("wishlists/round.html", context={**context, "error": None, "form": {}})
 
+    @get("/{round_id:int}/edit", guards=[guards.MANAGE_ROUND])
+    async def edit_page(self, round_: RoundView) -> Template:
+        """A draft round's name, budget and maximum ticks; once published, the refusal instead."""
+        context = {"round": round_, "Status": RoundStatus, "form": None, "error": None}
+        try:
+            services.ensure_editable(round_)
+        except DomainError as exc:
+            return refused("wishlists/round_edit.html", exc, context)
+        return Template("wishlists/round_edit.html", context=context)
+
+    @post("/{round_id:int}/edit", guards=[guards.MANAGE_ROUND])
+    async def edit(self, request: Request, round_id: int, round_: RoundView) -> Template | Redirect:
+        form = await request.form()
+        try:
+            await services.update_round_rules(
+                round_,
+                title=str(form.get("title", "")),
+                budget_fen=parse_yuan(str(form.get("budget", "")), _("批次预算")),
+                max_ticks=form_int(form.get("max_ticks"), _("最多可勾选项数"), default=0),
+                actor=request.user,
+            )
+        except DomainError as exc:
+            return refused("wishlists/round_edit.html", exc, {"round": round_, "Status": RoundStatus}, form)
+        return Redirect(f"/rounds/{round_id}")
+
     @post("/{round_id:int}/items", guards=[guards.MANAGE_ROUND])
     async def add_item(self, request: Request, round_id: int, round_: RoundView) -> Template | Redirect:
         form = await request.form()
