@@ -1,5 +1,5 @@
 """Security headers on every kind of response (web.headers), and templates that keep to the
-Content-Security-Policy (tests/e2e/test_csp.py walks the pages in Chromium)."""
+Content-Security-Policy (tests/e2e/test_page_walk.py walks the pages in Chromium)."""
 from __future__ import annotations
 
 import re

@@ -12,7 +12,7 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 SCROLLING = re.compile(r'<div[^>]*(?:class="table-(?:scroll|wrap)"|overflow-x)[^>]*>')
 FOUND_IN_THE_WALK = ["ballots/paper.html", "suggestions/stats.html", "evaluation/dashboard.html", "accounts/user.html"]
 # And every other template with such a box: axe found the evaluation pages' tables once it ran
-# over every page (tests/e2e/test_axe_walk.py), so a new page is held to it too.
+# over every page (tests/e2e/test_page_walk.py), so a new page is held to it too.
 PAGES = sorted({*FOUND_IN_THE_WALK, *(str(p.relative_to(TEMPLATES)) for p in TEMPLATES.rglob("*.html")
                                       if SCROLLING.search(p.read_text(encoding="utf-8")))})
 
