@@ -168,6 +168,56 @@ async def test_paper_pdf_has_codes_fonts_and_qr_to_ballot_url(tmp_path):
     assert decoded == f"http://yishi.example/v/{code}"
 
 
+def _pages_words(pdf) -> list[list[tuple[str, float, float, float, float]]]:
+    """pdftotext -bbox: per page, its words as (text, xMin, yMin, xMax, yMax) in points from the
+    page's top-left corner."""
+    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    word = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>')
+    return [[(m[4], *map(float, m[:4])) for m in word.findall(page)] for page in out.split("<page ")[1:]]
+
+
+async def test_paper_pdf_each_page_stamps_its_own_code_and_qr_in_their_slots(tmp_path):
+    """The stamping after WeasyPrint's layout (paper_pdf._stamp, in its flipped page space): every
+    page carries one code, its community's, in the slot below the heading, and the QR in the
+    top-right corner reads that very code's address. A WeasyPrint that lays pages or coordinates
+    out otherwise fails here, so pyproject's bound moves only with this test passing."""
+    from yishi.ballots.codes import display
+
+    _places, r, codes, _items, _a, _b = await _setup()
+    community_of = {row["code"]: row["community"] for row in await BallotCode.select(
+        BallotCode.code, BallotCode.community.name.as_alias("community")).where(BallotCode.round == r.id)}
+    name, _mime, data = await paper_pdf.paper_ballots_pdf(r.id, base_url="http://yishi.example", size="A5")
+    pdf = tmp_path / name
+    pdf.write_bytes(data)
+    geo, mm = paper_pdf.GEOMETRY["A5"], paper_pdf.PT
+    by_display = {display(c): c for c in codes}
+    pages = _pages_words(pdf)
+    assert len(pages) == len(codes) == 4
+    printed = []
+    for number, words in enumerate(pages, start=1):
+        stamped = [w for w in words if w[0] in by_display]
+        assert len(stamped) == 1, f"page {number}: {stamped}"
+        text, x_min, y_min, _x_max, y_max = stamped[0]
+        code = by_display[text]
+        printed.append(code)
+        assert community_of[code] in "".join(w[0] for w in words)  # the page laid out for its community
+        # The code in the slot the template leaves under “选票码”, at the left margin.
+        assert abs(x_min - geo["side"] * mm) < 1 * mm
+        slot_top = (geo["top"] + geo["head"] - geo["code_h"] - 1) * mm
+        assert slot_top < (y_min + y_max) / 2 < slot_top + geo["code_h"] * mm, (y_min / mm, y_max / mm)
+        # The QR alone, cut from the page where the template left its slot, decodes to the code's page.
+        dpi = 150
+        left, top, side = (round(v * dpi / 25.4) for v in (geo["w"] - geo["side"] - geo["qr"] - 1, geo["top"] - 1,
+                                                             geo["qr"] + 2))
+        subprocess.run(["pdftoppm", "-r", str(dpi), "-png", "-singlefile", "-f", str(number), "-l", str(number),
+                        "-x", str(left), "-y", str(top), "-W", str(side), "-H", str(side),
+                        str(pdf), str(tmp_path / f"qr{number}")], check=True)
+        decoded = subprocess.run(["zbarimg", "-q", "--raw", str(tmp_path / f"qr{number}.png")],
+                                 capture_output=True, text=True).stdout.strip()
+        assert decoded == f"http://yishi.example/v/{code}", f"page {number}"
+    assert sorted(printed) == sorted(codes)
+
+
 def assert_all_fonts_embedded(pdffonts_output: str) -> None:
     """Every font row of `pdffonts` says emb=yes (a reader without the font would substitute)."""
     header, _rule, *rows = pdffonts_output.splitlines()
