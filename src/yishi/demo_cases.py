@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from yishi.accounts import services as accounts
 from yishi.accounts import units
@@ -55,7 +56,7 @@ class Plan:
 
 # What happens to each case: (days ago received, category, words, steps). Steps run in order;
 # each is (hours ago, step, argument).
-STORIES = [
+STORIES: list[tuple[int, str, str, list[tuple[float, str, Any]]]] = [
     (1, "公共设施", "锦城小区3栋门口的井盖松动，踩上去会晃，老人孩子经过很危险。",
      [(20, "dispatch", Plan(kind=CaseKind.help, urgency=Urgency.urgent)), (19.5, "accept", None)]),
     (2, "环境卫生", "五里村社区菜市场后面的垃圾两天没人清运，气味很大。",
@@ -96,7 +97,8 @@ async def build(district_id: int, town_id: int, password: str, say) -> dict:
     if CITY not in unit_ids:
         return {"created": False}
     if not await User.exists().where(User.username == "jiaoyu_danwei"):
-        await accounts.create_user(username="jiaoyu_danwei", password=password, display_name="区教育局 罗老师（经办人）",
+        await accounts.create_user(username="jiaoyu_danwei", password=password,
+                                   display_name="区教育局 罗老师（经办人）",
                                    role=Role.unit_clerk, unit_id=unit_ids[EDU])
     clerks = {u.unit: u for u in await User.objects().where(User.role == Role.unit_clerk.value)}
     cats = {c["name"]: c["id"] for c in await sg_catalog.categories()}
@@ -115,7 +117,7 @@ async def build(district_id: int, town_id: int, password: str, say) -> dict:
         receipt = await suggestions.submit(SuggestionInput(
             content=words, category_id=cats[category], community_id=communities[n % len(communities)],
             name="", phone="", received_on=received), channel=Channel.visit, town_id=town_id, actor=staff)
-        case_id = None
+        case_id = 0  # set by each story's first step, its dispatch (or escalation)
         for hours_ago, step, arg in steps:
             at = now - timedelta(hours=hours_ago)
             if step == "dispatch":
