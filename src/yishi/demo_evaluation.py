@@ -18,7 +18,7 @@ from yishi.projects import services as projects
 from yishi.projects.enums import ProjectState
 from yishi.suggestions import catalog as sg_catalog
 from yishi.suggestions import services as sg
-from yishi.suggestions.enums import Channel, Status
+from yishi.suggestions.enums import Channel, SuggestionStatus
 from yishi.suggestions.inputs import SuggestionInput
 from yishi.suggestions.tables import Suggestion
 
@@ -111,9 +111,9 @@ async def _suggestions(district_id: int, rng: random.Random) -> None:
                 values = {Suggestion.received_on: received}
                 if kind != "unanswered":
                     replied = min(_moment(received, 1 if kind == "on_time" else 12), dates.now())
-                    values.update({Suggestion.replied_at: replied, Suggestion.status: Status.in_progress})
+                    values.update({Suggestion.replied_at: replied, Suggestion.status: SuggestionStatus.in_progress})
                     if n < resolved:
-                        values.update({Suggestion.status: Status.closed, Suggestion.closed_at: replied})
+                        values.update({Suggestion.status: SuggestionStatus.closed, Suggestion.closed_at: replied})
                 await Suggestion.update(values).where(Suggestion.id == receipt.id).run()
 
 

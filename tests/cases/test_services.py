@@ -13,7 +13,7 @@ from yishi.cases.services import Dispatch
 from yishi.core import audit
 from yishi.core.errors import Conflict, Forbidden, InvalidInput
 from yishi.suggestions import services as suggestions
-from yishi.suggestions.enums import Status
+from yishi.suggestions.enums import SuggestionStatus
 
 NOW = datetime(2026, 3, 10, 1, 0, tzinfo=UTC)
 
@@ -35,7 +35,7 @@ async def test_dispatch_accept_reply_close_walks_the_case_and_the_suggestion_wit
     assert (case["state"], case["lead_unit_name"], [u["name"] for u in case["units"].assists]) == (
         CaseState.dispatched, "城管办", ["住建局"])
     got = await suggestions.get(s.id)
-    assert (got["status"], got["lead_unit"]) == (Status.in_progress, "城管办")
+    assert (got["status"], got["lead_unit"]) == (SuggestionStatus.in_progress, "城管办")
 
     await services.accept(case_id, actor=w["clerk_a"])
     await services.reply(case_id, "已派人修好三盏路灯。", actor=w["clerk_a"])
@@ -43,7 +43,7 @@ async def test_dispatch_accept_reply_close_walks_the_case_and_the_suggestion_wit
     await services.close(case_id, "", actor=w["staff"])
     case = await services.get_case(case_id)
     assert (case["state"], case["owner_name"]) == (CaseState.closed, "城管办")
-    assert (await suggestions.get(s.id))["status"] is Status.closed
+    assert (await suggestions.get(s.id))["status"] is SuggestionStatus.closed
     actions = [e["action"] for e in await audit.entries_for("suggestion", s.id)]
     assert actions == ["suggestion.received", "case.dispatched", "case.accepted", "suggestion.answered",
                        "case.answered", "suggestion.closed", "case.closed"]

@@ -8,7 +8,7 @@ from yishi.core.errors import DomainError
 from yishi.evaluation import rates, report, services
 from yishi.evaluation.enums import Advice, Band
 from yishi.places.tables import Community, Town
-from yishi.suggestions.enums import Status
+from yishi.suggestions.enums import SuggestionStatus
 from yishi.suggestions.tables import Suggestion
 
 
@@ -24,7 +24,7 @@ async def _suggestions(places: dict, answered: int, untouched: int) -> None:
     today = dates.today()
     for _ in range(answered):
         receipt = await f.make_suggestion(places, received_on=today)
-        await Suggestion.update({Suggestion.status: Status.closed, Suggestion.replied_at: dates.now(),
+        await Suggestion.update({Suggestion.status: SuggestionStatus.closed, Suggestion.replied_at: dates.now(),
                                  Suggestion.closed_at: dates.now()}).where(Suggestion.id == receipt.id).run()
     for _ in range(untouched):
         await f.make_suggestion(places, received_on=today)

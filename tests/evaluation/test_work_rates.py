@@ -8,23 +8,23 @@ from yishi.core import dates
 from yishi.evaluation import rates, services
 from yishi.evaluation.tables import Rating
 from yishi.projects import services as projects
-from yishi.suggestions.enums import Status
+from yishi.suggestions.enums import SuggestionStatus
 from yishi.suggestions.tables import Suggestion
 from yishi.wishlists.tables import WishLink
 
 
-async def _linked(places, item_id: int, status: Status, *, replied: bool, old: bool = False,
+async def _linked(places, item_id: int, status: SuggestionStatus, *, replied: bool, old: bool = False,
                   merged: bool = False) -> int:
     """A suggestion linked to the item; `old`: received long ago, its answer past due."""
     received = dates.today() - timedelta(days=90) if old else dates.today()
     receipt = await f.make_suggestion(places, received_on=received)
-    values = {Suggestion.status: Status.merged if merged else status}
+    values = {Suggestion.status: SuggestionStatus.merged if merged else status}
     if old:  # (a resident's QR submission is dated the day it arrives: moved back here)
         values[Suggestion.received_on] = received
         values[Suggestion.due_on] = received + timedelta(days=10)
     if replied:
         values[Suggestion.replied_at] = dates.now()
-    if status in (Status.closed, Status.listed):
+    if status in (SuggestionStatus.closed, SuggestionStatus.listed):
         values[Suggestion.closed_at] = dates.now()
     await Suggestion.update(values).where(Suggestion.id == receipt.id).run()
     await WishLink.insert(WishLink(suggestion=receipt.id, wish_item=item_id, created_at=dates.now())).run()
@@ -37,11 +37,11 @@ async def test_project_and_round_rates_with_exact_values():
     # Project A answers four suggestions (and a merged duplicate that does not count):
     # listed and answered today (on time), closed and answered today (on time), one received 90
     # days ago and never answered (its answer past due), one received today, not yet due.
-    await _linked(places, item_a, Status.listed, replied=True)
-    await _linked(places, item_a, Status.closed, replied=True)
-    await _linked(places, item_a, Status.received, replied=False, old=True)
-    await _linked(places, item_a, Status.received, replied=False)
-    await _linked(places, item_a, Status.received, replied=False, merged=True)
+    await _linked(places, item_a, SuggestionStatus.listed, replied=True)
+    await _linked(places, item_a, SuggestionStatus.closed, replied=True)
+    await _linked(places, item_a, SuggestionStatus.received, replied=False, old=True)
+    await _linked(places, item_a, SuggestionStatus.received, replied=False)
+    await _linked(places, item_a, SuggestionStatus.received, replied=False, merged=True)
     for code, grade in zip(await codes(places, staff, round_id, 3), ["satisfied", "basic", "unsatisfied"], strict=True):
         await services.rate_online(pa, code, grade)
     got = await rates.project_rates([pa, pb], places["district"])
@@ -62,7 +62,7 @@ async def test_a_suggestion_answered_by_two_projects_of_a_round_counts_once():
     places, _staff, (pa, pb), _round_id = await written_off()
     item_a = (await projects.get_project(pa))["item"]
     item_b = (await projects.get_project(pb))["item"]
-    sid = await _linked(places, item_a, Status.listed, replied=True)
+    sid = await _linked(places, item_a, SuggestionStatus.listed, replied=True)
     await WishLink.insert(WishLink(suggestion=sid, wish_item=item_b, created_at=dates.now())).run()
     got = await rates.project_rates([pa, pb], places["district"])
     assert (got[pa].suggestions, got[pb].suggestions, got[pa].resolution) == (1, 1, 1.0)
@@ -92,8 +92,8 @@ async def test_project_and_round_rates_in_one_month():
     item_a = (await projects.get_project(pa))["item"]
     # This month: one suggestion answered on time, two ratings (满意, 不满意). 90 days ago: one
     # suggestion never answered, and one rating (基本满意) moved to that month.
-    await _linked(places, item_a, Status.listed, replied=True)
-    await _linked(places, item_a, Status.received, replied=False, old=True)
+    await _linked(places, item_a, SuggestionStatus.listed, replied=True)
+    await _linked(places, item_a, SuggestionStatus.received, replied=False, old=True)
     for code, grade in zip(await codes(places, staff, round_id, 3), ["satisfied", "unsatisfied", "basic"], strict=True):
         await services.rate_online(pa, code, grade)
     old_month = services.month_of(dates.today() - timedelta(days=90))
@@ -122,7 +122,7 @@ async def test_project_and_round_rates_in_one_month():
 async def test_project_page_month_choice(client):
     places, staff, (pa, _pb), round_id = await written_off()
     item_a = (await projects.get_project(pa))["item"]
-    await _linked(places, item_a, Status.listed, replied=True)
+    await _linked(places, item_a, SuggestionStatus.listed, replied=True)
     (code,) = await codes(places, staff, round_id, 1)
     await services.rate_online(pa, code, "satisfied")
     await f.login(client, staff.username)

@@ -16,7 +16,7 @@ from yishi.meetings import meeting
 from yishi.meetings.enums import MeetingStep, Presence
 from yishi.meetings.tables import ListAdoption
 from yishi.suggestions import services as suggestions
-from yishi.suggestions.enums import Status
+from yishi.suggestions.enums import SuggestionStatus
 from yishi.suggestions.tables import Suggestion
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.enums import ItemKind, RoundStatus
@@ -69,7 +69,7 @@ async def test_council_merges_two_suggestions_into_one_item_linked_both_ways():
                          kind=ItemKind.universal, suggestion_ids=ids)
     assert {r["suggestion"] for r in await WishLink.select().where(WishLink.wish_item == item_id)} == set(ids)
     statuses = {r["status"] for r in await Suggestion.select(Suggestion.status)}
-    assert statuses == {Status.listed.value}
+    assert statuses == {SuggestionStatus.listed.value}
     assert a.tracking_code != b.tracking_code
     # Both now answered: neither is offered again as a candidate.
     assert await suggestions.candidates_for_list(ctx["places"]["town"]) == []
@@ -284,9 +284,10 @@ async def test_removing_an_item_reopens_the_suggestions_it_alone_answered():
     await compiling.remove_item(ctx["meeting"], lamps, actor=ctx["convener"])
     rows = {r["id"]: r for r in await Suggestion.select().order_by(Suggestion.id)}
     # a answered only by the removed item: open again, its 已纳入清单 answer withdrawn.
-    assert rows[a]["status"] == Status.received.value and rows[a]["reply"] == "" and rows[a]["closed_at"] is None
+    assert rows[a]["status"] == SuggestionStatus.received.value
+    assert rows[a]["reply"] == "" and rows[a]["closed_at"] is None
     # b is still answered by the park.
-    assert rows[b]["status"] == Status.listed.value
+    assert rows[b]["status"] == SuggestionStatus.listed.value
     assert [c["id"] for c in await suggestions.candidates_for_list(ctx["places"]["town"])] == [a]
     entry = await AuditEntry.select().where(AuditEntry.action == "suggestion.unlisted").first()
     assert entry["object_id"] == a

@@ -4,7 +4,7 @@ import re
 from tests import factories as f
 from yishi.accounts.enums import Role
 from yishi.suggestions import catalog, rules, services
-from yishi.suggestions.enums import Grade, Status, Track
+from yishi.suggestions.enums import Grade, SuggestionStatus, Track
 from yishi.suggestions.tables import Suggestion
 
 
@@ -277,7 +277,7 @@ async def test_wish_item_from_list_selection(client):
     assert r.status_code in (302, 303), r.text
     page = await client.get(r.headers["location"])
     assert "爱心座椅" in page.text and rules.display_code(a.tracking_code) in page.text
-    assert (await services.get(b.id))["status"] is Status.listed
+    assert (await services.get(b.id))["status"] is SuggestionStatus.listed
     r = await client.post("/suggestions/wish", data={"_csrf_token": token, "ids": [str(a.id)], "round": str(round_.id),
                                                      "title": "重复", "cost": "abc", "kind": "special"})
     assert r.status_code == 400 and "预计费用应为数字" in r.text

@@ -5,7 +5,7 @@ import pytest
 
 from yishi.core.errors import DomainError
 from yishi.suggestions import privacy, rules
-from yishi.suggestions.enums import Flag, Status, Track
+from yishi.suggestions.enums import Flag, SuggestionStatus, Track
 
 pytestmark = pytest.mark.pure  # no database: the per-test clean-up is skipped
 
@@ -40,24 +40,24 @@ def test_effective_due_holds_ungraded_to_shortest_track():
 
 def test_flag_colours_as_due_date_nears_and_passes():
     received, due = date(2026, 3, 1), date(2026, 3, 16)  # 15 days allowed: blue from 3 days left
-    assert rules.flag(Status.graded, received, due, date(2026, 3, 12)) is Flag.none
-    assert rules.flag(Status.graded, received, due, date(2026, 3, 13)) is Flag.blue
-    assert rules.flag(Status.in_progress, received, due, date(2026, 3, 16)) is Flag.blue
-    assert rules.flag(Status.in_progress, received, due, date(2026, 3, 17)) is Flag.yellow
-    assert rules.flag(Status.in_progress, received, due, date(2026, 3, 23)) is Flag.yellow  # 7 days = half
-    assert rules.flag(Status.in_progress, received, due, date(2026, 3, 24)) is Flag.red
+    assert rules.flag(SuggestionStatus.graded, received, due, date(2026, 3, 12)) is Flag.none
+    assert rules.flag(SuggestionStatus.graded, received, due, date(2026, 3, 13)) is Flag.blue
+    assert rules.flag(SuggestionStatus.in_progress, received, due, date(2026, 3, 16)) is Flag.blue
+    assert rules.flag(SuggestionStatus.in_progress, received, due, date(2026, 3, 17)) is Flag.yellow
+    assert rules.flag(SuggestionStatus.in_progress, received, due, date(2026, 3, 23)) is Flag.yellow  # 7 days = half
+    assert rules.flag(SuggestionStatus.in_progress, received, due, date(2026, 3, 24)) is Flag.red
 
 
 def test_flag_short_track_goes_red_after_three_days():
     received, due = date(2026, 3, 1), date(2026, 3, 4)
-    assert rules.flag(Status.graded, received, due, date(2026, 3, 3)) is Flag.blue
-    assert rules.flag(Status.graded, received, due, date(2026, 3, 7)) is Flag.yellow
-    assert rules.flag(Status.graded, received, due, date(2026, 3, 8)) is Flag.red
+    assert rules.flag(SuggestionStatus.graded, received, due, date(2026, 3, 3)) is Flag.blue
+    assert rules.flag(SuggestionStatus.graded, received, due, date(2026, 3, 7)) is Flag.yellow
+    assert rules.flag(SuggestionStatus.graded, received, due, date(2026, 3, 8)) is Flag.red
 
 
 def test_flag_none_for_closed_or_undated():
-    assert rules.flag(Status.closed, date(2026, 3, 1), date(2026, 3, 2), date(2026, 5, 1)) is Flag.none
-    assert rules.flag(Status.received, date(2026, 3, 1), None, date(2026, 5, 1)) is Flag.none
+    assert rules.flag(SuggestionStatus.closed, date(2026, 3, 1), date(2026, 3, 2), date(2026, 5, 1)) is Flag.none
+    assert rules.flag(SuggestionStatus.received, date(2026, 3, 1), None, date(2026, 5, 1)) is Flag.none
 
 
 def _row(status, due, replied=None, closed=None, grade="A", supporters=1):

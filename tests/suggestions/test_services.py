@@ -7,7 +7,7 @@ from tests import factories as f
 from yishi.accounts.enums import Role
 from yishi.core.errors import Conflict, DomainError, InvalidInput, NotFound
 from yishi.suggestions import catalog, history, privacy, queries, retention, rules, services
-from yishi.suggestions.enums import Channel, Grade, Status, Tier, Track
+from yishi.suggestions.enums import Channel, Grade, SuggestionStatus, Tier, Track
 from yishi.suggestions.inputs import SuggestionInput
 from yishi.suggestions.tables import Suggestion
 from yishi.wishlists import services as wishlists
@@ -84,7 +84,7 @@ async def test_grade_sets_due_date_from_track_and_keeps_history():
     await services.grade(r.id, grade=Grade.C, track=Track.now, tier=Tier.community, lead_unit="社区居委会",
                          actor=staff)
     row = await services.get(r.id)
-    assert row["status"] is Status.graded
+    assert row["status"] is SuggestionStatus.graded
     assert row["due_on"] == row["received_on"] + timedelta(days=3)
     assert row["handler"] == staff.id
     await services.grade(r.id, grade=Grade.B, track=Track.study, tier=Tier.district, lead_unit="区住建局",
@@ -123,7 +123,7 @@ async def test_lifecycle_close_requires_reply_and_grading():
     assert exc.value.message == "请填写给居民的答复。"
     await services.close(r.id, "路灯已于3月5日修复，感谢您的反映。", actor=staff)
     row = await services.get(r.id)
-    assert row["status"] is Status.closed
+    assert row["status"] is SuggestionStatus.closed
     assert row["closed_at"] is not None and row["replied_at"] is not None
     with pytest.raises(Conflict) as exc:
         await services.answer(r.id, "再答复", actor=staff)
@@ -140,7 +140,7 @@ async def test_reject_requires_reason_and_reply():
         await services.reject(r.id, "不属于社区事务", "", actor=staff)
     await services.reject(r.id, "该路段属市政道路，已转12345", "您反映的路段由市政部门管理，已转交。", actor=staff)
     row = await services.get(r.id)
-    assert row["status"] is Status.rejected and row["reject_reason"] == "该路段属市政道路，已转12345"
+    assert row["status"] is SuggestionStatus.rejected and row["reject_reason"] == "该路段属市政道路，已转12345"
 
 
 async def test_interim_answer_sets_first_reply_time_once():
@@ -151,7 +151,7 @@ async def test_interim_answer_sets_first_reply_time_once():
     await services.answer(r.id, "区住建局已现场查看。", actor=staff)
     row = await services.get(r.id)
     assert row["replied_at"] == first and row["reply"] == "区住建局已现场查看。"
-    assert row["status"] is Status.received
+    assert row["status"] is SuggestionStatus.received
 
 
 async def test_merge_counts_supporters_and_every_code_shows_the_answer():
@@ -168,7 +168,7 @@ async def test_merge_counts_supporters_and_every_code_shows_the_answer():
     await services.close(a.id, "已列入2026年老旧小区改造计划，加装电梯。", actor=staff)
     for receipt in (a, b, c, d):
         view = await services.track(receipt.tracking_code)
-        assert view.status is Status.closed
+        assert view.status is SuggestionStatus.closed
         assert view.reply == "已列入2026年老旧小区改造计划，加装电梯。"
         assert view.supporters == 4
         assert view.merged is (receipt is not a)
@@ -202,7 +202,7 @@ async def test_to_wish_item_links_both_ways_and_lists_suggestions():
     assert sorted(s["id"] for s in await sources.sources_of_item(item_id)) == [a.id, b.id]
     assert [i["title"] for i in await sources.wish_items_of(a.id)] == ["爱心座椅"]
     view = await sources.track(a.tracking_code)
-    assert view.status is Status.listed
+    assert view.status is SuggestionStatus.listed
     assert "爱心座椅" in view.reply and "首批次" in view.reply
     assert view.wish_items[0]["title"] == "爱心座椅"
 
@@ -215,7 +215,7 @@ async def test_to_wish_item_fails_whole_when_round_frozen_or_input_bad():
         await sources.to_wish_item([a.id], round_id=r.id, title="", description="", cost_fen=0,
                                     kind=ItemKind.special, actor=staff)
     assert await WishLink.count() == 0
-    assert (await services.get(a.id))["status"] is Status.received
+    assert (await services.get(a.id))["status"] is SuggestionStatus.received
     await f.open_round(r, codes_per_community=1)
     with pytest.raises(Conflict):
         await sources.to_wish_item([a.id], round_id=r.id, title="路灯", description="", cost_fen=0,
@@ -223,7 +223,7 @@ async def test_to_wish_item_fails_whole_when_round_frozen_or_input_bad():
     # an item already on a frozen list can still answer a suggestion
     item_id = (await f.item_ids(r.id))[0]
     await sources.link_to_item([a.id], item_id=item_id, actor=staff)
-    assert (await services.get(a.id))["status"] is Status.listed
+    assert (await services.get(a.id))["status"] is SuggestionStatus.listed
 
 
 async def test_track_unknown_code_reveals_nothing():

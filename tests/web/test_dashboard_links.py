@@ -12,7 +12,7 @@ from yishi.ballots import casting
 from yishi.core import dates
 from yishi.evaluation import services
 from yishi.projects import services as projects
-from yishi.suggestions.enums import Status
+from yishi.suggestions.enums import SuggestionStatus
 from yishi.suggestions.tables import Suggestion
 from yishi.wishlists.tables import WishLink
 
@@ -64,7 +64,7 @@ async def _world():
         receipt = await f.make_suggestion(places, received_on=today.replace(day=1))
         values = {}
         if n == 0:
-            values = {Suggestion.status: Status.listed, Suggestion.replied_at: dates.now(),
+            values = {Suggestion.status: SuggestionStatus.listed, Suggestion.replied_at: dates.now(),
                       Suggestion.closed_at: dates.now()}
             await WishLink.insert(WishLink(suggestion=receipt.id, wish_item=item_a, created_at=dates.now())).run()
         if n == 2:

@@ -23,7 +23,7 @@ from yishi.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from yishi.core.i18n import _
 from yishi.projects.supervision import calendar_of
 from yishi.suggestions import services as suggestions
-from yishi.suggestions.enums import OPEN_STATUSES, Status, Track
+from yishi.suggestions.enums import OPEN_STATUSES, SuggestionStatus, Track
 from yishi.suggestions.tables import Suggestion
 
 TEXT_MAX = 2000
@@ -170,8 +170,8 @@ async def dispatch(suggestion_id: int, d: Dispatch, *, actor: Any, now: datetime
     case = await get_case(existing_id) if existing_id else None
     where = case["where"] if case else perm.Where(s["town"], s["district"])
     _check(Action.dispatch, perm.actor_of(actor, where), case, _("派单"))
-    if Status(s["status"]) not in OPEN_STATUSES:
-        raise Conflict(_("这条建议已是“{state}”，不能再派单。").format(state=Status(s["status"]).label))
+    if SuggestionStatus(s["status"]) not in OPEN_STATUSES:
+        raise Conflict(_("这条建议已是“{state}”，不能再派单。").format(state=SuggestionStatus(s["status"]).label))
     if d.lead_unit_id is None:
         raise InvalidInput(_("请选择主办单位。"), "lead_unit")
     assists = [u for u in dict.fromkeys(d.assist_unit_ids) if u != d.lead_unit_id]
@@ -271,8 +271,8 @@ async def escalate(suggestion_id: int, reason: str, *, actor: Any, now: datetime
     case = await get_case(existing_id) if existing_id else None
     where = case["where"] if case else perm.Where(s["town"], s["district"])
     _check(Action.escalate, perm.actor_of(actor, where), case, _("提级"))
-    if Status(s["status"]) not in OPEN_STATUSES:
-        raise Conflict(_("这条建议已是“{state}”，不能提级。").format(state=Status(s["status"]).label))
+    if SuggestionStatus(s["status"]) not in OPEN_STATUSES:
+        raise Conflict(_("这条建议已是“{state}”，不能提级。").format(state=SuggestionStatus(s["status"]).label))
     reason = _text(reason, "escalate_reason", required=_("提级必须写明理由（为什么街道解决不了），以便备案。"))
     now = now or _now()
     async with _db().transaction():
@@ -314,8 +314,8 @@ async def follow_suggestion(suggestion_id: int, *, actor: Any) -> None:
     status = await Suggestion.select(Suggestion.status).where(Suggestion.id == suggestion_id).first().run()
     if row is None or status is None or row["state"] == CaseState.closed.value:
         return
-    if Status(status["status"]) in OPEN_STATUSES:
+    if SuggestionStatus(status["status"]) in OPEN_STATUSES:
         return
     await Case.update({Case.state: CaseState.closed, Case.closed_at: _now()}).where(Case.id == row["id"]).run()
     await audit.record("case.closed", actor=actor, object_type="suggestion", object_id=suggestion_id,
-                       case=row["id"], by_suggestion=Status(status["status"]).value)
+                       case=row["id"], by_suggestion=SuggestionStatus(status["status"]).value)

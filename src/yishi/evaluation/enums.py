@@ -3,13 +3,13 @@ from yishi.core.enums import LabelledEnum
 from yishi.core.i18n import N_
 
 
-class Grade(LabelledEnum):
+class Satisfaction(LabelledEnum):
     satisfied = "satisfied", N_("满意")
     basic = "basic", N_("基本满意")
     unsatisfied = "unsatisfied", N_("不满意")
 
 
-class Channel(LabelledEnum):
+class RatingChannel(LabelledEnum):
     online = "online", N_("网上评价")  # with a rating code (or an unused ballot code) on a phone
     paper = "paper", N_("纸质评价")  # a paper form entered twice by collectors
     telephone = "telephone", N_("电话回访")  # 电话回访: staff record the answer; counted apart

@@ -14,12 +14,12 @@ from piccolo.query.functions.aggregate import Count
 from yishi.ballots.tables import Ballot, BallotCode
 from yishi.core.errors import DomainError
 from yishi.core.i18n import _
-from yishi.evaluation.enums import Channel, Grade
+from yishi.evaluation.enums import RatingChannel, Satisfaction
 from yishi.evaluation.tables import Rating
 
 # "residents": the residents' own ratings (online and paper), the ones 满意率 is computed from;
 # telephone follow-ups are counted apart (rules.Tally).
-CHANNELS = ("residents", *(c.value for c in Channel))
+CHANNELS = ("residents", *(c.value for c in RatingChannel))
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class RatingFilters:
 def check(f: RatingFilters) -> RatingFilters:
     """Refuse, in Chinese, a grade or a channel that does not exist (a list that quietly showed
     every rating instead would pass for the figure that links to it)."""
-    if f.grade and f.grade not in {g.value for g in Grade}:
+    if f.grade and f.grade not in {g.value for g in Satisfaction}:
         raise DomainError(_("评价结果只能是满意、基本满意或不满意（satisfied、basic、unsatisfied）。"))
     if f.channel and f.channel not in CHANNELS:
         raise DomainError(_("评价渠道只能是居民评价、网上、纸质或电话回访（residents、online、paper、telephone）。"))
@@ -48,7 +48,7 @@ def check(f: RatingFilters) -> RatingFilters:
 
 
 def channel_label(value: str) -> str:
-    return _("居民评价（网上和纸质）") if value == "residents" else Channel(value).label
+    return _("居民评价（网上和纸质）") if value == "residents" else RatingChannel(value).label
 
 
 async def ratings(district_id: int, f: RatingFilters) -> list[dict]:
@@ -72,13 +72,13 @@ async def ratings(district_id: int, f: RatingFilters) -> list[dict]:
     if f.grade:
         q = q.where(Rating.grade == f.grade)
     if f.channel == "residents":
-        q = q.where(Rating.channel != Channel.telephone.value)
+        q = q.where(Rating.channel != RatingChannel.telephone.value)
     elif f.channel:
         q = q.where(Rating.channel == f.channel)
     rows = await q.order_by(Rating.project).order_by(Rating.month, ascending=False).order_by(Rating.grade).order_by(
         Rating.community).run()
     for r in rows:
-        r["grade_label"], r["channel_label"] = Grade(r["grade"]).label, Channel(r["channel"]).label
+        r["grade_label"], r["channel_label"] = Satisfaction(r["grade"]).label, RatingChannel(r["channel"]).label
     return rows
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from yishi.core.i18n import _
-from yishi.evaluation.enums import Advice, Band, CaseColour, Channel, Grade
+from yishi.evaluation.enums import Advice, Band, CaseColour, RatingChannel, Satisfaction
 from yishi.projects.enums import ProjectState
 from yishi.projects.rules import Calendar
 from yishi.suggestions.rules import rate
@@ -58,12 +58,12 @@ class Tally:
 
 def tally(ratings: Iterable[tuple[str, str]]) -> Tally:
     """(grade, channel) pairs -> residents' counts and telephone counts."""
-    res = {g: 0 for g in Grade}
-    tel = {g: 0 for g in Grade}
+    res = {g: 0 for g in Satisfaction}
+    tel = {g: 0 for g in Satisfaction}
     for grade, channel in ratings:
-        (tel if Channel(channel) is Channel.telephone else res)[Grade(grade)] += 1
-    return Tally(Counts(res[Grade.satisfied], res[Grade.basic], res[Grade.unsatisfied]),
-                 Counts(tel[Grade.satisfied], tel[Grade.basic], tel[Grade.unsatisfied]))
+        (tel if RatingChannel(channel) is RatingChannel.telephone else res)[Satisfaction(grade)] += 1
+    return Tally(Counts(res[Satisfaction.satisfied], res[Satisfaction.basic], res[Satisfaction.unsatisfied]),
+                 Counts(tel[Satisfaction.satisfied], tel[Satisfaction.basic], tel[Satisfaction.unsatisfied]))
 
 
 # --- next year ---------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from yishi.core.errors import Conflict, DomainError, Forbidden, InvalidInput, No
 from yishi.core.i18n import _
 from yishi.evaluation import permissions as perm
 from yishi.evaluation import rules, settings
-from yishi.evaluation.enums import CaseColour, Channel, Grade
+from yishi.evaluation.enums import CaseColour, RatingChannel, Satisfaction
 from yishi.evaluation.tables import PaperRating, Rating, RatingCode, RatingUse, UnsatisfiedCase
 from yishi.projects import services as projects
 from yishi.projects import supervision
@@ -113,9 +113,9 @@ async def check_rateable(project: dict) -> None:
                    else _("这个项目正在实施中，本街道规定完工销账后才能评价。"))
 
 
-def _checked(grade: str, comment: str) -> tuple[Grade, str]:
+def _checked(grade: str, comment: str) -> tuple[Satisfaction, str]:
     try:
-        g = Grade(grade)
+        g = Satisfaction(grade)
     except ValueError:
         raise DomainError(_("请选择满意、基本满意或不满意。")) from None
     comment = " ".join((comment or "").split())
@@ -137,11 +137,12 @@ async def _spend(project_id: int, slot: str) -> None:
         raise
 
 
-async def _write(project: dict, community_id: int | None, grade: Grade, comment: str, channel: Channel) -> int:
+async def _write(project: dict, community_id: int | None, grade: Satisfaction, comment: str,
+                 channel: RatingChannel) -> int:
     today = dates.today()
     rating_id = await db.insert_secret(Rating, project=project["id"], community=community_id, grade=grade,
                                        comment=comment, channel=channel, month=month_of(today))
-    if grade is Grade.unsatisfied and comment:
+    if grade is Satisfaction.unsatisfied and comment:
         await open_case(project, rating_id, comment, channel, today)
     return rating_id
 
@@ -153,7 +154,7 @@ async def rate_online(project_id: int, raw_code: str, grade: str, comment: str =
     slot, community = await _slot_of(project, raw_code)
     async with Rating._meta.db.transaction():
         await _spend(project_id, slot)
-        await _write(project, community, g, comment, Channel.online)
+        await _write(project, community, g, comment, RatingChannel.online)
     # The audit says a rating came in, not which code gave it nor how.
     await audit.record("evaluation.rated", object_type="project", object_id=project_id, channel="online")
 
@@ -164,13 +165,13 @@ async def record_call(project_id: int, grade: str, comment: str, *, community_id
     perm.require(perm.can_record_call(actor, projects.where_of(project)))
     await check_rateable(project)
     g, comment = _checked(grade, comment)
-    await _write(project, community_id, g, comment, Channel.telephone)
+    await _write(project, community_id, g, comment, RatingChannel.telephone)
     await audit.record("evaluation.call.recorded", actor=actor, object_type="project", object_id=project_id)
 
 
 # --- paper, entered twice --------------------------------------------------------------------------
 
-def _entry(g: Grade, comment: str) -> str:
+def _entry(g: Satisfaction, comment: str) -> str:
     return json.dumps({"grade": g.value, "comment": comment}, ensure_ascii=False, sort_keys=True)
 
 
@@ -224,7 +225,7 @@ async def _second(project: dict, paper: dict, entry: str, actor: Any) -> str:
         raise Conflict(_("这张评价表刚被别人录入，请刷新页面。"))
     if status == COUNTED:
         data = json.loads(entry)
-        await _write(project, paper["community"], Grade(data["grade"]), data["comment"], Channel.paper)
+        await _write(project, paper["community"], Satisfaction(data["grade"]), data["comment"], RatingChannel.paper)
     return status
 
 
@@ -240,7 +241,7 @@ async def held(project_ids: list[int]) -> list[dict]:
     for r in rows:
         r["first"], r["second"] = json.loads(r["first_entry"]), json.loads(r["second_entry"])
         for k in ("first", "second"):
-            r[k]["grade_label"] = Grade(r[k]["grade"]).label
+            r[k]["grade_label"] = Satisfaction(r[k]["grade"]).label
     return rows
 
 
@@ -260,7 +261,7 @@ async def resolve_paper(paper_id: int, choice: str, *, actor: Any) -> None:
         if not changed:
             raise Conflict(_("这张评价表已经处理过了。"))
         data = json.loads(paper["first_entry" if choice == "first" else "second_entry"])
-        await _write(project, paper["community"], Grade(data["grade"]), data["comment"], Channel.paper)
+        await _write(project, paper["community"], Satisfaction(data["grade"]), data["comment"], RatingChannel.paper)
     await audit.record("evaluation.paper.resolved", actor=actor, object_type="project", object_id=project["id"],
                        paper_id=paper_id)
 
@@ -285,13 +286,13 @@ async def comments_of(project_id: int) -> list[dict]:
         (Rating.project == project_id) & (Rating.comment != "")).order_by(Rating.month, ascending=False).order_by(
         Rating.grade).order_by(Rating.comment).run()
     for r in rows:
-        r["grade_label"], r["channel_label"] = Grade(r["grade"]).label, Channel(r["channel"]).label
+        r["grade_label"], r["channel_label"] = Satisfaction(r["grade"]).label, RatingChannel(r["channel"]).label
     return rows
 
 
 # --- the ledger of unsatisfied cases ----------------------------------------------------------------
 
-async def open_case(project: dict, rating_id: int | None, comment: str, channel: Channel, today: date) -> int:
+async def open_case(project: dict, rating_id: int | None, comment: str, channel: RatingChannel, today: date) -> int:
     s = await settings.of_district(project["district_id"])
     calendar = await supervision.calendar_of(project["district_id"])
     due = rules.add_workdays(today, s.case_due_workdays, calendar)
@@ -344,7 +345,7 @@ async def ledger(project_ids: list[int], today: date | None = None) -> list[dict
         r["colour"] = rules.case_colour(answered=r["answered_at"] is not None, due=r["due"], today=today,
                                         red_after=red_after, calendar=calendar)
         r["unit_display"] = r["unit_name"] or r["lead_unit_name"]
-        r["channel_label"] = Channel(r["channel"]).label
+        r["channel_label"] = RatingChannel(r["channel"]).label
     order = [CaseColour.red, CaseColour.yellow, CaseColour.open, CaseColour.answered]
     rows.sort(key=lambda r: (order.index(r["colour"]), r["due"]))
     return rows

@@ -3,7 +3,7 @@ from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
 from yishi.accounts.tables import Unit, User
-from yishi.evaluation.enums import Advice, Channel, Grade
+from yishi.evaluation.enums import Advice, RatingChannel, Satisfaction
 from yishi.places.tables import Community, District, Town
 from yishi.projects.tables import Project
 from yishi.wishlists.tables import Round, WishItem
@@ -37,9 +37,9 @@ class Rating(Table, tablename="rating"):
     id: Serial
     project = ForeignKey(Project, null=False, index=True, on_delete=OnDelete.cascade)
     community = ForeignKey(Community, null=True, default=None)
-    grade = Varchar(length=12, choices=Grade)
+    grade = Varchar(length=12, choices=Satisfaction)
     comment = Text(default="")
-    channel = Varchar(length=10, choices=Channel)
+    channel = Varchar(length=10, choices=RatingChannel)
     month = Varchar(length=7)  # "2026-11"
 
 
@@ -68,7 +68,7 @@ class UnsatisfiedCase(Table, tablename="unsatisfied_case"):
     rating = ForeignKey(Rating, null=True, default=None, on_delete=OnDelete.set_null)
     unit = ForeignKey(Unit, null=True, default=None, on_delete=OnDelete.set_null)
     comment = Text()
-    channel = Varchar(length=10, choices=Channel)
+    channel = Varchar(length=10, choices=RatingChannel)
     opened_on = Date()
     due = Date()
     answer = Text(default="")

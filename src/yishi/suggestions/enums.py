@@ -3,7 +3,7 @@ from yishi.core.enums import LabelledEnum
 from yishi.core.i18n import N_
 
 
-class Status(LabelledEnum):
+class SuggestionStatus(LabelledEnum):
     """已受理 → 已分级 → 办理中 → 已办结 | 已纳入清单 | 不予采纳； 已合并 when absorbed by a duplicate."""
 
     received = "received", N_("已受理")
@@ -23,9 +23,9 @@ class Status(LabelledEnum):
         return self in FINAL_STATUSES
 
 
-OPEN_STATUSES = frozenset({Status.received, Status.graded, Status.in_progress})
+OPEN_STATUSES = frozenset({SuggestionStatus.received, SuggestionStatus.graded, SuggestionStatus.in_progress})
 # The states that answer the resident for good (a merged one is answered through its primary).
-FINAL_STATUSES = frozenset({Status.closed, Status.listed, Status.rejected})
+FINAL_STATUSES = frozenset({SuggestionStatus.closed, SuggestionStatus.listed, SuggestionStatus.rejected})
 
 
 class Grade(LabelledEnum):

@@ -15,7 +15,7 @@ from yishi.core.pdf import render_pdf
 from yishi.core.templating import local_time
 from yishi.places import services as places
 from yishi.suggestions import catalog, privacy, rules, services
-from yishi.suggestions.enums import Channel, Grade, Status, Tier, Track
+from yishi.suggestions.enums import Channel, Grade, SuggestionStatus, Tier, Track
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IMPORT_MAX_BYTES = 2 * 1024 * 1024
@@ -301,7 +301,7 @@ async def list_xlsx(rows: list[dict], title: str) -> tuple[str, str, bytes]:
         xlsx.append(ws, [  # what the resident sent stays as sent; only this copy is cleaned
             rules.display_code(r["tracking_code"]), r["received_on"].isoformat(), r["town_name"],
             r["community_name"], r["spot"], r["category_name"], _label(Channel, r["channel"]), r["content"],
-            Status(r["status"]).label, _label(Grade, r["grade"]), _label(Track, r["track"]),
+            SuggestionStatus(r["status"]).label, _label(Grade, r["grade"]), _label(Track, r["track"]),
             _label(Tier, r["tier"]), r["lead_unit"], r["due_on"].isoformat() if r["due_on"] else "",
             r["flag"].label, r["supporters"], privacy.mask_name(r["submitter_name"]), r["phone_masked"],
             r["reply"], local_time(r["replied_at"]), local_time(r["closed_at"]),

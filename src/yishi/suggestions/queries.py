@@ -18,7 +18,7 @@ from yishi.core.numbers import parse_int
 from yishi.places import services as places
 from yishi.suggestions import privacy, rules
 from yishi.suggestions.catalog import track_days
-from yishi.suggestions.enums import FINAL_STATUSES, OPEN_STATUSES, Channel, Grade, Status, Track
+from yishi.suggestions.enums import FINAL_STATUSES, OPEN_STATUSES, Channel, Grade, SuggestionStatus, Track
 from yishi.suggestions.tables import Suggestion
 
 PER_PAGE = 20
@@ -106,7 +106,7 @@ def filters_from(params: Mapping[str, Any]) -> Filters:
     if progress and progress not in PROGRESS:
         raise DomainError(_("办理进度只能是“已答复”（answered）或“已办结”（finished）。"))
     return Filters(progress=progress, round=_int(get("round")),
-        status=_enum_value(get("status"), Status), grade=_enum_value(get("grade"), Grade),
+        status=_enum_value(get("status"), SuggestionStatus), grade=_enum_value(get("grade"), Grade),
         track=_enum_value(get("track"), Track), category=_int(get("category")),
         community=_int(get("community")), channel=_enum_value(get("channel"), Channel),
         town=_int(get("town")), date_from=_date(get("date_from")), date_to=_date(get("date_to")),
@@ -155,7 +155,7 @@ def _conditions(scope: Scope, f: Filters, skip: str = "") -> list:
         if f.status:
             conditions.append(Suggestion.status == f.status)
         else:
-            conditions.append(Suggestion.status != Status.merged.value)
+            conditions.append(Suggestion.status != SuggestionStatus.merged.value)
     if f.grade and skip != "grade":
         conditions.append(Suggestion.grade == f.grade)
     if f.track and skip != "track":
@@ -220,7 +220,7 @@ async def search(scope: Scope, f: Filters, page: int = 1, per_page: int = PER_PA
         per_page).offset((page - 1) * per_page).run()
     today = rules.today_in_china()
     for row in rows:
-        row["status"] = Status(row["status"])
+        row["status"] = SuggestionStatus(row["status"])
         row["flag"] = rules.flag(row["status"], row["received_on"], row["due_on"], today)
     return Page(rows=rows, total=total, page=page, pages=pages, counts=await facets(scope, f))
 
@@ -240,7 +240,7 @@ async def export_rows(scope: Scope, f: Filters) -> list[dict]:
     rows = await _where(_list_query(), _conditions(scope, f)).order_by(Suggestion.id).limit(EXPORT_MAX).run()
     today = rules.today_in_china()
     for row in rows:
-        row["status"] = Status(row["status"])
+        row["status"] = SuggestionStatus(row["status"])
         row["flag"] = rules.flag(row["status"], row["received_on"], row["due_on"], today)
     return rows
 
@@ -249,7 +249,7 @@ GROUPINGS = ("town", "community", "category", "channel")
 
 
 async def figures(scope: Scope, f: Filters, by: str) -> rules.Summary:
-    """The numbers for the stats page, grouped by town, community, category or channel. Status
+    """The numbers for the stats page, grouped by town, community, category or channel. The status
     filters do not apply: the rates need every case."""
     unfiltered_status = replace(f, status="", overdue=False, progress="")
     conditions = [c for c in _conditions(scope, unfiltered_status, skip="status")]

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from yishi.core import audit
-from yishi.suggestions.enums import Status
+from yishi.suggestions.enums import SuggestionStatus
 from yishi.suggestions.tables import Suggestion
 
 
@@ -35,9 +35,9 @@ async def purge_personal_data(*, older_than_days: int = RETENTION_DAYS, now: dat
     ).run()
     due = []
     for c in candidates:
-        status, closed_at = Status(c["status"]), c["closed_at"]
-        if status is Status.merged:
-            status = Status(c["primary_status"]) if c["primary_status"] else status
+        status, closed_at = SuggestionStatus(c["status"]), c["closed_at"]
+        if status is SuggestionStatus.merged:
+            status = SuggestionStatus(c["primary_status"]) if c["primary_status"] else status
             closed_at = c["primary_closed_at"]
         if status.is_final and closed_at is not None and closed_at <= cutoff:
             due.append(c["id"])

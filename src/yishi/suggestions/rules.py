@@ -16,7 +16,7 @@ from yishi.core.codes import display as display_code  # noqa: F401 (re-exported)
 from yishi.core.codes import normalise as normalise_code  # noqa: F401 (re-exported)
 from yishi.core.dates import china_date  # noqa: F401 (re-exported)
 from yishi.core.dates import today as today_in_china  # noqa: F401 (re-exported)
-from yishi.suggestions.enums import FINAL_STATUSES, OPEN_STATUSES, Flag, Status, Track
+from yishi.suggestions.enums import FINAL_STATUSES, OPEN_STATUSES, Flag, SuggestionStatus, Track
 
 TRACKING_LENGTH = 8
 POINT_CODE_LENGTH = 6
@@ -40,7 +40,7 @@ def effective_due(due_on: date | None, received_on: date, track_days: dict[Track
     return due_on or received_on + timedelta(days=track_days[Track.now])
 
 
-def flag(status: Status, received_on: date, due_on: date | None, today: date) -> Flag:
+def flag(status: SuggestionStatus, received_on: date, due_on: date | None, today: date) -> Flag:
     """三色督办: blue as the due date nears (the last fifth of the time, at least one day),
     yellow once it has passed, red when overdue by more than half the time allowed (at least
     three days). Only open suggestions with a due date are flagged."""
@@ -101,8 +101,8 @@ class Summary:
 def add_case(fig: Figures, row: dict, today: date) -> None:
     """Count one suggestion. `row` holds status, supporters, grade, due (effective due date),
     replied_on and closed_on (dates in China time, or None)."""
-    status = Status(row["status"])
-    if status is Status.merged:
+    status = SuggestionStatus(row["status"])
+    if status is SuggestionStatus.merged:
         return
     fig.cases += 1
     fig.supporters += row["supporters"]
@@ -120,7 +120,7 @@ def add_case(fig: Figures, row: dict, today: date) -> None:
         fig.finished += 1
         if row["closed_on"] is not None and row["closed_on"] <= due:
             fig.finished_on_time += 1
-        if status in (Status.closed, Status.listed):
+        if status in (SuggestionStatus.closed, SuggestionStatus.listed):
             fig.resolved += 1
     else:
         fig.open += 1

@@ -18,7 +18,7 @@ from yishi.core.i18n import N_, _, ngettext
 from yishi.places import services as places
 from yishi.suggestions import privacy, rules
 from yishi.suggestions.catalog import ensure_categories, track_days
-from yishi.suggestions.enums import OPEN_STATUSES, Channel, Grade, Status, Tier, Track
+from yishi.suggestions.enums import OPEN_STATUSES, Channel, Grade, SuggestionStatus, Tier, Track
 from yishi.suggestions.inputs import SuggestionInput
 from yishi.suggestions.tables import Category, Suggestion
 
@@ -157,7 +157,7 @@ def _row(p: Prepared, *, channel: Channel, code: str, point_id: int | None, acto
     return Suggestion(
         tracking_code=code, town=p.town_id, community=p.community_id, point=point_id, channel=channel,
         category=p.category_id, content=p.content, submitter_name=p.name, received_on=p.received_on, spot=p.spot,
-        recorded_by=getattr(actor, "id", None), status=Status.received, created_at=_now(),
+        recorded_by=getattr(actor, "id", None), status=SuggestionStatus.received, created_at=_now(),
         supporters=1, **p.phone,
     )
 
@@ -215,7 +215,7 @@ async def get(suggestion_id: int) -> dict:
     row = await _detail_query().where(Suggestion.id == suggestion_id).first().run()
     if row is None:
         raise NotFound(_("找不到这条建议。"))
-    row["status"] = Status(row["status"])
+    row["status"] = SuggestionStatus(row["status"])
     return row
 
 
@@ -248,7 +248,7 @@ class Tracking:
     category: str
     community: str
     content: str
-    status: Status
+    status: SuggestionStatus
     reply: str
     reject_reason: str
     replied_at: datetime | None
@@ -275,7 +275,7 @@ async def track(raw_code: str) -> Tracking:
         answer = await _detail_query().where(Suggestion.id == answer["merged_into"]).first().run()
     return Tracking(
         code=code, received_on=own["received_on"], category=own["category_name"],
-        community=own["community_name"], content=own["content"], status=Status(answer["status"]),
+        community=own["community_name"], content=own["content"], status=SuggestionStatus(answer["status"]),
         reply=answer["reply"], reject_reason=answer["reject_reason"], replied_at=answer["replied_at"],
         closed_at=answer["closed_at"], merged=answer["id"] != own["id"], supporters=answer["supporters"],
         answer_id=answer["id"],
@@ -284,29 +284,29 @@ async def track(raw_code: str) -> Tracking:
 
 # --- triage and handling -----------------------------------------------------------------------
 
-def _wrong_state(current: Status, doing: str) -> Conflict:
+def _wrong_state(current: SuggestionStatus, doing: str) -> Conflict:
     return Conflict(_("这条建议现在是“{state}”，不能{doing}。请刷新页面查看最新情况。").format(
         state=current.label, doing=doing))
 
 
-async def _load_for_change(suggestion_id: int, allowed: set[Status], doing: str) -> dict:
+async def _load_for_change(suggestion_id: int, allowed: set[SuggestionStatus], doing: str) -> dict:
     row = await Suggestion.select().where(Suggestion.id == suggestion_id).first().run()
     if row is None:
         raise NotFound(_("找不到这条建议。"))
-    status = Status(row["status"])
+    status = SuggestionStatus(row["status"])
     if status not in allowed:
         raise _wrong_state(status, doing)
     return row
 
 
-async def _apply(suggestion_id: int, expected: Status, values: dict[Any, Any], doing: str) -> None:
+async def _apply(suggestion_id: int, expected: SuggestionStatus, values: dict[Any, Any], doing: str) -> None:
     """Update only if nobody changed the state meanwhile (two staff on one case)."""
     changed = await Suggestion.update(values).where(
         (Suggestion.id == suggestion_id) & (Suggestion.status == expected)
     ).returning(Suggestion.id).run()
     if not changed:
         current = await Suggestion.select(Suggestion.status).where(Suggestion.id == suggestion_id).first().run()
-        raise _wrong_state(Status(current["status"]) if current else expected, doing)
+        raise _wrong_state(SuggestionStatus(current["status"]) if current else expected, doing)
 
 
 def _check_reply(reply: str, required: bool = True) -> str:
@@ -335,16 +335,16 @@ async def grade(suggestion_id: int, *, grade: Grade, track: Track, tier: Tier | 
     changes = {k: [_plain(row[k]), _plain(v)] for k, v in new.items() if row[k] != v}
     if not changes:
         return
-    status = Status(row["status"])
+    status = SuggestionStatus(row["status"])
     values: dict[Any, Any] = {getattr(Suggestion, k): v for k, v in new.items()}
-    if status is Status.received:
-        values[Suggestion.status] = Status.graded
+    if status is SuggestionStatus.received:
+        values[Suggestion.status] = SuggestionStatus.graded
         values[Suggestion.graded_at] = _now()
     if row["handler"] is None and actor is not None and not _is_admin(actor):
         values[Suggestion.handler] = actor.id
     async with _db().transaction():
         await _apply(suggestion_id, status, values, _("分级"))
-        await audit.record("suggestion.graded" if status is Status.received else "suggestion.regraded",
+        await audit.record("suggestion.graded" if status is SuggestionStatus.received else "suggestion.regraded",
                            actor=actor, object_type="suggestion", object_id=suggestion_id, changes=changes)
 
 
@@ -357,12 +357,12 @@ def _is_admin(actor: Any) -> bool:
 
 
 async def start_handling(suggestion_id: int, *, actor: Any) -> None:
-    await _load_for_change(suggestion_id, {Status.graded}, _("开始办理（请先分级）"))
-    values: dict[Any, Any] = {Suggestion.status: Status.in_progress}
+    await _load_for_change(suggestion_id, {SuggestionStatus.graded}, _("开始办理（请先分级）"))
+    values: dict[Any, Any] = {Suggestion.status: SuggestionStatus.in_progress}
     if actor is not None and not _is_admin(actor):
         values[Suggestion.handler] = actor.id
     async with _db().transaction():
-        await _apply(suggestion_id, Status.graded, values, _("开始办理"))
+        await _apply(suggestion_id, SuggestionStatus.graded, values, _("开始办理"))
         await audit.record("suggestion.started", actor=actor, object_type="suggestion", object_id=suggestion_id)
 
 
@@ -371,9 +371,9 @@ async def hand_over(suggestion_id: int, lead_unit: str) -> None:
     unit. The dispatch writes the audit entry (the suggestion's history) itself."""
     row = await _load_for_change(suggestion_id, set(OPEN_STATUSES), _("派单"))
     values: dict[Any, Any] = {Suggestion.lead_unit: lead_unit[:LEAD_UNIT_MAX]}
-    if Status(row["status"]) is not Status.in_progress:
-        values[Suggestion.status] = Status.in_progress
-    await _apply(suggestion_id, Status(row["status"]), values, _("派单"))
+    if SuggestionStatus(row["status"]) is not SuggestionStatus.in_progress:
+        values[Suggestion.status] = SuggestionStatus.in_progress
+    await _apply(suggestion_id, SuggestionStatus(row["status"]), values, _("派单"))
 
 
 async def answer(suggestion_id: int, reply: str, *, actor: Any) -> None:
@@ -385,16 +385,17 @@ async def answer(suggestion_id: int, reply: str, *, actor: Any) -> None:
     if row["replied_at"] is None:
         values[Suggestion.replied_at] = _now()
     async with _db().transaction():
-        await _apply(suggestion_id, Status(row["status"]), values, _("答复"))
+        await _apply(suggestion_id, SuggestionStatus(row["status"]), values, _("答复"))
         await audit.record("suggestion.answered", actor=actor, object_type="suggestion", object_id=suggestion_id,
                            reply=reply)
 
 
 async def close(suggestion_id: int, reply: str, *, actor: Any) -> None:
     """已办结: closing needs the answer the resident will read."""
-    row = await _load_for_change(suggestion_id, {Status.graded, Status.in_progress}, _("办结（请先分级）"))
+    row = await _load_for_change(suggestion_id, {SuggestionStatus.graded, SuggestionStatus.in_progress},
+                                 _("办结（请先分级）"))
     reply = _check_reply(reply)
-    await _finish(row, Status.closed, {Suggestion.reply: reply}, "suggestion.closed", actor, reply=reply)
+    await _finish(row, SuggestionStatus.closed, {Suggestion.reply: reply}, "suggestion.closed", actor, reply=reply)
 
 
 async def reject(suggestion_id: int, reason: str, reply: str, *, actor: Any) -> None:
@@ -406,17 +407,18 @@ async def reject(suggestion_id: int, reason: str, reply: str, *, actor: Any) -> 
     if len(reason) > REPLY_MAX:
         raise InvalidInput(_("理由不能超过 {n} 个字。").format(n=REPLY_MAX), "reason")
     reply = _check_reply(reply)
-    await _finish(row, Status.rejected, {Suggestion.reply: reply, Suggestion.reject_reason: reason},
+    await _finish(row, SuggestionStatus.rejected, {Suggestion.reply: reply, Suggestion.reject_reason: reason},
                   "suggestion.rejected", actor, reply=reply, reason=reason)
 
 
-async def _finish(row: dict, status: Status, values: dict[Any, Any], action: str, actor: Any, **data: Any) -> None:
+async def _finish(row: dict, status: SuggestionStatus, values: dict[Any, Any], action: str, actor: Any,
+                  **data: Any) -> None:
     now = _now()
     values = {**values, Suggestion.status: status, Suggestion.closed_at: now}
     if row["replied_at"] is None:
         values[Suggestion.replied_at] = now
     async with _db().transaction():
-        await _apply(row["id"], Status(row["status"]), values, status.label)
+        await _apply(row["id"], SuggestionStatus(row["status"]), values, status.label)
         await audit.record(action, actor=actor, object_type="suggestion", object_id=row["id"], **data)
 
 
@@ -431,7 +433,7 @@ async def merge(primary_id: int, absorbed_ids: list[int], *, actor: Any) -> int:
     primary = await Suggestion.select().where(Suggestion.id == primary_id).first().run()
     if primary is None:
         raise NotFound(_("找不到这条建议。"))
-    if Status(primary["status"]) is Status.merged:
+    if SuggestionStatus(primary["status"]) is SuggestionStatus.merged:
         raise Conflict(_("这条建议已被合并到另一条建议，请在那一条上合并。"))
     others = await Suggestion.select().where(Suggestion.id.is_in(absorbed_ids)).run()
     if len(others) != len(absorbed_ids):
@@ -439,14 +441,14 @@ async def merge(primary_id: int, absorbed_ids: list[int], *, actor: Any) -> int:
     for other in others:
         if other["town"] != primary["town"]:
             raise Conflict(_("只能合并同一镇（街道）的建议。"))
-        if Status(other["status"]) not in OPEN_STATUSES:
+        if SuggestionStatus(other["status"]) not in OPEN_STATUSES:
             raise Conflict(_("建议 {code} 已是“{state}”，不能再合并。").format(
-                code=rules.display_code(other["tracking_code"]), state=Status(other["status"]).label))
+                code=rules.display_code(other["tracking_code"]), state=SuggestionStatus(other["status"]).label))
     added = sum(o["supporters"] for o in others)
     now = _now()
     async with _db().transaction():
         changed = await Suggestion.update({
-            Suggestion.status: Status.merged, Suggestion.merged_into: primary_id, Suggestion.closed_at: now,
+            Suggestion.status: SuggestionStatus.merged, Suggestion.merged_into: primary_id, Suggestion.closed_at: now,
         }).where(Suggestion.id.is_in(absorbed_ids) & Suggestion.status.is_in(list(OPEN_STATUSES))).returning(
             Suggestion.id).run()
         if len(changed) != len(absorbed_ids):
@@ -480,9 +482,9 @@ async def linkable(suggestion_ids: list[int], town_id: int) -> list[dict]:
     for row in rows:
         if row["town"] != town_id:
             raise Conflict(_("只能把本镇（街道）的建议纳入本镇（街道）的清单。"))
-        if Status(row["status"]) not in OPEN_STATUSES | {Status.listed}:
+        if SuggestionStatus(row["status"]) not in OPEN_STATUSES | {SuggestionStatus.listed}:
             raise Conflict(_("建议 {code} 已是“{state}”，不能纳入清单。").format(
-                code=rules.display_code(row["tracking_code"]), state=Status(row["status"]).label))
+                code=rules.display_code(row["tracking_code"]), state=SuggestionStatus(row["status"]).label))
     return rows
 
 
@@ -494,12 +496,12 @@ def listed_reply(reply: str, *, round_title: str, item_title: str) -> str:
 
 async def mark_listed(row: dict, *, reply: str, now: datetime, item_id: int, item_title: str, actor: Any) -> None:
     """A suggestion (its row, as linkable read it) answered by a wish-list item: 已纳入清单."""
-    values: dict[Any, Any] = {Suggestion.status: Status.listed, Suggestion.reply: reply}
+    values: dict[Any, Any] = {Suggestion.status: SuggestionStatus.listed, Suggestion.reply: reply}
     if row["closed_at"] is None:
         values[Suggestion.closed_at] = now
     if row["replied_at"] is None:
         values[Suggestion.replied_at] = now
-    await _apply(row["id"], Status(row["status"]), values, _("纳入清单"))
+    await _apply(row["id"], SuggestionStatus(row["status"]), values, _("纳入清单"))
     await audit.record("suggestion.listed", actor=actor, object_type="suggestion", object_id=row["id"],
                        wish_item=item_id, item_title=item_title)
 
@@ -509,10 +511,10 @@ async def reopen_unlisted(suggestion_id: int, *, item_id: int, actor: Any) -> bo
     answer withdrawn (it is no longer true). False if it was not listed."""
     row = await Suggestion.select(Suggestion.status, Suggestion.grade).where(
         Suggestion.id == suggestion_id).first().run()
-    if row is None or row["status"] != Status.listed.value:
+    if row is None or row["status"] != SuggestionStatus.listed.value:
         return False
-    back = Status.graded if row["grade"] else Status.received
-    await _apply(suggestion_id, Status.listed, {Suggestion.status: back, Suggestion.reply: "",
+    back = SuggestionStatus.graded if row["grade"] else SuggestionStatus.received
+    await _apply(suggestion_id, SuggestionStatus.listed, {Suggestion.status: back, Suggestion.reply: "",
                                                 Suggestion.replied_at: None, Suggestion.closed_at: None},
                  _("移出清单"))
     await audit.record("suggestion.unlisted", actor=actor, object_type="suggestion", object_id=suggestion_id,

@@ -4,7 +4,7 @@ from piccolo.table import Table
 
 from yishi.accounts.tables import User
 from yishi.places.tables import Community, Town
-from yishi.suggestions.enums import Channel, Grade, Status, Tier, Track
+from yishi.suggestions.enums import Channel, Grade, SuggestionStatus, Tier, Track
 
 
 class Category(Table, tablename="suggestion_category"):
@@ -61,7 +61,7 @@ class Suggestion(Table, tablename="suggestion"):
     phone_masked = Varchar(length=20, default="")
     recorded_by = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
     received_on = Date()
-    status = Varchar(length=12, choices=Status, default=Status.received, index=True)
+    status = Varchar(length=12, choices=SuggestionStatus, default=SuggestionStatus.received, index=True)
     grade = Varchar(length=1, choices=Grade, default="")
     track = Varchar(length=12, choices=Track, default="")
     tier = Varchar(length=12, choices=Tier, default="")

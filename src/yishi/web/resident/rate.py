@@ -9,7 +9,7 @@ from litestar.response import Redirect, Template
 from yishi.ballots import codes as code_utils
 from yishi.core.errors import DomainError
 from yishi.evaluation import services
-from yishi.evaluation.enums import Grade
+from yishi.evaluation.enums import Satisfaction
 from yishi.projects import public
 from yishi.projects import services as projects
 from yishi.projects.enums import ProjectState
@@ -29,7 +29,7 @@ class RateController(Controller):
             await services.check_rateable(await projects.get_project(project_id))
         except DomainError as exc:
             rateable, why = False, exc.message
-        return {"p": p, "grades": list(Grade), "rateable": rateable, "why": why}
+        return {"p": p, "grades": list(Satisfaction), "rateable": rateable, "why": why}
 
     @get("/p/{project_id:int}/rate")
     async def form(self, request: Request, project_id: int, code: str = "") -> Template:

@@ -17,7 +17,7 @@ from yishi.core.errors import DomainError
 from yishi.core.i18n import _, _l
 from yishi.evaluation import exports, nextyear, observers, rates, rules, services, settings
 from yishi.evaluation import permissions as eperm
-from yishi.evaluation.enums import Advice, Grade
+from yishi.evaluation.enums import Advice, Satisfaction
 from yishi.places import services as places
 from yishi.projects import permissions as pperm
 from yishi.projects import services as projects
@@ -107,7 +107,7 @@ class EvaluationController(Controller):
             later_rounds = [r for r in await wishlists.list_rounds(town_id=project["town_id"])
                             if r["id"] != project["round"] and r["status"] == RoundStatus.draft.value]
         return {
-            "p": project, "row": row, "grades": list(Grade), "advices": list(Advice), "pct": rules.pct_text,
+            "p": project, "row": row, "grades": list(Satisfaction), "advices": list(Advice), "pct": rules.pct_text,
             "definitions": rules.definitions(), "comments": await services.comments_of(pid),
             "scores": district_scores, "observer_mean": observers.mean_total(district_scores),
             "system": await observers.system_of_round(project["round"], project["district_id"]),

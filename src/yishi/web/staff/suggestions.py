@@ -25,7 +25,7 @@ from yishi.suggestions.enums import (
     Channel,
     Flag,
     Grade,
-    Status,
+    SuggestionStatus,
     Tier,
     Track,
 )
@@ -69,7 +69,7 @@ async def filters_of(request: Request) -> queries.Filters:
     return filters
 
 
-ENUMS = {"Status": Status, "Grade": Grade, "Track": Track, "Tier": Tier, "Channel": Channel, "Flag": Flag,
+ENUMS = {"Status": SuggestionStatus, "Grade": Grade, "Track": Track, "Tier": Tier, "Channel": Channel, "Flag": Flag,
          "display_code": rules.display_code, "progress_label": queries.progress_label}
 
 
@@ -85,7 +85,7 @@ async def detail_context(user: Any, suggestion_id: int, **extra: Any) -> dict[st
     today = rules.today_in_china()
     candidates = []
     can_handle = perm.can_handle_suggestion(user, s["town"])
-    if can_handle and s["status"] is not Status.merged:
+    if can_handle and s["status"] is not SuggestionStatus.merged:
         candidates = await Suggestion.select(
             Suggestion.id, Suggestion.tracking_code, Suggestion.content, Suggestion.category,
             Suggestion.community.name.as_alias("community_name"), Suggestion.received_on,
