@@ -8,6 +8,11 @@ extraction with `N_`, and translated each time it is read, in the language of th
 
 `RoundStatus.draft.value == "draft"`, `RoundStatus("draft") is RoundStatus.draft`, and
 `RoundStatus.draft.label` is "清单编制中" in Chinese, "Drafting the list" in English.
+
+Every subclass is registered by its class name in `REGISTRY`, which core.templating lays under the
+templates' globals: a template says `RoundStatus.voting` or `MemberCategory(m.category).label`,
+the same names as the Python code, and no route passes enums (or label dicts) into its context.
+The names are therefore unique across the app; a second enum of the same name fails at import.
 """
 from __future__ import annotations
 
@@ -15,9 +20,19 @@ import enum
 
 from yishi.core.i18n import gettext
 
+REGISTRY: dict[str, type[LabelledEnum]] = {}
+
 
 class LabelledEnum(enum.StrEnum):
     _label: str
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        known = REGISTRY.get(cls.__name__)
+        if known is not None and (known.__module__, known.__qualname__) != (cls.__module__, cls.__qualname__):
+            raise TypeError(f"two LabelledEnums named {cls.__name__} ({known.__module__}, {cls.__module__}): "
+                            "templates reach enums by name, so rename one")
+        REGISTRY[cls.__name__] = cls
 
     def __new__(cls, value: str, label: str = "") -> LabelledEnum:
         member = str.__new__(cls, value)

@@ -1,12 +1,13 @@
 """One Jinja environment for pages and PDFs, with the filters both need."""
 from __future__ import annotations
 
+from collections import ChainMap
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from yishi.core import i18n
+from yishi.core import enums, i18n
 from yishi.core.dates import local_text, long_date, month_label
 from yishi.core.money import format_money, format_spoken, format_wan, format_wan_short, format_yuan
 
@@ -43,6 +44,10 @@ def configure(env: Environment) -> Environment:
                        money=format_money, percent=percent, seeded=seeded)
     env.globals.update(get_locale=i18n.get_locale, LOCALES=i18n.LOCALES)
     env.globals["bar_svg"] = bar_svg
+    # Every LabelledEnum by its own name, read live: a domain imported after this environment was
+    # built (the PDF renderer's is built at the first PDF) still has its enums in the templates.
+    if not isinstance(env.globals, ChainMap):
+        env.globals = ChainMap(env.globals, enums.REGISTRY)  # type: ignore[assignment]
     return env
 
 

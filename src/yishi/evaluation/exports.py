@@ -10,7 +10,6 @@ from yishi.core.i18n import _, official_document
 from yishi.core.pdf import render_pdf
 from yishi.evaluation import report as reports
 from yishi.evaluation import services
-from yishi.evaluation.enums import Advice, CaseColour
 from yishi.evaluation.rules import pct_text
 from yishi.wishlists import services as wishlists
 
@@ -48,7 +47,7 @@ async def report_pdf(district_id: int, period: str) -> tuple[str, str, bytes]:
     """评估报告 of a district for a half year or a year, in the dossier's layout (GB/T 9704)."""
     r = await reports.build(district_id, period)
     today = dates.today()
-    data = await render_pdf("pdf/evaluation_report.html", r=r, pct=_pct, Advice=Advice, CaseColour=CaseColour,
+    data = await render_pdf("pdf/evaluation_report.html", r=r, pct=_pct,
                             advice=reports.advice_counts(r), year=today.year,
                             today_label=f"{today.year}年{today.month}月{today.day}日")
     return f"{r.district_name}{r.label}民生微事评估报告.pdf", "application/pdf", data

@@ -18,7 +18,6 @@ from yishi.meetings import desk, meeting, records
 from yishi.meetings.enums import MeetingStep
 from yishi.meetings.tables import Decision, DecisionHistory
 from yishi.wishlists import services as wishlists
-from yishi.wishlists.enums import ItemKind
 
 
 def _fingerprint(intent: records.IntentList) -> str:
@@ -180,7 +179,6 @@ async def minutes_pdf(meeting_id: int) -> tuple[str, str, bytes]:
         returned["item_comments"] = await desk.comments_of(m.revises)
     pdf = await render_pdf("pdf/minutes.html", m=m, s=s, number=await meeting.number_of(m), voted=voted,
                            decision=decision, quorum_reason=meeting.quorum_reason(s.quorum, m.rules),
-                           fingerprint=_minutes_fingerprint(m, s), returned=returned, adoption=adoption,
-                           kind_labels={k.value: k.label for k in ItemKind})
+                           fingerprint=_minutes_fingerprint(m, s), returned=returned, adoption=adoption)
     return f"{m.council_name}-{m.title}-会议纪要.pdf", "application/pdf", pdf
 

@@ -48,7 +48,7 @@ async def monthly_review_pdf(r: Review) -> tuple[str, str, bytes]:
     year, number = (int(x) for x in r.month.split("-"))
     flagged = [row for row in r.rows if row.supervision.colour in (Colour.red, Colour.yellow)]
     pdf = await render_pdf(
-        "pdf/monthly_review.html", r=r, t=r.totals, flagged=flagged, Colour=Colour, State=ProjectState,
+        "pdf/monthly_review.html", r=r, t=r.totals, flagged=flagged,
         states=[(s, r.totals.states[s]) for s in ProjectState if r.totals.states[s]],
         month_label=_month_label(r.month), today_label=_day_label(r.today), year=year, number=number,
         doc_prefix=doc_prefix(r.title),

@@ -12,12 +12,11 @@ from yishi.core.errors import DomainError
 from yishi.core.i18n import _
 from yishi.meetings import desk, meeting, records
 from yishi.meetings import permissions as perm
-from yishi.meetings.enums import MeetingStep, SubmissionStatus
+from yishi.meetings.enums import SubmissionStatus
 from yishi.projects import services as projects
 from yishi.web import deps, guards
 from yishi.web.forms import refused
 from yishi.wishlists import services as wishlists
-from yishi.wishlists.enums import ItemKind, RoundStatus
 
 
 async def work_context(user: Any, round_id: int, **extra: Any) -> dict[str, Any]:
@@ -28,8 +27,7 @@ async def work_context(user: Any, round_id: int, **extra: Any) -> dict[str, Any]
     context = {
         "round": round_, "meetings": await meeting.meetings_of_round(round_id), "versions": versions, "last": last,
         "comments": await desk.comments_of(last["id"]) if last else [],
-        "projects": await desk.projects_of(round_id), "Step": MeetingStep, "SStatus": SubmissionStatus,
-        "RoundStatus": RoundStatus, "kind_labels": {k.value: k.label for k in ItemKind},
+        "projects": await desk.projects_of(round_id),
         "can_submit": perm.can_submit(user, round_.town_id),
         "can_plan": perm.can_plan_meeting(user, round_.town_id) and getattr(user, "town", None) == round_.town_id,
         "decision": decision, "error": None, "form": {},
@@ -103,7 +101,7 @@ class DistrictDeskController(Controller):
         counts = {s: sum(1 for r in rows if r["status"] is s) for s in SubmissionStatus}
         return Template("meetings/desk.html", context={
             "rows": [r for r in rows if wanted is None or r["status"] is wanted], "counts": counts,
-            "wanted": wanted, "SStatus": SubmissionStatus, "total": len(rows)})
+            "wanted": wanted, "total": len(rows)})
 
     async def _review_context(self, request: Request, submission_id: int, **extra: Any) -> dict[str, Any]:
         sub = await desk.get_submission(submission_id)
@@ -116,7 +114,6 @@ class DistrictDeskController(Controller):
             "previous": previous[-1] if previous else None,
             "comments": await desk.comments_of(submission_id),
             "meetings": await meeting.meetings_of_round(round_.id),
-            "kind_labels": {k.value: k.label for k in ItemKind}, "SStatus": SubmissionStatus,
             "can_review": perm.can_review(request.user, round_.district_id)
             and sub["status"] is SubmissionStatus.submitted and sub["id"] == versions[-1]["id"],
             "error": None, "form": {}, **extra,

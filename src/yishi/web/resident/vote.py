@@ -15,7 +15,6 @@ from yishi.web import guards
 from yishi.web.forms import form_ints
 from yishi.web.page_shell import PageShell
 from yishi.wishlists import services as wishlists
-from yishi.wishlists.enums import RoundStatus
 
 # The receipt is the answer to every ballot: the same page but for the receipt number (and the
 # CSRF token base.html carries), so it is rendered once and filled in (web/page_shell.py).
@@ -44,7 +43,7 @@ class VoteController(Controller):
         return Template("ballots/vote.html", status_code=status_code, context={
             "info": info, "round": round_, "items": await wishlists.items_of(round_.id),
             "code_display": code_utils.display(info.code), "error": error,
-            "ticked": set(ticked or []), "Status": RoundStatus,
+            "ticked": set(ticked or []),
             "setup": await round_settings.get(round_.id), "now": round_settings.now_utc(),
         })
 

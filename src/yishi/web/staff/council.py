@@ -15,8 +15,6 @@ from yishi.meetings import decisions, exports, meeting, records
 from yishi.meetings import permissions as mperm
 from yishi.meetings.enums import (
     FIXED_CATEGORIES,
-    MeetingStatus,
-    MeetingStep,
     MemberCategory,
 )
 from yishi.meetings.tables import CouncilMember
@@ -52,9 +50,9 @@ class CouncilController(Controller):
         return {
             "council": council, "members": members,
             "missing": records.missing_categories([m["category"] for m in members]),
-            "Category": MemberCategory, "fixed": FIXED_CATEGORIES,
+            "fixed": FIXED_CATEGORIES,
             "meetings": await meeting.meetings_of_council(council["id"]) if council else [],
-            "rounds": rounds, "Step": MeetingStep, "MStatus": MeetingStatus,
+            "rounds": rounds,
             "can_manage": bool(council) and mperm.can_manage_council(user, council["town"]),
             "can_plan": bool(council) and mperm.can_plan_meeting(user, council["town"]),
             # A member's account: link one of the street's, or (who may make accounts) make a new one.

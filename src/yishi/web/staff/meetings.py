@@ -18,7 +18,6 @@ from yishi.meetings import permissions as perm
 from yishi.meetings.enums import (
     MeetingStatus,
     MeetingStep,
-    MemberCategory,
     Presence,
     VoteChoice,
 )
@@ -28,7 +27,7 @@ from yishi.web.forms import form_int, form_ints, item_input
 from yishi.web.responses import file_response
 from yishi.wishlists import services as wishlists
 from yishi.wishlists import sources
-from yishi.wishlists.enums import ItemKind, RoundStatus
+from yishi.wishlists.enums import ItemKind
 
 
 def parse_when(text: str) -> datetime:
@@ -46,8 +45,6 @@ async def meeting_context(user: Any, m: meeting.MeetingView, picked: list[int] |
         "m": m, "s": s, "me": me, "number": await meeting.number_of(m),
         "quorum_reason": meeting.quorum_reason(s.quorum, m.rules),
         "quorum_basis": meeting.quorum_basis(s.quorum, m.rules),
-        "Status": MeetingStatus, "Step": MeetingStep, "Presence": Presence, "Choice": VoteChoice,
-        "Category": MemberCategory, "kind_labels": {k.value: k.label for k in ItemKind},
         "can_edit_agenda": perm.can_edit_agenda(user, m.town_id, m.status),
         "can_run": perm.can_run_meeting(user, m.town_id, m.status),
         "can_chair": perm.can_plan_meeting(user, m.town_id),
@@ -61,7 +58,7 @@ async def meeting_context(user: Any, m: meeting.MeetingView, picked: list[int] |
         items = await wishlists.items_of(m.round_id)
         tally = await ballots.tally(m.round_id)
         items.sort(key=lambda i: (-tally.approvals.get(i["id"], 0), i["position"], i["id"]))
-        context.update(round=round_, items=items, tally=tally, RoundStatus=RoundStatus,
+        context.update(round=round_, items=items, tally=tally,
                        decision=await records.decision_of(m.round_id))
         if m.step is MeetingStep.consult:
             context.update(await compile_context(m, round_, items, can_run=context["can_run"], picked=picked))

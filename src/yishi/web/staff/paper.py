@@ -15,7 +15,6 @@ from yishi.web import deps, guards, links
 from yishi.web.forms import form_int, form_ints, refused
 from yishi.web.responses import file_response
 from yishi.wishlists import services as wishlists
-from yishi.wishlists.enums import RoundStatus
 from yishi.wishlists.services import RoundView
 
 MESSAGES = {
@@ -38,7 +37,7 @@ class PaperController(Controller):
         if perm.role_of(user).value == "collector" and own:
             communities = [c for c in communities if c["id"] == getattr(own, "id", own)]
         return {
-            "round": round_, "items": await wishlists.items_of(round_id), "Status": RoundStatus,
+            "round": round_, "items": await wishlists.items_of(round_id),
             "setup": await round_settings.get(round_id),
             "communities": communities,
             "recon": await paper.reconciliation(round_id),

@@ -11,7 +11,6 @@ from litestar.response import Template
 from yishi.core.errors import DomainError
 from yishi.projects import exports, review, services
 from yishi.projects import permissions as pperm
-from yishi.projects.enums import Colour, ProjectState
 from yishi.web import deps, guards
 from yishi.web.responses import file_response
 
@@ -29,7 +28,7 @@ async def _page(request: Request, back: str, **scope: Any) -> Template:
             "r": None, "error": exc.message, "back": back})
     user = request.user
     return Template("projects/review.html", context={
-        "r": r, "t": r.totals, "back": back, "error": None, "Colour": Colour, "S": ProjectState,
+        "r": r, "t": r.totals, "back": back, "error": None,
         "can_direct": {row.project["id"]: pperm.can_direct(user, services.where_of(row.project)) for row in r.rows},
         "many_streets": len(r.streets) > 1, "query": f"?month={r.month}"})
 

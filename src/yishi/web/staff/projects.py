@@ -22,14 +22,13 @@ from yishi.core.money import parse_yuan
 from yishi.places import services as places
 from yishi.projects import exports, photos, plan, reports, review, services, supervision
 from yishi.projects import permissions as pperm
-from yishi.projects.enums import Colour, FundingSource, PlanStatus, ProjectState
+from yishi.projects.enums import Colour, FundingSource, ProjectState
 from yishi.projects.rules import monday_of, week_label
 from yishi.projects.tables import Project
 from yishi.web import deps, guards, links
 from yishi.web.forms import form_int, optional_date, optional_int, refused, text
 from yishi.web.responses import file_response
 
-S = ProjectState
 PAGE = "projects/project.html"
 # Nine photos of up to 15 MB, and the report's text.
 MAX_UPLOAD = photos.MAX_PHOTOS * photos.MAX_BYTES + 256 * 1024
@@ -86,7 +85,7 @@ async def project_context(user: Any, project_id: int, **extra: Any) -> dict[str,
     can_supervise = pperm.can_supervise(user, where)
     this_week = monday_of(today)
     context = {
-        "p": p, "sup": sup, "S": S, "PlanStatus": PlanStatus, "Colour": Colour, "today": today,
+        "p": p, "sup": sup, "today": today,
         "milestones": await plan.milestones_of(project_id), "funding": funding, "money": plan.money(funding),
         "sources": list(FundingSource), "reports": list(reversed(reports_)), "photos_by_report": by_report,
         "coordination": await reports.coordination_of(project_id),
@@ -165,7 +164,7 @@ class ProjectController(Controller):
             want_colour = _enum_filter(colour, Colour, _("督办颜色"))
         except DomainError as exc:
             return Template("projects/list.html", status_code=400, context={
-                "rows": [], "error": exc.message, "S": S, "Colour": Colour, "state": "", "colour": "",
+                "rows": [], "error": exc.message, "state": "", "colour": "",
                 "counts": {}, "total": 0, "user_role": perm.role_of(user).value})
         projects = await projects_in_scope(user)
         today = services.today()
@@ -196,7 +195,7 @@ class ProjectController(Controller):
                  and (want_round is None or r["p"]["round"] == want_round)]
         shown.sort(key=lambda r: (-r["sup"].colour.rank, r["p"]["town_name"], r["p"]["id"]))
         return Template("projects/list.html", context={
-            "rows": shown, "total": len(rows), "counts": counts, "S": S, "Colour": Colour,
+            "rows": shown, "total": len(rows), "counts": counts,
             "state": want_state.value if want_state else "", "colour": want_colour.value if want_colour else "",
             "town": want_town, "error": None, "user_role": perm.role_of(user).value,
             # The administrator reaches every district's 月调度 from here.

@@ -16,7 +16,7 @@ from yishi.meetings import compile as compiling
 from yishi.meetings import meeting as council_meetings
 from yishi.meetings import permissions as mperm
 from yishi.meetings import records as meetings
-from yishi.meetings.enums import MeetingStatus, MeetingStep
+from yishi.meetings.enums import MeetingStep
 from yishi.places import services as places
 from yishi.web import deps, guards
 from yishi.web.forms import form_int, item_input, refused
@@ -45,7 +45,6 @@ async def round_context(user: Any, round_id: int) -> dict[str, Any]:
                              if m["step"] == MeetingStep.consult.value] if round_.status is RoundStatus.draft else [],
         "can_plan": council is not None and mperm.can_plan_meeting(user, round_.town_id)
         and getattr(user, "town", None) == round_.town_id,
-        "MStatus": MeetingStatus,
         "round": round_,
         "items": items,
         "tally": tally,
@@ -58,8 +57,6 @@ async def round_context(user: Any, round_id: int) -> dict[str, Any]:
         "settings_error": None,
         "settings_form": None,
         "kinds": list(ItemKind),
-        "kind_labels": {k.value: k.label for k in ItemKind},
-        "Status": RoundStatus,
         "can_manage": perm.can_manage_round(user, round_.town_id),
         "can_decide": perm.can_record_decision(user, round_.town_id),
         "can_export": perm.can_export_intent_list(user, round_.town_id, round_.district_id),
@@ -104,7 +101,7 @@ class RoundController(Controller):
             rounds = [r for r in rounds if r["town"] == int(want_town)]
         return Template("wishlists/rounds.html", context={
             "rounds": rounds, "towns": towns, "can_create": perm.can_create_round(user),
-            "Status": RoundStatus, "error": None, "form": {},
+            "error": None, "form": {},
         })
 
     @post("/", guards=[guards.CREATE_ROUND])

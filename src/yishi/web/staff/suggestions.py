@@ -23,7 +23,6 @@ from yishi.suggestions import permissions as perm
 from yishi.suggestions.enums import (
     OPEN_STATUSES,
     Channel,
-    Flag,
     Grade,
     SuggestionStatus,
     Tier,
@@ -69,8 +68,7 @@ async def filters_of(request: Request) -> queries.Filters:
     return filters
 
 
-ENUMS = {"Status": SuggestionStatus, "Grade": Grade, "Track": Track, "Tier": Tier, "Channel": Channel, "Flag": Flag,
-         "display_code": rules.display_code, "progress_label": queries.progress_label}
+HELPERS = {"display_code": rules.display_code, "progress_label": queries.progress_label}
 
 
 async def load_handled(user: Any, suggestion_id: int) -> dict:
@@ -105,7 +103,7 @@ async def detail_context(user: Any, suggestion_id: int, **extra: Any) -> dict[st
         "can_handle": can_handle,
         "can_unmask": perm.can_unmask_phone(user, s["town"], s["handler"]),
         "error": None, "form": {}, "phone": None, "new": False,
-        **ENUMS, **extra,
+        **HELPERS, **extra,
     }
 
 
@@ -142,7 +140,7 @@ class SuggestionController(Controller):
             "can_handle": any(perm.can_handle_suggestion(user, t["id"]) for t in towns),
             "can_record": any(perm.can_record_suggestion(user, t["id"]) for t in towns),
             "can_export": perm.can_export_suggestions(user, [t["id"] for t in towns]),
-            **ENUMS,
+            **HELPERS,
         }
         if request.headers.get("hx-request") and request.headers.get("hx-target") == "results":
             return HTMXTemplate(template_name="suggestions/_results.html", context=context)
@@ -285,7 +283,7 @@ class SuggestionController(Controller):
         items = await WishItem.select(WishItem.id, WishItem.title, WishItem.round.title.as_alias("round_title")).where(
             WishItem.round.town == town_id).order_by(WishItem.round, ascending=False).order_by(WishItem.position).run()
         return {"rows": rows, "draft_rounds": [r for r in rounds if r["status"] == RoundStatus.draft.value],
-                "items": items, "kinds": list(ItemKind), "form": {}, "error": None, **ENUMS, **extra}
+                "items": items, "kinds": list(ItemKind), "form": {}, "error": None, **HELPERS, **extra}
 
     @get("/wish", guards=[guards.SUGGESTIONS])
     async def wish_page(self, request: Request) -> Template:
@@ -330,4 +328,4 @@ class SuggestionController(Controller):
         round_ = await wishlists.get_round(item["round"])
         perm.require(perm.can_view_suggestions(request.user, round_.town_id, round_.district_id))
         return Template("suggestions/item_sources.html", context={
-            "item": item, "round": round_, "sources": await sources.sources_of_item(item_id), **ENUMS})
+            "item": item, "round": round_, "sources": await sources.sources_of_item(item_id), **HELPERS})
