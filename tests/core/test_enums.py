@@ -31,13 +31,14 @@ def test_every_enum_renders_by_its_own_name_in_a_template():
     for name, cls in enums.REGISTRY.items():
         first = next(iter(cls))
         with i18n.language("en"):
-            shown = env.from_string(f"{{{{ {name}('{first.value}').label }}}}|{{{{ {name} | list | length }}}}").render()
+            template = f"{{{{ {name}('{first.value}').label }}}}|{{{{ {name} | list | length }}}}"
+            shown = env.from_string(template).render()
             assert shown == f"{first.label}|{len(cls)}", name
 
 
 def test_two_enums_of_one_name_fail_at_import():
     with pytest.raises(TypeError, match="two LabelledEnums named RoundStatus"):
-        class RoundStatus(LabelledEnum):  # noqa: F811 — the clash is the point
+        class RoundStatus(LabelledEnum):  # the clash is the point
             draft = "draft", "x"
 
 

@@ -16,7 +16,7 @@ from yishi.cases import catalog, queries, rules, services
 from yishi.cases import history as case_history
 from yishi.cases import permissions as cperm
 from yishi.cases import settings as case_settings
-from yishi.cases.enums import CaseKind, CaseState, Urgency
+from yishi.cases.enums import CaseKind, Urgency
 from yishi.cases.rules import Action, Actor
 from yishi.core.dates import local_text, now
 from yishi.core.errors import DomainError, Forbidden, NotFound
@@ -45,9 +45,7 @@ def scope_for(user: Any) -> queries.Scope:
     return queries.Scope(town_id=_id(user.town))
 
 
-ENUMS = {"CaseState": CaseState, "CaseKind": CaseKind, "Urgency": Urgency, "Track": Track, "Colour": Colour,
-         "display_code": srules.display_code, "local_text": local_text,
-         "due_text": rules.due_text}
+HELPERS = {"display_code": srules.display_code, "local_text": local_text, "due_text": rules.due_text}
 
 
 def _page_number(value: Any) -> int:
@@ -109,7 +107,7 @@ class CaseController(Controller):
         if role is Role.unit_clerk:
             unit_name = (await unit_directory.get_unit(scope.unit_id))["name"]
         context = {"result": result, "inbox": inbox, "tab": tab, "colour": colour, "role": role.value if role else "",
-                   "unit_name": unit_name, "street": street, "done": params.get("done", ""), **ENUMS}
+                   "unit_name": unit_name, "street": street, "done": params.get("done", ""), **HELPERS}
         if request.headers.get("hx-request") and request.headers.get("hx-target") == "case-rows":
             return HTMXTemplate(template_name="cases/_rows.html", context=context)
         return Template("cases/list.html", context=context)
@@ -136,7 +134,7 @@ class CaseController(Controller):
                 "table": table, "error": None, "errors": {},
                 "can_escalate": actions_for(cperm.actor_of(request.user, case["where"] if case else cperm.Where(
                     suggestion["town"], district)), case).__contains__("escalate"),
-                **ENUMS, **extra}
+                **HELPERS, **extra}
 
     @get("/dispatch/{suggestion_id:int}", guards=[guards.DISPATCH_SUGGESTION], dependencies=deps.SUGGESTION)
     async def dispatch_page(self, request: Request, suggestion: dict) -> Template:
@@ -190,7 +188,7 @@ class CaseController(Controller):
                 "limit": rules.limit_text(urgency=case["urgency"], track=case["track"], kind=case["kind"],
                                           limits=limits),
                 "sees_suggestion": actor in (Actor.street, Actor.district, Actor.admin),
-                "done": request.query_params.get("done", ""), "error": None, "form": {}, **ENUMS, **extra}
+                "done": request.query_params.get("done", ""), "error": None, "form": {}, **HELPERS, **extra}
 
     @get("/{case_id:int}", guards=[guards.VIEW_CASE], dependencies=deps.CASE)
     async def case_page(self, request: Request, case: dict) -> Template:
@@ -241,7 +239,7 @@ class CaseController(Controller):
                 "entries": await catalog.entries_of(district_id, active_only=False),
                 "units": await unit_directory.units_of(district_id),
                 "categories": await suggestion_catalog.categories(), "limits": limits,
-                "saved": request.query_params.get("saved", ""), "error": None, "form": {}, **ENUMS, **extra}
+                "saved": request.query_params.get("saved", ""), "error": None, "form": {}, **HELPERS, **extra}
 
     @get("/catalog", guards=[guards.CASE_CATALOG])
     async def catalog_page(self, request: Request) -> Template:
