@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections import ChainMap
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
@@ -46,8 +47,9 @@ def configure(env: Environment) -> Environment:
     env.globals["bar_svg"] = bar_svg
     # Every LabelledEnum by its own name, read live: a domain imported after this environment was
     # built (the PDF renderer's is built at the first PDF) still has its enums in the templates.
+    # Jinja annotates globals as a dict but only reads it as a mapping (make_globals chains it).
     if not isinstance(env.globals, ChainMap):
-        env.globals = ChainMap(env.globals, enums.REGISTRY)  # type: ignore[assignment]
+        env.globals = ChainMap[str, Any](env.globals, enums.REGISTRY)  # type: ignore[assignment]
     return env
 
 
