@@ -127,7 +127,7 @@ class RoundController(Controller):
     @get("/{round_id:int}/edit", guards=[guards.MANAGE_ROUND])
     async def edit_page(self, round_: RoundView) -> Template:
         """A draft round's name, budget and maximum ticks; once published, the refusal instead."""
-        context = {"round": round_, "Status": RoundStatus, "form": None, "error": None}
+        context = {"round": round_, "form": None, "error": None}
         try:
             services.ensure_editable(round_)
         except DomainError as exc:
@@ -146,7 +146,7 @@ class RoundController(Controller):
                 actor=request.user,
             )
         except DomainError as exc:
-            return refused("wishlists/round_edit.html", exc, {"round": round_, "Status": RoundStatus}, form)
+            return refused("wishlists/round_edit.html", exc, {"round": round_}, form)
         return Redirect(f"/rounds/{round_id}")
 
     @post("/{round_id:int}/items", guards=[guards.MANAGE_ROUND])
