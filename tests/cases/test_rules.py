@@ -133,3 +133,12 @@ def test_allowed_unit_steps_in_each_state(state):
         assert not rules.allowed(step, Actor.street, state)
     assert rules.allowed(Action.close, Actor.street, state) == (state is CaseState.answered)
     assert not rules.allowed(Action.close, Actor.lead_unit, state)
+
+
+def test_colour_for_counting_only_stops_at_the_red_line_and_keeps_the_colour():
+    long_ago = datetime(2025, 1, 4, 0, 0, tzinfo=CHINA)
+    exact = colour(now=china(2026, 3, 19), due_at=long_ago)
+    rough = rules.colour(state=CaseState.accepted, urgency=Urgency.normal, now=china(2026, 3, 19), accept_by=None,
+                         due_at=long_ago, limits=Limits(), calendar=CAL, exact=False)
+    assert (exact.colour, rough.colour) == (Colour.red, Colour.red)
+    assert exact.reason == "已逾期 297 个工作日" and rough.reason == "已逾期 4 个工作日"

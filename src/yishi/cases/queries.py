@@ -95,7 +95,7 @@ def _tab_filter(scope: Scope, tab: str) -> Any:
     return c.state.is_in([s.value for s in OPEN_STATES])
 
 
-async def _colour_rows(rows: list[dict], now: datetime) -> None:
+async def _colour_rows(rows: list[dict], now: datetime, *, exact: bool = True) -> None:
     limits: dict[int, rules.Limits] = {}
     calendars: dict[int, Any] = {}
     for row in rows:
@@ -104,7 +104,7 @@ async def _colour_rows(rows: list[dict], now: datetime) -> None:
             limits[d], calendars[d] = await case_settings.of_district(d), await calendar_of(d)
         _typed(row)
         row["sup"] = rules.colour(state=row["state"], urgency=row["urgency"], now=now, accept_by=row["accept_by"],
-                                  due_at=row["due_at"], limits=limits[d], calendar=calendars[d])
+                                  due_at=row["due_at"], limits=limits[d], calendar=calendars[d], exact=exact)
 
 
 async def list_cases(scope: Scope, *, tab: str = "open", page: int = 1, now: datetime,
@@ -121,7 +121,7 @@ async def list_cases(scope: Scope, *, tab: str = "open", page: int = 1, now: dat
                             c.district.as_alias("district"), c.accept_by.as_alias("accept_by"),
                             c.due_at.as_alias("due_at"), c.kind.as_alias("kind"), c.track.as_alias("track")).where(
         c.state.is_in([s.value for s in OPEN_STATES])).run()
-    await _colour_rows(open_rows, now)
+    await _colour_rows(open_rows, now, exact=False)
     colours = Counter(r["sup"].colour for r in open_rows)
     query = _base(scope, *_columns(scope)).where(_tab_filter(scope, tab))
     count_query = _base(scope, _count()).where(_tab_filter(scope, tab))

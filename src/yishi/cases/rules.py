@@ -124,8 +124,10 @@ def _hours(delta: timedelta) -> int:
 
 
 def colour(*, state: CaseState, urgency: Urgency, now: datetime, accept_by: datetime | None,
-           due_at: datetime | None, limits: Limits, calendar: Calendar) -> Supervision:
-    """蓝黄红 for one case at `now`, with the reasons for the worst colour, most pressing first."""
+           due_at: datetime | None, limits: Limits, calendar: Calendar, exact: bool = True) -> Supervision:
+    """蓝黄红 for one case at `now`, with the reasons for the worst colour, most pressing first.
+    `exact=False` when only the colour is wanted (the counts over every open case): the working
+    days overdue are then counted no further than the red line, and the reason may understate them."""
     if state is CaseState.closed:
         return Supervision(Colour.none, (_("已办结"),))
     if state is CaseState.answered:
@@ -152,7 +154,7 @@ def colour(*, state: CaseState, urgency: Urgency, now: datetime, accept_by: date
             today = in_china(now).date()
             due_day = in_china(due_at - timedelta(microseconds=1)).date()
             if now >= due_at:
-                late = calendar.workdays_after(due_day, today)
+                late = calendar.workdays_after(due_day, today, limit=None if exact else limits.red_after)
                 worst = Colour.red if late > limits.red_after else Colour.yellow
                 text = (ngettext("已逾期 {n} 个工作日", "已逾期 {n} 个工作日", late).format(n=late) if late
                         else _("已于 {d} 到期，尚未答复").format(d=f"{due_day.month}月{due_day.day}日"))
