@@ -11,50 +11,18 @@ list (its inbox, its open cases, a deep page of its closed ones); a unit's queue
 the district's list."""
 from __future__ import annotations
 
-import argparse
-import asyncio
-import os
 import random
 import re
-import sys
-import tempfile
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
+
+from fresh_db import chunks, main_on_fresh_database, migrate_and_seed
 
 STREETS, CASES, UNITS, INBOX = 2, 20_000, 10, 50
 PASSWORD = "bench-password-1"
 
 
-def _setup_env(db: str) -> str | None:
-    tmp = tempfile.mkdtemp(prefix="yishi-bench-cases-")
-    os.environ["YISHI_DATA_DIR"] = tmp
-    os.environ.setdefault("YISHI_SECRET_KEY", "bench")
-    os.environ["YISHI_ARGON2_TIME_COST"] = "1"
-    os.environ["YISHI_ARGON2_MEMORY_COST"] = "1024"
-    if db == "postgres":
-        name = f"yishi_bench_{uuid.uuid4().hex[:8]}"
-        os.environ["YISHI_DATABASE_URL"] = f"postgresql://postgres@127.0.0.1:5432/{name}"
-        return name
-    os.environ["YISHI_DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
-    return None
 
-
-async def _pg(sql: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect("postgresql://postgres@127.0.0.1:5432/postgres")
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
-async def _chunks(table, rows: list, size: int = 1000) -> list:
-    out = []
-    for i in range(0, len(rows), size):
-        out += await table.insert(*rows[i:i + size]).returning(table.id).run()
-    return out
 
 
 async def seed() -> dict:
@@ -86,7 +54,7 @@ async def seed() -> dict:
                                                                   for c in range(8)]).returning(Community.id).run()]
         received = [now - timedelta(days=rng.randrange(730), hours=rng.randrange(24)) for _ in range(CASES + INBOX)]
         is_open = [n >= CASES or rng.random() < 0.02 for n in range(CASES + INBOX)]
-        suggestions = await _chunks(Suggestion, [Suggestion(
+        suggestions = await chunks(Suggestion, [Suggestion(
             tracking_code=f"C{s}{n:07d}", town=town, community=rng.choice(communities), channel="qr",
             category=rng.choice(cats), content="基准诉求内容：小区路灯坏了，晚上出行不便。",
             received_on=received[n].date(), status="in_progress" if is_open[n] else "closed",
@@ -105,7 +73,7 @@ async def seed() -> dict:
                 accept_by=at + timedelta(hours=24), due_at=at + timedelta(days=rng.randrange(2, 20)),
                 accepted_at=at + timedelta(hours=3), closed_at=at + timedelta(days=3) if state == "closed" else None,
                 escalated_at=at if state == "escalated" or rng.random() < 0.01 else None, created_at=at))
-        case_ids = await _chunks(Case, cases)
+        case_ids = await chunks(Case, cases)
         links = []
         for n, row in enumerate(case_ids):
             current = cases[n].state not in ("returned", "escalated")
@@ -115,7 +83,7 @@ async def seed() -> dict:
                 other = rng.choice([u for u in units if u != leads[n]])
                 links.append(CaseUnit(case=row["id"], unit=other, role="assist", current=current,
                                       dispatched_at=now, slot=f"{row['id']}:{other}"))
-        await _chunks(CaseUnit, links)
+        await chunks(CaseUnit, links)
     return {"district": district}
 
 
@@ -138,21 +106,10 @@ async def run(repeat: int) -> None:
     from litestar.testing import AsyncTestClient
 
     from yishi.app import create_app
-    from yishi.cli import migrate_async
-    from yishi.config import load_settings
-    from yishi.core import db as core_db
 
-    settings = load_settings()
-    engine = core_db.configure(settings.database_url)
-    await core_db.start(engine)
-    try:
-        await migrate_async(quiet=True)
-        t = time.perf_counter()
-        await seed()
-        print(f"seeded {STREETS} streets x {CASES:,} cases over two years ({UNITS} units, ~2% open) "
-              f"+ {INBOX} to dispatch a street in {time.perf_counter() - t:.1f} s")
-    finally:
-        await core_db.stop(engine)
+    settings, _seeded, took = await migrate_and_seed(seed)
+    print(f"seeded {STREETS} streets x {CASES:,} cases over two years ({UNITS} units, ~2% open) "
+          f"+ {INBOX} to dispatch a street in {took:.1f} s")
     app = create_app(settings)
     async with AsyncTestClient(app=app, base_url="http://bench.local") as client:
         client.follow_redirects = False
@@ -184,20 +141,7 @@ async def run(repeat: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
-    pg = _setup_env(args.db)
-    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
-    if pg:
-        asyncio.run(_pg(f'CREATE DATABASE "{pg}"'))
-    try:
-        asyncio.run(run(args.repeat))
-    finally:
-        if pg:
-            asyncio.run(_pg(f'DROP DATABASE IF EXISTS "{pg}" WITH (FORCE)'))
-
+    main_on_fresh_database("yishi-bench-cases-", run)
 
 if __name__ == "__main__":
     main()

@@ -11,49 +11,18 @@ calendar and the settings not yet read) and again (warm), the Excel export, and
 evaluation.dashboard.build alone (the queries and the arithmetic, without the charts)."""
 from __future__ import annotations
 
-import argparse
-import asyncio
-import os
 import random
 import re
-import sys
-import tempfile
 import time
-import uuid
 from datetime import UTC, date, datetime, timedelta
+
+from fresh_db import chunks, main_on_fresh_database, migrate_and_seed
 
 STREETS, SUGGESTIONS, PROJECTS, RATINGS = 7, 20_000, 60, 3_000
 PASSWORD = "bench-password-1"
 
 
-def _setup_env(db: str) -> str | None:
-    tmp = tempfile.mkdtemp(prefix="yishi-bench-dashboard-")
-    os.environ["YISHI_DATA_DIR"] = tmp
-    os.environ.setdefault("YISHI_SECRET_KEY", "bench")
-    os.environ["YISHI_ARGON2_TIME_COST"] = "1"
-    os.environ["YISHI_ARGON2_MEMORY_COST"] = "1024"
-    if db == "postgres":
-        name = f"yishi_bench_{uuid.uuid4().hex[:8]}"
-        os.environ["YISHI_DATABASE_URL"] = f"postgresql://postgres@127.0.0.1:5432/{name}"
-        return name
-    os.environ["YISHI_DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
-    return None
 
-
-async def _pg(sql: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect("postgresql://postgres@127.0.0.1:5432/postgres")
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
-async def _chunks(table, rows: list, size: int = 1000) -> None:
-    # 1,000 rows of up to 30 columns: under PostgreSQL's 32,767 parameters a statement.
-    for i in range(0, len(rows), size):
-        await table.insert(*rows[i:i + size]).run()
 
 
 async def seed(today: date) -> int:
@@ -89,7 +58,7 @@ async def seed(today: date) -> int:
                 category=rng.choice(cats), content="基准建议内容", received_on=received,
                 status=rng.choice(["closed", "listed", "in_progress"]) if answered else "received",
                 replied_at=replied if answered else None, closed_at=replied if answered else None, created_at=now))
-        await _chunks(Suggestion, rows)
+        await chunks(Suggestion, rows)
         rnd = (await Round.insert(Round(town=town, title="基准批次", created_at=now))
                .returning(Round.id).run())[0]["id"]
         items = await WishItem.insert(*[WishItem(round=rnd, position=i, title=f"项目{s + 1}-{i + 1}",
@@ -105,10 +74,10 @@ async def seed(today: date) -> int:
             plan_status=PlanStatus.approved, started_on=today - timedelta(days=120),
             planned_end=today + timedelta(days=30), spent_fen=rng.randint(0, 100000_00), created_at=now)
             for i, item in enumerate(items)]).returning(Project.id).run()
-        await _chunks(Milestone, [Milestone(project=p["id"], position=0, task="节点", due=today + timedelta(days=10))
+        await chunks(Milestone, [Milestone(project=p["id"], position=0, task="节点", due=today + timedelta(days=10))
                                   for p in projects])
         done = [p["id"] for i, p in enumerate(projects) if i % 3 == 0]
-        await _chunks(Rating, [Rating(project=rng.choice(done), community=rng.choice(communities),
+        await chunks(Rating, [Rating(project=rng.choice(done), community=rng.choice(communities),
                                       grade=rng.choice(["satisfied", "satisfied", "basic", "unsatisfied"]),
                                       channel=rng.choice(["online", "online", "paper", "telephone"]), month=month)
                                for _ in range(RATINGS)])
@@ -126,23 +95,12 @@ async def run(repeat: int) -> None:
     from litestar.testing import AsyncTestClient
 
     from yishi.app import create_app
-    from yishi.cli import migrate_async
-    from yishi.config import load_settings
-    from yishi.core import db as core_db
     from yishi.evaluation import dashboard
 
-    settings = load_settings()
-    engine = core_db.configure(settings.database_url)
-    await core_db.start(engine)
-    try:
-        await migrate_async(quiet=True)
-        today = date.today()
-        t = time.perf_counter()
-        district = await seed(today)
-        print(f"seeded {STREETS} streets x {SUGGESTIONS:,} suggestions x {PROJECTS} projects, {RATINGS:,} ratings a "
-              f"street in {time.perf_counter() - t:.1f} s")
-    finally:
-        await core_db.stop(engine)
+    today = date.today()
+    settings, district, took = await migrate_and_seed(lambda: seed(today))
+    print(f"seeded {STREETS} streets x {SUGGESTIONS:,} suggestions x {PROJECTS} projects, {RATINGS:,} ratings a "
+          f"street in {took:.1f} s")
     app = create_app(settings)
     async with AsyncTestClient(app=app, base_url="http://bench.local") as client:
         page = await client.get("/login")
@@ -161,20 +119,7 @@ async def run(repeat: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
-    pg = _setup_env(args.db)
-    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
-    if pg:
-        asyncio.run(_pg(f'CREATE DATABASE "{pg}"'))
-    try:
-        asyncio.run(run(args.repeat))
-    finally:
-        if pg:
-            asyncio.run(_pg(f'DROP DATABASE IF EXISTS "{pg}" WITH (FORCE)'))
-
+    main_on_fresh_database("yishi-bench-dashboard-", run)
 
 if __name__ == "__main__":
     main()

@@ -9,41 +9,17 @@ projects.review.monthly_review (the rows the review page shows), the 月调度�
 Excel workbook, and projects.photos.process on a 4032 x 3024 JPEG."""
 from __future__ import annotations
 
-import argparse
-import asyncio
 import dataclasses
 import io
-import os
 import random
-import sys
-import tempfile
 import time
-import uuid
 from datetime import UTC, date, datetime, timedelta
+
+from fresh_db import main_on_fresh_database
 
 STREETS, PROJECTS, WEEKS = 7, 60, 26
 
 
-def _setup_env(db: str) -> str | None:
-    tmp = tempfile.mkdtemp(prefix="yishi-bench-review-")
-    os.environ["YISHI_DATA_DIR"] = tmp
-    os.environ.setdefault("YISHI_SECRET_KEY", "bench")
-    if db == "postgres":
-        name = f"yishi_bench_{uuid.uuid4().hex[:8]}"
-        os.environ["YISHI_DATABASE_URL"] = f"postgresql://postgres@127.0.0.1:5432/{name}"
-        return name
-    os.environ["YISHI_DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
-    return None
-
-
-async def _pg(sql: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect("postgresql://postgres@127.0.0.1:5432/postgres")
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
 
 
 async def seed(today: date) -> int:
@@ -171,20 +147,7 @@ async def run(repeat: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
-    pg = _setup_env(args.db)
-    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
-    if pg:
-        asyncio.run(_pg(f'CREATE DATABASE "{pg}"'))
-    try:
-        asyncio.run(run(args.repeat))
-    finally:
-        if pg:
-            asyncio.run(_pg(f'DROP DATABASE IF EXISTS "{pg}" WITH (FORCE)'))
-
+    main_on_fresh_database("yishi-bench-review-", run)
 
 if __name__ == "__main__":
     main()
