@@ -19,12 +19,10 @@ import gettext as _gettext
 import io
 from collections.abc import Awaitable, Callable, Iterator
 from contextvars import ContextVar
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
-from babel import Locale, UnknownLocaleError
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import LazyProxy
+if TYPE_CHECKING:
+    from babel.support import LazyProxy
 
 from yishi.paths import PROJECT_ROOT
 
@@ -50,6 +48,15 @@ def normalize(value: str | None) -> str | None:
     tag = value.strip().replace("-", "_")
     if tag in LOCALES:
         return tag
+    # The common case without Babel (its import is most of `yishi tally`'s start-up): a tag
+    # whose language is one the app speaks.
+    language = tag.split("_")[0].lower()
+    if language == "zh":
+        return "zh_CN"
+    if language in LOCALES:
+        return language
+    from babel import Locale, UnknownLocaleError  # noqa: PLC0415 — start-up cost (Babel, 0.1 s)
+
     try:
         parsed = Locale.parse(tag)
     except (ValueError, TypeError, UnknownLocaleError):
@@ -92,6 +99,9 @@ def translation(locale: str) -> _gettext.NullTranslations:
         with mo.open("rb") as fh:
             return _gettext.GNUTranslations(fh)
     if po.exists():
+        from babel.messages.mofile import write_mo  # noqa: PLC0415 — start-up cost (Babel)
+        from babel.messages.pofile import read_po  # noqa: PLC0415 — start-up cost (Babel)
+
         with po.open("rb") as fh:
             catalog = read_po(fh, locale=locale)
         buf = io.BytesIO()
@@ -151,6 +161,8 @@ def pgettext(context: str, message: str) -> str:
 
 def lazy_gettext(message: str) -> LazyProxy:
     """A message defined at import time, translated each time it is shown (str(), format, Jinja)."""
+    from babel.support import LazyProxy  # noqa: PLC0415 — start-up cost (Babel)
+
     return LazyProxy(gettext, message, enable_cache=False)
 
 
