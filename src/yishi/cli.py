@@ -1,5 +1,5 @@
 """The `yishi` command, one click group: serve, migrate, demo, create-user, export, tally,
-import-pb, audit, backup, restore, purge.
+import-pb, audit, backup, restore, purge, periodic.
 
 Each command imports what it needs inside its function (noqa PLC0415 — start-up cost): `yishi tally`
 reads a file and should not load the web app, the settings' parser, the tables or a database
@@ -391,7 +391,7 @@ def restore(file: str, yes: bool) -> None:
     click.echo(_("已从 {file} 恢复数据库。请确认密钥文件与备份时的一致，然后启动网站。").format(file=source))
 
 
-@cli.command(help=N_("清除办结满保存期限的居民建议中的姓名和电话（每日运行）"))
+@cli.command(help=N_("清除办结满保存期限的居民建议中的姓名和电话（yishi periodic 每次都会做）"))
 @option("--days", type=int, help=N_("保存天数（默认为建议的保存期限 180 天）"))
 def purge(days: int | None) -> None:
     from yishi.suggestions import retention  # noqa: PLC0415 — start-up cost
@@ -401,6 +401,25 @@ def purge(days: int | None) -> None:
         raise SystemExit(_("--days 不能为负数。"))
     n = _on_database(lambda: retention.purge_personal_data(older_than_days=days))
     click.echo(_("已清除 {n} 条建议中的居民个人信息(办结满 {days} 天)。").format(n=n, days=days))
+
+
+@cli.command(short_help=N_("定时任务：结束到期的勾选批次，清除到期的居民个人信息（每几分钟运行一次）"),
+             help=N_("把到时该做的事做一遍：结束已到截止时间的勾选批次并计票，清除办结满保存期限的居民个人信息。"
+                     "由 cron 或 systemd 定时器每几分钟运行一次；两次同时运行也只做一遍。"
+                     "没有要做的事时不输出任何内容。"))
+def periodic() -> None:
+    """One pass of what must happen on a schedule; every step is a conditional change in the
+    database, so two passes at once do each thing once (tests/test_periodic.py). It does not
+    migrate: two migrations at once would race on the schema; `yishi serve` migrates."""
+    from yishi import periodic as tasks  # noqa: PLC0415 — start-up cost
+
+    done = _on_database(tasks.run_once, migrate=False)
+    # Silent when there was nothing to do: cron mails what a job prints.
+    for round_id in done.closed_rounds:
+        click.echo(_("批次 {id} 已到截止时间，已结束勾选并计票。").format(id=round_id))
+    if done.purged:
+        click.echo(_("已清除 {n} 条建议中的居民个人信息(办结满 {days} 天)。").format(
+            n=done.purged, days=done.retention_days))
 
 
 # --- the program ----------------------------------------------------------------------------

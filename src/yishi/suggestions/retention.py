@@ -44,11 +44,14 @@ async def purge_personal_data(*, older_than_days: int = RETENTION_DAYS, now: dat
     if not due:
         return 0
     async with Suggestion._meta.db.transaction():
-        await Suggestion.update({
+        # Only what is still unpurged, and only those get an audit entry: a purge running at the
+        # same moment (two `yishi periodic` at once, the admin's button) found the same rows, and
+        # whichever commits second clears none of them twice.
+        purged = await Suggestion.update({
             Suggestion.submitter_name: "", Suggestion.phone_cipher: "", Suggestion.phone_hash: "",
             Suggestion.phone_masked: "", Suggestion.purged_at: now or _now(),
-        }).where(Suggestion.id.is_in(due)).run()
-        for sid in due:
+        }).where(Suggestion.id.is_in(due) & Suggestion.purged_at.is_null()).returning(Suggestion.id).run()
+        for sid in sorted(r["id"] for r in purged):
             await audit.record("suggestion.personal_data.purged", actor=actor, object_type="suggestion",
                                object_id=sid, retention_days=older_than_days)
-    return len(due)
+    return len(purged)
