@@ -52,6 +52,7 @@ from yishi.web.staff.meetings import MeetingController
 from yishi.web.staff.paper import PaperController
 from yishi.web.staff.project_review import ReviewController
 from yishi.web.staff.projects import ProjectController
+from yishi.web.staff.pulse import PulseController
 from yishi.web.staff.rounds import RoundController
 from yishi.web.staff.suggestions import SuggestionController
 from yishi.web.staff.suggestions_manage import SuggestionManageController
@@ -148,6 +149,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DistrictDeskController,
             PublicSuggestionController,
             SuggestionController,
+            PulseController,
             SuggestionManageController,
             ProjectController,
             CaseController,

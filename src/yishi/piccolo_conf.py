@@ -25,6 +25,7 @@ APP_REGISTRY = AppRegistry(
         "yishi.suggestions.piccolo_app",
         "yishi.evaluation.piccolo_app",
         "yishi.cases.piccolo_app",
+        "yishi.pulse.piccolo_app",
     ]
 )
 

@@ -22,6 +22,7 @@ from yishi.core.i18n import _, _l
 from yishi.meetings import permissions as mperm
 from yishi.projects import permissions as pperm
 from yishi.projects.services import where_of
+from yishi.pulse import permissions as pulseperm
 from yishi.suggestions import permissions as sperm
 from yishi.web import deps
 
@@ -159,6 +160,13 @@ ESCALATE_SUGGESTION = suggestion_may(lambda u, s: sperm.can_handle_suggestion(u,
 CASE_CATALOG = user_may(lambda u: perm.is_admin(u) or (perm.role_of(u) is Role.district_reviewer
                                                        and u.district is not None),
                         _l("派单目录和办理时限由区级人员维护。"))
+
+# --- 民情热度表 ----------------------------------------------------------------------------------
+PULSE_STREET = town_may(lambda u, t: pulseperm.can_view_street(u, t["id"], t["district"]),
+                        _l("只有本镇（街道）工作人员和区级审核人员可以查看民情热度表。"))
+PULSE_DISTRICT = district_may(lambda u, d: pulseperm.can_view_district(u, d["id"]),
+                              _l("全区民情热度表只对本区区级审核人员开放。"))
+PULSE_RULE = district_may(lambda u, d: pulseperm.can_set_rule(u, d["id"]), _l("只有区级审核人员可以修改预警规则。"))
 
 # --- 用户管理 -----------------------------------------------------------------------------------
 account_may = _on(deps.load_account)

@@ -9,6 +9,7 @@ from yishi.accounts import permissions as perm
 from yishi.accounts.enums import Role
 from yishi.ballots import casting as ballots
 from yishi.ballots import lifecycle, round_settings
+from yishi.core import dates
 from yishi.core.errors import DomainError, Forbidden
 from yishi.core.i18n import _
 from yishi.core.money import parse_yuan
@@ -18,6 +19,8 @@ from yishi.meetings import permissions as mperm
 from yishi.meetings import records as meetings
 from yishi.meetings.enums import MeetingStep
 from yishi.places import services as places
+from yishi.pulse import counts as pulse
+from yishi.pulse import settings as pulse_settings
 from yishi.web import deps, guards
 from yishi.web.forms import form_int, item_input, refused
 from yishi.wishlists import services, sources
@@ -99,7 +102,14 @@ class RoundController(Controller):
         want_town = request.query_params.get("town", "")
         if want_town.isascii() and want_town.isdigit():
             rounds = [r for r in rounds if r["town"] == int(want_town)]
+        # The street's landing page carries its early warnings (民情热度表), with the rule.
+        alerts, rule = [], None
+        if role in perm.TOWN_STAFF and user.town is not None:
+            area = await pulse.town_area(user.town)
+            rule = await pulse_settings.of_district(area.district_id)
+            alerts = await pulse.alerts(area, dates.today(), rule)
         return Template("wishlists/rounds.html", context={
+            "alerts": alerts, "rule": rule, "pulse_town": user.town if alerts else None,
             "rounds": rounds, "towns": towns, "can_create": perm.can_create_round(user),
             "error": None, "form": {},
         })
