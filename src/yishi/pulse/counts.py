@@ -80,7 +80,7 @@ async def totals(area: Area, first: date, last: date, *columns: str) -> dict:
 async def first_case(area: Area) -> date | None:
     """The day of the area's first suggestion: weeks before it are not history."""
     # Ordered, not MIN(): a date column's MIN comes back from SQLite as text; this reads one row
-    # of the (town, received_on) index either way.
+    # of the suggestion_pulse index (town, received_on, ...) either way.
     row = await Suggestion.select(Suggestion.received_on).where(
         Suggestion.town.is_in(list(area.town_ids) or [-1])).order_by(Suggestion.received_on).first().run()
     return row["received_on"] if row else None
