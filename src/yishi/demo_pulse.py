@@ -12,7 +12,7 @@ from yishi.core import dates
 from yishi.places import services as places
 from yishi.suggestions import catalog as sg_catalog
 from yishi.suggestions import services as sg
-from yishi.suggestions.enums import Channel, Status
+from yishi.suggestions.enums import Channel, SuggestionStatus
 from yishi.suggestions.inputs import SuggestionInput
 from yishi.suggestions.tables import Suggestion
 
@@ -81,9 +81,9 @@ async def _one(town: int, community_id: int, category_id: int, community: str, c
     if not fresh and age > 10:
         replied = datetime.combine(received, datetime.min.time(), UTC) + timedelta(
             days=rng.choice([1, 2, 2, 5]), hours=3)
-        values.update({Suggestion.replied_at: replied, Suggestion.status: Status.in_progress,
+        values.update({Suggestion.replied_at: replied, Suggestion.status: SuggestionStatus.in_progress,
                        Suggestion.reply: "已转交社区办理，正在处理。"})
         if rng.random() < 0.8:
-            values.update({Suggestion.status: Status.closed, Suggestion.closed_at: replied,
+            values.update({Suggestion.status: SuggestionStatus.closed, Suggestion.closed_at: replied,
                            Suggestion.reply: "已处理完毕，感谢您的反映。"})
     await Suggestion.update(values).where(Suggestion.id == receipt.id).run()

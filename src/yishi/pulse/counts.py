@@ -16,7 +16,7 @@ from yishi.evaluation.rules import month_bounds, previous_month
 from yishi.places import services as places
 from yishi.pulse import rules, settings
 from yishi.suggestions import catalog
-from yishi.suggestions.enums import Status
+from yishi.suggestions.enums import SuggestionStatus
 from yishi.suggestions.tables import Suggestion
 
 WEEK_CHOICES = (8, 12, 26)
@@ -54,7 +54,7 @@ async def district_area(district_id: int) -> Area:
 
 def _cases(area: Area, first: date, last: date) -> list:
     return [Suggestion.town.is_in(list(area.town_ids) or [-1]), Suggestion.received_on >= first,
-            Suggestion.received_on <= last, Suggestion.status != Status.merged.value]
+            Suggestion.received_on <= last, Suggestion.status != SuggestionStatus.merged.value]
 
 
 async def daily(area: Area, first: date, last: date, *columns: str) -> list[dict]:

@@ -12,7 +12,7 @@ from yishi.core.pdf import render_pdf
 from yishi.core.xlsx import workbook
 from yishi.pulse import reports
 from yishi.suggestions import rules as srules
-from yishi.suggestions.enums import Status
+from yishi.suggestions.enums import SuggestionStatus
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF = "application/pdf"
@@ -96,7 +96,7 @@ def topic_sheets(t: reports.Topic) -> list[tuple[str, list[str], list[list[Any]]
         (_("建议"), [_("查询码"), _("收到日期"), _("镇（街道）"), _("社区（村）"), _("点位"), _("建议内容"), _("状态"),
                    _("牵头单位"), _("答复")],
          [[srules.display_code(c["tracking_code"]), c["received_on"].isoformat(), c["town_name"], c["community_name"],
-           c["spot"], c["content"], Status(c["status"]).label, c["lead_unit"], c["reply"]] for c in t.cases]),
+           c["spot"], c["content"], SuggestionStatus(c["status"]).label, c["lead_unit"], c["reply"]] for c in t.cases]),
     ]
 
 
@@ -110,7 +110,7 @@ async def topic_xlsx(t: reports.Topic) -> tuple[str, str, bytes]:
 @official_document
 async def topic_pdf(t: reports.Topic) -> tuple[str, str, bytes]:
     data = await render_pdf("pdf/pulse_topic.html", t=t, pct=pct, title=_topic_title(t), today_label=_today_label(),
-                            display_code=srules.display_code, Status=Status,
+                            display_code=srules.display_code,
                             fingerprint=_fingerprint(t.area.name, t.category, t.label, [c["id"] for c in t.cases],
                                                      [c["status"] for c in t.cases]))
     return f"{_topic_title(t)}.pdf", PDF, data

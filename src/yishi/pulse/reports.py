@@ -15,7 +15,7 @@ from yishi.pulse import counts, rules, settings
 from yishi.pulse.counts import Area
 from yishi.suggestions import catalog, queries
 from yishi.suggestions import rules as srules
-from yishi.suggestions.enums import Status
+from yishi.suggestions.enums import SuggestionStatus
 from yishi.suggestions.tables import Suggestion
 
 TOPIC_LIST_MAX = 500  # the cases listed in a 专题报告 (the counts take them all)
@@ -176,7 +176,7 @@ async def topic(area: Area, category_id: int, first: date, last: date) -> Topic:
     places = rules.top({(communities.get(c, {}).get("name", "?"), s): n for (c, s, cat), n in spots.items()
                         if s and cat == category_id}, {})
     rows = await queries.export_rows(scope, f)
-    rows = [r for r in rows if r["status"] is not Status.merged]
+    rows = [r for r in rows if r["status"] is not SuggestionStatus.merged]
     units: dict[str, list[int]] = {}
     for r in rows:
         units.setdefault(r["lead_unit"] or "", []).append(r["id"])
