@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, overload
 
 from piccolo.query.functions.aggregate import Count
 
@@ -104,6 +104,14 @@ def takes_part(communities_text: str | None, community_id: int) -> bool:
     """For the cast path's raw rows: the stored text, empty (or no settings row) meaning all."""
     ids = parse_communities(communities_text)
     return not ids or community_id in ids
+
+
+@overload
+def aware(value: datetime) -> datetime: ...
+
+
+@overload
+def aware(value: None) -> None: ...
 
 
 def aware(value: datetime | None) -> datetime | None:

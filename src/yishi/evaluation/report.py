@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from yishi.core.errors import DomainError
+from yishi.core.errors import DomainError, NotFound
 from yishi.core.i18n import _
 from yishi.evaluation import nextyear, observers, rates, rules, services, settings
 from yishi.evaluation.enums import Advice, CaseColour
@@ -47,15 +47,17 @@ class Report:
 async def build(district_id: int, period: str) -> Report:
     first, last, label = period_months(period)
     district = await places.district(district_id)
+    if district is None:
+        raise NotFound(_("找不到这个区。"))
     towns = await places.towns(await places.town_ids_of_district(district_id))
     figs = await rates.suggestion_figures(district_id, first, last)
     tallies = await rates.counts(by="town", district_id=district_id, months=(first, last))
     rows = []
     for t in towns:
         fig, tally = figs[t["id"]], tallies.get(t["id"], rules.Tally())
-        r = rates.Rates(fig.response_rate, fig.resolution_rate, tally.residents.satisfaction, tally.residents.total,
-                        tally.telephone)
-        rows.append({"name": t["name"], "rates": r, "cases": fig.cases})
+        town_rates = rates.Rates(fig.response_rate, fig.resolution_rate, tally.residents.satisfaction,
+                                 tally.residents.total, tally.telephone)
+        rows.append({"name": t["name"], "rates": town_rates, "cases": fig.cases})
     ranked = {x.key: x for x in rules.rank({i: r["rates"].score for i, r in enumerate(rows)}, {}, rules.BandRule())}
     for i, r in enumerate(rows):
         r["rank"] = ranked[i].rank

@@ -79,8 +79,8 @@ class RoundWorkController(Controller):
         by_no = {v["version"]: v for v in versions}
         diff = None
         if len(versions) >= 2:
-            b = b if b in by_no else versions[-1]["version"]
-            a = a if a in by_no else max(1, b - 1)
+            newer: int = b if b is not None and b in by_no else versions[-1]["version"]
+            b, a = newer, a if a in by_no else max(1, newer - 1)
             if a in by_no and a != b:
                 diff = desk.compare(by_no[a]["snapshot"], by_no[b]["snapshot"])
         return Template("meetings/versions.html", context={**context, "diff": diff, "a": a, "b": b})

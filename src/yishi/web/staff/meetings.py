@@ -269,8 +269,10 @@ class MeetingController(Controller):
         return Template("meetings/meeting.html", status_code=status,
                         context={**context, "error": error, **extra})
 
-    async def _compiler(self, request: Request, meeting_id: int) -> tuple[meeting.MeetingView, Any, list[int]]:
-        """The meeting, the posted form and its ticked suggestions, for whoever may run it."""
+    async def _compiler(self, request: Request,
+                        meeting_id: int) -> tuple[meeting.MeetingView, Any, list[int] | DomainError]:
+        """The meeting, the posted form and its ticked suggestions (or, for junk in their place, the
+        error to show with the rest of what was typed), for whoever may run it."""
         m = await deps.load_meeting(request)
         form = await request.form()
         try:

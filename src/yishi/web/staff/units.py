@@ -30,7 +30,7 @@ async def _district(request: Request, form: Any = None) -> tuple[int, list[dict]
             raise NotFound(_("找不到这个区。")) from None
     if wanted is None and districts:
         wanted = districts[0]["id"]
-    if wanted not in {d["id"] for d in districts}:
+    if wanted is None or wanted not in {d["id"] for d in districts}:
         raise NotFound(_("找不到这个区。"))
     return wanted, districts
 
