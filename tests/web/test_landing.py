@@ -62,3 +62,20 @@ async def test_a_next_page_asked_for_still_wins(client):
     r = await client.post("/login", data={"username": "c1", "password": f.PASSWORD, "next": "/suggestions/",
                                           "_csrf_token": f.csrf_from(page.text)})
     assert r.headers["location"] == "/suggestions/"
+
+
+async def test_unit_clerk_lands_on_her_queue_while_a_case_waits_on_her_unit(client):
+    from yishi.cases import services
+    from yishi.cases.services import Dispatch
+    places = await f.make_places()
+    unit = await f.make_unit(places, name="城管办")
+    staff = await f.make_user(Role.street_staff, places)
+    clerk = await f.make_clerk(places, unit, username="clerk1")
+    assert (await _login_without_next(client, "clerk1")).headers["location"] == "/projects/"
+    s = await f.make_suggestion(places)
+    case_id = await services.dispatch(s.id, Dispatch(unit), actor=staff)
+    assert (await client.get("/")).headers["location"] == "/cases/"        # 待签收
+    await services.accept(case_id, actor=clerk)
+    assert (await client.get("/")).headers["location"] == "/cases/"        # 办理中
+    await services.reply(case_id, "已修好。", actor=clerk)
+    assert (await client.get("/")).headers["location"] == "/projects/"     # 已答复: the street's turn

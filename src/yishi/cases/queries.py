@@ -144,6 +144,13 @@ def _count() -> Any:
     return Count(alias="n")
 
 
+async def waiting_on_unit(unit_id: int) -> int:
+    """How many cases this unit holds that wait on it: to sign for (待签收) or to answer (办理中)."""
+    rows = await _base(Scope(unit_id=unit_id), _count()).where(CaseUnit.case.state.is_in(
+        [CaseState.dispatched.value, CaseState.accepted.value])).run()
+    return rows[0]["n"] if rows else 0
+
+
 async def to_dispatch(town_ids: tuple[int, ...] | None, *, page: int = 1) -> Page:
     """Open suggestions no case holds yet (待派单), oldest first: the street's inbox."""
     where = (Suggestion.status.is_in([s.value for s in OPEN_STATUSES]) & Suggestion.merged_into.is_null()

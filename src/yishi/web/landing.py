@@ -1,12 +1,14 @@
 """Where each role lands after logging in (and on the home page when signed in): the page of its
 next task, not the same round list for everyone. A council member's is her next meeting, to sign in
-and vote; a collector's the form to record a resident's suggestion; and so on."""
+and vote; a collector's the form to record a resident's suggestion; a unit clerk's her unit's
+接诉即办 queue while a case waits on it, else its projects; and so on."""
 from __future__ import annotations
 
 from typing import Any
 
 from yishi.accounts import permissions as perm
 from yishi.accounts.enums import Role
+from yishi.cases import queries
 from yishi.meetings import meeting, records
 
 ROUND_LIST = "/rounds"
@@ -23,7 +25,10 @@ async def landing_for(user: Any) -> str:
     if role is Role.collector:
         return "/suggestions/new"
     if role is Role.unit_clerk:
-        return "/projects/"
+        # A 工单 has a time limit in hours to sign for it, a project a weekly report: the queue first
+        # while her unit has a case to sign for or to answer, else the projects it delivers.
+        unit = getattr(user.unit, "id", user.unit)
+        return "/cases/" if unit is not None and await queries.waiting_on_unit(unit) else "/projects/"
     if role is Role.observer:
         return "/evaluation/"
     if role is Role.district_reviewer and user.district is not None:
