@@ -19,11 +19,16 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/mypy
 
+# Two pytest-xdist workers, each with its own database, server and browser: a browser test mostly
+# waits for the server or Chromium, so one process keeps one of the two cores busy at best.
+# loadfile keeps a module's tests on one worker (a shared_world module builds on its own order).
+PARALLEL ?= -n 2 --dist loadfile
+
 test: install-test static lint
 	@bash scripts/ensure-postgres.sh
-	YISHI_TEST_DB=sqlite $(PY) -m pytest
+	YISHI_TEST_DB=sqlite $(PY) -m pytest $(PARALLEL)
 	@if [ "$$(cat .postgres-state 2>/dev/null)" = up ]; then \
-	  YISHI_TEST_DB=postgres $(PY) -m pytest; \
+	  YISHI_TEST_DB=postgres $(PY) -m pytest $(PARALLEL); \
 	else echo "PostgreSQL 不可用:跳过 PostgreSQL 测试 (skipping the PostgreSQL run)"; fi
 
 # While working: SQLite only, no browser (e2e) and no real elections from ../shared/data.
@@ -31,11 +36,11 @@ test-fast: install-test static
 	YISHI_TEST_DB=sqlite $(PY) -m pytest -m "not e2e and not realdata"
 
 test-sqlite: install-test static
-	YISHI_TEST_DB=sqlite $(PY) -m pytest
+	YISHI_TEST_DB=sqlite $(PY) -m pytest $(PARALLEL)
 
 test-postgres: install-test static
 	@bash scripts/ensure-postgres.sh
-	YISHI_TEST_DB=postgres $(PY) -m pytest
+	YISHI_TEST_DB=postgres $(PY) -m pytest $(PARALLEL)
 
 # System packages (Debian/Ubuntu): a CJK font for PDFs, pango for WeasyPrint, npm for htmx;
 # Chromium and poppler for the tests. Installed only when missing and apt-get is there.

@@ -76,6 +76,8 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_sessionfinish(session, exitstatus):
+    if hasattr(session.config, "workeroutput"):  # a pytest-xdist worker: its figures go to the controller
+        session.config.workeroutput["figures"] = _FIGURES
     if TEST_DB == "postgres":
         import asyncio
 
@@ -145,6 +147,13 @@ def figures():
     """figures(line): a measured figure (a race's counts, the fuzz's answers), printed in the
     summary at the end of the run, so CI's log shows it without -s."""
     return lambda line: _FIGURES.append(f"[{TEST_DB}] {line}")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """`make test` runs two pytest-xdist workers (each with its own database, server and browser):
+    their figures are printed by the controller."""
+    _FIGURES.extend(getattr(node, "workeroutput", {}).get("figures", []))
 
 
 def pytest_terminal_summary(terminalreporter):
