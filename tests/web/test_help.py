@@ -26,7 +26,7 @@ async def test_help_without_login_is_the_residents_guide(client):
     (Role.member, "议事组成员", '<a href="/council">议事组</a>'),
     (Role.convener, "议事组召集人", '<a href="/rounds">批次与清单</a>'),
     (Role.street_staff, "镇（街道）工作人员", '<a href="/suggestions/">居民建议</a>'),
-    (Role.unit_clerk, "责任单位经办人", '<a href="/projects/">办实事</a>'),
+    (Role.unit_clerk, "责任单位经办人", '<a href="/cases/">接诉即办</a>'),
     (Role.observer, "观察员", '<a href="/evaluation/">评实效</a>'),
     (Role.district_reviewer, "区级审核人员", '<a href="/district">区级审核</a>'),
     (Role.admin, "系统管理员", '<a href="/users/">用户管理</a>'),
