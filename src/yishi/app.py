@@ -168,8 +168,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         template_config=TemplateConfig(directory=Path(settings.templates_dir), engine=Jinja,
                                        engine_callback=jinja_setup),
-        # CSRF on every route, by core.web.CSRFMiddleware (Litestar's check, cheaper per request)
-        # in place of Litestar's own: it runs inside the session and login, as Litestar's would.
+        # CSRF on every route: Litestar's CSRFMiddleware (web.csrf: refusing a token that is not
+        # ASCII text with its 403, not a 500), inside the session and login as Litestar's own would be.
         # LocaleMiddleware: the request's language (web.language) for its page, fragment or error.
         middleware=[LocaleMiddleware, PathIdsMiddleware, DefineMiddleware(CSRFMiddleware, config=CSRFConfig(
             secret=settings.secret_key, cookie_httponly=False, cookie_samesite="lax",
