@@ -101,3 +101,18 @@ async def test_district_edits_the_catalogue_and_the_limits(client):
     form["critical_hours"] = "48"
     r = await client.post("/cases/settings", data=form)
     assert r.status_code == 400 and "特急件的时限不能长于紧急件" in r.text
+
+
+async def test_htmx_asks_for_the_rows_or_the_dispatch_fields_and_gets_only_them(client):
+    """The list's filters and the dispatch form's catalogue choice swap a fragment by htmx
+    (request.htmx.target); the same address opened plainly is the whole page."""
+    w = await world()
+    s = await f.make_suggestion(w["places"])
+    await f.login(client, w["staff"].username)
+    page = await client.get("/cases/")
+    rows = await client.get("/cases/", headers={"hx-request": "true", "hx-target": "case-rows"})
+    assert "<html" in page.text and 'id="case-rows"' in page.text
+    assert rows.status_code == 200 and "<html" not in rows.text and "小区门口的路灯坏了三盏" in rows.text
+    fields = await client.get(f"/cases/dispatch/{s.id}", headers={"hx-request": "true", "hx-target": "dispatch-fields"})
+    assert fields.text.lstrip().startswith('<div id="dispatch-fields">') and "<html" not in fields.text
+    assert "<html" in (await client.get(f"/cases/dispatch/{s.id}", headers={"hx-target": "dispatch-fields"})).text

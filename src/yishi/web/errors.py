@@ -14,6 +14,7 @@ from litestar.exceptions import (
     PermissionDeniedException,
     ValidationException,
 )
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
@@ -25,8 +26,13 @@ from yishi.web.language import locale_of
 log = logging.getLogger("yishi")
 
 
+def _from_htmx(request: Request) -> bool:
+    """An htmx request. The exception handlers get the app's request class, an HTMXRequest."""
+    return isinstance(request, HTMXRequest) and bool(request.htmx)
+
+
 def _error_page(request: Request, message: str, status: int, title: str | None = None) -> Response:
-    if request.headers.get("hx-request"):
+    if _from_htmx(request):
         return Template("_error_fragment.html", context={"message": message}, status_code=status)
     return Template(
         "error.html",
@@ -40,7 +46,7 @@ def domain_error_handler(request: Request, exc: DomainError) -> Response:
 
 
 def not_authorized_handler(request: Request, exc: NotAuthorizedException) -> Response:
-    if request.method == "GET" and not request.headers.get("hx-request"):
+    if request.method == "GET" and not _from_htmx(request):
         return Redirect(f"/login?next={request.url.path}")
     return _error_page(request, _("请先登录。"), 401)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.plugins.htmx import HTMXTemplate
+from litestar.plugins.htmx import HTMXRequest, HTMXTemplate
 from litestar.response import Redirect, Template
 
 from yishi.core.errors import DomainError
@@ -42,9 +42,9 @@ class RoundWorkController(Controller):
     dependencies = deps.ROUND
 
     @get("/council-work", guards=[guards.VIEW_ROUND])
-    async def work(self, request: Request, round_id: int) -> Template:
+    async def work(self, request: HTMXRequest, round_id: int) -> Template:
         context = await work_context(request.user, round_id)
-        if request.headers.get("hx-request"):
+        if request.htmx:
             return HTMXTemplate(template_name="meetings/_round_work.html", context=context)
         return Template("meetings/round_work.html", context=context)
 

@@ -4,7 +4,7 @@ import csv
 import io
 
 from litestar import Controller, Request, Response, get, post
-from litestar.plugins.htmx import HTMXTemplate
+from litestar.plugins.htmx import HTMXRequest, HTMXTemplate
 from litestar.response import Redirect, Template
 
 from yishi.accounts import permissions as perm
@@ -114,11 +114,11 @@ class BallotStaffController(Controller):
                              "text/csv; charset=utf-8", ("\ufeff" + out.getvalue()).encode())
 
     @get("/tally", guards=[guards.VIEW_ROUND])
-    async def tally(self, request: Request, round_id: int) -> Template:
+    async def tally(self, request: HTMXRequest, round_id: int) -> Template:
         """The live tally: the fragment for the round page's htmx poll; opened directly (a link
         shared, a reload) the whole round page, never a bare fragment without layout."""
         context = await round_context(request.user, round_id)
-        if not request.headers.get("hx-request"):
+        if not request.htmx:
             return Template("wishlists/round.html", context={**context, "error": None, "form": {}})
         return HTMXTemplate(template_name="ballots/_tally.html", context=context)
 

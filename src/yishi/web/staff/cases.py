@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.plugins.htmx import HTMXTemplate
+from litestar.plugins.htmx import HTMXRequest, HTMXTemplate
 from litestar.response import Redirect, Template
 
 from yishi.accounts import units as unit_directory
@@ -80,7 +80,7 @@ class CaseController(Controller):
     # --- the lists ------------------------------------------------------------------------------
 
     @get("/", guards=[guards.CASES])
-    async def list_page(self, request: Request) -> Template:
+    async def list_page(self, request: HTMXRequest) -> Template:
         user = request.user
         scope = scope_for(user)
         role = cperm.role_of(user)
@@ -108,7 +108,7 @@ class CaseController(Controller):
             unit_name = (await unit_directory.get_unit(scope.unit_id))["name"]
         context = {"result": result, "inbox": inbox, "tab": tab, "colour": colour, "role": role.value if role else "",
                    "unit_name": unit_name, "street": street, "done": params.get("done", ""), **HELPERS}
-        if request.headers.get("hx-request") and request.headers.get("hx-target") == "case-rows":
+        if request.htmx and request.htmx.target == "case-rows":
             return HTMXTemplate(template_name="cases/_rows.html", context=context)
         return Template("cases/list.html", context=context)
 
@@ -137,9 +137,9 @@ class CaseController(Controller):
                 **HELPERS, **extra}
 
     @get("/dispatch/{suggestion_id:int}", guards=[guards.DISPATCH_SUGGESTION], dependencies=deps.SUGGESTION)
-    async def dispatch_page(self, request: Request, suggestion: dict) -> Template:
+    async def dispatch_page(self, request: HTMXRequest, suggestion: dict) -> Template:
         context = await self._dispatch_context(request, suggestion)
-        if request.headers.get("hx-request") and request.headers.get("hx-target") == "dispatch-fields":
+        if request.htmx and request.htmx.target == "dispatch-fields":
             return HTMXTemplate(template_name="cases/_dispatch_fields.html", context=context)
         return Template("cases/dispatch.html", context=context)
 

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
 from yishi.ballots import casting as ballots
@@ -220,7 +221,7 @@ class MeetingController(Controller):
         return await self._act(request, meeting_id, act, f"#hands-{item_id}", chair=True)
 
     @post("/{meeting_id:int}/my-vote/{item_id:int}", guards=[guards.VIEW_MEETING])
-    async def my_vote(self, request: Request, meeting_id: int, item_id: int) -> Any:
+    async def my_vote(self, request: HTMXRequest, meeting_id: int, item_id: int) -> Any:
         me = await meeting.member_of_user(await deps.load_meeting(request), request.user.id)
         perm.require(me is not None, _("您不是本议事组的在任成员，不能表决。"))
 
@@ -230,7 +231,7 @@ class MeetingController(Controller):
             except ValueError:
                 raise DomainError(_("请选择赞成、反对或弃权。")) from None
             await meeting.record_votes(m, item_id, {me["id"]: choice}, actor=request.user, by_self=True)
-        if request.headers.get("hx-request"):
+        if request.htmx:
             return await self._vote_item(request, meeting_id, item_id, act)
         return await self._act(request, meeting_id, act, f"#item-{item_id}")
 

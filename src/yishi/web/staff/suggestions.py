@@ -6,7 +6,7 @@ from dataclasses import replace
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.plugins.htmx import HTMXTemplate
+from litestar.plugins.htmx import HTMXRequest, HTMXTemplate
 from litestar.response import Redirect, Template
 
 from yishi.accounts.enums import Role
@@ -128,7 +128,7 @@ class SuggestionController(Controller):
     dependencies = deps.SUGGESTION
 
     @get("/", guards=[guards.SUGGESTIONS])
-    async def list_page(self, request: Request, page: int = 1) -> Template:
+    async def list_page(self, request: HTMXRequest, page: int = 1) -> Template:
         user = request.user
         scope = await scope_for(user)
         filters = await filters_of(request)
@@ -142,7 +142,7 @@ class SuggestionController(Controller):
             "can_export": perm.can_export_suggestions(user, [t["id"] for t in towns]),
             **HELPERS,
         }
-        if request.headers.get("hx-request") and request.headers.get("hx-target") == "results":
+        if request.htmx and request.htmx.target == "results":
             return HTMXTemplate(template_name="suggestions/_results.html", context=context)
         return Template("suggestions/list.html", context=context)
 
@@ -257,10 +257,10 @@ class SuggestionController(Controller):
         return await self._act(request, suggestion_id, run)
 
     @post("/{suggestion_id:int}/phone", guards=[guards.UNMASK_PHONE])
-    async def phone(self, request: Request, suggestion_id: int, suggestion: dict) -> Template:
+    async def phone(self, request: HTMXRequest, suggestion_id: int, suggestion: dict) -> Template:
         s = suggestion
         number = await services.reveal_phone(suggestion_id, actor=request.user)
-        if request.headers.get("hx-request"):
+        if request.htmx:
             return HTMXTemplate(template_name="suggestions/_phone.html",
                                 context={"s": s, "phone": number, "can_unmask": True})
         context = await detail_context(request.user, suggestion_id, phone=number)
