@@ -240,8 +240,8 @@ def passwords_xlsx(created: list[tuple[NewAccount, str]]) -> tuple[str, str, byt
 
     wb = Workbook()
     ws = wb.active
-    ws.title = "初始密码"
-    ws.append(["用户名", "姓名", "角色", "镇（街道）", "初始密码"])
+    ws.title = _("初始密码")
+    ws.append([_("用户名"), _("姓名"), _("角色"), _("镇（街道）"), _("初始密码")])
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for account, password in created:
@@ -249,8 +249,8 @@ def passwords_xlsx(created: list[tuple[NewAccount, str]]) -> tuple[str, str, byt
     for letter, width in zip("ABCDE", (18, 12, 16, 16, 16), strict=True):
         ws.column_dimensions[letter].width = width
     ws.append([])
-    ws.append(["初始密码只提供这一次；本人第一次登录后必须改成自己的密码。请妥善分发，用完销毁本表。"])
+    ws.append([_("初始密码只提供这一次；本人第一次登录后必须改成自己的密码。请妥善分发，用完销毁本表。")])
     out = io.BytesIO()
     wb.save(out)
     stamp = datetime.now(UTC).strftime("%Y%m%d%H%M")
-    return f"初始密码-{stamp}.xlsx", XLSX, out.getvalue()
+    return _("初始密码-{d}.xlsx").format(d=stamp), XLSX, out.getvalue()

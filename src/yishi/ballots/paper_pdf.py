@@ -16,7 +16,7 @@ import anyio.to_thread
 from yishi.ballots import codes as code_utils
 from yishi.ballots import round_settings
 from yishi.ballots.tables import BallotCode
-from yishi.core import audit
+from yishi.core import audit, i18n
 from yishi.core import pdf as core_pdf
 from yishi.core.errors import Conflict, DomainError
 from yishi.core.i18n import _
@@ -291,9 +291,11 @@ async def unused_codes(round_id: int, community_id: int | None, limit: int) -> l
 
 
 async def paper_ballots_pdf(round_id: int, *, base_url: str, community_id: int | None = None,
-                            limit: int = 1000, size: str = "A4", actor: Any = None) -> tuple[str, str, bytes]:
-    """Up to `limit` unused codes of the round (of one community, or all), one ballot each. The
-    round is marked as using paper: after its closing time it waits for the paper entry."""
+                            limit: int = 1000, size: str = "A4", language: str = i18n.DEFAULT_LOCALE,
+                            actor: Any = None) -> tuple[str, str, bytes]:
+    """Up to `limit` unused codes of the round (of one community, or all), one ballot each, in
+    `language` (one of i18n.PRINT_LANGUAGES: Chinese, English or both). The round is marked as
+    using paper: after its closing time it waits for the paper entry."""
     if size not in SIZES:
         raise DomainError(_("纸张大小只能是 A4 或 A5。"))
     if not 1 <= limit <= MAX_PER_PDF:
@@ -316,14 +318,18 @@ async def paper_ballots_pdf(round_id: int, *, base_url: str, community_id: int |
     codes = [(row["code"], f"{base}/v/{row['code']}") for row in rows]
     template = core_pdf._environment().get_template("pdf/paper_ballot.html")
 
+    choice = i18n.print_language(language)
+
     def html_for(many: bool) -> str:
         return template.render(
             round=round_, items=items, ballots=[{"community": c} for c in communities], size=size, geo=geo,
-            many=many, vote_url=f"{base}/vote", per_household=setup.per_household, closes_at=setup.closes_at)
+            many=many, vote_url=f"{base}/vote", per_household=setup.per_household, closes_at=setup.closes_at,
+            bilingual=bilingual)
 
     many = len(items) > (10 if size == "A5" else 18)
-    data = await anyio.to_thread.run_sync(lambda: _render(html_for, many, order, geo, codes))
+    with i18n.printing(choice) as bilingual:  # the worker thread runs in a copy of this context
+        data = await anyio.to_thread.run_sync(lambda: _render(html_for, many, order, geo, codes))
     await round_settings.mark_paper_printed(round_id)
     await audit.record("ballot.paper.printed", actor=actor, object_type="round", object_id=round_id,
-                       community_id=community_id, count=len(rows), size=size)
+                       community_id=community_id, count=len(rows), size=size, language=choice)
     return f"round-{round_id}-paper-ballots.pdf", "application/pdf", data

@@ -147,6 +147,33 @@ def official_document(func: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[
     return in_chinese
 
 
+# --- printed sheets for residents ----------------------------------------------------------------
+# A paper ballot, an observation point's poster or a rating slip is printed in Chinese, in English,
+# or in both (Chinese, with the English under each line): the choice on its print form, Chinese
+# unless asked. Official documents do not take it (`official_document`).
+BILINGUAL = "bilingual"
+PRINT_LANGUAGES: dict[str, str] = {"zh_CN": "中文", "en": "English", BILINGUAL: "中文 + English"}
+
+
+def print_language(value: object) -> str:
+    """One of PRINT_LANGUAGES for a print form's value; Chinese when absent or unknown."""
+    return value if isinstance(value, str) and value in PRINT_LANGUAGES else DEFAULT_LOCALE
+
+
+@contextlib.contextmanager
+def printing(choice: str) -> Iterator[bool]:
+    """Inside the block a printed sheet renders in its language; yields True for a bilingual sheet
+    (rendered in Chinese, its templates adding each line again in English)."""
+    with language(DEFAULT_LOCALE if choice == BILINGUAL else choice):
+        yield choice == BILINGUAL
+
+
+def in_language(locale: str, render: Callable[[], T]) -> T:
+    """render() in another language: a bilingual sheet's English line (templates/pdf/_print.html)."""
+    with language(locale):
+        return render()
+
+
 def gettext(message: str) -> str:
     return translation(_current.get()).gettext(message)
 

@@ -43,7 +43,8 @@ def configure(env: Environment) -> Environment:
     env.filters.update(yuan=format_yuan, wan=format_wan, wan_short=format_wan_short, money_spoken=format_spoken,
                        local_time=local_time, chinese_date=chinese_date, long_date=long_date, month_label=month_label,
                        money=format_money, percent=percent, seeded=seeded)
-    env.globals.update(get_locale=i18n.get_locale, LOCALES=i18n.LOCALES)
+    env.globals.update(get_locale=i18n.get_locale, LOCALES=i18n.LOCALES, PRINT_LANGUAGES=i18n.PRINT_LANGUAGES,
+                       in_language=i18n.in_language)
     env.globals["bar_svg"] = bar_svg
     # Every LabelledEnum by its own name, read live: a domain imported after this environment was
     # built (the PDF renderer's is built at the first PDF) still has its enums in the templates.

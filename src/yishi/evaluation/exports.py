@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from yishi.ballots import codes as code_utils
 from yishi.ballots.paper_pdf import qr_modules
-from yishi.core import dates
+from yishi.core import dates, i18n
 from yishi.core.errors import Conflict
 from yishi.core.i18n import _, official_document
 from yishi.core.pdf import render_pdf
@@ -25,16 +25,18 @@ def qr_svg(url: str) -> str:
             f'<path d="{path}" fill="#000"/></svg>')
 
 
-async def codes_pdf(round_id: int, base_url: str) -> tuple[str, str, bytes]:
+async def codes_pdf(round_id: int, base_url: str, language: str = i18n.DEFAULT_LOCALE) -> tuple[str, str, bytes]:
     """评价码 slips, ten to an A4 page, grouped by community: the code, the QR code leading to the
-    round's projects (/r/CODE), and how to rate."""
+    round's projects (/r/CODE), and how to rate; in Chinese, English or both (i18n.PRINT_LANGUAGES)."""
     round_ = await wishlists.get_round(round_id)
     rows = await services.codes_of(round_id)
     if not rows:
         raise Conflict(_("还没有生成评价码。"))
     slips = [{"code": code_utils.display(r["code"]), "community": r["community_name"],
               "url": f"{base_url}/r/{r['code']}", "qr": qr_svg(f"{base_url}/r/{r['code']}")} for r in rows]
-    data = await render_pdf("pdf/rating_codes.html", round=round_, slips=slips, base_url=base_url)
+    with i18n.printing(i18n.print_language(language)) as bilingual:
+        data = await render_pdf("pdf/rating_codes.html", round=round_, slips=slips, base_url=base_url,
+                                bilingual=bilingual)
     return f"{round_.town_name}{round_.title}评价码.pdf", "application/pdf", data
 
 

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from yishi.core import dates, xlsx
+from yishi.core import dates, i18n, xlsx
 from yishi.core.errors import DomainError, InvalidInput
-from yishi.core.i18n import _, ngettext
+from yishi.core.i18n import N_, _, ngettext
 from yishi.core.pdf import render_pdf
 from yishi.core.templating import local_time
 from yishi.places import services as places
@@ -43,11 +43,14 @@ def qr_svg(data: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg).decode()
 
 
-async def poster_pdf(point_id: int, base_url: str) -> tuple[str, str, bytes]:
+async def poster_pdf(point_id: int, base_url: str, language: str = i18n.DEFAULT_LOCALE) -> tuple[str, str, bytes]:
+    """The observation point's QR poster, in Chinese, English or both (i18n.PRINT_LANGUAGES)."""
     point = await catalog.get_point(point_id)
     url = point_url(base_url, point.code)
-    pdf = await render_pdf("suggestions/poster.html", point=point, url=url, qr=qr_svg(url),
-                           categories=[c["name"] for c in await catalog.categories()])
+    categories = [c["name"] for c in await catalog.categories()]
+    with i18n.printing(i18n.print_language(language)) as bilingual:
+        pdf = await render_pdf("suggestions/poster.html", point=point, url=url, qr=qr_svg(url),
+                               categories=categories, bilingual=bilingual)
     return f"码上听-{point.community_name}-{point.name}.pdf", "application/pdf", pdf
 
 
@@ -266,11 +269,11 @@ async def import_xlsx(data: bytes, town_id: int, *, actor: Any) -> list[services
 
 # --- the export of a filtered list -------------------------------------------------------------
 
-EXPORT_COLUMNS = [
-    ("查询码", 12), ("收到日期", 12), ("镇（街道）", 12), ("社区（村）", 12), ("点位", 14), ("类别", 10), ("渠道", 11),
-    ("建议内容", 50), ("状态", 10), ("分级", 6), ("办理方式", 9), ("办理层级", 11), ("牵头单位", 16),
-    ("办理期限", 12), ("督办", 9), ("支持人次", 9), ("居民姓名", 9), ("联系电话", 14), ("答复", 40),
-    ("答复时间", 17), ("办结时间", 17),
+EXPORT_COLUMNS = [  # headers in the language of the page the export was asked from
+    (N_("查询码"), 12), (N_("收到日期"), 12), (N_("镇（街道）"), 12), (N_("社区（村）"), 12), (N_("点位"), 14),
+    (N_("类别"), 10), (N_("渠道"), 11), (N_("建议内容"), 50), (N_("状态"), 10), (N_("分级"), 6), (N_("办理方式"), 9),
+    (N_("办理层级"), 11), (N_("牵头单位"), 16), (N_("办理期限"), 12), (N_("督办"), 9), (N_("支持人次"), 9),
+    (N_("居民姓名"), 9), (N_("联系电话"), 14), (N_("答复"), 40), (N_("答复时间"), 17), (N_("办结时间"), 17),
 ]
 
 
@@ -289,11 +292,12 @@ async def list_xlsx(rows: list[dict], title: str) -> tuple[str, str, bytes]:
 
     wb = Workbook()
     ws = wb.active
-    ws.title = "居民建议"
+    ws.title = _("居民建议")
     ws.append([title])
     ws.cell(row=1, column=1).font = Font(bold=True, size=14)
-    ws.append([f"导出时间：{local_time(datetime.now(UTC))},共 {len(rows)} 条；联系电话已脱敏。"])
-    ws.append([name for name, _w in EXPORT_COLUMNS])
+    ws.append([ngettext("导出时间：{t}，共 {n} 条；联系电话已脱敏。", "导出时间：{t}，共 {n} 条；联系电话已脱敏。",
+                        len(rows)).format(t=local_time(datetime.now(UTC)), n=len(rows))])
+    ws.append([_(name) for name, _w in EXPORT_COLUMNS])
     for i, (_n, width) in enumerate(EXPORT_COLUMNS, start=1):
         ws.cell(row=3, column=i).font = Font(bold=True)
         ws.column_dimensions[ws.cell(row=3, column=i).column_letter].width = width
@@ -311,4 +315,4 @@ async def list_xlsx(rows: list[dict], title: str) -> tuple[str, str, bytes]:
     out = io.BytesIO()
     wb.save(out)
     stamp = rules.today_in_china().strftime("%Y%m%d")
-    return f"居民建议-{stamp}.xlsx", XLSX, out.getvalue()
+    return _("居民建议-{d}.xlsx").format(d=stamp), XLSX, out.getvalue()

@@ -13,6 +13,7 @@ from litestar.response import Redirect, Template
 from yishi.accounts import permissions as perm
 from yishi.accounts.enums import Role
 from yishi.ballots import codes as code_utils
+from yishi.core import i18n
 from yishi.core.errors import DomainError
 from yishi.core.i18n import _, _l
 from yishi.evaluation import exports, nextyear, observers, rates, rules, services, settings
@@ -236,7 +237,8 @@ class EvaluationController(Controller):
     @get("/rounds/{round_id:int}/codes.pdf", guards=[CODES])
     async def codes_pdf(self, request: Request, round_: RoundView) -> Response:
         base = links.public_base(request)
-        return file_response(*await exports.codes_pdf(round_.id, base), inline=True)
+        language = i18n.print_language(request.query_params.get("lang"))
+        return file_response(*await exports.codes_pdf(round_.id, base, language), inline=True)
 
     @post("/towns/{town_id:int}/underway", guards=[STREET_SETTING])
     async def underway(self, request: Request, town: dict) -> Redirect:

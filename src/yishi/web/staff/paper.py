@@ -8,6 +8,7 @@ from yishi.accounts import permissions as perm
 from yishi.ballots import codes as code_utils
 from yishi.ballots import lifecycle, paper, paper_pdf, round_settings
 from yishi.ballots import permissions as bperm
+from yishi.core import i18n
 from yishi.core.errors import DomainError
 from yishi.core.i18n import _, _l
 from yishi.places import services as places
@@ -61,7 +62,7 @@ class PaperController(Controller):
             round_id, base_url=links.public_base(request),
             community_id=form_int(form.get("community"), _("社区"), default=0) or None,
             limit=form_int(form.get("count"), _("张数"), default=100), size=str(form.get("size", "A4") or "A4"),
-            actor=request.user)
+            language=i18n.print_language(form.get("lang")), actor=request.user)
         return file_response(name, mime, data)
 
     @post("/entries", guards=[guards.ENTER_PAPER])

@@ -8,6 +8,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
 from yishi.accounts.enums import Role
+from yishi.core import i18n
 from yishi.core.errors import DomainError, Forbidden, NotFound
 from yishi.core.i18n import _, ngettext
 from yishi.places import services as places
@@ -85,7 +86,8 @@ class SuggestionManageController(Controller):
     async def poster(self, request: Request, point_id: int) -> Response:
         point = await catalog.get_point(point_id)
         perm.require(perm.can_manage_points(request.user, point.town_id))
-        filename, mime, data = await exports.poster_pdf(point_id, links.public_base(request))
+        filename, mime, data = await exports.poster_pdf(point_id, links.public_base(request),
+                                                        i18n.print_language(request.query_params.get("lang")))
         return file_response(filename, mime, data, inline=True)
 
     # --- Excel import ---------------------------------------------------------------------------
