@@ -8,7 +8,7 @@ import pytest
 from playwright.async_api import expect
 
 from tests import factories as f
-from tests.e2e.helpers import accept_dialogs, login
+from tests.e2e.helpers import accept_dialogs, login, pdf_text
 from yishi.accounts.enums import Role
 from yishi.ballots import codes as code_utils
 from yishi.ballots import lifecycle
@@ -135,3 +135,29 @@ async def test_paper_ballots_entered_after_the_ticking_ended_then_staff_confirm_
     await expect(boss.locator(".facts")).to_contain_text("收回选票 1 张")
     assert await boss.evaluate("document.documentElement.scrollWidth") <= 360
     await boss.screenshot(path=str(ARTIFACTS / "results-after-paper-360.png"), full_page=True)
+
+
+async def test_paper_ballots_printed_in_chinese_and_english_from_a_phone(open_page, tmp_path):
+    """The print form's language choice (中文 / English / 中文 + English) at 360 px: the download is
+    the bilingual ballot, the page around it stays in Chinese."""
+    places = await f.make_places(1)
+    r = await f.make_round(places, items=3, max_ticks=2)
+    await f.open_round(r, codes_per_community=1)
+    staff = await f.make_user(Role.street_staff, places)
+    page = await open_page(phone=True)
+    await login(page, staff.username)
+    await page.goto(f"/rounds/{r.id}/paper")
+    await page.get_by_label("张数").fill("1")
+    await page.get_by_label("打印语言").select_option("bilingual")
+    assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    await page.locator("#print").screenshot(path=str(ARTIFACTS / "paper-print-language-360.png"))
+    async with page.expect_download() as info:
+        await page.get_by_role("button", name="下载选票 PDF").click()
+    path = tmp_path / "ballots.pdf"
+    await (await info.value).save_as(path)
+    text = pdf_text(path)
+    assert "群众勾选票" in text and "Wishlistofcommunityprojects·ballot" in text
+    desk = await open_page()
+    await login(desk, staff.username)
+    await desk.goto(f"/rounds/{r.id}/paper")
+    await desk.locator("#print").screenshot(path=str(ARTIFACTS / "paper-print-language-1280.png"))
