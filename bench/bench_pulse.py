@@ -18,37 +18,14 @@ import os
 import random
 import re
 import sys
-import tempfile
 import time
-import uuid
 from datetime import UTC, date, datetime, timedelta
+
+from fresh_db import pg as run_pg
+from fresh_db import setup_env
 
 STREETS, SUGGESTIONS, DAYS, SPOTS = 7, 20_000, 730, 30
 PASSWORD = "bench-password-1"
-
-
-def _setup_env(db: str) -> str | None:
-    tmp = tempfile.mkdtemp(prefix="yishi-bench-pulse-")
-    os.environ["YISHI_DATA_DIR"] = tmp
-    os.environ.setdefault("YISHI_SECRET_KEY", "bench")
-    os.environ["YISHI_ARGON2_TIME_COST"] = "1"
-    os.environ["YISHI_ARGON2_MEMORY_COST"] = "1024"
-    if db == "postgres":
-        name = f"yishi_bench_{uuid.uuid4().hex[:8]}"
-        os.environ["YISHI_DATABASE_URL"] = f"postgresql://postgres@127.0.0.1:5432/{name}"
-        return name
-    os.environ["YISHI_DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
-    return None
-
-
-async def _pg(sql: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect("postgresql://postgres@127.0.0.1:5432/postgres")
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
 
 
 async def seed(today: date) -> tuple[int, int, int]:
@@ -159,15 +136,15 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--without-index", action="store_true")
     args = parser.parse_args()
-    pg = _setup_env(args.db)
+    pg = setup_env(args.db, "yishi-bench-pulse-")
     sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
     if pg:
-        asyncio.run(_pg(f'CREATE DATABASE "{pg}"'))
+        asyncio.run(run_pg(f'CREATE DATABASE "{pg}"'))
     try:
         asyncio.run(run(args.repeat, args.without_index))
     finally:
         if pg:
-            asyncio.run(_pg(f'DROP DATABASE IF EXISTS "{pg}" WITH (FORCE)'))
+            asyncio.run(run_pg(f'DROP DATABASE IF EXISTS "{pg}" WITH (FORCE)'))
 
 
 if __name__ == "__main__":

@@ -88,8 +88,8 @@ def test_previous_month_wraps_the_year():
 
 def test_add_workdays_skips_the_national_day_holiday():
     cal = Calendar()
-    assert rules.add_workdays(date(2026, 11, 6), 5, cal) == date(2026, 11, 13)  # Fri -> next Fri
-    assert rules.add_workdays(date(2026, 11, 6), 1, Calendar({date(2026, 11, 9): False})) == date(2026, 11, 10)
+    assert cal.add_workdays(date(2026, 11, 6), 5) == date(2026, 11, 13)  # Fri -> next Fri
+    assert Calendar({date(2026, 11, 9): False}).add_workdays(date(2026, 11, 6), 1) == date(2026, 11, 10)
 
 
 def test_case_colour_yellow_then_red():

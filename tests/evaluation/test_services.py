@@ -179,7 +179,7 @@ async def test_unsatisfied_with_comment_opens_a_case_due_in_working_days():
     (case,) = await UnsatisfiedCase.select().run()
     opened = case["opened_on"]
     assert case["comment"] == "晚上灯不亮"
-    assert case["due"] == rules.add_workdays(opened, 5, await supervision.calendar_of(places["district"]))
+    assert case["due"] == (await supervision.calendar_of(places["district"])).add_workdays(opened, 5)
     (row,) = await services.ledger([pid], today=case["due"])
     assert row["colour"] is CaseColour.open
     (row,) = await services.ledger([pid], today=date(2099, 1, 1))

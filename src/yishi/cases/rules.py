@@ -68,16 +68,6 @@ class Limits:
 DEFAULTS = Limits()
 
 
-def add_workdays(start: Any, n: int, calendar: Calendar) -> Any:
-    """The n-th working day after the date `start` (start itself not counted)."""
-    day, left = start, n
-    while left > 0:
-        day += timedelta(days=1)
-        if calendar.is_workday(day):
-            left -= 1
-    return day
-
-
 def end_of_day(day: Any) -> datetime:
     """Midnight at the end of a China date: a case due on a day may be answered all that day."""
     return datetime.combine(day + timedelta(days=1), time(0), tzinfo=CHINA)
@@ -96,7 +86,7 @@ def clock(dispatched_at: datetime, *, urgency: Urgency, track: Track, kind: Case
         return Clock(dispatched_at + timedelta(hours=limits.urgent_accept_hours),
                      dispatched_at + timedelta(hours=hours))
     day = in_china(dispatched_at).date()
-    due = end_of_day(add_workdays(day, limits.days_for(track, kind), calendar))
+    due = end_of_day(calendar.add_workdays(day, limits.days_for(track, kind)))
     return Clock(dispatched_at + timedelta(hours=limits.accept_hours), due)
 
 

@@ -180,15 +180,6 @@ def month_bounds(month: str) -> tuple[date, date]:
 
 # --- the ledger of unsatisfied cases ---------------------------------------------------------------
 
-def add_workdays(start: date, n: int, calendar: Calendar) -> date:
-    """The n-th working day after `start` (start itself not counted)."""
-    day, left = start, n
-    while left > 0:
-        day += timedelta(days=1)
-        if calendar.is_workday(day):
-            left -= 1
-    return day
-
 
 def case_colour(*, answered: bool, due: date, today: date, red_after: int, calendar: Calendar) -> CaseColour:
     """Yellow once the due date has passed unanswered, red once it is more than `red_after`

@@ -295,7 +295,7 @@ async def comments_of(project_id: int) -> list[dict]:
 async def open_case(project: dict, rating_id: int | None, comment: str, channel: RatingChannel, today: date) -> int:
     s = await settings.of_district(project["district_id"])
     calendar = await supervision.calendar_of(project["district_id"])
-    due = rules.add_workdays(today, s.case_due_workdays, calendar)
+    due = calendar.add_workdays(today, s.case_due_workdays)
     rows = await UnsatisfiedCase.insert(UnsatisfiedCase(
         project=project["id"], rating=rating_id, unit=project["lead_unit"], comment=comment, channel=channel,
         opened_on=today, due=due)).returning(UnsatisfiedCase.id).run()

@@ -68,6 +68,15 @@ class Calendar:
                 break
         return count
 
+    def add_workdays(self, start: date, n: int) -> date:
+        """The n-th working day after `start` (start itself not counted): a due date in working days."""
+        day, left = start, n
+        while left > 0:
+            day += timedelta(days=1)
+            if self.is_workday(day):
+                left -= 1
+        return day
+
 
 @lru_cache(maxsize=8192)
 def _national_workday(day: date) -> bool:
