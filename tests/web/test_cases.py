@@ -116,3 +116,21 @@ async def test_htmx_asks_for_the_rows_or_the_dispatch_fields_and_gets_only_them(
     fields = await client.get(f"/cases/dispatch/{s.id}", headers={"hx-request": "true", "hx-target": "dispatch-fields"})
     assert fields.text.lstrip().startswith('<div id="dispatch-fields">') and "<html" not in fields.text
     assert "<html" in (await client.get(f"/cases/dispatch/{s.id}", headers={"hx-target": "dispatch-fields"})).text
+
+
+async def test_an_administrator_picks_the_district_of_the_catalogue_and_an_unknown_one_is_a_404(client):
+    w = await world()
+    other = await f.make_places()
+    school = await f.make_unit(other, name="区教育局")
+    await catalog.add_entry(other["district"], level1="教育", level2="入学咨询", level3="", unit_id=school,
+                            category_id=None, kind=CaseKind.consult, actor=None)
+    admin = await f.make_user(Role.admin)
+    await f.login(client, admin.username)
+    mine = await client.get(f"/cases/catalog?district={w['places']['district']}")
+    assert mine.status_code == 200 and "路灯" in mine.text and "入学咨询" not in mine.text
+    theirs = await client.get(f"/cases/catalog?district={other['district']}")
+    assert theirs.status_code == 200 and "入学咨询" in theirs.text and "区教育局" in theirs.text
+    assert "路灯" not in theirs.text
+    for wrong in ("999999", "abc"):
+        r = await client.get(f"/cases/catalog?district={wrong}")
+        assert r.status_code == 404 and "没有这个区" in r.text

@@ -57,7 +57,7 @@ def _page_number(value: Any) -> int:
 
 async def _district_of(request: Request) -> int:
     """The district whose catalogue and limits are shown: the reviewer's own; an administrator's
-    from ?district= (or the first)."""
+    from ?district= (the first when none is named; an unknown one is a 404)."""
     user = request.user
     if cperm.role_of(user) is Role.district_reviewer:
         return _id(user.district)
@@ -65,7 +65,12 @@ async def _district_of(request: Request) -> int:
     if not districts:
         raise NotFound(_("还没有区，请先建立行政区划。"))
     wanted = request.query_params.get("district", "")
-    return next((d["id"] for d in districts if str(d["id"]) == wanted), districts[0]["id"])
+    if not wanted:
+        return districts[0]["id"]
+    found = next((d["id"] for d in districts if str(d["id"]) == wanted), None)
+    if found is None:
+        raise NotFound(_("没有这个区。"))
+    return found
 
 
 def actions_for(actor: Actor, case: dict | None) -> set[str]:
