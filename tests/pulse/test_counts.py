@@ -5,7 +5,9 @@ from datetime import timedelta
 import pytest
 
 from tests import factories as f
-from yishi.accounts.enums import Role
+from yishi.accounts import units
+from yishi.accounts.enums import Role, UnitKind
+from yishi.cases import services as cases
 from yishi.core import dates
 from yishi.core.errors import InvalidInput
 from yishi.pulse import counts, reports, rules, settings
@@ -140,3 +142,21 @@ async def test_topic_lists_cases_units_and_rates(street):
     assert [(u, n, fig.resolution_rate) for u, n, fig in t.units] == [("社区养老服务站", 1, 1.0),
                                                                        ("（未定牵头单位）", 1, 0.0)]
     assert [(g.name, g.this) for g in t.groups] == [("第1社区", 2)]
+
+
+async def test_topic_groups_dispatched_cases_by_the_unit_they_went_to(street):
+    """The 专题报告 names the unit a case was dispatched to as in the units directory now (here
+    renamed since the dispatch, so the suggestion's text still says the old name); a suggestion
+    never dispatched keeps the lead unit the street typed."""
+    places, staff = street
+    ids = await _spread(places, staff, [(0, 0, "养老", "", 4)])
+    unit = await f.make_unit(places, name="民政办")
+    for sid in ids[:2]:
+        await cases.dispatch(sid, cases.Dispatch(unit), actor=staff)
+    await units.update_unit(unit, name="社会事务办", kind=UnitKind.district_department, contact_name="张联络",
+                            contact_phone="028-83912345", active=True)
+    await services.grade(ids[2], grade=Grade.C, track=Track.now, lead_unit="社区养老服务站", actor=staff)
+    area = await counts.town_area(places["town"])
+    cats = {c["name"]: c["id"] for c in await catalog.categories()}
+    t = await reports.topic(area, cats["养老"], dates.today().replace(day=1), dates.today())
+    assert [(u, n) for u, n, _fig in t.units] == [("社会事务办", 2), ("社区养老服务站", 1), ("（未定牵头单位）", 1)]

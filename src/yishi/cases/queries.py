@@ -166,3 +166,15 @@ async def to_dispatch(town_ids: tuple[int, ...] | None, *, page: int = 1) -> Pag
         Suggestion.community.name.as_alias("community_name")).where(where).order_by(
         Suggestion.received_on).order_by(Suggestion.id).limit(PER_PAGE).offset((page - 1) * PER_PAGE).run()
     return Page(rows=rows, total=total, page=page, pages=pages)
+
+
+async def lead_units_of(suggestion_ids: list[int]) -> dict[int, str]:
+    """The unit each of these suggestions' cases is dispatched to as lead (主办): suggestion id →
+    the unit's name in the directory now. Suggestions never dispatched, or whose lead unit was
+    deleted, are not in it."""
+    found: dict[int, str] = {}
+    for start in range(0, len(suggestion_ids), 500):  # keep each IN list well under SQLite's limit
+        rows = await Case.select(Case.suggestion, Case.lead_unit.name.as_alias("unit_name")).where(
+            Case.suggestion.is_in(suggestion_ids[start:start + 500]) & Case.lead_unit.is_not_null()).run()
+        found.update({r["suggestion"]: r["unit_name"] for r in rows})
+    return found

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from yishi.cases import queries as case_queries
 from yishi.core import dates
 from yishi.core.errors import DomainError, NotFound
 from yishi.core.i18n import _
@@ -148,7 +149,7 @@ class Topic:
     figures: srules.Figures
     groups: list[Line]          # per community (a street) or street (a district), with their rates
     places: list[rules.Ranked]
-    units: list[tuple[str, int, srules.Figures]]   # lead unit as recorded, cases, their rates
+    units: list[tuple[str, int, srules.Figures]]   # lead unit (dispatched, else as typed), cases, rates
     weekly: list[tuple[date, int]]
     cases: list[dict]
     more: int                   # cases beyond the list's limit
@@ -156,7 +157,8 @@ class Topic:
 
 async def topic(area: Area, category_id: int, first: date, last: date) -> Topic:
     """专题报告 on one category over a period: the cases behind it, where they come from, the
-    units that lead them (the lead unit as the street recorded it), the 三率 of each."""
+    units that lead them (the unit a case is dispatched to; the lead unit the street typed for a
+    suggestion never dispatched), the 三率 of each."""
     if first > last:
         raise DomainError(_("开始日期不能晚于结束日期。"))
     if (last - first).days > 366:
@@ -177,9 +179,12 @@ async def topic(area: Area, category_id: int, first: date, last: date) -> Topic:
                         if s and cat == category_id}, {})
     rows = await queries.export_rows(scope, f)
     rows = [r for r in rows if r["status"] is not SuggestionStatus.merged]
+    # The unit a case is dispatched to (派单) leads it, under its name in the directory now; a
+    # suggestion never dispatched has only the text the street typed (the same name, one line).
+    dispatched = await case_queries.lead_units_of([r["id"] for r in rows])
     units: dict[str, list[int]] = {}
     for r in rows:
-        units.setdefault(r["lead_unit"] or "", []).append(r["id"])
+        units.setdefault(dispatched.get(r["id"], r["lead_unit"] or ""), []).append(r["id"])
     unit_lines = []
     for name, ids in units.items():
         unit_lines.append((name or _("（未定牵头单位）"), len(ids), await queries.figures_of(ids)))
