@@ -76,3 +76,22 @@ async def test_staff_prints_and_exports_exactly_one_issuing_batch(open_page):
                                                             for c in second.codes]
     slips = set(await page.locator(".slip-code").all_inner_texts())
     assert not {code_utils.display(c) for c in first.codes + other.codes} & slips
+
+
+async def test_street_staff_reads_the_cases_step_of_her_guide_on_a_phone(open_page, tmp_path):
+    places = await f.make_places()
+    await f.make_user(Role.street_staff, places, username="wang_jie")
+    for phone_width in (True, False):
+        page = await open_page(phone=phone_width)
+        await login(page, "wang_jie")
+        await page.get_by_role("link", name="使用说明").click()
+        step = page.locator(".guide-steps li", has_text="派单目录")
+        await expect(step).to_contain_text("主办单位会自动填好")
+        await expect(page.locator(".guide-steps li", has_text="办结和提级")).to_contain_text("交给区里办")
+        if phone_width:
+            assert await page.evaluate("document.documentElement.scrollWidth") <= 360
+        await page.screenshot(path=str(tmp_path / f"help-street-{'360' if phone_width else 'desktop'}.png"),
+                              full_page=True)
+        await step.get_by_role("link", name="接诉即办").click()
+        await expect(page).to_have_url(re.compile(r"/cases/$"))
+        await expect(page.get_by_role("link", name=re.compile("待派单"))).to_be_visible()

@@ -50,6 +50,29 @@ async def test_help_signed_in_is_the_roles_own_guide(client, role, title, first_
     assert len(others) == 8 and role.value not in others
 
 
+@pytest.mark.parametrize(("role", "links", "words"), [
+    (Role.street_staff, ['<a href="/cases/">接诉即办</a>'],
+     {"接诉即办": ["“待派单”", "“派单目录”", "主办单位会自动填好", "协办单位"],
+      "办结和提级": ["点“办结”", "退单", "重新派单", "点“提级”", "交给区里办"]}),
+    (Role.district_reviewer, ['<a href="/cases/">接诉即办</a>', '<a href="/cases/catalog">派单目录与办理时限</a>'],
+     {"接诉即办": ["“提级”里看各街道交上来的事项", "重新派单", "由区里办结", "改派单目录", "办理时限"]}),
+])
+async def test_street_and_district_guides_explain_their_part_of_the_cases(client, role, links, words):
+    """接诉即办 in each guide, as the unit clerk's has it: the street dispatches with the
+    catalogue, closes and escalates; the district takes the escalated cases and keeps the
+    catalogue and the time limits. The links lead to pages this role may open."""
+    user = await f.make_user(role, await f.make_places())
+    await f.login(client, user.username)
+    page = await client.get("/help")
+    steps = dict(re.findall(r"<li><strong>(.*?)</strong>(.*?)</li>", page.text, re.S))
+    for link in links:
+        assert link in steps["接诉即办"]
+        assert (await client.get(re.findall(r'href="([^"]+)"', link)[0])).status_code == 200
+    for title, wanted in words.items():
+        for word in wanted:
+            assert word in steps[title], (title, word)
+
+
 async def test_help_of_another_role_by_its_address_and_unknown_404(client):
     page = await client.get("/help/collector")
     assert "<h1>使用说明：民情收集员</h1>" in page.text
