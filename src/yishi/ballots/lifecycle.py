@@ -13,7 +13,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from yishi.ballots import paper, results, round_settings
+from yishi.ballots import mixing, paper, results, round_settings
 from yishi.ballots.tables import Ballot
 from yishi.core import audit
 from yishi.core.errors import Conflict, DomainError
@@ -73,7 +73,8 @@ async def count_round(round_: wishlists.RoundView, *, actor: Any) -> str:
     """Count the round and publish its result, once: voting -> counted, in one transaction with
     the count. Refused while a paper ballot waits (nothing changes then); the paper entry paths
     hold the round row (paper._hold_voting), so an entry either commits before this counts, or
-    finds the round counted and is refused. Returns the result's digest."""
+    finds the round counted and is refused. The ballots are mixed before they are counted
+    (ballots/mixing.py). Returns the result's digest."""
     setup = await round_settings.get(round_.id)
     async with Ballot._meta.db.transaction():
         if not await wishlists.set_status(round_.id, RoundStatus.voting, RoundStatus.counted,
@@ -81,7 +82,10 @@ async def count_round(round_: wishlists.RoundView, *, actor: Any) -> str:
             raise Conflict(_("该批次的状态已被他人更改，请刷新页面。"))
         await paper.ensure_none_held(round_.id)
         # Counted after the status changed: a ballot racing the close either committed before it
-        # (cast_ballot holds the round row) or was refused, so this count is final.
+        # (cast_ballot holds the round row) or was refused, so this count is final. Mixed first,
+        # in the same transaction: no published result rests on ballots still paired with their
+        # codes by PostgreSQL's transaction ids (ballots/mixing.py).
+        await mixing.mix_round(round_.id)
         digest = await results.publish(round_.id)
     on_paper = {"paper_returned": setup.paper_returned} if setup.uses_paper else {}
     await audit.record("ballot.round.closed", actor=actor, object_type="round", object_id=round_.id,

@@ -7,6 +7,7 @@ from yishi.ballots.tables import (
     BallotChoice,
     BallotCode,
     BallotCodeBatch,
+    BallotMix,
     PaperBallot,
     RoundResult,
     RoundSetting,
@@ -15,7 +16,8 @@ from yishi.ballots.tables import (
 APP_CONFIG = AppConfig(
     app_name="ballots",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
-    table_classes=[BallotCodeBatch, BallotCode, Ballot, BallotChoice, RoundSetting, PaperBallot, RoundResult],
+    table_classes=[BallotCodeBatch, BallotCode, Ballot, BallotChoice, RoundSetting, PaperBallot, RoundResult,
+                   BallotMix],
     migration_dependencies=["yishi.wishlists.piccolo_app"],
     commands=[],
 )

@@ -95,3 +95,14 @@ class RoundResult(Table, tablename="ballot_round_result"):
     approvals = Text(default="{}")
     digest = Varchar(length=64)
     published_at = Timestamptz()
+
+
+class BallotMix(Table, tablename="ballot_mix"):
+    """When a round's ballots were last mixed (ballots.mixing) and how many there were then: a
+    round with more ballots than that has ballots still paired with their codes by PostgreSQL's
+    transaction ids, and is mixed again."""
+
+    id: Serial
+    round = ForeignKey(Round, null=False, unique=True, on_delete=OnDelete.cascade)
+    ballots = Integer(default=0)
+    mixed_at = Timestamptz()

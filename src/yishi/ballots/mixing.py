@@ -1,0 +1,70 @@
+"""The mix of a round's ballots (core/mixing.py says why): in one transaction every ballot of the
+round and its ticks are deleted and inserted again in a random order (same ids, same receipts,
+so every receipt still checks), and every spent code and paper ballot form of the round is
+written again unchanged, one by one in a random order. Afterwards all of them carry the mix's
+transaction id (xmin) and the heap's order is the mix's random one: nothing an insider reads
+from the tables pairs a spent code with its ballot any more.
+
+When: as the round is counted (lifecycle.count_round, in the count's own transaction, so no
+published result rests on unmixed rows), and while the ticking goes on, from the scheduled run
+(mix_due) for every round with ballots cast since its last mix.
+
+Casting goes on during a mix. The mix copies the round's ballots first (one statement), then the
+ticks of exactly those ballots (a ballot and its ticks are committed together, so the copy is
+whole), and deletes and inserts only what it copied: a ballot committed meanwhile is not touched,
+keeps its own xmin and is mixed next time. Spent codes are never written by anything else (a
+cast and a paper entry only spend unused codes), and a paper form the mix writes again while a
+collector enters it waits for the other's row lock and then writes the newer row. Two mixes of
+one round are serialised by an advisory lock.
+
+On SQLite there is nothing to mix: no xmin, and a table's rows are kept in rowid order, which for
+ballots and ticks is their random id. mix_round does nothing there and returns 0."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from yishi.ballots.tables import Ballot, BallotChoice, BallotCode, BallotMix, PaperBallot
+from yishi.core import mixing
+
+_LOCK_KIND = 0x6D697862  # 'mixb'
+TABLES = (Ballot, BallotChoice, BallotCode, PaperBallot)
+
+
+async def mix_round(round_id: int) -> int:
+    """Mix the round's ballots (in the caller's transaction if there is one); how many ballots
+    were mixed. Does nothing on SQLite (0)."""
+    if not mixing.is_postgres(Ballot):
+        return 0
+    r = int(round_id)
+    async with Ballot._meta.db.transaction():
+        await mixing.lock(Ballot, _LOCK_KIND, r)
+        ballots = await mixing.rewrite_shuffled([
+            (Ballot, f"round = {r}"),
+            (BallotChoice, f"ballot IN (SELECT id FROM {mixing.stash_of(Ballot)})"),
+        ])
+        await mixing.restamp_shuffled(BallotCode, "used_at", f"round = {r} AND used_at IS NOT NULL")
+        await mixing.restamp_shuffled(PaperBallot, "status", f"round = {r}")
+        await BallotMix.raw(
+            "INSERT INTO ballot_mix (round, ballots, mixed_at) VALUES ({}, {}, {})"
+            " ON CONFLICT (round) DO UPDATE SET ballots = excluded.ballots, mixed_at = excluded.mixed_at",
+            r, ballots, datetime.now(UTC)).run()
+    return ballots
+
+
+async def due_rounds() -> list[int]:
+    """Rounds with more ballots than at their last mix (or never mixed). Empty on SQLite."""
+    if not mixing.is_postgres(Ballot):
+        return []
+    rows = await Ballot.raw(
+        "SELECT b.round FROM ballot b LEFT JOIN ballot_mix m ON m.round = b.round"
+        " GROUP BY b.round, m.ballots HAVING count(*) <> coalesce(m.ballots, -1) ORDER BY b.round").run()
+    return [row["round"] for row in rows]
+
+
+async def mix_due() -> dict[int, int]:
+    """The scheduled run: mix every round that is due, each in a transaction of its own, then
+    VACUUM the tables the mixes rewrote. {round id: ballots mixed}."""
+    mixed = {round_id: await mix_round(round_id) for round_id in await due_rounds()}
+    if mixed:
+        await mixing.vacuum(TABLES)
+    return mixed
