@@ -201,7 +201,7 @@ async def test_old_row_versions_stay_until_vacuum_frees_them():
 
     await mixing.mix_round(r.id)
     assert cast_xmins <= await in_heap("ballot")  # the window VACUUM closes
-    await core_mixing.vacuum(mixing.TABLES)
+    await core_mixing.vacuum(mixing.BALLOTS.tables)
     assert not cast_xmins & await in_heap("ballot")
     assert not cast_xmins & await in_heap("ballot_choice")
     assert not cast_xmins & await in_heap("ballot_code")

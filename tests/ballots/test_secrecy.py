@@ -106,12 +106,13 @@ async def test_after_the_mix_no_pairing_an_insider_tries_pairs_a_code_with_its_b
 async def test_before_the_mix_postgres_pairs_every_code_with_its_ballot():
     """The window: between a ballot and the next mix of its round (the scheduled run while the
     ticking goes on, the count at its end), an insider who reads the tables pairs its code with it
-    by the transaction id, and by the heap's order. This is what the README says."""
+    by the transaction id (and, in a table whose new rows go to its end, by the heap's order too:
+    not asserted, as where a row lands depends on the free space earlier tests left). This is what
+    the README says."""
     _r, truth = await _cast_twenty_distinct_ballots()
     pairings = await _insiders_pairings(truth)
     assert pairings["same xmin"] == N
     assert pairings["xmin order"] == N
-    assert pairings["ctid"] == N
     # What never paired, even before: the random ids.
     assert pairings["ballot id"] < N // 2 and pairings["tick id"] < N // 2
 

@@ -21,50 +21,38 @@ On SQLite there is nothing to mix: no xmin, and a table's rows are kept in rowid
 ballots and ticks is their random id. mix_round does nothing there and returns 0."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from yishi.ballots.tables import Ballot, BallotChoice, BallotCode, BallotMix, PaperBallot
 from yishi.core import mixing
 
-_LOCK_KIND = 0x6D697862  # 'mixb'
-TABLES = (Ballot, BallotChoice, BallotCode, PaperBallot)
+BALLOTS = mixing.Kind(lock=0x6D697862,  # 'mixb'
+                      marker=BallotMix, count_column="ballots",
+                      counts="SELECT round, count(*) AS n FROM ballot GROUP BY round",
+                      tables=(Ballot, BallotChoice, BallotCode, PaperBallot))
 
 
-async def mix_round(round_id: int) -> int:
-    """Mix the round's ballots (in the caller's transaction if there is one); how many ballots
-    were mixed. Does nothing on SQLite (0)."""
-    if not mixing.is_postgres(Ballot):
-        return 0
-    r = int(round_id)
-    async with Ballot._meta.db.transaction():
-        await mixing.lock(Ballot, _LOCK_KIND, r)
-        ballots = await mixing.rewrite_shuffled([
-            (Ballot, f"round = {r}"),
-            (BallotChoice, f"ballot IN (SELECT id FROM {mixing.stash_of(Ballot)})"),
-        ])
-        await mixing.restamp_shuffled(BallotCode, "used_at", f"round = {r} AND used_at IS NOT NULL")
-        await mixing.restamp_shuffled(PaperBallot, "status", f"round = {r}")
-        await BallotMix.raw(
-            "INSERT INTO ballot_mix (round, ballots, mixed_at) VALUES ({}, {}, {})"
-            " ON CONFLICT (round) DO UPDATE SET ballots = excluded.ballots, mixed_at = excluded.mixed_at",
-            r, ballots, datetime.now(UTC)).run()
+async def _mix(r: int) -> int:
+    ballots = await mixing.rewrite_shuffled([
+        (Ballot, f"round = {r}"),
+        (BallotChoice, f"ballot IN (SELECT id FROM {mixing.stash_of(Ballot)})"),
+    ])
+    await mixing.restamp_shuffled(BallotCode, "used_at", f"round = {r} AND used_at IS NOT NULL")
+    await mixing.restamp_shuffled(PaperBallot, "status", f"round = {r}")
     return ballots
+
+
+async def mix_round(round_id: int, *, force: bool = True) -> int | None:
+    """Mix the round's ballots (in the caller's transaction if there is one); how many ballots
+    were mixed. Without `force`, nothing (None) when no ballot came since the round's last mix.
+    Does nothing on SQLite (0)."""
+    return await mixing.mix(BALLOTS, round_id, _mix, force=force)
 
 
 async def due_rounds() -> list[int]:
     """Rounds with more ballots than at their last mix (or never mixed). Empty on SQLite."""
-    if not mixing.is_postgres(Ballot):
-        return []
-    rows = await Ballot.raw(
-        "SELECT b.round FROM ballot b LEFT JOIN ballot_mix m ON m.round = b.round"
-        " GROUP BY b.round, m.ballots HAVING count(*) <> coalesce(m.ballots, -1) ORDER BY b.round").run()
-    return [row["round"] for row in rows]
+    return await mixing.due_rounds(BALLOTS)
 
 
 async def mix_due() -> dict[int, int]:
-    """The scheduled run: mix every round that is due, each in a transaction of its own, then
-    VACUUM the tables the mixes rewrote. {round id: ballots mixed}."""
-    mixed = {round_id: await mix_round(round_id) for round_id in await due_rounds()}
-    if mixed:
-        await mixing.vacuum(TABLES)
-    return mixed
+    """The scheduled pass (yishi periodic): every round with ballots since its last mix, each in
+    a transaction of its own, then VACUUM. {round id: ballots mixed}."""
+    return await mixing.mix_due(BALLOTS, lambda r: mix_round(r, force=False))

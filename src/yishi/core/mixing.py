@@ -20,7 +20,9 @@ Callers build the `where` texts from integers they checked themselves: they are 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from piccolo.engine.postgres import PostgresEngine
@@ -40,10 +42,71 @@ def _connection(table: type[Table]) -> Any:
     return transaction.connection
 
 
-async def lock(table: type[Table], kind: int, key: int) -> None:
-    """Inside the mix's transaction: one mix of (kind, key) at a time. Two mixes of the same rows
-    would each delete and insert them again, and the second's inserts would clash."""
-    await _connection(table).execute(f"SELECT pg_advisory_xact_lock({int(kind)}, {int(key)})")
+@dataclass(frozen=True)
+class Kind:
+    """What a domain mixes per round: its advisory lock's first key, the table that remembers
+    each round's last mix (columns round, `count_column`, mixed_at), the SQL that counts the rows
+    each round has now (`round, n`), and the tables the mix rewrites (VACUUMed after)."""
+
+    lock: int
+    marker: type[Table]
+    count_column: str
+    counts: str
+    tables: tuple[type[Table], ...]
+
+
+async def mix(kind: Kind, round_id: int, work: Callable[[int], Awaitable[int]], *, force: bool) -> int | None:
+    """One mix of a round, in the caller's transaction if there is one, else in its own: waits
+    for any other mix of the round (an advisory lock: two mixes of the same rows would each
+    delete and insert them again, and the second's inserts would clash), then, unless `force`,
+    does nothing (None) when the round has no rows since its last mix (another pass mixed it
+    meanwhile); else `work(round_id)`, which returns how many rows it mixed, and remembers that
+    count. Nothing at all on SQLite (0)."""
+    table = kind.marker
+    if not is_postgres(table):
+        return 0
+    r, name, column = int(round_id), table._meta.tablename, kind.count_column
+    async with table._meta.db.transaction():
+        conn = _connection(table)
+        await conn.execute(f"SELECT pg_advisory_xact_lock({int(kind.lock)}, {r})")
+        if not force and r not in await _due(kind, r):
+            return None
+        mixed = await work(r)
+        await conn.execute(
+            f"INSERT INTO {name} (round, {column}, mixed_at) VALUES ($1, $2, $3) ON CONFLICT (round)"
+            f" DO UPDATE SET {column} = excluded.{column}, mixed_at = excluded.mixed_at", r, mixed, datetime.now(UTC))
+    return mixed
+
+
+async def _due(kind: Kind, round_id: int | None = None) -> list[int]:
+    only = f"WHERE c.round = {int(round_id)} AND" if round_id is not None else "WHERE"
+    rows = await kind.marker.raw(
+        f"SELECT c.round FROM ({kind.counts}) AS c LEFT JOIN {kind.marker._meta.tablename} m ON m.round = c.round"
+        f" {only} c.n <> coalesce(m.{kind.count_column}, -1) ORDER BY c.round").run()
+    return [row["round"] for row in rows]
+
+
+async def due_rounds(kind: Kind) -> list[int]:
+    """Rounds with more rows than at their last mix (or never mixed). Empty on SQLite."""
+    return await _due(kind) if is_postgres(kind.marker) else []
+
+
+async def mix_due(kind: Kind, mix_round: Callable[[int], Awaitable[int | None]]) -> dict[int, int]:
+    """The scheduled pass: every due round mixed, each in a transaction of its own, then the
+    tables VACUUMed. {round id: rows mixed}, without the rounds another pass mixed meanwhile."""
+    mixed = {}
+    for round_id in await due_rounds(kind):
+        n = await mix_round(round_id)
+        if n is not None:
+            mixed[round_id] = n
+    if mixed:
+        await vacuum(kind.tables)
+    return mixed
+
+
+async def run(table: type[Table], sql: str) -> None:
+    """Statements of a mix (text only, no parameters) on its transaction's connection."""
+    await _connection(table).execute(sql)
 
 
 def _stash(table: type[Table]) -> str:

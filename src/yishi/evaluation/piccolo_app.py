@@ -11,6 +11,7 @@ from yishi.evaluation.tables import (
     PaperRating,
     Rating,
     RatingCode,
+    RatingMix,
     RatingUse,
     RoundSystem,
     StreetSettings,
@@ -21,7 +22,7 @@ APP_CONFIG = AppConfig(
     app_name="evaluation",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
     table_classes=[RatingCode, RatingUse, Rating, PaperRating, UnsatisfiedCase, Indicator, RoundSystem,
-                   ObserverScore, DistrictSettings, StreetSettings, Decision, Carryover],
+                   ObserverScore, DistrictSettings, StreetSettings, Decision, Carryover, RatingMix],
     migration_dependencies=["yishi.projects.piccolo_app"],
     commands=[],
 )

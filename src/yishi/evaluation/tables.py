@@ -153,3 +153,13 @@ class Carryover(Table, tablename="evaluation_carryover"):
     reason = Text(default="")
     carried_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
     carried_at = Timestamptz()
+
+
+class RatingMix(Table, tablename="rating_mix"):
+    """When the ratings of a round's projects were last mixed (evaluation.mixing) and how many
+    there were then: a round with more ratings than that is mixed again."""
+
+    id: Serial
+    round = ForeignKey(Round, null=False, unique=True, on_delete=OnDelete.cascade)
+    ratings = Integer(default=0)
+    mixed_at = Timestamptz()
