@@ -10,12 +10,14 @@ from datetime import UTC, datetime, timedelta
 
 from tests import factories as f
 from tests.conftest import ROOT
+from tests.evaluation import setup as evaluation_setup
 from yishi import periodic
 from yishi.accounts.enums import Role
 from yishi.ballots import casting, lifecycle
 from yishi.ballots import round_settings as rs
-from yishi.ballots.tables import RoundSetting
+from yishi.ballots.tables import Ballot, RoundSetting
 from yishi.core.tables import AuditEntry
+from yishi.evaluation import services as evaluation
 from yishi.suggestions import services as suggestions
 from yishi.suggestions.tables import Suggestion
 from yishi.wishlists import services as wishlists
@@ -112,3 +114,26 @@ async def test_a_round_not_yet_due_and_fresh_personal_data_are_left_alone():
     assert (await wishlists.get_round(r.id)).status is RoundStatus.draft
     assert (await Suggestion.select(Suggestion.submitter_name).where(Suggestion.id == s.id).first())[
         "submitter_name"] == "王大妈"
+
+
+async def test_passes_at_once_mix_each_round_still_being_ticked_or_rated_once():
+    """Ballots and ratings that came in since their round's last mix are mixed by one pass
+    (ballots/mixing.py, evaluation/mixing.py); on SQLite there is nothing to mix."""
+    places = await f.make_places(1)
+    r = await f.make_round(places, items=3, max_ticks=2)
+    codes = await f.open_round(r, codes_per_community=3)
+    for code in codes:
+        await casting.cast_ballot(code, (await f.item_ids(r.id))[:1])
+    rated_places, staff, (pid, _other), rated_round = await evaluation_setup.written_off()
+    for code in await evaluation_setup.codes(rated_places, staff, rated_round, 4):
+        await evaluation.rate_online(pid, code, "satisfied")
+    passes = await asyncio.gather(*(periodic.run_once() for _ in range(3)))
+    ballots = [m for p in passes for m in p.mixed_ballots.items()]
+    ratings = [m for p in passes for m in p.mixed_ratings.items()]
+    if Ballot._meta.db.engine_type == "postgres":
+        assert (ballots, ratings) == ([(r.id, 3)], [(rated_round, 4)])
+        # The voting round was mixed, not ended.
+        assert (await wishlists.get_round(r.id)).status is RoundStatus.voting
+        assert await periodic.run_once() == periodic.Pass([], 0)
+    else:
+        assert (ballots, ratings) == ([], [])
