@@ -116,7 +116,8 @@ async def test_printing_paper_ballots_makes_the_round_wait_at_its_closing_time(m
     assert setup.uses_paper and setup.paper_printed_at is not None
     printed = await AuditEntry.select(AuditEntry.actor_id, AuditEntry.data).where(
         AuditEntry.action == "ballot.paper.printed").output(load_json=True)
-    assert printed == [{"actor_id": staff.id, "data": {"community_id": None, "count": 2, "size": "A5"}}]
+    assert printed == [{"actor_id": staff.id,
+                        "data": {"community_id": None, "count": 2, "size": "A5", "language": "zh_CN"}}]
 
     _later(monkeypatch, closes)
     assert await lifecycle.close_due_rounds() == []
