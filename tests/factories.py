@@ -4,6 +4,7 @@ from __future__ import annotations
 import itertools
 import re
 from datetime import UTC, datetime
+from html import unescape
 
 from yishi.accounts import services as accounts
 from yishi.accounts.enums import Role
@@ -94,6 +95,19 @@ async def make_council(places: dict, categories=None) -> int:
     for i, cat in enumerate(categories or list(MemberCategory)):
         await meetings.add_member(council.id, name=f"成员{i + 1}", category=cat)
     return council.id
+
+
+def text(html: str) -> str:
+    """What a reader sees of a page or fragment: the text without tags, entities decoded, each run of
+    space one space. User data sits in <span translate="no"> (issue 14): a check of what a user reads
+    should not depend on that markup."""
+    return " ".join(unescape(re.sub(r"<[^>]+>", "", html)).split())
+
+
+def unmarked(html: str) -> str:
+    """The HTML without the translate="no" marks of user data (issue 14), for the checks of a page's
+    structure (a table's rows, a selected option) that read it with a regular expression."""
+    return re.sub(r'<span translate="no">(.*?)</span>', r"\1", html, flags=re.S).replace(' translate="no"', "")
 
 
 def csrf_from(html: str) -> str:

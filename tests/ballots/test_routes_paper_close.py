@@ -97,7 +97,7 @@ async def test_results_list_each_item_full_name_count_and_cost_in_order(client):
     rows = re.findall(r'<li data-item="(\d+)">\s*<span class="label"><span class="rank">(\d+)</span>([^<]+)</span>.*?'
                       r'<span class="n">(\d+)<small>票</small></span>\s*'
                       r'<span class="cost">预计费用 ([\d,.]+) 元</span>',
-                      page.text, re.S)
+                      f.unmarked(page.text), re.S)
     assert rows[0] == (str(items[1]), "1", "项目2", "1", "20,000.00")
     assert [row[1] for row in rows] == [str(n) for n in range(1, len(rows) + 1)]
     assert "results-chart" not in page.text and 'style="' not in page.text.split("<main")[1]

@@ -123,7 +123,7 @@ async def test_settings_frozen_after_opening_409_and_read_only(client):
     page = await client.get(f"/rounds/{r.id}")
     assert 'id="settings-form"' not in page.text
     assert "清单发布时已冻结，不能再修改。" in page.text
-    assert "第1社区、第2社区" in page.text
+    assert "第1社区、第2社区" in f.text(page.text)
 
 
 async def test_ballot_page_tells_closing_time_and_household(client):

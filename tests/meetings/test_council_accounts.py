@@ -91,7 +91,7 @@ async def test_member_added_with_an_existing_account_linked(client):
     assert r.status_code == 302
     member = await CouncilMember.select().where(CouncilMember.name == "张桂兰").first()
     assert member["user"] == member_user.id
-    assert "账号 m_zgl" in (await client.get("/council")).text
+    assert "账号 m_zgl" in f.text((await client.get("/council")).text)
 
 
 async def test_convener_links_but_cannot_make_accounts(client):

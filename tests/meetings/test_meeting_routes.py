@@ -200,7 +200,7 @@ STANDARD = ["成员6", "成员5", "成员4", "成员3", "成员2", "成员1"]  #
 
 
 def _order(text: str, names: list[str]) -> list[str]:
-    return sorted(names, key=lambda n: text.index(f"<strong>{n}</strong>"))
+    return sorted(names, key=lambda n: f.unmarked(text).index(f"<strong>{n}</strong>"))
 
 
 async def test_meeting_page_lists_members_in_standard_category_order(client):

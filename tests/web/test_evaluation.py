@@ -110,7 +110,7 @@ async def test_district_confirms_and_street_carries_into_a_new_round(client):
     token = await f.login(client, staff.username)
     r = await client.post(f"/evaluation/projects/{pid}/carry", data={"_csrf_token": token, "round": str(nxt.id)})
     assert r.status_code in (302, 303)
-    assert "已转入：第二批次" in (await client.get(f"/evaluation/projects/{pid}")).text
+    assert "已转入：第二批次" in f.text((await client.get(f"/evaluation/projects/{pid}")).text)
 
 
 async def test_codes_page_and_pdf(client):
