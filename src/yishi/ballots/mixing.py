@@ -1,9 +1,9 @@
 """The mix of a round's ballots (core/mixing.py says why): in one transaction every ballot of the
-round and its ticks are deleted and inserted again in a random order (same ids, same receipts,
-so every receipt still checks), and every spent code and paper ballot form of the round is
-written again unchanged, one by one in a random order. Afterwards all of them carry the mix's
-transaction id (xmin) and the heap's order is the mix's random one: nothing an insider reads
-from the tables pairs a spent code with its ballot any more.
+round and its ticks are deleted and inserted again in the order of their random ids (same ids,
+same receipts, so every receipt still checks), and every spent code and paper ballot form of the
+round is written again unchanged, one by one in a random order. Afterwards all of them carry the
+mix's transaction id (xmin) and the heap's order is the mix's, not the casting's: nothing an
+insider reads from the tables pairs a spent code with its ballot any more.
 
 When: as the round is counted (lifecycle.count_round, in the count's own transaction, so no
 published result rests on unmixed rows), and while the ticking goes on, from the scheduled run
@@ -32,8 +32,8 @@ BALLOTS = mixing.Kind(lock=0x6D697862,  # 'mixb'
 
 async def _mix(r: int) -> int:
     ballots = await mixing.rewrite_shuffled([
-        (Ballot, f"round = {r}"),
-        (BallotChoice, f"ballot IN (SELECT id FROM {mixing.stash_of(Ballot)})"),
+        (Ballot, f"round = {r}", "id"),
+        (BallotChoice, f"ballot IN (SELECT id FROM {mixing.stash_of(Ballot)})", "ballot, id"),
     ])
     await mixing.restamp_shuffled(BallotCode, "used_at", f"round = {r} AND used_at IS NOT NULL")
     await mixing.restamp_shuffled(PaperBallot, "status", f"round = {r}")

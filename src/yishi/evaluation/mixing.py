@@ -2,8 +2,8 @@
 code's use (RatingUse) and its rating are written in one transaction, so on PostgreSQL they share
 its transaction id (xmin) and the heap keeps both in the order they came. In one transaction
 every rating of the round's projects and every use of a code on them is deleted and inserted
-again in a random order (same ids), and every paper form written again one by one in a random
-order; a case in the ledger keeps its rating (deleting a rating empties the case's link, which is
+again in the order of their random ids (same ids), and every paper form written again one by
+one in a random order; a case in the ledger keeps its rating (deleting a rating empties the case's link, which is
 put back in the same transaction, so the case too carries the mix's xmin).
 
 When: from the scheduled pass (mix_due, in `yishi periodic`) for every round with ratings since
@@ -33,7 +33,7 @@ RATINGS = mixing.Kind(lock=0x6D697872,  # 'mixr'
 async def _mix(r: int) -> int:
     where = _OF_ROUND.format(r)
     ratings = await mixing.rewrite_shuffled(
-        [(Rating, where), (RatingUse, where)],
+        [(Rating, where, "id"), (RatingUse, where, "id")],
         between=[f"CREATE TEMP TABLE {_CASES} ON COMMIT DROP AS SELECT id, rating FROM unsatisfied_case"
                  f" WHERE rating IN (SELECT id FROM {mixing.stash_of(Rating)})"])
     await mixing.run(Rating, f"UPDATE unsatisfied_case c SET rating = m.rating FROM {_CASES} m WHERE c.id = m.id;"
