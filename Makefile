@@ -105,6 +105,7 @@ bench: install-test static
 	$(PY) bench/bench_rules.py
 	$(PY) bench/bench_review.py --db sqlite
 	$(PY) bench/bench_dashboard.py --db sqlite
+	@bash scripts/ensure-postgres.sh && $(PY) bench/bench_mix.py --db both
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor .postgres-state locale/*/LC_MESSAGES/*.mo
