@@ -25,7 +25,7 @@ from enum import Enum
 from typing import Any
 
 from yishi.cases.enums import CaseKind, CaseState, Urgency
-from yishi.core.dates import CHINA, in_china
+from yishi.core.dates import CHINA, in_china, month_day
 from yishi.core.i18n import _, ngettext
 from yishi.projects.enums import Colour
 from yishi.projects.rules import Calendar, Supervision
@@ -147,7 +147,7 @@ def colour(*, state: CaseState, urgency: Urgency, now: datetime, accept_by: date
                 late = calendar.workdays_after(due_day, today, limit=None if exact else limits.red_after)
                 worst = Colour.red if late > limits.red_after else Colour.yellow
                 text = (ngettext("已逾期 {n} 个工作日", "已逾期 {n} 个工作日", late).format(n=late) if late
-                        else _("已于 {d} 到期，尚未答复").format(d=f"{due_day.month}月{due_day.day}日"))
+                        else _("已于 {d} 到期，尚未答复").format(d=month_day(due_day)))
                 found.append((worst, 1000 + late, text))
             else:
                 left = calendar.workdays_after(today, due_day, limit=limits.blue_within)

@@ -105,6 +105,11 @@ def long_date(value: date | datetime | None) -> str:
     return format_date(value, "long" if chinese else "d MMM y", locale=i18n.format_locale())
 
 
+def month_day(value: date) -> str:
+    """A day without its year, as a reader of the current language writes it: 12月4日, Dec 4."""
+    return format_skeleton("MMMd", value, locale=i18n.format_locale())
+
+
 def month_label(month: str | date) -> str:
     """'2026-12' (or a date in it) -> 2026年12月, December 2026."""
     if isinstance(month, str):

@@ -51,5 +51,5 @@ async def report_pdf(district_id: int, period: str) -> tuple[str, str, bytes]:
     today = dates.today()
     data = await render_pdf("pdf/evaluation_report.html", r=r, pct=_pct,
                             advice=reports.advice_counts(r), year=today.year,
-                            today_label=f"{today.year}年{today.month}月{today.day}日")
+                            today_label=dates.long_date(today))
     return f"{r.district_name}{r.label}民生微事评估报告.pdf", "application/pdf", data

@@ -23,6 +23,7 @@ from functools import lru_cache
 
 import chinese_calendar
 
+from yishi.core.dates import month_day
 from yishi.core.i18n import _, ngettext
 from yishi.projects.enums import Colour, ProjectState
 
@@ -110,7 +111,7 @@ def owed_weeks(started_on: date | None, today: date) -> list[date]:
 
 def week_label(monday: date) -> str:
     sunday = monday + timedelta(days=6)
-    return _("{a}—{b}").format(a=f"{monday.month}月{monday.day}日", b=f"{sunday.month}月{sunday.day}日")
+    return _("{a}—{b}").format(a=month_day(monday), b=month_day(sunday))
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,7 @@ def _milestone_findings(milestones: Iterable[MilestoneView], today: date, cal: C
                 text = ngettext("节点“{task}”已逾期 {n} 个工作日", "节点“{task}”已逾期 {n} 个工作日",
                                 late).format(task=m.task, n=late)
             else:  # due on a Friday, looked at on the weekend
-                text = _("节点“{task}”已于 {d} 到期，尚未完成").format(task=m.task, d=f"{m.due.month}月{m.due.day}日")
+                text = _("节点“{task}”已于 {d} 到期，尚未完成").format(task=m.task, d=month_day(m.due))
             found.append((colour, 1000 + late, text))
             continue
         left = cal.workdays_after(today, m.due, limit=t.blue_due_within)
@@ -154,7 +155,7 @@ def _milestone_findings(milestones: Iterable[MilestoneView], today: date, cal: C
                 text = _("节点“{task}”今天到期").format(task=m.task)
             elif left == 0:  # due on a holiday, with no working day left before it
                 text = _("节点“{task}”于 {d} 到期，此前已无工作日").format(
-                    task=m.task, d=f"{m.due.month}月{m.due.day}日")
+                    task=m.task, d=month_day(m.due))
             else:
                 text = ngettext("节点“{task}”还有 {n} 个工作日到期", "节点“{task}”还有 {n} 个工作日到期",
                                 left).format(task=m.task, n=left)

@@ -66,8 +66,7 @@ def _fingerprint(*figures: Any) -> str:
 
 
 def _today_label() -> str:
-    today = dates.today()
-    return f"{today.year}年{today.month}月{today.day}日"
+    return dates.long_date(dates.today())
 
 
 @official_document
