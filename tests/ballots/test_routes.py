@@ -454,3 +454,28 @@ async def test_home_links_published_results_of_closed_rounds_only(client):
     assert page.status_code == 200
     closing = await audit.head_of("ballot.round.closed", "round", closed.id)  # the head at publication
     assert f"审计日志链头：#{closing.entry_id} <code>{closing.hash}</code>" in page.text
+
+
+# --- guessing codes ------------------------------------------------------------------------
+
+async def test_ballot_pages_refuse_a_client_after_thirty_unknown_codes(client):
+    from yishi.web.resident import vote
+
+    _places, _r, codes, items = await _voting()
+    wrong = [c for c in (code_utils.new_code() for _ in range(200)) if c not in codes][:vote.WRONG_CODE_LIMIT]
+    for n, code in enumerate(wrong):
+        # Typos that cannot be guesses (too short) and a used code never count.
+        assert (await client.get("/v/ABC")).status_code == 404
+        if n == 0:
+            assert (await _cast(client, codes[1], [items[0]])).status_code == 200
+            assert (await _cast(client, codes[1], [items[0]])).status_code == 409
+        response = await (_cast(client, code, [items[0]]) if n % 2 else client.get(f"/v/{code}"))
+        assert response.status_code == 404, (n, response.status_code)
+    # The 31st try is refused before the code is looked at: a real, unused code is not served...
+    refused = await client.get(f"/v/{codes[0]}")
+    assert refused.status_code == 429
+    assert "输错的选票码太多，请 10 分钟后再试。" in refused.text
+    # ...and cannot be spent.
+    assert (await _cast(client, codes[0], [items[0]])).status_code == 429
+    assert (await casting.lookup_code(codes[0])).used is False
+    assert await Ballot.count() == 1
