@@ -20,7 +20,7 @@ def setup_env(db: str, prefix: str) -> str | None:
     """Point yishi's settings at a fresh database; the PostgreSQL database's name, to create."""
     tmp = tempfile.mkdtemp(prefix=prefix)
     os.environ["YISHI_DATA_DIR"] = tmp
-    os.environ.setdefault("YISHI_SECRET_KEY", "bench")
+    os.environ.setdefault("YISHI_SECRET_KEY", "bench-secret-key-" + "x" * 32)
     os.environ["YISHI_ARGON2_TIME_COST"] = "1"
     os.environ["YISHI_ARGON2_MEMORY_COST"] = "1024"
     if db == "postgres":

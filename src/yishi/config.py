@@ -114,6 +114,19 @@ def _public_url(value: str) -> str:
     return url
 
 
+SECRET_KEY_MIN = 32
+
+
+def _secret_key_value(value: str) -> str:
+    # The key signs sessions and CSRF tokens and is the root of the phone numbers' keys: a short
+    # one ("secret", "123456") can be guessed offline from one signed cookie.
+    if len(value) < SECRET_KEY_MIN:
+        raise SettingError(N_("YISHI_SECRET_KEY 太短（{length} 个字符）：至少要 {least} 个随机字符。"
+                              "可以用 python3 -c 'import secrets; print(secrets.token_urlsafe(48))' 生成一个。"),
+                           length=str(len(value)), least=str(SECRET_KEY_MIN))
+    return value
+
+
 def _networks(value: str) -> tuple[Network, ...]:
     """Addresses and CIDR ranges, separated by commas or spaces."""
     networks = []
@@ -161,6 +174,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "database_url": _database_url,
     "store_url": _store_url,
     "public_url": _public_url,
+    "secret_key": _secret_key_value,
     "trusted_proxies": _networks,
     "templates_dir": _folder("templates_dir"),
     "static_dir": _folder("static_dir"),

@@ -47,7 +47,7 @@ def test_load_settings_makes_the_folder_and_keeps_one_key(tmp_path):
     first = load_settings(env)
     assert (tmp_path / "data" / "secret_key").read_text() == first.secret_key and len(first.secret_key) > 40
     assert load_settings(env).secret_key == first.secret_key
-    assert load_settings({**env, "YISHI_SECRET_KEY": "from-env"}).secret_key == "from-env"
+    assert load_settings({**env, "YISHI_SECRET_KEY": "k" * 32}).secret_key == "k" * 32
 
 
 @pytest.mark.parametrize("url", ["postgresql://u@h:5433/db", "sqlite:////srv/yishi/x.sqlite3"])
@@ -92,7 +92,7 @@ def test_yishi_command_names_a_bad_setting_without_a_traceback(tmp_path):
 EVERY_SETTING = {
     "data_dir": ("{tmp}/data", lambda tmp: tmp / "data"),
     "database_url": ("postgresql://yishi@db.example:5433/yishi", "postgresql://yishi@db.example:5433/yishi"),
-    "secret_key": ("a-key-from-the-credentials-file", "a-key-from-the-credentials-file"),
+    "secret_key": ("a-key-from-the-credentials-file-0123456789", "a-key-from-the-credentials-file-0123456789"),
     "host": ("0.0.0.0", "0.0.0.0"),
     "port": ("8080", 8080),
     "secure_cookies": ("yes", True),
@@ -148,6 +148,8 @@ def test_readme_documents_every_setting():
      "YISHI_STORE_URL 应以 redis://、rediss:// 或 unix:// 开头（不支持“memcached”）。"),
     ("YISHI_TEMPLATES_DIR", "/no/such/folder", "YISHI_TEMPLATES_DIR 应是一个已有的文件夹，而“/no/such/folder”不是。"),
     ("YISHI_ACCOUNT_MAX_DELAY", "10", "YISHI_ACCOUNT_MAX_DELAY（10）不能小于 YISHI_ACCOUNT_FIRST_DELAY（15）。"),
+    ("YISHI_SECRET_KEY", "secret", "YISHI_SECRET_KEY 太短（6 个字符）：至少要 32 个随机字符。"
+     "可以用 python3 -c 'import secrets; print(secrets.token_urlsafe(48))' 生成一个。"),
 ])
 def test_a_bad_value_is_refused_naming_its_variable(name, value, message):
     with pytest.raises(SettingError) as refused:
