@@ -151,7 +151,7 @@ async def test_paper_ballots_printed_in_chinese_and_english_from_a_phone(open_pa
     await page.get_by_label("打印语言").select_option("bilingual")
     assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     await page.locator("#print").screenshot(path=str(ARTIFACTS / "paper-print-language-360.png"))
-    async with page.expect_download() as info:
+    async with page.expect_download(timeout=30_000) as info:
         await page.get_by_role("button", name="下载选票 PDF").click()
     path = tmp_path / "ballots.pdf"
     await (await info.value).save_as(path)

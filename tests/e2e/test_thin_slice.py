@@ -231,7 +231,8 @@ async def close_decide_and_download(page: Page, tmp_path):
     await expect(page.locator("#council-work")).to_contain_text("2026年首批次民主议事会")
     assert meeting_url
 
-    async with page.expect_download() as info:
+    # WeasyPrint takes a few seconds on a busy 2-core machine: more than the 10 s default wait.
+    async with page.expect_download(timeout=30_000) as info:
         await page.get_by_role("link", name="导出意愿清单（PDF）").click()
     download = await info.value
     assert download.suggested_filename.endswith("2026年首批次-意愿清单.pdf")
