@@ -118,12 +118,10 @@ STILL_CHINESE: set[str] = {
     '/', '/cases/', '/cases/N', '/cases/catalog', '/cases/dispatch/N', '/council', '/dashboard/N',
     '/dashboard/N/ratings', '/dashboard/N/turnout', '/dashboard/street/N', '/dashboard/street/N/ratings',
     '/dashboard/street/N/turnout', '/district/submissions/N', '/evaluation/ledger', '/evaluation/projects/N',
-    '/help', '/help/admin', '/help/collector', '/help/convener', '/help/district_reviewer', '/help/member',
-    '/help/observer', '/help/resident', '/help/street_staff', '/help/unit_clerk', '/meetings/N', '/p/N',
-    '/projects/', '/projects/N', '/results/N', '/review/district/N', '/review/town/N', '/rounds', '/rounds/N/paper',
-    '/rounds/', '/street/N', '/suggestions/N', '/suggestions/pulse/', '/suggestions/pulse/district/N',
-    '/suggestions/pulse/district/N/topic', '/suggestions/pulse/town/N', '/suggestions/pulse/town/N/topic',
-    '/suggestions/stats', '/t/CODE', '/users/', '/users/import',
+    '/meetings/N', '/p/N', '/projects/', '/projects/N', '/results/N', '/review/district/N', '/review/town/N',
+    '/rounds', '/rounds/N/paper', '/rounds/', '/street/N', '/suggestions/N', '/suggestions/pulse/',
+    '/suggestions/pulse/district/N', '/suggestions/pulse/district/N/topic', '/suggestions/pulse/town/N',
+    '/suggestions/pulse/town/N/topic', '/suggestions/stats', '/t/CODE', '/users/', '/users/import',
 }
 
 

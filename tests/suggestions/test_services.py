@@ -6,6 +6,7 @@ import pytest
 from tests import factories as f
 from yishi.accounts.enums import Role
 from yishi.core.errors import Conflict, DomainError, InvalidInput, NotFound
+from yishi.core.i18n import _, language
 from yishi.suggestions import catalog, history, privacy, queries, retention, rules, services
 from yishi.suggestions.enums import Channel, Grade, SuggestionStatus, Tier, Track
 from yishi.suggestions.inputs import SuggestionInput
@@ -224,6 +225,19 @@ async def test_to_wish_item_fails_whole_when_round_frozen_or_input_bad():
     item_id = (await f.item_ids(r.id))[0]
     await sources.link_to_item([a.id], item_id=item_id, actor=staff)
     assert (await services.get(a.id))["status"] is SuggestionStatus.listed
+
+
+async def test_history_says_closed_where_the_button_says_close_in_english():
+    """办结 is both what the button does (Close) and what the history records (Closed): the
+    history's line has a context of its own in the catalog."""
+    places, staff = await _setup()
+    r = await f.make_suggestion(places)
+    await services.grade(r.id, grade=Grade.C, track=Track.now, actor=staff)
+    await services.close(r.id, "路灯已修复。", actor=staff)
+    assert (await history.history(r.id))[-1]["text"] == "办结（答复：路灯已修复。）"
+    with language("en"):
+        assert (await history.history(r.id))[-1]["text"].startswith("Closed")
+        assert _("办结") == "Close"
 
 
 async def test_track_unknown_code_reveals_nothing():

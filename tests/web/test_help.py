@@ -73,6 +73,26 @@ async def test_street_and_district_guides_explain_their_part_of_the_cases(client
             assert word in steps[title], (title, word)
 
 
+async def test_street_staff_guide_grades_then_dispatches_rather_than_naming_a_unit(client):
+    """Since 派单 the street no longer names the responsible unit when grading: a unit gets the
+    case by dispatch (the button on the suggestion, or 接诉即办's “待派单”)."""
+    page = await client.get("/help/street_staff")
+    steps = dict(re.findall(r"<li><strong>(.*?)</strong>(.*?)</li>", page.text, re.S))
+    first = steps["处理居民建议"]
+    assert "责任单位" not in first.replace("“派单给责任单位”", "")
+    assert "定办理方式。要交给单位办的，点“派单给责任单位”（见下一步）" in first
+
+
+async def test_guide_in_english_keeps_each_link_inside_its_sentence(client):
+    """A step is one message with its link in it, so English puts the link where its grammar
+    wants it, with the spaces and punctuation around it (it was pieced together from parts)."""
+    client.cookies.set("yishi_lang", "en")
+    page = await client.get("/help/resident")
+    assert "<h1>Guide: Resident</h1>" in page.text
+    assert 'or tap <a href="/s">Make a suggestion</a>. Write what you would like done' in page.text
+    assert 'Tap <a href="/t">Check progress</a> and enter the tracking code' in page.text
+
+
 async def test_help_of_another_role_by_its_address_and_unknown_404(client):
     page = await client.get("/help/collector")
     assert "<h1>使用说明：民情收集员</h1>" in page.text

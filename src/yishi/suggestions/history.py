@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from yishi.core import audit
-from yishi.core.i18n import N_, _
+from yishi.core.i18n import N_, _, pgettext
 from yishi.suggestions.enums import Channel, Grade, Tier, Track
 
 # --- history -----------------------------------------------------------------------------------
@@ -41,6 +41,9 @@ def describe(entry: dict) -> str:
     if isinstance(data, str):
         data = json.loads(data or "{}")
     label = _(ACTION_LABELS[entry["action"]]) if entry["action"] in ACTION_LABELS else entry["action"]
+    if entry["action"] == "suggestion.closed":
+        # "办结" is both the button (Close) and this line of the history (Closed).
+        label = pgettext("history", "办结")
     details = []
     if entry["action"] == "suggestion.received":
         with contextlib.suppress(ValueError):  # a channel since retired: no label
