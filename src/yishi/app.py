@@ -39,12 +39,14 @@ from yishi.web.headers import add_security_headers
 from yishi.web.help import HelpController
 from yishi.web.landing import landing_for
 from yishi.web.language import LocaleMiddleware, switch_language
+from yishi.web.resident.callback import CallbackController
 from yishi.web.resident.projects import PublicProjectController
 from yishi.web.resident.rate import RateController
 from yishi.web.resident.results import PublicResultsController, RoundDataController
 from yishi.web.resident.suggest import PublicSuggestionController
 from yishi.web.resident.vote import VoteController
 from yishi.web.staff.ballots import BallotStaffController, import_pb_upload
+from yishi.web.staff.callbacks import CallbackController as CaseCallbackController
 from yishi.web.staff.cases import CaseController
 from yishi.web.staff.council import CouncilController, DecisionController
 from yishi.web.staff.evaluation import EvaluationController
@@ -148,11 +150,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
             RoundWorkController,
             DistrictDeskController,
             PublicSuggestionController,
+            CallbackController,
             SuggestionController,
             PulseController,
             SuggestionManageController,
             ProjectController,
             CaseController,
+            CaseCallbackController,
             ReviewController,
             UnitController,
             SupervisionController,

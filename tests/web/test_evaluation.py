@@ -171,11 +171,13 @@ async def test_district_edits_thresholds_and_indicators(client):
     page = await client.get(f"/dashboard/{places['district']}/settings")
     assert page.status_code == 200 and 'value="90"' in page.text and 'value="办理响应度"' in page.text
     values = {"extend_at_pct": "85", "min_ratings": "3", "advanced_at_pct": "92", "improving_points": "4",
-              "rectify_below_pct": "65", "case_due_workdays": "7", "case_red_after": "2"}
+              "rectify_below_pct": "65", "case_due_workdays": "7", "case_red_after": "2",
+              "case_rating_days": "20"}
     r = await client.post(f"/dashboard/{places['district']}/settings", data={"_csrf_token": token, **values})
     assert r.status_code in (302, 303)
     s = await settings.of_district(places["district"])
-    assert (s.advice.extend_at, s.advice.min_ratings, s.bands.advanced_at, s.case_due_workdays) == (0.85, 3, 0.92, 7)
+    assert (s.advice.extend_at, s.advice.min_ratings, s.bands.advanced_at, s.case_due_workdays,
+            s.case_rating_days) == (0.85, 3, 0.92, 7, 20)
     r = await client.post(f"/dashboard/{places['district']}/settings", data={
         "_csrf_token": token, **values, "rectify_below_pct": "95"})
     assert r.status_code == 400 and "整改类的线不能高于先进类的线。" in r.text and 'value="95"' in r.text

@@ -42,6 +42,7 @@ MATRIX: dict[str, str] = {
     "GET /cases/catalog": "AD",
     "GET /cases/dispatch/{suggestion_id:int}": "ADSC / A",
     "GET /cases/{case_id:int}": "ADSCU / A",
+    "GET /cases/{case_id:int}/callback": "ADSCU / A",
     "GET /council": "SCML",
     "GET /dashboard/street/{town_id:int}": "ADSC / A",
     "GET /dashboard/street/{town_id:int}/export.xlsx": "ADSC / A",
@@ -138,6 +139,10 @@ MATRIX: dict[str, str] = {
     "POST /cases/escalate/{suggestion_id:int}": "ASC / A",
     "POST /cases/settings": "AD",
     "POST /cases/{case_id:int}/accept": "ADSCU / A",
+    # 回访: the street's staff record the call; the phone's own check (its handler, the owning
+    # unit's clerk) is made by the handler and tested in tests/web/test_callbacks.py.
+    "POST /cases/{case_id:int}/callback": "SC / -",
+    "POST /cases/{case_id:int}/phone": "ADSCU / A",
     "POST /cases/{case_id:int}/close": "ADSCU / A",
     "POST /cases/{case_id:int}/reply": "ADSCU / A",
     "POST /cases/{case_id:int}/send-back": "ADSCU / A",
@@ -178,6 +183,7 @@ MATRIX: dict[str, str] = {
     "POST /meetings/{meeting_id:int}/start": "AC / A",
     "POST /meetings/{meeting_id:int}/votes/{item_id:int}": "AC / A",
     "POST /p/{project_id:int}/rate": "ADSCMLUO*",
+    "POST /t/{code:str}/rate": "ADSCMLUO*",
     "POST /projects/{project_id:int}/completion": "SCU / -",
     "POST /projects/{project_id:int}/coordination/{item_id:int}/answer": "ADSC / A",
     "POST /projects/{project_id:int}/directives": "ADSC / A",

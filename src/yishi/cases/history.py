@@ -14,7 +14,11 @@ from yishi.suggestions.enums import Track
 ACTION_LABELS = {
     "case.dispatched": N_("派单"), "case.accepted": N_("签收"), "case.returned": N_("退单"),
     "case.answered": N_("主办单位答复"), "case.escalated": N_("提级（县级会商办）"), "case.closed": N_("办结工单"),
+    "case.rated": N_("回访评价"), "case.reopened": N_("居民不满意，退回重办"),
 }
+# 回访 grades and channels as evaluation.enums words them (cases may not import evaluation).
+GRADES = {"satisfied": N_("满意"), "basic": N_("基本满意"), "unsatisfied": N_("不满意")}
+CHANNELS = {"online": N_("网上评价"), "telephone": N_("电话回访")}
 
 
 def _label(enum_cls: Any, value: Any) -> str:
@@ -33,6 +37,8 @@ def describe(entry: dict) -> str:
     label = _(ACTION_LABELS[entry["action"]])
     if entry["action"] == "case.dispatched" and data.get("again"):
         label = _("重新派单")
+    if entry["action"] == "case.escalated" and data.get("auto"):
+        label = _("自动提级（县级会商办）")
     details = []
     if data.get("lead"):
         details.append(_("主办：{unit}").format(unit=data["lead"]))
@@ -46,6 +52,14 @@ def describe(entry: dict) -> str:
         details.append(_label(Track, data["track"]))
     if data.get("unit"):
         details.append(_("单位：{unit}").format(unit=data["unit"]))
+    if data.get("grade"):
+        details.append(_(GRADES[data["grade"]]) if data["grade"] in GRADES else str(data["grade"]))
+    if data.get("channel"):
+        details.append(_(CHANNELS[data["channel"]]) if data["channel"] in CHANNELS else str(data["channel"]))
+    if data.get("called_on"):
+        details.append(_("通话日期：{d}").format(d=data["called_on"]))
+    if data.get("due") and entry["action"] == "case.reopened":
+        details.append(_("重办期限：{d}").format(d=data["due"]))
     if data.get("reason"):
         details.append(_("理由：{text}").format(text=data["reason"]))
     return label + ("\uff08" + "\uff1b".join(details) + "\uff09" if details else "")

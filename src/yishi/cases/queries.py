@@ -76,7 +76,7 @@ def _columns(scope: Scope) -> tuple:
             c.accept_by.as_alias("accept_by"), c.due_at.as_alias("due_at"), c.answered_at.as_alias("answered_at"),
             c.closed_at.as_alias("closed_at"), c.escalated_at.as_alias("escalated_at"),
             c.escalate_reason.as_alias("escalate_reason"), c.return_reason.as_alias("return_reason"),
-            c.returns.as_alias("returns"),
+            c.returns.as_alias("returns"), c.reopens.as_alias("reopens"),
             c.lead_unit.name.as_alias("lead_unit_name"), c.owner.name.as_alias("owner_name"),
             c.suggestion.tracking_code.as_alias("tracking_code"), c.suggestion.content.as_alias("content"),
             c.suggestion.category.name.as_alias("category_name"),

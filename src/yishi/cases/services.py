@@ -7,7 +7,7 @@ the suggestion's history and the audit trail show every handover). No web import
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from yishi.accounts.tables import Unit
@@ -305,6 +305,59 @@ async def close(case_id: int, text: str, *, actor: Any, now: datetime | None = N
         await suggestions.close(case["suggestion"], text, actor=actor)
         await audit.record("case.closed", actor=actor, object_type="suggestion", object_id=case["suggestion"],
                            case=case_id)
+
+
+# --- 回访: 不满意 sends the case back ----------------------------------------------------------------
+
+ESCALATE_AFTER_REOPENS = 2  # the second 不满意 sends the case up a tier (提级)
+
+
+def answer_no(case: dict) -> int:
+    """Which answer of the case is in hand: 1 for the first, one more after each reopen."""
+    return (case.get("reopens") or 0) + 1
+
+
+async def reopen(case_id: int, *, due_on: date, reason: str, channel: str, actor: Any = None,
+                 now: datetime | None = None) -> int:
+    """重办: the resident was not satisfied with the answer (回访, online or on the telephone).
+    The case goes back to the unit that owns it (首接负责制), 办理中 with a new due date; a case
+    no unit ever accepted goes back to its street to dispatch again. The second reopen sends it
+    up to the district (提级, the reason written here), the owner keeping it. Called by
+    evaluation.callbacks in the transaction that records the rating. Returns the reopens so far."""
+    case = await get_case(case_id)
+    if case["state"] not in (CaseState.answered, CaseState.closed):
+        raise Conflict(_("这件工单现在是“{state}”，不能重新办理。请刷新页面查看最新情况。").format(
+            state=case["state"].label))
+    now = now or _now()
+    due_at = rules.end_of_day(due_on)
+    reopens = (case["reopens"] or 0) + 1
+    unit = case["owner"]
+    values: dict[Any, Any] = {Case.reopens: reopens, Case.closed_at: None, Case.accept_by: None}
+    if unit is not None:
+        values.update({Case.state: CaseState.accepted, Case.lead_unit: unit, Case.due_at: due_at})
+    else:
+        values.update({Case.state: CaseState.returned, Case.lead_unit: None, Case.due_at: None,
+                       Case.return_reason: _("居民对答复不满意，请重新派单。")})
+    async with _db().transaction():
+        await _apply(case_id, case["state"], values, _("重新办理"))
+        if unit is not None:
+            slot = f"{case_id}:{unit}"
+            if await CaseUnit.exists().where(CaseUnit.slot == slot):
+                await CaseUnit.update({CaseUnit.current: True, CaseUnit.role: UnitRole.lead}).where(
+                    CaseUnit.slot == slot).run()
+            else:
+                await CaseUnit.insert(CaseUnit(case=case_id, unit=unit, role=UnitRole.lead, current=True,
+                                               dispatched_at=now, slot=slot)).run()
+        await suggestions.reopen_for_case(case["suggestion"])
+        await audit.record("case.reopened", actor=actor, object_type="suggestion", object_id=case["suggestion"],
+                           case=case_id, unit=case["owner_name"], reopens=reopens, reason=reason, channel=channel,
+                           due=due_on.isoformat())
+        if reopens >= ESCALATE_AFTER_REOPENS and not case["escalated_at"]:
+            why = _("居民对第 {n} 次答复仍不满意，按规定自动提级到区级（县级会商办）。").format(n=reopens)
+            await Case.update({Case.escalated_at: now, Case.escalate_reason: why}).where(Case.id == case_id).run()
+            await audit.record("case.escalated", actor=actor, object_type="suggestion", object_id=case["suggestion"],
+                               case=case_id, reason=why, owner=case["owner_name"], auto=True)
+    return reopens
 
 
 async def follow_suggestion(suggestion_id: int, *, actor: Any) -> None:

@@ -41,6 +41,9 @@ class Case(Table, tablename="dispatch_case"):
     escalated_at = Timestamptz(null=True, default=None)
     escalate_reason = Text(default="")
     closed_at = Timestamptz(null=True, default=None)
+    # 回访: times a 不满意 sent it back to its unit (cases.services.reopen); its answer in hand
+    # is answer number reopens + 1.
+    reopens = Integer(default=0)
     created_at = Timestamptz()
 
 

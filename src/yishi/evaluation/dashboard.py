@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from piccolo.query.functions.aggregate import Count
 
 from yishi.ballots.tables import Ballot, BallotCode
-from yishi.evaluation import rates, rules
+from yishi.evaluation import callbacks, rates, rules
 from yishi.evaluation.tables import UnsatisfiedCase
 from yishi.places import services as places
 from yishi.projects import review
@@ -28,7 +28,7 @@ class Street:
     codes: int = 0
     ballots: int = 0
     totals: review.Totals = field(default_factory=review.Totals)
-    cases: int = 0  # the ledger's unsatisfied cases of its projects, all months
+    cases: int = 0  # the ledger's unsatisfied cases of its projects and 回访 cases, all months
 
     @property
     def turnout(self) -> float | None:
@@ -76,6 +76,8 @@ async def build(district_id: int, month: str, town_id: int | None = None, rounds
     for r in await UnsatisfiedCase.select(UnsatisfiedCase.project.round.town.as_alias("town"), Count(alias="n")).where(
             UnsatisfiedCase.project.round.town.is_in(ids or [-1])).group_by(UnsatisfiedCase.project.round.town).run():
         streets[r["town"]].cases = r["n"]
+    for town, n in (await callbacks.counts_by_town(ids)).items():  # and the 回访 of cases
+        streets[town].cases += n
     delivery = await (review.monthly_review(town_id=town_id, month=month) if town_id is not None
                       else review.monthly_review(district_id=district_id, month=month))
     for row in delivery.rows:

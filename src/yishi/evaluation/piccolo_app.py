@@ -4,6 +4,7 @@ from piccolo.conf.apps import AppConfig
 
 from yishi.evaluation.tables import (
     Carryover,
+    CaseRating,
     Decision,
     DistrictSettings,
     Indicator,
@@ -22,7 +23,7 @@ APP_CONFIG = AppConfig(
     app_name="evaluation",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
     table_classes=[RatingCode, RatingUse, Rating, PaperRating, UnsatisfiedCase, Indicator, RoundSystem,
-                   ObserverScore, DistrictSettings, StreetSettings, Decision, Carryover, RatingMix],
-    migration_dependencies=["yishi.projects.piccolo_app"],
+                   ObserverScore, DistrictSettings, StreetSettings, Decision, Carryover, RatingMix, CaseRating],
+    migration_dependencies=["yishi.projects.piccolo_app", "yishi.cases.piccolo_app"],
     commands=[],
 )

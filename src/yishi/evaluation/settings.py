@@ -18,25 +18,26 @@ class Settings:
     bands: BandRule = field(default_factory=BandRule)
     case_due_workdays: int = 5
     case_red_after: int = 3
+    case_rating_days: int = 15  # 回访: a case may be rated this many days after its answer
 
 
 DEFAULTS = Settings()
 FIELDS = ("extend_at_pct", "min_ratings", "advanced_at_pct", "improving_points", "rectify_below_pct",
-          "case_due_workdays", "case_red_after")
+          "case_due_workdays", "case_red_after", "case_rating_days")
 
 
 def _from_row(row: dict) -> Settings:
     return Settings(AdviceRule(row["extend_at_pct"] / 100, row["min_ratings"]),
                     BandRule(row["advanced_at_pct"] / 100, float(row["improving_points"]),
                              row["rectify_below_pct"] / 100),
-                    row["case_due_workdays"], row["case_red_after"])
+                    row["case_due_workdays"], row["case_red_after"], row["case_rating_days"])
 
 
 def as_form(s: Settings) -> dict[str, int]:
     return {"extend_at_pct": round(s.advice.extend_at * 100), "min_ratings": s.advice.min_ratings,
             "advanced_at_pct": round(s.bands.advanced_at * 100), "improving_points": round(s.bands.improving_points),
             "rectify_below_pct": round(s.bands.rectify_below * 100), "case_due_workdays": s.case_due_workdays,
-            "case_red_after": s.case_red_after}
+            "case_red_after": s.case_red_after, "case_rating_days": s.case_rating_days}
 
 
 async def of_district(district_id: int) -> Settings:
@@ -54,6 +55,8 @@ async def set_district(district_id: int, values: dict[str, int], *, actor: Any) 
         raise DomainError(_("最少评价条数应在 1 到 10000 之间，进步幅度应在 0 到 100 个百分点之间。"))
     if not 1 <= values["case_due_workdays"] <= 60 or not 0 <= values["case_red_after"] <= 60:
         raise DomainError(_("台账答复期限应为 1 到 60 个工作日，转红天数为 0 到 60 个工作日。"))
+    if not 1 <= values["case_rating_days"] <= 90:
+        raise DomainError(_("回访评价期应为答复后 1 到 90 天。"))
     columns = {getattr(DistrictSettings, f): values[f] for f in FIELDS}
     if await DistrictSettings.exists().where(DistrictSettings.district == district_id):
         await DistrictSettings.update(columns).where(DistrictSettings.district == district_id).run()

@@ -3,6 +3,7 @@ from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
 from yishi.accounts.tables import Unit, User
+from yishi.cases.tables import Case
 from yishi.evaluation.enums import Advice, RatingChannel, Satisfaction
 from yishi.places.tables import Community, District, Town
 from yishi.projects.tables import Project
@@ -61,10 +62,13 @@ class PaperRating(Table, tablename="paper_rating"):
 
 
 class UnsatisfiedCase(Table, tablename="unsatisfied_case"):
-    """不满意问题台账: a 不满意 with a comment, for the lead unit to answer by `due`."""
+    """不满意问题台账: a 不满意 with a comment, for the lead unit to answer by `due`. Either a
+    project's (a resident's rating of a project: `project`) or a case's (回访 of an answered case,
+    evaluation.callbacks: `case`, answered when the unit answers the reopened case again)."""
 
     id: Serial
-    project = ForeignKey(Project, null=False, index=True, on_delete=OnDelete.cascade)
+    project = ForeignKey(Project, null=True, default=None, index=True, on_delete=OnDelete.cascade)
+    case = ForeignKey(Case, null=True, default=None, index=True, on_delete=OnDelete.cascade)
     rating = ForeignKey(Rating, null=True, default=None, on_delete=OnDelete.set_null)
     unit = ForeignKey(Unit, null=True, default=None, on_delete=OnDelete.set_null)
     comment = Text()
@@ -74,6 +78,25 @@ class UnsatisfiedCase(Table, tablename="unsatisfied_case"):
     answer = Text(default="")
     answered_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
     answered_at = Timestamptz(null=True, default=None)
+
+
+class CaseRating(Table, tablename="case_rating"):
+    """回访: the resident's rating of one answer of a case, online at /t/CODE or told to staff on
+    the telephone. Not secret as project ratings are: the case is the resident's own, reached by
+    the resident's tracking code. `slot` ("case:answer_no") is unique, so each answer is rated
+    once, whoever is first; a 不满意 reopens the case and its next answer is rated again."""
+
+    id: Serial
+    case = ForeignKey(Case, null=False, index=True, on_delete=OnDelete.cascade)
+    grade = Varchar(length=12, choices=Satisfaction)
+    channel = Varchar(length=10, choices=RatingChannel)  # online or telephone
+    comment = Text(default="")
+    month = Varchar(length=7, index=True)  # "2026-11", the month of the rating
+    rated_at = Timestamptz()
+    called_on = Date(null=True, default=None)  # the call's date (telephone only)
+    recorded_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)  # null online
+    answer_no = Integer(default=1)  # 1 for the first answer, 2 after a reopen answered again...
+    slot = Varchar(length=40, unique=True)  # "case:answer_no"
 
 
 class Indicator(Table, tablename="evaluation_indicator"):
@@ -120,6 +143,7 @@ class DistrictSettings(Table, tablename="evaluation_settings"):
     rectify_below_pct = Integer(default=70)
     case_due_workdays = Integer(default=5)
     case_red_after = Integer(default=3)
+    case_rating_days = Integer(default=15)  # 回访: days after a case's answer its resident may rate it
 
 
 class StreetSettings(Table, tablename="evaluation_street_settings"):

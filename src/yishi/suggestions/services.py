@@ -522,6 +522,17 @@ async def reopen_unlisted(suggestion_id: int, *, item_id: int, actor: Any) -> bo
     return True
 
 
+async def reopen_for_case(suggestion_id: int) -> None:
+    """回访: the resident was not satisfied and the case goes back to its unit (cases.services.reopen,
+    which writes the audit entry): a closed suggestion is 办理中 again; its last answer stays,
+    so the resident still reads it, marked as being handled again."""
+    row = await Suggestion.select(Suggestion.status).where(Suggestion.id == suggestion_id).first().run()
+    if row is None or row["status"] != SuggestionStatus.closed.value:
+        return
+    await _apply(suggestion_id, SuggestionStatus.closed, {Suggestion.status: SuggestionStatus.in_progress,
+                                                          Suggestion.closed_at: None}, _("重新办理"))
+
+
 async def contents_of(suggestion_ids: list[int], *, town_id: int) -> list[str]:
     """The residents' words of the given suggestions of one town, in the order given."""
     rows = await Suggestion.select(Suggestion.id, Suggestion.content).where(

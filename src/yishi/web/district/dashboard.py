@@ -30,7 +30,7 @@ SETTING_LABELS = {
     "extend_at_pct": _l("深化推广的满意率（%）"), "min_ratings": _l("最少评价条数"),
     "advanced_at_pct": _l("先进类综合得分（%）"), "improving_points": _l("进步类环比上升（百分点）"),
     "rectify_below_pct": _l("整改类综合得分低于（%）"), "case_due_workdays": _l("台账答复期限（工作日）"),
-    "case_red_after": _l("逾期转红（工作日）"),
+    "case_red_after": _l("逾期转红（工作日）"), "case_rating_days": _l("工单答复后可评价的天数（回访评价期）"),
 }
 
 STYLE = Style(font_family='"Noto Sans CJK SC", "Noto Sans SC", "Microsoft YaHei", sans-serif',

@@ -14,11 +14,11 @@ from yishi.core.errors import DomainError, NotFound
 from yishi.core.i18n import _, ngettext
 from yishi.core.limits import AttemptLimiter
 from yishi.places import services as places
-from yishi.projects import public as public_projects
 from yishi.suggestions import catalog, rules, services
 from yishi.suggestions.enums import Channel
 from yishi.web import forms, guards
 from yishi.web.clients import client_address
+from yishi.web.resident import callback
 from yishi.wishlists import sources
 
 SUBMIT_LIMIT = 10  # posts per client per window: a family at one phone, a centre's shared Wi-Fi
@@ -111,7 +111,7 @@ class PublicSuggestionController(Controller):
         return Template("suggestions/track_form.html", context={"error": None, "code": ""})
 
     @get("/t/{code:str}")
-    async def tracking(self, request: Request, code: str, new: Any = None) -> Template:
+    async def tracking(self, request: Request, code: str, new: Any = None, rated: Any = None) -> Template:
         gate = limiter(request, "suggestion.track", TRACK_FAIL_LIMIT, TRACK_WINDOW)
         key = client_address(request)
         wait = await gate.blocked_for(key)
@@ -127,8 +127,5 @@ class PublicSuggestionController(Controller):
             await gate.fail(key)
             return Template("suggestions/track_form.html", status_code=404,
                             context={"error": exc.message, "code": code[:20]})
-        return Template("suggestions/track.html", context={
-            "view": view, "code_display": rules.display_code(view.code), "new": bool(new),
-            # What the suggestion became once the district approved it (办实事), if anything yet.
-            "projects": await public_projects.projects_for_code(code),
-        })
+        # The page, with the 回访 (rating) form once the case is answered: web/resident/callback.py.
+        return await callback.track_template(view, new=bool(new), rated=bool(rated))

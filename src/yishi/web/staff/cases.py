@@ -28,6 +28,7 @@ from yishi.suggestions import catalog as suggestion_catalog
 from yishi.suggestions import rules as srules
 from yishi.suggestions.enums import Track
 from yishi.web import deps, forms, guards
+from yishi.web.staff import callbacks as callback_pages
 
 
 def _id(value: Any) -> Any:
@@ -193,7 +194,8 @@ class CaseController(Controller):
                 "limit": rules.limit_text(urgency=case["urgency"], track=case["track"], kind=case["kind"],
                                           limits=limits),
                 "sees_suggestion": actor in (Actor.street, Actor.district, Actor.admin),
-                "done": request.query_params.get("done", ""), "error": None, "form": {}, **HELPERS, **extra}
+                "done": request.query_params.get("done", ""), "error": None, "form": {}, **HELPERS,
+                **await callback_pages.panel(request.user, case), **extra}
 
     @get("/{case_id:int}", guards=[guards.VIEW_CASE], dependencies=deps.CASE)
     async def case_page(self, request: Request, case: dict) -> Template:

@@ -13,19 +13,22 @@ from litestar.response import Redirect, Template
 from yishi.accounts import permissions as perm
 from yishi.accounts.enums import Role
 from yishi.ballots import codes as code_utils
+from yishi.cases import permissions as cperm
 from yishi.core import i18n
 from yishi.core.errors import DomainError
 from yishi.core.i18n import _, _l
-from yishi.evaluation import exports, nextyear, observers, rates, rules, services, settings
+from yishi.evaluation import callbacks, exports, nextyear, observers, rates, rules, services, settings
 from yishi.evaluation import permissions as eperm
 from yishi.evaluation.enums import Advice, Satisfaction
 from yishi.places import services as places
 from yishi.projects import permissions as pperm
 from yishi.projects import services as projects
 from yishi.projects.enums import ProjectState
+from yishi.suggestions import rules as srules
 from yishi.web import deps, guards, links
 from yishi.web.forms import form_int, optional_int, query_month, refused, text
 from yishi.web.responses import file_response
+from yishi.web.staff import cases as case_pages
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.enums import RoundStatus
 from yishi.wishlists.services import RoundView
@@ -208,7 +211,15 @@ class EvaluationController(Controller):
         town = int(raw_town) if raw_town.isascii() and raw_town.isdigit() else None
         rows = await services.ledger([p["id"] for p in await projects_in_scope(request.user)
                                       if town is None or p["town_id"] == town])
-        return Template("evaluation/ledger.html", context={"rows": rows})
+        # 回访 of cases: for those who have a case list, in the scope of that list.
+        case_rows = []
+        if cperm.has_case_list(request.user):
+            scope = case_pages.scope_for(request.user)
+            case_rows = [r for r in await callbacks.ledger(town_id=scope.town_id, district_id=scope.district_id,
+                                                           unit_id=scope.unit_id)
+                         if town is None or r["town_id"] == town]
+        return Template("evaluation/ledger.html", context={"rows": rows, "case_rows": case_rows,
+                                                            "display_code": srules.display_code})
 
     # --- rating codes, per round and community ----------------------------------------------
 

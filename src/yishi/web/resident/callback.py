@@ -1,0 +1,78 @@
+"""回访 on the tracking page: once the case is answered, the resident rates the answer at /t/CODE
+(满意 / 基本满意 / 不满意), within the district's rating window, once per answer
+(evaluation.callbacks). The tracking page itself (web/resident/suggest.py) is drawn here, with
+the rating form when there is one, so a refused rating shows the same page with its message.
+
+Abuse: as the tracking page, every post counts against the client's allowance; a code that
+does not exist says nothing more than the tracking page does."""
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, post
+from litestar.response import Redirect, Template
+
+from yishi.core.errors import DomainError, NotFound
+from yishi.core.i18n import ngettext
+from yishi.core.limits import AttemptLimiter
+from yishi.evaluation import callbacks
+from yishi.evaluation.enums import Satisfaction
+from yishi.projects import public as public_projects
+from yishi.suggestions import rules
+from yishi.suggestions.services import Tracking
+from yishi.web import forms, guards
+from yishi.web.clients import client_address
+from yishi.wishlists import sources
+
+RATE_LIMIT = 20  # rating posts per client per window (refused ones included)
+RATE_WINDOW = 600
+MAX_BODY = 8 * 1024  # a 500-character comment is ~4.5 KB URL-encoded
+
+
+async def panel(view: Tracking) -> dict[str, Any] | None:
+    """The 回访 part of the tracking page: None before the suggestion became a case."""
+    case = await callbacks.case_of_code(view.code)
+    if case is None:
+        return None
+    st = await callbacks.status_of(case)
+    why = callbacks.refusal(st)
+    return {"status": st, "grades": list(Satisfaction), "why": why.message if why else "",
+            "ratings": await callbacks.ratings_of_case(case["id"])}
+
+
+async def track_template(view: Tracking, *, new: bool = False, rated: bool = False, status_code: int = 200,
+                         error: str | None = None, form: dict | None = None) -> Template:
+    return Template("suggestions/track.html", status_code=status_code, context={
+        "view": view, "code_display": rules.display_code(view.code), "new": new,
+        # What the suggestion became once the district approved it (办实事), if anything yet.
+        "projects": await public_projects.projects_for_code(view.code),
+        "cb": await panel(view), "rated": rated, "error": error, "form": form or {},
+    })
+
+
+class CallbackController(Controller):
+    path = ""
+    opt = guards.PUBLIC_PAGES
+
+    @post("/t/{code:str}/rate", request_max_body_size=MAX_BODY)
+    async def rate(self, request: Request, code: str) -> Template | Redirect:
+        gate = AttemptLimiter(request.app.state.shared_store, "case.rate", RATE_LIMIT, RATE_WINDOW)
+        wait = await gate.attempt(client_address(request))
+        if wait:
+            minutes = max(1, -(-wait // 60))
+            return Template("suggestions/track_form.html", status_code=429, context={
+                "error": ngettext("提交太频繁了，请 {n} 分钟后再试。", "提交太频繁了，请 {n} 分钟后再试。",
+                                  minutes).format(n=minutes), "code": code[:20]})
+        try:
+            view = await sources.track(code)
+        except NotFound as exc:
+            return Template("suggestions/track_form.html", status_code=404,
+                            context={"error": exc.message, "code": code[:20]})
+        form = await request.form()
+        typed = {"grade": forms.text(form, "grade"), "comment": forms.text(form, "comment")}
+        try:
+            await callbacks.rate_online(view.code, typed["grade"], typed["comment"])
+        except DomainError as exc:
+            return await track_template(view, status_code=exc.status_code, error=exc.message, form=typed)
+        return Redirect(f"/t/{view.code}?rated=1#callback")
+
