@@ -38,6 +38,10 @@ MATRIX: dict[str, str] = {
     "GET /": "ADSCMLUO*",
     "GET /account/password": "ADSCMLUO",
     # 接诉即办: a clerk sees the cases of her unit only, a street its own, the district all of its.
+    "GET /case-rates/district/{district_id:int}": "AD / A",
+    "GET /case-rates/district/{district_id:int}/export.xlsx": "AD / A",
+    "GET /case-rates/town/{town_id:int}": "ADSC / A",
+    "GET /case-rates/town/{town_id:int}/export.xlsx": "ADSC / A",
     "GET /cases": "ADSCU",
     "GET /cases/catalog": "AD",
     "GET /cases/dispatch/{suggestion_id:int}": "ADSC / A",

@@ -112,8 +112,11 @@ class CaseController(Controller):
         unit_name = None
         if role is Role.unit_clerk:
             unit_name = (await unit_directory.get_unit(scope.unit_id))["name"]
+        rates_link = (f"/case-rates/district/{scope.district_id}" if role is Role.district_reviewer
+                      else f"/case-rates/town/{scope.town_id}" if street else "")
         context = {"result": result, "inbox": inbox, "tab": tab, "colour": colour, "role": role.value if role else "",
-                   "unit_name": unit_name, "street": street, "done": params.get("done", ""), **HELPERS}
+                   "unit_name": unit_name, "street": street, "done": params.get("done", ""), "rates_link": rates_link,
+                   **HELPERS}
         if request.htmx and request.htmx.target == "case-rows":
             return HTMXTemplate(template_name="cases/_rows.html", context=context)
         return Template("cases/list.html", context=context)
