@@ -29,6 +29,7 @@ from yishi.suggestions import privacy as suggestion_privacy
 from yishi.web.accounts import AuthController, PasswordController, first_password_change
 from yishi.web.csrf import CSRFMiddleware
 from yishi.web.deps import PathIdsMiddleware, session_user
+from yishi.web.district.case_ranking import CaseRankingController
 from yishi.web.district.case_rates import CaseRatesController
 from yishi.web.district.dashboard import DashboardController
 from yishi.web.district.desk import DistrictDeskController, RoundWorkController
@@ -151,6 +152,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             RoundWorkController,
             DistrictDeskController,
             CaseRatesController,
+            CaseRankingController,
             PublicSuggestionController,
             CallbackController,
             SuggestionController,

@@ -4,6 +4,7 @@ from piccolo.conf.apps import AppConfig
 
 from yishi.evaluation.tables import (
     Carryover,
+    CaseRankSettings,
     CaseRating,
     Decision,
     DistrictSettings,
@@ -16,6 +17,7 @@ from yishi.evaluation.tables import (
     RatingUse,
     RoundSystem,
     StreetSettings,
+    UnitTalk,
     UnsatisfiedCase,
 )
 
@@ -23,7 +25,8 @@ APP_CONFIG = AppConfig(
     app_name="evaluation",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
     table_classes=[RatingCode, RatingUse, Rating, PaperRating, UnsatisfiedCase, Indicator, RoundSystem,
-                   ObserverScore, DistrictSettings, StreetSettings, Decision, Carryover, RatingMix, CaseRating],
+                   ObserverScore, DistrictSettings, StreetSettings, Decision, Carryover, RatingMix, CaseRating,
+                   CaseRankSettings, UnitTalk],
     migration_dependencies=["yishi.projects.piccolo_app", "yishi.cases.piccolo_app"],
     commands=[],
 )

@@ -187,3 +187,38 @@ class RatingMix(Table, tablename="rating_mix"):
     round = ForeignKey(Round, null=False, unique=True, on_delete=OnDelete.cascade)
     ratings = Integer(default=0)
     mixed_at = Timestamptz()
+
+
+class CaseRankSettings(Table, tablename="case_rank_settings"):
+    """A district's rules for the monthly ranking of units and collector teams (办件三率);
+    a district without a row uses evaluation.case_rules.RankRule's defaults."""
+
+    id: Serial
+    district = ForeignKey(District, null=False, unique=True)
+    min_cases = Integer(default=3)
+    bottom_n = Integer(default=3)
+    bottom_below_pct = Integer(default=90)
+    top_volume_n = Integer(default=3)
+
+
+class UnitTalk(Table, tablename="unit_talk"):
+    """约谈: the district's talk with the head of a unit flagged in a month's ranking, what was
+    agreed, and, the month after, how it was followed up. One per unit and ranking month (`slot`).
+    The unit's name is kept as it was, so the record reads the same after a rename or removal."""
+
+    id: Serial
+    district = ForeignKey(District, null=False, index=True)
+    unit = ForeignKey(Unit, null=True, default=None, on_delete=OnDelete.set_null)
+    unit_name = Varchar(length=80)
+    month = Varchar(length=7)  # the ranking's month, "2026-11"
+    reason = Varchar(length=12)  # bottom, volume or both
+    held_on = Date()
+    head = Varchar(length=60)  # who was talked to: the unit's head
+    talked_by = Varchar(length=60)  # who for the district
+    agreed = Text()
+    recorded_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    recorded_at = Timestamptz()
+    follow_up = Text(default="")
+    followed_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    followed_at = Timestamptz(null=True, default=None)
+    slot = Varchar(length=40, unique=True)  # "district:unit:month"
