@@ -50,6 +50,7 @@ from yishi.web.resident.vote import VoteController
 from yishi.web.staff.ballots import BallotStaffController, import_pb_upload
 from yishi.web.staff.callbacks import CallbackController as CaseCallbackController
 from yishi.web.staff.cases import CaseController
+from yishi.web.staff.consult import ConsultController, OpinionController
 from yishi.web.staff.council import CouncilController, DecisionController
 from yishi.web.staff.evaluation import EvaluationController
 from yishi.web.staff.meetings import MeetingController
@@ -161,6 +162,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ProjectController,
             CaseController,
             CaseCallbackController,
+            ConsultController,
+            OpinionController,
             ReviewController,
             UnitController,
             SupervisionController,

@@ -171,6 +171,7 @@ async def build(verbose: bool = False, ballots_to_cast: int = 620, seed: int = 2
         say(f"    {username:16s} {role.label}")
     say(f"    {'dawan_danwei':16s} {Role.unit_clerk.label}")
     say(f"    {'jiaoyu_danwei':16s} {Role.unit_clerk.label}（区教育局）")
+    say(f"    {'zhujian_danwei':16s} {Role.unit_clerk.label}（区住建局）")
     say(f"    {'guanchayuan':16s} {Role.observer.label}")
     say("  可用于试投的选票码：" + "、".join(u["code"] for u in unused))
     return {"created": True, "round_id": first, "earlier_round_id": earlier, "consult_meeting_id": second,

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from yishi import demo_consult
 from yishi.accounts import services as accounts
 from yishi.accounts import units
 from yishi.accounts.enums import Role
@@ -112,6 +113,7 @@ async def build(district_id: int, town_id: int, password: str, say) -> dict:
         Community.id).run()]
     now = datetime.now(UTC)
     made = 0
+    case_ids: list[int] = []
     for n, (days_ago, category, words, steps) in enumerate(STORIES):
         received = (now - timedelta(days=days_ago)).astimezone(CHINA).date()
         receipt = await suggestions.submit(SuggestionInput(
@@ -137,6 +139,12 @@ async def build(district_id: int, town_id: int, password: str, say) -> dict:
             elif step == "escalate":
                 case_id = await services.escalate(receipt.id, arg, actor=staff, now=at)
         made += 1
+        case_ids.append(case_id)
     say(f"  接诉即办：派单目录 {len(CATALOG)} 类，{made} 件工单（待签收、超时未签收、办理中、临期、逾期、紧急、"
         f"已答复、已办结、已退单、提级）；单位经办人 dawan_danwei（城管办）、jiaoyu_danwei（区教育局）")
+    say(await demo_consult.build(
+        units={"city": unit_ids[CITY], "housing": unit_ids[HOUSING], "police": unit_ids[POLICE]},
+        cases={"held": case_ids[3], "planned": case_ids[4], "planned2": case_ids[1], "escalated": case_ids[8],
+               "assisted": case_ids[10], "cancelled": case_ids[1]},
+        staff=staff, reviewer=reviewer, password=password, now=now))
     return {"created": True}

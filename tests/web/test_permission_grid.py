@@ -31,7 +31,7 @@ ROLES = {"A": Role.admin, "D": Role.district_reviewer, "S": Role.street_staff, "
 WHO = [*ROLES, "*"]
 # Path parameters a guard loads: these name the own or the other street's object.
 OBJECTS = ("round_id", "meeting_id", "suggestion_id", "submission_id", "project_id", "town_id", "district_id",
-           "user_id", "case_id")
+           "user_id", "case_id", "consult_id")
 PASSED = 418
 
 MATRIX: dict[str, str] = {
@@ -48,6 +48,11 @@ MATRIX: dict[str, str] = {
     "GET /cases": "ADSCU",
     "GET /cases/catalog": "AD",
     "GET /cases/dispatch/{suggestion_id:int}": "ADSC / A",
+    # 会商: a clerk sees only the meetings her unit was summoned to (the world's meeting summons
+    # her unit), a street never another's, the district all of its; the steps are the service's.
+    "GET /cases/meetings": "ADSCU",
+    "GET /cases/meetings/new": "ADSC",
+    "GET /cases/meetings/{consult_id:int}": "ADSCU / A",
     "GET /cases/{case_id:int}": "ADSCU / A",
     "GET /cases/{case_id:int}/callback": "ADSCU / A",
     "GET /council": "SCML",
@@ -146,6 +151,17 @@ MATRIX: dict[str, str] = {
     "POST /cases/catalog": "AD",
     "POST /cases/catalog/{entry_id:int}/toggle": "AD",
     "POST /cases/dispatch/{suggestion_id:int}": "ADSC / A",
+    "POST /cases/meetings/new": "ADSC",
+    "POST /cases/meetings/{consult_id:int}/attendance": "ADSCU / A",
+    "POST /cases/meetings/{consult_id:int}/cancel": "ADSCU / A",
+    "POST /cases/meetings/{consult_id:int}/close": "ADSCU / A",
+    "POST /cases/meetings/{consult_id:int}/decide": "ADSCU / A",
+    "POST /cases/meetings/{consult_id:int}/hold": "ADSCU / A",
+    "POST /cases/meetings/{consult_id:int}/items": "ADSCU / A",
+    "POST /cases/meetings/{consult_id:int}/items/{item_id:int}/answer": "ADSCU / A",
+    "POST /cases/meetings/{consult_id:int}/rate-prep": "ADSCU / A",
+    "POST /cases/meetings/{consult_id:int}/rate-response": "ADSCU / A",
+    "POST /cases/meetings/{consult_id:int}/report": "ADSCU / A",
     "POST /cases/escalate/{suggestion_id:int}": "ASC / A",
     "POST /cases/settings": "AD",
     "POST /cases/{case_id:int}/accept": "ADSCU / A",
@@ -154,6 +170,7 @@ MATRIX: dict[str, str] = {
     "POST /cases/{case_id:int}/callback": "SC / -",
     "POST /cases/{case_id:int}/phone": "ADSCU / A",
     "POST /cases/{case_id:int}/close": "ADSCU / A",
+    "POST /cases/{case_id:int}/opinion": "ADSCU / A",
     "POST /cases/{case_id:int}/reply": "ADSCU / A",
     "POST /cases/{case_id:int}/send-back": "ADSCU / A",
     "POST /council/members": "SC",

@@ -8,7 +8,9 @@ from datetime import UTC, datetime
 
 from tests import factories as f
 from yishi.accounts.enums import Role
+from yishi.cases import consult
 from yishi.cases import services as cases
+from yishi.cases.enums import MeetingKind
 from yishi.meetings import meeting
 from yishi.meetings.enums import MeetingStep
 from yishi.meetings.tables import CouncilMember, Submission
@@ -35,11 +37,14 @@ async def street(n: int) -> dict:
     category = (await catalog.categories())[0]
     staff = await f.make_user(Role.street_staff, places)
     case_id = await cases.dispatch((await f.make_suggestion(places)).id, cases.Dispatch(unit_id), actor=staff)
+    consult_id = await consult.call(consult.Call(MeetingKind.whistle, datetime(2026, 3, 12, 6, 30, tzinfo=UTC), "现场",
+                                                 "会商", (case_id,), (unit_id,)), actor=staff)
     ids = {"round_id": r.id, "meeting_id": meeting_id, "suggestion_id": (await f.make_suggestion(places)).id,
            "submission_id": submission["id"], "project_id": project_ids[0], "town_id": places["town"],
            "district_id": places["district"], "user_id": account.id, "unit_id": unit_id,
            "item_id": (await f.item_ids(r.id))[0], "member_id": member["id"], "point_id": point.id,
-           "category_id": category["id"], "community_id": places["communities"][0], "case_id": case_id}
+           "category_id": category["id"], "community_id": places["communities"][0], "case_id": case_id,
+           "consult_id": consult_id}
     return {"places": places, "unit_id": unit_id, "ids": ids}
 
 

@@ -48,3 +48,28 @@ class Urgency(LabelledEnum):
 class UnitRole(LabelledEnum):
     lead = "lead", N_("主办")
     assist = "assist", N_("协办")
+
+
+class MeetingKind(LabelledEnum):
+    """会商的形式 (seeds 001, 003): the street blows the whistle and the units report, a meeting
+    on the spot, or a joint meeting of the departments concerned."""
+
+    whistle = "whistle", N_("吹哨报到")
+    on_site = "on_site", N_("现场办公会")
+    joint = "joint", N_("联席会商")
+
+
+class MeetingLevel(LabelledEnum):
+    """Who holds it: the street (街道协调办), or the district for cases sent up (县级会商办)."""
+
+    street = "street", N_("街道会商")
+    district = "district", N_("县级会商办")
+
+
+class MeetingState(LabelledEnum):
+    """待召开 → 已召开 → 已办结; a planned meeting may be called off (已取消)."""
+
+    planned = "planned", N_("待召开")
+    held = "held", N_("已召开")
+    closed = "closed", N_("已办结")
+    cancelled = "cancelled", N_("已取消")

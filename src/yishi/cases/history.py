@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from yishi.cases.enums import CaseKind, Urgency
+from yishi.cases.enums import CaseKind, MeetingKind, Urgency
 from yishi.core import audit
 from yishi.core.i18n import N_, _
 from yishi.suggestions import history as suggestion_history
@@ -15,6 +15,8 @@ ACTION_LABELS = {
     "case.dispatched": N_("派单"), "case.accepted": N_("签收"), "case.returned": N_("退单"),
     "case.answered": N_("主办单位答复"), "case.escalated": N_("提级（县级会商办）"), "case.closed": N_("办结工单"),
     "case.rated": N_("回访评价"), "case.reopened": N_("居民不满意，退回重办"),
+    "case.meeting.called": N_("召集会商"), "case.meeting.decided": N_("会商决定"),
+    "case.opinion.written": N_("协办单位提出意见"),
 }
 # 回访 grades and channels as evaluation.enums words them (cases may not import evaluation).
 GRADES = {"satisfied": N_("满意"), "basic": N_("基本满意"), "unsatisfied": N_("不满意")}
@@ -44,8 +46,11 @@ def describe(entry: dict) -> str:
         details.append(_("主办：{unit}").format(unit=data["lead"]))
     if data.get("assists"):
         details.append(_("协办：{units}").format(units="、".join(data["assists"])))
+    if data.get("units"):
+        details.append(_("召集：{units}").format(units="、".join(data["units"])))
     if data.get("kind"):
-        details.append(_label(CaseKind, data["kind"]))
+        meeting = entry["action"].startswith("case.meeting.")
+        details.append(_label(MeetingKind if meeting else CaseKind, data["kind"]))
     if data.get("urgency") and data["urgency"] != Urgency.normal.value:
         details.append(_label(Urgency, data["urgency"]))
     elif data.get("track"):
@@ -60,6 +65,8 @@ def describe(entry: dict) -> str:
         details.append(_("通话日期：{d}").format(d=data["called_on"]))
     if data.get("due") and entry["action"] == "case.reopened":
         details.append(_("重办期限：{d}").format(d=data["due"]))
+    if data.get("due") and entry["action"] == "case.meeting.decided":
+        details.append(_("期限：{d}").format(d=data["due"]))
     if data.get("reason"):
         details.append(_("理由：{text}").format(text=data["reason"]))
     return label + ("\uff08" + "\uff1b".join(details) + "\uff09" if details else "")
@@ -68,3 +75,55 @@ def describe(entry: dict) -> str:
 async def history(suggestion_id: int) -> list[dict]:
     entries = await audit.entries_for("suggestion", suggestion_id)
     return [{"at": e["created_at"], "who": e["actor_name"] or _("居民"), "text": describe(e)} for e in entries]
+
+
+MEETING_LABELS = {
+    "case.meeting.called": N_("召集会商（吹哨）"), "case.meeting.reported": N_("单位报到"),
+    "case.meeting.attendance": N_("登记报到情况"), "case.meeting.held": N_("会商已召开"),
+    "case.meeting.decided": N_("会商决定"), "case.meeting.item_added": N_("布置会后事项"),
+    "case.meeting.item_answered": N_("单位答复会后事项"), "case.meeting.response_rated": N_("评价单位响应"),
+    "case.meeting.prep_rated": N_("单位评价会前准备"), "case.meeting.closed": N_("会商办结"),
+    "case.meeting.cancelled": N_("取消会商"),
+}
+
+
+def _list(names: list[str]) -> str:
+    return _("、").join(names)
+
+
+def describe_meeting(entry: dict) -> str:
+    data = entry.get("data") or {}
+    if isinstance(data, str):
+        data = json.loads(data or "{}")
+    label = _(MEETING_LABELS.get(entry["action"], entry["action"]))
+    details = []
+    if data.get("units"):
+        details.append(_("召集：{units}").format(units=_list(data["units"])))
+    if data.get("unit"):
+        details.append(_("单位：{unit}").format(unit=data["unit"]))
+    if data.get("attendee"):
+        details.append(_("参会：{name}").format(name=data["attendee"]))
+    if data.get("came"):
+        details.append(_("已报到：{units}").format(units=_list(data["came"])))
+    if data.get("absent"):
+        details.append(_("未报到：{units}").format(units=_list(data["absent"])))
+    if data.get("lead"):
+        details.append(_("主责：{unit}").format(unit=data["lead"]))
+    if data.get("assists"):
+        details.append(_("配合：{units}").format(units=_list(data["assists"])))
+    if data.get("due"):
+        details.append(_("期限：{d}").format(d=data["due"]))
+    if data.get("dispatched"):
+        details.append(_("已按决定派单"))
+    if data.get("score"):
+        details.append(_("{n} 分").format(n=data["score"]))
+    if data.get("reason"):
+        details.append(_("理由：{text}").format(text=data["reason"]))
+    # The brackets and separators through the catalog too: an English page shows no Chinese
+    # punctuation around the unit names (user data, marked translate="no" on the page).
+    return _("{label}（{details}）").format(label=label, details=_("；").join(details)) if details else label
+
+
+async def meeting_history(meeting_id: int) -> list[dict]:
+    entries = await audit.entries_for("case_meeting", meeting_id)
+    return [{"at": e["created_at"], "who": e["actor_name"] or "", "text": describe_meeting(e)} for e in entries]

@@ -11,6 +11,7 @@ from typing import Any
 
 from yishi.accounts.enums import Role
 from yishi.accounts.permissions import _id, is_admin, is_district_reviewer_of, is_town_staff, require, role_of
+from yishi.cases.consult_rules import MeetingActor
 from yishi.cases.rules import Actor
 
 __all__ = ["Where", "actor_of", "can_view_case", "require"]
@@ -67,3 +68,47 @@ def has_case_list(user: Any) -> bool:
 def can_edit_catalog(user: Any, district_id: int) -> bool:
     """The 派单目录 and the time limits are the district's."""
     return is_admin(user) or is_district_reviewer_of(user, district_id)
+
+
+# --- 会商 ----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class MeetingWhere:
+    """A case meeting as the predicates see it: who holds it and which units it summoned."""
+
+    town_id: int | None
+    district_id: int
+    district_level: bool
+    unit_ids: tuple[int, ...] = ()
+
+
+def meeting_actor_of(user: Any, where: MeetingWhere) -> MeetingActor:
+    """The one standing a user has on a meeting (consult_rules.MeetingActor), the strongest first."""
+    if is_admin(user):
+        return MeetingActor.convener
+    if where.district_level:
+        if is_district_reviewer_of(user, where.district_id):
+            return MeetingActor.convener
+    elif where.town_id is not None and is_town_staff(user, where.town_id):
+        return MeetingActor.convener
+    unit = clerk_unit(user)
+    if unit is not None and unit in where.unit_ids:
+        return MeetingActor.unit
+    if is_district_reviewer_of(user, where.district_id) or (
+            where.town_id is not None and is_town_staff(user, where.town_id)):
+        return MeetingActor.viewer
+    return MeetingActor.other
+
+
+def can_view_meeting(user: Any, where: MeetingWhere) -> bool:
+    """A clerk sees only the meetings her unit was summoned to; a street its own (and the
+    district's on its cases); the district all of its district's."""
+    return meeting_actor_of(user, where) is not MeetingActor.other
+
+
+def can_call_meeting(user: Any) -> bool:
+    """Who calls a 会商 at all: a street's staff (for its cases), the district (县级会商办, for
+    cases sent up to it), an administrator. Which cases, the service checks."""
+    role = role_of(user)
+    return (role is Role.admin or (role is Role.district_reviewer and _id(user.district) is not None)
+            or (role in (Role.street_staff, Role.convener) and _id(user.town) is not None))

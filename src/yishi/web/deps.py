@@ -17,6 +17,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from yishi.accounts import management as accounts
 from yishi.accounts import services as account_services
+from yishi.cases import consult
 from yishi.cases import services as cases
 from yishi.core.errors import NotFound
 from yishi.core.i18n import _
@@ -92,6 +93,10 @@ async def load_case(request: ASGIConnection) -> dict:
     return await _loaded(request, "case", lambda: cases.get_case(path_id(request, "case_id")))
 
 
+async def load_consult(request: ASGIConnection) -> dict:
+    return await _loaded(request, "consult", lambda: consult.get_meeting(path_id(request, "consult_id")))
+
+
 async def load_town(request: ASGIConnection) -> dict:
     """A street by its path id, with its district (the monthly review and the public street page)."""
     async def load() -> dict:
@@ -123,6 +128,7 @@ SUGGESTION = {"suggestion": Provide(load_suggestion)}
 SUBMISSION = {"submission": Provide(load_submission), "submission_round": Provide(load_submission_round)}
 PROJECT = {"project": Provide(load_project)}
 CASE = {"case": Provide(load_case)}
+CONSULT = {"meeting": Provide(load_consult)}
 TOWN = {"town": Provide(load_town)}
 DISTRICT = {"district": Provide(load_district)}
 ACCOUNT = {"account": Provide(load_account)}

@@ -64,6 +64,7 @@ submission_may = _on(deps.load_submission_round)
 project_may = _on(deps.load_project)
 town_may = _on(deps.load_town)
 case_may = _on(deps.load_case)
+consult_may = _on(deps.load_consult)
 district_may = _on(deps.load_district)
 
 
@@ -160,6 +161,9 @@ ESCALATE_SUGGESTION = suggestion_may(lambda u, s: sperm.can_handle_suggestion(u,
 CASE_CATALOG = user_may(lambda u: perm.is_admin(u) or (perm.role_of(u) is Role.district_reviewer
                                                        and u.district is not None),
                         _l("派单目录和办理时限由区级人员维护。"))
+# 会商: a clerk sees only the meetings her unit was summoned to; a street its own; the district all.
+VIEW_CONSULT = consult_may(lambda u, m: cperm.can_view_meeting(u, m["where"]), _l("您的单位或街道没有参加这次会商。"))
+CALL_CONSULT = user_may(cperm.can_call_meeting, _l("只有街道工作人员和区级审核人员可以召集会商。"))
 
 # --- 民情热度表 ----------------------------------------------------------------------------------
 PULSE_STREET = town_may(lambda u, t: pulseperm.can_view_street(u, t["id"], t["district"]),

@@ -29,6 +29,7 @@ from yishi.suggestions import rules as srules
 from yishi.suggestions.enums import Track
 from yishi.web import deps, forms, guards
 from yishi.web.staff import callbacks as callback_pages
+from yishi.web.staff import consult_panels
 
 
 def _id(value: Any) -> Any:
@@ -116,7 +117,7 @@ class CaseController(Controller):
                       else f"/case-rates/town/{scope.town_id}" if street else "")
         context = {"result": result, "inbox": inbox, "tab": tab, "colour": colour, "role": role.value if role else "",
                    "unit_name": unit_name, "street": street, "done": params.get("done", ""), "rates_link": rates_link,
-                   **HELPERS}
+                   **HELPERS, **await consult_panels.queue_panel(user)}
         if request.htmx and request.htmx.target == "case-rows":
             return HTMXTemplate(template_name="cases/_rows.html", context=context)
         return Template("cases/list.html", context=context)
@@ -198,7 +199,8 @@ class CaseController(Controller):
                                           limits=limits),
                 "sees_suggestion": actor in (Actor.street, Actor.district, Actor.admin),
                 "done": request.query_params.get("done", ""), "error": None, "form": {}, **HELPERS,
-                **await callback_pages.panel(request.user, case), **extra}
+                **await callback_pages.panel(request.user, case),
+                **await consult_panels.case_panel(request.user, case, actor), **extra}
 
     @get("/{case_id:int}", guards=[guards.VIEW_CASE], dependencies=deps.CASE)
     async def case_page(self, request: Request, case: dict) -> Template:
