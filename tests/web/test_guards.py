@@ -37,6 +37,8 @@ def test_public_routes_are_the_residents_pages_and_the_login():
                       "/photos/{photo_id:int}/thumb",
                       # 评实效: the rating form (a code is its check) and the rating slip's QR target.
                       "/p/{project_id:int}/rate", "/r", "/r/{code:str}",
+                      # 回访: the resident rates the answer to her own case (its tracking code is its check).
+                      "/t/{code:str}/rate",
                       # 使用说明: every role's guide, and the collectors' printable page.
                       "/help", "/help/{key:str}", "/help/collector.pdf"}
 
