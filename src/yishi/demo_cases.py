@@ -18,7 +18,8 @@ from yishi.cases import catalog, services
 from yishi.cases.enums import CaseKind, Urgency
 from yishi.cases.services import Dispatch
 from yishi.cases.tables import Case
-from yishi.core.dates import CHINA
+from yishi.core.dates import CHINA, in_china
+from yishi.evaluation import callbacks
 from yishi.places.tables import Community
 from yishi.suggestions import catalog as sg_catalog
 from yishi.suggestions import services as suggestions
@@ -84,6 +85,32 @@ STORIES: list[tuple[int, str, str, list[tuple[float, str, Any]]]] = [
       (100, "escalate", "划片政策需区教育局与两个社区共同确认，提请区级会商。")]),
     (2, "教育", "建议学校放学后开设托管班，双职工家庭接孩子很困难。",
      [(3, "dispatch", Plan(kind=CaseKind.suggestion, track=Track.deadline, assists=(SOCIAL, CITY)))]),
+    # 回访: each grade online, one by telephone, one reopened after 不满意 and being redone, one
+    # reopened twice and so escalated, one whose rating window passed unrated.
+    (9, "公共设施", "锦城小区2栋楼道的声控灯坏了，晚上上下楼要摸黑。",
+     [(200, "dispatch", Plan(kind=CaseKind.help)), (199, "accept", None),
+      (170, "reply", "已更换2栋1至6层声控灯，请居民试用。"), (160, "close", ""),
+      (150, "rate", ("satisfied", "修得很快，谢谢。"))]),
+    (7, "环境卫生", "五里村社区公厕没有人打扫，味道很重。",
+     [(160, "dispatch", Plan(kind=CaseKind.complaint)), (158, "accept", None),
+      (130, "reply", "已安排保洁员每日早晚各打扫一次。"), (100, "rate", ("basic", "早上干净了，晚上还是有味道。"))]),
+    (10, "公共设施", "大弯社区篮球场的篮筐歪了，打球不安全。",
+     [(230, "dispatch", Plan(kind=CaseKind.help)), (229, "accept", None),
+      (200, "reply", "已加固篮筐底座。"), (190, "close", ""),
+      (180, "call", ("satisfied", "居民说篮筐已经修好，很满意。"))]),
+    (6, "环境卫生", "幸福小区门口的垃圾中转站每天早上六点就开始作业，噪音太大。",
+     [(140, "dispatch", Plan(kind=CaseKind.complaint)), (139, "accept", None),
+      (110, "reply", "已要求清运公司调整作业时间。"),
+      (60, "rate", ("unsatisfied", "作业时间还是早上六点，没有任何变化。"))]),
+    (15, "公共设施", "团结路人行道的地砖大面积松动，下雨踩上去溅一身泥水。",
+     [(350, "dispatch", Plan(kind=CaseKind.help, track=Track.deadline)), (349, "accept", None),
+      (300, "reply", "已修补松动地砖二十余块。"),
+      (280, "rate", ("unsatisfied", "只修了门口几块，往东一百米还是坏的。")),
+      (200, "reply", "已将团结路东段松动地砖全部翻修。"),
+      (150, "call", ("unsatisfied", "居民说东段修了，但西段又坏了，希望整条路统一翻修。"))]),
+    (30, "公共设施", "五里村社区公交站的座椅坏了一个，老人等车没地方坐。",
+     [(700, "dispatch", Plan(kind=CaseKind.help)), (699, "accept", None),
+      (650, "reply", "已更换公交站座椅。"), (640, "close", "")]),
 ]
 
 
@@ -138,10 +165,15 @@ async def build(district_id: int, town_id: int, password: str, say) -> dict:
                 await services.send_back(case_id, arg, actor=lead_clerk)
             elif step == "escalate":
                 case_id = await services.escalate(receipt.id, arg, actor=staff, now=at)
+            elif step == "rate":
+                await callbacks.rate_online(receipt.tracking_code, arg[0], arg[1], now=at)
+            elif step == "call":
+                await callbacks.record_call(case_id, arg[0], arg[1], in_china(at).date(), actor=staff, now=at)
         made += 1
         case_ids.append(case_id)
     say(f"  接诉即办：派单目录 {len(CATALOG)} 类，{made} 件工单（待签收、超时未签收、办理中、临期、逾期、紧急、"
-        f"已答复、已办结、已退单、提级）；单位经办人 dawan_danwei（城管办）、jiaoyu_danwei（区教育局）")
+        f"已答复、已办结、已退单、提级；回访：网上评价满意、基本满意、不满意重办中，电话回访，两次不满意自动提级，"
+        f"评价期已过，已答复待评价）；单位经办人 dawan_danwei（城管办）、jiaoyu_danwei（区教育局）")
     say(await demo_consult.build(
         units={"city": unit_ids[CITY], "housing": unit_ids[HOUSING], "police": unit_ids[POLICE]},
         cases={"held": case_ids[3], "planned": case_ids[4], "planned2": case_ids[1], "escalated": case_ids[8],

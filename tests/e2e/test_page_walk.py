@@ -30,6 +30,7 @@ from tests import axe
 from tests.conftest import PHONE
 from tests.e2e.helpers import login
 from yishi import demo
+from yishi.cases.tables import Case
 from yishi.evaluation.tables import RatingCode
 from yishi.suggestions.tables import ObservationPoint, Suggestion
 
@@ -190,6 +191,11 @@ async def _resident_starts(built: dict) -> list[str]:
               f"/v/{built['unused_codes'][0]}", "/no-such-page"]
     if tracking:
         starts.append(f"/t/{tracking['tracking_code']}")
+    # A case answered and waiting for its 回访: the tracking page with the rating form.
+    answered = await Case.select(Case.suggestion.tracking_code.as_alias("code")).where(
+        Case.state == "answered").order_by(Case.answered_at, ascending=False).first().run()
+    if answered:
+        starts.append(f"/t/{answered['code']}")
     if rating:
         starts.append(f"/r/{rating['code']}")
     return starts + [f"/p/{pid}" for pid in built["project_ids"][:2]]

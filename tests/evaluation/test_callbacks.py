@@ -180,3 +180,13 @@ async def test_a_telephone_call_is_recorded_on_its_day_by_the_streets_staff():
         RatingChannel.telephone.value, date(2026, 3, 20), "2026-03", w["staff"].id, Satisfaction.basic.value)
     with pytest.raises(Conflict, match="已经评价过了"):
         await callbacks.rate_online(w["code"], "satisfied", now=china(date(2026, 3, 21)))
+
+
+async def test_a_suggestion_turned_down_on_its_own_page_is_not_rated_nor_reopened():
+    w = await answered_case()
+    await suggestions.reject(w["suggestion"], "不属于本街道职责", "已转交市级部门。", actor=w["staff"])
+    await services.follow_suggestion(w["suggestion"], actor=w["staff"])
+    assert (await services.get_case(w["case"]))["state"] is CaseState.closed
+    with pytest.raises(Conflict):
+        await callbacks.rate_online(w["code"], "unsatisfied", "不同意", now=china(date(2026, 3, 11)))
+    assert await CaseRating.count() == 0 and (await services.get_case(w["case"]))["reopens"] == 0

@@ -1,9 +1,12 @@
 """The demo's 评实效: ratings in three channels, a ledger case, an observer's score, the seven
-streets ranked; a second run adds nothing."""
+streets ranked, the 回访 of cases in each of its states; a second run adds nothing."""
 from yishi import demo
+from yishi.cases import services as cases
+from yishi.cases.enums import CaseState
+from yishi.cases.tables import Case
 from yishi.core import dates
-from yishi.evaluation import rates, rules, services
-from yishi.evaluation.tables import ObserverScore, Rating, UnsatisfiedCase
+from yishi.evaluation import callbacks, rates, rules, services
+from yishi.evaluation.tables import CaseRating, ObserverScore, Rating, UnsatisfiedCase
 from yishi.places.tables import District
 
 # 不满意 with a comment: the online ones the seeded draw gave a comment, and the 电话回访 one.
@@ -17,12 +20,26 @@ async def test_demo_rates_ranks_seven_streets_and_is_idempotent():
     t = rules.tally([(r["grade"], r["channel"]) for r in rows])
     assert (t.residents.satisfied, t.residents.basic, t.residents.unsatisfied) == (28, 9, 4)
     assert (t.telephone.total, t.telephone.unsatisfied) == (4, 1)
-    assert await UnsatisfiedCase.count() == CASES
+    assert await UnsatisfiedCase.count().where(UnsatisfiedCase.project.is_not_null()) == CASES
+    # 回访: 满意, 基本满意 and 不满意 online, 满意 and 不满意 by telephone, two 不满意 of one case.
+    rated = sorted((r["grade"], r["channel"], r["answer_no"]) for r in await CaseRating.select().run())
+    assert rated == [("basic", "online", 1), ("satisfied", "online", 1), ("satisfied", "telephone", 1),
+                     ("unsatisfied", "online", 1), ("unsatisfied", "online", 1), ("unsatisfied", "telephone", 2)]
+    reopened = await Case.select(Case.id, Case.state, Case.reopens, Case.escalated_at).where(Case.reopens > 0).order_by(
+        Case.reopens).run()
+    assert [(r["state"], r["reopens"], r["escalated_at"] is not None) for r in reopened] == [
+        ("accepted", 1, False), ("accepted", 2, True)]
+    assert await UnsatisfiedCase.count().where(UnsatisfiedCase.case.is_not_null()) == 3
+    states = {(await callbacks.status_of(await cases.get_case(r["id"]))).state
+              for r in await Case.select(Case.id).where(Case.state.is_in([CaseState.answered, CaseState.closed])).run()}
+    assert {"open", "rated", "expired"} <= states
     # 25 + 35×4/5 + 20×4/5 + 20
     assert [r["total"] for r in await ObserverScore.select(ObserverScore.total).run()] == [89.0]
     district = (await District.select(District.id).first().run())["id"]
     ranking = await rates.ranking(district, services.month_of(dates.today()))
     assert len(ranking) == 7 and len({r.town_name for r in ranking}) == 7
-    counts = (await Rating.count(), await ObserverScore.count(), await UnsatisfiedCase.count())
+    counts = (await Rating.count(), await ObserverScore.count(), await UnsatisfiedCase.count(),
+              await CaseRating.count())
     await demo.build(ballots_to_cast=30)
-    assert (await Rating.count(), await ObserverScore.count(), await UnsatisfiedCase.count()) == counts
+    assert (await Rating.count(), await ObserverScore.count(), await UnsatisfiedCase.count(),
+            await CaseRating.count()) == counts

@@ -17,6 +17,7 @@ ACTION_LABELS = {
     "case.rated": N_("回访评价"), "case.reopened": N_("居民不满意，退回重办"),
     "case.meeting.called": N_("召集会商"), "case.meeting.decided": N_("会商决定"),
     "case.opinion.written": N_("协办单位提出意见"),
+    "evaluation.case.opened": N_("记入不满意问题台账"),
 }
 # 回访 grades and channels as evaluation.enums words them (cases may not import evaluation).
 GRADES = {"satisfied": N_("满意"), "basic": N_("基本满意"), "unsatisfied": N_("不满意")}

@@ -1,9 +1,10 @@
 """回访: every answered case is rated by its resident, online at /t/CODE or on the telephone to the
 street's staff (满意 / 基本满意 / 不满意), once per answer, within the district's rating window.
 
-- The window: from the day of the answer (the unit's answer, or the closing when nobody answered)
-  through `case_rating_days` calendar days after it, China dates. A telephone call counts by the
-  day it was made, not by the day it is typed in.
+- The window: from the day of the unit's (latest) answer through `case_rating_days` calendar
+  days after it, China dates. A telephone call counts by the day it was made, not by the day it
+  is typed in. Only the unit's answers are rated: a suggestion turned down, merged or listed on
+  its own page is not the unit's to redo.
 - Once per answer: CaseRating's unique slot "case:answer_no"; two residents (or a resident and a
   caller) at the same moment: the first wins, the second reads that it was rated already.
 - 不满意 (a reason is required: the unit has to know what to do again) reopens the case
@@ -32,9 +33,11 @@ from yishi.evaluation.enums import CaseColour, RatingChannel, Satisfaction
 from yishi.evaluation.tables import CaseRating, UnsatisfiedCase
 from yishi.projects import supervision
 from yishi.suggestions import services as suggestions
+from yishi.suggestions.enums import OPEN_STATUSES, SuggestionStatus
 
 COMMENT_MAX = 500
 RATED, OPEN, EXPIRED, WAITING, REDOING = "rated", "open", "expired", "waiting", "redoing"
+RATEABLE_SUGGESTIONS = frozenset({SuggestionStatus.closed.value, *(s.value for s in OPEN_STATUSES)})
 
 
 @dataclass(frozen=True)
@@ -51,8 +54,8 @@ class Status:
 
 
 def answered_on(case: dict) -> date | None:
-    moment = case.get("answered_at") or case.get("closed_at")
-    return dates.china_date(moment)
+    """The day of the unit's (latest) answer, which the rating window counts from."""
+    return dates.china_date(case.get("answered_at"))
 
 
 def status(case: dict, *, window_days: int, rating: dict | None, today: date) -> Status:
@@ -60,8 +63,11 @@ def status(case: dict, *, window_days: int, rating: dict | None, today: date) ->
     current answer, if any."""
     no = cases.answer_no(case)
     state = case["state"]
-    if state not in (CaseState.answered, CaseState.closed) or answered_on(case) is None:
+    if state not in (CaseState.answered, CaseState.closed) or case.get("answered_at") is None:
         return Status(REDOING if case.get("reopens") else WAITING, no)
+    if case.get("suggestion_status") not in RATEABLE_SUGGESTIONS:
+        # 不予采纳, merged or listed on the suggestion's own page: that answer is not the unit's to redo.
+        return Status(WAITING, no)
     day = answered_on(case)
     assert day is not None
     last = day + timedelta(days=window_days)
