@@ -231,3 +231,18 @@ async def test_opinion_only_from_an_assisting_unit_and_shown_per_unit():
         ("住建局", "建议先做结构检测，再施工。"), ("供电公司", None)]
     assert [e["action"] for e in await audit.entries_for("suggestion", s.id)][-2:] == [
         "case.opinion.written", "case.opinion.written"]
+
+
+async def test_unit_ratings_count_held_meetings_in_the_window_with_the_absent():
+    w = await world()
+    held = await called(w, [await a_case(w, accept=True)])
+    await consult.report(held, "", actor=w["clerk_a"])
+    await consult.hold(held, "纪要", actor=w["staff"])
+    await consult.rate_response(held, w["a"], 4, "", actor=w["staff"])
+    await consult.rate_response(held, w["b"], 1, "未到", actor=w["staff"])
+    await called(w, [await a_case(w)])  # still planned: not counted
+    start, end = datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC)
+    got = await consult.unit_ratings(w["places"]["district"], start, end)
+    assert {u: [(r["reported"], r["response_score"]) for r in rs] for u, rs in got.items()} == {
+        w["a"]: [(True, 4)], w["b"]: [(False, 1)]}
+    assert await consult.unit_ratings(w["places"]["district"], end, datetime(2026, 5, 1, tzinfo=UTC)) == {}

@@ -514,6 +514,23 @@ async def meetings_of_case(case_id: int) -> list[dict]:
     return rows
 
 
+async def unit_ratings(district_id: int, start: datetime, end: datetime) -> dict[int, list[dict]]:
+    """双考核 for the rankings: unit id -> its summons to the district's meetings held (held or
+    closed) in [start, end), each {"meeting", "reported", "response_score", "prep_score"} (scores
+    None until rated). A summons the unit did not answer has reported False."""
+    rows = await CaseMeetingUnit.select(
+        CaseMeetingUnit.unit, CaseMeetingUnit.meeting, CaseMeetingUnit.reported, CaseMeetingUnit.response_score,
+        CaseMeetingUnit.prep_score).where(
+        (CaseMeetingUnit.meeting.district == district_id)
+        & CaseMeetingUnit.meeting.state.is_in([MeetingState.held.value, MeetingState.closed.value])
+        & (CaseMeetingUnit.meeting.held_at >= start) & (CaseMeetingUnit.meeting.held_at < end)).order_by(
+        CaseMeetingUnit.id).run()
+    out: dict[int, list[dict]] = {}
+    for r in rows:
+        out.setdefault(r.pop("unit"), []).append({**r, "reported": bool(r["reported"])})
+    return out
+
+
 @dataclass(frozen=True)
 class UnitQueue:
     meetings: list[dict]  # planned or held meetings the unit was summoned to, with what it still has to do
