@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
-from yishi import demo_cases, demo_delivery, demo_evaluation, demo_pulse
+from yishi import demo_case_rates, demo_cases, demo_delivery, demo_evaluation, demo_pulse
 from yishi.accounts import services as accounts
 from yishi.accounts.enums import Role
 from yishi.accounts.tables import User
@@ -161,6 +161,7 @@ async def build(verbose: bool = False, ballots_to_cast: int = 620, seed: int = 2
     await demo_evaluation.build(district.id, DEMO_PASSWORD, say)
     await demo_cases.build(district.id, dawan, DEMO_PASSWORD, say)
     await demo_pulse.build(district.id, say)
+    await demo_case_rates.build(district.id, DEMO_PASSWORD, say)
     say("演示数据已载入：")
     say(f"  区：{DISTRICT}\uff0c7 个镇（街道）；大弯街道议事组 {len(COUNCIL)} 人（五类固定成员 + X）")
     say(f"  批次“2026年首批次”：{len(ITEMS)} 项清单，已收回 {ballots_to_cast} 张选票，正在勾选中")
@@ -191,6 +192,7 @@ async def _delivery_of_existing(district_id: int, say) -> None:
     await demo_evaluation.build(district_id, DEMO_PASSWORD, say)
     await demo_cases.build(district_id, town["id"], DEMO_PASSWORD, say)
     await demo_pulse.build(district_id, say)
+    await demo_case_rates.build(district_id, DEMO_PASSWORD, say)
 
 
 async def build_consult_in_progress(council_id: int, town_id: int, convener) -> int:

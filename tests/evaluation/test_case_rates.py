@@ -79,3 +79,22 @@ async def test_empty_month_reads_nothing():
     w = await world()
     now, _before = await case_rates.month_rates(w["places"]["district"], "2026-11", NOW)
     assert now.whole.empty and now.whole.response is None and all(not g for g in now.groups.values())
+
+
+async def test_satisfaction_counts_residents_ratings_of_the_month_telephone_apart():
+    from yishi.cases.tables import Case
+    from yishi.evaluation import callbacks
+
+    w = await world()
+    ids = [await handled(w, "a", 3), await handled(w, "a", 4), await handled(w, "a", 5)]
+    codes = [r["code"] for r in await Case.select(Case.suggestion.tracking_code.as_alias("code")).where(
+        Case.id.is_in(ids)).order_by(Case.id).run()]
+    await callbacks.rate_online(codes[0], "satisfied", now=at(6))
+    await callbacks.rate_online(codes[1], "basic", now=at(6))
+    await callbacks.record_call(ids[2], "satisfied", "", at(7).date(), actor=w["staff"], now=at(7))
+    now, _before = await case_rates.month_rates(w["places"]["district"], "2026-11", NOW)
+    a = now.of("unit", w["a"])
+    assert (a.ratings.total, a.satisfaction, a.telephone.total) == (2, 1.0, 1)
+    assert now.whole.satisfaction == 1.0 and now.of("community", w["places"]["communities"][0]).ratings.total == 2
+    december, _ = await case_rates.month_rates(w["places"]["district"], "2026-12", NOW)
+    assert december.whole.satisfaction is None

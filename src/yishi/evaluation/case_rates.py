@@ -22,6 +22,7 @@ from yishi.accounts.tables import Unit
 from yishi.cases.tables import Case
 from yishi.evaluation import case_rules, rules
 from yishi.evaluation.case_rules import CaseFigures, CaseRow
+from yishi.evaluation.tables import CaseRating
 from yishi.places import services as places
 from yishi.places.tables import Community
 
@@ -77,7 +78,21 @@ def keys_of(row: dict) -> list[tuple[str, Hashable]]:
     return keys
 
 
-def count(rows: list[dict], month: str, now: datetime) -> tuple[dict[str, dict[Hashable, CaseFigures]], CaseFigures]:
+async def rating_rows(district_id: int, town_id: int | None, months: list[str]) -> list[dict]:
+    """Residents' ratings of the cases (回访) given in these months, with what groups their case."""
+    case: Any = CaseRating.case
+    where = (case.district == district_id) & CaseRating.month.is_in(months)
+    if town_id is not None:
+        where = where & (case.town == town_id)
+    return await CaseRating.select(
+        case.town.as_alias("town"), case.owner.as_alias("owner"), case.lead_unit.as_alias("lead_unit"),
+        case.suggestion.community.as_alias("community"), case.suggestion.recorded_by.community.as_alias("team"),
+        case.suggestion.recorded_by.role.as_alias("recorder_role"), CaseRating.grade, CaseRating.channel,
+        CaseRating.month).where(where).run()
+
+
+def count(rows: list[dict], month: str, now: datetime,
+          ratings: list[dict] | None = None) -> tuple[dict[str, dict[Hashable, CaseFigures]], CaseFigures]:
     pairs: list[tuple[Hashable, CaseRow]] = []
     for r in rows:
         case = CaseRow(_aware(r["dispatched_at"]), _aware(r["accept_by"]), _aware(r["accepted_at"]),
@@ -86,6 +101,14 @@ def count(rows: list[dict], month: str, now: datetime) -> tuple[dict[str, dict[H
         pairs.extend((k, case) for k in keys_of(r))
     tallied = case_rules.tally(pairs, month, now)
     groups: dict[str, dict[Hashable, CaseFigures]] = {g: {} for g in GROUPS}
+    graded: dict[Hashable, list[tuple[str, str]]] = {}
+    for r in ratings or []:
+        if r["month"] == month:
+            for k in [("whole", 0), *keys_of(r)]:
+                graded.setdefault(k, []).append((r["grade"], r["channel"]))
+    for k, pairs_of_k in graded.items():
+        t = rules.tally(pairs_of_k)
+        case_rules.add_ratings(tallied.setdefault(k, CaseFigures()), t.residents, t.telephone)
     key: Any
     for key, fig in tallied.items():
         if key[0] in groups:
@@ -99,10 +122,11 @@ async def month_rates(district_id: int, month: str, now: datetime, town_id: int 
     before = rules.previous_month(month)
     start, end = case_rules.month_span(before if with_previous else month)[0], case_rules.month_span(month)[1]
     rows = await case_rows(district_id, town_id, start, end)
+    ratings = await rating_rows(district_id, town_id, [month, before] if with_previous else [month])
     names = await _names(district_id, town_id)
     out = []
     for m in (month, before):
-        groups, whole = count(rows, m, now)
+        groups, whole = count(rows, m, now, ratings)
         out.append(MonthRates(m, groups, whole, names["names"], names["town_of"]))
     return out[0], out[1]
 
