@@ -104,11 +104,11 @@ def count(rows: list[dict], month: str, now: datetime,
     graded: dict[Hashable, list[tuple[str, str]]] = {}
     for r in ratings or []:
         if r["month"] == month:
-            for k in [("whole", 0), *keys_of(r)]:
-                graded.setdefault(k, []).append((r["grade"], r["channel"]))
-    for k, pairs_of_k in graded.items():
-        t = rules.tally(pairs_of_k)
-        case_rules.add_ratings(tallied.setdefault(k, CaseFigures()), t.residents, t.telephone)
+            for group_key in [("whole", 0), *keys_of(r)]:
+                graded.setdefault(group_key, []).append((r["grade"], r["channel"]))
+    for rated, pairs_of_key in graded.items():
+        t = rules.tally(pairs_of_key)
+        case_rules.add_ratings(tallied.setdefault(rated, CaseFigures()), t.residents, t.telephone)
     key: Any
     for key, fig in tallied.items():
         if key[0] in groups:
