@@ -91,15 +91,20 @@ async def rating_rows(district_id: int, town_id: int | None, months: list[str]) 
         CaseRating.month).where(where).run()
 
 
-def count(rows: list[dict], month: str, now: datetime,
+Prepared = list[tuple[list[tuple[str, Hashable]], CaseRow]]
+
+
+def prepare(rows: list[dict]) -> Prepared:
+    """Each case's groups and times, worked out once for both months."""
+    return [([("whole", 0), *keys_of(r)],
+             CaseRow(_aware(r["dispatched_at"]), _aware(r["accept_by"]), _aware(r["accepted_at"]),
+                     _aware(r["due_at"]), _aware(r["closed_at"]))) for r in rows]
+
+
+def count(cases: Prepared | list[dict], month: str, now: datetime,
           ratings: list[dict] | None = None) -> tuple[dict[str, dict[Hashable, CaseFigures]], CaseFigures]:
-    pairs: list[tuple[Hashable, CaseRow]] = []
-    for r in rows:
-        case = CaseRow(_aware(r["dispatched_at"]), _aware(r["accept_by"]), _aware(r["accepted_at"]),
-                       _aware(r["due_at"]), _aware(r["closed_at"]))
-        pairs.append((("whole", 0), case))
-        pairs.extend((k, case) for k in keys_of(r))
-    tallied = case_rules.tally(pairs, month, now)
+    prepared: Any = prepare(cases) if cases and isinstance(cases[0], dict) else cases
+    tallied = case_rules.tally_keys(prepared, month, now)
     groups: dict[str, dict[Hashable, CaseFigures]] = {g: {} for g in GROUPS}
     graded: dict[Hashable, list[tuple[str, str]]] = {}
     for r in ratings or []:
@@ -125,8 +130,9 @@ async def month_rates(district_id: int, month: str, now: datetime, town_id: int 
     ratings = await rating_rows(district_id, town_id, [month, before] if with_previous else [month])
     names = await _names(district_id, town_id)
     out = []
+    cases = prepare(rows)
     for m in (month, before):
-        groups, whole = count(rows, m, now, ratings)
+        groups, whole = count(cases, m, now, ratings)
         out.append(MonthRates(m, groups, whole, names["names"], names["town_of"]))
     return out[0], out[1]
 

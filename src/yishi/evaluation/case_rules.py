@@ -107,37 +107,64 @@ def mean(values: Iterable[float | None]) -> float | None:
     return sum(known) / len(known) if known else None
 
 
-def _inside(moment: datetime | None, start: datetime, end: datetime) -> bool:
-    return moment is not None and start <= moment < end
+Events = tuple[int, int, int, int, int, int, int]
+COUNTED = ("dispatched", "accept_due", "accepted_on_time", "due", "due_closed", "closed", "closed_on_time")
+
+
+def events(row: CaseRow, start: datetime, end: datetime, now: datetime) -> Events | None:
+    """What one case adds to its groups' figures for the month [start, end), as of `now`, in the
+    order of COUNTED; None when it adds nothing."""
+    dispatched = accept_due = on_time = due = due_closed = closed = closed_on_time = 0
+    d, closed_at, due_at = row.dispatched_at, row.closed_at, row.due_at
+    if d is not None and start <= d < end:
+        dispatched = 1
+        if row.accept_by is not None and (row.accepted_at is not None or row.accept_by < now):
+            accept_due = 1
+            on_time = int(row.accepted_at is not None and row.accepted_at <= row.accept_by)
+    # (start, end]: a deadline at 00:00 on the 1st is the last day of the month before.
+    if due_at is not None and start < due_at <= end:
+        due, due_closed = 1, int(closed_at is not None)
+    if closed_at is not None and start <= closed_at < end:
+        closed, closed_on_time = 1, int(due_at is not None and closed_at <= due_at)
+    if not (dispatched or due or closed):
+        return None
+    return dispatched, accept_due, on_time, due, due_closed, closed, closed_on_time
+
+
+def add_events(fig: CaseFigures, e: Events) -> None:
+    fig.dispatched += e[0]
+    fig.accept_due += e[1]
+    fig.accepted_on_time += e[2]
+    fig.due += e[3]
+    fig.due_closed += e[4]
+    fig.closed += e[5]
+    fig.closed_on_time += e[6]
 
 
 def add_case(fig: CaseFigures, row: CaseRow, start: datetime, end: datetime, now: datetime) -> None:
     """Count one case into a group's figures for the month [start, end), as of `now`."""
-    if _inside(row.dispatched_at, start, end):
-        fig.dispatched += 1
-        if row.accept_by is not None and (row.accepted_at is not None or row.accept_by < now):
-            fig.accept_due += 1
-            if row.accepted_at is not None and row.accepted_at <= row.accept_by:
-                fig.accepted_on_time += 1
-    # (start, end]: a deadline at 00:00 on the 1st is the last day of the month before.
-    if row.due_at is not None and start < row.due_at <= end:
-        fig.due += 1
-        if row.closed_at is not None:
-            fig.due_closed += 1
-    if _inside(row.closed_at, start, end):
-        fig.closed += 1
-        if row.due_at is not None and row.closed_at is not None and row.closed_at <= row.due_at:
-            fig.closed_on_time += 1
+    e = events(row, start, end, now)
+    if e is not None:
+        add_events(fig, e)
+
+
+def tally_keys(cases: Iterable[tuple[Iterable[Hashable], CaseRow]], month: str,
+               now: datetime) -> dict[Hashable, CaseFigures]:
+    """(group keys, case) pairs -> figures per key for the month: a case counts for each of its
+    keys (its unit, its community, its street), worked out once."""
+    start, end = month_span(month)
+    out: dict[Hashable, CaseFigures] = {}
+    for keys, row in cases:
+        e = events(row, start, end, now)
+        if e is not None:
+            for key in keys:
+                add_events(out.setdefault(key, CaseFigures()), e)
+    return out
 
 
 def tally(rows: Iterable[tuple[Hashable, CaseRow]], month: str, now: datetime) -> dict[Hashable, CaseFigures]:
-    """(group key, case) pairs -> figures per key for the month. A case may appear under several
-    keys (its unit, its community, its street): each is counted on its own."""
-    start, end = month_span(month)
-    out: dict[Hashable, CaseFigures] = {}
-    for key, row in rows:
-        add_case(out.setdefault(key, CaseFigures()), row, start, end, now)
-    return out
+    """(group key, case) pairs -> figures per key for the month."""
+    return tally_keys((((key,), row) for key, row in rows), month, now)
 
 
 def add_ratings(fig: CaseFigures, residents: Counts, telephone: Counts) -> None:
