@@ -144,3 +144,18 @@ async def test_assisting_clerk_writes_an_opinion_the_street_and_the_lead_see(cli
     token = await f.login(client, w["clerk_a"].username)
     r = await client.post(f"/cases/{w['case']}/opinion", data={"_csrf_token": token, "opinion": "主办也想写"})
     assert r.status_code == 403
+
+
+async def test_case_page_links_a_clerk_only_to_the_meetings_her_unit_was_summoned_to(client):
+    w = await world()
+    summoned = await consult.call(consult.Call(MeetingKind.whistle, WHEN, "", "电梯协调会", (w["case"],),
+                                               (w["a"],)), actor=w["staff"])
+    other = await consult.call(consult.Call(MeetingKind.joint, WHEN, "", "图纸会审", (w["case"],), (w["b"],)),
+                               actor=w["staff"])
+    await f.login(client, w["clerk_a"].username)
+    page = (await client.get(f"/cases/{w['case']}")).text
+    assert f'href="/cases/meetings/{summoned}"' in page and f'href="/cases/meetings/{other}"' not in page
+    assert "图纸会审" in f.text(page)
+    await f.login(client, w["staff"].username)
+    page = (await client.get(f"/cases/{w['case']}")).text
+    assert f'href="/cases/meetings/{summoned}"' in page and f'href="/cases/meetings/{other}"' in page

@@ -514,6 +514,15 @@ async def meetings_of_case(case_id: int) -> list[dict]:
     return rows
 
 
+async def summoned_to(unit_id: int, meeting_ids: list[int]) -> set[int]:
+    """Which of these meetings summoned the unit."""
+    if not meeting_ids:
+        return set()
+    rows = await CaseMeetingUnit.select(CaseMeetingUnit.meeting).where(
+        (CaseMeetingUnit.unit == unit_id) & CaseMeetingUnit.meeting.is_in(meeting_ids)).run()
+    return {r["meeting"] for r in rows}
+
+
 async def unit_ratings(district_id: int, start: datetime, end: datetime) -> dict[int, list[dict]]:
     """双考核 for the rankings: unit id -> its summons to the district's meetings held (held or
     closed) in [start, end), each {"meeting", "reported", "response_score", "prep_score"} (scores

@@ -16,8 +16,13 @@ async def case_panel(user: Any, case: dict, actor: Actor) -> dict[str, Any]:
     decisions, each assisting unit's opinion (or that it has given none yet), and what the viewer
     may do there."""
     mine = cperm.clerk_unit(user)
+    meetings = await consult.meetings_of_case(case["id"])
+    # A clerk opens only the meetings her unit was summoned to; the others she sees as lines here.
+    summoned = await consult.summoned_to(mine, [m["meeting"] for m in meetings]) if mine is not None else None
+    for m in meetings:
+        m["viewable"] = summoned is None or m["meeting"] in summoned
     return {"consult": {
-        "meetings": await consult.meetings_of_case(case["id"]),
+        "meetings": meetings,
         "opinions": await consult.opinions_of(case),
         "can_call": actor in (Actor.street, Actor.district, Actor.admin) and case["state"].is_open
         and (actor is not Actor.district or bool(case["escalated_at"])),
