@@ -79,3 +79,28 @@ async def test_unit_clerk_lands_on_her_queue_while_a_case_waits_on_her_unit(clie
     assert (await client.get("/")).headers["location"] == "/cases/"        # 办理中
     await services.reply(case_id, "已修好。", actor=clerk)
     assert (await client.get("/")).headers["location"] == "/projects/"     # 已答复: the street's turn
+
+
+async def test_unit_clerk_lands_on_her_queue_while_a_meeting_waits_on_her_unit(client):
+    from datetime import UTC, datetime
+
+    from yishi.cases import consult, services
+    from yishi.cases.enums import MeetingKind
+    from yishi.cases.services import Dispatch
+    places = await f.make_places()
+    unit, other = await f.make_unit(places, name="城管办"), await f.make_unit(places, name="住建局")
+    staff = await f.make_user(Role.street_staff, places)
+    await f.make_clerk(places, unit, username="clerk2")
+    case_id = await services.dispatch((await f.make_suggestion(places)).id, Dispatch(other), actor=staff)
+    assert (await _login_without_next(client, "clerk2")).headers["location"] == "/projects/"
+    meeting_id = await consult.call(consult.Call(MeetingKind.whistle, datetime(2026, 3, 12, 6, 30, tzinfo=UTC), "",
+                                                 "协调会", (case_id,), (unit,)), actor=staff)
+    assert (await client.get("/")).headers["location"] == "/cases/"        # summoned: 待报到
+    await consult.cancel(meeting_id, "已自行协调。", actor=staff)
+    assert (await client.get("/")).headers["location"] == "/projects/"
+    held = await consult.call(consult.Call(MeetingKind.whistle, datetime(2026, 3, 12, 6, 30, tzinfo=UTC), "",
+                                           "协调会", (case_id,), (unit,)), actor=staff)
+    await consult.hold(held, "纪要", actor=staff)                           # did not report: nothing to rate
+    assert (await client.get("/")).headers["location"] == "/projects/"
+    await consult.add_item(held, unit, None, "说明未到会原因", datetime(2026, 3, 20).date(), actor=staff)
+    assert (await client.get("/")).headers["location"] == "/cases/"        # a follow-up item to answer

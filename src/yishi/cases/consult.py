@@ -545,6 +545,14 @@ class UnitQueue:
     meetings: list[dict]  # planned or held meetings the unit was summoned to, with what it still has to do
     items: list[dict]  # its follow-up items not answered yet, soonest due first
 
+    @property
+    def pending(self) -> bool:
+        """Something waits on the unit: a meeting to report to, a preparation to rate, an item."""
+        return bool(self.items) or any(
+            (m["state"] is MeetingState.planned and not m["reported"])
+            or (m["state"] is MeetingState.held and m["reported"] and m["prep_score"] is None)
+            for m in self.meetings)
+
 
 async def unit_queue(unit_id: int) -> UnitQueue:
     summoned = await CaseMeetingUnit.select(

@@ -8,7 +8,7 @@ from typing import Any
 
 from yishi.accounts import permissions as perm
 from yishi.accounts.enums import Role
-from yishi.cases import queries
+from yishi.cases import consult, queries
 from yishi.meetings import meeting, records
 
 ROUND_LIST = "/rounds"
@@ -26,9 +26,14 @@ async def landing_for(user: Any) -> str:
         return "/suggestions/new"
     if role is Role.unit_clerk:
         # A 工单 has a time limit in hours to sign for it, a project a weekly report: the queue first
-        # while her unit has a case to sign for or to answer, else the projects it delivers.
+        # while her unit has a case to sign for or to answer, or a 会商 to attend or follow up, else
+        # the projects it delivers.
         unit = getattr(user.unit, "id", user.unit)
-        return "/cases/" if unit is not None and await queries.waiting_on_unit(unit) else "/projects/"
+        if unit is None:
+            return "/projects/"
+        if await queries.waiting_on_unit(unit):
+            return "/cases/"
+        return "/cases/" if (await consult.unit_queue(unit)).pending else "/projects/"
     if role is Role.observer:
         return "/evaluation/"
     if role is Role.district_reviewer and user.district is not None:
