@@ -106,13 +106,16 @@ async def test_weekly_and_monthly_excel(client):
     await _spread(places, staff, WARNING_PLAN)
     await f.login(client, staff.username)
     base = f"/suggestions/pulse/town/{places['town']}/files"
-    r = await client.get(base + "/monthly.xlsx")
+    # The plan's six 养老 cases came in yesterday: their week and month, which are not today's on
+    # a Monday (in China) or on the 1st.
+    yesterday = dates.today() - timedelta(days=1)
+    r = await client.get(base + f"/monthly.xlsx?month={yesterday:%Y-%m}")
     assert r.status_code == 200 and "民情月分析" in unquote(r.headers["content-disposition"])
     book = load_workbook(io.BytesIO(r.content))
     assert book.sheetnames[:5] == ["概况", "类别", "社区（村）", "高频点位", "预警"]
     warned = [row for row in book["预警"].iter_rows(values_only=True)][1:]
     assert [(w[1], w[2], w[3]) for w in warned] == [("第1社区", "养老", 6)]
-    r = await client.get(base + f"/weekly.xlsx?week={rules.week_of(dates.today())}")
+    r = await client.get(base + f"/weekly.xlsx?week={rules.week_of(yesterday)}")
     assert r.status_code == 200
     cats = {row[0]: row[1] for row in load_workbook(io.BytesIO(r.content))["类别"].iter_rows(values_only=True)}
     assert cats["养老"] >= 6
@@ -133,7 +136,8 @@ async def test_monthly_and_topic_pdf_embed_cjk_and_read_back_in_chinese(client, 
     await _spread(places, staff, WARNING_PLAN)
     await f.login(client, staff.username)
     base = f"/suggestions/pulse/town/{places['town']}"
-    r = await client.get(base + "/files/monthly.pdf")
+    month = f"{dates.today() - timedelta(days=1):%Y-%m}"  # the plan's six came in yesterday
+    r = await client.get(base + f"/files/monthly.pdf?month={month}")
     assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
     fonts, text = _pdf_text(r.content, tmp_path)
     assert "Noto-Serif-CJK-SC" in fonts and "Noto-Sans-CJK-SC" in fonts
@@ -141,9 +145,9 @@ async def test_monthly_and_topic_pdf_embed_cjk_and_read_back_in_chinese(client, 
     flat = re.sub(r"\s+", "", text)
     assert "民情月分析" in flat and "第1社区“养老”类建议" in flat and "达到预警线" in flat
     cats = {c["name"]: c["id"] for c in await catalog.categories()}
-    page = await client.get(base + f"/topic?category={cats['养老']}")
+    page = await client.get(base + f"/topic?category={cats['养老']}&month={month}")
     assert page.status_code == 200 and "专题报告" in page.text and "（未定牵头单位）" in page.text
-    r = await client.get(base + f"/files/topic.pdf?category={cats['养老']}")
+    r = await client.get(base + f"/files/topic.pdf?category={cats['养老']}&month={month}")
     fonts, text = _pdf_text(r.content, tmp_path)
     flat = re.sub(r"\s+", "", text)
     assert "关于“养老”类居民建议的专题报告" in flat and "锦城花园" in flat and "解决率" in flat
