@@ -127,3 +127,14 @@ async def test_the_ledger_lists_the_cases_entry_beside_the_projects(client):
     assert page.status_code == 200 and "还有两盏不亮" in page.text and 'id="case-ledger"' in page.text
     queue = await client.get("/cases/")
     assert "居民不满意·重办" in queue.text
+
+
+async def test_too_many_rating_posts_from_one_client_are_refused_in_chinese(client):
+    w = await answered()
+    page = await client.get(f"/t/{w['s'].tracking_code}")
+    data = {"_csrf_token": f.csrf_from(page.text), "grade": "unsatisfied", "comment": ""}
+    for _ in range(20):  # refused for the missing reason, and counted all the same
+        assert (await client.post(f"/t/{w['s'].tracking_code}/rate", data=data)).status_code == 400
+    r = await client.post(f"/t/{w['s'].tracking_code}/rate", data={**data, "comment": "还有两盏不亮"})
+    assert r.status_code == 429 and "提交太频繁了" in r.text
+    assert await CaseRating.count() == 0
