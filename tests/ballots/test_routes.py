@@ -273,7 +273,8 @@ async def test_list_codes_filtered_by_issuing_batch_printed_and_exported(client)
     assert page.status_code == 200
     shown = [c for c in before + one.codes + two.codes + three.codes if code_utils.display(c) in page.text]
     assert shown == two.codes
-    assert "第 3 次发放：第1社区" in page.text and "李召集" in page.text
+    # The community and who issued them are names, marked for the English page's translators.
+    assert '第 3 次发放：<span translate="no">第1社区</span>' in page.text and "李召集" in page.text
     assert "打印这 2 个选票码" in page.text
     assert f'href="/rounds/{r.id}/codes.csv?batch={two.id}"' in page.text
 
@@ -312,7 +313,8 @@ async def test_issue_codes_records_the_batch_with_time_and_issuer(client):
     assert batch["size"] == 3 and batch["community"] == places["communities"][1]
     assert await BallotCode.count().where(BallotCode.batch == batch["id"]) == 3
     staff = await User.objects().get(User.id == batch["issued_by"])
-    assert f"第 1 次发放：第2社区，{dates.local_text(batch['issued_at'])}，{staff.display_name}。" in response.text
+    assert (f'第 1 次发放：<span translate="no">第2社区</span>，{dates.local_text(batch["issued_at"])}，'
+            f'<span translate="no">{staff.display_name}</span>。') in response.text
 
 
 async def test_open_and_close_through_routes(client):

@@ -136,7 +136,7 @@ async def test_district_dashboard_figures_lead_to_lists_with_the_same_count(clie
     assert f'<a href="/rounds/{round_id}">' in page and "各批次三率（整个批次）" in page
     assert "批次的响应率、解决率只计该批次项目回应的诉求" in page
     row = page.split(f'<a href="/rounds/{round_id}">')[1].split("</tr>")[0]
-    assert [re.sub(r"<[^>]+>", "", c) for c in re.findall(r'<td class="num">(.*?)</td>', row)][1:] == [
+    assert [re.sub(r"<[^>]+>", "", c) for c in re.findall(r'<td class="num"[^>]*>(.*?)</td>', row)][1:] == [
         "2", "1", "100%", "100%", "50%", "2"]
 
 
@@ -169,7 +169,7 @@ async def test_rounds_table_over_the_month_only(client):
     assert f"各批次三率（{last_month}）" in page
     row = page.split(f'<a href="/rounds/{round_id}">')[1].split("</tr>")[0]
     # Nothing was received or rated last month: no suggestion, no rate, no rating.
-    assert [re.sub(r"<[^>]+>", "", c) for c in re.findall(r'<td class="num">(.*?)</td>', row)][1:] == [
+    assert [re.sub(r"<[^>]+>", "", c) for c in re.findall(r'<td class="num"[^>]*>(.*?)</td>', row)][1:] == [
         "2", "0", "—", "—", "—", "0"]
     assert f"/dashboard/street/{town}/ratings?month={last_month}&round={round_id}&channel=residents" in dict(
         _linked_counts(page))

@@ -160,7 +160,7 @@ async def test_dashboard_draws_svg_with_tables_and_exports_excel(client):
     await f.login(client, staff.username)
     street = await client.get(f"/dashboard/street/{places['town']}")
     assert street.status_code == 200 and len(chart_svgs(street.text)) == 7 and "各社区居民评价" in street.text
-    assert re.search(r'<td>第1社区</td><td class="num"><a href="[^"]+">2</a></td>', street.text)
+    assert re.search(r'<td translate="no">第1社区</td><td class="num"><a href="[^"]+">2</a></td>', street.text)
     assert (await client.get(f"/dashboard/{places['district']}")).status_code == 403
 
 

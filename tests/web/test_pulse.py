@@ -39,7 +39,8 @@ async def test_street_table_shows_weeks_warning_and_rule(client):
     page = await client.get(r.headers["location"])
     assert page.status_code == 200
     warnings = page.text.split('id="warnings"')[1].split("</section>")[0]
-    assert "第1社区 · 养老" in warnings and "近7天 6 件" in warnings and "教育" not in warnings.split("预警规则")[0]
+    assert '<span translate="no">第1社区</span> · 养老' in warnings
+    assert "近7天 6 件" in warnings and "教育" not in warnings.split("预警规则")[0]
     assert "前 8 周每周件数中位数的 3 倍，且不少于 5 件时预警" in warnings
     table = page.text.split('id="heat-table"')[1].split("</table>")[0]
     assert '<span class="warn-tag">预警</span>' in table
@@ -59,7 +60,8 @@ async def test_street_landing_page_carries_the_warning(client):
     await _spread(places, staff, WARNING_PLAN)
     page = await client.get("/rounds")
     box = page.text.split('id="pulse-warnings"')[1].split("</section>")[0]
-    assert "民情预警（1）" in box and "第1社区 · 养老" in box and f'/suggestions/pulse/town/{places["town"]}' in box
+    assert "民情预警（1）" in box and '<span translate="no">第1社区</span> · 养老' in box
+    assert f'/suggestions/pulse/town/{places["town"]}' in box
 
 
 async def test_bad_parameters_answer_4xx_in_chinese(client):

@@ -46,9 +46,9 @@ def describe(entry: dict) -> str:
     if data.get("lead"):
         details.append(_("主办：{unit}").format(unit=data["lead"]))
     if data.get("assists"):
-        details.append(_("协办：{units}").format(units="、".join(data["assists"])))
+        details.append(_("协办：{units}").format(units=_("、").join(data["assists"])))
     if data.get("units"):
-        details.append(_("召集：{units}").format(units="、".join(data["units"])))
+        details.append(_("召集：{units}").format(units=_("、").join(data["units"])))
     if data.get("kind"):
         meeting = entry["action"].startswith("case.meeting.")
         details.append(_label(MeetingKind if meeting else CaseKind, data["kind"]))
@@ -70,12 +70,13 @@ def describe(entry: dict) -> str:
         details.append(_("期限：{d}").format(d=data["due"]))
     if data.get("reason"):
         details.append(_("理由：{text}").format(text=data["reason"]))
-    return label + ("\uff08" + "\uff1b".join(details) + "\uff09" if details else "")
+    return label + (_("（") + _("；").join(details) + _("）") if details else "")
 
 
 async def history(suggestion_id: int) -> list[dict]:
     entries = await audit.entries_for("suggestion", suggestion_id)
-    return [{"at": e["created_at"], "who": e["actor_name"] or _("居民"), "text": describe(e)} for e in entries]
+    return [{"at": e["created_at"], "who": e["actor_name"] or _("居民"), "text": describe(e),
+             "typed": suggestion_history.typed(e)} for e in entries]
 
 
 MEETING_LABELS = {

@@ -1,12 +1,13 @@
 """One Jinja environment for pages and PDFs, with the filters both need."""
 from __future__ import annotations
 
+import re
 from collections import ChainMap
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from yishi.core import enums, i18n
 from yishi.core.dates import local_text, long_date, month_label
@@ -22,6 +23,26 @@ def seeded(value: object) -> object:
     """Data the app seeded with a name marked N_() (the default categories): shown in the page's
     language; a name someone typed is not in the catalog and shows as typed."""
     return i18n.gettext(value) if isinstance(value, str) and value else value
+
+
+def user_data(value: object) -> object:
+    """What someone typed or the demo seeded (a name, a place, a comment) inside a translated
+    sentence: marked translate="no", so the English page walk (and a browser's translator) leaves
+    it as written. Escaped like any value; nothing to mark for an empty one."""
+    if value is None or value == "":
+        return value
+    return Markup('<span translate="no">{}</span>').format(value)
+
+
+def mark_typed(text: str, typed: list[str] | None) -> Markup:
+    """A line of interface text with what people typed in it (a history line's reason, reply or
+    unit, as its `typed` list names them) marked translate="no"; the rest escaped as usual."""
+    escaped = escape(text)
+    parts = sorted({str(escape(t)) for t in typed or () if t}, key=len, reverse=True)
+    if not parts:
+        return escaped
+    return Markup(re.sub("|".join(map(re.escape, parts)), lambda m: f'<span translate="no">{m.group(0)}</span>',
+                         str(escaped)))
 
 
 def percent(value: float) -> str:
@@ -42,7 +63,8 @@ def configure(env: Environment) -> Environment:
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(yuan=format_yuan, wan=format_wan, wan_short=format_wan_short, money_spoken=format_spoken,
                        local_time=local_time, chinese_date=chinese_date, long_date=long_date, month_label=month_label,
-                       money=format_money, percent=percent, seeded=seeded)
+                       money=format_money, percent=percent, seeded=seeded, user_data=user_data,
+                       mark_typed=mark_typed)
     env.globals.update(get_locale=i18n.get_locale, LOCALES=i18n.LOCALES, PRINT_LANGUAGES=i18n.PRINT_LANGUAGES,
                        in_language=i18n.in_language)
     env.globals["bar_svg"] = bar_svg

@@ -53,10 +53,10 @@ def describe(entry: dict) -> str:
     for name, (old, new) in (data.get("changes") or {}).items():
         if entry["action"] == "suggestion.graded":  # first grading: what was set is enough
             if new not in ("", None):
-                details.append(f"{_(FIELD_LABELS.get(name, name))}\uff1a{_field_value(name, new)}")
+                details.append(_(FIELD_LABELS.get(name, name)) + _("：") + _field_value(name, new))
         else:
-            details.append(
-                f"{_(FIELD_LABELS.get(name, name))}\uff1a{_field_value(name, old)} → {_field_value(name, new)}")
+            change = f"{_field_value(name, old)} → {_field_value(name, new)}"
+            details.append(_(FIELD_LABELS.get(name, name)) + _("：") + change)
     if "reason" in data:
         details.append(_("理由：{text}").format(text=data["reason"]))
     if "reply" in data:
@@ -66,9 +66,25 @@ def describe(entry: dict) -> str:
             n=len(data["absorbed"]), m=data.get("supporters_added", 0)))
     if "item_title" in data:
         details.append(_("清单项目：{title}").format(title=data["item_title"]))
-    return label + ("\uff08" + "\uff1b".join(details) + "\uff09" if details else "")
+    return label + (_("（") + _("；").join(details) + _("）") if details else "")
+
+
+def typed(entry: dict) -> list[str]:
+    """What people typed in a line of the history (reasons, replies, unit and item names): the page
+    marks these translate="no" in the line, which is otherwise interface text."""
+    data = entry.get("data") or {}
+    if isinstance(data, str):
+        data = json.loads(data or "{}")
+    found = [data.get(k) for k in ("reason", "reply", "item_title", "lead", "unit", "attendee")]
+    for many in ("assists", "units", "came", "absent"):  # unit names listed (派单's 协办, 会商's 召集, 报到)
+        found.extend(data.get(many) or [])
+    for name, pair in (data.get("changes") or {}).items():
+        if name == "lead_unit":
+            found.extend(pair)
+    return [str(t) for t in found if t]
 
 
 async def history(suggestion_id: int) -> list[dict]:
     entries = await audit.entries_for("suggestion", suggestion_id)
-    return [{"at": e["created_at"], "who": e["actor_name"] or _("居民"), "text": describe(e)} for e in entries]
+    return [{"at": e["created_at"], "who": e["actor_name"] or _("居民"), "text": describe(e), "typed": typed(e)}
+            for e in entries]

@@ -37,7 +37,7 @@ def rows_of(ranking: case_ranking.Ranking, group: str) -> list[list[Any]]:
     """The table's rows: 名次, name, (street), figures, flags; for the page and the Excel file."""
     out = []
     for r in ranking.units if group == "unit" else ranking.teams:
-        flags = "、".join(f for f in ((_("末位") if r.ranked.bottom else ""),
+        flags = _("、").join(f for f in ((_("末位") if r.ranked.bottom else ""),
                                      (_("接诉量前列") if r.ranked.top_volume else "")) if f) or "—"
         where = [Name(ranking.town_names.get(ranking.town_of.get(r.key), ""))] if group == "team" else []
         meeting = [_pct(r.meeting)] if group == "unit" else []

@@ -53,6 +53,7 @@ class Table:
     link: str = ""
     note: str = ""  # the definition of its figures, shown beside the table
     switch: list = field(default_factory=list)  # (label, href, current): another period for the table
+    names: tuple[int, ...] = (0,)  # the columns of names (streets, communities, rounds): translate="no" on the page
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,7 @@ def tables(d: dashboard.Dashboard, base: str, charts: bool = True, town_id: int 
                       mine(r.town_id, suggestions(street(r.town_id), _pct(r.rates.resolution))),
                       mine(r.town_id, ratings(r.town_id, _pct(r.rates.satisfaction), channel="residents"))]
                      for r in d.ranking])
+    ranking.names = (1,)
     ranking.note = "；".join([definitions["response"], definitions["resolution"], definitions["satisfaction"]])
     ranking.chart = _chart(pygal.HorizontalBar, _("综合得分（%）"), [r.town_name for r in d.ranking],
                            [(_("综合得分"), [None if r.rates.score is None else round(r.rates.score * 100, 1)
@@ -241,6 +243,7 @@ def tables(d: dashboard.Dashboard, base: str, charts: bool = True, town_id: int 
                                channel="residents"),
                        ratings(None, r["rates"].ratings, month=round_month, round=r["id"], channel="residents")]
                       for r in d.rounds])
+    by_round.names = (0, 1)
     by_round.note = "；".join([
         definitions["response"], definitions["resolution"], definitions["satisfaction"],
         _("批次的响应率、解决率只计该批次项目回应的诉求（每件计一次），满意率为该批次项目的居民评价；"
