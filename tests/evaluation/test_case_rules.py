@@ -139,3 +139,20 @@ def test_rank_with_too_few_cases_is_neither_ranked_nor_bottom():
 
 def test_rank_nothing():
     assert cr.rank({}, {}, {}, RULE) == []
+
+
+# --- 双考核 ------------------------------------------------------------------------------------------
+
+def test_meeting_score_counts_absences_as_zero_and_leaves_unscored_out():
+    m = cr.meeting_score([{"reported": True, "response_score": 5}, {"reported": False, "response_score": None},
+                          {"reported": True, "response_score": None}, {"reported": True, "response_score": 3}])
+    assert (m.score, m.summoned, m.absent) == (pytest.approx((1 + 0 + 0.6) / 3), 4, 1)
+
+
+def test_meeting_score_with_nothing_scored_is_none():
+    assert cr.meeting_score([{"reported": True, "response_score": None}]).score is None
+    assert cr.meeting_score([]) == cr.MeetingScore(None, 0, 0)
+
+
+def test_prep_score_is_the_mean_of_scores_given():
+    assert (cr.prep_score([5, 4, None]), cr.prep_score([None]), cr.prep_score([])) == (0.9, None, None)

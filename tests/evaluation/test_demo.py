@@ -1,6 +1,6 @@
 """The demo's 评实效: ratings in three channels, a ledger case, an observer's score, the seven
 streets ranked, the 回访 of cases in each of its states; a second run adds nothing."""
-from yishi import demo
+from yishi import demo, demo_case_rates
 from yishi.cases import services as cases
 from yishi.cases.enums import CaseState
 from yishi.cases.tables import Case
@@ -22,7 +22,10 @@ async def test_demo_rates_ranks_seven_streets_and_is_idempotent():
     assert (t.telephone.total, t.telephone.unsatisfied) == (4, 1)
     assert await UnsatisfiedCase.count().where(UnsatisfiedCase.project.is_not_null()) == CASES
     # 回访: 满意, 基本满意 and 不满意 online, 满意 and 不满意 by telephone, two 不满意 of one case.
-    rated = sorted((r["grade"], r["channel"], r["answer_no"]) for r in await CaseRating.select().run())
+    # (demo_case_rates' two months of cases are rated too, 满意 and 基本满意 only: left out here.)
+    rates_demo = [words for _category, words in demo_case_rates.WORDS.values()]
+    rated = sorted((r["grade"], r["channel"], r["answer_no"]) for r in await CaseRating.select().where(
+        CaseRating.case.suggestion.content.not_in(rates_demo)).run())
     assert rated == [("basic", "online", 1), ("satisfied", "online", 1), ("satisfied", "telephone", 1),
                      ("unsatisfied", "online", 1), ("unsatisfied", "online", 1), ("unsatisfied", "telephone", 2)]
     reopened = await Case.select(Case.id, Case.state, Case.reopens, Case.escalated_at).where(Case.reopens > 0).order_by(

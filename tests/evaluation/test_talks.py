@@ -93,3 +93,24 @@ async def test_talk_input_is_checked(over, message):
     w = await ranked_world()
     with pytest.raises(InvalidInput, match=message):
         await talks.record(w["places"]["district"], "2026-11", talk(w, **over), actor=w["staff"], now=DEC)
+
+
+async def test_meeting_scores_count_in_the_unit_ranking_and_the_street_prep_score_is_shown():
+    from yishi.cases.tables import CaseMeeting, CaseMeetingUnit
+    from yishi.evaluation import case_rates
+
+    w = await ranked_world()
+    d, town = w["places"]["district"], w["places"]["town"]
+    held = datetime(2026, 11, 20, 15, 0, tzinfo=CHINA)
+    meeting = (await CaseMeeting.insert(CaseMeeting(town=town, district=d, state="held", held_at=held,
+                                                    created_at=held)).returning(CaseMeeting.id).run())[0]["id"]
+    await CaseMeetingUnit.insert(
+        CaseMeetingUnit(meeting=meeting, unit=w["a"], reported=True, response_score=5, prep_score=4,
+                        slot=f"{meeting}:{w['a']}"),
+        CaseMeetingUnit(meeting=meeting, unit=w["b"], reported=False, slot=f"{meeting}:{w['b']}")).run()
+    r = await case_ranking.ranking(d, "2026-11", DEC)
+    a, b = r.unit(w["a"]), r.unit(w["b"])
+    assert (a.meeting, a.absent, a.ranked.score) == (1.0, 0, 1.0)
+    assert (b.meeting, b.absent, b.ranked.score) == (0.0, 1, 0.25)  # (0 + 0.75 + 0) / 3
+    now, _before = await case_rates.month_rates(d, "2026-11", DEC)
+    assert (now.prep_of(town), now.prep_of(0)) == (0.8, 0.8)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from yishi.cases import consult
 from yishi.core import audit
 from yishi.core.errors import InvalidInput
 from yishi.core.i18n import _
@@ -67,6 +68,7 @@ class Row:
     ranked: RankedRow
     meeting: float | None = None  # 双考核: the streets' response score at meetings, as a fraction
     meeting_before: float | None = None
+    absent: int = 0  # summons to meetings of the month it did not answer (报到)
 
 
 @dataclass
@@ -82,10 +84,13 @@ class Ranking:
         return next((r for r in self.units if r.key == key), None)
 
 
-async def meeting_scores(district_id: int, month: str) -> dict[int, float]:
-    """unit id -> its 双考核 response score in the month as a fraction (0–1); none until case
-    meetings are recorded."""
-    return {}
+async def meeting_scores(district_id: int, month: str) -> dict[int, case_rules.MeetingScore]:
+    """unit id -> its 双考核 score in the month as a fraction (0–1): the streets' ratings of its
+    response at the case meetings held in the month, an absence counting 0 (case_rules.meeting_score).
+    Units summoned to no meeting, or not yet rated, are not in it."""
+    start, end = case_rules.month_span(month)
+    return {unit: case_rules.meeting_score(summons)
+            for unit, summons in (await consult.unit_ratings(district_id, start, end)).items()}
 
 
 def unit_score(fig: CaseFigures, meeting: float | None) -> float | None:
@@ -93,7 +98,10 @@ def unit_score(fig: CaseFigures, meeting: float | None) -> float | None:
 
 
 def _ranked(group: str, now: case_rates.MonthRates, before: case_rates.MonthRates, rule: RankRule,
-            meeting: dict | None = None, meeting_before: dict | None = None) -> list[Row]:
+            meetings: dict | None = None, meetings_before: dict | None = None) -> list[Row]:
+    meeting = None if meetings is None else {k: m.score for k, m in meetings.items() if m.score is not None}
+    meeting_before = {k: m.score for k, m in (meetings_before or {}).items() if m.score is not None}
+    absent = {k: m.absent for k, m in (meetings or {}).items()}
     keys = {k for m in (now, before) for k, f in m.groups.get(group, {}).items() if not f.empty}
     keys |= set(meeting or {}) | set(meeting_before or {})
     if meeting is None:
@@ -105,7 +113,7 @@ def _ranked(group: str, now: case_rates.MonthRates, before: case_rates.MonthRate
     volumes = {k: now.of(group, k).dispatched for k in keys}
     names = now.names.get(group, {})
     return [Row(r.key, names.get(r.key, "—"), now.of(group, r.key), before.of(group, r.key), r,
-                (meeting or {}).get(r.key), (meeting_before or {}).get(r.key))
+                (meeting or {}).get(r.key), meeting_before.get(r.key), absent.get(r.key, 0))
             for r in case_rules.rank(scores, volumes, previous, rule)]
 
 

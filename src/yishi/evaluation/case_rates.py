@@ -19,7 +19,8 @@ from typing import Any
 
 from yishi.accounts.enums import Role
 from yishi.accounts.tables import Unit
-from yishi.cases.tables import Case
+from yishi.cases.enums import MeetingState
+from yishi.cases.tables import Case, CaseMeetingUnit
 from yishi.evaluation import case_rules, rules
 from yishi.evaluation.case_rules import CaseFigures, CaseRow
 from yishi.evaluation.tables import CaseRating
@@ -39,6 +40,10 @@ class MonthRates:
     whole: CaseFigures = field(default_factory=CaseFigures)
     names: dict[str, dict[Hashable, str]] = field(default_factory=dict)
     town_of: dict[Hashable, int] = field(default_factory=dict)  # community id -> its street
+    prep: dict[Hashable, float] = field(default_factory=dict)  # street id -> 会商准备评分 (双考核), 0 the whole
+
+    def prep_of(self, town_id: Hashable) -> float | None:
+        return self.prep.get(town_id)
 
     def of(self, group: str, key: Hashable) -> CaseFigures:
         return self.groups.get(group, {}).get(key) or CaseFigures()
@@ -133,8 +138,28 @@ async def month_rates(district_id: int, month: str, now: datetime, town_id: int 
     cases = prepare(rows)
     for m in (month, before):
         groups, whole = count(cases, m, now, ratings)
-        out.append(MonthRates(m, groups, whole, names["names"], names["town_of"]))
+        out.append(MonthRates(m, groups, whole, names["names"], names["town_of"],
+                              await prep_scores(district_id, town_id, m) if m == month else {}))
     return out[0], out[1]
+
+
+async def prep_scores(district_id: int, town_id: int | None, month: str) -> dict[Hashable, float]:
+    """双考核 the other way: street id -> how the units summoned to its meetings held in the month
+    scored its preparation (case_rules.prep_score); key 0 is all of the area's meetings."""
+    start, end = case_rules.month_span(month)
+    meeting: Any = CaseMeetingUnit.meeting
+    where = ((meeting.district == district_id) & (meeting.held_at >= start) & (meeting.held_at < end)
+             & meeting.state.is_in([MeetingState.held.value, MeetingState.closed.value])
+             & CaseMeetingUnit.prep_score.is_not_null())
+    if town_id is not None:
+        where = where & (meeting.town == town_id)
+    rows = await CaseMeetingUnit.select(meeting.town.as_alias("town"), CaseMeetingUnit.prep_score).where(where).run()
+    by_town: dict[Hashable, list[int]] = {}
+    for r in rows:
+        if r["town"] is not None:
+            by_town.setdefault(r["town"], []).append(r["prep_score"])
+        by_town.setdefault(0, []).append(r["prep_score"])
+    return {k: score for k, v in by_town.items() if (score := case_rules.prep_score(v)) is not None}
 
 
 async def _names(district_id: int, town_id: int | None) -> dict:

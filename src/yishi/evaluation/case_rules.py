@@ -172,6 +172,38 @@ def add_ratings(fig: CaseFigures, residents: Counts, telephone: Counts) -> None:
     fig.telephone = fig.telephone + telephone
 
 
+# --- 双考核: the case meetings' scores ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class MeetingScore:
+    score: float | None
+    summoned: int
+    absent: int
+
+
+def meeting_score(summons: Iterable[dict]) -> MeetingScore:
+    """A unit's 会商 score for the month as a fraction: each summons it came to (报到) and the
+    street scored counts its response score (1–5) out of 5; each it did not come to counts 0; one
+    it came to but not yet scored is left out. score None with nothing to count."""
+    got, counted, summoned, absent = 0.0, 0, 0, 0
+    for s in summons:
+        summoned += 1
+        if not s.get("reported"):
+            absent += 1
+            counted += 1
+        elif s.get("response_score") is not None:
+            got += s["response_score"] / 5
+            counted += 1
+    return MeetingScore(got / counted if counted else None, summoned, absent)
+
+
+def prep_score(scores: Iterable[int | None]) -> float | None:
+    """The street's preparation of its meetings as the summoned units scored it (1–5), as a
+    fraction: the mean of the scores given."""
+    given = [s / 5 for s in scores if s is not None]
+    return sum(given) / len(given) if given else None
+
+
 # --- the ranking -------------------------------------------------------------------------------
 
 @dataclass(frozen=True)

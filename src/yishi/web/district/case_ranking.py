@@ -40,7 +40,8 @@ def rows_of(ranking: case_ranking.Ranking, group: str) -> list[list[Any]]:
         flags = _("、").join(f for f in ((_("末位") if r.ranked.bottom else ""),
                                      (_("接诉量前列") if r.ranked.top_volume else "")) if f) or "—"
         where = [Name(ranking.town_names.get(ranking.town_of.get(r.key), ""))] if group == "team" else []
-        meeting = [_pct(r.meeting)] if group == "unit" else []
+        absent = _("（缺席 {n} 次）").format(n=r.absent) if r.absent else ""
+        meeting = [_pct(r.meeting) + absent] if group == "unit" else []
         out.append([r.ranked.rank or "—", Name(r.name), *where, r.figures.dispatched, _pct(r.figures.response),
                     _pct(r.figures.closure), _pct(r.figures.on_time), _pct(r.figures.satisfaction), *meeting,
                     _pct(r.ranked.score), _change(r.ranked.change), flags])
