@@ -13,6 +13,7 @@ import os
 import random
 from fractions import Fraction
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -300,6 +301,39 @@ def test_fast_add1_equals_step_by_step_definition(case) -> None:
     every budget B/n + 1, + 2, ... and stopping as pabutools does gives."""
     costs, budget, ballots = case
     assert mes_add1(election(costs, budget, ballots)) == naive_add1(costs, budget, ballots)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(add1_elections(), st.sampled_from([1, 2, 4]), st.sampled_from([1, 4]), st.randoms(use_true_random=False))
+def test_add1_switching_between_windows_and_single_steps_equals_the_definition(
+    case, span: int, stretch: int, clock: random.Random
+) -> None:
+    """Add1 moves between certified windows and single steps by the CPU each took.
+    With a clock on which window rounds and single steps cost random amounts, and
+    comparisons from windows of 1-4 steps on, every way of switching (single steps
+    winning, losing, winning again after a window) gives the step-by-step outcome."""
+    costs, budget, ballots = case
+    now = [0.0]
+    step_costs = clock.choice([[0.01], [0.01, 1.0], [1.0], [0.01, 100.0]])
+    outcome_at, next_round = engine._outcome_at, engine._Run.next_round
+
+    def timed_step(*args):  # type: ignore[no-untyped-def]
+        now[0] += clock.choice(step_costs)
+        return outcome_at(*args)
+
+    def timed_round(run):  # type: ignore[no-untyped-def]
+        now[0] += 1.0
+        return next_round(run)
+
+    with (
+        mock.patch.object(engine, "thread_time", lambda: now[0]),
+        mock.patch.object(engine, "_outcome_at", timed_step),
+        mock.patch.object(engine._Run, "next_round", timed_round),
+        mock.patch.object(engine, "_SPAN_TO_COMPARE", span),
+        mock.patch.object(engine, "_STRETCH", stretch),
+    ):
+        funded = mes_add1(election(costs, budget, ballots))
+    assert funded == naive_add1(costs, budget, ballots)
 
 
 def test_agrees_with_pabutools_on_random_elections() -> None:
