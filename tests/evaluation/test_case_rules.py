@@ -156,3 +156,9 @@ def test_meeting_score_with_nothing_scored_is_none():
 
 def test_prep_score_is_the_mean_of_scores_given():
     assert (cr.prep_score([5, 4, None]), cr.prep_score([None]), cr.prep_score([])) == (0.9, None, None)
+
+
+def test_rule_describes_only_the_flags_it_sets():
+    assert "接诉量前列" not in RankRule(3, 2, 0.8, 0).describe() and "最后 2 名且综合得分低于 80%" in RankRule(
+        3, 2, 0.8, 0).describe()
+    assert "末位" not in RankRule(3, 0, 0.8, 0).describe() and "约谈" not in RankRule(3, 0, 0.8, 0).describe()

@@ -221,11 +221,16 @@ class RankRule:
     top_volume_n: int = 3
 
     def describe(self) -> str:
-        return _("本月派单不少于 {m} 件的才参加排名；"
-                 "综合得分 = 响应率、办结率、满意率（单位另加会商评分）中有数据者的平均；"
-                 "排名最后 {b} 名且综合得分低于 {p}% 的标为“末位”；本月派单量最多的 {v} 个标为“接诉量前列”；"
-                 "两者都可约谈。").format(m=self.min_cases, b=self.bottom_n, p=pct_text(self.bottom_below),
-                                   v=self.top_volume_n)
+        parts = [_("本月派单不少于 {m} 件的才参加排名；"
+                   "综合得分 = 响应率、办结率、满意率（单位另加会商评分）中有数据者的平均。").format(m=self.min_cases)]
+        if self.bottom_n:
+            parts.append(_("排名最后 {b} 名且综合得分低于 {p}% 的标为“末位”。").format(
+                b=self.bottom_n, p=pct_text(self.bottom_below)))
+        if self.top_volume_n:
+            parts.append(_("本月派单量最多的 {v} 个标为“接诉量前列”。").format(v=self.top_volume_n))
+        if self.bottom_n or self.top_volume_n:
+            parts.append(_("被标记的单位可约谈。"))
+        return "".join(parts).strip()  # each part a sentence: the English ones end with a space
 
 
 @dataclass(frozen=True)
