@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import sys
 import tempfile
@@ -55,6 +56,9 @@ def main_on_fresh_database(prefix: str, run: Callable[[int], Awaitable[None]]) -
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     name = setup_env(args.db, prefix)
+    # The app's logging config sets INFO, and httpx then logs every in-process request between
+    # the bench's own lines.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
     if name:
         asyncio.run(pg(f'CREATE DATABASE "{name}"'))
