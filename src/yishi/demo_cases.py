@@ -18,6 +18,7 @@ from yishi.cases import catalog, services
 from yishi.cases.enums import CaseKind, Urgency
 from yishi.cases.services import Dispatch
 from yishi.cases.tables import Case
+from yishi.core import audit
 from yishi.core.dates import CHINA, in_china
 from yishi.evaluation import callbacks
 from yishi.places.tables import Community
@@ -142,33 +143,37 @@ async def build(district_id: int, town_id: int, password: str, say) -> dict:
     made = 0
     case_ids: list[int] = []
     for n, (days_ago, category, words, steps) in enumerate(STORIES):
-        received = (now - timedelta(days=days_ago)).astimezone(CHINA).date()
-        receipt = await suggestions.submit(SuggestionInput(
-            content=words, category_id=cats[category], community_id=communities[n % len(communities)],
-            name="", phone="", received_on=received), channel=Channel.visit, town_id=town_id, actor=staff)
+        # Came in `days_ago` days ago, and in any case before its first step.
+        came = now - timedelta(hours=max(days_ago * 24, steps[0][0] + 1))
+        received = came.astimezone(CHINA).date()
+        with audit.as_of(came):
+            receipt = await suggestions.submit(SuggestionInput(
+                content=words, category_id=cats[category], community_id=communities[n % len(communities)],
+                name="", phone="", received_on=received), channel=Channel.visit, town_id=town_id, actor=staff)
         case_id = 0  # set by each story's first step, its dispatch (or escalation)
         for hours_ago, step, arg in steps:
             at = now - timedelta(hours=hours_ago)
-            if step == "dispatch":
-                lead = unit_ids[arg.unit or default_unit[category]]
-                d = Dispatch(lead, tuple(unit_ids[a] for a in arg.assists), kind=arg.kind,
-                             urgency=arg.urgency, track=arg.track, catalog_entry_id=entries.get(category))
-                case_id = await services.dispatch(receipt.id, d, actor=staff, now=at)
-                lead_clerk = clerks.get(lead)
-            elif step == "accept":
-                await services.accept(case_id, actor=lead_clerk or staff, now=at)
-            elif step == "reply":
-                await services.reply(case_id, arg, actor=lead_clerk, now=at)
-            elif step == "close":
-                await services.close(case_id, arg, actor=staff, now=at)
-            elif step == "send_back":
-                await services.send_back(case_id, arg, actor=lead_clerk)
-            elif step == "escalate":
-                case_id = await services.escalate(receipt.id, arg, actor=staff, now=at)
-            elif step == "rate":
-                await callbacks.rate_online(receipt.tracking_code, arg[0], arg[1], now=at)
-            elif step == "call":
-                await callbacks.record_call(case_id, arg[0], arg[1], in_china(at).date(), actor=staff, now=at)
+            with audit.as_of(at):  # the history shows the story's moments, not one minute
+                if step == "dispatch":
+                    lead = unit_ids[arg.unit or default_unit[category]]
+                    d = Dispatch(lead, tuple(unit_ids[a] for a in arg.assists), kind=arg.kind,
+                                 urgency=arg.urgency, track=arg.track, catalog_entry_id=entries.get(category))
+                    case_id = await services.dispatch(receipt.id, d, actor=staff, now=at)
+                    lead_clerk = clerks.get(lead)
+                elif step == "accept":
+                    await services.accept(case_id, actor=lead_clerk or staff, now=at)
+                elif step == "reply":
+                    await services.reply(case_id, arg, actor=lead_clerk, now=at)
+                elif step == "close":
+                    await services.close(case_id, arg, actor=staff, now=at)
+                elif step == "send_back":
+                    await services.send_back(case_id, arg, actor=lead_clerk)
+                elif step == "escalate":
+                    case_id = await services.escalate(receipt.id, arg, actor=staff, now=at)
+                elif step == "rate":
+                    await callbacks.rate_online(receipt.tracking_code, arg[0], arg[1], now=at)
+                elif step == "call":
+                    await callbacks.record_call(case_id, arg[0], arg[1], in_china(at).date(), actor=staff, now=at)
         made += 1
         case_ids.append(case_id)
     say(f"  接诉即办：派单目录 {len(CATALOG)} 类，{made} 件工单（待签收、超时未签收、办理中、临期、逾期、紧急、"

@@ -4,7 +4,7 @@ from yishi import demo, demo_case_rates
 from yishi.cases import services as cases
 from yishi.cases.enums import CaseState
 from yishi.cases.tables import Case
-from yishi.core import dates
+from yishi.core import audit, dates
 from yishi.evaluation import callbacks, rates, rules, services
 from yishi.evaluation.tables import CaseRating, ObserverScore, Rating, UnsatisfiedCase
 from yishi.places.tables import District
@@ -41,6 +41,17 @@ async def test_demo_rates_ranks_seven_streets_and_is_idempotent():
     district = (await District.select(District.id).first().run())["id"]
     ranking = await rates.ranking(district, services.month_of(dates.today()))
     assert len(ranking) == 7 and len({r.town_name for r in ranking}) == 7
+    # A case's history reads as its story happened, not every step at the minute the demo ran:
+    # its last 派单 and its 签收 are stamped with the case's own moments, and the chain still holds.
+    stories = await Case.select(Case.suggestion, Case.dispatched_at, Case.accepted_at).where(
+        Case.accepted_at.is_not_null() & Case.suggestion.content.not_in(rates_demo)).run()
+    assert len(stories) >= 10
+    for c in stories:
+        entries = await audit.entries_for("suggestion", c["suggestion"])
+        moments = {e["action"]: e["created_at"] for e in entries}  # the last of each action
+        assert (moments["case.dispatched"], moments["case.accepted"]) == (c["dispatched_at"], c["accepted_at"])
+        assert min(e["created_at"] for e in entries) < c["dispatched_at"]  # the suggestion came in first
+    assert (await audit.verify()).bad_id is None
     counts = (await Rating.count(), await ObserverScore.count(), await UnsatisfiedCase.count(),
               await CaseRating.count())
     await demo.build(ballots_to_cast=30)
