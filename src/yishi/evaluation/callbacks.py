@@ -28,8 +28,8 @@ from yishi.cases.rules import Actor
 from yishi.core import audit, dates, db
 from yishi.core.errors import Conflict, Forbidden, InvalidInput
 from yishi.core.i18n import _
-from yishi.evaluation import rules, settings
-from yishi.evaluation.enums import CaseColour, RatingChannel, Satisfaction
+from yishi.evaluation import services, settings
+from yishi.evaluation.enums import RatingChannel, Satisfaction
 from yishi.evaluation.tables import CaseRating, UnsatisfiedCase
 from yishi.projects import supervision
 from yishi.suggestions import services as suggestions
@@ -234,22 +234,12 @@ async def ledger(*, town_id: int | None = None, district_id: int | None = None, 
         q = q.where(UnsatisfiedCase.unit == unit_id)
     rows = await q.order_by(UnsatisfiedCase.id).run()
     last = {r["case"]: r["id"] for r in rows}
-    cache: dict[int, tuple] = {}
     for r in rows:
-        d = r["district_id"]
-        if d not in cache:
-            cache[d] = (await supervision.calendar_of(d), (await settings.of_district(d)).case_red_after)
-        calendar, red_after = cache[d]
         is_last = last[r["case"]] == r["id"]
-        answered = not is_last or r["case_state"] in (CaseState.answered.value, CaseState.closed.value)
-        r["colour"] = rules.case_colour(answered=answered, due=r["due"], today=today, red_after=red_after,
-                                        calendar=calendar)
-        r["answer"] = r["case_reply"] if answered and is_last else ""
+        r["answered"] = not is_last or r["case_state"] in (CaseState.answered.value, CaseState.closed.value)
+        r["answer"] = r["case_reply"] if r["answered"] and is_last else ""
         r["unit_display"] = r["unit_name"] or ""
-        r["channel_label"] = RatingChannel(r["channel"]).label
-    order = [CaseColour.red, CaseColour.yellow, CaseColour.open, CaseColour.answered]
-    rows.sort(key=lambda r: (order.index(r["colour"]), r["due"]))
-    return rows
+    return await services.colour_ledger(rows, today)
 
 
 async def counts_by_town(town_ids: list[int]) -> dict[int, int]:

@@ -336,16 +336,26 @@ async def ledger(project_ids: list[int], today: date | None = None) -> list[dict
         UnsatisfiedCase.project.lead_unit_name.as_alias("lead_unit_name"),
         UnsatisfiedCase.unit.name.as_alias("unit_name"),
     ).where(UnsatisfiedCase.project.is_in(project_ids)).order_by(UnsatisfiedCase.due).run()
+    for r in rows:
+        r["answered"] = r["answered_at"] is not None
+        r["unit_display"] = r["unit_name"] or r["lead_unit_name"]
+    return await colour_ledger(rows, today)
+
+
+_LEDGER_ORDER = [CaseColour.red, CaseColour.yellow, CaseColour.open, CaseColour.answered]
+
+
+async def colour_ledger(rows: list[dict], today: date) -> list[dict]:
+    """Ledger entries (each with "district_id", "due", "channel" and "answered") coloured by their
+    district's calendar and red line, labelled, and sorted: red first, the most late first."""
     cache: dict[int, tuple] = {}
     for r in rows:
         d = r["district_id"]
         if d not in cache:
             cache[d] = (await supervision.calendar_of(d), (await settings.of_district(d)).case_red_after)
         calendar, red_after = cache[d]
-        r["colour"] = rules.case_colour(answered=r["answered_at"] is not None, due=r["due"], today=today,
-                                        red_after=red_after, calendar=calendar)
-        r["unit_display"] = r["unit_name"] or r["lead_unit_name"]
+        r["colour"] = rules.case_colour(answered=r["answered"], due=r["due"], today=today, red_after=red_after,
+                                        calendar=calendar)
         r["channel_label"] = RatingChannel(r["channel"]).label
-    order = [CaseColour.red, CaseColour.yellow, CaseColour.open, CaseColour.answered]
-    rows.sort(key=lambda r: (order.index(r["colour"]), r["due"]))
+    rows.sort(key=lambda r: (_LEDGER_ORDER.index(r["colour"]), r["due"]))
     return rows
