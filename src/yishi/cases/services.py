@@ -204,13 +204,7 @@ async def dispatch(suggestion_id: int, d: Dispatch, *, actor: Any, now: datetime
             await _apply(case_id, case["state"], values, _("派单"))
         await CaseUnit.update({CaseUnit.current: False}).where(CaseUnit.case == case_id).run()
         for unit_id, role in [(d.lead_unit_id, UnitRole.lead), *((u, UnitRole.assist) for u in assists)]:
-            slot = f"{case_id}:{unit_id}"
-            if await CaseUnit.exists().where(CaseUnit.slot == slot):
-                await CaseUnit.update({CaseUnit.current: True, CaseUnit.role: role, CaseUnit.dispatched_at: now}).where(
-                    CaseUnit.slot == slot).run()
-            else:
-                await CaseUnit.insert(CaseUnit(case=case_id, unit=unit_id, role=role, current=True, dispatched_at=now,
-                                               slot=slot)).run()
+            await _hold(case_id, unit_id, role, now)
         await suggestions.hand_over(suggestion_id, names[d.lead_unit_id])
         await audit.record("case.dispatched", actor=actor, object_type="suggestion", object_id=suggestion_id,
                            case=case_id, lead=names[d.lead_unit_id], assists=[names[u] for u in assists],
@@ -281,16 +275,35 @@ async def escalate(suggestion_id: int, reason: str, *, actor: Any, now: datetime
                                           state=CaseState.escalated, escalated_at=now, escalate_reason=reason,
                                           created_at=now)).returning(Case.id).run()
             case_id = rows[0]["id"]
+            await audit.record("case.escalated", actor=actor, object_type="suggestion", object_id=suggestion_id,
+                               case=case_id, reason=reason, owner=None)
         else:
             case_id = case["id"]
-            values: dict[Any, Any] = {Case.escalated_at: now, Case.escalate_reason: reason}
-            if not case["owner"]:
-                values.update({Case.state: CaseState.escalated, Case.lead_unit: None, Case.accept_by: None})
-                await CaseUnit.update({CaseUnit.current: False}).where(CaseUnit.case == case_id).run()
-            await _apply(case_id, case["state"], values, _("提级"))
-        await audit.record("case.escalated", actor=actor, object_type="suggestion", object_id=suggestion_id,
-                           case=case_id, reason=reason, owner=case["owner_name"] if case else None)
+            await _send_up(case, case["state"], reason, now=now, actor=actor)
     return case_id
+
+
+async def _send_up(case: dict, state: CaseState, reason: str, *, now: datetime, actor: Any, auto: bool = False) -> None:
+    """提级 of an existing case (`state`: what it is now), inside the caller's transaction: an owner
+    keeps it and the district joins; a case no unit holds waits for the district's 交办."""
+    values: dict[Any, Any] = {Case.escalated_at: now, Case.escalate_reason: reason}
+    if not case["owner"]:
+        values.update({Case.state: CaseState.escalated, Case.lead_unit: None, Case.accept_by: None})
+        await CaseUnit.update({CaseUnit.current: False}).where(CaseUnit.case == case["id"]).run()
+    await _apply(case["id"], state, values, _("提级"))
+    await audit.record("case.escalated", actor=actor, object_type="suggestion", object_id=case["suggestion"],
+                       case=case["id"], reason=reason, owner=case["owner_name"], **({"auto": True} if auto else {}))
+
+
+async def _hold(case_id: int, unit_id: int, role: UnitRole, now: datetime) -> None:
+    """The unit holds the case (again) in this role: its row in the queue made or made current."""
+    slot = f"{case_id}:{unit_id}"
+    if await CaseUnit.exists().where(CaseUnit.slot == slot):
+        await CaseUnit.update({CaseUnit.current: True, CaseUnit.role: role, CaseUnit.dispatched_at: now}).where(
+            CaseUnit.slot == slot).run()
+    else:
+        await CaseUnit.insert(CaseUnit(case=case_id, unit=unit_id, role=role, current=True, dispatched_at=now,
+                                       slot=slot)).run()
 
 
 async def close(case_id: int, text: str, *, actor: Any, now: datetime | None = None) -> None:
@@ -341,22 +354,14 @@ async def reopen(case_id: int, *, due_on: date, reason: str, channel: str, actor
     async with _db().transaction():
         await _apply(case_id, case["state"], values, _("重新办理"))
         if unit is not None:
-            slot = f"{case_id}:{unit}"
-            if await CaseUnit.exists().where(CaseUnit.slot == slot):
-                await CaseUnit.update({CaseUnit.current: True, CaseUnit.role: UnitRole.lead}).where(
-                    CaseUnit.slot == slot).run()
-            else:
-                await CaseUnit.insert(CaseUnit(case=case_id, unit=unit, role=UnitRole.lead, current=True,
-                                               dispatched_at=now, slot=slot)).run()
+            await _hold(case_id, unit, UnitRole.lead, now)
         await suggestions.reopen_for_case(case["suggestion"])
         await audit.record("case.reopened", actor=actor, object_type="suggestion", object_id=case["suggestion"],
                            case=case_id, unit=case["owner_name"], reopens=reopens, reason=reason, channel=channel,
                            due=due_on.isoformat())
         if reopens >= ESCALATE_AFTER_REOPENS and not case["escalated_at"]:
             why = _("居民对第 {n} 次答复仍不满意，按规定自动提级到区级（县级会商办）。").format(n=reopens)
-            await Case.update({Case.escalated_at: now, Case.escalate_reason: why}).where(Case.id == case_id).run()
-            await audit.record("case.escalated", actor=actor, object_type="suggestion", object_id=case["suggestion"],
-                               case=case_id, reason=why, owner=case["owner_name"], auto=True)
+            await _send_up(case, values[Case.state], why, now=now, actor=actor, auto=True)
     return reopens
 
 
