@@ -12,7 +12,7 @@ from yishi.accounts.enums import Role
 from yishi.cases import history, queries, services
 from yishi.cases.enums import CaseState
 from yishi.cases.services import Dispatch
-from yishi.core import audit
+from yishi.core import audit, i18n
 from yishi.core.errors import Conflict, Forbidden, InvalidInput
 from yishi.evaluation import callbacks, settings
 from yishi.evaluation.enums import CaseColour, RatingChannel, Satisfaction
@@ -148,7 +148,9 @@ async def test_the_second_reopen_sends_the_case_up_to_the_district():
     await callbacks.rate_online(w["code"], "unsatisfied", "没修好", now=china(date(2026, 3, 11)))
     await services.reply(w["case"], "又修了一次。", actor=w["clerk"], now=china(date(2026, 3, 12)))
     assert (await services.get_case(w["case"]))["escalated_at"] is None
-    await callbacks.rate_online(w["code"], "unsatisfied", "还是不亮", now=china(date(2026, 3, 13)))
+    # The resident reads the site in English; the reason the case keeps is for staff, in Chinese.
+    with i18n.language("en"):
+        await callbacks.rate_online(w["code"], "unsatisfied", "还是不亮", now=china(date(2026, 3, 13)))
     case = await services.get_case(w["case"])
     assert (case["state"], case["reopens"], case["owner_name"]) == (CaseState.accepted, 2, "城管办")
     assert case["escalated_at"] is not None and "第 2 次答复仍不满意" in case["escalate_reason"]

@@ -24,9 +24,9 @@ from yishi.cases import services as cases
 from yishi.cases.consult_rules import MeetingActor, Step
 from yishi.cases.enums import CaseState, MeetingKind, MeetingLevel, MeetingState
 from yishi.cases.tables import Case, CaseMeeting, CaseMeetingCase, CaseMeetingItem, CaseMeetingUnit, CaseOpinion
-from yishi.core import audit
+from yishi.core import audit, db
 from yishi.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from yishi.core.i18n import _
+from yishi.core.i18n import N_, _, stored
 
 CASES_MAX = 10
 UNITS_MAX = 12
@@ -356,11 +356,12 @@ async def decide(meeting_id: int, d: Decision, *, actor: Any) -> crules.Effect:
         effect = crules.decision_effect(now_case, d.lead_unit_id, perm.actor_of(actor, case["where"]))
     except ValueError as exc:
         raise Conflict(str(exc)) from None
-    if effect is crules.Effect.dispatch:
-        await cases.dispatch(case["suggestion"], cases.Dispatch(
-            d.lead_unit_id, tuple(assists), kind=case["kind"], urgency=case["urgency"], track=case["track"],
-            note=_("会商决定：{text}").format(text=text)[:cases.TEXT_MAX]), actor=actor)
+    # One transaction: a case dispatched by the decision is never left without the decision on record.
     async with _db().transaction():
+        if effect is crules.Effect.dispatch:
+            await cases.dispatch(case["suggestion"], cases.Dispatch(
+                d.lead_unit_id, tuple(assists), kind=case["kind"], urgency=case["urgency"], track=case["track"],
+                note=stored(N_("会商决定：{text}")).format(text=text)[:cases.TEXT_MAX]), actor=actor)
         await CaseMeetingCase.update({
             CaseMeetingCase.lead_unit: d.lead_unit_id, CaseMeetingCase.assist_units: json.dumps(assists),
             CaseMeetingCase.decision: text, CaseMeetingCase.due_on: d.due_on, CaseMeetingCase.decided_at: _now(),
@@ -603,13 +604,18 @@ async def write_opinion(case_id: int, text: str, *, actor: Any, now: datetime | 
     now = now or _now()
     slot = f"{case_id}:{unit}"
     async with _db().transaction():
-        again = await CaseOpinion.exists().where(CaseOpinion.slot == slot)
-        if again:
-            await CaseOpinion.update({CaseOpinion.text: text, CaseOpinion.written_at: now,
-                                      CaseOpinion.written_by: actor.id}).where(CaseOpinion.slot == slot).run()
-        else:
-            await CaseOpinion.insert(CaseOpinion(case=case_id, unit=unit, text=text, written_by=actor.id,
-                                                 written_at=now, slot=slot)).run()
+        # Rewrite first, insert when there was nothing. Two quick first submissions of one unit meet
+        # at the unique slot: the second is told so (409), never a 500.
+        values = {CaseOpinion.text: text, CaseOpinion.written_at: now, CaseOpinion.written_by: actor.id}
+        again = bool(await CaseOpinion.update(values).where(CaseOpinion.slot == slot).returning(CaseOpinion.id).run())
+        if not again:
+            try:
+                await CaseOpinion.insert(CaseOpinion(case=case_id, unit=unit, text=text, written_by=actor.id,
+                                                     written_at=now, slot=slot)).run()
+            except Exception as exc:
+                if db.is_unique_violation(exc):
+                    raise Conflict(_("本单位的协办意见刚刚已经提交过，请刷新页面查看，需要时再修改。")) from exc
+                raise
         name = next(u["name"] for u in case["units"].assists if u["unit"] == unit)
         await audit.record("case.opinion.written", actor=actor, object_type="suggestion", object_id=case["suggestion"],
                            case=case_id, unit=name, again=again)

@@ -20,7 +20,7 @@ from yishi.cases.rules import Action, Actor
 from yishi.cases.tables import Case, CaseUnit
 from yishi.core import audit
 from yishi.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from yishi.core.i18n import _
+from yishi.core.i18n import N_, _, stored
 from yishi.projects.supervision import calendar_of
 from yishi.suggestions import services as suggestions
 from yishi.suggestions.enums import OPEN_STATUSES, SuggestionStatus, Track
@@ -350,7 +350,7 @@ async def reopen(case_id: int, *, due_on: date, reason: str, channel: str, actor
         values.update({Case.state: CaseState.accepted, Case.lead_unit: unit, Case.due_at: due_at})
     else:
         values.update({Case.state: CaseState.returned, Case.lead_unit: None, Case.due_at: None,
-                       Case.return_reason: _("居民对答复不满意，请重新派单。")})
+                       Case.return_reason: stored(N_("居民对答复不满意，请重新派单。"))})
     async with _db().transaction():
         await _apply(case_id, case["state"], values, _("重新办理"))
         if unit is not None:
@@ -360,7 +360,7 @@ async def reopen(case_id: int, *, due_on: date, reason: str, channel: str, actor
                            case=case_id, unit=case["owner_name"], reopens=reopens, reason=reason, channel=channel,
                            due=due_on.isoformat())
         if reopens >= ESCALATE_AFTER_REOPENS and not case["escalated_at"]:
-            why = _("居民对第 {n} 次答复仍不满意，按规定自动提级到区级（县级会商办）。").format(n=reopens)
+            why = stored(N_("居民对第 {n} 次答复仍不满意，按规定自动提级到区级（县级会商办）。")).format(n=reopens)
             await _send_up(case, values[Case.state], why, now=now, actor=actor, auto=True)
     return reopens
 

@@ -147,6 +147,15 @@ def official_document(func: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[
     return in_chinese
 
 
+def stored(message: str) -> str:
+    """A message the app writes into the data (a case's reason, a note for the unit): in Chinese,
+    the language staff read it in, whatever the language of the request that wrote it (a
+    resident rating in English must not leave English in the case). Mark it with N_ for
+    extraction."""
+    with language(DEFAULT_LOCALE):
+        return gettext(message)
+
+
 # --- printed sheets for residents ----------------------------------------------------------------
 # A paper ballot, an observation point's poster or a rating slip is printed in Chinese, in English,
 # or in both (Chinese, with the English under each line): the choice on its print form, Chinese
