@@ -48,7 +48,11 @@ async def test_street_table_shows_weeks_warning_and_rule(client):
     tops = page.text.split('id="top-places"')[1].split("</table>")[0]
     assert "锦城花园" in tops and "菜市场门口" in tops
     one = await client.get(f"/suggestions/pulse/town/{places['town']}?community={places['communities'][0]}")
-    assert "锦城花园" in one.text.split('id="heat-table"')[1].split("</table>")[0]
+    one_table = one.text.split('id="heat-table"')[1].split("</table>")[0]
+    assert "锦城花园" in one_table
+    # The community's 7 cases by category, then the same 7 by 点位: each heading counts 7, not 14.
+    assert re.findall(r'<span class="muted">(\d+) 件</span>', one_table) == ["7", "7"]
+    assert ">点位</span>" in one_table
 
 
 async def test_street_landing_page_carries_the_warning(client):

@@ -103,10 +103,16 @@ class HeatRow:
     key: int | str
     counts: list[int]
     warned: bool = False
+    spot: bool = False  # a 点位 row of one community: the same cases again, by place
 
     @property
     def total(self) -> int:
         return sum(self.counts)
+
+    @property
+    def section(self) -> tuple[int, bool]:
+        """The table's body the row goes in: its group's categories, then (one community) its 点位."""
+        return self.group_id, self.spot
 
 
 @dataclass
@@ -140,7 +146,8 @@ async def heat(area: Area, end: date, n_weeks: int, *, community: int | None = N
         out = [HeatRow(name, community, categories.get(k, "?"), k, v,
                        (community, k) in (warned or set())) for (_t, k), v in by_cat.items()]
         out.sort(key=lambda r: (-r.total, r.label))
-        spots = [HeatRow(_("点位"), community, k or _("（未填点位）"), k, v) for (_t, k), v in by_spot.items()]
+        spots = [HeatRow(_("点位"), community, k or _("（未填点位）"), k, v, spot=True)
+                 for (_t, k), v in by_spot.items()]
         spots.sort(key=lambda r: (r.key == "", -r.total, r.label))
         out += spots
         table_rows = out
@@ -157,7 +164,7 @@ async def heat(area: Area, end: date, n_weeks: int, *, community: int | None = N
                     for (g, cat), v in counted.items() if g == gid]
             mine.sort(key=lambda r: (-r.total, r.label))
             table_rows += mine or [HeatRow(gname, gid, "—", 0, [0] * len(weeks))]
-    week_totals = [sum(r.counts[i] for r in table_rows if r.group != _("点位")) for i in range(len(weeks))]
+    week_totals = [sum(r.counts[i] for r in table_rows if not r.spot) for i in range(len(weeks))]
     peak = max((c for r in table_rows for c in r.counts), default=0)
     return Heat(weeks, table_rows, week_totals, peak)
 
