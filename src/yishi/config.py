@@ -95,7 +95,12 @@ def _secret_key(data_dir: Path) -> str:
     """The key kept in the data folder, generated on first run."""
     path = data_dir / "secret_key"
     if path.exists():
-        return path.read_text().strip()
+        key = path.read_text().strip()
+        if len(key) < SECRET_KEY_MIN:
+            raise SettingError(N_("密钥文件 {path} 里的密钥太短（{length} 个字符）：至少要 {least} 个随机字符。"
+                                  "新装的系统可删除该文件，启动时会自动生成；已有数据的请换成原来的密钥。"),
+                               path=str(path), length=str(len(key)), least=str(SECRET_KEY_MIN))
+        return key
     key = secrets.token_urlsafe(48)
     path.write_text(key)
     path.chmod(0o600)

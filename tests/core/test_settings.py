@@ -50,6 +50,13 @@ def test_load_settings_makes_the_folder_and_keeps_one_key(tmp_path):
     assert load_settings({**env, "YISHI_SECRET_KEY": "k" * 32}).secret_key == "k" * 32
 
 
+def test_a_short_key_file_is_refused_naming_it(tmp_path):
+    (tmp_path / "secret_key").write_text("123456\n")
+    with pytest.raises(SettingError) as refused:
+        load_settings({"YISHI_DATA_DIR": str(tmp_path)})
+    assert str(refused.value).startswith(f"密钥文件 {tmp_path / 'secret_key'} 里的密钥太短（6 个字符）：至少要 32 个随机字符。")
+
+
 @pytest.mark.parametrize("url", ["postgresql://u@h:5433/db", "sqlite:////srv/yishi/x.sqlite3"])
 def test_read_settings_database_url_from_env(tmp_path, url):
     assert read_settings({"YISHI_DATA_DIR": str(tmp_path), "YISHI_DATABASE_URL": url}).database_url == url
