@@ -41,8 +41,12 @@ async def test_street_calls_a_meeting_from_the_case_page(client):
     m = await consult.get_meeting(meeting_id)
     assert (m["kind"], m["topic"], m["held_at"], [u["name"] for u in m["units"]]) == (
         MeetingKind.on_site, "加装电梯现场办公会", datetime(2026, 3, 12, 6, 30, tzinfo=UTC), ["城管办", "住建局"])
-    shown = f.text((await client.get(f"/cases/meetings/{meeting_id}")).text)
+    page = (await client.get(f"/cases/meetings/{meeting_id}")).text
+    shown = f.text(page)
     assert "加装电梯现场办公会" in shown and "待报到" in shown
+    # The meeting's history marks the units' names as typed data (an English page leaves them be).
+    history = page.split('<ol class="history" id="history">')[1].split("</ol>")[0]
+    assert '<span translate="no">城管办</span>' in history
     assert "召集会商" in f.text((await client.get(f"/cases/{w['case']}")).text)
 
 

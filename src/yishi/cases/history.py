@@ -128,4 +128,5 @@ def describe_meeting(entry: dict) -> str:
 
 async def meeting_history(meeting_id: int) -> list[dict]:
     entries = await audit.entries_for("case_meeting", meeting_id)
-    return [{"at": e["created_at"], "who": e["actor_name"] or "", "text": describe_meeting(e)} for e in entries]
+    return [{"at": e["created_at"], "who": e["actor_name"] or "", "text": describe_meeting(e),
+             "typed": suggestion_history.typed(e)} for e in entries]
