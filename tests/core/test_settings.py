@@ -54,7 +54,8 @@ def test_a_short_key_file_is_refused_naming_it(tmp_path):
     (tmp_path / "secret_key").write_text("123456\n")
     with pytest.raises(SettingError) as refused:
         load_settings({"YISHI_DATA_DIR": str(tmp_path)})
-    assert str(refused.value).startswith(f"密钥文件 {tmp_path / 'secret_key'} 里的密钥太短（6 个字符）：至少要 32 个随机字符。")
+    path = tmp_path / "secret_key"
+    assert str(refused.value).startswith(f"密钥文件 {path} 里的密钥太短（6 个字符）：至少要 32 个随机字符。")
 
 
 @pytest.mark.parametrize("url", ["postgresql://u@h:5433/db", "sqlite:////srv/yishi/x.sqlite3"])
