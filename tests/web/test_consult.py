@@ -115,6 +115,9 @@ async def test_decision_against_the_first_receiver_is_refused_with_409(client):
         "_csrf_token": token, "case": str(w["case"]), "lead_unit": str(w["b"]), "decision": "住建局主责",
         "due_on": "2026-03-31"})
     assert r.status_code == 409 and "首接负责制" in r.text
+    # What was typed comes back in the form, nothing lost.
+    assert '<textarea name="decision" rows="3">住建局主责</textarea>' in r.text
+    assert 'name="due_on" value="2026-03-31"' in r.text
     r = await client.post(f"/cases/meetings/{meeting_id}/decide", data={
         "_csrf_token": token, "case": str(w["case"]), "lead_unit": str(w["a"]), "assist": str(w["b"]),
         "decision": "城管办主责，住建局出具图纸", "due_on": "2026-03-31"})

@@ -164,14 +164,16 @@ def item_input(form: Any) -> dict[str, Any]:
             "lead_unit": str(form.get("lead_unit", ""))}
 
 
-def typed(form: Any) -> dict[str, Any]:
+def typed(form: Any, lists: tuple[str, ...] = ()) -> dict[str, Any]:
     """What was typed into a form, to fill it in again: one value per field, or the list of values
-    of a field posted several times (ticked checkboxes)."""
-    out: dict[str, Any] = {}
+    of a field posted several times. The fields named in `lists` (checkboxes) are always lists,
+    also with one box or none ticked: a template's `id|string in form.units` must not match
+    "1" inside a lone "12"."""
+    out: dict[str, Any] = {key: [] for key in lists}
     for key in form:
         values = form.getall(key) if hasattr(form, "getall") else [form.get(key)]
         values = [v for v in values if isinstance(v, str)]
-        out[key] = values if len(values) > 1 else (values[0] if values else "")
+        out[key] = values if len(values) > 1 or key in lists else (values[0] if values else "")
     return out
 
 

@@ -168,8 +168,7 @@ class CaseController(Controller):
             case_id = await services.dispatch(suggestion["id"], d, actor=request.user)
         except DomainError as exc:
             context = await self._dispatch_context(request, suggestion)
-            typed = forms.typed(form)
-            typed["assist"] = [str(v) for v in forms.ids(form, "assist")] if "assist" in typed else []
+            typed = forms.typed(form, lists=("assist",))
             return forms.refused("cases/dispatch.html", exc, context, errors=getattr(exc, "errors", {}),
                                  form={**context["form"], **typed})
         return Redirect(f"/cases/{case_id}?done=dispatched")

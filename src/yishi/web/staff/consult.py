@@ -91,10 +91,7 @@ class ConsultController(Controller):
                 actor=request.user)
         except DomainError as exc:
             context = await self._new_context(request)
-            typed = forms.typed(form)
-            for many in ("cases", "units"):
-                value = typed.get(many, [])
-                typed[many] = value if isinstance(value, list) else [value]
+            typed = forms.typed(form, lists=("cases", "units"))
             return forms.refused("cases/meeting_new.html", exc, context, errors=getattr(exc, "errors", {}),
                                  form={**context["form"], **typed})
         return Redirect(f"/cases/meetings/{meeting_id}?done=called")
