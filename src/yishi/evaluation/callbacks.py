@@ -31,7 +31,6 @@ from yishi.core.i18n import _
 from yishi.evaluation import services, settings
 from yishi.evaluation.enums import RatingChannel, Satisfaction
 from yishi.evaluation.tables import CaseRating, UnsatisfiedCase
-from yishi.projects import supervision
 from yishi.suggestions import services as suggestions
 from yishi.suggestions.enums import OPEN_STATUSES, SuggestionStatus
 
@@ -158,12 +157,11 @@ async def _rate(case: dict, grade: str, comment: str, channel: RatingChannel, *,
     if why is not None:
         raise why
     g, comment = checked(grade, comment)
-    s = await settings.of_district(case["district"])
     day = called_on or today
     async with CaseRating._meta.db.transaction():
         try:
             await CaseRating.insert(CaseRating(
-                case=case["id"], grade=g, channel=channel, comment=comment, month=day.strftime("%Y-%m"), rated_at=now,
+                case=case["id"], grade=g, channel=channel, comment=comment, month=services.month_of(day), rated_at=now,
                 called_on=called_on, recorded_by=getattr(actor, "id", None), answer_no=st.answer_no,
                 slot=_slot(case["id"], st.answer_no))).run()
         except Exception as exc:
@@ -174,14 +172,12 @@ async def _rate(case: dict, grade: str, comment: str, channel: RatingChannel, *,
                            case=case["id"], grade=g.value, channel=channel.value, answer_no=st.answer_no,
                            called_on=called_on.isoformat() if called_on else None)
         if g is Satisfaction.unsatisfied:
-            calendar = await supervision.calendar_of(case["district"])
-            due = calendar.add_workdays(today, s.case_due_workdays)
-            rows = await UnsatisfiedCase.insert(UnsatisfiedCase(
-                case=case["id"], unit=case["owner"] or case["lead_unit"], comment=comment, channel=channel,
-                opened_on=today, due=due)).returning(UnsatisfiedCase.id).run()
+            entry_id, due = await services.open_entry(case["district"], today, case=case["id"],
+                                                      unit=case["owner"] or case["lead_unit"], comment=comment,
+                                                      channel=channel)
             await cases.reopen(case["id"], due_on=due, reason=comment, channel=channel.value, actor=actor, now=now)
             await audit.record("evaluation.case.opened", actor=actor, object_type="suggestion",
-                               object_id=case["suggestion"], case=case["id"], entry=rows[0]["id"],
+                               object_id=case["suggestion"], case=case["id"], entry=entry_id,
                                due=due.isoformat())
     return st
 

@@ -292,16 +292,22 @@ async def comments_of(project_id: int) -> list[dict]:
 
 # --- the ledger of unsatisfied cases ----------------------------------------------------------------
 
+async def open_entry(district_id: int, today: date, **entry: Any) -> tuple[int, date]:
+    """A line of the 不满意问题台账, a project's or a case's (`entry`: its columns), due in the
+    district's working days. Returns its id and due date."""
+    s = await settings.of_district(district_id)
+    due = (await supervision.calendar_of(district_id)).add_workdays(today, s.case_due_workdays)
+    rows = await UnsatisfiedCase.insert(UnsatisfiedCase(opened_on=today, due=due, **entry)).returning(
+        UnsatisfiedCase.id).run()
+    return rows[0]["id"], due
+
+
 async def open_case(project: dict, rating_id: int | None, comment: str, channel: RatingChannel, today: date) -> int:
-    s = await settings.of_district(project["district_id"])
-    calendar = await supervision.calendar_of(project["district_id"])
-    due = calendar.add_workdays(today, s.case_due_workdays)
-    rows = await UnsatisfiedCase.insert(UnsatisfiedCase(
-        project=project["id"], rating=rating_id, unit=project["lead_unit"], comment=comment, channel=channel,
-        opened_on=today, due=due)).returning(UnsatisfiedCase.id).run()
+    entry_id, due = await open_entry(project["district_id"], today, project=project["id"], rating=rating_id,
+                                     unit=project["lead_unit"], comment=comment, channel=channel)
     await audit.record("evaluation.case.opened", object_type="project", object_id=project["id"],
-                       case=rows[0]["id"], due=due.isoformat())
-    return rows[0]["id"]
+                       case=entry_id, due=due.isoformat())
+    return entry_id
 
 
 async def answer_case(case_id: int, answer: str, *, actor: Any) -> None:
