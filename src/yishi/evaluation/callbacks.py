@@ -101,12 +101,16 @@ async def ratings_of_case(case_id: int) -> list[dict]:
     return rows
 
 
-async def case_of_code(raw_code: str) -> dict | None:
-    """The case a tracking code's suggestion became (the one it was merged into, if merged); None
-    if it was never dispatched. An unknown code raises NotFound."""
-    view = await suggestions.track(raw_code)
+async def case_of(view: suggestions.Tracking) -> dict | None:
+    """The case a tracked suggestion became (the one it was merged into, if merged); None if it
+    was never dispatched."""
     case_id = await cases.case_id_of(view.answer_id)
     return await cases.get_case(case_id) if case_id else None
+
+
+async def case_of_code(raw_code: str) -> dict | None:
+    """case_of for a tracking code. An unknown code raises NotFound."""
+    return await case_of(await suggestions.track(raw_code))
 
 
 def checked(grade: str, comment: str) -> tuple[Satisfaction, str]:
@@ -184,7 +188,12 @@ async def _rate(case: dict, grade: str, comment: str, channel: RatingChannel, *,
 
 async def rate_online(raw_code: str, grade: str, comment: str = "", *, now: datetime | None = None) -> Status:
     """The resident at /t/CODE. Returns the status the rating was made in (its answer_no)."""
-    case = await case_of_code(raw_code)
+    return await rate_case_online(await case_of_code(raw_code), grade, comment, now=now)
+
+
+async def rate_case_online(case: dict | None, grade: str, comment: str = "", *,
+                           now: datetime | None = None) -> Status:
+    """rate_online for the case the page already read (case_of)."""
     if case is None:
         raise Conflict(_("这件事还没有答复，答复后才能评价。"))
     return await _rate(case, grade, comment, RatingChannel.online, actor=None, now=now or dates.now())

@@ -29,9 +29,8 @@ RATE_WINDOW = 600
 MAX_BODY = 8 * 1024  # a 500-character comment is ~4.5 KB URL-encoded
 
 
-async def panel(view: Tracking) -> dict[str, Any] | None:
+async def panel(view: Tracking, case: dict | None) -> dict[str, Any] | None:
     """The 回访 part of the tracking page: None before the suggestion became a case."""
-    case = await callbacks.case_of_code(view.code)
     if case is None:
         return None
     st = await callbacks.status_of(case)
@@ -42,11 +41,12 @@ async def panel(view: Tracking) -> dict[str, Any] | None:
 
 async def track_template(view: Tracking, *, new: bool = False, rated: bool = False, status_code: int = 200,
                          error: str | None = None, form: dict | None = None) -> Template:
+    case = await callbacks.case_of(view)  # read now: a refused rating may have met a change
     return Template("suggestions/track.html", status_code=status_code, context={
         "view": view, "code_display": rules.display_code(view.code), "new": new,
         # What the suggestion became once the district approved it (办实事), if anything yet.
         "projects": await public_projects.projects_for_code(view.code),
-        "cb": await panel(view), "rated": rated, "error": error, "form": form or {},
+        "cb": await panel(view, case), "rated": rated, "error": error, "form": form or {},
     })
 
 
@@ -71,7 +71,7 @@ class CallbackController(Controller):
         form = await request.form()
         typed = {"grade": forms.text(form, "grade"), "comment": forms.text(form, "comment")}
         try:
-            await callbacks.rate_online(view.code, typed["grade"], typed["comment"])
+            await callbacks.rate_case_online(await callbacks.case_of(view), typed["grade"], typed["comment"])
         except DomainError as exc:
             return await track_template(view, status_code=exc.status_code, error=exc.message, form=typed)
         return Redirect(f"/t/{view.code}?rated=1#callback")
