@@ -202,9 +202,12 @@ async def alerts(area: Area, today: date, rule: rules.WarningRule | None = None)
     counted = rules.bucket(rows, lambda r: (r["community"], r["category"]), windows)
     current = {k: v[-1] for k, v in counted.items() if v[-1]}
     history = {k: v[len(windows) - 1 - len(history_windows):-1] for k, v in counted.items()}
+    fired = rules.warnings(current, history, len(history_windows), rule)
+    if not fired:  # the usual case, on every street landing page: no names to look up
+        return []
     communities, categories = await names(area)
     out = []
-    for w in rules.warnings(current, history, len(history_windows), rule):
+    for w in fired:
         cid, cat = w.key
         c = communities.get(cid, {"name": "?", "town": 0, "town_name": "?"})
         out.append(Alert(cid, c["name"], c["town"], c["town_name"], cat, categories.get(cat, "?"), w.count,
