@@ -106,10 +106,9 @@ def prepare(rows: list[dict]) -> Prepared:
                      _aware(r["due_at"]), _aware(r["closed_at"]))) for r in rows]
 
 
-def count(cases: Prepared | list[dict], month: str, now: datetime,
+def count(cases: Prepared, month: str, now: datetime,
           ratings: list[dict] | None = None) -> tuple[dict[str, dict[Hashable, CaseFigures]], CaseFigures]:
-    prepared: Any = prepare(cases) if cases and isinstance(cases[0], dict) else cases
-    tallied = case_rules.tally_keys(prepared, month, now)
+    tallied = case_rules.tally_keys(cases, month, now)
     groups: dict[str, dict[Hashable, CaseFigures]] = {g: {} for g in GROUPS}
     graded: dict[Hashable, list[tuple[str, str]]] = {}
     for r in ratings or []:
@@ -126,13 +125,13 @@ def count(cases: Prepared | list[dict], month: str, now: datetime,
     return groups, tallied.get(("whole", 0), CaseFigures())
 
 
-async def month_rates(district_id: int, month: str, now: datetime, town_id: int | None = None,
-                      with_previous: bool = True) -> tuple[MonthRates, MonthRates]:
+async def month_rates(district_id: int, month: str, now: datetime,
+                      town_id: int | None = None) -> tuple[MonthRates, MonthRates]:
     """The month's rates and the month before's (for 环比), of the district or one street."""
     before = rules.previous_month(month)
-    start, end = case_rules.month_span(before if with_previous else month)[0], case_rules.month_span(month)[1]
+    start, end = case_rules.month_span(before)[0], case_rules.month_span(month)[1]
     rows = await case_rows(district_id, town_id, start, end)
-    ratings = await rating_rows(district_id, town_id, [month, before] if with_previous else [month])
+    ratings = await rating_rows(district_id, town_id, [month, before])
     names = await _names(district_id, town_id)
     out = []
     cases = prepare(rows)

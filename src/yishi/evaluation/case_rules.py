@@ -141,13 +141,6 @@ def add_events(fig: CaseFigures, e: Events) -> None:
     fig.closed_on_time += e[6]
 
 
-def add_case(fig: CaseFigures, row: CaseRow, start: datetime, end: datetime, now: datetime) -> None:
-    """Count one case into a group's figures for the month [start, end), as of `now`."""
-    e = events(row, start, end, now)
-    if e is not None:
-        add_events(fig, e)
-
-
 def tally_keys(cases: Iterable[tuple[Iterable[Hashable], CaseRow]], month: str,
                now: datetime) -> dict[Hashable, CaseFigures]:
     """(group keys, case) pairs -> figures per key for the month: a case counts for each of its

@@ -9,7 +9,6 @@ from datetime import date, timedelta
 
 from piccolo.query.functions.aggregate import Count
 
-from yishi.core import dates
 from yishi.core.errors import NotFound
 from yishi.core.i18n import _
 from yishi.evaluation.rules import month_bounds, previous_month
@@ -244,6 +243,3 @@ async def tops(area: Area, month: str, n: int = TOP_N) -> Tops:
     result.places = rules.top(spots[0], spots[1], n)
     return result
 
-
-def this_month(today: date | None = None) -> str:
-    return (today or dates.today()).strftime("%Y-%m")

@@ -17,7 +17,6 @@ from yishi.pulse.counts import Area
 from yishi.suggestions import catalog, queries
 from yishi.suggestions import rules as srules
 from yishi.suggestions.enums import SuggestionStatus
-from yishi.suggestions.tables import Suggestion
 
 TOPIC_LIST_MAX = 500  # the cases listed in a 专题报告 (the counts take them all)
 
@@ -199,6 +198,3 @@ async def topic(area: Area, category_id: int, first: date, last: date) -> Topic:
                  unit_lines, list(zip(weeks, per_week.get(0, [0] * len(weeks)), strict=True)),
                  rows[:TOPIC_LIST_MAX], max(0, len(rows) - TOPIC_LIST_MAX))
 
-
-async def suggestion_count(area: Area) -> int:
-    return await Suggestion.count().where(Suggestion.town.is_in(list(area.town_ids) or [-1]))

@@ -43,17 +43,11 @@ def figures_row(fig: CaseFigures, before: CaseFigures) -> list[Any]:
             fig.ratings.total, _pct(fig.score), "—" if change is None else f"{change:+.1f}"]
 
 
-def _keys(now: case_rates.MonthRates, before: case_rates.MonthRates, group: str,
-          always: list[Hashable] | None = None) -> list[Hashable]:
-    """The groups to list: `always` (every street, every community), then any other with a figure
-    this month or the month before, by name."""
-    keys = list(always or [])
-    seen = set(keys)
+def _keys(now: case_rates.MonthRates, before: case_rates.MonthRates, group: str) -> list[Hashable]:
+    """The groups with a figure this month or the month before, by name."""
     names = now.names.get(group, {})
-    extra = [k for m in (now, before) for k, fig in m.groups.get(group, {}).items() if not fig.empty and k not in seen]
-    for k in sorted(set(extra), key=lambda k: names.get(k, str(k))):
-        keys.append(k)
-    return keys
+    found = {k for m in (now, before) for k, fig in m.groups.get(group, {}).items() if not fig.empty}
+    return sorted(found, key=lambda k: names.get(k, str(k)))
 
 
 def tables(now: case_rates.MonthRates, before: case_rates.MonthRates, *, town_id: int | None,
