@@ -116,6 +116,11 @@ def _wait(until: float, now: float) -> int:
     return max(1, math.ceil(until - now)) if until > now else 0
 
 
+def minutes(wait: int) -> int:
+    """A refusal's wait in whole minutes as told to the person: rounded up, at least 1."""
+    return max(1, -(-wait // 60))
+
+
 @dataclass
 class AttemptLimiter:
     """At most `limit` attempts per key within a sliding `window` of seconds. The record is the

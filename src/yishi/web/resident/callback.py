@@ -12,6 +12,7 @@ from typing import Any
 from litestar import Controller, Request, post
 from litestar.response import Redirect, Template
 
+from yishi.core import limits
 from yishi.core.errors import DomainError, NotFound
 from yishi.core.i18n import ngettext
 from yishi.core.limits import AttemptLimiter
@@ -59,7 +60,7 @@ class CallbackController(Controller):
         gate = AttemptLimiter(request.app.state.shared_store, "case.rate", RATE_LIMIT, RATE_WINDOW)
         wait = await gate.attempt(client_address(request))
         if wait:
-            minutes = max(1, -(-wait // 60))
+            minutes = limits.minutes(wait)
             return Template("suggestions/track_form.html", status_code=429, context={
                 "error": ngettext("提交太频繁了，请 {n} 分钟后再试。", "提交太频繁了，请 {n} 分钟后再试。",
                                   minutes).format(n=minutes), "code": code[:20]})

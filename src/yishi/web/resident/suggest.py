@@ -10,6 +10,7 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
+from yishi.core import limits
 from yishi.core.errors import DomainError, NotFound
 from yishi.core.i18n import _, ngettext
 from yishi.core.limits import AttemptLimiter
@@ -85,7 +86,7 @@ class PublicSuggestionController(Controller):
         # Every post counts, accepted or not.
         wait = await gate.attempt(client_address(request))
         if wait:
-            minutes = max(1, -(-wait // 60))
+            minutes = limits.minutes(wait)
             return await form_page(point, form=typed, status_code=429, error=ngettext(
                 "提交太频繁了，请 {n} 分钟后再试。您写的内容还在下面。",
                 "提交太频繁了，请 {n} 分钟后再试。您写的内容还在下面。", minutes).format(n=minutes))
@@ -116,7 +117,7 @@ class PublicSuggestionController(Controller):
         key = client_address(request)
         wait = await gate.blocked_for(key)
         if wait:
-            minutes = max(1, -(-wait // 60))
+            minutes = limits.minutes(wait)
             return Template("suggestions/track_form.html", status_code=429, context={
                 "error": ngettext(
                     "查询次数太多，请 {n} 分钟后再试。",

@@ -11,6 +11,7 @@ from litestar.utils.scope.state import ScopeState
 
 from yishi.ballots import casting, round_settings
 from yishi.ballots import codes as code_utils
+from yishi.core import limits
 from yishi.core.errors import DomainError, NotFound
 from yishi.core.i18n import ngettext
 from yishi.core.limits import AttemptLimiter
@@ -70,7 +71,7 @@ def _a_guess(exc: DomainError, code: str) -> bool:
 
 
 def _too_many(wait: int) -> Template:
-    minutes = max(1, -(-wait // 60))
+    minutes = limits.minutes(wait)
     return Template("ballots/enter_code.html", status_code=429, context={"error": ngettext(
         "输错的选票码太多，请 {n} 分钟后再试。如果选票码看不清，请联系社区工作人员。",
         "输错的选票码太多，请 {n} 分钟后再试。如果选票码看不清，请联系社区工作人员。", minutes).format(n=minutes)})
