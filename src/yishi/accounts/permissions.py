@@ -19,7 +19,8 @@ def role_of(user: Any) -> Role | None:
     return Role(user.role) if user is not None else None
 
 
-def _id(value: Any) -> Any:
+def id_of(value: Any) -> Any:
+    """A foreign key's id, whether the row came with the related row loaded or only its id."""
     return getattr(value, "id", value)
 
 
@@ -28,19 +29,19 @@ def is_admin(user: Any) -> bool:
 
 
 def is_district_reviewer_of(user: Any, district_id: int) -> bool:
-    return role_of(user) is Role.district_reviewer and _id(user.district) == district_id
+    return role_of(user) is Role.district_reviewer and id_of(user.district) == district_id
 
 
 def belongs_to_town(user: Any, town_id: int) -> bool:
-    return role_of(user) in TOWN_PEOPLE and _id(user.town) == town_id
+    return role_of(user) in TOWN_PEOPLE and id_of(user.town) == town_id
 
 
 def is_town_staff(user: Any, town_id: int) -> bool:
-    return role_of(user) in TOWN_STAFF and _id(user.town) == town_id
+    return role_of(user) in TOWN_STAFF and id_of(user.town) == town_id
 
 
 def is_convener(user: Any, town_id: int) -> bool:
-    return role_of(user) is Role.convener and _id(user.town) == town_id
+    return role_of(user) is Role.convener and id_of(user.town) == town_id
 
 
 def can_manage_round(user: Any, town_id: int) -> bool:
@@ -88,8 +89,8 @@ def can_open_user_admin(user: Any) -> bool:
     """Who has the 用户管理 page at all: the administrator, a street's staff, the district reviewer
     (who sees the district's accounts and changes none)."""
     role = role_of(user)
-    return (role is Role.admin or (role is Role.street_staff and _id(user.town) is not None)
-            or (role is Role.district_reviewer and _id(user.district) is not None))
+    return (role is Role.admin or (role is Role.street_staff and id_of(user.town) is not None)
+            or (role is Role.district_reviewer and id_of(user.district) is not None))
 
 
 def grantable_roles(user: Any) -> tuple[Role, ...]:
@@ -97,7 +98,7 @@ def grantable_roles(user: Any) -> tuple[Role, ...]:
     role = role_of(user)
     if role is Role.admin:
         return tuple(Role)
-    if role is Role.street_staff and _id(user.town) is not None:
+    if role is Role.street_staff and id_of(user.town) is not None:
         return STREET_GRANTS
     return ()
 
@@ -110,8 +111,8 @@ def can_manage_account(user: Any, role: Role | str, town_id: int | None) -> bool
     """Create, edit, disable, reset an account of this role in this town."""
     if is_admin(user):
         return True
-    return (role_of(user) is Role.street_staff and _id(user.town) is not None
-            and Role(role) in STREET_GRANTS and town_id == _id(user.town))
+    return (role_of(user) is Role.street_staff and id_of(user.town) is not None
+            and Role(role) in STREET_GRANTS and town_id == id_of(user.town))
 
 
 def can_view_account(user: Any, role: Role | str, town_id: int | None, district_id: int | None) -> bool:
@@ -119,4 +120,4 @@ def can_view_account(user: Any, role: Role | str, town_id: int | None, district_
     its street's)."""
     return (can_manage_account(user, role, town_id)
             or (role_of(user) is Role.district_reviewer and district_id is not None
-                and _id(user.district) == district_id))
+                and id_of(user.district) == district_id))

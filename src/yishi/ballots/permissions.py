@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from yishi.accounts.enums import Role
-from yishi.accounts.permissions import _id, is_admin, is_town_staff, role_of
+from yishi.accounts.permissions import id_of, is_admin, is_town_staff, role_of
 
 
 def can_enter_paper(user: Any, town_id: int, community_id: int | None = None) -> bool:
@@ -13,9 +13,9 @@ def can_enter_paper(user: Any, town_id: int, community_id: int | None = None) ->
     some community of the town."""
     if is_admin(user) or is_town_staff(user, town_id):
         return True
-    if role_of(user) is not Role.collector or _id(user.town) != town_id:
+    if role_of(user) is not Role.collector or id_of(user.town) != town_id:
         return False
-    own = _id(getattr(user, "community", None))
+    own = id_of(getattr(user, "community", None))
     return own is None or community_id is None or own == community_id
 
 

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from yishi.accounts.enums import Role
-from yishi.accounts.permissions import _id, is_admin, is_district_reviewer_of, is_town_staff, role_of
+from yishi.accounts.permissions import id_of, is_admin, is_district_reviewer_of, is_town_staff, role_of
 from yishi.accounts.tables import Unit
 from yishi.cases import consult_rules as crules
 from yishi.cases import permissions as perm
@@ -482,9 +482,9 @@ async def meetings_for(user: Any) -> list[dict]:
             return []
         query = query.where(CaseMeeting.id.is_in(ids))
     elif role is Role.district_reviewer:
-        query = query.where(CaseMeeting.district == _id(user.district))
+        query = query.where(CaseMeeting.district == id_of(user.district))
     elif role is not Role.admin:
-        query = query.where(CaseMeeting.town == _id(user.town))
+        query = query.where(CaseMeeting.town == id_of(user.town))
     rows = [_typed(r) for r in await query.order_by(CaseMeeting.held_at, ascending=False).limit(LIST_MAX).run()]
     if rows:
         counts: dict[int, dict[str, int]] = {r["id"]: {"cases": 0, "units": 0, "reported": 0} for r in rows}
@@ -581,9 +581,9 @@ async def open_cases_to_consult(user: Any) -> list[dict]:
                         Case.suggestion.content.as_alias("content"), Case.state, Case.town.name.as_alias("town_name"),
                         Case.district).where(Case.state != CaseState.closed.value)
     if role is Role.district_reviewer:
-        query = query.where((Case.district == _id(user.district)) & Case.escalated_at.is_not_null())
+        query = query.where((Case.district == id_of(user.district)) & Case.escalated_at.is_not_null())
     elif role is not Role.admin:
-        query = query.where(Case.town == _id(user.town))
+        query = query.where(Case.town == id_of(user.town))
     rows = await query.order_by(Case.id, ascending=False).limit(200).run()
     for r in rows:
         r["state"] = CaseState(r["state"])

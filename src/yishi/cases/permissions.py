@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from yishi.accounts.enums import Role
-from yishi.accounts.permissions import _id, is_admin, is_district_reviewer_of, is_town_staff, require, role_of
+from yishi.accounts.permissions import id_of, is_admin, is_district_reviewer_of, is_town_staff, require, role_of
 from yishi.cases.consult_rules import MeetingActor
 from yishi.cases.rules import Actor
 
@@ -27,7 +27,7 @@ class Where:
 
 
 def clerk_unit(user: Any) -> int | None:
-    return _id(getattr(user, "unit", None)) if role_of(user) is Role.unit_clerk else None
+    return id_of(getattr(user, "unit", None)) if role_of(user) is Role.unit_clerk else None
 
 
 def actor_of(user: Any, where: Where) -> Actor:
@@ -60,9 +60,9 @@ def can_dispatch_in(user: Any, town_id: int, district_id: int) -> bool:
 def has_case_list(user: Any) -> bool:
     """Who has a case list at all: staff of a street, a clerk of a unit, the district, the administrator."""
     role = role_of(user)
-    return (role is Role.admin or (role is Role.district_reviewer and _id(user.district) is not None)
-            or (role in (Role.street_staff, Role.convener) and _id(user.town) is not None)
-            or (role is Role.unit_clerk and _id(user.unit) is not None))
+    return (role is Role.admin or (role is Role.district_reviewer and id_of(user.district) is not None)
+            or (role in (Role.street_staff, Role.convener) and id_of(user.town) is not None)
+            or (role is Role.unit_clerk and id_of(user.unit) is not None))
 
 
 def can_edit_catalog(user: Any, district_id: int) -> bool:
@@ -110,5 +110,5 @@ def can_call_meeting(user: Any) -> bool:
     """Who calls a 会商 at all: a street's staff (for its cases), the district (县级会商办, for
     cases sent up to it), an administrator. Which cases, the service checks."""
     role = role_of(user)
-    return (role is Role.admin or (role is Role.district_reviewer and _id(user.district) is not None)
-            or (role in (Role.street_staff, Role.convener) and _id(user.town) is not None))
+    return (role is Role.admin or (role is Role.district_reviewer and id_of(user.district) is not None)
+            or (role in (Role.street_staff, Role.convener) and id_of(user.town) is not None))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from yishi.accounts.enums import Role
-from yishi.accounts.permissions import _id, is_admin, is_district_reviewer_of, is_town_staff, require, role_of
+from yishi.accounts.permissions import id_of, is_admin, is_district_reviewer_of, is_town_staff, require, role_of
 from yishi.ballots.permissions import can_enter_paper
 from yishi.projects.permissions import Where, is_unit_clerk_of
 
@@ -13,7 +13,7 @@ __all__ = ["can_enter_paper", "require"]
 
 
 def is_observer_of(user: Any, district_id: int) -> bool:
-    return role_of(user) is Role.observer and _id(user.district) == district_id
+    return role_of(user) is Role.observer and id_of(user.district) == district_id
 
 
 def can_print_codes(user: Any, town_id: int) -> bool:

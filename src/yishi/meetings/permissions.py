@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from yishi.accounts.permissions import (
-    _id,
     belongs_to_town,
+    id_of,
     is_admin,
     is_convener,
     is_district_reviewer_of,
@@ -55,7 +55,7 @@ can_close_minutes = can_record_votes
 
 
 def is_member_user(user: Any, member: dict | None) -> bool:
-    return user is not None and member is not None and member.get("user") == _id(user)
+    return user is not None and member is not None and member.get("user") == id_of(user)
 
 
 def can_sign_in(user: Any, member: dict | None, status: MeetingStatus) -> bool:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from yishi.accounts.enums import Role
-from yishi.accounts.permissions import _id, is_admin, is_district_reviewer_of, is_town_staff, require, role_of
+from yishi.accounts.permissions import id_of, is_admin, is_district_reviewer_of, is_town_staff, require, role_of
 
 __all__ = ["Where", "require"]
 
@@ -25,7 +25,7 @@ class Where:
 
 
 def is_unit_clerk_of(user: Any, where: Where) -> bool:
-    unit = _id(getattr(user, "unit", None))
+    unit = id_of(getattr(user, "unit", None))
     return role_of(user) is Role.unit_clerk and unit is not None and unit in (where.lead_unit_id, where.implementer_id)
 
 

@@ -12,6 +12,7 @@ from litestar.response import Redirect, Template
 
 from yishi.accounts import units as unit_directory
 from yishi.accounts.enums import Role
+from yishi.accounts.permissions import id_of
 from yishi.cases import catalog, queries, rules, services
 from yishi.cases import history as case_history
 from yishi.cases import permissions as cperm
@@ -32,19 +33,15 @@ from yishi.web.staff import callbacks as callback_pages
 from yishi.web.staff import consult_panels
 
 
-def _id(value: Any) -> Any:
-    return getattr(value, "id", value)
-
-
 def scope_for(user: Any) -> queries.Scope:
     role = cperm.role_of(user)
     if role is Role.admin:
         return queries.Scope()
     if role is Role.district_reviewer:
-        return queries.Scope(district_id=_id(user.district))
+        return queries.Scope(district_id=id_of(user.district))
     if role is Role.unit_clerk:
-        return queries.Scope(unit_id=_id(user.unit))
-    return queries.Scope(town_id=_id(user.town))
+        return queries.Scope(unit_id=id_of(user.unit))
+    return queries.Scope(town_id=id_of(user.town))
 
 
 HELPERS = {"display_code": srules.display_code, "local_text": local_text, "due_text": rules.due_text}
@@ -62,7 +59,7 @@ async def _district_of(request: Request) -> int:
     from ?district= (the first when none is named; an unknown one is a 404)."""
     user = request.user
     if cperm.role_of(user) is Role.district_reviewer:
-        return _id(user.district)
+        return id_of(user.district)
     districts = await places.districts()
     if not districts:
         raise NotFound(_("还没有区，请先建立行政区划。"))

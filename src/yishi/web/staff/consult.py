@@ -12,6 +12,7 @@ from litestar.response import Redirect, Template
 
 from yishi.accounts import units as unit_directory
 from yishi.accounts.enums import Role
+from yishi.accounts.permissions import id_of
 from yishi.cases import consult
 from yishi.cases import history as case_history
 from yishi.cases import permissions as cperm
@@ -31,16 +32,13 @@ from yishi.web.staff.cases import CaseController
 HELPERS = {"display_code": srules.display_code, "local_text": local_text, "MeetingState": MeetingState}
 
 
-def _id(value: Any) -> Any:
-    return getattr(value, "id", value)
-
 
 async def _district_of_user(user: Any) -> int | None:
     role = cperm.role_of(user)
-    if role in (Role.district_reviewer, Role.admin) and _id(user.district) is not None:
-        return _id(user.district)
-    if _id(getattr(user, "town", None)) is not None:
-        town = await places.town(_id(user.town))
+    if role in (Role.district_reviewer, Role.admin) and id_of(user.district) is not None:
+        return id_of(user.district)
+    if id_of(getattr(user, "town", None)) is not None:
+        town = await places.town(id_of(user.town))
         return town["district"] if town else None
     districts = await places.districts()
     return districts[0]["id"] if districts else None

@@ -100,9 +100,9 @@ class PulseController(Controller):
         user = request.user
         role = aperm.role_of(user)
         if role in aperm.TOWN_STAFF and user.town is not None:
-            return Redirect(f"{BASE}/town/{aperm._id(user.town)}")
+            return Redirect(f"{BASE}/town/{aperm.id_of(user.town)}")
         if role in (Role.district_reviewer, Role.admin) and user.district is not None:
-            return Redirect(f"{BASE}/district/{aperm._id(user.district)}")
+            return Redirect(f"{BASE}/district/{aperm.id_of(user.district)}")
         if role is Role.admin:
             first = await places.districts()
             if first:

@@ -10,6 +10,7 @@ from litestar.plugins.htmx import HTMXRequest, HTMXTemplate
 from litestar.response import Redirect, Template
 
 from yishi.accounts.enums import Role
+from yishi.accounts.permissions import id_of
 from yishi.cases import history as case_history
 from yishi.cases import services as cases
 from yishi.core import codes as code_utils
@@ -37,18 +38,14 @@ from yishi.wishlists.enums import ItemKind, RoundStatus
 from yishi.wishlists.tables import Round, WishItem
 
 
-def _id(value: Any) -> Any:
-    return getattr(value, "id", value)
-
-
 async def scope_for(user: Any) -> queries.Scope:
     role = perm.role_of(user)
     if role is Role.admin:
         return queries.Scope(None)
     if role is Role.district_reviewer and user.district is not None:
-        return await queries.scope_of_district(_id(user.district))
+        return await queries.scope_of_district(id_of(user.district))
     if user.town is not None:
-        return queries.Scope((_id(user.town),))
+        return queries.Scope((id_of(user.town),))
     raise Forbidden(_("您的账号没有所属镇（街道），无法查看居民建议。"))
 
 
@@ -116,10 +113,10 @@ async def detail_page(request: Request, suggestion_id: int, *, error: str | None
 
 async def entry_context(user: Any, **extra: Any) -> dict[str, Any]:
     scope = await scope_for(user)
-    spots = await catalog.known_spots(_id(user.town)) if getattr(user, "town", None) else []
+    spots = await catalog.known_spots(id_of(user.town)) if getattr(user, "town", None) else []
     return {"communities": await communities_in(scope), "categories": await catalog.categories(), "spots": spots,
             "channels": [c for c in Channel], "form": {}, "errors": {}, "error": None,
-            "default_community": _id(user.community) if getattr(user, "community", None) else None,
+            "default_community": id_of(user.community) if getattr(user, "community", None) else None,
             "today": rules.today_in_china(), **extra}
 
 

@@ -8,6 +8,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
 from yishi.accounts.enums import Role
+from yishi.accounts.permissions import id_of
 from yishi.core import i18n
 from yishi.core.errors import DomainError, Forbidden, NotFound
 from yishi.core.i18n import _, ngettext
@@ -17,7 +18,7 @@ from yishi.suggestions import permissions as perm
 from yishi.suggestions.enums import Track
 from yishi.web import forms, guards, links
 from yishi.web.responses import file_response
-from yishi.web.staff.suggestions import _id, communities_in, filters_of, scope_for, towns_in
+from yishi.web.staff.suggestions import communities_in, filters_of, scope_for, towns_in
 
 IMPORT_MAX_BODY = exports.IMPORT_MAX_BYTES + 64 * 1024
 
@@ -37,7 +38,7 @@ async def _own_town(request: Request, form_town: Any = None) -> int:
         return town_id
     if user.town is None:
         raise Forbidden(_("您的账号没有所属镇（街道）。"))
-    return _id(user.town)
+    return id_of(user.town)
 
 
 class SuggestionManageController(Controller):
