@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from yishi.accounts.enums import Role
@@ -24,30 +24,13 @@ from yishi.cases import services as cases
 from yishi.cases.consult_rules import MeetingActor, Step
 from yishi.cases.enums import CaseState, MeetingKind, MeetingLevel, MeetingState
 from yishi.cases.tables import Case, CaseMeeting, CaseMeetingCase, CaseMeetingItem, CaseMeetingUnit, CaseOpinion
-from yishi.core import audit, db
+from yishi.core import audit, dates, db
 from yishi.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from yishi.core.i18n import N_, _, stored
 
 CASES_MAX = 10
 UNITS_MAX = 12
 NOTE_MAX = 500
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _db():
-    return CaseMeeting._meta.db
-
-
-def _text(value: str, field: str, *, limit: int = cases.TEXT_MAX, required: str | None = None) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise InvalidInput(required, field)
-    if len(value) > limit:
-        raise InvalidInput(_("不能超过 {n} 个字。").format(n=limit), field)
-    return value
 
 
 def _ids(value: Any) -> list[int]:
@@ -209,13 +192,13 @@ async def call(c: Call, *, actor: Any, now: datetime | None = None) -> int:
             raise InvalidInput(_("只能选择本街道的工单。"), "cases")
     if any(r["state"] == CaseState.closed.value for r in rows):
         raise InvalidInput(_("已办结的工单不能再会商。"), "cases")
-    names = await cases._units(district_id, unit_ids)
+    names = await cases.active_units(district_id, unit_ids)
     if len(names) != len(unit_ids):
         raise InvalidInput(_("所选单位不在本区单位名录中（或已停用），请重新选择。"), "units")
-    now = now or _now()
+    now = now or dates.now()
     level = MeetingLevel.district if district_level else MeetingLevel.street
     town = next(iter(towns)) if len(towns) == 1 else None
-    async with _db().transaction():
+    async with cases.transaction():
         made = await CaseMeeting.insert(CaseMeeting(
             town=town, district=district_id, level=level, kind=c.kind, state=MeetingState.planned,
             held_at=c.held_at, place=place, topic=topic, convened_by=getattr(actor, "id", None),
@@ -243,10 +226,10 @@ async def report(meeting_id: int, attendee: str, *, actor: Any, now: datetime | 
     meeting = await get_meeting(meeting_id)
     _check(Step.report, actor, meeting, _("报到"))
     row = _clerk_row(actor, meeting)
-    attendee = _text(attendee, "attendee", limit=80) or getattr(actor, "display_name", "")
+    attendee = cases.clean_text(attendee, "attendee", limit=80) or getattr(actor, "display_name", "")
     if row["reported"]:
         raise Conflict(_("本单位已经报到。"))
-    await CaseMeetingUnit.update({CaseMeetingUnit.reported: True, CaseMeetingUnit.reported_at: now or _now(),
+    await CaseMeetingUnit.update({CaseMeetingUnit.reported: True, CaseMeetingUnit.reported_at: now or dates.now(),
                                   CaseMeetingUnit.reported_by: actor.id, CaseMeetingUnit.attendee: attendee}).where(
         CaseMeetingUnit.id == row["id"]).run()
     await _record("case.meeting.reported", actor, meeting_id, unit=row["name"], attendee=attendee)
@@ -261,12 +244,12 @@ async def record_attendance(meeting_id: int, present: dict[int, str], *, actor: 
     summoned = {u["unit"]: u for u in meeting["units"]}
     if set(present) - set(summoned):
         raise InvalidInput(_("只能登记被召集的单位。"), "present")
-    now = now or _now()
+    now = now or dates.now()
     came, absent = [], []
-    async with _db().transaction():
+    async with cases.transaction():
         for unit_id, row in summoned.items():
             if unit_id in present:
-                attendee = _text(present[unit_id], f"attendee_{unit_id}", limit=80) or row["attendee"]
+                attendee = cases.clean_text(present[unit_id], f"attendee_{unit_id}", limit=80) or row["attendee"]
                 values: dict[Any, Any] = {CaseMeetingUnit.reported: True, CaseMeetingUnit.attendee: attendee}
                 if not row["reported"]:
                     values.update({CaseMeetingUnit.reported_at: now, CaseMeetingUnit.reported_by: actor.id})
@@ -285,11 +268,11 @@ async def hold(meeting_id: int, summary: str, *, actor: Any, held_at: datetime |
     """待召开 → 已召开: the meeting took place; its minutes (纪要) and, if it moved, its time."""
     meeting = await get_meeting(meeting_id)
     _check(Step.hold, actor, meeting, _("记为已召开"))
-    summary = _text(summary, "summary", required=_("请填写会议纪要（议了什么、怎么定的）。"))
+    summary = cases.clean_text(summary, "summary", required=_("请填写会议纪要（议了什么、怎么定的）。"))
     values: dict[Any, Any] = {CaseMeeting.state: MeetingState.held, CaseMeeting.summary: summary}
     if held_at is not None:
         values[CaseMeeting.held_at] = held_at
-    async with _db().transaction():
+    async with cases.transaction():
         await _move(meeting_id, MeetingState.planned, values, _("记为已召开"))
         await _record("case.meeting.held", actor, meeting_id,
                       absent=[u["name"] for u in meeting["units"] if not u["reported"]])
@@ -299,9 +282,9 @@ async def close(meeting_id: int, *, actor: Any, now: datetime | None = None) -> 
     """已召开 → 已办结: the meeting's business is done; its open follow-up items stay on record."""
     meeting = await get_meeting(meeting_id)
     _check(Step.close, actor, meeting, _("办结会商"))
-    async with _db().transaction():
+    async with cases.transaction():
         await _move(meeting_id, MeetingState.held, {CaseMeeting.state: MeetingState.closed,
-                                                   CaseMeeting.closed_at: now or _now()}, _("办结会商"))
+                                                   CaseMeeting.closed_at: now or dates.now()}, _("办结会商"))
         await _record("case.meeting.closed", actor, meeting_id,
                       open_items=sum(1 for i in meeting["follow_ups"] if i["answered_at"] is None))
 
@@ -310,8 +293,8 @@ async def cancel(meeting_id: int, reason: str, *, actor: Any) -> None:
     """待召开 → 已取消, with the reason the units read."""
     meeting = await get_meeting(meeting_id)
     _check(Step.cancel, actor, meeting, _("取消会商"))
-    reason = _text(reason, "cancel_reason", required=_("取消会商必须写明理由，被召集的单位会看到。"))
-    async with _db().transaction():
+    reason = cases.clean_text(reason, "cancel_reason", required=_("取消会商必须写明理由，被召集的单位会看到。"))
+    async with cases.transaction():
         await _move(meeting_id, MeetingState.planned, {CaseMeeting.state: MeetingState.cancelled,
                                                       CaseMeeting.cancel_reason: reason}, _("取消会商"))
         await _record("case.meeting.cancelled", actor, meeting_id, reason=reason)
@@ -342,10 +325,10 @@ async def decide(meeting_id: int, d: Decision, *, actor: Any) -> crules.Effect:
     assists = [u for u in dict.fromkeys(d.assist_unit_ids) if u != d.lead_unit_id]
     if len(assists) > cases.ASSIST_MAX:
         raise InvalidInput(_("配合单位最多 {n} 个。").format(n=cases.ASSIST_MAX), "assist")
-    text = _text(d.text, "decision", required=_("请写明会商决定：由谁做什么。"))
+    text = cases.clean_text(d.text, "decision", required=_("请写明会商决定：由谁做什么。"))
     if d.due_on is None:
         raise InvalidInput(_("请填写办结时限。"), "due_on")
-    names = await cases._units(meeting["district"], [d.lead_unit_id, *assists])
+    names = await cases.active_units(meeting["district"], [d.lead_unit_id, *assists])
     if len(names) != 1 + len(assists):
         raise InvalidInput(_("所选单位不在本区单位名录中（或已停用），请重新选择。"), "lead_unit")
     case = await cases.get_case(d.case_id)
@@ -357,14 +340,14 @@ async def decide(meeting_id: int, d: Decision, *, actor: Any) -> crules.Effect:
     except ValueError as exc:
         raise Conflict(str(exc)) from None
     # One transaction: a case dispatched by the decision is never left without the decision on record.
-    async with _db().transaction():
+    async with cases.transaction():
         if effect is crules.Effect.dispatch:
             await cases.dispatch(case["suggestion"], cases.Dispatch(
                 d.lead_unit_id, tuple(assists), kind=case["kind"], urgency=case["urgency"], track=case["track"],
                 note=stored(N_("会商决定：{text}")).format(text=text)[:cases.TEXT_MAX]), actor=actor)
         await CaseMeetingCase.update({
             CaseMeetingCase.lead_unit: d.lead_unit_id, CaseMeetingCase.assist_units: json.dumps(assists),
-            CaseMeetingCase.decision: text, CaseMeetingCase.due_on: d.due_on, CaseMeetingCase.decided_at: _now(),
+            CaseMeetingCase.decision: text, CaseMeetingCase.due_on: d.due_on, CaseMeetingCase.decided_at: dates.now(),
             CaseMeetingCase.dispatched: effect is crules.Effect.dispatch}).where(
             CaseMeetingCase.id == entry["id"]).run()
         data = {"case": d.case_id, "lead": names[d.lead_unit_id], "assists": [names[u] for u in assists],
@@ -386,13 +369,13 @@ async def add_item(meeting_id: int, unit_id: int | None, case_id: int | None, wh
         raise InvalidInput(_("请从被召集的单位中选择承办单位。"), "unit")
     if case_id is not None and case_id not in {a["case"] for a in meeting["cases"]}:
         raise InvalidInput(_("这件工单不在本次会商的议题中。"), "case")
-    what = _text(what, "what", required=_("请写明会后事项要做什么。"))
+    what = cases.clean_text(what, "what", required=_("请写明会后事项要做什么。"))
     if due_on is None:
         raise InvalidInput(_("请填写会后事项的完成期限。"), "due_on")
-    async with _db().transaction():
+    async with cases.transaction():
         made = await CaseMeetingItem.insert(CaseMeetingItem(
             meeting=meeting_id, unit=row["unit"], case=case_id, what=what, due_on=due_on,
-            created_at=now or _now())).returning(CaseMeetingItem.id).run()
+            created_at=now or dates.now())).returning(CaseMeetingItem.id).run()
         await _record("case.meeting.item_added", actor, meeting_id, item=made[0]["id"], unit=row["name"],
                       what=what, due=due_on.isoformat())
     return made[0]["id"]
@@ -407,8 +390,9 @@ async def answer_item(meeting_id: int, item_id: int, text: str, *, actor: Any, n
         raise NotFound(_("找不到这项会后事项。"))
     if item["unit"] != perm.clerk_unit(actor):
         raise Forbidden(_("这项会后事项不归您的单位。"))
-    text = _text(text, "answer", required=_("请写明办理情况。"))
-    changed = await CaseMeetingItem.update({CaseMeetingItem.answer: text, CaseMeetingItem.answered_at: now or _now(),
+    text = cases.clean_text(text, "answer", required=_("请写明办理情况。"))
+    changed = await CaseMeetingItem.update({CaseMeetingItem.answer: text,
+                                            CaseMeetingItem.answered_at: now or dates.now(),
                                             CaseMeetingItem.answered_by: actor.id}).where(
         (CaseMeetingItem.id == item_id) & CaseMeetingItem.answered_at.is_null()).returning(CaseMeetingItem.id).run()
     if not changed:
@@ -435,9 +419,9 @@ async def rate_response(meeting_id: int, unit_id: int | None, score: int | None,
     if row is None:
         raise InvalidInput(_("请从被召集的单位中选择。"), "unit")
     score = _score(score)
-    note = _text(note, "note", limit=NOTE_MAX)
+    note = cases.clean_text(note, "note", limit=NOTE_MAX)
     changed = await CaseMeetingUnit.update({CaseMeetingUnit.response_score: score, CaseMeetingUnit.response_note: note,
-                                            CaseMeetingUnit.response_rated_at: now or _now()}).where(
+                                            CaseMeetingUnit.response_rated_at: now or dates.now()}).where(
         (CaseMeetingUnit.id == row["id"]) & CaseMeetingUnit.response_score.is_null()).returning(
         CaseMeetingUnit.id).run()
     if not changed:
@@ -455,9 +439,9 @@ async def rate_prep(meeting_id: int, score: int | None, note: str, *, actor: Any
     if not row["reported"]:
         raise Conflict(_("本单位没有报到，不能评价会前准备。"))
     score = _score(score)
-    note = _text(note, "note", limit=NOTE_MAX)
+    note = cases.clean_text(note, "note", limit=NOTE_MAX)
     changed = await CaseMeetingUnit.update({CaseMeetingUnit.prep_score: score, CaseMeetingUnit.prep_note: note,
-                                            CaseMeetingUnit.prep_rated_at: now or _now()}).where(
+                                            CaseMeetingUnit.prep_rated_at: now or dates.now()}).where(
         (CaseMeetingUnit.id == row["id"]) & CaseMeetingUnit.prep_score.is_null()).returning(
         CaseMeetingUnit.id).run()
     if not changed:
@@ -600,10 +584,10 @@ async def write_opinion(case_id: int, text: str, *, actor: Any, now: datetime | 
         raise Forbidden(_("只有这件工单的协办单位可以填写协办意见。"))
     if case["state"] is CaseState.closed:
         raise Conflict(_("这件工单已办结，不能再填写协办意见。"))
-    text = _text(text, "opinion", required=_("请填写协办意见。"))
-    now = now or _now()
+    text = cases.clean_text(text, "opinion", required=_("请填写协办意见。"))
+    now = now or dates.now()
     slot = f"{case_id}:{unit}"
-    async with _db().transaction():
+    async with cases.transaction():
         # Rewrite first, insert when there was nothing. Two quick first submissions of one unit meet
         # at the unique slot: the second is told so (409), never a 500.
         values = {CaseOpinion.text: text, CaseOpinion.written_at: now, CaseOpinion.written_by: actor.id}

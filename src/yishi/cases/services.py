@@ -7,7 +7,7 @@ the suggestion's history and the audit trail show every handover). No web import
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from yishi.accounts.tables import Unit
@@ -18,7 +18,7 @@ from yishi.cases import settings as case_settings
 from yishi.cases.enums import CaseKind, CaseState, UnitRole, Urgency
 from yishi.cases.rules import Action, Actor
 from yishi.cases.tables import Case, CaseUnit
-from yishi.core import audit
+from yishi.core import audit, dates
 from yishi.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from yishi.core.i18n import N_, _, stored
 from yishi.projects.supervision import calendar_of
@@ -30,20 +30,19 @@ TEXT_MAX = 2000
 ASSIST_MAX = 5
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
+def transaction() -> Any:
+    """One transaction on the cases' database (also the 会商 tables')."""
+    return Case._meta.db.transaction()
 
 
-def _db():
-    return Case._meta.db
-
-
-def _text(value: str, field: str, *, required: str | None = None) -> str:
+def clean_text(value: str, field: str, *, limit: int = TEXT_MAX, required: str | None = None) -> str:
+    """Typed text, trimmed; refused (on `field`) when longer than `limit`, or empty when `required`
+    (then that is the message)."""
     value = (value or "").strip()
     if required and not value:
         raise InvalidInput(required, field)
-    if len(value) > TEXT_MAX:
-        raise InvalidInput(_("不能超过 {n} 个字。").format(n=TEXT_MAX), field)
+    if len(value) > limit:
+        raise InvalidInput(_("不能超过 {n} 个字。").format(n=limit), field)
     return value
 
 
@@ -154,7 +153,8 @@ async def _suggestion(suggestion_id: int) -> dict:
     return row
 
 
-async def _units(district_id: int, ids: list[int]) -> dict[int, str]:
+async def active_units(district_id: int, ids: list[int]) -> dict[int, str]:
+    """Id -> name of those of `ids` that are active units of the district (the others are left out)."""
     if not ids:
         return {}
     rows = await Unit.select(Unit.id, Unit.name).where(
@@ -177,15 +177,15 @@ async def dispatch(suggestion_id: int, d: Dispatch, *, actor: Any, now: datetime
     assists = [u for u in dict.fromkeys(d.assist_unit_ids) if u != d.lead_unit_id]
     if len(assists) > ASSIST_MAX:
         raise InvalidInput(_("协办单位最多 {n} 个。").format(n=ASSIST_MAX), "assist")
-    names = await _units(s["district"], [d.lead_unit_id, *assists])
+    names = await active_units(s["district"], [d.lead_unit_id, *assists])
     if d.lead_unit_id not in names or len(names) != 1 + len(assists):
         raise InvalidInput(_("所选单位不在本区单位名录中（或已停用），请重新选择。"), "lead_unit")
-    note = _text(d.note, "note")
+    note = clean_text(d.note, "note")
     if d.catalog_entry_id is not None:
         entry = await case_catalog.get_entry(d.catalog_entry_id)
         if entry["district"] != s["district"]:
             raise InvalidInput(_("所选派单目录不属于本区。"), "catalog")
-    now = now or _now()
+    now = now or dates.now()
     limits = await case_settings.of_district(s["district"])
     clock = rules.clock(now, urgency=d.urgency, track=d.track, kind=d.kind, limits=limits,
                         calendar=await calendar_of(s["district"]))
@@ -193,7 +193,7 @@ async def dispatch(suggestion_id: int, d: Dispatch, *, actor: Any, now: datetime
               Case.lead_unit: d.lead_unit_id, Case.catalog_entry: d.catalog_entry_id, Case.note: note,
               Case.dispatched_at: now, Case.accept_by: clock.accept_by, Case.due_at: clock.due_at,
               Case.accepted_at: None, Case.return_reason: ""}
-    async with _db().transaction():
+    async with transaction():
         if case is None:
             rows = await Case.insert(Case(suggestion=suggestion_id, town=s["town"], district=s["district"],
                                           created_at=now, **{c._meta.name: v for c, v in values.items()})).returning(
@@ -219,11 +219,11 @@ async def accept(case_id: int, *, actor: Any, now: datetime | None = None) -> No
     """签收: the first unit that accepts owns the case until it is closed (首接负责制)."""
     case = await get_case(case_id)
     _check(Action.accept, perm.actor_of(actor, case["where"]), case, _("签收"))
-    now = now or _now()
+    now = now or dates.now()
     values: dict[Any, Any] = {Case.state: CaseState.accepted, Case.accepted_at: now}
     if case["owner"] is None:
         values[Case.owner] = case["lead_unit"]
-    async with _db().transaction():
+    async with transaction():
         await _apply(case_id, CaseState.dispatched, values, _("签收"))
         await audit.record("case.accepted", actor=actor, object_type="suggestion", object_id=case["suggestion"],
                            case=case_id, unit=case["lead_unit_name"])
@@ -233,8 +233,8 @@ async def send_back(case_id: int, reason: str, *, actor: Any) -> None:
     """退单: not this unit's business; the street (or, after 提级, the district) dispatches again."""
     case = await get_case(case_id)
     _check(Action.send_back, perm.actor_of(actor, case["where"]), case, _("退单"))
-    reason = _text(reason, "reason", required=_("退单必须写明理由，街道才能重新派单。"))
-    async with _db().transaction():
+    reason = clean_text(reason, "reason", required=_("退单必须写明理由，街道才能重新派单。"))
+    async with transaction():
         await _apply(case_id, CaseState.dispatched, {
             Case.state: CaseState.returned, Case.lead_unit: None, Case.return_reason: reason,
             Case.returns: Case.returns + 1, Case.accept_by: None}, _("退单"))
@@ -247,10 +247,10 @@ async def reply(case_id: int, text: str, *, actor: Any, now: datetime | None = N
     """答复: the owner's result, which the resident reads at /t/CODE; the street then closes it."""
     case = await get_case(case_id)
     _check(Action.reply, perm.actor_of(actor, case["where"]), case, _("答复"))
-    text = _text(text, "reply", required=_("请填写办理结果和给居民的答复。"))
-    async with _db().transaction():
+    text = clean_text(text, "reply", required=_("请填写办理结果和给居民的答复。"))
+    async with transaction():
         await _apply(case_id, CaseState.accepted, {Case.state: CaseState.answered, Case.reply: text,
-                                                   Case.answered_at: now or _now()}, _("答复"))
+                                                   Case.answered_at: now or dates.now()}, _("答复"))
         await suggestions.answer(case["suggestion"], text, actor=actor)
         await audit.record("case.answered", actor=actor, object_type="suggestion", object_id=case["suggestion"],
                            case=case_id, unit=case["lead_unit_name"])
@@ -267,9 +267,9 @@ async def escalate(suggestion_id: int, reason: str, *, actor: Any, now: datetime
     _check(Action.escalate, perm.actor_of(actor, where), case, _("提级"))
     if SuggestionStatus(s["status"]) not in OPEN_STATUSES:
         raise Conflict(_("这条建议已是“{state}”，不能提级。").format(state=SuggestionStatus(s["status"]).label))
-    reason = _text(reason, "escalate_reason", required=_("提级必须写明理由（为什么街道解决不了），以便备案。"))
-    now = now or _now()
-    async with _db().transaction():
+    reason = clean_text(reason, "escalate_reason", required=_("提级必须写明理由（为什么街道解决不了），以便备案。"))
+    now = now or dates.now()
+    async with transaction():
         if case is None:
             rows = await Case.insert(Case(suggestion=suggestion_id, town=s["town"], district=s["district"],
                                           state=CaseState.escalated, escalated_at=now, escalate_reason=reason,
@@ -311,9 +311,9 @@ async def close(case_id: int, text: str, *, actor: Any, now: datetime | None = N
     resident's answer is the unit's, or what the closer writes instead."""
     case = await get_case(case_id)
     _check(Action.close, perm.actor_of(actor, case["where"]), case, _("办结"))
-    text = _text(text, "reply") or case["reply"]
-    async with _db().transaction():
-        await _apply(case_id, CaseState.answered, {Case.state: CaseState.closed, Case.closed_at: now or _now()},
+    text = clean_text(text, "reply") or case["reply"]
+    async with transaction():
+        await _apply(case_id, CaseState.answered, {Case.state: CaseState.closed, Case.closed_at: now or dates.now()},
                      _("办结"))
         await suggestions.close(case["suggestion"], text, actor=actor)
         await audit.record("case.closed", actor=actor, object_type="suggestion", object_id=case["suggestion"],
@@ -341,7 +341,7 @@ async def reopen(case_id: int, *, due_on: date, reason: str, channel: str, actor
     if case["state"] not in (CaseState.answered, CaseState.closed):
         raise Conflict(_("这件工单现在是“{state}”，不能重新办理。请刷新页面查看最新情况。").format(
             state=case["state"].label))
-    now = now or _now()
+    now = now or dates.now()
     due_at = rules.end_of_day(due_on)
     reopens = (case["reopens"] or 0) + 1
     unit = case["owner"]
@@ -351,7 +351,7 @@ async def reopen(case_id: int, *, due_on: date, reason: str, channel: str, actor
     else:
         values.update({Case.state: CaseState.returned, Case.lead_unit: None, Case.due_at: None,
                        Case.return_reason: stored(N_("居民对答复不满意，请重新派单。"))})
-    async with _db().transaction():
+    async with transaction():
         await _apply(case_id, case["state"], values, _("重新办理"))
         if unit is not None:
             await _hold(case_id, unit, UnitRole.lead, now)
@@ -374,6 +374,6 @@ async def follow_suggestion(suggestion_id: int, *, actor: Any) -> None:
         return
     if SuggestionStatus(status["status"]) in OPEN_STATUSES:
         return
-    await Case.update({Case.state: CaseState.closed, Case.closed_at: _now()}).where(Case.id == row["id"]).run()
+    await Case.update({Case.state: CaseState.closed, Case.closed_at: dates.now()}).where(Case.id == row["id"]).run()
     await audit.record("case.closed", actor=actor, object_type="suggestion", object_id=suggestion_id,
                        case=row["id"], by_suggestion=SuggestionStatus(status["status"]).value)

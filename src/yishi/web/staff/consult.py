@@ -32,7 +32,6 @@ from yishi.web.staff.cases import CaseController
 HELPERS = {"display_code": srules.display_code, "local_text": local_text, "MeetingState": MeetingState}
 
 
-
 async def _district_of_user(user: Any) -> int | None:
     role = cperm.role_of(user)
     if role in (Role.district_reviewer, Role.admin) and id_of(user.district) is not None:
