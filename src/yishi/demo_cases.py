@@ -57,62 +57,62 @@ class Plan:
     assists: tuple[str, ...] = ()
 
 
-# What happens to each case: (days ago received, category, words, steps). Steps run in order;
-# each is (hours ago, step, argument).
-STORIES: list[tuple[int, str, str, list[tuple[float, str, Any]]]] = [
-    (1, "公共设施", "锦城小区3栋门口的井盖松动，踩上去会晃，老人孩子经过很危险。",
+# What happens to each case, by a name that demo_consult picks cases by: (days ago received,
+# category, words, steps). Steps run in order; each is (hours ago, step, argument).
+STORIES: dict[str, tuple[int, str, str, list[tuple[float, str, Any]]]] = {
+    "manhole": (1, "公共设施", "锦城小区3栋门口的井盖松动，踩上去会晃，老人孩子经过很危险。",
      [(20, "dispatch", Plan(kind=CaseKind.help, urgency=Urgency.urgent)), (19.5, "accept", None)]),
-    (2, "环境卫生", "五里村社区菜市场后面的垃圾两天没人清运，气味很大。",
+    "market_rubbish": (2, "环境卫生", "五里村社区菜市场后面的垃圾两天没人清运，气味很大。",
      [(30, "dispatch", Plan(kind=CaseKind.complaint))]),
-    (4, "公共设施", "大弯社区健身广场的路灯有四盏不亮，晚上跳舞看不清。",
+    "square_lights": (4, "公共设施", "大弯社区健身广场的路灯有四盏不亮，晚上跳舞看不清。",
      [(60, "dispatch", Plan(kind=CaseKind.help, track=Track.deadline)), (58, "accept", None)]),
-    (16, "环境卫生", "团结路绿化带里堆了很多建筑垃圾，一直没有人来清理。",
+    "greenbelt_rubbish": (16, "环境卫生", "团结路绿化带里堆了很多建筑垃圾，一直没有人来清理。",
      [(370, "dispatch", Plan(kind=CaseKind.complaint)), (365, "accept", None)]),
-    (1, "公共设施", "幸福小区6栋地下车库漏水，积水已经没过脚踝，车辆进不去。",
+    "garage_leak": (1, "公共设施", "幸福小区6栋地下车库漏水，积水已经没过脚踝，车辆进不去。",
      [(28, "dispatch", Plan(kind=CaseKind.help, urgency=Urgency.urgent)), (27, "accept", None)]),
-    (6, "公共设施", "建议在大弯社区党群服务中心门口增设无障碍坡道。",
+    "ramp": (6, "公共设施", "建议在大弯社区党群服务中心门口增设无障碍坡道。",
      [(120, "dispatch", Plan(kind=CaseKind.suggestion, track=Track.deadline)), (118, "accept", None),
       (20, "reply", "已于本周完成坡道施工，欢迎居民使用并提出意见。")]),
-    (20, "环境卫生", "锦城小区南门外的垃圾桶满了没人倒，夏天招蚊子。",
+    "bins_closed": (20, "环境卫生", "锦城小区南门外的垃圾桶满了没人倒，夏天招蚊子。",
      [(400, "dispatch", Plan(kind=CaseKind.complaint)), (398, "accept", None),
       (380, "reply", "已增加清运频次为每日两次，并更换了带盖垃圾桶。"), (370, "close", "")]),
-    (3, "交通出行", "学校门口早晚接送时电动车乱停，堵住了人行道。",
+    "school_parking": (3, "交通出行", "学校门口早晚接送时电动车乱停，堵住了人行道。",
      [(50, "dispatch", Plan(kind=CaseKind.complaint, unit=CITY)),
       (48, "send_back", "占道停放属交通秩序，由派出所交管中队负责，请改派。")]),
-    (5, "公共设施", "老旧小区加装电梯，多个部门意见不一，街道协调不下来，请区里会商。",
+    "lift": (5, "公共设施", "老旧小区加装电梯，多个部门意见不一，街道协调不下来，请区里会商。",
      [(90, "escalate", "涉及住建、规划、供电三个区级部门，街道层面无法协调。")]),
-    (8, "教育", "孩子明年上小学，想问户籍在五里村、租房在大弯社区，应该去哪所学校报名？",
+    "school_zone": (8, "教育", "孩子明年上小学，想问户籍在五里村、租房在大弯社区，应该去哪所学校报名？",
      [(150, "dispatch", Plan(kind=CaseKind.consult, assists=(COMMITTEE,))), (149, "accept", None),
       (100, "escalate", "划片政策需区教育局与两个社区共同确认，提请区级会商。")]),
-    (2, "教育", "建议学校放学后开设托管班，双职工家庭接孩子很困难。",
+    "after_school": (2, "教育", "建议学校放学后开设托管班，双职工家庭接孩子很困难。",
      [(3, "dispatch", Plan(kind=CaseKind.suggestion, track=Track.deadline, assists=(SOCIAL, CITY)))]),
     # 回访: each grade online, one by telephone, one reopened after 不满意 and being redone, one
     # reopened twice and so escalated, one whose rating window passed unrated.
-    (9, "公共设施", "锦城小区2栋楼道的声控灯坏了，晚上上下楼要摸黑。",
+    "stair_lights": (9, "公共设施", "锦城小区2栋楼道的声控灯坏了，晚上上下楼要摸黑。",
      [(200, "dispatch", Plan(kind=CaseKind.help)), (199, "accept", None),
       (170, "reply", "已更换2栋1至6层声控灯，请居民试用。"), (160, "close", ""),
       (150, "rate", ("satisfied", "修得很快，谢谢。"))]),
-    (7, "环境卫生", "五里村社区公厕没有人打扫，味道很重。",
+    "toilet": (7, "环境卫生", "五里村社区公厕没有人打扫，味道很重。",
      [(160, "dispatch", Plan(kind=CaseKind.complaint)), (158, "accept", None),
       (130, "reply", "已安排保洁员每日早晚各打扫一次。"), (100, "rate", ("basic", "早上干净了，晚上还是有味道。"))]),
-    (10, "公共设施", "大弯社区篮球场的篮筐歪了，打球不安全。",
+    "basketball": (10, "公共设施", "大弯社区篮球场的篮筐歪了，打球不安全。",
      [(230, "dispatch", Plan(kind=CaseKind.help)), (229, "accept", None),
       (200, "reply", "已加固篮筐底座。"), (190, "close", ""),
       (180, "call", ("satisfied", "居民说篮筐已经修好，很满意。"))]),
-    (6, "环境卫生", "幸福小区门口的垃圾中转站每天早上六点就开始作业，噪音太大。",
+    "depot_noise": (6, "环境卫生", "幸福小区门口的垃圾中转站每天早上六点就开始作业，噪音太大。",
      [(140, "dispatch", Plan(kind=CaseKind.complaint)), (139, "accept", None),
       (110, "reply", "已要求清运公司调整作业时间。"),
       (60, "rate", ("unsatisfied", "作业时间还是早上六点，没有任何变化。"))]),
-    (15, "公共设施", "团结路人行道的地砖大面积松动，下雨踩上去溅一身泥水。",
+    "pavement_twice": (15, "公共设施", "团结路人行道的地砖大面积松动，下雨踩上去溅一身泥水。",
      [(350, "dispatch", Plan(kind=CaseKind.help, track=Track.deadline)), (349, "accept", None),
       (300, "reply", "已修补松动地砖二十余块。"),
       (280, "rate", ("unsatisfied", "只修了门口几块，往东一百米还是坏的。")),
       (200, "reply", "已将团结路东段松动地砖全部翻修。"),
       (150, "call", ("unsatisfied", "居民说东段修了，但西段又坏了，希望整条路统一翻修。"))]),
-    (30, "公共设施", "五里村社区公交站的座椅坏了一个，老人等车没地方坐。",
+    "bus_seat": (30, "公共设施", "五里村社区公交站的座椅坏了一个，老人等车没地方坐。",
      [(700, "dispatch", Plan(kind=CaseKind.help)), (699, "accept", None),
       (650, "reply", "已更换公交站座椅。"), (640, "close", "")]),
-]
+}
 
 
 async def build(district_id: int, town_id: int, password: str, say) -> dict:
@@ -141,8 +141,8 @@ async def build(district_id: int, town_id: int, password: str, say) -> dict:
         Community.id).run()]
     now = datetime.now(UTC)
     made = 0
-    case_ids: list[int] = []
-    for n, (days_ago, category, words, steps) in enumerate(STORIES):
+    case_ids: dict[str, int] = {}
+    for n, (name, (days_ago, category, words, steps)) in enumerate(STORIES.items()):
         # Came in `days_ago` days ago, and in any case before its first step.
         came = now - timedelta(hours=max(days_ago * 24, steps[0][0] + 1))
         received = came.astimezone(CHINA).date()
@@ -175,13 +175,14 @@ async def build(district_id: int, town_id: int, password: str, say) -> dict:
                 elif step == "call":
                     await callbacks.record_call(case_id, arg[0], arg[1], in_china(at).date(), actor=staff, now=at)
         made += 1
-        case_ids.append(case_id)
+        case_ids[name] = case_id
     say(f"  接诉即办：派单目录 {len(CATALOG)} 类，{made} 件工单（待签收、超时未签收、办理中、临期、逾期、紧急、"
         f"已答复、已办结、已退单、提级；回访：网上评价满意、基本满意、不满意重办中，电话回访，两次不满意自动提级，"
         f"评价期已过，已答复待评价）；单位经办人 dawan_danwei（城管办）、jiaoyu_danwei（区教育局）")
     say(await demo_consult.build(
         units={"city": unit_ids[CITY], "housing": unit_ids[HOUSING], "police": unit_ids[POLICE]},
-        cases={"held": case_ids[3], "planned": case_ids[4], "planned2": case_ids[1], "escalated": case_ids[8],
-               "assisted": case_ids[10], "cancelled": case_ids[1]},
+        cases={"held": case_ids["greenbelt_rubbish"], "planned": case_ids["garage_leak"],
+               "planned2": case_ids["market_rubbish"], "escalated": case_ids["lift"],
+               "assisted": case_ids["after_school"], "cancelled": case_ids["market_rubbish"]},
         staff=staff, reviewer=reviewer, password=password, now=now))
     return {"created": True}
