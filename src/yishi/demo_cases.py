@@ -83,7 +83,9 @@ STORIES: dict[str, tuple[int, str, str, list[tuple[float, str, Any]]]] = {
      [(90, "escalate", "涉及住建、规划、供电三个区级部门，街道层面无法协调。")]),
     "school_zone": (8, "教育", "孩子明年上小学，想问户籍在五里村、租房在大弯社区，应该去哪所学校报名？",
      [(150, "dispatch", Plan(kind=CaseKind.consult, assists=(COMMITTEE,))), (149, "accept", None),
-      (100, "escalate", "划片政策需区教育局与两个社区共同确认，提请区级会商。")]),
+      (100, "escalate", "划片政策需区教育局与两个社区共同确认，提请区级会商。"),
+      (70, "reply", "已与两个社区核对户籍和租房情况：孩子可到大弯小学报名，请带租房合同和居住证。"),
+      (50, "district_call", ("satisfied", "家长说已经清楚去哪所学校报名了。"))]),
     "after_school": (2, "教育", "建议学校放学后开设托管班，双职工家庭接孩子很困难。",
      [(3, "dispatch", Plan(kind=CaseKind.suggestion, track=Track.deadline, assists=(SOCIAL, CITY)))]),
     # 回访: each grade online, one by telephone, one reopened after 不满意 and being redone, one
@@ -172,13 +174,14 @@ async def build(district_id: int, town_id: int, password: str, say) -> dict:
                     case_id = await services.escalate(receipt.id, arg, actor=staff, now=at)
                 elif step == "rate":
                     await callbacks.rate_online(receipt.tracking_code, arg[0], arg[1], now=at)
-                elif step == "call":
-                    await callbacks.record_call(case_id, arg[0], arg[1], in_china(at).date(), actor=staff, now=at)
+                elif step in ("call", "district_call"):  # the district rings on a case sent up to it
+                    await callbacks.record_call(case_id, arg[0], arg[1], in_china(at).date(),
+                                                actor=staff if step == "call" else reviewer, now=at)
         made += 1
         case_ids[name] = case_id
     say(f"  接诉即办：派单目录 {len(CATALOG)} 类，{made} 件工单（待签收、超时未签收、办理中、临期、逾期、紧急、"
-        f"已答复、已办结、已退单、提级；回访：网上评价满意、基本满意、不满意重办中，电话回访，两次不满意自动提级，"
-        f"评价期已过，已答复待评价）；单位经办人 dawan_danwei（城管办）、jiaoyu_danwei（区教育局）")
+        f"已答复、已办结、已退单、提级；回访：网上评价满意、基本满意、不满意重办中，电话回访（街道的、区里对提级工单的），"
+        f"两次不满意自动提级，评价期已过，已答复待评价）；单位经办人 dawan_danwei（城管办）、jiaoyu_danwei（区教育局）")
     say(await demo_consult.build(
         units={"city": unit_ids[CITY], "housing": unit_ids[HOUSING], "police": unit_ids[POLICE]},
         cases={"held": case_ids["greenbelt_rubbish"], "planned": case_ids["garage_leak"],

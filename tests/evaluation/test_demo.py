@@ -21,13 +21,15 @@ async def test_demo_rates_ranks_seven_streets_and_is_idempotent():
     assert (t.residents.satisfied, t.residents.basic, t.residents.unsatisfied) == (28, 9, 4)
     assert (t.telephone.total, t.telephone.unsatisfied) == (4, 1)
     assert await UnsatisfiedCase.count().where(UnsatisfiedCase.project.is_not_null()) == CASES
-    # 回访: 满意, 基本满意 and 不满意 online, 满意 and 不满意 by telephone, two 不满意 of one case.
+    # 回访: 满意, 基本满意 and 不满意 online, 满意 and 不满意 by telephone (one 满意 the district's, on
+    # a case sent up to it), two 不满意 of one case.
     # (demo_case_rates' two months of cases are rated too, 满意 and 基本满意 only: left out here.)
     rates_demo = [words for _category, words in demo_case_rates.WORDS.values()]
     rated = sorted((r["grade"], r["channel"], r["answer_no"]) for r in await CaseRating.select().where(
         CaseRating.case.suggestion.content.not_in(rates_demo)).run())
     assert rated == [("basic", "online", 1), ("satisfied", "online", 1), ("satisfied", "telephone", 1),
-                     ("unsatisfied", "online", 1), ("unsatisfied", "online", 1), ("unsatisfied", "telephone", 2)]
+                     ("satisfied", "telephone", 1), ("unsatisfied", "online", 1), ("unsatisfied", "online", 1),
+                     ("unsatisfied", "telephone", 2)]
     reopened = await Case.select(Case.id, Case.state, Case.reopens, Case.escalated_at).where(Case.reopens > 0).order_by(
         Case.reopens).run()
     assert [(r["state"], r["reopens"], r["escalated_at"] is not None) for r in reopened] == [

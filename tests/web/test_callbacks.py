@@ -15,7 +15,7 @@ from yishi.core import audit, dates
 from yishi.evaluation.tables import CaseRating
 
 
-async def answered(phone: str = "13800138000"):
+async def answered(phone: str = "13800138000", *, escalated: bool = False):
     places = await f.make_places()
     unit = await f.make_unit(places, name="城管办")
     w = {"places": places, "unit": unit, "staff": await f.make_user(Role.street_staff, places),
@@ -24,6 +24,8 @@ async def answered(phone: str = "13800138000"):
     w["s"] = s
     w["case"] = await services.dispatch(s.id, Dispatch(unit), actor=w["staff"])
     await services.accept(w["case"], actor=w["clerk"])
+    if escalated:  # the unit keeps it (首接负责制) and the district joins
+        await services.escalate(s.id, "涉及区级部门，街道协调不下来。", actor=w["staff"])
     await services.reply(w["case"], "已派人修好三盏路灯。", actor=w["clerk"])
     return w
 
@@ -107,6 +109,34 @@ async def test_the_clerk_cannot_record_a_call_but_may_see_the_phone_on_record(cl
     entries = await audit.entries_for("suggestion", w["s"].id)
     assert [e["actor_name"] for e in entries if e["action"] == "suggestion.phone.unmasked"] == [
         w["clerk"].display_name]
+
+
+async def test_the_district_records_a_call_on_a_case_sent_up_to_it_not_on_the_streets_own(client):
+    w = await answered(escalated=True)
+    own = await services.dispatch((await f.make_suggestion(w["places"])).id, Dispatch(w["unit"]), actor=w["staff"])
+    await services.accept(own, actor=w["clerk"])
+    await services.reply(own, "已清运。", actor=w["clerk"])
+    reviewer = await f.make_user(Role.district_reviewer, w["places"])
+    token = await f.login(client, reviewer.username)
+    page = await client.get(f"/cases/{own}")
+    assert page.status_code == 200 and "待评价" in page.text and 'id="call-form"' not in page.text
+    r = await client.post(f"/cases/{own}/callback", data={
+        "_csrf_token": token, "grade": "satisfied", "called_on": dates.today().isoformat()})
+    assert r.status_code == 403 and "提级到区的工单，区级人员也可以" in r.text
+    assert (await client.post(f"/cases/{own}/phone", data={"_csrf_token": token})).status_code == 403
+
+    page = await client.get(f"/cases/{w['case']}")
+    assert 'id="call-form"' in page.text and "查看完整号码" in page.text
+    r = await client.post(f"/cases/{w['case']}/phone", data={"_csrf_token": token}, headers={"HX-Request": "true"})
+    assert r.status_code == 200 and "13800138000" in r.text
+    r = await client.post(f"/cases/{w['case']}/callback", data={
+        "_csrf_token": token, "grade": "unsatisfied", "called_on": dates.today().isoformat(),
+        "comment": "居民说电梯的事还没人来谈"})
+    assert r.status_code in (302, 303)
+    page = await client.get(r.headers["location"].split("#")[0])
+    assert "电话回访已登记。" in page.text and "居民不满意，工单已退回承办单位重新办理。" in page.text
+    (rating,) = await CaseRating.select().run()
+    assert rating["channel"] == "telephone" and rating["recorded_by"] == reviewer.id
 
 
 async def test_another_units_clerk_may_not_see_the_phone(client):

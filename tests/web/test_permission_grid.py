@@ -165,8 +165,9 @@ MATRIX: dict[str, str] = {
     "POST /cases/escalate/{suggestion_id:int}": "ASC / A",
     "POST /cases/settings": "AD",
     "POST /cases/{case_id:int}/accept": "ADSCU / A",
-    # 回访: the street's staff record the call; the phone's own check (its handler, the owning
-    # unit's clerk) is made by the handler and tested in tests/web/test_callbacks.py.
+    # 回访: the street's staff record the call, the district too on a case sent up to it (the
+    # world's case is the street's own: tests/web/test_callbacks.py has one sent up); the phone's
+    # own check (its handler, the owning unit's clerk) is made by the handler and tested there.
     "POST /cases/{case_id:int}/callback": "SC / -",
     "POST /cases/{case_id:int}/phone": "ADSCU / A",
     "POST /cases/{case_id:int}/close": "ADSCU / A",

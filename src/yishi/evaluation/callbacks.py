@@ -27,7 +27,7 @@ from yishi.cases.enums import CaseState
 from yishi.cases.rules import Actor
 from yishi.core import audit, dates, db
 from yishi.core.errors import Conflict, Forbidden, InvalidInput
-from yishi.core.i18n import _
+from yishi.core.i18n import N_, _
 from yishi.evaluation import services, settings
 from yishi.evaluation.enums import RatingChannel, Satisfaction
 from yishi.evaluation.tables import CaseRating, UnsatisfiedCase
@@ -199,9 +199,14 @@ async def rate_case_online(case: dict | None, grade: str, comment: str = "", *,
     return await _rate(case, grade, comment, RatingChannel.online, actor=None, now=now or dates.now())
 
 
+CALL_BACK_REFUSED = N_("只有本镇（街道）工作人员可以登记电话回访；提级到区的工单，区级人员也可以。")
+
+
 def can_call_back(user: Any, case: dict) -> bool:
-    """电话回访 is the street's: its staff ring the resident (not the unit that answered)."""
-    return cperm.actor_of(user, case["where"]) is Actor.street
+    """电话回访 is the street's: its staff ring the resident (not the unit that answered). A case sent
+    up to the district (提级) is the district's to see through, so its people may ring too."""
+    actor = cperm.actor_of(user, case["where"])
+    return actor is Actor.street or (actor is Actor.district and bool(case.get("escalated_at")))
 
 
 async def record_call(case_id: int, grade: str, comment: str, called_on: date | None, *, actor: Any,
@@ -209,7 +214,7 @@ async def record_call(case_id: int, grade: str, comment: str, called_on: date | 
     """电话回访: what the resident said on the telephone, on the day of the call."""
     case = await cases.get_case(case_id)
     if not can_call_back(actor, case):
-        raise Forbidden(_("只有本镇（街道）工作人员可以登记电话回访。"))
+        raise Forbidden(_(CALL_BACK_REFUSED))
     if called_on is None:
         raise InvalidInput(_("请填写通话日期。"), "called_on")
     return await _rate(case, grade, comment, RatingChannel.telephone, actor=actor, now=now or dates.now(),

@@ -1,12 +1,14 @@
-"""回访 on the case page: the street's staff ring the resident and record what was said (满意 /
-基本满意 / 不满意, the call's date), and the resident's telephone number is shown in full for the
-call, each look on record (suggestions.services.reveal_phone). The case page includes
-cases/_callback.html with `panel`; a refused call form comes back on its own page
-(/cases/N/callback), so this module needs nothing of web/staff/cases.py.
+"""回访 on the case page: the street's staff (and the district's, on a case sent up to it) ring
+the resident and record what was said (满意 / 基本满意 / 不满意, the call's date), and the
+resident's telephone number is shown in full for the call, each look on record
+(suggestions.services.reveal_phone). The case page includes cases/_callback.html with `panel`;
+a refused call form comes back on its own page (/cases/N/callback), so this module needs
+nothing of web/staff/cases.py.
 
 Who may see the full number: the street's staff as on the suggestion's page (its handler, or any
-of them before one takes it), and the clerk of the unit that owns the case (or holds it as 主办),
-who may need to ring the resident to do the work."""
+of them before one takes it), the clerk of the unit that owns the case (or holds it as 主办),
+who may need to ring the resident to do the work, and the district on a case sent up to it,
+which may record the call."""
 from __future__ import annotations
 
 from typing import Any
@@ -27,13 +29,12 @@ from yishi.suggestions import rules as srules
 from yishi.suggestions import services as suggestions
 from yishi.web import deps, forms, guards
 
-CALL_BACK = guards.case_may(lambda u, c: callbacks.can_call_back(u, c),
-                            _l("只有本镇（街道）工作人员可以登记电话回访。"))
+CALL_BACK = guards.case_may(lambda u, c: callbacks.can_call_back(u, c), _l(callbacks.CALL_BACK_REFUSED))
 
 
 def may_unmask(user: Any, case: dict, suggestion: dict) -> bool:
     actor = cperm.actor_of(user, case["where"])
-    if actor is Actor.lead_unit:
+    if actor is Actor.lead_unit or (actor is Actor.district and callbacks.can_call_back(user, case)):
         return True
     return sperm.can_unmask_phone(user, case["town"], suggestion["handler"])
 
