@@ -166,5 +166,22 @@ async def test_too_many_rating_posts_from_one_client_are_refused_in_chinese(clie
     for _ in range(20):  # refused for the missing reason, and counted all the same
         assert (await client.post(f"/t/{w['s'].tracking_code}/rate", data=data)).status_code == 400
     r = await client.post(f"/t/{w['s'].tracking_code}/rate", data={**data, "comment": "还有两盏不亮"})
-    assert r.status_code == 429 and "提交太频繁了" in r.text
+    assert r.status_code == 429 and "提交太频繁了" in r.text and "您写的内容还在下面" in r.text
+    # The page again with what was typed, not a bare refusal the resident has to retype after.
+    assert 'id="rate-form"' in r.text and ">还有两盏不亮</textarea>" in r.text
+    assert 'value="unsatisfied" required' in r.text and "checked" in r.text.split('value="unsatisfied"')[1][:40]
+    assert await CaseRating.count() == 0
+
+
+async def test_unknown_codes_posted_as_ratings_count_against_the_tracking_pages_allowance(client):
+    """Posting ratings is another way to try tracking codes: the misses count with the page's."""
+    w = await answered()
+    token = f.csrf_from((await client.get("/s")).text)
+    for n in range(20):
+        r = await client.post(f"/t/ZZZZZZ{n:02d}/rate", data={"_csrf_token": token, "grade": "satisfied"})
+        assert r.status_code == 404 and "查不到这个查询码" in r.text
+    page = await client.get(f"/t/{w['s'].tracking_code}")
+    assert page.status_code == 429 and "查询次数太多" in page.text
+    r = await client.post(f"/t/{w['s'].tracking_code}/rate", data={"_csrf_token": token, "grade": "satisfied"})
+    assert r.status_code == 429 and "查询次数太多" in r.text
     assert await CaseRating.count() == 0

@@ -3,8 +3,10 @@
 (evaluation.callbacks). The tracking page itself (web/resident/suggest.py) is drawn here, with
 the rating form when there is one, so a refused rating shows the same page with its message.
 
-Abuse: as the tracking page, every post counts against the client's allowance; a code that
-does not exist says nothing more than the tracking page does."""
+Abuse: every post counts against the client's allowance of ratings, and a code that does not
+exist counts against its allowance of unknown codes, which it shares with the tracking page
+(`tracked`): posting ratings is another way to try codes, and says nothing more than the page.
+A rating refused for the allowance comes back on the page with what was typed."""
 from __future__ import annotations
 
 from typing import Any
@@ -27,6 +29,8 @@ from yishi.wishlists import sources
 
 RATE_LIMIT = 20  # rating posts per client per window (refused ones included)
 RATE_WINDOW = 600
+TRACK_FAIL_LIMIT = 20  # unknown tracking codes per client per window, on the page or in a rating
+TRACK_WINDOW = 600
 MAX_BODY = 8 * 1024  # a 500-character comment is ~4.5 KB URL-encoded
 
 
@@ -38,6 +42,25 @@ async def panel(view: Tracking, case: dict | None) -> dict[str, Any] | None:
     why = callbacks.refusal(st)
     return {"status": st, "grades": list(Satisfaction), "why": why.message if why else "",
             "ratings": await callbacks.ratings_of_case(case["id"])}
+
+
+async def tracked(request: Request, code: str) -> Tracking | Template:
+    """The suggestion a tracking code names, or the page refusing it: 429 while the client has
+    named too many unknown codes lately, 404 for an unknown code (which counts)."""
+    gate = AttemptLimiter(request.app.state.shared_store, "suggestion.track", TRACK_FAIL_LIMIT, TRACK_WINDOW)
+    key = client_address(request)
+    wait = await gate.blocked_for(key)
+    if wait:
+        minutes = limits.minutes(wait)
+        return Template("suggestions/track_form.html", status_code=429, context={
+            "error": ngettext("查询次数太多，请 {n} 分钟后再试。", "查询次数太多，请 {n} 分钟后再试。",
+                              minutes).format(n=minutes), "code": code[:20]})
+    try:
+        return await sources.track(code)
+    except NotFound as exc:
+        await gate.fail(key)
+        return Template("suggestions/track_form.html", status_code=404, context={"error": exc.message,
+                                                                                  "code": code[:20]})
 
 
 async def track_template(view: Tracking, *, new: bool = False, rated: bool = False, status_code: int = 200,
@@ -57,20 +80,18 @@ class CallbackController(Controller):
 
     @post("/t/{code:str}/rate", request_max_body_size=MAX_BODY)
     async def rate(self, request: Request, code: str) -> Template | Redirect:
+        view = await tracked(request, code)
+        if isinstance(view, Template):
+            return view
+        form = await request.form()
+        typed = {"grade": forms.text(form, "grade"), "comment": forms.text(form, "comment")}
         gate = AttemptLimiter(request.app.state.shared_store, "case.rate", RATE_LIMIT, RATE_WINDOW)
         wait = await gate.attempt(client_address(request))
         if wait:
             minutes = limits.minutes(wait)
-            return Template("suggestions/track_form.html", status_code=429, context={
-                "error": ngettext("提交太频繁了，请 {n} 分钟后再试。", "提交太频繁了，请 {n} 分钟后再试。",
-                                  minutes).format(n=minutes), "code": code[:20]})
-        try:
-            view = await sources.track(code)
-        except NotFound as exc:
-            return Template("suggestions/track_form.html", status_code=404,
-                            context={"error": exc.message, "code": code[:20]})
-        form = await request.form()
-        typed = {"grade": forms.text(form, "grade"), "comment": forms.text(form, "comment")}
+            return await track_template(view, status_code=429, form=typed, error=ngettext(
+                "提交太频繁了，请 {n} 分钟后再试。您写的内容还在下面。",
+                "提交太频繁了，请 {n} 分钟后再试。您写的内容还在下面。", minutes).format(n=minutes))
         try:
             await callbacks.rate_case_online(await callbacks.case_of(view), typed["grade"], typed["comment"])
         except DomainError as exc:

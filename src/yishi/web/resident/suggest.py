@@ -20,12 +20,9 @@ from yishi.suggestions.enums import Channel
 from yishi.web import forms, guards
 from yishi.web.clients import client_address
 from yishi.web.resident import callback
-from yishi.wishlists import sources
 
 SUBMIT_LIMIT = 10  # posts per client per window: a family at one phone, a centre's shared Wi-Fi
 SUBMIT_WINDOW = 600
-TRACK_FAIL_LIMIT = 20  # unknown tracking codes per client per window
-TRACK_WINDOW = 600
 MAX_BODY = 32 * 1024  # a 1,000-character suggestion is ~3 KB URL-encoded
 
 
@@ -113,20 +110,8 @@ class PublicSuggestionController(Controller):
 
     @get("/t/{code:str}")
     async def tracking(self, request: Request, code: str, new: Any = None, rated: Any = None) -> Template:
-        gate = limiter(request, "suggestion.track", TRACK_FAIL_LIMIT, TRACK_WINDOW)
-        key = client_address(request)
-        wait = await gate.blocked_for(key)
-        if wait:
-            minutes = limits.minutes(wait)
-            return Template("suggestions/track_form.html", status_code=429, context={
-                "error": ngettext(
-                    "查询次数太多，请 {n} 分钟后再试。",
-                    "查询次数太多，请 {n} 分钟后再试。", minutes).format(n=minutes), "code": code})
-        try:
-            view = await sources.track(code)
-        except NotFound as exc:
-            await gate.fail(key)
-            return Template("suggestions/track_form.html", status_code=404,
-                            context={"error": exc.message, "code": code[:20]})
+        view = await callback.tracked(request, code)  # the unknown codes' allowance, shared with rating
+        if isinstance(view, Template):
+            return view
         # The page, with the 回访 (rating) form once the case is answered: web/resident/callback.py.
         return await callback.track_template(view, new=bool(new), rated=bool(rated))
