@@ -7,10 +7,11 @@ import pytest
 
 from tests import factories as f
 from yishi.accounts.enums import Role
+from yishi.cases import history as case_history
 from yishi.cases import queries, services
 from yishi.cases.enums import CaseKind, CaseState, Urgency
 from yishi.cases.services import Dispatch
-from yishi.core import audit
+from yishi.core import audit, i18n
 from yishi.core.errors import Conflict, Forbidden, InvalidInput
 from yishi.suggestions import services as suggestions
 from yishi.suggestions.enums import SuggestionStatus
@@ -141,3 +142,25 @@ async def test_lists_a_clerk_sees_her_units_cases_a_street_its_own_the_district_
     assert codes(district) == [theirs.tracking_code]
     inbox = await queries.to_dispatch((w["places"]["town"],))
     assert inbox.total == 0
+
+
+async def test_history_in_english_says_what_was_done_where_the_buttons_say_what_to_do():
+    """派单, 签收, 退单, 重新派单 are a button's words and a line of the history: the history's have a
+    context of their own in the catalog ("Dispatched", not "Dispatch"); Chinese is the same word."""
+    w = await street_with_units()
+    s = await f.make_suggestion(w["places"])
+    case_id = await services.dispatch(s.id, Dispatch(w["a"]), actor=w["staff"])
+    await services.send_back(case_id, "不属本单位职责。", actor=w["clerk_a"])
+    await services.dispatch(s.id, Dispatch(w["b"]), actor=w["staff"])
+    await services.accept(case_id, actor=w["clerk_b"])
+    lines = [h["text"] for h in await case_history.history(s.id)][1:]
+    assert [t.split("（")[0] for t in lines] == ["派单", "退单", "重新派单", "签收"]
+    with i18n.language("en"):
+        lines = [h["text"] for h in await case_history.history(s.id)][1:]
+        assert [t.split(" (")[0] for t in lines] == ["Dispatched", "Sent back", "Dispatched again", "Accepted"]
+        assert lines[0].startswith("Dispatched (lead: 城管办")
+        assert (i18n.gettext("派单"), i18n.gettext("签收")) == ("Dispatch", "Accept")  # the buttons'
+        meeting = [case_history.describe_meeting({"action": f"case.meeting.{a}", "data": {}})
+                   for a in ("called", "item_added", "response_rated", "cancelled")]
+        assert meeting == ["Meeting called (whistle)", "Follow-up item assigned", "Unit\u2019s response rated",
+                           "Meeting cancelled"]

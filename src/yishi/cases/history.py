@@ -3,21 +3,26 @@ from the audit trail: the suggestion's own lines as suggestions.history words th
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from yishi.cases.enums import CaseKind, MeetingKind, Urgency
 from yishi.core import audit
-from yishi.core.i18n import N_, _
+from yishi.core.i18n import N_, _, pgettext
 from yishi.suggestions import history as suggestion_history
 from yishi.suggestions.enums import Track
 
-ACTION_LABELS = {
-    "case.dispatched": N_("派单"), "case.accepted": N_("签收"), "case.returned": N_("退单"),
-    "case.answered": N_("主办单位答复"), "case.escalated": N_("提级（县级会商办）"), "case.closed": N_("办结工单"),
-    "case.rated": N_("回访评价"), "case.reopened": N_("居民不满意，退回重办"),
-    "case.meeting.called": N_("召集会商"), "case.meeting.decided": N_("会商决定"),
-    "case.opinion.written": N_("协办单位提出意见"),
-    "evaluation.case.opened": N_("记入不满意问题台账"),
+# Each line's words, said when the page is drawn. Those that are also a button's words (派单,
+# 签收, 召集会商...) have a context of their own, "history", so English reads what was done
+# ("Dispatched") where the button says what to do ("Dispatch"), as 办结 in suggestions.history.
+ACTION_LABELS: dict[str, Callable[[], str]] = {
+    "case.dispatched": lambda: pgettext("history", "派单"), "case.accepted": lambda: pgettext("history", "签收"),
+    "case.returned": lambda: pgettext("history", "退单"), "case.answered": lambda: _("主办单位答复"),
+    "case.escalated": lambda: _("提级（县级会商办）"), "case.closed": lambda: _("办结工单"),
+    "case.rated": lambda: _("回访评价"), "case.reopened": lambda: _("居民不满意，退回重办"),
+    "case.meeting.called": lambda: pgettext("history", "召集会商"), "case.meeting.decided": lambda: _("会商决定"),
+    "case.opinion.written": lambda: _("协办单位提出意见"),
+    "evaluation.case.opened": lambda: _("记入不满意问题台账"),
 }
 # 回访 grades and channels as evaluation.enums words them (cases may not import evaluation).
 GRADES = {"satisfied": N_("满意"), "basic": N_("基本满意"), "unsatisfied": N_("不满意")}
@@ -37,9 +42,9 @@ def describe(entry: dict) -> str:
     data = entry.get("data") or {}
     if isinstance(data, str):
         data = json.loads(data or "{}")
-    label = _(ACTION_LABELS[entry["action"]])
+    label = ACTION_LABELS[entry["action"]]()
     if entry["action"] == "case.dispatched" and data.get("again"):
-        label = _("重新派单")
+        label = pgettext("history", "重新派单")
     if entry["action"] == "case.escalated" and data.get("auto"):
         label = _("自动提级（县级会商办）")
     details = []
@@ -79,13 +84,16 @@ async def history(suggestion_id: int) -> list[dict]:
              "typed": suggestion_history.typed(e)} for e in entries]
 
 
-MEETING_LABELS = {
-    "case.meeting.called": N_("召集会商（吹哨）"), "case.meeting.reported": N_("单位报到"),
-    "case.meeting.attendance": N_("登记报到情况"), "case.meeting.held": N_("会商已召开"),
-    "case.meeting.decided": N_("会商决定"), "case.meeting.item_added": N_("布置会后事项"),
-    "case.meeting.item_answered": N_("单位答复会后事项"), "case.meeting.response_rated": N_("评价单位响应"),
-    "case.meeting.prep_rated": N_("单位评价会前准备"), "case.meeting.closed": N_("会商办结"),
-    "case.meeting.cancelled": N_("取消会商"),
+MEETING_LABELS: dict[str, Callable[[], str]] = {
+    "case.meeting.called": lambda: pgettext("history", "召集会商（吹哨）"),
+    "case.meeting.reported": lambda: _("单位报到"),
+    "case.meeting.attendance": lambda: _("登记报到情况"), "case.meeting.held": lambda: _("会商已召开"),
+    "case.meeting.decided": lambda: _("会商决定"),
+    "case.meeting.item_added": lambda: pgettext("history", "布置会后事项"),
+    "case.meeting.item_answered": lambda: _("单位答复会后事项"),
+    "case.meeting.response_rated": lambda: pgettext("history", "评价单位响应"),
+    "case.meeting.prep_rated": lambda: _("单位评价会前准备"), "case.meeting.closed": lambda: _("会商办结"),
+    "case.meeting.cancelled": lambda: pgettext("history", "取消会商"),
 }
 
 
@@ -97,7 +105,7 @@ def describe_meeting(entry: dict) -> str:
     data = entry.get("data") or {}
     if isinstance(data, str):
         data = json.loads(data or "{}")
-    label = _(MEETING_LABELS.get(entry["action"], entry["action"]))
+    label = MEETING_LABELS[entry["action"]]() if entry["action"] in MEETING_LABELS else entry["action"]
     details = []
     if data.get("units"):
         details.append(_("召集：{units}").format(units=_list(data["units"])))

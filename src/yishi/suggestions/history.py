@@ -42,8 +42,11 @@ def describe(entry: dict) -> str:
         data = json.loads(data or "{}")
     label = _(ACTION_LABELS[entry["action"]]) if entry["action"] in ACTION_LABELS else entry["action"]
     if entry["action"] == "suggestion.closed":
-        # "办结" is both the button (Close) and this line of the history (Closed).
+        # "办结" is both the button (Close) and this line of the history (Closed); "分级" a column
+        # (Grading) and a line (Graded).
         label = pgettext("history", "办结")
+    elif entry["action"] == "suggestion.graded":
+        label = pgettext("history", "分级")
     details = []
     if entry["action"] == "suggestion.received":
         with contextlib.suppress(ValueError):  # a channel since retired: no label
