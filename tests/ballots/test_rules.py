@@ -32,6 +32,7 @@ from yishi.ballots.rules import (
     parse_pb,
     write_pb,
 )
+from yishi.ballots.rules.mes_lanes import lanes_for
 from yishi.ballots.rules.model import _distinct_ballots
 
 engine = importlib.import_module("yishi.ballots.rules.mes")  # the module, not rules.mes the function
@@ -246,9 +247,7 @@ def random_election(rng: random.Random) -> tuple[dict[str, object], object, list
     density = rng.choice([0.2, 0.5, 0.8])
     ballots = [frozenset(p for p in ids if rng.random() < density) for _ in range(rng.randint(1, 20))]
     ballots += [ballots[0]] * rng.randint(0, 4)
-    budget = rng.choice(
-        [sum(Fraction(c) for c in costs.values()) * Fraction(k, 6) for k in (1, 2, 3, 4, 6, 9)]
-    )
+    budget = rng.choice([sum(Fraction(c) for c in costs.values()) * Fraction(k, 6) for k in (1, 2, 3, 4, 6, 9)])
     return costs, budget, ballots
 
 
@@ -270,10 +269,7 @@ def test_mes_matches_naive_definition_with_many_add1_steps() -> None:
         ids = sorted({str(rng.randint(1, 300)) for _ in range(rng.randint(3, 10))})
         costs: dict[str, object] = {p: rng.choice([100, 250, 300, 777, 1234]) for p in ids}
         popularity = {p: rng.random() for p in ids}
-        ballots = [
-            frozenset(p for p in ids if rng.random() < popularity[p] * 0.6)
-            for _ in range(rng.randint(20, 80))
-        ]
+        ballots = [frozenset(p for p in ids if rng.random() < popularity[p] * 0.6) for _ in range(rng.randint(20, 80))]
         budget = rng.randint(200, max(300, sum(costs.values()) // 2))  # type: ignore[call-overload]
         e = election(costs, budget, ballots)
         assert mes_add1(e) == naive_add1(costs, budget, ballots), (costs, budget)
@@ -284,8 +280,9 @@ def add1_elections(draw: st.DrawFn) -> tuple[dict[str, object], int, list[frozen
     """Small elections whose Add1 climbs through tens to hundreds of steps: few
     voters, costs far above the starting shares, ids that sort differently as
     strings and as numbers, repeated ballots and equal costs for exact ties."""
-    ids = draw(st.lists(st.sampled_from(["1", "2", "9", "10", "11", "a", "B", "100"]),
-                        min_size=2, max_size=6, unique=True))
+    ids = draw(
+        st.lists(st.sampled_from(["1", "2", "9", "10", "11", "a", "B", "100"]), min_size=2, max_size=6, unique=True)
+    )
     costs: dict[str, object] = {p: draw(st.sampled_from([30, 60, 90, 120, 251, 600])) for p in ids}
     ballot = st.frozensets(st.sampled_from(ids), max_size=len(ids))
     ballots = draw(st.lists(ballot, min_size=1, max_size=24))
@@ -308,18 +305,19 @@ def test_fast_add1_equals_step_by_step_definition(case) -> None:
 def test_add1_switching_between_windows_and_single_steps_equals_the_definition(
     case, span: int, stretch: int, clock: random.Random
 ) -> None:
-    """Add1 moves between certified windows and single steps by the CPU each took.
-    With a clock on which window rounds and single steps cost random amounts, and
-    comparisons from windows of 1-4 steps on, every way of switching (single steps
-    winning, losing, winning again after a window) gives the step-by-step outcome."""
+    """Add1 moves between certified windows and steps one by one (in batches of
+    lanes) by the CPU each took. With a clock on which window rounds and steps cost
+    random amounts, and comparisons from windows of 1-4 steps on, every way of
+    switching (steps one by one winning, losing, winning again after a window)
+    gives the step-by-step outcome."""
     costs, budget, ballots = case
     now = [0.0]
     step_costs = clock.choice([[0.01], [0.01, 1.0], [1.0], [0.01, 100.0]])
-    outcome_at, next_round = engine._outcome_at, engine._Run.next_round
+    steps, next_round = engine._steps, engine._Run.next_round
 
-    def timed_step(*args):  # type: ignore[no-untyped-def]
-        now[0] += clock.choice(step_costs)
-        return outcome_at(*args)
+    def timed_steps(data, lanes, first, count):  # type: ignore[no-untyped-def]
+        now[0] += sum(clock.choice(step_costs) for _ in range(count))
+        return steps(data, lanes, first, count)
 
     def timed_round(run):  # type: ignore[no-untyped-def]
         now[0] += 1.0
@@ -327,7 +325,7 @@ def test_add1_switching_between_windows_and_single_steps_equals_the_definition(
 
     with (
         mock.patch.object(engine, "thread_time", lambda: now[0]),
-        mock.patch.object(engine, "_outcome_at", timed_step),
+        mock.patch.object(engine, "_steps", timed_steps),
         mock.patch.object(engine._Run, "next_round", timed_round),
         mock.patch.object(engine, "_SPAN_TO_COMPARE", span),
         mock.patch.object(engine, "_STRETCH", stretch),
@@ -454,33 +452,37 @@ def test_write_pb_exports_a_round() -> None:
     assert mes(back) == mes(e)
 
 
-
 def mes_input(e: Election):  # type: ignore[no-untyped-def]
     grouped = _distinct_ballots(e)
     counts = approval_counts(e, grouped)
     return engine._mes_input(e, grouped, counts, engine._candidates(e, counts))
 
 
-def test_float_steps_equal_exact_steps_and_the_definition() -> None:
-    """One MES run in floats (certified at every decision, None where it cannot
-    be) against the same run in fractions and against the naive definition, at
-    many Add1 budgets; most runs must be certified, or the floats do nothing."""
+def test_lanes_equal_exact_steps_and_the_definition() -> None:
+    """Batches of consecutive Add1 steps in floats, one lane each (certified at every
+    decision, None where a lane cannot be), against the same steps in fractions and
+    against the naive definition; most steps must be certified, or the floats do
+    nothing."""
     rng = random.Random(11)
     runs = certified = 0
     for _ in range(120):
         costs, budget, ballots = random_election(rng)
-        if rng.random() < 0.5:  # larger electorates: many budget groups, many steps
+        if rng.random() < 0.5:  # larger electorates: many ballot classes, many steps
             ballots = [b for b in ballots for _ in range(rng.randint(1, 30))]
         e = election(costs, budget, ballots)
         data = mes_input(e)
         if len(data.ids) < 2:
             continue
-        floats = engine._float_tables(data)
-        for step in sorted({0, 1, 2, rng.randint(3, 40), rng.randint(41, 400)}):
-            share = Fraction(budget) / len(ballots) + step
+        lanes = lanes_for(data)
+        assert lanes is not None
+        first = rng.choice([0, rng.randint(1, 40), rng.randint(41, 400)])
+        count = rng.choice([1, 3, 17, 64])
+        for i, fast in enumerate(lanes.run(first, count)):
+            step = first + i
             exact = engine._exact_step(data, step)
-            assert [data.ids[p] for p in exact] == naive_mes(costs, ballots, share), (costs, budget, step)
-            fast = engine._float_step(data, floats, step)
+            if i in (0, count - 1):
+                share = Fraction(budget) / len(ballots) + step
+                assert [data.ids[p] for p in exact] == naive_mes(costs, ballots, share), (costs, budget, step)
             runs += 1
             if fast is not None:
                 certified += 1
@@ -488,17 +490,26 @@ def test_float_steps_equal_exact_steps_and_the_definition() -> None:
     assert certified >= 0.9 * runs, (certified, runs)
 
 
+def test_lanes_are_not_used_where_floats_cannot_hold_the_numbers() -> None:
+    """Costs from 2**50 on (in whole units) leave floats too few digits: windows and
+    exact fractions alone, with the same outcome as the definition."""
+    costs: dict[str, object] = {"a": 2**51, "b": 2**51 + 3, "c": 3 * 2**50}
+    ballots = [frozenset({"a"}), frozenset({"a", "b"}), frozenset({"c"}), frozenset({"b", "c"})] * 3
+    budget = 2**52
+    assert lanes_for(mes_input(election(costs, budget, ballots))) is None
+    assert mes_add1(election(costs, budget, ballots)) == naive_add1(costs, budget, ballots)
+
+
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(add1_elections())
 def test_add1_one_step_at_a_time_equals_step_by_step_definition(case) -> None:
-    """The single-step Add1 that takes over where windows do not pay."""
+    """The Add1 by steps one by one (batches of lanes) that takes over where windows do not pay."""
     costs, budget, ballots = case
     data = mes_input(election(costs, budget, ballots))
     if len(data.ids) < 2:
         return
-    funded = engine._add1_by_steps(data, engine._float_tables(data), 0, [])
+    funded = engine._add1_by_steps(data, engine._lanes(data), 0, [])
     assert [data.ids[p] for p in funded] == naive_add1(costs, budget, ballots)
-
 
 
 # ---------------------------------------------------------------------------
@@ -517,9 +528,7 @@ def test_real_election(case: dict | None) -> None:
     assert case is not None
     path = DATA / case["file"]
     raw = path.read_bytes()
-    assert (
-        hashlib.sha256(raw).hexdigest() == case["sha256"]
-    ), "data file differs from the one expected.json describes"
+    assert hashlib.sha256(raw).hexdigest() == case["sha256"], "data file differs from the one expected.json describes"
     e = parse_pb(path)
     assert len(e.ballots) == case["voters"]
     assert len(e.projects) == case["projects"]

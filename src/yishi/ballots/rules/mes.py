@@ -7,13 +7,17 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from heapq import heappop, heappush, heapreplace
+from heapq import heappop, heapreplace
 from itertools import compress
 from operator import add, mul
 from time import thread_time
+from typing import TYPE_CHECKING
 
 from yishi.ballots.rules.greedy import fill_up
 from yishi.ballots.rules.model import Election, _distinct_ballots, approval_counts
+
+if TYPE_CHECKING:
+    from yishi.ballots.rules.mes_lanes import Lanes
 
 # Voters with the same ballot always hold the same budget, so MES runs over
 # weighted ballot classes, and within a run a project's supporters are grouped
@@ -659,250 +663,15 @@ def _outcomes(run: _Run) -> Iterator[tuple[int, list[int]]]:
             return
 
 
-# Single steps in floats
-# ----------------------
-# Where the windows above keep splitting (Toulouse's 670 Add1 steps have 571
-# different outcomes, which agree on their first 66 of about 115 rounds on
+# Steps one by one
+# -----------------
+# Where the windows above keep splitting (Toulouse's 670 Add1 steps have 512
+# different outcomes, which agree on their first 60 of about 117 rounds on
 # average), they share little and a round costs more with bounds than without.
-# There _mes_add1_run runs one step at a time (it times both and takes the
-# cheaper), each step as follows:
-#
-# * Lazy pricing, as in exact arithmetic: within a run budgets only fall, so
-#   prices only rise, and a price ratio computed in an earlier round is a lower
-#   bound now. Projects wait in a heap keyed (ratio, tie-break rank); only the top
-#   is re-priced, until the top is current. Every project starts at its floor 1/n
-#   (its ratio when nobody is short of money). Supporters are counted by budget
-#   group (voters who backed the same funded projects hold the same budget), and
-#   a project is recounted only after a payment moved some of its supporters.
-#
-# * Floats with a certificate at every decision. Each budget group carries a
-#   bound e on |float - exact|: the rounding of the starting share, then per
-#   payment the error of the price paid and one rounding (max(0, b - q) is
-#   1-Lipschitz in b and q); a group that surely pays all it has (b + e below the
-#   price's lower bound) holds exactly 0. From these bounds:
-#     - affordability: the float sum of the supporters' budgets is within
-#       sum w e plus rounding of the exact sum; closer than that is undecided;
-#     - a price q is the root of F(q) = sum w min(b, q) = cost. Moving budgets by
-#       at most e changes F by at most sum w e over the voters whose budget is not
-#       surely above the price (min(b, q) = q for the others), and F rises with
-#       slope at least the weight of those surely above it, so the price moves by
-#       at most their quotient; the code counts them in a band above the computed
-#       price and checks that the bound stays inside the band;
-#     - a price where every supporter surely has more than cost/k, the others
-#       (n - k of them) surely nothing, is exactly cost/k, ratio exactly 1/k.
-#       Such prices are flagged exact, and two exact ratios compare exactly as
-#       floats (1.0/k is strictly decreasing in k), so the exact ties of real
-#       elections (as many supporters with money, nobody short) are broken by id
-#       as in exact arithmetic.
-#   The round's winner is certified against every project whose key comes within
-#   the error bounds of its own (re-pricing those that are out of date): either
-#   both ratios are exact, or they are apart by more than both errors. A decision
-#   the bounds cannot settle makes the step run again in exact fractions
-#   (_exact_step, the same lazy algorithm over Fraction budgets), so every outcome
-#   is the exact one. On the Pabulib files no step has needed that.
-
-_U = 2.0**-52  # twice the unit roundoff of a float; every error bound is in its units
-_FLOAT_LIMIT = 2**50  # costs and budgets (scaled to whole units) up to this run in floats
-
-
-class _Unsure(Exception):
-    """A float decision the error bounds cannot settle: the step is rerun exactly."""
-
-
-@dataclass(frozen=True)
-class _Floats:
-    """Per-election tables for the float runs."""
-
-    costs: list[float]
-    heap: list[tuple[float, int, int]]  # every project at its floor 1/n, not yet priced
-    floor_err: list[float]
-
-
-def _float_tables(data: _MesInput) -> _Floats | None:
-    if max(data.costs) >= _FLOAT_LIMIT or data.budget >= _FLOAT_LIMIT:
-        return None
-    heap = [(1.0 / n, p, -1) for p, n in enumerate(data.approvals)]
-    heap.sort()
-    return _Floats([float(c) for c in data.costs], heap, [_U / n for n in data.approvals])
-
-
-def _float_price(
-    groups: list[tuple[float, int, float]], n: int, cost: float, broke: int
-) -> tuple[float, float, bool, float, float] | None:
-    """(ratio, its error, exact?, price, its error), or None if surely unaffordable.
-
-    ``groups``: (budget, voters, error bound) of the supporters' budget groups;
-    ``broke``: how many supporters surely have nothing left.
-    """
-    low = min([b - e for b, _, e in groups])
-    share = cost / n
-    if low > share * (1 + _U):
-        # Every supporter surely has more than cost/n: nobody is short, the price is
-        # exactly cost/n and the ratio exactly 1/n.
-        return 1.0 / n, _U / n, True, share, _U * share
-    if broke and broke < n:
-        # Those with nothing left pay nothing; if every other supporter surely has
-        # more than cost/k (k of them), the price is exactly cost/k and the ratio
-        # exactly 1/k: the ties of voters going broke.
-        k = n - broke
-        share = cost / k
-        if min([b - e for b, _, e in groups if b or e]) > share * (1 + _U):
-            return 1.0 / k, _U / k, True, share, _U * share
-    total = sum([b * w for b, w, _ in groups])
-    rounding = (len(groups) + 2) * _U * (total + cost)
-    slack = sum([w * e for _, w, e in groups]) + rounding
-    if total < cost - slack:
-        return None
-    if total <= cost + slack:
-        raise _Unsure
-    groups.sort()
-    num, den = cost, n
-    poor_err = 0.0
-    for b, w, e in groups:
-        if b * den >= num:
-            break
-        num -= b * w
-        den -= w
-        poor_err += w * e
-    q = num / den
-    # The exact price is within (sum of w e over the voters not surely richer than
-    # it) / (weight of those surely richer) of q; see the notes above.
-    band = 2 * (poor_err + rounding) / den
-    top = q + band
-    sure, unsure_err = 0, rounding
-    for b, w, e in groups:
-        if b - e > top:
-            sure += w
-        else:
-            unsure_err += w * e
-    if not sure:
-        raise _Unsure
-    q_err = unsure_err / sure
-    if q_err > band:
-        raise _Unsure
-    q_err += _U * q
-    key = q / cost
-    return key, q_err / cost + _U * key, False, q, q_err
-
-
-_BROKE_GROUP = 1  # the budget group of the voters who surely have nothing left
-
-
-def _float_step(data: _MesInput, floats: _Floats, step: int) -> list[int] | None:
-    """MES at the per-voter budget budget/n + step in floats; None if unsure.
-
-    Voters who backed the same funded projects hold the same budget: they form a
-    budget group, and a project is priced from its supporters' groups (a few
-    dozen at most), recounted only after a payment moved some of them.
-    """
-    start = data.budget / data.n_voters + step * data.money_scale
-    # Groups are never changed: voters who pay move to a new one.
-    g_budget = [start, 0.0]
-    g_error = [_U * start, 0.0]  # bound on |float - exact|
-    class_group = [0] * len(data.class_weight)
-    singles, repeated, approvals = data.single_supporters, data.repeated_supporters, data.approvals
-    supporters, costs, neighbours = data.supporters, floats.costs, data.neighbours
-    size = len(costs)
-    members: list[dict[int, int] | None] = [{0: a} for a in approvals]  # None: to recount
-    heap = list(floats.heap)  # (ratio, project, round it was priced in); sorted: a heap
-    key_err = list(floats.floor_err)
-    widest = max(key_err)  # largest error of any key in the heap
-    exact = [False] * size
-    price = [0.0] * size
-    price_err = [0.0] * size
-    changed = [0] * size  # last round that charged one of the project's supporters
-    alive = [True] * size
-    funded: list[int] = []
-    done = 0
-
-    def reprice(p: int) -> tuple[float, int, int] | None:
-        nonlocal widest
-        count = members[p]
-        if count is None:
-            count = {}
-            _count_elements(count, map(class_group.__getitem__, singles[p]))
-            for c, w in repeated[p]:
-                g = class_group[c]
-                count[g] = count.get(g, 0) + w
-            members[p] = count
-        groups = [(g_budget[g], w, g_error[g]) for g, w in count.items()]
-        found = _float_price(groups, approvals[p], costs[p], count.get(_BROKE_GROUP, 0))
-        if found is None:
-            alive[p] = False  # budgets only fall: out of reach now is out of reach for good
-            return None
-        key, key_err[p], exact[p], price[p], price_err[p] = found
-        widest = max(widest, key_err[p])
-        return key, p, done
-
-    try:
-        while True:
-            while heap:
-                key, p, at = heap[0]
-                if not alive[p]:
-                    heappop(heap)
-                elif at < changed[p]:
-                    entry = reprice(p)
-                    if entry is None:
-                        heappop(heap)
-                    else:
-                        heapreplace(heap, entry)
-                else:
-                    break
-            else:
-                return funded
-            top = heappop(heap)
-            key, p, _ = top
-            reach = key + key_err[p] + widest  # any key above this is surely behind
-            held = []
-            again = False
-            while heap:
-                other, x, at = heap[0]
-                if not alive[x]:
-                    heappop(heap)
-                    continue
-                if other > reach:
-                    break
-                if at < changed[x]:
-                    entry = reprice(x)
-                    if entry is None:
-                        heappop(heap)
-                        continue
-                    heapreplace(heap, entry)
-                    if entry < top:
-                        again = True  # x may be ahead after all: choose again
-                        break
-                    continue
-                if not (exact[p] and exact[x]) and other - key_err[x] <= key + key_err[p]:
-                    raise _Unsure
-                held.append(heappop(heap))
-            for h in held:
-                heappush(heap, h)
-            if again:
-                heappush(heap, top)
-                continue
-            # Pay: each of the winner's groups moves to a new group (or to the broke).
-            q, q_err = price[p], price_err[p]
-            low = q - q_err
-            moved = {}
-            for g in members[p]:  # type: ignore[union-attr]
-                b, e = g_budget[g], g_error[g]
-                if b + e < low:  # surely pays all it has
-                    moved[g] = _BROKE_GROUP
-                else:  # max(0, b - q) is 1-Lipschitz in b and q
-                    moved[g] = len(g_budget)
-                    g_budget.append(b - q if b > q else 0.0)
-                    g_error.append(e + q_err + _U * b)
-            paying = supporters[p]
-            for c, g in zip(paying, list(map(moved.__getitem__, map(class_group.__getitem__, paying))), strict=True):
-                class_group[c] = g
-            done += 1
-            for x in neighbours[p]:
-                changed[x] = done
-                members[x] = None
-            alive[p] = False
-            funded.append(p)
-    except _Unsure:
-        return None
+# There _mes_add1_run runs batches of consecutive steps side by side in floats,
+# certified at every decision (mes_lanes.py), and any step whose decision floats
+# cannot settle again in exact fractions (_exact_step, the same lazy algorithm
+# over Fraction budgets), so every outcome is the exact one.
 
 
 def _exact_step(data: _MesInput, step: int) -> list[int]:
@@ -962,10 +731,18 @@ def _exact_price(budget: list[Num], supporters: list[int], weights: list[int], n
     return Fraction(num, den)
 
 
-def _outcome_at(data: _MesInput, floats: _Floats | None, step: int) -> list[int]:
-    """MES at the per-voter budget budget/n + step: in floats where they are sure."""
-    funded = None if floats is None else _float_step(data, floats, step)
-    return _exact_step(data, step) if funded is None else funded
+def _steps(data: _MesInput, lanes: Lanes | None, first: int, count: int) -> list[list[int]]:
+    """MES at the per-voter budgets budget/n + first, ... + first + count - 1: in
+    floats where they are sure, in exact fractions where not."""
+    found: list[list[int] | None] = [None] * count if lanes is None else lanes.run(first, count)
+    return [_exact_step(data, first + i) if funded is None else funded for i, funded in enumerate(found)]
+
+
+def _plain(data: _MesInput) -> list[int]:
+    """MES at the starting budget alone: a window of one step, no numpy needed."""
+    for _last, funded in _outcomes(_Run(data, _window(data, 0, 0))):
+        return funded
+    raise AssertionError("a window always has an outcome")
 
 
 def _over_budget(data: _MesInput, funded: list[int]) -> bool:
@@ -979,7 +756,8 @@ def _is_exhaustive(data: _MesInput, funded: list[int]) -> bool:
 
 
 _SPAN_TO_COMPARE = 16  # shorter windows cost more per step than they will later
-_STRETCH = 4  # single steps run for at least this many times a losing window's CPU
+_STRETCH = 4  # steps one by one run for at least this many times a losing window's CPU
+_FIRST_BATCH = 8  # steps in the first batch of lanes after a window
 
 
 def _mes_add1_run(data: _MesInput) -> list[int]:
@@ -988,21 +766,26 @@ def _mes_add1_run(data: _MesInput) -> list[int]:
     Stepping by 1, it stops at the first step whose outcome is over the budget
     (returning the previous outcome) or exhaustive (returning it). Windows of
     steps with one certified outcome are passed in one go while they pay: from
-    windows of 16 steps on, the steps after each window are run on their own (in
-    floats) and timed. While a single step costs less CPU than the window did per
-    step (most of its steps had outcomes of their own), single steps go on, for
-    4 times the window's CPU, then 8, 16, ... times while windows keep losing;
-    then a window of 16 steps is tried again, as outcomes change less often at
-    some budgets than at others (a synthetic election of 200 projects and 8,000
-    voters changes every 3 steps at first and every 20 near the end). Either way
-    each step's outcome is the exact one, so the choice only moves the time.
+    windows of 16 steps on, the steps after each window are run one by one (in
+    batches of lanes) and timed. While a step costs less CPU than the window did
+    per step (most of its steps had outcomes of their own), steps go on one by
+    one, for 4 times the window's CPU, then 8, 16, ... times while windows keep
+    losing; then a window of 16 steps is tried again, as outcomes change less
+    often at some budgets than at others (a synthetic election of 200 projects
+    and 8,000 voters changes every 3 steps at first and every 20 near the end).
+    Either way each step's outcome is the exact one, so the choice only moves
+    the time.
     """
-    floats = _float_tables(data)
+    lanes: Lanes | None = None
+    floats = True  # until the numbers prove too large for them: windows all the way
     step, span = 0, 1
     previous: list[int] = []
     patience = _STRETCH
     while True:
-        timed = floats is not None and span >= _SPAN_TO_COMPARE
+        timed = floats and span >= _SPAN_TO_COMPARE
+        if timed and lanes is None:
+            lanes = _lanes(data)
+            floats = timed = lanes is not None
         started = thread_time()
         for last, funded in _outcomes(_Run(data, _window(data, step, step + span))):
             if _over_budget(data, funded):
@@ -1018,17 +801,21 @@ def _mes_add1_run(data: _MesInput) -> list[int]:
         window_time = thread_time() - started
         per_step = window_time / (span + 1)
         spent, count = 0.0, 0
+        batch = _FIRST_BATCH
         while not count or (spent < count * per_step and spent < patience * window_time):
             started = thread_time()
-            funded = _outcome_at(data, floats, step)
+            outcomes = _steps(data, lanes, step, batch)
             spent += thread_time() - started
-            count += 1
-            if _over_budget(data, funded):
-                return previous
-            if _is_exhaustive(data, funded):
-                return funded
-            previous, step = funded, step + 1
-        if spent < count * per_step:  # single steps won: windows again later, and small
+            count += batch
+            # Batches grow while they last: the last one runs past the stopping step.
+            batch = min(2 * batch, lanes.batch) if lanes is not None else 1
+            for funded in outcomes:
+                if _over_budget(data, funded):
+                    return previous
+                if _is_exhaustive(data, funded):
+                    return funded
+                previous, step = funded, step + 1
+        if spent < count * per_step:  # steps one by one won: windows again later, and small
             patience *= 2
             span = _SPAN_TO_COMPARE
         else:
@@ -1036,15 +823,23 @@ def _mes_add1_run(data: _MesInput) -> list[int]:
             span *= 2
 
 
-def _add1_by_steps(data: _MesInput, floats: _Floats | None, step: int, previous: list[int]) -> list[int]:
-    """Add1 from ``step`` on, one step at a time (``previous``: the outcome before it)."""
+def _lanes(data: _MesInput) -> Lanes | None:
+    """Lanes for steps one by one; numpy is loaded only once a run needs them."""
+    from yishi.ballots.rules.mes_lanes import lanes_for  # noqa: PLC0415 — start-up cost (numpy)
+
+    return lanes_for(data)
+
+
+def _add1_by_steps(data: _MesInput, lanes: Lanes | None, step: int, previous: list[int]) -> list[int]:
+    """Add1 from ``step`` on, steps one by one (``previous``: the outcome before it)."""
+    batch = 1 if lanes is None else lanes.batch
     while True:
-        funded = _outcome_at(data, floats, step)
-        if _over_budget(data, funded):
-            return previous
-        if _is_exhaustive(data, funded):
-            return funded
-        previous, step = funded, step + 1
+        for funded in _steps(data, lanes, step, batch):
+            if _over_budget(data, funded):
+                return previous
+            if _is_exhaustive(data, funded):
+                return funded
+            previous, step = funded, step + 1
 
 
 def mes(election: Election, add1: bool = True, fill: bool = True) -> list[str]:
@@ -1065,10 +860,8 @@ def mes(election: Election, add1: bool = True, fill: bool = True) -> list[str]:
         funded = _lone_candidate(election, ids[0], counts[ids[0]], voters, add1)
     else:
         data = _mes_input(election, grouped, counts, ids)
-        funded = [data.ids[p] for p in (_mes_add1_run(data) if add1 else _outcome_at(data, _float_tables(data), 0))]
+        funded = [data.ids[p] for p in (_mes_add1_run(data) if add1 else _plain(data))]
     return fill_up(election, funded, counts) if fill else funded
-
-
 
 
 def _lone_candidate(election: Election, pid: str, approvals: int, voters: int, add1: bool) -> list[str]:
