@@ -45,12 +45,32 @@ Each lane runs MES as one step alone would, lazily priced:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import Protocol
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from yishi.ballots.rules.mes import _MesInput
+
+class MesData(Protocol):
+    """What lanes read of mes._MesInput (projects by tie-break rank, ballot classes)."""
+
+    @property
+    def costs(self) -> list[int]: ...  # in units of 1/money_scale
+    @property
+    def supporters(self) -> list[list[int]]: ...  # project -> ballot classes approving it
+    @property
+    def neighbours(self) -> list[list[int]]: ...  # project -> projects sharing a supporter
+    @property
+    def class_weight(self) -> list[int]: ...
+    @property
+    def approvals(self) -> Sequence[int]: ...
+    @property
+    def n_voters(self) -> int: ...
+    @property
+    def budget(self) -> int: ...
+    @property
+    def money_scale(self) -> int: ...
+
 
 _U = 2.0**-52  # twice the unit roundoff, as in mes.py
 _INF = float("inf")
@@ -60,7 +80,7 @@ _CELLS = 2**21  # lanes x ballot classes of one batch: two float arrays of 16 MB
 _MOST_LANES = 64  # more lanes than this stopped paying on Toulouse (1.7 ms a step at 64 and 128)
 
 
-def lanes_for(data: _MesInput) -> Lanes | None:
+def lanes_for(data: MesData) -> Lanes | None:
     """Lanes for this election, or None if its numbers are too large for floats."""
     if max(data.costs) >= _FLOAT_LIMIT or data.budget >= _FLOAT_LIMIT:
         return None
@@ -70,7 +90,7 @@ def lanes_for(data: _MesInput) -> Lanes | None:
 class Lanes:
     """Per-election arrays for lane runs: supporters as one flat list, costs, neighbours."""
 
-    def __init__(self, data: _MesInput) -> None:
+    def __init__(self, data: MesData) -> None:
         self.data = data
         weights = np.asarray(data.class_weight, dtype=np.float64)
         sizes = np.array([len(s) for s in data.supporters], dtype=np.intp)
