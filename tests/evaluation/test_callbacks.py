@@ -159,9 +159,15 @@ async def test_the_second_reopen_sends_the_case_up_to_the_district():
     texts = [h["text"] for h in await history.history(w["suggestion"])]
     assert any(t.startswith("自动提级") for t in texts)
     assert await UnsatisfiedCase.count() == 2
-    # The first entry counts as answered (the unit answered it), the second is open.
-    colours = sorted(r["colour"].value for r in await callbacks.ledger(today=date(2026, 3, 13)))
-    assert colours == ["answered", "open"]
+    # The first entry counts as answered (the unit answered it), with the answer that did; the
+    # second is open until the unit answers again, then shows that answer.
+    rows = {r["comment"]: r for r in await callbacks.ledger(today=date(2026, 3, 13))}
+    assert (rows["没修好"]["colour"], rows["没修好"]["answer"]) == (CaseColour.answered, "又修了一次。")
+    assert (rows["还是不亮"]["colour"], rows["还是不亮"]["answer"]) == (CaseColour.open, "")
+    await services.reply(w["case"], "换了整条线路，三盏都亮了。", actor=w["clerk"], now=china(date(2026, 3, 16)))
+    rows = {r["comment"]: r for r in await callbacks.ledger(today=date(2026, 3, 17))}
+    assert [(rows[c]["colour"], rows[c]["answer"]) for c in ("没修好", "还是不亮")] == [
+        (CaseColour.answered, "又修了一次。"), (CaseColour.answered, "换了整条线路，三盏都亮了。")]
 
 
 async def test_a_telephone_call_is_recorded_on_its_day_by_the_streets_staff():

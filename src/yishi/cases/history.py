@@ -9,6 +9,7 @@ from typing import Any
 from yishi.cases.enums import CaseKind, MeetingKind, Urgency
 from yishi.core import audit
 from yishi.core.i18n import N_, _, pgettext
+from yishi.core.tables import AuditEntry
 from yishi.suggestions import history as suggestion_history
 from yishi.suggestions.enums import Track
 
@@ -76,6 +77,27 @@ def describe(entry: dict) -> str:
     if data.get("reason"):
         details.append(_("理由：{text}").format(text=data["reason"]))
     return label + (_("（") + _("；").join(details) + _("）") if details else "")
+
+
+async def answers_of(suggestion_ids: list[int]) -> dict[int, list[str]]:
+    """Suggestion id -> the texts of its case's answers in order (answer_no 1, 2, ...). The case
+    keeps only its latest (Case.reply); the trail has each: every 答复 records the text
+    (suggestion.answered) and then case.answered, so a suggestion answered on its own page, not
+    by the case, adds no answer."""
+    out: dict[int, list[str]] = {}
+    if not suggestion_ids:
+        return out
+    entries = await AuditEntry.select(AuditEntry.object_id, AuditEntry.action, AuditEntry.data).where(
+        (AuditEntry.object_type == "suggestion") & AuditEntry.object_id.is_in(suggestion_ids)
+        & AuditEntry.action.is_in(["suggestion.answered", "case.answered"])).order_by(AuditEntry.id).run()
+    text: dict[int, str] = {}
+    for e in entries:
+        if e["action"] == "suggestion.answered":
+            data = json.loads(e["data"] or "{}") if isinstance(e["data"], str) else (e["data"] or {})
+            text[e["object_id"]] = data.get("reply", "")
+        else:
+            out.setdefault(e["object_id"], []).append(text.get(e["object_id"], ""))
+    return out
 
 
 async def history(suggestion_id: int) -> list[dict]:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from yishi.cases import history as case_history
 from yishi.cases import permissions as cperm
 from yishi.cases import services as cases
 from yishi.cases.enums import CaseState
@@ -233,7 +234,7 @@ async def ledger(*, town_id: int | None = None, district_id: int | None = None, 
     q = UnsatisfiedCase.select(
         *UnsatisfiedCase.all_columns(), UnsatisfiedCase.case.state.as_alias("case_state"),
         UnsatisfiedCase.case.reply.as_alias("case_reply"), UnsatisfiedCase.case.district.as_alias("district_id"),
-        UnsatisfiedCase.case.town.as_alias("town_id"),
+        UnsatisfiedCase.case.town.as_alias("town_id"), UnsatisfiedCase.case.suggestion.as_alias("suggestion_id"),
         UnsatisfiedCase.case.suggestion.tracking_code.as_alias("tracking_code"),  # type: ignore[union-attr]
         UnsatisfiedCase.unit.name.as_alias("unit_name")).where(UnsatisfiedCase.case.is_not_null())
     if town_id is not None:
@@ -244,10 +245,21 @@ async def ledger(*, town_id: int | None = None, district_id: int | None = None, 
         q = q.where(UnsatisfiedCase.unit == unit_id)
     rows = await q.order_by(UnsatisfiedCase.id).run()
     last = {r["case"]: r["id"] for r in rows}
+    # An earlier entry's answer is not the case's reply now (a later one): the trail has it. The
+    # case's n-th entry was opened on its n-th answer (each 不满意 reopens it once), so the unit's
+    # answer to it is answer n + 1.
+    earlier = sorted({r["suggestion_id"] for r in rows if last[r["case"]] != r["id"]})
+    answers = await case_history.answers_of(earlier)
+    n_of: dict[int, int] = {}
     for r in rows:
+        n = n_of[r["case"]] = n_of.get(r["case"], 0) + 1
         is_last = last[r["case"]] == r["id"]
         r["answered"] = not is_last or r["case_state"] in (CaseState.answered.value, CaseState.closed.value)
-        r["answer"] = r["case_reply"] if r["answered"] and is_last else ""
+        if is_last:
+            r["answer"] = r["case_reply"] if r["answered"] else ""
+        else:
+            texts = answers.get(r["suggestion_id"], [])
+            r["answer"] = texts[n] if len(texts) > n else ""
         r["unit_display"] = r["unit_name"] or ""
     return await services.colour_ledger(rows, today)
 
