@@ -246,6 +246,10 @@ class _Batch:
         per-pair sum or minimum is one reduceat over all pairs.
         """
         info = self.lanes
+        # By project, then lane: the pairs of one project read the same classes, whose
+        # lanes sit side by side in memory, so one pair's reads bring in the next one's.
+        order = np.argsort(projects * self.width + lanes)
+        lanes, projects = lanes[order], projects[order]
         starts, pair, position = info.segments(projects)
         at = info.classes[position] * self.width + lanes[pair]
         budget, error = self.budget[at], self.error[at]
@@ -286,39 +290,44 @@ class _Batch:
         self.unsure[lanes[close]] = True
         if not go.any():
             return
-        if not go.all():
+        counted: np.ndarray | bool = True
+        if 2 * np.count_nonzero(go) < go.size:
+            # Mostly settled already: carry on with the rest alone.
             lanes, projects, n, cost, rounding = lanes[go], projects[go], n[go], cost[go], rounding[go]
             keep = go[pair]
             budget, low, w, wb, we = budget[keep], low[keep], w[keep], wb[keep], we[keep]
             starts, pair = _segments_of(info.sizes[projects])
+            go = np.ones(lanes.size, dtype=bool)
+        elif not go.all():
+            counted = go[pair]  # the others' sums below are computed and ignored
         # The poor set's fixed point: from any guess, the price a set implies moves the
         # guess towards the true poor set (from a subset, the price is at most the true
         # one; from a superset, at most too, so the extra ones drop out), and a set that
         # reproduces itself is the true one. The last price is the guess: prices only
         # rise during a run, so the poor set rarely changes from one pricing to the next.
         q = np.maximum(cost / n, self.price[lanes, projects])
-        poor = budget < q[pair]
+        poor = (budget < q[pair]) & counted
         for _ in range(_MAX_SWEEPS):
-            num = cost - np.add.reduceat(wb * poor, starts)
-            den = n - np.add.reduceat(w * poor, starts)
+            num = cost - np.add.reduceat(np.where(poor, wb, 0.0), starts)
+            den = n - np.add.reduceat(np.where(poor, w, 0.0), starts)
             q = num / np.where(den > 0, den, 1.0)
-            settled = budget < q[pair]
+            settled = (budget < q[pair]) & counted
             if np.array_equal(settled, poor):
                 break
             poor = settled
         else:
-            self.unsure[lanes] = True
+            self.unsure[lanes[go]] = True
             return
-        poor_err = np.add.reduceat(we * poor, starts)
+        poor_err = np.add.reduceat(np.where(poor, we, 0.0), starts)
         positive = np.where(den > 0, den, 1.0)
         band = 2 * (poor_err + rounding) / positive
         surely = low > (q + band)[pair]
-        sure = np.add.reduceat(w * surely, starts)
-        unsure_err = rounding + np.add.reduceat(we * ~surely, starts)
+        sure = np.add.reduceat(np.where(surely, w, 0.0), starts)
+        unsure_err = rounding + np.add.reduceat(np.where(surely, 0.0, we), starts)
         q_err = unsure_err / np.where(sure > 0, sure, 1.0)
-        bad = (den <= 0) | (sure == 0) | (q_err > band)
+        bad = go & ((den <= 0) | (sure == 0) | (q_err > band))
         self.unsure[lanes[bad]] = True
-        good = ~bad
+        good = go & ~bad
         q, q_err = q[good], q_err[good] + _U * q[good]
         lanes, projects, cost = lanes[good], projects[good], cost[good]
         key = q / cost
@@ -343,6 +352,8 @@ class _Batch:
     def _pay(self, lanes: np.ndarray, winners: np.ndarray) -> None:
         """Charge each lane's winner's supporters: max(0, b - q), or surely 0."""
         info = self.lanes
+        order = np.argsort(winners * self.width + lanes)  # as in _reprice
+        lanes, winners = lanes[order], winners[order]
         _starts, pair, position = info.segments(winners)
         at = info.classes[position] * self.width + lanes[pair]
         budget, error = self.budget[at], self.error[at]
