@@ -11,6 +11,8 @@ import importlib
 import json
 import os
 import random
+import subprocess
+import sys
 from fractions import Fraction
 from pathlib import Path
 from unittest import mock
@@ -488,6 +490,27 @@ def test_lanes_equal_exact_steps_and_the_definition() -> None:
                 certified += 1
                 assert fast == exact, (costs, budget, step)
     assert certified >= 0.9 * runs, (certified, runs)
+
+
+def test_a_small_tally_does_not_load_numpy() -> None:
+    """`yishi tally` starts in well under the time it computes: an election whose Add1
+    climbs 1,800 steps in windows in a millisecond never loads numpy (0.1-0.3 s to
+    import), which only the lanes of long runs need; let in at once, they would."""
+    script = (
+        "import importlib, sys\n"
+        "from yishi.ballots.rules import Election, mes\n"
+        "engine = importlib.import_module('yishi.ballots.rules.mes')\n"
+        "if sys.argv[1:]:\n"
+        "    engine._LANES_AFTER = float(sys.argv[1])\n"
+        "ballots = [frozenset('a'), frozenset('bc'), frozenset('c')]\n"
+        "e = Election.from_costs({'a': 2900, 'b': 2800, 'c': 150}, 3000, ballots)\n"
+        "print(mes(e), 'numpy' in sys.modules)\n"
+    )
+    for after, loaded in (([], "False"), (["0"], "True")):
+        done = subprocess.run([sys.executable, "-c", script, *after], capture_output=True, text=True, check=True,
+                              timeout=60)
+        assert done.stdout.split()[-1] == loaded, done.stdout
+        assert "['c', 'b']" in done.stdout
 
 
 def test_lanes_are_not_used_where_floats_cannot_hold_the_numbers() -> None:

@@ -758,6 +758,7 @@ def _is_exhaustive(data: _MesInput, funded: list[int]) -> bool:
 _SPAN_TO_COMPARE = 16  # shorter windows cost more per step than they will later
 _STRETCH = 4  # steps one by one run for at least this many times a losing window's CPU
 _FIRST_BATCH = 8  # steps in the first batch of lanes after a window
+_LANES_AFTER = 0.2  # CPU seconds of windows before steps one by one are tried (numpy loads in 0.1-0.3 s)
 
 
 def _mes_add1_run(data: _MesInput) -> list[int]:
@@ -781,8 +782,10 @@ def _mes_add1_run(data: _MesInput) -> list[int]:
     step, span = 0, 1
     previous: list[int] = []
     patience = _STRETCH
+    begun = thread_time()
     while True:
-        timed = floats and span >= _SPAN_TO_COMPARE
+        # Small elections finish in windows before loading numpy would pay.
+        timed = floats and span >= _SPAN_TO_COMPARE and thread_time() - begun >= _LANES_AFTER
         if timed and lanes is None:
             lanes = _lanes(data)
             floats = timed = lanes is not None
