@@ -166,3 +166,33 @@ async def test_case_page_links_a_clerk_only_to_the_meetings_her_unit_was_summone
     await f.login(client, w["staff"].username)
     page = (await client.get(f"/cases/{w['case']}")).text
     assert f'href="/cases/meetings/{summoned}"' in page and f'href="/cases/meetings/{other}"' in page
+
+
+async def test_call_form_offers_the_cases_that_need_coordination_first(client):
+    """A big street has hundreds of open cases: the form lists first those a meeting is for
+    (sent back by a unit, past its deadline), each with its reason, and the rest folded
+    under "其他未办结的工单", opened when one of them was picked from its case page."""
+    w = await world()
+    staff, a = w["staff"], w["a"]
+    long_ago = datetime(2025, 1, 6, 2, 0, tzinfo=UTC)
+    late = await f.make_suggestion(w["places"], content="菜场门口积水多日无人处理。")
+    late_case = await cases.dispatch(late.id, Dispatch(a, ()), actor=staff, now=long_ago)
+    back = await f.make_suggestion(w["places"], content="楼道灯坏了，物业说不归他们管。")
+    back_case = await cases.dispatch(back.id, Dispatch(a, ()), actor=staff)
+    await cases.send_back(back_case, "不属于本单位职责。", actor=w["clerk_a"])
+    await f.login(client, staff.username)
+
+    page = (await client.get("/cases/meetings/new")).text
+    picks = page.split('id="pick-cases"')[1].split("</fieldset>")[0]
+    needy, others = picks.split('id="other-cases"')
+    assert f'value="{late_case}"' in needy and f'value="{back_case}"' in needy
+    assert f'value="{w["case"]}"' in others and f'value="{w["case"]}"' not in needy
+    late_label = needy.split(f'value="{late_case}"')[1].split("</label>")[0]
+    back_label = needy.split(f'value="{back_case}"')[1].split("</label>")[0]
+    assert "已逾期" in f.text(late_label) and "已退单" in f.text(back_label)
+    assert "其他未办结的工单（1 件）" in f.text(others)
+    assert "open" not in others.split(">")[0]  # folded
+
+    picked = (await client.get(f"/cases/meetings/new?case={w['case']}")).text
+    assert "open" in picked.split('id="other-cases"')[1].split(">")[0]
+    assert f'name="cases" value="{w["case"]}" checked' in picked

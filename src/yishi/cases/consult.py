@@ -557,21 +557,38 @@ async def unit_queue(unit_id: int) -> UnitQueue:
     return UnitQueue(summoned, items)
 
 
-async def open_cases_to_consult(user: Any) -> list[dict]:
+CONSULT_PICK_MAX = 500  # open cases offered on the "call a meeting" form
+
+
+async def open_cases_to_consult(user: Any, now: datetime | None = None) -> list[dict]:
     """The cases a user may put on a meeting's agenda: her street's open cases, or, for the
-    district, its open cases sent up to it (most recent first, at most 200)."""
+    district, its open cases sent up to it; most recent first, at most CONSULT_PICK_MAX.
+
+    Each carries ``needs``: why it may need a meeting (sent back by a unit, past its deadline,
+    reopened after a resident's 不满意, sent up to the district), so that the form can offer
+    those first: a big street has hundreds of open cases, and a meeting is for the hard ones.
+    """
     role = role_of(user)
     query = Case.select(Case.id, Case.suggestion.tracking_code.as_alias("tracking_code"),
                         Case.suggestion.content.as_alias("content"), Case.state, Case.town.name.as_alias("town_name"),
-                        Case.district).where(Case.state != CaseState.closed.value)
+                        Case.district, Case.due_at, Case.returns, Case.reopens, Case.escalated_at).where(
+        Case.state != CaseState.closed.value)
     if role is Role.district_reviewer:
         query = query.where((Case.district == id_of(user.district)) & Case.escalated_at.is_not_null())
     elif role is not Role.admin:
         query = query.where(Case.town == id_of(user.town))
-    rows = await query.order_by(Case.id, ascending=False).limit(200).run()
+    rows = await query.order_by(Case.id, ascending=False).limit(CONSULT_PICK_MAX).run()
+    now = now or dates.now()
     for r in rows:
         r["state"] = CaseState(r["state"])
-    return rows
+        r["needs"] = [label for label, hit in (
+            (_("已退单"), r["state"] is CaseState.returned or r["returns"] > 0),
+            (_("已逾期"), r["due_at"] is not None and r["due_at"] < now
+             and r["state"] in (CaseState.dispatched, CaseState.accepted)),
+            (_("居民不满意·重办"), r["reopens"] > 0),
+            (_("已提级"), r["escalated_at"] is not None),
+        ) if hit]
+    return sorted(rows, key=lambda r: not r["needs"])  # stable: most recent first within each group
 
 
 # --- 协办意见 -------------------------------------------------------------------------------------------
