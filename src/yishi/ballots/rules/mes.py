@@ -8,10 +8,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from heapq import heappop, heapreplace
-from itertools import compress
+from itertools import chain, compress
 from operator import add, mul
 from time import thread_time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from yishi.ballots.rules.greedy import fill_up
 from yishi.ballots.rules.model import Election, _distinct_ballots, approval_counts
@@ -113,25 +113,30 @@ def _mes_input(
     for c, projs in enumerate(class_projects):
         for p in projs:
             supporters[p].append(c)
-    neighbours: list[set[int]] = [set() for _ in ids]
-    for projs in class_projects:
-        for p in projs:
-            neighbours[p].update(projs)
-    costs = [Fraction(election.projects[pid].cost) for pid in ids]
+    # A project's neighbours: the projects on its supporters' ballots (C-level unions).
+    neighbours = [sorted(set(chain.from_iterable(map(class_projects.__getitem__, cs)))) for cs in supporters]
+    raw = [election.projects[pid].cost for pid in ids]
+    if isinstance(election.budget, int) and all(isinstance(c, int) for c in raw):
+        scale = 1  # whole amounts, as in nearly every Pabulib file: no fractions to build
+        costs, budget = cast(list[int], raw), election.budget
+    else:
+        fractions = [Fraction(c) for c in raw]
+        scale = math.lcm(Fraction(election.budget).denominator, *(c.denominator for c in fractions))
+        costs, budget = [int(c * scale) for c in fractions], int(election.budget * scale)
     weights = list(classes.values())
-    scale = math.lcm(Fraction(election.budget).denominator, *(c.denominator for c in costs))
+    repeat = [w if w <= _EXPANDED else 0 for w in weights]
     return _MesInput(
         ids=ids,
-        costs=[int(c * scale) for c in costs],
+        costs=costs,
         supporters=supporters,
-        neighbours=[sorted(n) for n in neighbours],
-        single_supporters=[[c for c in cs for _ in range(weights[c]) if weights[c] <= _EXPANDED] for cs in supporters],
+        neighbours=neighbours,
+        single_supporters=[list(chain.from_iterable([c] * repeat[c] for c in cs)) for cs in supporters],
         repeated_supporters=[[(c, weights[c]) for c in cs if weights[c] > _EXPANDED] for cs in supporters],
         class_projects=class_projects,
         class_weight=weights,
         approvals=[counts[pid] for pid in ids],
         n_voters=election.total_voters(),
-        budget=int(election.budget * scale),
+        budget=budget,
         money_scale=scale,
     )
 
@@ -779,7 +784,7 @@ def _mes_add1_run(data: _MesInput) -> list[int]:
     """
     lanes: Lanes | None = None
     floats = True  # until the numbers prove too large for them: windows all the way
-    step, span = 0, 1
+    step, span = 0, 0
     previous: list[int] = []
     patience = _STRETCH
     begun = thread_time()
@@ -799,7 +804,7 @@ def _mes_add1_run(data: _MesInput) -> list[int]:
             step = last + 1
         if not timed:
             # Outcomes rarely change from one step to the next: try longer stretches.
-            span *= 2
+            span = 2 * span or 1
             continue
         window_time = thread_time() - started
         per_step = window_time / (span + 1)
