@@ -32,12 +32,30 @@ _RUNNER = """
 """
 
 
+# The page's markup as axe sees it, without the words: every element with its attributes (numbers
+# in their values made N, so /rounds/3 and /rounds/5 are alike; the session's CSRF token and
+# hidden fields' values left out, as no rule reads them) and whether it holds text of its own. Two
+# pages alike here are the same markup with other words or other rows' ids in it, and axe finds
+# the same on both (its rules look at elements, attributes, roles, names being there and styles,
+# which come from the classes). The page walk checks each markup once (tests/e2e/test_page_walk.py);
+# the other browser tests check every page they load.
+MARKUP = """() => {
+  const value = (e, a) => (a.name === "value" && e.type === "hidden") ? "" :
+    a.value.replace(/[A-Za-z0-9_-]{20,}/g, "T").replace(/\\d+/g, "N");
+  const walk = (e) => e.tagName + "[" + [...e.attributes].map(a => a.name + "=" + value(e, a)).sort().join(" ")
+    + "]" + ([...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()) ? "T" : "")
+    + "(" + [...e.children].map(walk).join("") + ")";
+  return walk(document.documentElement);
+}"""
+
+
 @dataclass
 class AxeLog:
     """What axe found on each page a context visited: url -> violations (serious or critical)."""
 
     checked: list[str] = field(default_factory=list)
     findings: dict[str, list[dict]] = field(default_factory=dict)
+    skipped: int = 0  # pages not checked, their markup checked already (the page walk)
 
     def add(self, url: str, violations: list[dict]) -> None:
         self.checked.append(url)
