@@ -279,13 +279,33 @@ def start_server(port: int | None = None, *extra: str) -> tuple[subprocess.Popen
             time.sleep(0.1)
 
 
+_LIVE: list[subprocess.Popen] = []  # the session's live server, once a test of this worker asked for it
+
+
 @pytest.fixture(scope="session")
 def live_server():
     """`yishi serve` on the test database, for the whole session."""
     proc, url = start_server()
+    _LIVE.append(proc)
     yield url
+    _LIVE.remove(proc)
     proc.terminate()
     proc.wait(timeout=10)
+
+
+@pytest.fixture
+def live_server_paused():
+    """The session's live server, if this worker started one, stopped (SIGSTOP) for the test: its
+    round closer ends any due round every 30 s, and would end the ones the test means its own
+    closers to end (found when a run put tests/test_periodic.py on a worker with a live server:
+    its `yishi periodic` passes then found nothing left to do). Between tests the server is idle."""
+    import signal
+
+    for proc in _LIVE:
+        os.kill(proc.pid, signal.SIGSTOP)
+    yield
+    for proc in _LIVE:
+        os.kill(proc.pid, signal.SIGCONT)
 
 
 @pytest.fixture

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from tests import factories as f
 from tests.conftest import ROOT
 from tests.evaluation import setup as evaluation_setup
@@ -22,6 +24,9 @@ from yishi.suggestions import services as suggestions
 from yishi.suggestions.tables import Suggestion
 from yishi.wishlists import services as wishlists
 from yishi.wishlists.enums import RoundStatus
+
+# The passes here must be the only closers: a live server of this worker's browser tests is paused.
+pytestmark = pytest.mark.usefixtures("live_server_paused")
 
 
 async def _due_round(ballots: int = 2) -> int:
