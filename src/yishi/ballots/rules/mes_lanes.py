@@ -272,11 +272,14 @@ class _Batch:
         wb, we = w * budget, w * error
         # The surely broke pay nothing; if every other supporter (k of them) surely has
         # more than cost/k, the price is exactly cost/k, ratio 1/k.
-        broke_mask = (budget == 0) & (error == 0)
-        payers = n - np.add.reduceat(w * broke_mask, starts)
-        k_share = cost / np.where(payers > 0, payers, 1.0)
-        low_payer = np.minimum.reduceat(np.where(broke_mask, _INF, low), starts)
-        tied = (payers < n) & (payers > 0) & (low_payer > k_share * (1 + _U))
+        broke_mask = we == 0  # weights are positive and errors never 0 otherwise: b = e = 0
+        if broke_mask.any():
+            payers = n - np.add.reduceat(np.where(broke_mask, w, 0.0), starts)
+            k_share = cost / np.where(payers > 0, payers, 1.0)
+            low_payer = np.minimum.reduceat(np.where(broke_mask, _INF, low), starts)
+            tied = (payers < n) & (payers > 0) & (low_payer > k_share * (1 + _U))
+        else:
+            payers, k_share, tied = n, cost / n, np.zeros(n.size, dtype=bool)
         total = np.add.reduceat(wb, starts)
         rounding = (info.sizes[projects] + 2) * _U * (total + cost)
         slack = np.add.reduceat(we, starts) + rounding
