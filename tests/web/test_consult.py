@@ -190,6 +190,7 @@ async def test_call_form_offers_the_cases_that_need_coordination_first(client):
     late_label = needy.split(f'value="{late_case}"')[1].split("</label>")[0]
     back_label = needy.split(f'value="{back_case}"')[1].split("</label>")[0]
     assert "已逾期" in f.text(late_label) and "已退单" in f.text(back_label)
+    assert f.text(back_label).count("已退单") == 1  # the state says it; no badge repeats it
     assert "其他未办结的工单（1 件）" in f.text(others)
     assert "open" not in others.split(">")[0]  # folded
 

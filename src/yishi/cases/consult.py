@@ -567,28 +567,45 @@ async def open_cases_to_consult(user: Any, now: datetime | None = None) -> list[
     Each carries ``needs``: why it may need a meeting (sent back by a unit, past its deadline,
     reopened after a resident's 不满意, sent up to the district), so that the form can offer
     those first: a big street has hundreds of open cases, and a meeting is for the hard ones.
+    The hard ones are read first, so that old ones are not the ones cut off by the limit.
     """
     role = role_of(user)
-    query = Case.select(Case.id, Case.suggestion.tracking_code.as_alias("tracking_code"),
+    now = now or dates.now()
+    district_level = role is Role.district_reviewer
+
+    def query(*where: Any) -> Any:  # Piccolo's where() adds to the query it is called on: one each
+        q = Case.select(Case.id, Case.suggestion.tracking_code.as_alias("tracking_code"),
                         Case.suggestion.content.as_alias("content"), Case.state, Case.town.name.as_alias("town_name"),
                         Case.district, Case.due_at, Case.returns, Case.reopens, Case.escalated_at).where(
-        Case.state != CaseState.closed.value)
-    if role is Role.district_reviewer:
-        query = query.where((Case.district == id_of(user.district)) & Case.escalated_at.is_not_null())
-    elif role is not Role.admin:
-        query = query.where(Case.town == id_of(user.town))
-    rows = await query.order_by(Case.id, ascending=False).limit(CONSULT_PICK_MAX).run()
-    now = now or dates.now()
+            Case.state != CaseState.closed.value, *where)
+        if district_level:
+            q = q.where((Case.district == id_of(user.district)) & Case.escalated_at.is_not_null())
+        elif role is not Role.admin:
+            q = q.where(Case.town == id_of(user.town))
+        return q.order_by(Case.id, ascending=False)
+
+    hard = (Case.state == CaseState.returned.value) | (Case.returns > 0) | (Case.reopens > 0) | (
+        Case.due_at.is_not_null() & (Case.due_at < now)
+        & Case.state.is_in([CaseState.dispatched.value, CaseState.accepted.value]))
+    if not district_level:  # at the district every listed case was sent up
+        hard = hard | Case.escalated_at.is_not_null()
+    rows = await query(hard).limit(CONSULT_PICK_MAX).run()
+    if len(rows) < CONSULT_PICK_MAX:
+        seen = [r["id"] for r in rows]
+        rest = query(Case.id.not_in(seen)) if seen else query()
+        rows += await rest.limit(CONSULT_PICK_MAX - len(rows)).run()
     for r in rows:
         r["state"] = CaseState(r["state"])
         r["needs"] = [label for label, hit in (
-            (_("已退单"), r["state"] is CaseState.returned or r["returns"] > 0),
+            # The state's own label already says 已退单 when it is.
+            (_("曾被退单"), r["returns"] > 0 and r["state"] is not CaseState.returned),
             (_("已逾期"), r["due_at"] is not None and r["due_at"] < now
              and r["state"] in (CaseState.dispatched, CaseState.accepted)),
             (_("居民不满意·重办"), r["reopens"] > 0),
-            (_("已提级"), r["escalated_at"] is not None),
+            (_("已提级"), r["escalated_at"] is not None and not district_level),
         ) if hit]
-    return sorted(rows, key=lambda r: not r["needs"])  # stable: most recent first within each group
+        r["hard"] = bool(r["needs"]) or r["state"] is CaseState.returned
+    return sorted(rows, key=lambda r: not r["hard"])  # stable: most recent first within each group
 
 
 # --- 协办意见 -------------------------------------------------------------------------------------------

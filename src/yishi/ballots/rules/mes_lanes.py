@@ -76,14 +76,14 @@ _U = 2.0**-52  # twice the unit roundoff, as in mes.py
 _INF = float("inf")
 _MAX_SWEEPS = 64  # rounds of the poor-set fixed point before a lane gives up
 _FLOAT_LIMIT = 2**50  # costs and budgets (scaled to whole units) up to this run in floats
-_CELLS = 2**21  # lanes x ballot classes of one batch: two float arrays of 16 MB at most
+_CELLS = 2**21  # lanes x ballot classes of one batch: two float arrays of 16 MB (8 lanes at least)
 _MOST_LANES = 64  # more lanes than this stopped paying on Toulouse (1.7 ms a step at 64 and 128)
 
 
 def lanes_for(data: MesData) -> Lanes | None:
     """Lanes for this election, or None if its numbers are too large for floats."""
-    if max(data.costs) >= _FLOAT_LIMIT or data.budget >= _FLOAT_LIMIT:
-        return None
+    if max(data.costs) >= _FLOAT_LIMIT or data.budget >= _FLOAT_LIMIT or data.n_voters >= _FLOAT_LIMIT:
+        return None  # voter counts too: from 2**53 on, 1/k would not be exact
     return Lanes(data)
 
 
