@@ -529,6 +529,24 @@ def test_lanes_are_not_used_where_floats_cannot_hold_the_numbers() -> None:
                                         weights=[2**49, 1]))) is not None
 
 
+def test_lanes_batch_keeps_to_its_memory_cap() -> None:
+    """A batch holds at most _CELLS lanes x ballot classes: with many classes, fewer lanes
+    (down to one), and the same outcome."""
+    rng = random.Random(3)
+    costs, budget, ballots = random_election(rng)
+    while len(mes_input(election(costs, budget, ballots)).ids) < 2:
+        costs, budget, ballots = random_election(rng)
+    data = mes_input(election(costs, budget, ballots))
+    classes = len(data.class_weight)
+    with mock.patch("yishi.ballots.rules.mes_lanes._CELLS", classes * 3):
+        assert lanes_for(data).batch == 3  # type: ignore[union-attr]
+    with mock.patch("yishi.ballots.rules.mes_lanes._CELLS", 1):
+        lanes = lanes_for(data)
+        assert lanes is not None and lanes.batch == 1
+        funded = engine._add1_by_steps(data, lanes, 0, [])
+    assert [data.ids[p] for p in funded] == naive_add1(costs, budget, ballots)
+
+
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(add1_elections())
 def test_add1_one_step_at_a_time_equals_step_by_step_definition(case) -> None:

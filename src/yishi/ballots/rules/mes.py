@@ -809,7 +809,7 @@ def _mes_add1_run(data: _MesInput) -> list[int]:
         window_time = thread_time() - started
         per_step = window_time / (span + 1)
         spent, count = 0.0, 0
-        batch = _FIRST_BATCH
+        batch = min(_FIRST_BATCH, lanes.batch) if lanes is not None else 1
         while not count or (spent < count * per_step and spent < patience * window_time):
             started = thread_time()
             outcomes = _steps(data, lanes, step, batch)

@@ -76,7 +76,7 @@ _U = 2.0**-52  # twice the unit roundoff, as in mes.py
 _INF = float("inf")
 _MAX_SWEEPS = 64  # rounds of the poor-set fixed point before a lane gives up
 _FLOAT_LIMIT = 2**50  # costs and budgets (scaled to whole units) up to this run in floats
-_CELLS = 2**21  # lanes x ballot classes of one batch: two float arrays of 16 MB (8 lanes at least)
+_CELLS = 2**21  # lanes x ballot classes of one batch at most: two float arrays of 16 MB
 _MOST_LANES = 64  # more lanes than this stopped paying on Toulouse (1.7 ms a step at 64 and 128)
 
 
@@ -106,7 +106,7 @@ class Lanes:
         self.approvals = np.array([float(n) for n in data.approvals])
         self.floor = 1.0 / self.approvals
         self.floor_err = _U / self.approvals
-        self.batch = max(8, min(_MOST_LANES, _CELLS // len(data.class_weight)))
+        self.batch = max(1, min(_MOST_LANES, _CELLS // len(data.class_weight)))
 
     def run(self, first: int, count: int) -> list[list[int] | None]:
         """Outcomes (funded projects in order) at steps first..first+count-1; None where unsure."""
