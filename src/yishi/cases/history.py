@@ -52,9 +52,9 @@ def describe(entry: dict) -> str:
     if data.get("lead"):
         details.append(_("主办：{unit}").format(unit=data["lead"]))
     if data.get("assists"):
-        details.append(_("协办：{units}").format(units=_("、").join(data["assists"])))
+        details.append(_("协办：{units}").format(units=_list(data["assists"])))
     if data.get("units"):
-        details.append(_("召集：{units}").format(units=_("、").join(data["units"])))
+        details.append(_("召集：{units}").format(units=_list(data["units"])))
     if data.get("kind"):
         meeting = entry["action"].startswith("case.meeting.")
         details.append(_label(MeetingKind if meeting else CaseKind, data["kind"]))

@@ -103,13 +103,13 @@ def _ranked(group: str, now: case_rates.MonthRates, before: case_rates.MonthRate
     meeting_before = {k: m.score for k, m in (meetings_before or {}).items() if m.score is not None}
     absent = {k: m.absent for k, m in (meetings or {}).items()}
     keys = {k for m in (now, before) for k, f in m.groups.get(group, {}).items() if not f.empty}
-    keys |= set(meeting or {}) | set(meeting_before or {})
+    keys |= set(meeting or {}) | set(meeting_before)
     if meeting is None:
         scores = {k: now.of(group, k).score for k in keys}
         previous = {k: before.of(group, k).score for k in keys}
     else:
         scores = {k: unit_score(now.of(group, k), meeting.get(k)) for k in keys}
-        previous = {k: unit_score(before.of(group, k), (meeting_before or {}).get(k)) for k in keys}
+        previous = {k: unit_score(before.of(group, k), meeting_before.get(k)) for k in keys}
     volumes = {k: now.of(group, k).dispatched for k in keys}
     names = now.names.get(group, {})
     return [Row(r.key, names.get(r.key, "—"), now.of(group, r.key), before.of(group, r.key), r,

@@ -135,10 +135,10 @@ async def month_rates(district_id: int, month: str, now: datetime,
     names = await _names(district_id, town_id)
     out = []
     cases = prepare(rows)
-    for m in (month, before):
+    prep = await prep_scores(district_id, town_id, month)  # shown for the month only, not for 环比
+    for m, scores in ((month, prep), (before, {})):
         groups, whole = count(cases, m, now, ratings)
-        out.append(MonthRates(m, groups, whole, names["names"], names["town_of"],
-                              await prep_scores(district_id, town_id, m) if m == month else {}))
+        out.append(MonthRates(m, groups, whole, names["names"], names["town_of"], scores))
     return out[0], out[1]
 
 

@@ -28,7 +28,7 @@ async def landing_for(user: Any) -> str:
         # A 工单 has a time limit in hours to sign for it, a project a weekly report: the queue first
         # while her unit has a case to sign for or to answer, or a 会商 to attend or follow up, else
         # the projects it delivers.
-        unit = getattr(user.unit, "id", user.unit)
+        unit = perm.id_of(user.unit)
         if unit is None:
             return "/projects/"
         if await queries.waiting_on_unit(unit):

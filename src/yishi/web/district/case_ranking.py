@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 
 from yishi.core import dates, xlsx
 from yishi.core.errors import DomainError
-from yishi.core.i18n import _, _l
+from yishi.core.i18n import _, _l, ngettext
 from yishi.evaluation import case_ranking, exports, rules, talks
 from yishi.evaluation import permissions as eperm
 from yishi.evaluation.services import month_of
@@ -40,7 +40,7 @@ def rows_of(ranking: case_ranking.Ranking, group: str) -> list[list[Any]]:
         flags = _("、").join(f for f in ((_("末位") if r.ranked.bottom else ""),
                                      (_("接诉量前列") if r.ranked.top_volume else "")) if f) or "—"
         where = [Name(ranking.town_names.get(ranking.town_of.get(r.key), ""))] if group == "team" else []
-        absent = _("（缺席 {n} 次）").format(n=r.absent) if r.absent else ""
+        absent = ngettext("（缺席 {n} 次）", "（缺席 {n} 次）", r.absent).format(n=r.absent) if r.absent else ""
         meeting = [_pct(r.meeting) + absent] if group == "unit" else []
         out.append([r.ranked.rank or "—", Name(r.name), *where, r.figures.dispatched, _pct(r.figures.response),
                     _pct(r.figures.closure), _pct(r.figures.on_time), _pct(r.figures.satisfaction), *meeting,

@@ -29,7 +29,7 @@ from yishi.suggestions import rules as srules
 from yishi.suggestions import services as suggestions
 from yishi.web import deps, forms, guards
 
-CALL_BACK = guards.case_may(lambda u, c: callbacks.can_call_back(u, c), _l(callbacks.CALL_BACK_REFUSED))
+CALL_BACK = guards.case_may(callbacks.can_call_back, _l(callbacks.CALL_BACK_REFUSED))
 
 
 def may_unmask(user: Any, case: dict, suggestion: dict) -> bool:
