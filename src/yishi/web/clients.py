@@ -15,6 +15,10 @@ from collections.abc import Iterable, Sequence
 
 from litestar.connection import ASGIConnection
 
+from yishi.core import limits
+from yishi.core.i18n import ngettext
+from yishi.core.limits import AttemptLimiter
+
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 UNKNOWN = "?"
 
@@ -62,3 +66,16 @@ def client_address(connection: ASGIConnection) -> str:
     settings = connection.app.state.settings
     peer = connection.client.host if connection.client else None
     return resolve(peer, connection.headers.getall("x-forwarded-for", []), settings.trusted_proxies)
+
+
+def limiter(connection: ASGIConnection, name: str, limit: int, window: int) -> AttemptLimiter:
+    """A limit counted in the app's shared store (core.limits), so every server process agrees."""
+    return AttemptLimiter(connection.app.state.shared_store, name, limit, window)
+
+
+def too_often(wait: int) -> str:
+    """What a resident's refused form says when the client posted too often: when to try again,
+    and that what was typed is still there (the page comes back with it)."""
+    minutes = limits.minutes(wait)
+    return ngettext("提交太频繁了，请 {n} 分钟后再试。您写的内容还在下面。",
+                    "提交太频繁了，请 {n} 分钟后再试。您写的内容还在下面。", minutes).format(n=minutes)

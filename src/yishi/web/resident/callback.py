@@ -17,14 +17,13 @@ from litestar.response import Redirect, Template
 from yishi.core import limits
 from yishi.core.errors import DomainError, NotFound
 from yishi.core.i18n import ngettext
-from yishi.core.limits import AttemptLimiter
 from yishi.evaluation import callbacks
 from yishi.evaluation.enums import Satisfaction
 from yishi.projects import public as public_projects
 from yishi.suggestions import rules
 from yishi.suggestions.services import Tracking
 from yishi.web import forms, guards
-from yishi.web.clients import client_address
+from yishi.web.clients import client_address, limiter, too_often
 from yishi.wishlists import sources
 
 RATE_LIMIT = 20  # rating posts per client per window (refused ones included)
@@ -47,7 +46,7 @@ async def panel(view: Tracking, case: dict | None) -> dict[str, Any] | None:
 async def tracked(request: Request, code: str) -> Tracking | Template:
     """The suggestion a tracking code names, or the page refusing it: 429 while the client has
     named too many unknown codes lately, 404 for an unknown code (which counts)."""
-    gate = AttemptLimiter(request.app.state.shared_store, "suggestion.track", TRACK_FAIL_LIMIT, TRACK_WINDOW)
+    gate = limiter(request, "suggestion.track", TRACK_FAIL_LIMIT, TRACK_WINDOW)
     key = client_address(request)
     wait = await gate.blocked_for(key)
     if wait:
@@ -85,13 +84,10 @@ class CallbackController(Controller):
             return view
         form = await request.form()
         typed = {"grade": forms.text(form, "grade"), "comment": forms.text(form, "comment")}
-        gate = AttemptLimiter(request.app.state.shared_store, "case.rate", RATE_LIMIT, RATE_WINDOW)
+        gate = limiter(request, "case.rate", RATE_LIMIT, RATE_WINDOW)
         wait = await gate.attempt(client_address(request))
         if wait:
-            minutes = limits.minutes(wait)
-            return await track_template(view, status_code=429, form=typed, error=ngettext(
-                "提交太频繁了，请 {n} 分钟后再试。您写的内容还在下面。",
-                "提交太频繁了，请 {n} 分钟后再试。您写的内容还在下面。", minutes).format(n=minutes))
+            return await track_template(view, status_code=429, form=typed, error=too_often(wait))
         try:
             await callbacks.rate_case_online(await callbacks.case_of(view), typed["grade"], typed["comment"])
         except DomainError as exc:

@@ -10,25 +10,18 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
-from yishi.core import limits
 from yishi.core.errors import DomainError, NotFound
-from yishi.core.i18n import _, ngettext
-from yishi.core.limits import AttemptLimiter
+from yishi.core.i18n import _
 from yishi.places import services as places
 from yishi.suggestions import catalog, rules, services
 from yishi.suggestions.enums import Channel
 from yishi.web import forms, guards
-from yishi.web.clients import client_address
+from yishi.web.clients import client_address, limiter, too_often
 from yishi.web.resident import callback
 
 SUBMIT_LIMIT = 10  # posts per client per window: a family at one phone, a centre's shared Wi-Fi
 SUBMIT_WINDOW = 600
 MAX_BODY = 32 * 1024  # a 1,000-character suggestion is ~3 KB URL-encoded
-
-
-def limiter(request: Request, name: str, limit: int, window: int) -> AttemptLimiter:
-    """A limit counted in the app's shared store (core.limits), so every server process agrees."""
-    return AttemptLimiter(request.app.state.shared_store, name, limit, window)
 
 
 async def _towns_with_communities(point: catalog.PointView | None) -> list[dict]:
@@ -83,10 +76,7 @@ class PublicSuggestionController(Controller):
         # Every post counts, accepted or not.
         wait = await gate.attempt(client_address(request))
         if wait:
-            minutes = limits.minutes(wait)
-            return await form_page(point, form=typed, status_code=429, error=ngettext(
-                "提交太频繁了，请 {n} 分钟后再试。您写的内容还在下面。",
-                "提交太频繁了，请 {n} 分钟后再试。您写的内容还在下面。", minutes).format(n=minutes))
+            return await form_page(point, form=typed, status_code=429, error=too_often(wait))
         if forms.text(form, "website"):
             # The hidden field: people never see it, robots fill it in.
             return await form_page(point, status_code=400, error=_("提交未成功，请刷新页面后重新填写。"))
