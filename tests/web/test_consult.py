@@ -77,8 +77,11 @@ async def test_clerk_sees_the_summons_in_her_queue_reports_and_rates_the_prepara
     r = await client.post(f"/cases/meetings/{meeting_id}/report", data={"_csrf_token": token, "attendee": "王科长"})
     assert r.status_code in (302, 303)
     await consult.hold(meeting_id, "议定城管办牵头。", actor=w["staff"])
-    r = await client.post(f"/cases/meetings/{meeting_id}/rate-prep", data={"_csrf_token": token, "score": "9"})
+    r = await client.post(f"/cases/meetings/{meeting_id}/rate-prep", data={"_csrf_token": token, "score": "9",
+                                                                           "note": "材料不全"})
     assert r.status_code == 400 and "评分应为 1 到 5 分" in r.text
+    prep_form = r.text.split('id="prep-form"')[1].split("</form>")[0]
+    assert 'value="材料不全"' in prep_form  # the refused form comes back with what was typed
     r = await client.post(f"/cases/meetings/{meeting_id}/rate-prep", data={"_csrf_token": token, "score": "4",
                                                                            "note": "材料提前发到"})
     assert r.status_code in (302, 303)

@@ -103,20 +103,24 @@ class ConsultController(Controller):
                 "mine": next((u for u in meeting["units"] if u["unit"] == mine), None),
                 "district_units": await unit_directory.units_of(meeting["district"]),
                 "history": await case_history.meeting_history(meeting["id"]), "scores": list(SCORES),
-                "done": request.query_params.get("done", ""), "error": None, "form": {}, "today": dates.today(),
+                "done": request.query_params.get("done", ""), "error": None, "form": {}, "refused": "",
+                "today": dates.today(),
                 **HELPERS, **extra}
 
     @get("/{consult_id:int}", guards=[guards.VIEW_CONSULT], dependencies=deps.CONSULT)
     async def page(self, request: Request, meeting: dict) -> Template:
         return Template("cases/meeting.html", context=await self._context(request, meeting))
 
-    async def _step(self, request: Request, meeting: dict, step, done: str) -> Template | Redirect:
+    async def _step(self, request: Request, meeting: dict, step, done: str, name: str = "") -> Template | Redirect:
+        """Run one form's step; refused, the page comes back with that form (``refused``: its name,
+        ``done`` unless given) holding what was typed, and every other form as it was."""
         form = await request.form()
         try:
             await step(form)
         except DomainError as exc:
             fresh = await consult.get_meeting(meeting["id"])
-            return forms.refused("cases/meeting.html", exc, await self._context(request, fresh), form=form)
+            context = await self._context(request, fresh, refused=name or done)
+            return forms.refused("cases/meeting.html", exc, context, form=form)
         return Redirect(f"/cases/meetings/{meeting['id']}?done={done}#{done}")
 
     @post("/{consult_id:int}/report", guards=[guards.VIEW_CONSULT], dependencies=deps.CONSULT)
@@ -179,7 +183,7 @@ class ConsultController(Controller):
         async def run(form):
             await consult.rate_prep(meeting["id"], forms.optional_int(form, "score", _("评分")),
                                     forms.text(form, "note"), actor=request.user)
-        return await self._step(request, meeting, run, "rated")
+        return await self._step(request, meeting, run, "rated", name="prep")
 
     @post("/{consult_id:int}/close", guards=[guards.VIEW_CONSULT], dependencies=deps.CONSULT)
     async def close(self, request: Request, meeting: dict) -> Template | Redirect:
