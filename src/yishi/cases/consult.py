@@ -10,10 +10,15 @@ meeting (its history) and, for the steps that touch a case, on the case's sugges
 history). No web imports."""
 from __future__ import annotations
 
+import functools
 import json
+import operator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+
+from piccolo.columns.combination import Combinable
 
 from yishi.accounts.enums import Role
 from yishi.accounts.permissions import id_of, is_admin, is_district_reviewer_of, is_town_staff, role_of
@@ -560,6 +565,30 @@ async def unit_queue(unit_id: int) -> UnitQueue:
 CONSULT_PICK_MAX = 500  # open cases offered on the "call a meeting" form
 
 
+@dataclass(frozen=True)
+class _Need:
+    """One reason a case may need a meeting, written once for both sides: ``where`` finds such
+    cases in SQL (to read them first), ``holds`` tells it of a row read (for its badge)."""
+    label: str | None  # the badge; None when the state's own label already says it (已退单)
+    where: Combinable
+    holds: Callable[[dict], bool]
+
+
+def _needs(now: datetime, district_level: bool) -> list[_Need]:
+    late = (CaseState.dispatched, CaseState.accepted)
+    needs = [
+        _Need(None, Case.state == CaseState.returned.value, lambda r: r["state"] is CaseState.returned),
+        _Need(_("曾被退单"), (Case.returns > 0) & (Case.state != CaseState.returned.value),
+              lambda r: r["returns"] > 0 and r["state"] is not CaseState.returned),
+        _Need(_("已逾期"), Case.due_at.is_not_null() & (Case.due_at < now) & Case.state.is_in([s.value for s in late]),
+              lambda r: r["due_at"] is not None and r["due_at"] < now and r["state"] in late),
+        _Need(_("居民不满意·重办"), Case.reopens > 0, lambda r: r["reopens"] > 0),
+    ]
+    if not district_level:  # at the district every listed case was sent up
+        needs.append(_Need(_("已提级"), Case.escalated_at.is_not_null(), lambda r: r["escalated_at"] is not None))
+    return needs
+
+
 async def open_cases_to_consult(user: Any, now: datetime | None = None) -> list[dict]:
     """The cases a user may put on a meeting's agenda: her street's open cases, or, for the
     district, its open cases sent up to it; most recent first, at most CONSULT_PICK_MAX.
@@ -584,27 +613,17 @@ async def open_cases_to_consult(user: Any, now: datetime | None = None) -> list[
             q = q.where(Case.town == id_of(user.town))
         return q.order_by(Case.id, ascending=False)
 
-    hard = (Case.state == CaseState.returned.value) | (Case.returns > 0) | (Case.reopens > 0) | (
-        Case.due_at.is_not_null() & (Case.due_at < now)
-        & Case.state.is_in([CaseState.dispatched.value, CaseState.accepted.value]))
-    if not district_level:  # at the district every listed case was sent up
-        hard = hard | Case.escalated_at.is_not_null()
-    rows = await query(hard).limit(CONSULT_PICK_MAX).run()
+    needs = _needs(now, district_level)
+    rows = await query(functools.reduce(operator.or_, (n.where for n in needs))).limit(CONSULT_PICK_MAX).run()
     if len(rows) < CONSULT_PICK_MAX:
         seen = [r["id"] for r in rows]
         rest = query(Case.id.not_in(seen)) if seen else query()
         rows += await rest.limit(CONSULT_PICK_MAX - len(rows)).run()
     for r in rows:
         r["state"] = CaseState(r["state"])
-        r["needs"] = [label for label, hit in (
-            # The state's own label already says 已退单 when it is.
-            (_("曾被退单"), r["returns"] > 0 and r["state"] is not CaseState.returned),
-            (_("已逾期"), r["due_at"] is not None and r["due_at"] < now
-             and r["state"] in (CaseState.dispatched, CaseState.accepted)),
-            (_("居民不满意·重办"), r["reopens"] > 0),
-            (_("已提级"), r["escalated_at"] is not None and not district_level),
-        ) if hit]
-        r["hard"] = bool(r["needs"]) or r["state"] is CaseState.returned
+        hits = [n for n in needs if n.holds(r)]
+        r["needs"] = [n.label for n in hits if n.label]
+        r["hard"] = bool(hits)
     return sorted(rows, key=lambda r: not r["hard"])  # stable: most recent first within each group
 
 
