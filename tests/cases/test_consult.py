@@ -218,6 +218,22 @@ async def test_lists_show_a_clerk_only_her_units_meetings_and_a_street_only_its_
     assert [m["meeting"] for m in queue.meetings] == [mine]
 
 
+async def test_a_meeting_waits_on_a_unit_until_it_reported_rated_the_preparation_and_answered_its_items():
+    w = await world()
+    meeting_id = await called(w, [await a_case(w, accept=True)], units=(w["a"],))
+    assert await consult.waits_on_unit(w["a"]) and not await consult.waits_on_unit(w["b"])  # 待报到
+    await consult.report(meeting_id, "张科长", actor=w["clerk_a"])
+    assert not await consult.waits_on_unit(w["a"])  # reported; the meeting is not held yet
+    await consult.hold(meeting_id, "纪要", actor=w["staff"])
+    assert await consult.waits_on_unit(w["a"])  # 待评价会前准备
+    await consult.rate_prep(meeting_id, 4, "", actor=w["clerk_a"])
+    assert not await consult.waits_on_unit(w["a"])
+    item_id = await consult.add_item(meeting_id, w["a"], None, "提供图纸", DUE, actor=w["staff"])
+    assert await consult.waits_on_unit(w["a"])  # a follow-up item to answer
+    await consult.answer_item(meeting_id, item_id, "图纸已送街道。", actor=w["clerk_a"])
+    assert not await consult.waits_on_unit(w["a"])
+
+
 async def test_opinion_only_from_an_assisting_unit_and_shown_per_unit():
     w = await world()
     s = await f.make_suggestion(w["places"])

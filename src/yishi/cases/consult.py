@@ -535,13 +535,18 @@ class UnitQueue:
     meetings: list[dict]  # planned or held meetings the unit was summoned to, with what it still has to do
     items: list[dict]  # its follow-up items not answered yet, soonest due first
 
-    @property
-    def pending(self) -> bool:
-        """Something waits on the unit: a meeting to report to, a preparation to rate, an item."""
-        return bool(self.items) or any(
-            (m["state"] is MeetingState.planned and not m["reported"])
-            or (m["state"] is MeetingState.held and m["reported"] and m["prep_score"] is None)
-            for m in self.meetings)
+
+async def waits_on_unit(unit_id: int) -> bool:
+    """Whether something of a 会商 waits on the unit: a meeting to report to, a preparation to
+    rate, a follow-up item to answer. A yes/no (the landing page's) without reading the queue."""
+    if await CaseMeetingItem.exists().where(
+            (CaseMeetingItem.unit == unit_id) & CaseMeetingItem.answered_at.is_null()
+            & (CaseMeetingItem.meeting.state == MeetingState.held.value)):
+        return True
+    return await CaseMeetingUnit.exists().where((CaseMeetingUnit.unit == unit_id) & (
+        ((CaseMeetingUnit.meeting.state == MeetingState.planned.value) & CaseMeetingUnit.reported.eq(False))
+        | ((CaseMeetingUnit.meeting.state == MeetingState.held.value) & CaseMeetingUnit.reported.eq(True)
+           & CaseMeetingUnit.prep_score.is_null())))
 
 
 async def unit_queue(unit_id: int) -> UnitQueue:

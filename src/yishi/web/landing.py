@@ -33,7 +33,7 @@ async def landing_for(user: Any) -> str:
             return "/projects/"
         if await queries.waiting_on_unit(unit):
             return "/cases/"
-        return "/cases/" if (await consult.unit_queue(unit)).pending else "/projects/"
+        return "/cases/" if await consult.waits_on_unit(unit) else "/projects/"
     if role is Role.observer:
         return "/evaluation/"
     if role is Role.district_reviewer and user.district is not None:
