@@ -123,8 +123,8 @@ async def _load(page, url: str):
 # must. Empty since issue 14's follow-up: the help guides are whole sentences with their links in
 # them, punctuation goes through the catalog (（ ） ： ， 、 ； 。 are messages: " (", ")", ": "...),
 # names people typed or the demo seeded (streets, communities, units, the 派单目录's lines, meeting
-# and round titles, history reasons) are marked translate="no" (core.templating's user_data and
-# mark_typed), and dates come from core.dates. The official documents (dossier, minutes, 通报)
+# and round titles, history reasons) are marked translate="no" (core.templating's user_data, and
+# its typed() in the history lines), and dates come from core.dates. The official documents (dossier, minutes, 通报)
 # stay Chinese by design, but they are PDFs, which the walk does not open.
 STILL_CHINESE: dict[str, str] = {}
 

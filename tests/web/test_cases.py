@@ -135,3 +135,17 @@ async def test_an_administrator_picks_the_district_of_the_catalogue_and_an_unkno
     for wrong in ("999999", "abc"):
         r = await client.get(f"/cases/catalog?district={wrong}")
         assert r.status_code == 404 and "没有这个区" in r.text
+
+
+async def test_history_marks_a_unit_named_like_an_interface_word_and_not_the_word(client):
+    """A unit may be named anything, 派单 too: the history line marks the unit's name as typed
+    (translate="no"), and the line's own 派单 stays interface text, which English translates."""
+    w = await world()
+    odd = await f.make_unit(w["places"], name="派单")
+    s = await f.make_suggestion(w["places"])
+    case_id = await services.dispatch(s.id, Dispatch(odd, (w["b"],)), actor=w["staff"])
+    await f.login(client, w["staff"].username)
+    page = (await client.get(f"/cases/{case_id}")).text
+    history = page.split('id="history"')[1].split("</ol>")[0]
+    line = next(li.split("<br>")[1] for li in history.split("</li>") if "主办" in li)
+    assert line.startswith('派单（主办：<span translate="no">派单</span>；协办：<span translate="no">住建局</span>')

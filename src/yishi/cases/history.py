@@ -10,6 +10,7 @@ from yishi.cases.enums import CaseKind, MeetingKind, Urgency
 from yishi.core import audit
 from yishi.core.i18n import N_, _, pgettext
 from yishi.core.tables import AuditEntry
+from yishi.core.templating import fill, joined, typed
 from yishi.suggestions import history as suggestion_history
 from yishi.suggestions.enums import Track
 
@@ -48,13 +49,13 @@ def describe(entry: dict) -> str:
         label = pgettext("history", "重新派单")
     if entry["action"] == "case.escalated" and data.get("auto"):
         label = _("自动提级（县级会商办）")
-    details = []
+    details: list[str] = []
     if data.get("lead"):
-        details.append(_("主办：{unit}").format(unit=data["lead"]))
+        details.append(fill(_("主办：{unit}"), unit=typed(data["lead"])))
     if data.get("assists"):
-        details.append(_("协办：{units}").format(units=_list(data["assists"])))
+        details.append(fill(_("协办：{units}"), units=_list(data["assists"])))
     if data.get("units"):
-        details.append(_("召集：{units}").format(units=_list(data["units"])))
+        details.append(fill(_("召集：{units}"), units=_list(data["units"])))
     if data.get("kind"):
         meeting = entry["action"].startswith("case.meeting.")
         details.append(_label(MeetingKind if meeting else CaseKind, data["kind"]))
@@ -63,7 +64,7 @@ def describe(entry: dict) -> str:
     elif data.get("track"):
         details.append(_label(Track, data["track"]))
     if data.get("unit"):
-        details.append(_("单位：{unit}").format(unit=data["unit"]))
+        details.append(fill(_("单位：{unit}"), unit=typed(data["unit"])))
     if data.get("grade"):
         details.append(_(GRADES[data["grade"]]) if data["grade"] in GRADES else str(data["grade"]))
     if data.get("channel"):
@@ -75,8 +76,8 @@ def describe(entry: dict) -> str:
     if data.get("due") and entry["action"] == "case.meeting.decided":
         details.append(_("期限：{d}").format(d=data["due"]))
     if data.get("reason"):
-        details.append(_("理由：{text}").format(text=data["reason"]))
-    return label + (_("（") + _("；").join(details) + _("）") if details else "")
+        details.append(fill(_("理由：{text}"), text=typed(data["reason"])))
+    return joined("", [label, _("（"), joined(_("；"), details), _("）")]) if details else label
 
 
 async def answers_of(suggestion_ids: list[int]) -> dict[int, list[str]]:
@@ -102,8 +103,8 @@ async def answers_of(suggestion_ids: list[int]) -> dict[int, list[str]]:
 
 async def history(suggestion_id: int) -> list[dict]:
     entries = await audit.entries_for("suggestion", suggestion_id)
-    return [{"at": e["created_at"], "who": e["actor_name"] or _("居民"), "text": describe(e),
-             "typed": suggestion_history.typed(e)} for e in entries]
+    return [{"at": e["created_at"], "who": e["actor_name"] or _("居民"), "text": describe(e)}
+            for e in entries]
 
 
 MEETING_LABELS: dict[str, Callable[[], str]] = {
@@ -120,7 +121,8 @@ MEETING_LABELS: dict[str, Callable[[], str]] = {
 
 
 def _list(names: list[str]) -> str:
-    return _("、").join(names)
+    """Units' names, as typed, listed."""
+    return joined(_("、"), map(typed, names))
 
 
 def describe_meeting(entry: dict) -> str:
@@ -128,21 +130,21 @@ def describe_meeting(entry: dict) -> str:
     if isinstance(data, str):
         data = json.loads(data or "{}")
     label = MEETING_LABELS[entry["action"]]() if entry["action"] in MEETING_LABELS else entry["action"]
-    details = []
+    details: list[str] = []
     if data.get("units"):
-        details.append(_("召集：{units}").format(units=_list(data["units"])))
+        details.append(fill(_("召集：{units}"), units=_list(data["units"])))
     if data.get("unit"):
-        details.append(_("单位：{unit}").format(unit=data["unit"]))
+        details.append(fill(_("单位：{unit}"), unit=typed(data["unit"])))
     if data.get("attendee"):
-        details.append(_("参会：{name}").format(name=data["attendee"]))
+        details.append(fill(_("参会：{name}"), name=typed(data["attendee"])))
     if data.get("came"):
-        details.append(_("已报到：{units}").format(units=_list(data["came"])))
+        details.append(fill(_("已报到：{units}"), units=_list(data["came"])))
     if data.get("absent"):
-        details.append(_("未报到：{units}").format(units=_list(data["absent"])))
+        details.append(fill(_("未报到：{units}"), units=_list(data["absent"])))
     if data.get("lead"):
-        details.append(_("主责：{unit}").format(unit=data["lead"]))
+        details.append(fill(_("主责：{unit}"), unit=typed(data["lead"])))
     if data.get("assists"):
-        details.append(_("配合：{units}").format(units=_list(data["assists"])))
+        details.append(fill(_("配合：{units}"), units=_list(data["assists"])))
     if data.get("due"):
         details.append(_("期限：{d}").format(d=data["due"]))
     if data.get("dispatched"):
@@ -150,13 +152,13 @@ def describe_meeting(entry: dict) -> str:
     if data.get("score"):
         details.append(_("{n} 分").format(n=data["score"]))
     if data.get("reason"):
-        details.append(_("理由：{text}").format(text=data["reason"]))
+        details.append(fill(_("理由：{text}"), text=typed(data["reason"])))
     # The brackets and separators through the catalog too: an English page shows no Chinese
     # punctuation around the unit names (user data, marked translate="no" on the page).
-    return _("{label}（{details}）").format(label=label, details=_("；").join(details)) if details else label
+    return fill(_("{label}（{details}）"), label=label, details=joined(_("；"), details)) if details else label
 
 
 async def meeting_history(meeting_id: int) -> list[dict]:
     entries = await audit.entries_for("case_meeting", meeting_id)
-    return [{"at": e["created_at"], "who": e["actor_name"] or "", "text": describe_meeting(e),
-             "typed": suggestion_history.typed(e)} for e in entries]
+    return [{"at": e["created_at"], "who": e["actor_name"] or "", "text": describe_meeting(e)}
+            for e in entries]

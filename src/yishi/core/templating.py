@@ -1,8 +1,8 @@
 """One Jinja environment for pages and PDFs, with the filters both need."""
 from __future__ import annotations
 
-import re
 from collections import ChainMap
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -34,15 +34,38 @@ def user_data(value: object) -> object:
     return Markup('<span translate="no">{}</span>').format(value)
 
 
-def mark_typed(text: str, typed: list[str] | None) -> Markup:
+class Marked(str):
     """A line of interface text with what people typed in it (a history line's reason, reply or
-    unit, as its `typed` list names them) marked translate="no"; the rest escaped as usual."""
-    escaped = escape(text)
-    parts = sorted({str(escape(t)) for t in typed or () if t}, key=len, reverse=True)
-    if not parts:
-        return escaped
-    return Markup(re.sub("|".join(map(re.escape, parts)), lambda m: f'<span translate="no">{m.group(0)}</span>',
-                         str(escaped)))
+    unit), built with typed(), fill() and joined(): in Python the plain line (tests, exports); in a
+    template (its __html__) the line escaped, each typed value marked translate="no" where it was
+    put in, so a value that reads like interface words (a unit named 派单) is marked, and only it."""
+
+    html: Markup
+
+    def __new__(cls, plain: str, html: Markup) -> Marked:
+        line = super().__new__(cls, plain)
+        line.html = html
+        return line
+
+    def __html__(self) -> Markup:
+        return self.html
+
+
+def typed(value: object) -> Marked:
+    """What someone typed, to put in a line: marked as user data (user_data)."""
+    text = str(value)
+    return Marked(text, Markup('<span translate="no">{}</span>').format(text) if text else Markup())
+
+
+def fill(template: str, /, *args: object, **values: object) -> Marked:
+    """str.format for a line: the template is interface text; typed() values stay marked."""
+    return Marked(template.format(*args, **values), escape(template).format(*args, **values))
+
+
+def joined(sep: str, parts: Iterable[str]) -> Marked:
+    """sep.join(parts) for a line (sep "" to concatenate); typed() parts stay marked."""
+    parts = list(parts)
+    return Marked(sep.join(parts), escape(sep).join(parts))
 
 
 def percent(value: float) -> str:
@@ -63,8 +86,7 @@ def configure(env: Environment) -> Environment:
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(yuan=format_yuan, wan=format_wan, wan_short=format_wan_short, money_spoken=format_spoken,
                        local_time=local_time, chinese_date=chinese_date, long_date=long_date, month_label=month_label,
-                       money=format_money, percent=percent, seeded=seeded, user_data=user_data,
-                       mark_typed=mark_typed)
+                       money=format_money, percent=percent, seeded=seeded, user_data=user_data)
     env.globals.update(get_locale=i18n.get_locale, LOCALES=i18n.LOCALES, PRINT_LANGUAGES=i18n.PRINT_LANGUAGES,
                        in_language=i18n.in_language)
     env.globals["bar_svg"] = bar_svg

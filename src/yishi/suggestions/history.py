@@ -7,6 +7,7 @@ from typing import Any
 
 from yishi.core import audit
 from yishi.core.i18n import N_, _, pgettext
+from yishi.core.templating import fill, joined, typed
 from yishi.suggestions.enums import Channel, Grade, Tier, Track
 
 # --- history -----------------------------------------------------------------------------------
@@ -26,6 +27,8 @@ ACTION_LABELS = {
 def _field_value(name: str, value: Any) -> str:
     if value in ("", None):
         return _("（空）")
+    if name == "lead_unit":  # a unit's name, as typed
+        return typed(value)
     enum_cls = ENUM_OF_FIELD.get(name)
     if enum_cls is not None:
         try:
@@ -36,7 +39,8 @@ def _field_value(name: str, value: Any) -> str:
 
 
 def describe(entry: dict) -> str:
-    """One line of a suggestion's history, in Chinese."""
+    """One line of a suggestion's history, in Chinese, with what people typed in it (reasons,
+    replies, unit and item names) marked as such (core.templating.Marked)."""
     data = entry.get("data") or {}
     if isinstance(data, str):
         data = json.loads(data or "{}")
@@ -47,7 +51,7 @@ def describe(entry: dict) -> str:
         label = pgettext("history", "办结")
     elif entry["action"] == "suggestion.graded":
         label = pgettext("history", "分级")
-    details = []
+    details: list[str] = []
     if entry["action"] == "suggestion.received":
         with contextlib.suppress(ValueError):  # a channel since retired: no label
             details.append(Channel(data.get("channel", "")).label)
@@ -56,38 +60,23 @@ def describe(entry: dict) -> str:
     for name, (old, new) in (data.get("changes") or {}).items():
         if entry["action"] == "suggestion.graded":  # first grading: what was set is enough
             if new not in ("", None):
-                details.append(_(FIELD_LABELS.get(name, name)) + _("：") + _field_value(name, new))
+                details.append(joined("", [_(FIELD_LABELS.get(name, name)), _("："), _field_value(name, new)]))
         else:
-            change = f"{_field_value(name, old)} → {_field_value(name, new)}"
-            details.append(_(FIELD_LABELS.get(name, name)) + _("：") + change)
+            change = fill("{} → {}", _field_value(name, old), _field_value(name, new))
+            details.append(joined("", [_(FIELD_LABELS.get(name, name)), _("："), change]))
     if "reason" in data:
-        details.append(_("理由：{text}").format(text=data["reason"]))
+        details.append(fill(_("理由：{text}"), text=typed(data["reason"])))
     if "reply" in data:
-        details.append(_("答复：{text}").format(text=data["reply"]))
+        details.append(fill(_("答复：{text}"), text=typed(data["reply"])))
     if "absorbed" in data:
         details.append(_("合并 {n} 条，支持人次 +{m}").format(
             n=len(data["absorbed"]), m=data.get("supporters_added", 0)))
     if "item_title" in data:
-        details.append(_("清单项目：{title}").format(title=data["item_title"]))
-    return label + (_("（") + _("；").join(details) + _("）") if details else "")
-
-
-def typed(entry: dict) -> list[str]:
-    """What people typed in a line of the history (reasons, replies, unit and item names): the page
-    marks these translate="no" in the line, which is otherwise interface text."""
-    data = entry.get("data") or {}
-    if isinstance(data, str):
-        data = json.loads(data or "{}")
-    found = [data.get(k) for k in ("reason", "reply", "item_title", "lead", "unit", "attendee")]
-    for many in ("assists", "units", "came", "absent"):  # unit names listed (派单's 协办, 会商's 召集, 报到)
-        found.extend(data.get(many) or [])
-    for name, pair in (data.get("changes") or {}).items():
-        if name == "lead_unit":
-            found.extend(pair)
-    return [str(t) for t in found if t]
+        details.append(fill(_("清单项目：{title}"), title=typed(data["item_title"])))
+    return joined("", [label, _("（"), joined(_("；"), details), _("）")]) if details else label
 
 
 async def history(suggestion_id: int) -> list[dict]:
     entries = await audit.entries_for("suggestion", suggestion_id)
-    return [{"at": e["created_at"], "who": e["actor_name"] or _("居民"), "text": describe(e), "typed": typed(e)}
+    return [{"at": e["created_at"], "who": e["actor_name"] or _("居民"), "text": describe(e)}
             for e in entries]
