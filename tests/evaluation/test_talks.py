@@ -113,4 +113,4 @@ async def test_meeting_scores_count_in_the_unit_ranking_and_the_street_prep_scor
     assert (a.meeting, a.absent, a.ranked.score) == (1.0, 0, 1.0)
     assert (b.meeting, b.absent, b.ranked.score) == (0.0, 1, 0.25)  # (0 + 0.75 + 0) / 3
     now, _before = await case_rates.month_rates(d, "2026-11", DEC)
-    assert (now.prep_of(town), now.prep_of(0)) == (0.8, 0.8)
+    assert (now.prep_of(town), now.prep_whole) == (0.8, 0.8)

@@ -119,7 +119,7 @@ def _ranked(group: str, now: case_rates.MonthRates, before: case_rates.MonthRate
 
 async def ranking(district_id: int, month: str, now: datetime) -> Ranking:
     rule = await rule_of(district_id)
-    this, before = await case_rates.month_rates(district_id, month, now)
+    this, before = await case_rates.month_rates(district_id, month, now, prep=False)
     meeting = await meeting_scores(district_id, month)
     meeting_before = await meeting_scores(district_id, rules.previous_month(month))
     return Ranking(month, rule, _ranked("unit", this, before, rule, meeting, meeting_before),

@@ -30,6 +30,15 @@ from yishi.places.tables import Community
 GROUPS = ("town", "unit", "community", "team")
 
 
+@dataclass(frozen=True)
+class PrepScores:
+    """双考核 the other way: how the units summoned to meetings held in a month scored the
+    preparation (case_rules.prep_score), per street and for the whole area; None when unscored."""
+
+    by_town: dict[Hashable, float]
+    whole: float | None
+
+
 @dataclass
 class MonthRates:
     """One month's figures by group: {"town": {id: CaseFigures}, "unit": ..., "community": ...,
@@ -40,10 +49,14 @@ class MonthRates:
     whole: CaseFigures = field(default_factory=CaseFigures)
     names: dict[str, dict[Hashable, str]] = field(default_factory=dict)
     town_of: dict[Hashable, int] = field(default_factory=dict)  # community id -> its street
-    prep: dict[Hashable, float] = field(default_factory=dict)  # street id -> 会商准备评分 (双考核), 0 the whole
+    prep: PrepScores | None = None  # 会商准备评分 (双考核): the month's only, and only when asked for
 
     def prep_of(self, town_id: Hashable) -> float | None:
-        return self.prep.get(town_id)
+        return self.prep.by_town.get(town_id) if self.prep else None
+
+    @property
+    def prep_whole(self) -> float | None:
+        return self.prep.whole if self.prep else None
 
     def of(self, group: str, key: Hashable) -> CaseFigures:
         return self.groups.get(group, {}).get(key) or CaseFigures()
@@ -125,9 +138,10 @@ def count(cases: Prepared, month: str, now: datetime,
     return groups, tallied.get(("whole", 0), CaseFigures())
 
 
-async def month_rates(district_id: int, month: str, now: datetime,
-                      town_id: int | None = None) -> tuple[MonthRates, MonthRates]:
-    """The month's rates and the month before's (for 环比), of the district or one street."""
+async def month_rates(district_id: int, month: str, now: datetime, town_id: int | None = None, *,
+                      prep: bool = True) -> tuple[MonthRates, MonthRates]:
+    """The month's rates and the month before's (for 环比), of the district or one street; with
+    the month's preparation scores unless prep=False (the ranking, which shows none)."""
     before = rules.previous_month(month)
     start, end = case_rules.month_span(before)[0], case_rules.month_span(month)[1]
     rows = await case_rows(district_id, town_id, start, end)
@@ -135,16 +149,15 @@ async def month_rates(district_id: int, month: str, now: datetime,
     names = await _names(district_id, town_id)
     out = []
     cases = prepare(rows)
-    prep = await prep_scores(district_id, town_id, month)  # shown for the month only, not for 环比
-    for m, scores in ((month, prep), (before, {})):
+    month_prep = await prep_scores(district_id, town_id, month) if prep else None
+    for m, scores in ((month, month_prep), (before, None)):  # 环比 shows no preparation scores
         groups, whole = count(cases, m, now, ratings)
         out.append(MonthRates(m, groups, whole, names["names"], names["town_of"], scores))
     return out[0], out[1]
 
 
-async def prep_scores(district_id: int, town_id: int | None, month: str) -> dict[Hashable, float]:
-    """双考核 the other way: street id -> how the units summoned to its meetings held in the month
-    scored its preparation (case_rules.prep_score); key 0 is all of the area's meetings."""
+async def prep_scores(district_id: int, town_id: int | None, month: str) -> PrepScores:
+    """The preparation scores of the meetings held in the month, per street and in all."""
     start, end = case_rules.month_span(month)
     meeting: Any = CaseMeetingUnit.meeting
     where = ((meeting.district == district_id) & (meeting.held_at >= start) & (meeting.held_at < end)
@@ -157,8 +170,8 @@ async def prep_scores(district_id: int, town_id: int | None, month: str) -> dict
     for r in rows:
         if r["town"] is not None:
             by_town.setdefault(r["town"], []).append(r["prep_score"])
-        by_town.setdefault(0, []).append(r["prep_score"])
-    return {k: score for k, v in by_town.items() if (score := case_rules.prep_score(v)) is not None}
+    return PrepScores({k: score for k, v in by_town.items() if (score := case_rules.prep_score(v)) is not None},
+                      case_rules.prep_score([r["prep_score"] for r in rows]))
 
 
 async def _names(district_id: int, town_id: int | None) -> dict:

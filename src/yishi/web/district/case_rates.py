@@ -61,7 +61,7 @@ def tables(now: case_rates.MonthRates, before: case_rates.MonthRates, *, town_id
                   [*header(_("镇（街道）")), _("会商准备评分")],
                   [[Name(names["town"][k]), *figures_row(now.of("town", k), before.of("town", k)),
                     _pct(now.prep_of(k))] for k in towns]
-                  + [[whole_name, *figures_row(now.whole, before.whole), _pct(now.prep_of(0))]])
+                  + [[whole_name, *figures_row(now.whole, before.whole), _pct(now.prep_whole)]])
         t.note = _("会商准备评分（双考核）：被吹哨单位在本月召开的会商中对街道准备工作的评分"
                    "（1–5 分）折成百分数的平均；不计入街道的综合得分。")
         t.chart = _rate_chart([names["town"][k] for k in towns], [now.of("town", k) for k in towns], skip=not charts)
