@@ -16,7 +16,7 @@ import re
 import time
 from datetime import UTC, date, datetime, timedelta
 
-from fresh_db import chunks, main_on_fresh_database, migrate_and_seed
+from fresh_db import chunks, main_on_fresh_database, migrate_and_seed, street, street_projects
 
 STREETS, SUGGESTIONS, PROJECTS, RATINGS = 7, 20_000, 60, 3_000
 PASSWORD = "bench-password-1"
@@ -29,13 +29,11 @@ async def seed(today: date) -> int:
     from yishi.accounts import services as accounts
     from yishi.accounts.enums import Role
     from yishi.evaluation.tables import Rating
-    from yishi.meetings.tables import Submission
-    from yishi.places.tables import Community, District, Town
-    from yishi.projects.enums import PlanStatus, ProjectState
-    from yishi.projects.tables import Milestone, Project
+    from yishi.places.tables import Community, District
+    from yishi.projects.enums import ProjectState
+    from yishi.projects.tables import Milestone
     from yishi.suggestions import catalog
     from yishi.suggestions.tables import Suggestion
-    from yishi.wishlists.tables import Round, WishItem
 
     rng = random.Random(7)
     now = datetime.now(UTC)
@@ -45,7 +43,7 @@ async def seed(today: date) -> int:
     await accounts.create_user(username="bench_reviewer", password=PASSWORD, display_name="基准审核",
                                role=Role.district_reviewer, district_id=district)
     for s in range(STREETS):
-        town = (await Town.insert(Town(district=district, name=f"基准{s + 1}街道")).returning(Town.id).run())[0]["id"]
+        town = await street(district, s)
         communities = [r["id"] for r in await Community.insert(*[Community(town=town, name=f"第{c + 1}社区")
                                                                   for c in range(8)]).returning(Community.id).run()]
         rows = []
@@ -59,24 +57,13 @@ async def seed(today: date) -> int:
                 status=rng.choice(["closed", "listed", "in_progress"]) if answered else "received",
                 replied_at=replied if answered else None, closed_at=replied if answered else None, created_at=now))
         await chunks(Suggestion, rows)
-        rnd = (await Round.insert(Round(town=town, title="基准批次", created_at=now))
-               .returning(Round.id).run())[0]["id"]
-        items = await WishItem.insert(*[WishItem(round=rnd, position=i, title=f"项目{s + 1}-{i + 1}",
-                                                 cost_fen=100000_00)
-                                        for i in range(PROJECTS)]).returning(WishItem.id).run()
-        sub = (await Submission.insert(Submission(round=rnd, version=1, status="approved", snapshot={},
-                                                  submitted_at=now, slot=f"{rnd}:1"))
-               .returning(Submission.id).run())[0]["id"]
-        projects = await Project.insert(*[Project(
-            round=rnd, item=item["id"], submission=sub, title=f"项目{s + 1}-{i + 1}", kind="special",
-            cost_fen=100000_00, lead_unit_name="基准单位",
+        projects = await street_projects(town, s, PROJECTS, now, lambda i: dict(
             state=ProjectState.written_off if i % 3 == 0 else ProjectState.underway,
-            plan_status=PlanStatus.approved, started_on=today - timedelta(days=120),
-            planned_end=today + timedelta(days=30), spent_fen=rng.randint(0, 100000_00), created_at=now)
-            for i, item in enumerate(items)]).returning(Project.id).run()
-        await chunks(Milestone, [Milestone(project=p["id"], position=0, task="节点", due=today + timedelta(days=10))
+            started_on=today - timedelta(days=120), planned_end=today + timedelta(days=30),
+            spent_fen=rng.randint(0, 100000_00)))
+        await chunks(Milestone, [Milestone(project=p, position=0, task="节点", due=today + timedelta(days=10))
                                   for p in projects])
-        done = [p["id"] for i, p in enumerate(projects) if i % 3 == 0]
+        done = [p for i, p in enumerate(projects) if i % 3 == 0]
         await chunks(Rating, [Rating(project=rng.choice(done), community=rng.choice(communities),
                                       grade=rng.choice(["satisfied", "satisfied", "basic", "unsatisfied"]),
                                       channel=rng.choice(["online", "online", "paper", "telephone"]), month=month)

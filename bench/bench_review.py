@@ -15,7 +15,7 @@ import random
 import time
 from datetime import UTC, date, datetime, timedelta
 
-from fresh_db import main_on_fresh_database
+from fresh_db import main_on_fresh_database, street, street_projects
 
 STREETS, PROJECTS, WEEKS = 7, 60, 26
 
@@ -23,36 +23,22 @@ STREETS, PROJECTS, WEEKS = 7, 60, 26
 
 
 async def seed(today: date) -> int:
-    from yishi.meetings.tables import Submission
-    from yishi.places.tables import District, Town
-    from yishi.projects.enums import FundingSource, PlanStatus, ProjectState
+    from yishi.places.tables import District
+    from yishi.projects.enums import FundingSource, ProjectState
     from yishi.projects.rules import monday_of
-    from yishi.projects.tables import Coordination, Funding, Milestone, Project, WeeklyReport
-    from yishi.wishlists.tables import Round, WishItem
+    from yishi.projects.tables import Coordination, Funding, Milestone, WeeklyReport
 
     rng = random.Random(7)
     now = datetime.now(UTC)
     start = monday_of(today) - timedelta(weeks=WEEKS)
     district = (await District.insert(District(name="基准区")).returning(District.id).run())[0]["id"]
     for s in range(STREETS):
-        town = (await Town.insert(Town(district=district, name=f"基准{s + 1}街道")).returning(Town.id).run())[0]["id"]
-        rnd = (await Round.insert(Round(town=town, title="基准批次", created_at=now))
-               .returning(Round.id).run())[0]["id"]
-        items = await WishItem.insert(*[WishItem(round=rnd, position=i, title=f"项目{s + 1}-{i + 1}",
-                                                 cost_fen=100000_00)
-                                        for i in range(PROJECTS)]).returning(WishItem.id).run()
-        sub = (await Submission.insert(Submission(round=rnd, version=1, status="approved", snapshot={},
-                                                  submitted_at=now, slot=f"{rnd}:1"))
-               .returning(Submission.id).run())[0]["id"]
-        projects = await Project.insert(*[Project(
-            round=rnd, item=item["id"], submission=sub, title=f"项目{s + 1}-{i + 1}", kind="special",
-            cost_fen=100000_00, lead_unit_name="基准单位", state=ProjectState.underway,
-            plan_status=PlanStatus.approved, started_on=start, planned_start=start,
+        town = await street(district, s)
+        projects = await street_projects(town, s, PROJECTS, now, lambda i: dict(
+            state=ProjectState.underway, started_on=start, planned_start=start,
             planned_end=today + timedelta(days=rng.randint(-10, 90)), progress_pct=rng.randint(0, 99),
-            spent_fen=rng.randint(0, 100000_00), created_at=now)
-            for i, item in enumerate(items)]).returning(Project.id).run()
-        for p in projects:
-            pid = p["id"]
+            spent_fen=rng.randint(0, 100000_00)))
+        for pid in projects:
             await Milestone.insert(*[Milestone(project=pid, position=k, task=f"节点{k + 1}", owner="单位",
                                                due=start + timedelta(days=40 * (k + 1) + rng.randint(-5, 5)),
                                                baseline_due=start + timedelta(days=40 * (k + 1)))

@@ -2,7 +2,9 @@
 new PostgreSQL database dropped afterwards), their command line (--db, --repeat), bulk inserts.
 
     from fresh_db import chunks, main_on_fresh_database
-    main_on_fresh_database("yishi-bench-x-", run)   # run(repeat) is the bench's coroutine"""
+    main_on_fresh_database("yishi-bench-x-", run)   # run(repeat) is the bench's coroutine
+
+and the streets with projects that the dashboard and review benches seed (street, street_projects)."""
 from __future__ import annotations
 
 import argparse
@@ -87,3 +89,30 @@ async def migrate_and_seed(seed: Callable[[], Awaitable[object]]) -> tuple[objec
         return settings, result, time.perf_counter() - t
     finally:
         await core_db.stop(engine)
+
+
+async def street(district: int, s: int) -> int:
+    """The bench district's street number s + 1 (基准{s + 1}街道)."""
+    from yishi.places.tables import Town
+
+    return (await Town.insert(Town(district=district, name=f"基准{s + 1}街道")).returning(Town.id).run())[0]["id"]
+
+
+async def street_projects(town: int, s: int, n: int, now, fields: Callable[[int], dict]) -> list[int]:
+    """A street's round of n wish items, its list approved, and a project on each item (项目{s+1}-{i+1},
+    100,000 yuan, 基准单位 leading, its plan approved); fields(i) gives project i's own (state, dates,
+    money spent...). The projects' ids, in order."""
+    from yishi.meetings.tables import Submission
+    from yishi.projects.enums import PlanStatus
+    from yishi.projects.tables import Project
+    from yishi.wishlists.tables import Round, WishItem
+
+    rnd = (await Round.insert(Round(town=town, title="基准批次", created_at=now)).returning(Round.id).run())[0]["id"]
+    items = await WishItem.insert(*[WishItem(round=rnd, position=i, title=f"项目{s + 1}-{i + 1}", cost_fen=100000_00)
+                                    for i in range(n)]).returning(WishItem.id).run()
+    sub = (await Submission.insert(Submission(round=rnd, version=1, status="approved", snapshot={}, submitted_at=now,
+                                              slot=f"{rnd}:1")).returning(Submission.id).run())[0]["id"]
+    return [p["id"] for p in await Project.insert(*[Project(
+        round=rnd, item=item["id"], submission=sub, title=f"项目{s + 1}-{i + 1}", kind="special", cost_fen=100000_00,
+        lead_unit_name="基准单位", plan_status=PlanStatus.approved, created_at=now, **fields(i))
+        for i, item in enumerate(items)]).returning(Project.id).run()]
