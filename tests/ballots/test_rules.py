@@ -303,15 +303,22 @@ def test_fast_add1_equals_step_by_step_definition(case) -> None:
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(add1_elections(), st.sampled_from([1, 2, 4]), st.sampled_from([1, 4]), st.randoms(use_true_random=False))
+@given(
+    add1_elections(),
+    st.sampled_from([1, 2, 4]),
+    st.sampled_from([1, 4]),
+    st.sampled_from([0, 2, 1e9]),
+    st.randoms(use_true_random=False),
+)
 def test_add1_switching_between_windows_and_single_steps_equals_the_definition(
-    case, span: int, stretch: int, clock: random.Random
+    case, span: int, stretch: int, cap: float, clock: random.Random
 ) -> None:
     """Add1 moves between certified windows and steps one by one (in batches of
     lanes) by the CPU each took. With a clock on which window rounds and steps cost
     random amounts, and comparisons from windows of 1-4 steps on, every way of
-    switching (steps one by one winning, losing, winning again after a window)
-    gives the step-by-step outcome."""
+    switching (steps one by one winning, losing, winning again after a window, a
+    window left half-way when it costs more than steps one by one would) gives
+    the step-by-step outcome."""
     costs, budget, ballots = case
     now = [0.0]
     step_costs = clock.choice([[0.01], [0.01, 1.0], [1.0], [0.01, 100.0]])
@@ -331,6 +338,7 @@ def test_add1_switching_between_windows_and_single_steps_equals_the_definition(
         mock.patch.object(engine._Run, "next_round", timed_round),
         mock.patch.object(engine, "_SPAN_TO_COMPARE", span),
         mock.patch.object(engine, "_STRETCH", stretch),
+        mock.patch.object(engine, "_WINDOW_CAP", cap),
     ):
         funded = mes_add1(election(costs, budget, ballots))
     assert funded == naive_add1(costs, budget, ballots)

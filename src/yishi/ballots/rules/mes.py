@@ -210,6 +210,10 @@ def _weighted(values: list[Num], voters: list[int]) -> Num:
     return sum(map(mul, values, voters))
 
 
+def _weighted_at(values: list[Num], voters: list[int], at: list[int]) -> Num:
+    return sum(map(mul, map(values.__getitem__, at), map(voters.__getitem__, at)))
+
+
 def _poor(
     values: list[Num],
     voters: list[int],
@@ -258,9 +262,8 @@ def _price_bounds(groups: _Groups, cost: Num, win: _Window) -> _Bounds | None:
     if win.first == win.last and at_start is not None:
         # One step: lower and upper budgets differ by a rounding unit, so the poor
         # set under the lower ones is as good a P as any, and costs no search.
-        poor = at_start[0]
-        n_rich = groups.total - sum(groups.voters[i] for i in poor)
-        low = (cost - sum(groups.hi0[i] * groups.voters[i] for i in poor), n_rich)
+        poor, (_num, n_rich) = at_start
+        low = (cost - _weighted_at(groups.hi0, groups.voters, poor), n_rich)
         return _Bounds((low, low), ceiling)
     return _Bounds(_price_floor(groups, cost, at_start[0] if at_start else None), ceiling)
 
@@ -271,14 +274,15 @@ def _price_floor(groups: _Groups, cost: Num, guess: list[int] | None) -> tuple[_
     mid = list(map(add, groups.hi0, groups.hi1))
     found = _poor(mid, groups.voters, groups.total, 2 * cost, guess)
     if found is not None:
-        poor = found[0]
-    else:
-        top = max(mid)
-        poor = [i for i, v in enumerate(mid) if v != top]
-    n_rich = groups.total - sum(groups.voters[i] for i in poor)
+        poor, (num, n_rich) = found  # num = 2 cost - sum over P of (hi0 + hi1) voters
+        at_start = _weighted_at(groups.hi0, groups.voters, poor)
+        return (cost - at_start, n_rich), (num - cost + at_start, n_rich)
+    top = max(mid)
+    poor = [i for i, v in enumerate(mid) if v != top]
+    n_rich = groups.total - sum(map(groups.voters.__getitem__, poor))
     return (
-        (cost - sum(groups.hi0[i] * groups.voters[i] for i in poor), n_rich),
-        (cost - sum(groups.hi1[i] * groups.voters[i] for i in poor), n_rich),
+        (cost - _weighted_at(groups.hi0, groups.voters, poor), n_rich),
+        (cost - _weighted_at(groups.hi1, groups.voters, poor), n_rich),
     )
 
 
@@ -412,10 +416,10 @@ class _Run:
         hi0[0], hi1[0] = self.win.hi
         for winner, ids, voters, moved_to in wider.history:
             groups = _Groups(
-                [lo0[g] for g in ids],
-                [lo1[g] for g in ids],
-                [hi0[g] for g in ids],
-                [hi1[g] for g in ids],
+                list(map(lo0.__getitem__, ids)),
+                list(map(lo1.__getitem__, ids)),
+                list(map(hi0.__getitem__, ids)),
+                list(map(hi1.__getitem__, ids)),
                 voters,
                 self.data.approvals[winner],
             )
@@ -712,6 +716,7 @@ def _is_exhaustive(data: _MesInput, funded: list[int]) -> bool:
 _SPAN_TO_COMPARE = 16  # shorter windows cost more per step than they will later
 _STRETCH = 4  # steps one by one run for at least this many times a losing window's CPU
 _FIRST_BATCH = 8  # steps in the first batch of lanes after a window
+_WINDOW_CAP = 2  # a window may cost this many times what steps one by one would
 _LANES_AFTER = 0.2  # CPU seconds of windows before steps one by one are tried (numpy loads in 0.1-0.3 s)
 
 
@@ -736,6 +741,7 @@ def _mes_add1_run(data: _MesInput) -> list[int]:
     step, span = 0, 0
     previous: list[int] = []
     patience = _STRETCH
+    step_cost = 0.0  # CPU per step of the last steps one by one
     begun = thread_time()
     while True:
         # Small elections finish in windows before loading numpy would pay.
@@ -743,7 +749,10 @@ def _mes_add1_run(data: _MesInput) -> list[int]:
         if timed and lanes is None:
             lanes = _lanes(data)
             floats = timed = lanes is not None
-        started = thread_time()
+        started, first = thread_time(), step
+        # Once steps one by one have been timed, a window that costs more than
+        # twice what they would for all its steps is left where it has got to.
+        cap = _WINDOW_CAP * step_cost * (span + 1) if timed and step_cost else math.inf
         for last, funded in _outcomes(_Run(data, _window(data, step, step + span))):
             if _over_budget(data, funded):
                 return previous
@@ -751,12 +760,14 @@ def _mes_add1_run(data: _MesInput) -> list[int]:
                 return funded
             previous = funded
             step = last + 1
+            if thread_time() - started > cap:
+                break
         if not timed:
             # Outcomes rarely change from one step to the next: try longer stretches.
             span = 2 * span or 1
             continue
         window_time = thread_time() - started
-        per_step = window_time / (span + 1)
+        per_step = window_time / (step - first)
         spent, count = 0.0, 0
         batch = min(_FIRST_BATCH, lanes.batch) if lanes is not None else 1
         while not count or (spent < count * per_step and spent < patience * window_time):
@@ -772,6 +783,7 @@ def _mes_add1_run(data: _MesInput) -> list[int]:
                 if _is_exhaustive(data, funded):
                     return funded
                 previous, step = funded, step + 1
+        step_cost = spent / count
         if spent < count * per_step:  # steps one by one won: windows again later, and small
             patience *= 2
             span = _SPAN_TO_COMPARE
