@@ -10,7 +10,7 @@ from fractions import Fraction
 from itertools import chain, compress
 from operator import add, mul
 from time import thread_time
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 from yishi.ballots.rules.greedy import fill_up
 from yishi.ballots.rules.model import Election, _distinct_ballots, approval_counts
@@ -102,11 +102,12 @@ def _mes_input(
     election: Election, grouped: Counter[frozenset[str]], counts: Mapping[str, int], ids: list[str]
 ) -> _MesInput:
     index = {pid: i for i, pid in enumerate(ids)}
-    classes: Counter[tuple[int, ...]] = Counter()
+    rank, known = index.__getitem__, index.keys()
+    classes: dict[tuple[int, ...], int] = {}
     for ballot, weight in grouped.items():
-        key = tuple(sorted(index[p] for p in ballot if p in index))
+        key = tuple(sorted(map(rank, ballot if ballot <= known else ballot & known)))
         if key and weight:
-            classes[key] += weight
+            classes[key] = classes.get(key, 0) + weight
     class_projects = list(classes)
     supporters: list[list[int]] = [[] for _ in ids]
     for c, projs in enumerate(class_projects):
@@ -123,14 +124,18 @@ def _mes_input(
         scale = math.lcm(Fraction(election.budget).denominator, *(c.denominator for c in fractions))
         costs, budget = [int(c * scale) for c in fractions], int(election.budget * scale)
     weights = list(classes.values())
-    repeat = [w if w <= _EXPANDED else 0 for w in weights]
+    # Each class as it is listed among single supporters: once per voter, or not at all.
+    singles = [[c] * w if w <= _EXPANDED else [] for c, w in enumerate(weights)]
+    large = any(w > _EXPANDED for w in weights)
     return _MesInput(
         ids=ids,
         costs=costs,
         supporters=supporters,
         neighbours=neighbours,
-        single_supporters=[list(chain.from_iterable([c] * repeat[c] for c in cs)) for cs in supporters],
-        repeated_supporters=[[(c, weights[c]) for c in cs if weights[c] > _EXPANDED] for cs in supporters],
+        single_supporters=[list(chain.from_iterable(map(singles.__getitem__, cs))) for cs in supporters],
+        repeated_supporters=[
+            [(c, weights[c]) for c in cs if weights[c] > _EXPANDED] if large else [] for cs in supporters
+        ],
         class_projects=class_projects,
         class_weight=weights,
         approvals=[counts[pid] for pid in ids],
@@ -186,16 +191,14 @@ def _window(data: _MesInput, first: int, last: int, exact: bool = False) -> _Win
 _Ratio = tuple[Num, int]
 
 
-@dataclass(frozen=True)
-class _Bounds:
+class _Bounds(NamedTuple):  # a tuple: built thousands of times a run, cheaper than a dataclass
     """Bounds on what each non-poor supporter pays for a project, at both ends."""
 
     lo: tuple[_Ratio, _Ratio]
     hi: tuple[_Ratio, _Ratio] | None  # None: it might not be affordable everywhere
 
 
-@dataclass(frozen=True)
-class _Groups:
+class _Groups(NamedTuple):
     """One project's supporters as parallel lists, one entry per budget group."""
 
     lo0: list[Num]  # lower budget bound at the window's start
