@@ -3,7 +3,7 @@ show a refused form again with what was typed (`refused`), so nothing typed is l
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from litestar.datastructures import FormMultiDict
 from litestar.plugins.htmx import HTMXRequest
@@ -17,6 +17,9 @@ from yishi.core.numbers import parse_int
 from yishi.evaluation.rules import month_bounds
 from yishi.suggestions.inputs import SuggestionInput
 from yishi.wishlists.enums import ItemKind
+
+if TYPE_CHECKING:
+    from babel.support import LazyProxy
 
 __all__ = ["InvalidInput"]
 
@@ -56,7 +59,7 @@ def form_ints(values: Any) -> list[int]:
         raise DomainError(_("提交的内容格式不对，请刷新页面后重新提交。")) from None
 
 
-def form_int(value: Any, field: str, default: int | None = None) -> int:
+def form_int(value: Any, field: str | LazyProxy, default: int | None = None) -> int:
     if value in (None, ""):
         if default is not None:
             return default

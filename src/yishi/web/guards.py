@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
@@ -26,6 +26,9 @@ from yishi.pulse import permissions as pulseperm
 from yishi.suggestions import permissions as sperm
 from yishi.web import deps
 
+if TYPE_CHECKING:
+    from babel.support import LazyProxy
+
 Guard = Callable[[ASGIConnection, BaseRouteHandler], Awaitable[None]]
 
 # opt of a route anyone may use, with no account (residents' pages, the login, static files).
@@ -34,12 +37,12 @@ PUBLIC = {"public": True}
 PUBLIC_PAGES = MappingProxyType({"exclude_from_auth": True, **PUBLIC})
 
 
-def _refuse(message: Any) -> None:
+def _refuse(message: LazyProxy | None) -> None:
     # message is a lazy string (the guards are built at import): translated here, per request.
     raise Forbidden(str(message) if message else _("您没有权限查看或操作此页面。"))
 
 
-def user_may(allowed: Callable[[Any], bool], message: str | None = None) -> Guard:
+def user_may(allowed: Callable[[Any], bool], message: LazyProxy | None = None) -> Guard:
     """A predicate over the signed-in user alone."""
     async def guard(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
         if not allowed(connection.user):
@@ -49,7 +52,7 @@ def user_may(allowed: Callable[[Any], bool], message: str | None = None) -> Guar
 
 
 def _on(load: Callable[[ASGIConnection], Awaitable[Any]]) -> Callable[..., Guard]:
-    def build(allowed: Callable[[Any, Any], bool], message: str | None = None) -> Guard:
+    def build(allowed: Callable[[Any, Any], bool], message: LazyProxy | None = None) -> Guard:
         async def guard(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
             if not allowed(connection.user, await load(connection)):
                 _refuse(message)

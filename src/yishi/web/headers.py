@@ -40,4 +40,4 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
 
 async def add_security_headers(message: Message, scope: Scope) -> None:
     if message["type"] == "http.response.start":
-        message["headers"] = [*message.get("headers", ()), *SECURITY_HEADERS]  # type: ignore[typeddict-unknown-key]
+        message["headers"] = [*message.get("headers", ()), *SECURITY_HEADERS]
