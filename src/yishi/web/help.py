@@ -40,8 +40,8 @@ class HelpController(Controller):
 
     @get("")
     async def own_guide(self, request: Request) -> Template:
-        user = await _signed_in_user(request)
-        return _guide((user and perm.role_of(user).value) or RESIDENT)
+        role = perm.role_of(await _signed_in_user(request))
+        return _guide(role.value if role is not None else RESIDENT)
 
     @get("/{key:str}")
     async def guide(self, request: Request, key: str) -> Template:

@@ -5,6 +5,7 @@ from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Response, Template
 
 from yishi.accounts import permissions as perm
+from yishi.accounts.enums import Role
 from yishi.ballots import codes as code_utils
 from yishi.ballots import lifecycle, paper, paper_pdf, round_settings
 from yishi.ballots import permissions as bperm
@@ -35,7 +36,7 @@ class PaperController(Controller):
         user = request.user
         communities = await places.communities_of(round_.town_id)
         own = getattr(user, "community", None)
-        if perm.role_of(user).value == "collector" and own:
+        if perm.role_of(user) is Role.collector and own:
             communities = [c for c in communities if c["id"] == getattr(own, "id", own)]
         return {
             "round": round_, "items": await wishlists.items_of(round_id),

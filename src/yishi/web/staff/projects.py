@@ -8,7 +8,7 @@ never lets a change through to another's."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, TypedDict
 
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
@@ -23,7 +23,7 @@ from yishi.places import services as places
 from yishi.projects import exports, photos, plan, reports, review, services, supervision
 from yishi.projects import permissions as pperm
 from yishi.projects.enums import Colour, FundingSource, ProjectState
-from yishi.projects.rules import monday_of, week_label
+from yishi.projects.rules import Supervision, monday_of, week_label
 from yishi.projects.tables import Project
 from yishi.web import deps, guards, links
 from yishi.web.forms import form_int, optional_date, optional_int, refused, text
@@ -150,6 +150,14 @@ def _member(item_id: int, rows: list[dict], message: str) -> None:
         raise NotFound(message)
 
 
+class ListRow(TypedDict):
+    """A line of the project list: the project, its supervision colour and what waits on someone."""
+    p: dict
+    sup: Supervision
+    problems: int
+    directives: int
+
+
 class ProjectController(Controller):
     path = "/projects"
     dependencies = deps.PROJECT
@@ -165,7 +173,7 @@ class ProjectController(Controller):
         except DomainError as exc:
             return Template("projects/list.html", status_code=400, context={
                 "rows": [], "error": exc.message, "state": "", "colour": "",
-                "counts": {}, "total": 0, "user_role": perm.role_of(user).value})
+                "counts": {}, "total": 0, "user_role": user.role})
         projects = await projects_in_scope(user)
         today = services.today()
         colours = await supervision.colours(projects, today)
@@ -179,7 +187,7 @@ class ProjectController(Controller):
         for d in await reports.directives_of(list(ids)):
             if d["answered_at"] is None:
                 directives[d["project"]] = directives.get(d["project"], 0) + 1
-        rows = [{"p": p, "sup": colours[p["id"]], "problems": problems.get(p["id"], 0),
+        rows: list[ListRow] = [{"p": p, "sup": colours[p["id"]], "problems": problems.get(p["id"], 0),
                  "directives": directives.get(p["id"], 0)} for p in projects]
         counts: dict[Colour, int] = {}
         for r in rows:
@@ -197,7 +205,7 @@ class ProjectController(Controller):
         return Template("projects/list.html", context={
             "rows": shown, "total": len(rows), "counts": counts,
             "state": want_state.value if want_state else "", "colour": want_colour.value if want_colour else "",
-            "town": want_town, "error": None, "user_role": perm.role_of(user).value,
+            "town": want_town, "error": None, "user_role": user.role,
             # The administrator reaches every district's 月调度 from here.
             "districts": await places.districts()
             if perm.role_of(user) is Role.admin else [],
@@ -214,7 +222,7 @@ class ProjectController(Controller):
         try:
             await action(form)
         except DomainError as exc:
-            extra = {"error_at": at}
+            extra: dict[str, str | list[dict[str, str]]] = {"error_at": at}
             if at == "plan":
                 extra.update(plan_rows=_rows(form, "task", "owner", "due"),
                              funding_rows=_rows(form, "source", "funder", "amount", blank_unless=("funder", "amount")))
