@@ -6,7 +6,7 @@ import re
 from types import SimpleNamespace
 
 from jinja2 import Environment
-from litestar.utils.scope.state import ScopeState
+from litestar.utils.scope.state import CONNECTION_STATE_KEY, ScopeState
 from markupsafe import escape
 
 from yishi.core.i18n import get_locale
@@ -27,15 +27,18 @@ class PageShell:
         self.holes = holes
         self.context = dict(context or {})
         self._env: Environment | None = None
-        self._parts: dict[str, list[str | bytes]] = {}  # per language: the page is built in each once
+        # per language (the page is built in each once): the fixed parts, encoded, and the holes'
+        # names between them (one name fewer than parts)
+        self._parts: dict[str, tuple[list[bytes], list[str]]] = {}
         self._escape = True
 
-    def _build(self, env: Environment) -> list[str | bytes]:
+    def _build(self, env: Environment) -> tuple[list[bytes], list[str]]:
         def marker(name: str) -> str:
             return f"\x00{name}\x00"
 
-        scope: dict = {"type": "http", "path": "/", "state": {}}
-        ScopeState.from_scope(scope).csrf_token = marker("csrf_token")
+        state = ScopeState()  # where Litestar's csrf_token() reads the token (ScopeState.from_scope)
+        state.csrf_token = marker("csrf_token")
+        scope = {"type": "http", "path": "/", "state": {CONNECTION_STATE_KEY: state}}
         request = SimpleNamespace(scope=scope, url=SimpleNamespace(path="/"))
         html = env.get_template(self.template_name).render(
             **self.context, **{name: marker(name) for name in self.holes}, request=request,
@@ -48,7 +51,7 @@ class PageShell:
         autoescape = env.autoescape
         self._escape = bool(autoescape(self.template_name) if callable(autoescape) else autoescape)
         # The fixed parts encoded once; the holes' names stay str.
-        return [p if i % 2 else p.encode() for i, p in enumerate(parts)]
+        return [p.encode() for p in parts[::2]], parts[1::2]
 
     def render(self, env: Environment, csrf_token: str, **values: str) -> bytes:
         """The page (UTF-8) with these values in its holes, escaped as the template would."""
@@ -57,7 +60,10 @@ class PageShell:
             self._parts, self._env = {}, env
         if locale not in self._parts:
             self._parts[locale] = self._build(env)
-        parts = self._parts[locale]
+        fixed, holes = self._parts[locale]
         values["csrf_token"] = csrf_token
         filled = {name: (str(escape(value)) if self._escape else value).encode() for name, value in values.items()}
-        return b"".join(filled[p] if i % 2 else p for i, p in enumerate(parts))
+        out = [fixed[0]]
+        for name, after in zip(holes, fixed[1:], strict=True):
+            out += (filled[name], after)
+        return b"".join(out)

@@ -70,6 +70,12 @@ def _a_guess(exc: DomainError, code: str) -> bool:
     return isinstance(exc, NotFound) and len(code_utils.normalise(code)) == code_utils.CODE_LENGTH
 
 
+def _finished(request: Request, page: Template) -> ASGIResponse:
+    """A page rendered here, as cast() answers: its return type (ASGIResponse) is what makes Litestar
+    send what it returns as it is, so a refusal is rendered the way Litestar renders a Template."""
+    return page.to_asgi_response(app=None, request=request, media_type=MediaType.HTML)
+
+
 def _too_many(wait: int) -> Template:
     minutes = limits.minutes(wait)
     return Template("ballots/enter_code.html", status_code=429, context={"error": ngettext(
@@ -124,7 +130,7 @@ class VoteController(Controller):
         client = client_address(request)
         wait = await _refused_for(request, client)
         if wait:
-            return _too_many(wait)
+            return _finished(request, _too_many(wait))
         form = await request.form()
         ticked: list[int] = []
         try:
@@ -134,11 +140,15 @@ class VoteController(Controller):
             if _a_guess(exc, code):
                 await _missed(request, client)
             try:
-                return await self._ballot_page(code, exc.message, ticked, exc.status_code)
+                return _finished(request, await self._ballot_page(code, exc.message, ticked, exc.status_code))
             except DomainError as lookup:
-                return Template("ballots/enter_code.html", status_code=lookup.status_code,
-                                context={"error": lookup.message})
-        page = RECEIPT_PAGE.render(request.app.template_engine.engine,
-                                   ScopeState.from_scope(request.scope).csrf_token,
+                return _finished(request, Template("ballots/enter_code.html", status_code=lookup.status_code,
+                                                   context={"error": lookup.message}))
+        templates = request.app.template_engine
+        if templates is None:  # create_app always configures one
+            raise RuntimeError("the app has no template engine")
+        # As Litestar's csrf_token() in a template: the token the CSRF middleware left, "" if none.
+        token = ScopeState.from_scope(request.scope).csrf_token
+        page = RECEIPT_PAGE.render(templates.engine, token if isinstance(token, str) else "",
                                    receipt=code_utils.display(receipt))
         return ASGIResponse(body=page, media_type=MediaType.HTML, status_code=200)
