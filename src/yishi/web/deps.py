@@ -55,7 +55,8 @@ class PathIdsMiddleware:
 
 
 async def _loaded(connection: ASGIConnection, what: str, load: Callable[[], Awaitable[Any]]) -> Any:
-    cache = connection.scope.setdefault(_KEY, {})  # type: ignore[typeddict-item]
+    # The request's own state (the server copies it for each request; Litestar sets it if absent).
+    cache: dict[str, Any] = connection.scope.setdefault("state", {}).setdefault(_KEY, {})
     if what not in cache:
         cache[what] = await load()
     return cache[what]

@@ -36,6 +36,16 @@ async def _town_of(request: Request, district_id: int, town_id: int | None) -> i
     return wanted
 
 
+async def _town_name(town_id: int | None) -> str:
+    """The name of the street a list is narrowed to ("" for the whole district)."""
+    if town_id is None:
+        return ""
+    town = await places.town(town_id)
+    if town is None:
+        raise NotFound(_("找不到这个镇（街道）。"))
+    return town["name"]
+
+
 class DashboardListsController(Controller):
     path = "/dashboard"
     dependencies = MappingProxyType({**deps.DISTRICT, **deps.TOWN})
@@ -50,7 +60,7 @@ class DashboardListsController(Controller):
         return Template("evaluation/ratings_list.html", context={
             "rows": rows, "f": f, "base": base, "definitions": rules.definitions(),
             "channel_label": lists.channel_label(f.channel) if f.channel else "",
-            "town_name": (await places.town(f.town))["name"] if f.town else ""})
+            "town_name": await _town_name(f.town)})
 
     @get("/{district_id:int}/ratings", guards=[guards.VIEW_DISTRICT])
     async def district_ratings(self, request: Request, district: dict) -> Template:
@@ -66,7 +76,7 @@ class DashboardListsController(Controller):
         rows = await lists.turnout(ids)
         return Template("evaluation/turnout.html", context={
             "rows": rows, "base": base, "issued": sum(r["issued"] for r in rows),
-            "cast": sum(r["cast"] for r in rows), "town_name": (await places.town(town))["name"] if town else ""})
+            "cast": sum(r["cast"] for r in rows), "town_name": await _town_name(town)})
 
     @get("/{district_id:int}/turnout", guards=[guards.VIEW_DISTRICT])
     async def district_turnout(self, request: Request, district: dict) -> Template:

@@ -103,12 +103,15 @@ class CaseController(Controller):
         moment = now()
         result = await queries.list_cases(scope, tab="open" if tab == "inbox" else tab, page=page_no, now=moment,
                                           colour=colour)
+        # The guard (CASES) lets a street's staff in only with a street, a unit's clerk only with a unit.
         inbox = None
-        if street or role is Role.admin:
-            inbox = await queries.to_dispatch(None if role is Role.admin else (scope.town_id,),
-                                              page=page_no if tab == "inbox" else 1)
+        inbox_page = page_no if tab == "inbox" else 1
+        if role is Role.admin:
+            inbox = await queries.to_dispatch(None, page=inbox_page)
+        elif street and scope.town_id is not None:
+            inbox = await queries.to_dispatch((scope.town_id,), page=inbox_page)
         unit_name = None
-        if role is Role.unit_clerk:
+        if role is Role.unit_clerk and scope.unit_id is not None:
             unit_name = (await unit_directory.get_unit(scope.unit_id))["name"]
         rates_link = (f"/case-rates/district/{scope.district_id}" if role is Role.district_reviewer
                       else f"/case-rates/town/{scope.town_id}" if street else "")
@@ -130,7 +133,7 @@ class CaseController(Controller):
         entry = next((e for e in entries if e["id"] == wanted), None) or catalog.default_for(
             entries, suggestion["category"])
         limits = await case_settings.of_district(district)
-        form = {"catalog": entry["id"] if entry else "", "lead_unit": entry["unit"] if entry else "",
+        form: dict[str, Any] = {"catalog": entry["id"] if entry else "", "lead_unit": entry["unit"] if entry else "",
                 "kind": (entry["kind"].value if entry else CaseKind.suggestion.value),
                 "urgency": Urgency.normal.value, "track": suggestion["track"] or Track.now.value, "assist": []}
         if case and not wanted:

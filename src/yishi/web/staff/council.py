@@ -53,8 +53,8 @@ class CouncilController(Controller):
             "fixed": FIXED_CATEGORIES,
             "meetings": await meeting.meetings_of_council(council["id"]) if council else [],
             "rounds": rounds,
-            "can_manage": bool(council) and mperm.can_manage_council(user, council["town"]),
-            "can_plan": bool(council) and mperm.can_plan_meeting(user, council["town"]),
+            "can_manage": council is not None and mperm.can_manage_council(user, council["town"]),
+            "can_plan": council is not None and mperm.can_plan_meeting(user, council["town"]),
             # A member's account: link one of the street's, or (who may make accounts) make a new one.
             "linkable": await records.linkable_accounts(council["id"], council["town"]) if council else [],
             "can_create_account": perm.can_manage_account(user, Role.member, user.town),

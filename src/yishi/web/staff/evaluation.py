@@ -93,7 +93,7 @@ class EvaluationController(Controller):
         scores = await observers.scores_of([p["id"] for p in rows])
         for a in advice:
             a["observer_mean"] = observers.mean_total(scores[a["id"]])
-        rounds = {}
+        rounds: list[dict] = []
         if perm.role_of(request.user) in perm.TOWN_STAFF and request.user.town:
             rounds = await wishlists.list_rounds(town_id=request.user.town)
         return Template("evaluation/index.html", context={
@@ -237,7 +237,7 @@ class EvaluationController(Controller):
         form = await request.form()
         try:
             community = optional_int(form, "community", _("社区"))
-            if community not in {c["id"] for c in await places.communities_of(round_.town_id)}:
+            if community is None or community not in {c["id"] for c in await places.communities_of(round_.town_id)}:
                 raise DomainError(_("请选择本镇（街道）的社区。"))
             await services.print_codes(round_.id, community, form_int(text(form, "count"), _("数量")),
                                        actor=request.user)
