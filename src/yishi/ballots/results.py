@@ -66,7 +66,7 @@ async def published_rounds(limit: int = 12) -> list[dict]:
     """The rounds whose result is public (ticking closed), newest first: the home page's links."""
     rows = await RoundResult.select(
         RoundResult.round.as_alias("id"), RoundResult.round.title.as_alias("title"),
-        RoundResult.round.status.as_alias("status"), RoundResult.round.town.name.as_alias("town_name"),
+        RoundResult.round.status.as_alias("status"), RoundResult.round._.town.name.as_alias("town_name"),
         RoundResult.ballots, RoundResult.published_at,
     ).order_by(RoundResult.published_at, ascending=False).limit(limit * 2).run()
     return [r for r in rows if RoundStatus(r["status"]) in CLOSED][:limit]

@@ -22,7 +22,7 @@ def path_of(entry: dict) -> str:
 
 
 async def entries_of(district_id: int, *, active_only: bool = True) -> list[dict]:
-    query = CatalogEntry.select(CatalogEntry.all_columns(), CatalogEntry.unit.name.as_alias("unit_name"),
+    query = CatalogEntry.select(*CatalogEntry.all_columns(), CatalogEntry.unit.name.as_alias("unit_name"),
                                 CatalogEntry.category.name.as_alias("category_name")).where(
         CatalogEntry.district == district_id)
     if active_only:

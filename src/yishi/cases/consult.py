@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from piccolo.columns import Column
 from piccolo.columns.combination import Combinable
 
 from yishi.accounts.enums import Role
@@ -66,23 +67,23 @@ def _typed(row: dict) -> dict:
 
 async def get_meeting(meeting_id: int) -> dict:
     """The meeting with its units, cases (and decisions), follow-up items and `where` (guards)."""
-    row = await CaseMeeting.select(CaseMeeting.all_columns(), CaseMeeting.town.name.as_alias("town_name")).where(
+    row = await CaseMeeting.select(*CaseMeeting.all_columns(), CaseMeeting.town.name.as_alias("town_name")).where(
         CaseMeeting.id == meeting_id).first().run()
     if row is None:
         raise NotFound(_("找不到这次会商。"))
     row = _typed(row)
     row["units"] = await CaseMeetingUnit.select(
-        CaseMeetingUnit.all_columns(), CaseMeetingUnit.unit.name.as_alias("name")).where(
+        *CaseMeetingUnit.all_columns(), CaseMeetingUnit.unit.name.as_alias("name")).where(
         CaseMeetingUnit.meeting == meeting_id).order_by(CaseMeetingUnit.id).run()
     agenda = await CaseMeetingCase.select(
-        CaseMeetingCase.all_columns(), CaseMeetingCase.lead_unit.name.as_alias("lead_name"),
+        *CaseMeetingCase.all_columns(), CaseMeetingCase.lead_unit.name.as_alias("lead_name"),
         CaseMeetingCase.case.suggestion.as_alias("suggestion"),
-        CaseMeetingCase.case.suggestion.tracking_code.as_alias("tracking_code"),
-        CaseMeetingCase.case.suggestion.content.as_alias("content"),
+        CaseMeetingCase.case._.suggestion.tracking_code.as_alias("tracking_code"),
+        CaseMeetingCase.case._.suggestion.content.as_alias("content"),
         CaseMeetingCase.case.state.as_alias("case_state"),
-        CaseMeetingCase.case.owner.name.as_alias("owner_name"), CaseMeetingCase.case.owner.as_alias("case_owner"),
+        CaseMeetingCase.case._.owner.name.as_alias("owner_name"), CaseMeetingCase.case.owner.as_alias("case_owner"),
         CaseMeetingCase.case.lead_unit.as_alias("case_lead_unit"),
-        CaseMeetingCase.case.lead_unit.name.as_alias("case_lead_name")).where(
+        CaseMeetingCase.case._.lead_unit.name.as_alias("case_lead_name")).where(
         CaseMeetingCase.meeting == meeting_id).order_by(CaseMeetingCase.id).run()
     names = {u["unit"]: u["name"] for u in row["units"]}
     extra = await _unit_names([i for a in agenda for i in _ids(a["assist_units"]) if i not in names])
@@ -92,8 +93,8 @@ async def get_meeting(meeting_id: int) -> dict:
         a["assist_names"] = [names.get(i) or extra.get(i, "") for i in a["assist_ids"]]
     row["cases"] = agenda
     row["follow_ups"] = await CaseMeetingItem.select(
-        CaseMeetingItem.all_columns(), CaseMeetingItem.unit.name.as_alias("unit_name"),
-        CaseMeetingItem.case.suggestion.tracking_code.as_alias("tracking_code")).where(
+        *CaseMeetingItem.all_columns(), CaseMeetingItem.unit.name.as_alias("unit_name"),
+        CaseMeetingItem.case._.suggestion.tracking_code.as_alias("tracking_code")).where(
         CaseMeetingItem.meeting == meeting_id).order_by(CaseMeetingItem.id).run()
     row["where"] = where_of(row, tuple(u["unit"] for u in row["units"]))
     return row
@@ -463,7 +464,7 @@ async def meetings_for(user: Any) -> list[dict]:
     """The meetings a user may see, newest first: a street's own (and the district's on its cases),
     the district's all, a clerk's those her unit was summoned to."""
     role = role_of(user)
-    query = CaseMeeting.select(CaseMeeting.all_columns(), CaseMeeting.town.name.as_alias("town_name"))
+    query = CaseMeeting.select(*CaseMeeting.all_columns(), CaseMeeting.town.name.as_alias("town_name"))
     if role is Role.unit_clerk:
         ids = [r["meeting"] for r in await CaseMeetingUnit.select(CaseMeetingUnit.meeting).where(
             CaseMeetingUnit.unit == perm.clerk_unit(user)).run()]
@@ -492,7 +493,7 @@ async def meetings_for(user: Any) -> list[dict]:
 async def meetings_of_case(case_id: int) -> list[dict]:
     """The meetings a case was on, with the decision on it, oldest first (the case page)."""
     rows = await CaseMeetingCase.select(
-        CaseMeetingCase.all_columns(), CaseMeetingCase.lead_unit.name.as_alias("lead_name"),
+        *CaseMeetingCase.all_columns(), CaseMeetingCase.lead_unit.name.as_alias("lead_name"),
         CaseMeetingCase.meeting.held_at.as_alias("held_at"), CaseMeetingCase.meeting.kind.as_alias("kind"),
         CaseMeetingCase.meeting.level.as_alias("level"), CaseMeetingCase.meeting.state.as_alias("state"),
         CaseMeetingCase.meeting.topic.as_alias("topic")).where(CaseMeetingCase.case == case_id).order_by(
@@ -561,7 +562,7 @@ async def unit_queue(unit_id: int) -> UnitQueue:
     for m in summoned:
         m["kind"], m["state"] = MeetingKind(m["kind"]), MeetingState(m["state"])
     items = await CaseMeetingItem.select(
-        CaseMeetingItem.all_columns(), CaseMeetingItem.meeting.topic.as_alias("topic")).where(
+        *CaseMeetingItem.all_columns(), CaseMeetingItem.meeting.topic.as_alias("topic")).where(
         (CaseMeetingItem.unit == unit_id) & CaseMeetingItem.answered_at.is_null()
         & (CaseMeetingItem.meeting.state == MeetingState.held.value)).order_by(CaseMeetingItem.due_on).run()
     return UnitQueue(summoned, items)
@@ -648,7 +649,8 @@ async def write_opinion(case_id: int, text: str, *, actor: Any, now: datetime | 
     async with cases.transaction():
         # Rewrite first, insert when there was nothing. Two quick first submissions of one unit meet
         # at the unique slot: the second is told so (409), never a 500.
-        values = {CaseOpinion.text: text, CaseOpinion.written_at: now, CaseOpinion.written_by: actor.id}
+        values: dict[Column | str, Any] = {CaseOpinion.text: text, CaseOpinion.written_at: now,
+                                           CaseOpinion.written_by: actor.id}
         again = bool(await CaseOpinion.update(values).where(CaseOpinion.slot == slot).returning(CaseOpinion.id).run())
         if not again:
             try:

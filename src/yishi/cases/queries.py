@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from piccolo.custom_types import Combinable
 from piccolo.query.functions.aggregate import Count
 
 from yishi.cases import rules
@@ -46,8 +47,8 @@ class Page:
 
 def _where(scope: Scope, table: Any = Case) -> Any:
     """The scope as a WHERE on Case (or on CaseUnit, reaching Case through its key)."""
-    c = Case if table is Case else CaseUnit.case
-    conditions = []
+    c = Case if table is Case else CaseUnit.case._
+    conditions: list[Combinable] = []
     if scope.unit_id is not None:
         conditions.append((CaseUnit.unit == scope.unit_id) & (CaseUnit.current == True))  # noqa: E712
     if scope.town_id is not None:
@@ -68,7 +69,7 @@ def _base(scope: Scope, *columns: Any) -> Any:
 
 
 def _columns(scope: Scope) -> tuple:
-    c = CaseUnit.case if scope.unit_id is not None else Case
+    c = CaseUnit.case._ if scope.unit_id is not None else Case
     cols = [c.id.as_alias("id"), c.suggestion.as_alias("suggestion"), c.state.as_alias("state"),
             c.kind.as_alias("kind"), c.urgency.as_alias("urgency"), c.track.as_alias("track"),
             c.town.as_alias("town"), c.district.as_alias("district"),
@@ -77,17 +78,17 @@ def _columns(scope: Scope) -> tuple:
             c.closed_at.as_alias("closed_at"), c.escalated_at.as_alias("escalated_at"),
             c.escalate_reason.as_alias("escalate_reason"), c.return_reason.as_alias("return_reason"),
             c.returns.as_alias("returns"), c.reopens.as_alias("reopens"),
-            c.lead_unit.name.as_alias("lead_unit_name"), c.owner.name.as_alias("owner_name"),
-            c.suggestion.tracking_code.as_alias("tracking_code"), c.suggestion.content.as_alias("content"),
-            c.suggestion.category.name.as_alias("category_name"),
-            c.suggestion.community.name.as_alias("community_name"), c.town.name.as_alias("town_name")]
+            c.lead_unit._.name.as_alias("lead_unit_name"), c.owner._.name.as_alias("owner_name"),
+            c.suggestion._.tracking_code.as_alias("tracking_code"), c.suggestion._.content.as_alias("content"),
+            c.suggestion._.category.name.as_alias("category_name"),
+            c.suggestion._.community.name.as_alias("community_name"), c.town._.name.as_alias("town_name")]
     if scope.unit_id is not None:
         cols.append(CaseUnit.role.as_alias("my_role"))
     return tuple(cols)
 
 
 def _tab_filter(scope: Scope, tab: str) -> Any:
-    c = CaseUnit.case if scope.unit_id is not None else Case
+    c = CaseUnit.case._ if scope.unit_id is not None else Case
     if tab == "closed":
         return c.state == CaseState.closed.value
     if tab == "escalated":
@@ -111,7 +112,7 @@ async def list_cases(scope: Scope, *, tab: str = "open", page: int = 1, now: dat
                      colour: Colour | None = None, state: CaseState | None = None) -> Page:
     """One page of a tab, with the counts by state and, for the open cases, by colour."""
     tab = tab if tab in TABS else "open"
-    c = CaseUnit.case if scope.unit_id is not None else Case
+    c = CaseUnit.case._ if scope.unit_id is not None else Case
     counts = {r["state"]: r["n"] for r in await _base(scope, c.state.as_alias("state"), _count()).group_by(
         c.state).run()}
     escalated = await _base(scope, _count()).where(c.escalated_at.is_not_null()).run()

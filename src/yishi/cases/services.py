@@ -72,7 +72,7 @@ def where_of(case: dict, units: Units | None = None) -> perm.Where:
 
 def _case_query():
     return Case.select(
-        Case.all_columns(), Case.lead_unit.name.as_alias("lead_unit_name"), Case.owner.name.as_alias("owner_name"),
+        *Case.all_columns(), Case.lead_unit.name.as_alias("lead_unit_name"), Case.owner.name.as_alias("owner_name"),
         Case.suggestion.tracking_code.as_alias("tracking_code"), Case.suggestion.content.as_alias("content"),
         Case.suggestion.status.as_alias("suggestion_status"), Case.suggestion.received_on.as_alias("received_on"),
         Case.suggestion.category.as_alias("category_id"),

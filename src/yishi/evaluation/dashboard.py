@@ -73,8 +73,9 @@ async def build(district_id: int, month: str, town_id: int | None = None, rounds
     for r in await Ballot.select(Ballot.round.town.as_alias("town"), Count(alias="n")).where(
             Ballot.round.town.is_in(ids or [-1])).group_by(Ballot.round.town).run():
         streets[r["town"]].ballots = r["n"]
-    for r in await UnsatisfiedCase.select(UnsatisfiedCase.project.round.town.as_alias("town"), Count(alias="n")).where(
-            UnsatisfiedCase.project.round.town.is_in(ids or [-1])).group_by(UnsatisfiedCase.project.round.town).run():
+    case_town = UnsatisfiedCase.project._.round.town
+    for r in await UnsatisfiedCase.select(case_town.as_alias("town"), Count(alias="n")).where(
+            case_town.is_in(ids or [-1])).group_by(case_town).run():
         streets[r["town"]].cases = r["n"]
     for town, n in (await callbacks.counts_by_town(ids)).items():  # and the 回访 of cases
         streets[town].cases += n

@@ -56,11 +56,11 @@ async def ratings(district_id: int, f: RatingFilters) -> list[dict]:
     grade, channel), each with its project, street and community names."""
     q = Rating.select(
         Rating.project, Rating.project.title.as_alias("project_title"),
-        Rating.project.round.town.name.as_alias("town_name"), Rating.community.name.as_alias("community_name"),
+        Rating.project._.round._.town.name.as_alias("town_name"), Rating.community.name.as_alias("community_name"),
         Rating.grade, Rating.channel, Rating.month, Rating.comment,
-    ).where(Rating.project.round.town.district == district_id)
+    ).where(Rating.project._.round._.town.district == district_id)
     if f.town is not None:
-        q = q.where(Rating.project.round.town == f.town)
+        q = q.where(Rating.project._.round.town == f.town)
     if f.month:
         q = q.where(Rating.month == f.month)
     if f.round is not None:
@@ -88,10 +88,10 @@ async def turnout(town_ids: list[int]) -> list[dict]:
     ids = list(town_ids) or [-1]
     issued = await BallotCode.select(
         BallotCode.round, BallotCode.round.title.as_alias("round_title"),
-        BallotCode.round.town.name.as_alias("town_name"), BallotCode.community,
+        BallotCode.round._.town.name.as_alias("town_name"), BallotCode.community,
         BallotCode.community.name.as_alias("community_name"), Count(alias="n"),
     ).where(BallotCode.round.town.is_in(ids)).group_by(
-        BallotCode.round, BallotCode.round.title, BallotCode.round.town.name, BallotCode.community,
+        BallotCode.round, BallotCode.round.title, BallotCode.round._.town.name, BallotCode.community,
         BallotCode.community.name).run()
     cast = {(r["round"], r["community"]): r["n"] for r in await Ballot.select(
         Ballot.round, Ballot.community, Count(alias="n")).where(Ballot.round.town.is_in(ids)).group_by(

@@ -37,10 +37,10 @@ async def counts(*, by: str, district_id: int, month: str | None = None, round_i
                  town_id: int | None = None, months: tuple[str, str] | None = None) -> dict:
     """{key: Tally} where key is a project id, community id, town id or round id (`by`), for ratings of
     the district's projects, in a month and/or a round."""
-    column = {"project": Rating.project, "community": Rating.community, "town": Rating.project.round.town,
+    column = {"project": Rating.project, "community": Rating.community, "town": Rating.project._.round.town,
               "round": Rating.project.round}[by]
     q = Rating.select(column.as_alias("key"), Rating.grade, Rating.channel, Count(alias="n")).where(
-        Rating.project.round.town.district == district_id)
+        Rating.project._.round._.town.district == district_id)
     if month:
         q = q.where(Rating.month == month)
     if months:  # "2026-01" to "2026-06", both included: the months sort as text
@@ -48,7 +48,7 @@ async def counts(*, by: str, district_id: int, month: str | None = None, round_i
     if round_id is not None:
         q = q.where(Rating.project.round == round_id)
     if town_id is not None:
-        q = q.where(Rating.project.round.town == town_id)
+        q = q.where(Rating.project._.round.town == town_id)
     raw: dict = {}
     for r in await q.group_by(column, Rating.grade, Rating.channel).run():
         raw.setdefault(r["key"], []).extend([(r["grade"], r["channel"])] * r["n"])
@@ -97,7 +97,7 @@ class RankingRow:
     town_id: int
     town_name: str
     rates: Rates
-    ranked: rules.Ranked
+    ranked: rules.Ranked[int]
 
 
 async def ranking(district_id: int, month: str, now: dict[int, Rates] | None = None) -> list[RankingRow]:
@@ -206,7 +206,7 @@ async def round_rates(district_id: int, town_id: int | None = None, month: str |
     month, the ratings given in it and the suggestions received in it."""
     town_ids = [town_id] if town_id is not None else await places.town_ids_of_district(district_id)
     projects = await Project.select(Project.id, Project.round, Project.round.title.as_alias("round_title"),
-                                    Project.round.town.name.as_alias("town_name")).where(
+                                    Project.round._.town.name.as_alias("town_name")).where(
         Project.round.town.is_in(list(town_ids) or [-1])).order_by(Project.round).run()
     linked = await linked_suggestions([p["id"] for p in projects])
     tallies = await counts(by="round", district_id=district_id, town_id=town_id, month=month)

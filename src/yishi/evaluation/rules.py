@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Generic, TypeVar
 
 from yishi.core.i18n import _
 from yishi.evaluation.enums import Advice, Band, CaseColour, RatingChannel, Satisfaction
@@ -143,25 +144,28 @@ def band(now: float | None, change: float | None, rule: BandRule) -> Band:
     return Band.none
 
 
+K = TypeVar("K")
+
+
 @dataclass(frozen=True)
-class Ranked:
-    key: object
+class Ranked(Generic[K]):
+    key: K
     score: float | None
     rank: int | None
     change: float | None
     band: Band
 
 
-def rank(scores: dict, previous: dict, rule: BandRule) -> list[Ranked]:
+def rank(scores: dict[K, float | None], previous: dict[K, float | None], rule: BandRule) -> list[Ranked[K]]:
     """Streets by score, best first; equal scores share a rank (1, 2, 2, 4); streets without a
     score come last, unranked."""
-    known = sorted((k for k in scores if scores[k] is not None), key=lambda k: -scores[k])
-    out = []
-    for i, k in enumerate(known):
-        tie = i > 0 and round(scores[k], 9) == round(scores[known[i - 1]], 9)
+    known = sorted(((k, s) for k, s in scores.items() if s is not None), key=lambda ks: -ks[1])
+    out: list[Ranked[K]] = []
+    for i, (k, score) in enumerate(known):
+        tie = i > 0 and round(score, 9) == round(known[i - 1][1], 9)
         position = out[-1].rank if tie else i + 1
-        change = change_points(scores[k], previous.get(k))
-        out.append(Ranked(k, scores[k], position, change, band(scores[k], change, rule)))
+        change = change_points(score, previous.get(k))
+        out.append(Ranked(k, score, position, change, band(score, change, rule)))
     out += [Ranked(k, None, None, None, Band.none) for k in scores if scores[k] is None]
     return out
 

@@ -13,6 +13,8 @@ import secrets
 from datetime import date
 from typing import Any
 
+from piccolo.columns import Column
+
 from yishi.ballots import codes
 from yishi.ballots.tables import BallotCode
 from yishi.core import audit, dates, db
@@ -199,7 +201,7 @@ async def enter_paper(project_id: int, raw_code: str, grade: str, comment: str, 
     return status
 
 
-def _forgotten() -> dict:
+def _forgotten() -> dict[Column | str, Any]:
     """A counted form forgets its entries and its code: RatingUse keeps that the code rated the
     project, and the form's order (its id, who entered it) must not lead from a code to the
     Rating written when it was counted."""
@@ -215,7 +217,7 @@ async def _second(project: dict, paper: dict, entry: str, actor: Any) -> str:
     if paper["first_by"] == actor.id:
         raise Conflict(_("您已经录入过这张评价表。第二遍须由另一位收集员录入，以便核对。"))
     status = COUNTED if paper["first_entry"] == entry else CONFLICT
-    values = {PaperRating.second_by: actor.id, PaperRating.status: status,
+    values: dict[Column | str, Any] = {PaperRating.second_by: actor.id, PaperRating.status: status,
               PaperRating.second_entry: entry if status == CONFLICT else ""}
     if status == COUNTED:
         values.update(_forgotten())
@@ -337,8 +339,8 @@ async def ledger(project_ids: list[int], today: date | None = None) -> list[dict
         return []
     today = today or dates.today()
     rows = await UnsatisfiedCase.select(
-        UnsatisfiedCase.all_columns(), UnsatisfiedCase.project.title.as_alias("project_title"),
-        UnsatisfiedCase.project.round.town.district.as_alias("district_id"),
+        *UnsatisfiedCase.all_columns(), UnsatisfiedCase.project.title.as_alias("project_title"),
+        UnsatisfiedCase.project._.round._.town.district.as_alias("district_id"),
         UnsatisfiedCase.project.lead_unit_name.as_alias("lead_unit_name"),
         UnsatisfiedCase.unit.name.as_alias("unit_name"),
     ).where(UnsatisfiedCase.project.is_in(project_ids)).order_by(UnsatisfiedCase.due).run()

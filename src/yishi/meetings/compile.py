@@ -98,7 +98,7 @@ async def adopt(m: meeting.MeetingView, *, actor: Any) -> None:
 async def adoption_of(round_id: int) -> dict | None:
     """The adoption of a round's list, with its meeting's title and date, or None."""
     row = await ListAdoption.select(
-        ListAdoption.all_columns(), ListAdoption.meeting.title.as_alias("meeting_title"),
+        *ListAdoption.all_columns(), ListAdoption.meeting.title.as_alias("meeting_title"),
         ListAdoption.meeting.held_at.as_alias("meeting_held_at"),
     ).where(ListAdoption.round == round_id).first().run()
     if row is not None and isinstance(row["snapshot"], str):

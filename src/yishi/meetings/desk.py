@@ -44,7 +44,7 @@ async def snapshot_of(round_id: int) -> dict:
 
 async def versions(round_id: int) -> list[dict]:
     rows = await Submission.select(
-        Submission.all_columns(), Submission.submitted_by.display_name.as_alias("submitter"),
+        *Submission.all_columns(), Submission.submitted_by.display_name.as_alias("submitter"),
         Submission.reviewed_by.display_name.as_alias("reviewer"),
     ).where(Submission.round == round_id).order_by(Submission.version).run()
     for row in rows:
@@ -71,7 +71,7 @@ async def get_submission(submission_id: int) -> dict:
 
 async def comments_of(submission_id: int) -> list[dict]:
     return await ReviewComment.select(
-        ReviewComment.all_columns(), ReviewComment.item.title.as_alias("item_title")
+        *ReviewComment.all_columns(), ReviewComment.item.title.as_alias("item_title")
     ).where(ReviewComment.submission == submission_id).order_by(ReviewComment.id).run()
 
 
@@ -104,18 +104,17 @@ async def submit(round_: wishlists.RoundView, note: str, *, actor: Any) -> int:
                             "请先召开复议会议按退回意见重新表决，或在报送说明中写明情况。"))
     version = (last["version"] if last else 0) + 1
     try:
-        await Submission.insert(Submission(
+        rows = await Submission.insert(Submission(
             round=round_.id, version=version, status=SubmissionStatus.submitted, snapshot=snapshot, note=note,
             submitted_by=getattr(actor, "id", None), submitted_at=datetime.now(UTC),
-            slot=f"{round_.id}:{version}")).run()
+            slot=f"{round_.id}:{version}")).returning(Submission.id).run()
     except Exception as exc:
         if db.is_unique_violation(exc):
             raise Conflict(_("这份意愿清单刚刚已被他人报送，请刷新页面。")) from exc
         raise
     await audit.record("desk.submission.submitted", actor=actor, object_type="round", object_id=round_.id,
                        version=version)
-    row = await Submission.select(Submission.id).where(Submission.slot == f"{round_.id}:{version}").first().run()
-    return row["id"]
+    return rows[0]["id"]
 
 
 def direct_edit_refused() -> Conflict:
@@ -255,8 +254,8 @@ async def desk(district_id: int, status: SubmissionStatus | None = None) -> list
     rows = await Submission.select(
         Submission.id, Submission.round, Submission.version, Submission.status, Submission.submitted_at,
         Submission.reviewed_at, Submission.round.title.as_alias("round_title"),
-        Submission.round.town.name.as_alias("town_name"),
-    ).where(Submission.round.town.district == district_id).order_by(Submission.version).run()
+        Submission.round._.town.name.as_alias("town_name"),
+    ).where(Submission.round._.town.district == district_id).order_by(Submission.version).run()
     last: dict[int, dict] = {}
     for row in rows:
         row["status"] = SubmissionStatus(row["status"])

@@ -46,7 +46,7 @@ class MeetingView:
 
 def _view_select():
     return Meeting.select(
-        Meeting.all_columns(),
+        *Meeting.all_columns(),
         Meeting.council.name.as_alias("council_name"),
         Meeting.council.town.as_alias("town_id"),
         Meeting.council.town.district.as_alias("district_id"),
@@ -96,7 +96,7 @@ async def quorums_of_round(round_id: int, step: MeetingStep) -> list[tuple[Meeti
 
 
 async def meetings_of_council(council_id: int) -> list[dict]:
-    return await Meeting.select(Meeting.all_columns(), Meeting.round.title.as_alias("round_title")).where(
+    return await Meeting.select(*Meeting.all_columns(), Meeting.round.title.as_alias("round_title")).where(
         Meeting.council == council_id).order_by(Meeting.held_at, ascending=False).run()
 
 
@@ -106,7 +106,7 @@ async def next_meeting(council_id: int) -> dict | None:
         (Meeting.council == council_id) & Meeting.status.is_in([MeetingStatus.open.value, MeetingStatus.planned.value])
     ).order_by(Meeting.held_at).run()
     under_way = [r for r in rows if r["status"] == MeetingStatus.open.value]
-    return (under_way or rows or [None])[0]
+    return next(iter(under_way or rows), None)
 
 
 async def meetings_of_round(round_id: int) -> list[dict]:

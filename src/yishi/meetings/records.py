@@ -162,7 +162,7 @@ async def decision_of(round_id: int) -> dict | None:
     """The round's current decision, its approved item ids, the meeting that made it, and how
     many earlier decisions a 复议 replaced (`revisions`, 0 for a first decision)."""
     decision = await Decision.select(
-        Decision.all_columns(), Decision.meeting.title.as_alias("meeting_title"),
+        *Decision.all_columns(), Decision.meeting.title.as_alias("meeting_title"),
         Decision.meeting.held_at.as_alias("meeting_held_at"),
     ).where(Decision.round == round_id).first().run()
     if decision is None:
@@ -180,7 +180,7 @@ async def decisions_of_round(round_id: int) -> list[dict]:
     the current one (`current` True). Each with its meeting's title and date when it had one."""
     out = []
     for row in await DecisionHistory.select(
-            DecisionHistory.all_columns(), DecisionHistory.meeting.title.as_alias("meeting_title"),
+            *DecisionHistory.all_columns(), DecisionHistory.meeting.title.as_alias("meeting_title"),
             DecisionHistory.meeting.held_at.as_alias("meeting_held_at"),
             DecisionHistory.meeting.revises.as_alias("meeting_revises"),
     ).where(DecisionHistory.round == round_id).order_by(DecisionHistory.id).run():

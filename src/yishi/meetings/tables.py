@@ -50,7 +50,7 @@ class Meeting(Table, tablename="meeting"):
     created_at = Timestamptz()
     # 复议: the returned submission (意愿清单 version) this 民主议事定方向 meeting reconsiders;
     # None for the round's first decision. Set when the meeting is planned, never changed.
-    revises = ForeignKey("Submission", null=True, default=None)
+    revises: "ForeignKey[Submission]" = ForeignKey("Submission", null=True, default=None)
 
 
 class AgendaItem(Table, tablename="agenda_item"):

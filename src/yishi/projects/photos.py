@@ -81,13 +81,12 @@ def process(data: bytes, name: str = "") -> Processed:
             raise _refuse(name, _("不是能识别的图片文件，或文件已损坏")) from None
         finally:
             Image.MAX_IMAGE_PIXELS = previous
-    image = ImageOps.exif_transpose(image)
-    image = _rgb(image)
-    image.thumbnail((LONG_SIDE, LONG_SIDE), Image.Resampling.LANCZOS)
-    full = _jpeg(image, 85)
-    thumb_image = image.copy()
+    upright = _rgb(ImageOps.exif_transpose(image))
+    upright.thumbnail((LONG_SIDE, LONG_SIDE), Image.Resampling.LANCZOS)
+    full = _jpeg(upright, 85)
+    thumb_image = upright.copy()
     thumb_image.thumbnail((THUMB_SIDE, THUMB_SIDE), Image.Resampling.LANCZOS)
-    return Processed(hashlib.sha256(full).hexdigest(), full, _jpeg(thumb_image, 80), image.width, image.height)
+    return Processed(hashlib.sha256(full).hexdigest(), full, _jpeg(thumb_image, 80), upright.width, upright.height)
 
 
 def _rgb(image: Image.Image) -> Image.Image:
@@ -151,7 +150,7 @@ async def attach(project_id: int, uploads: list[tuple[str, bytes]], *, data_dir:
 
 async def lookup(photo_id: int) -> dict:
     """A photo's project (for the route's permission check) and where its file is."""
-    row = await Photo.select(Photo.all_columns(), Photo.project.round.town.as_alias("town_id"),
+    row = await Photo.select(*Photo.all_columns(), Photo.project._.round.town.as_alias("town_id"),
                              Photo.project.state.as_alias("project_state")).where(Photo.id == photo_id).first().run()
     if row is None:
         raise NotFound(_("找不到这张照片。"))

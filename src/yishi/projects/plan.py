@@ -135,7 +135,7 @@ async def _plan_status(project_id: int, expected: PlanStatus, new: PlanStatus) -
 
 async def change_due(milestone_id: int, new_due: date, reason: str, *, actor: Any) -> None:
     """After approval: the baseline stays, the current due date moves, the history says why."""
-    m = await Milestone.select(Milestone.all_columns()).where(Milestone.id == milestone_id).first().run()
+    m = await Milestone.select(*Milestone.all_columns()).where(Milestone.id == milestone_id).first().run()
     if m is None:
         raise NotFound(_("找不到这个时间节点。"))
     p = await services.get_project(m["project"])

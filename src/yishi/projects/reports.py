@@ -87,7 +87,7 @@ async def _latest_week(project_id: int, other_than: int) -> date:
 
 
 async def reports_of(project_id: int) -> list[dict]:
-    return await WeeklyReport.select(WeeklyReport.all_columns(), WeeklyReport.filed_by.display_name.as_alias(
+    return await WeeklyReport.select(*WeeklyReport.all_columns(), WeeklyReport.filed_by.display_name.as_alias(
         "filed_by_name")).where(WeeklyReport.project == project_id).order_by(WeeklyReport.week_start).run()
 
 
@@ -103,7 +103,7 @@ async def reported_weeks(project_ids: list[int]) -> dict[int, set[date]]:
 # --- 需协调事项 ----------------------------------------------------------------------------------
 
 def _coordination_query():
-    return Coordination.select(Coordination.all_columns(), Coordination.project.title.as_alias("project_title"),
+    return Coordination.select(*Coordination.all_columns(), Coordination.project.title.as_alias("project_title"),
                                Coordination.project.round.town.name.as_alias("town_name"),
                                Coordination.answered_by.display_name.as_alias("answered_by_name"))
 
@@ -113,9 +113,9 @@ async def open_coordination(*, town_id: int | None = None, district_id: int | No
     """Problems waiting for an answer, oldest first: per street, per district or per project."""
     query = _coordination_query().where(Coordination.answered_at.is_null())
     if town_id is not None:
-        query = query.where(Coordination.project.round.town == town_id)
+        query = query.where(Coordination.project._.round.town == town_id)
     if district_id is not None:
-        query = query.where(Coordination.project.round.town.district == district_id)
+        query = query.where(Coordination.project._.round._.town.district == district_id)
     if project_id is not None:
         query = query.where(Coordination.project == project_id)
     return await query.order_by(Coordination.raised_at).order_by(Coordination.id).run()

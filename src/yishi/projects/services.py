@@ -115,7 +115,7 @@ async def projects_of_town(town_id: int) -> list[dict]:
 
 
 async def projects_of_district(district_id: int) -> list[dict]:
-    rows = await Project.select(*_columns()).where(Project.round.town.district == district_id).order_by(
+    rows = await Project.select(*_columns()).where(Project.round._.town.district == district_id).order_by(
         Project.id).run()
     return [_shape(r) for r in rows]
 

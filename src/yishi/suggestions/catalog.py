@@ -140,7 +140,7 @@ def _point_view(row: dict) -> PointView:
 
 def _point_query():
     return ObservationPoint.select(
-        ObservationPoint.all_columns(),
+        *ObservationPoint.all_columns(),
         ObservationPoint.community.name.as_alias("community_name"),
         ObservationPoint.community.town.as_alias("town_id"),
         ObservationPoint.community.town.name.as_alias("town_name"),

@@ -71,7 +71,7 @@ class Suggestion(Table, tablename="suggestion"):
     reply = Text(default="")
     replied_at = Timestamptz(null=True, default=None)
     reject_reason = Text(default="")
-    merged_into = ForeignKey("self", null=True, on_delete=OnDelete.no_action)
+    merged_into: "ForeignKey[Suggestion]" = ForeignKey("self", null=True, on_delete=OnDelete.no_action)
     supporters = Integer(default=1)
     created_at = Timestamptz()
     graded_at = Timestamptz(null=True, default=None)

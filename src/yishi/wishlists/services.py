@@ -39,10 +39,10 @@ class RoundView:
 async def get_round(round_id: int) -> RoundView:
     row = (
         await Round.select(
-            Round.all_columns(),
+            *Round.all_columns(),
             Round.town.name.as_alias("town_name"),
             Round.town.district.as_alias("district_id"),
-            Round.town.district.name.as_alias("district_name"),
+            Round.town._.district.name.as_alias("district_name"),
         )
         .where(Round.id == round_id)
         .first()

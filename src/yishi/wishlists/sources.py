@@ -91,7 +91,7 @@ async def wish_items_of(suggestion_id: int) -> list[dict]:
         WishLink.wish_item.as_alias("item_id"),
         WishLink.wish_item.title.as_alias("title"),
         WishLink.wish_item.round.as_alias("round_id"),
-        WishLink.wish_item.round.title.as_alias("round_title"),
+        WishLink.wish_item._.round.title.as_alias("round_title"),
         WishLink.created_at,
     ).where(WishLink.suggestion == suggestion_id).order_by(WishLink.id).run()
 
@@ -103,7 +103,7 @@ async def sources_of_item(item_id: int) -> list[dict]:
         WishLink.suggestion.tracking_code.as_alias("tracking_code"),
         WishLink.suggestion.content.as_alias("content"),
         WishLink.suggestion.supporters.as_alias("supporters"),
-        WishLink.suggestion.community.name.as_alias("community_name"),
+        WishLink.suggestion._.community.name.as_alias("community_name"),
         WishLink.suggestion.received_on.as_alias("received_on"),
     ).where(WishLink.wish_item == item_id).order_by(WishLink.id).run()
 
