@@ -107,6 +107,8 @@ async def _record_revision(round_: wishlists.RoundView, m: Any, approved_ids: li
     await desk.ensure_revision_open(m, round_)
     resolution, items, approved = await checked_outcome(round_, approved_ids, resolution)
     current = await records.decision_of(round_.id)
+    if current is None:  # a 已形成意愿清单 round has one (ensure_revision_open checked the status)
+        raise Conflict(_("本批次尚未形成意愿清单，不能复议。"))
     earlier = await DecisionHistory.count().where(DecisionHistory.round == round_.id)
     now = datetime.now(UTC)
     try:

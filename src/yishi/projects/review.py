@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from yishi.core.errors import DomainError
+from yishi.core.errors import DomainError, NotFound
 from yishi.core.i18n import _
 from yishi.places import services as places
 from yishi.projects import reports, services, supervision
@@ -81,18 +81,22 @@ def check_month(month: str) -> str:
 async def monthly_review(*, town_id: int | None = None, district_id: int | None = None, month: str | None = None,
                          today: date | None = None) -> Review:
     """One street's review (town_id) or the whole district's (district_id); rows worst colour first."""
-    if (town_id is None) == (district_id is None):
-        raise ValueError("monthly_review needs exactly one of town_id and district_id")
     today = today or services.today()
     month = check_month(month) if month else reports.month_of(today)
-    if town_id is not None:
+    if town_id is not None and district_id is None:
         town = await places.town(town_id)
+        if town is None:
+            raise NotFound(_("找不到这个镇（街道）。"))
         title, district_name = town["name"], town["district_name"]
         projects = await services.projects_of_town(town_id)
-    else:
+    elif district_id is not None and town_id is None:
         district = await places.district(district_id)
+        if district is None:
+            raise NotFound(_("找不到这个区。"))
         title = district_name = district["name"]
         projects = await services.projects_of_district(district_id)
+    else:
+        raise ValueError("monthly_review needs exactly one of town_id and district_id")
     ids = [p["id"] for p in projects]
     colours = await supervision.colours(projects, today)
     money = await money_by_project(ids)
@@ -105,7 +109,7 @@ async def monthly_review(*, town_id: int | None = None, district_id: int | None 
     rows = [Row(p, colours[p["id"]], *money.get(p["id"], (0, 0)), problems[p["id"]], directives[p["id"]])
             for p in projects]
     rows.sort(key=lambda r: (-r.supervision.colour.rank, r.project["town_name"], r.project["id"]))
-    totals, by_street = Totals(), {}
+    totals, by_street = Totals(), dict[str, Totals]()
     for row in rows:
         totals.add(row)
         by_street.setdefault(row.project["town_name"], Totals()).add(row)
