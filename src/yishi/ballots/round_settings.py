@@ -207,13 +207,14 @@ async def save(round_: wishlists.RoundView, *, opens_at: datetime | None, closes
         if dropped:
             raise DomainError(_("{names}已经生成了选票码，不能取消其参加勾选。").format(
                 names="、".join(town.get(c, str(c)) for c in dropped)))
-        values = {RoundSetting.opens_at: opens_at, RoundSetting.closes_at: closes_at,
-                  RoundSetting.voter_unit: voter_unit,
-                  RoundSetting.communities: ",".join(str(c) for c in chosen)}
+        joined = ",".join(str(c) for c in chosen)
         if await RoundSetting.exists().where(RoundSetting.round == round_.id):
-            await RoundSetting.update(values).where(RoundSetting.round == round_.id)
+            await RoundSetting.update({RoundSetting.opens_at: opens_at, RoundSetting.closes_at: closes_at,
+                                       RoundSetting.voter_unit: voter_unit, RoundSetting.communities: joined}
+                                      ).where(RoundSetting.round == round_.id)
         else:
-            await RoundSetting.insert(RoundSetting(round=round_.id, **{c._meta.name: v for c, v in values.items()}))
+            await RoundSetting.insert(RoundSetting(round=round_.id, opens_at=opens_at, closes_at=closes_at,
+                                                   voter_unit=voter_unit, communities=joined))
     await audit.record("ballot.round.settings_changed", actor=actor, object_type="round", object_id=round_.id,
                        opens_at=opens_at.isoformat() if opens_at else None,
                        closes_at=closes_at.isoformat() if closes_at else None,

@@ -83,7 +83,8 @@ async def record(
     object_id: int | None = None,
     **data: Any,
 ) -> None:
-    entry = {"action": action, "actor_id": getattr(actor, "id", None),
+    # The row, column by column (the SQLite path writes it with plain SQL, so by column name).
+    entry: dict[str, Any] = {"action": action, "actor_id": getattr(actor, "id", None),
              "actor_name": getattr(actor, "display_name", "") or "", "object_type": object_type,
              # Stored in the order given (history pages show it so); sorted only to hash it.
              "object_id": object_id, "data": json.dumps(data, ensure_ascii=False, default=str),
@@ -95,9 +96,8 @@ async def record(
     async with db.transaction():
         await AuditEntry.raw(f"SELECT pg_advisory_xact_lock({_LOCK_KEY})").run()
         last = await AuditEntry.select(AuditEntry.hash).order_by(AuditEntry.id, ascending=False).first().run()
-        entry["prev_hash"] = (last["hash"] or "") if last else ""
-        entry["hash"] = seal(entry, entry["prev_hash"])
-        await AuditEntry.insert(AuditEntry(**entry)).run()
+        prev_hash = (last["hash"] or "") if last else ""
+        await AuditEntry.insert(AuditEntry(**entry, prev_hash=prev_hash, hash=seal(entry, prev_hash))).run()
 
 
 async def entries_for(object_type: str, object_id: int) -> list[dict]:

@@ -2,7 +2,7 @@
 indicators for rounds to come; a round keeps the system it was first scored with (RoundSystem)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from yishi.core import audit, dates, db
 from yishi.core.errors import Conflict, DomainError
@@ -67,6 +67,12 @@ async def _freeze(round_id: int, district_id: int) -> list[dict]:
     return await system_of_round(round_id, district_id)
 
 
+class IndicatorScore(TypedDict):
+    """An observer's score of one indicator, as ObserverScore.scores keeps it."""
+    score: int
+    note: str
+
+
 async def score(project_id: int, scores: dict[str, int], notes: dict[str, str], note: str, *, actor: Any) -> float:
     """An observer scores (or re-scores) a written-off project: each indicator 1–5 with a note."""
     project = await projects.get_project(project_id)
@@ -74,10 +80,10 @@ async def score(project_id: int, scores: dict[str, int], notes: dict[str, str], 
     if project["state"] is not ProjectState.written_off:
         raise Conflict(_("项目销账后才能打分。"))
     system = await _freeze(project["round"], project["district_id"])
-    data = {}
+    data: dict[str, IndicatorScore] = {}
     for i in system:
         value = scores.get(i["name"])
-        if value not in (1, 2, 3, 4, 5):
+        if value is None or value not in (1, 2, 3, 4, 5):
             raise DomainError(_("请为“{n}”打 1 到 5 分。").format(n=i["name"]))
         text = " ".join((notes.get(i["name"]) or "").split())
         if len(text) > NOTE_MAX:
@@ -86,13 +92,13 @@ async def score(project_id: int, scores: dict[str, int], notes: dict[str, str], 
     total = weighted_score(system, {k: v["score"] for k, v in data.items()})
     note = " ".join((note or "").split())[:NOTE_MAX]
     slot = f"{project_id}:{actor.id}"
-    values = {ObserverScore.scores: data, ObserverScore.total: total, ObserverScore.note: note,
-              ObserverScore.scored_at: dates.now()}
+    scored_at = dates.now()
     if await ObserverScore.exists().where(ObserverScore.slot == slot):
-        await ObserverScore.update(values).where(ObserverScore.slot == slot).run()
+        await ObserverScore.update({ObserverScore.scores: data, ObserverScore.total: total, ObserverScore.note: note,
+                                    ObserverScore.scored_at: scored_at}).where(ObserverScore.slot == slot).run()
     else:
-        await ObserverScore.insert(ObserverScore(project=project_id, observer=actor.id, slot=slot, **{
-            c._meta.name: v for c, v in values.items()})).run()
+        await ObserverScore.insert(ObserverScore(project=project_id, observer=actor.id, slot=slot, scores=data,
+                                                 total=total, note=note, scored_at=scored_at)).run()
     await audit.record("evaluation.observer.scored", actor=actor, object_type="project", object_id=project_id,
                        total=total)
     return total

@@ -61,7 +61,7 @@ async def set_district(district_id: int, values: dict[str, int], *, actor: Any) 
     if await DistrictSettings.exists().where(DistrictSettings.district == district_id):
         await DistrictSettings.update(columns).where(DistrictSettings.district == district_id).run()
     else:
-        await DistrictSettings.insert(DistrictSettings(district=district_id, **{f: values[f] for f in FIELDS})).run()
+        await DistrictSettings.insert(DistrictSettings({DistrictSettings.district: district_id, **columns})).run()
     await audit.record("evaluation.settings.set", actor=actor, object_type="district", object_id=district_id,
                        **{f: values[f] for f in FIELDS})
     return await of_district(district_id)

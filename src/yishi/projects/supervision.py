@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from piccolo.columns import Column
+
 from yishi.core import audit, db
 from yishi.core.errors import Conflict, DomainError
 from yishi.core.i18n import _
@@ -57,15 +59,16 @@ async def set_thresholds(district_id: int, t: Thresholds, *, actor: Any) -> None
     values = (t.blue_due_within, t.report_grace_days, t.red_overdue_days, t.red_missing_reports)
     if not all(0 <= v <= 60 for v in values) or t.red_missing_reports < 1:
         raise DomainError(_("督办阈值应为 0 到 60 之间的工作日数，缺报期数至少为 1。"))
-    columns = {SupervisionSettings.blue_due_within: t.blue_due_within,
+    columns: dict[Column | str, Any] = {SupervisionSettings.blue_due_within: t.blue_due_within,
                SupervisionSettings.report_grace_days: t.report_grace_days,
                SupervisionSettings.red_overdue_days: t.red_overdue_days,
                SupervisionSettings.red_missing_reports: t.red_missing_reports}
     if await SupervisionSettings.exists().where(SupervisionSettings.district == district_id):
         await SupervisionSettings.update(columns).where(SupervisionSettings.district == district_id).run()
     else:
-        await SupervisionSettings.insert(SupervisionSettings(district=district_id, **{
-            c._meta.name: v for c, v in columns.items()})).run()
+        await SupervisionSettings.insert(SupervisionSettings(
+            district=district_id, blue_due_within=t.blue_due_within, report_grace_days=t.report_grace_days,
+            red_overdue_days=t.red_overdue_days, red_missing_reports=t.red_missing_reports)).run()
     await audit.record("project.thresholds.set", actor=actor, object_type="district", object_id=district_id,
                        blue=t.blue_due_within, grace=t.report_grace_days, red=t.red_overdue_days,
                        missing=t.red_missing_reports)
