@@ -607,3 +607,54 @@ def test_real_election(case: dict | None) -> None:
         assert mes(e) == filled
     if case.get("official_selected") and case["official_rule"].startswith("greedy"):
         assert set(variant) == set(case["official_selected"])
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(add1_elections(), st.sampled_from([0, 1, 4, 1000]))
+def test_add1_passing_over_windows_that_cannot_stop_equals_the_definition(case, paths: int) -> None:
+    """Windows whose rounds cannot all be certified are passed over as a whole where no
+    path the run may take ends over the budget or exhaustive (their outcomes unknown;
+    the one before a stop is then computed alone). With every window of 2 steps and
+    more tried so, and more or fewer paths followed, Add1 still gives the
+    step-by-step outcome."""
+    costs, budget, ballots = case
+    with (
+        mock.patch.object(engine._Skim, "tries", lambda _skim, width: width >= 1),
+        mock.patch.object(engine, "_SKIM_PATHS", paths),
+    ):
+        funded = mes_add1(election(costs, budget, ballots))
+    assert funded == naive_add1(costs, budget, ballots)
+
+
+def test_add1_passes_over_windows_and_computes_the_outcome_before_a_stop_alone() -> None:
+    """Elections whose Add1 climbs through many steps: with every window tried, some
+    are passed over, and at least once the step before the stop lies in one, so its
+    outcome is computed alone; every result is still the step-by-step one."""
+    rng = random.Random(2)
+    passed, alone = [], []
+    never_stops, before = engine._never_stops, engine._outcome_before
+
+    def tried(run):  # type: ignore[no-untyped-def]
+        passed.append(never_stops(run))
+        return passed[-1]
+
+    def outcome_before(data, step, previous):  # type: ignore[no-untyped-def]
+        alone.append(previous is None)
+        return before(data, step, previous)
+
+    with (
+        mock.patch.object(engine._Skim, "tries", lambda _skim, width: width >= 1),
+        mock.patch.object(engine, "_never_stops", tried),
+        mock.patch.object(engine, "_outcome_before", outcome_before),
+    ):
+        for _ in range(60):
+            ids = sorted({str(rng.randint(1, 300)) for _ in range(rng.randint(3, 10))})
+            costs: dict[str, object] = {p: rng.choice([100, 250, 300, 777, 1234]) for p in ids}
+            popularity = {p: rng.random() for p in ids}
+            ballots = [
+                frozenset(p for p in ids if rng.random() < popularity[p] * 0.6) for _ in range(rng.randint(20, 80))
+            ]
+            budget = rng.randint(200, max(300, sum(costs.values()) // 2))  # type: ignore[call-overload]
+            assert mes_add1(election(costs, budget, ballots)) == naive_add1(costs, budget, ballots), (costs, budget)
+    assert any(passed) and not all(passed)
+    assert any(alone)
