@@ -619,7 +619,7 @@ def test_add1_passing_over_windows_that_cannot_stop_equals_the_definition(case, 
     step-by-step outcome."""
     costs, budget, ballots = case
     with (
-        mock.patch.object(engine._Skim, "tries", lambda _skim, width: width >= 1),
+        mock.patch.object(engine._Skim, "tries", lambda _skim, first, last: last > first),
         mock.patch.object(engine, "_SKIM_PATHS", paths),
     ):
         funded = mes_add1(election(costs, budget, ballots))
@@ -643,7 +643,7 @@ def test_add1_passes_over_windows_and_computes_the_outcome_before_a_stop_alone()
         return before(data, step, previous)
 
     with (
-        mock.patch.object(engine._Skim, "tries", lambda _skim, width: width >= 1),
+        mock.patch.object(engine._Skim, "tries", lambda _skim, first, last: last > first),
         mock.patch.object(engine, "_never_stops", tried),
         mock.patch.object(engine, "_outcome_before", outcome_before),
     ):

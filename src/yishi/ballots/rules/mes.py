@@ -733,7 +733,7 @@ def _outcomes(run: _Run, skim: _Skim | None = None) -> Iterator[tuple[int, list[
             if first == last:
                 yield last, _exact_step(run.data, last)
                 return
-            if skim is not None and skim.tries(last - first) and skim.learn(last - first, _never_stops(run)):
+            if skim is not None and skim.tries(first, last) and skim.learn(last - first, _never_stops(run)):
                 yield last, None
                 return
             # Split where the undecided pair seems to swap, else halfway; never
@@ -746,26 +746,37 @@ def _outcomes(run: _Run, skim: _Skim | None = None) -> Iterator[tuple[int, list[
             return
 
 
+_SKIM_AFTER = 512  # Add1 steps before windows may be passed over: shorter climbs split cheaply
 _SKIM_FROM = 32  # windows of at least this many steps may be passed over as a whole
 _SKIM_UPTO = 256  # ... and of at most this many at first
 _SKIM_PATHS = 4  # rounds spent on a window's paths: at most this many runs' worth
+_SKIM_CREDIT = 2  # failed tries before passing over stops, at first
+_SKIM_CREDIT_MOST = 8  # ... and at most, after windows passed over
 
 
 class _Skim:
-    """How wide a window is worth trying to pass over as a whole, learnt within each
-    window Add1 runs: a part that may stop Add1 (or has too many paths to follow)
-    halves it, a part passed over doubles it. Where outcomes change every 10-20 steps
-    (Warszawa's Targowek), following the paths costs more than splitting the window;
-    where they change every 250 or so (Budapest), far less (December 2026)."""
+    """Whether a window is worth trying to pass over as a whole, learnt as Add1 goes.
+
+    Where outcomes change every 10-20 steps (Warszawa's Targowek) or Add1 stops after
+    a few hundred steps, following the paths costs more than splitting the window:
+    no window is tried before step 512, and tries soon stop, as each failure costs a
+    credit and each window passed over earns one. Where they change every 250 steps
+    or so (Budapest), nearly every try passes. A failure also halves the widest
+    window tried, a pass doubles it (December 2026).
+    """
 
     def __init__(self) -> None:
         self.upto = _SKIM_UPTO
+        self.credit = _SKIM_CREDIT
 
-    def tries(self, width: int) -> bool:
-        return _SKIM_FROM <= width <= self.upto
+    def tries(self, first: int, last: int) -> bool:
+        return self.credit > 0 and first >= _SKIM_AFTER and _SKIM_FROM <= last - first <= self.upto
 
     def learn(self, width: int, passed: bool) -> bool:
-        self.upto = max(self.upto, 2 * width) if passed else min(self.upto, width // 2)
+        if passed:
+            self.upto, self.credit = max(self.upto, 2 * width), min(self.credit + 1, _SKIM_CREDIT_MOST)
+        else:
+            self.upto, self.credit = max(min(self.upto, width // 2), _SKIM_FROM), self.credit - 1
         return passed
 
 
@@ -875,6 +886,7 @@ def _mes_add1_run(data: _MesInput) -> list[int]:
     previous: list[int] | None = []
     patience = _STRETCH
     step_cost = 0.0  # CPU per step of the last steps one by one
+    skim = _Skim()
     begun = thread_time()
     while True:
         # Small elections finish in windows before loading numpy would pay.
@@ -886,7 +898,7 @@ def _mes_add1_run(data: _MesInput) -> list[int]:
         # Once steps one by one have been timed, a window that costs more than
         # twice what they would for all its steps is left where it has got to.
         cap = _WINDOW_CAP * step_cost * (span + 1) if timed and step_cost else math.inf
-        for last, funded in _outcomes(_Run(data, _window(data, step, step + span)), _Skim()):
+        for last, funded in _outcomes(_Run(data, _window(data, step, step + span)), skim):
             if funded is None:  # no step up to last stops Add1; their outcomes are not known
                 previous, step = None, last + 1
                 continue
