@@ -317,11 +317,11 @@ def test_add1_switching_between_windows_and_single_steps_equals_the_definition(
     lanes) by the CPU each took. With a clock on which window rounds and steps cost
     random amounts, and comparisons from windows of 1-4 steps on, every way of
     switching (steps one by one winning, losing, winning again after a window, a
-    window left half-way when it costs more than steps one by one would) gives
-    the step-by-step outcome."""
+    window left half-way when it costs more than steps one by one would, steps one
+    by one not tried again while far dearer) gives the step-by-step outcome."""
     costs, budget, ballots = case
     now = [0.0]
-    step_costs = clock.choice([[0.01], [0.01, 1.0], [1.0], [0.01, 100.0]])
+    step_costs = clock.choice([[0.01], [0.01, 1.0], [1.0], [0.01, 100.0], [100.0]])
     steps, next_round = engine._steps, engine._Run.next_round
 
     def timed_steps(data, lanes, first, count):  # type: ignore[no-untyped-def]

@@ -860,6 +860,7 @@ def _is_exhaustive(data: _MesInput, funded: list[int]) -> bool:
 _SPAN_TO_COMPARE = 16  # shorter windows cost more per step than they will later
 _STRETCH = 4  # steps one by one run for at least this many times a losing window's CPU
 _FIRST_BATCH = 8  # steps in the first batch of lanes after a window
+_LANES_HOPE = 4  # steps one by one are timed again once windows cost a quarter of them a step
 _WINDOW_CAP = 2  # a window may cost this many times what steps one by one would
 _LANES_AFTER = 0.2  # CPU seconds of windows before steps one by one are tried (numpy loads in 0.1-0.3 s)
 
@@ -916,6 +917,10 @@ def _mes_add1_run(data: _MesInput) -> list[int]:
             continue
         window_time = thread_time() - started
         per_step = window_time / (step - first)
+        if per_step * _LANES_HOPE < step_cost:
+            # Steps one by one lost by far last time and would again: windows on.
+            span *= 2
+            continue
         spent, count = 0.0, 0
         batch = min(_FIRST_BATCH, lanes.batch) if lanes is not None else 1
         while not count or (spent < count * per_step and spent < patience * window_time):
