@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from piccolo.columns import Column
+
 from yishi.accounts import permissions as perm
 from yishi.accounts import services
 from yishi.accounts.enums import Role
@@ -169,7 +171,7 @@ async def update_account(actor: Any, user_id: int, *, display_name: str, phone: 
         raise DomainError(_("请填写姓名（不超过 40 个字）。"))
     if len(phone) > 30:
         raise DomainError(_("联系电话太长。"))
-    changes = {User.display_name: display_name, User.phone: phone, User.role: role.value,
+    changes: dict[Column | str, Any] = {User.display_name: display_name, User.phone: phone, User.role: role.value,
                User.district: where.district_id, User.town: where.town_id, User.community: where.community_id,
                User.unit: where.unit_id}
     if role is not account["role"]:

@@ -3,6 +3,7 @@ round as an election for the rules. Opening, ending and counting the ticking are
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from fractions import Fraction
@@ -151,7 +152,7 @@ async def lookup_code(raw: str) -> CodeInfo:
                     row["used_at"] is not None)
 
 
-def check_choices(item_ids: list[int], valid_ids: set[int], max_ticks: int) -> list[int]:
+def check_choices(item_ids: list[int], valid_ids: AbstractSet[int], max_ticks: int) -> list[int]:
     """The ticks a resident sent, checked against the list: pure, so it is tested on its own."""
     chosen = sorted(set(item_ids))
     if not chosen:
@@ -342,6 +343,8 @@ _CAST_PG_NATIVE = _CAST_PG.replace("{}", "${}").format(*range(1, _CAST_PG.count(
 
 async def _run_cast_pg(*args: Any) -> list:
     engine = Ballot._meta.db
+    if not isinstance(engine, PostgresEngine):
+        raise TypeError("the PostgreSQL cast on another database")
     transaction = engine.current_transaction.get()
     if transaction is not None:  # a savepoint, so a clash of random ids leaves the caller's transaction usable
         async with transaction.connection.transaction():

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from piccolo.columns import Column
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.query.functions.aggregate import Count
 
@@ -123,6 +124,8 @@ async def enter(raw_code: str, item_ids: list[int], *, spoiled: bool = False, ac
 
 async def _second_entry(row: dict, code: str, entry: str, actor: Any) -> Outcome:
     fresh = await BallotCode.select(BallotCode.channel).where(BallotCode.id == row["id"]).first()
+    if fresh is None:  # deleted since it was read (with its round)
+        raise NotFound(_("没有找到这个选票码，请核对纸质选票上印的选票码。"))
     _refuse_online(fresh)
     paper = await PaperBallot.select().where(PaperBallot.code == row["id"]).first()
     if paper is None:  # spent for paper by an entry still being written: let the user retry
@@ -139,7 +142,7 @@ async def _second_entry(row: dict, code: str, entry: str, actor: Any) -> Outcome
         status = SPOILT
     else:
         status = COUNTED
-    values = {PaperBallot.second_by: actor.id, PaperBallot.status: status,
+    values: dict[Column | str, Any] = {PaperBallot.second_by: actor.id, PaperBallot.status: status,
               PaperBallot.second_entry: entry if status == CONFLICT else ""}
     if status != CONFLICT:
         values[PaperBallot.first_entry] = ""

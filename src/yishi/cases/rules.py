@@ -131,11 +131,11 @@ def colour(*, state: CaseState, urgency: Urgency, now: datetime, accept_by: date
         hours = limits.hours_for(urgency)
         if hours is not None:
             if now > due_at:
-                late = now - due_at
-                worst = Colour.red if late > timedelta(hours=hours) else Colour.yellow
-                found.append((worst, 1000 + _hours(late), ngettext(
-                    "{u}件已超时 {n} 小时", "{u}件已超时 {n} 小时", _hours(late)).format(
-                    u=urgency.label, n=_hours(late))))
+                overdue = now - due_at
+                worst = Colour.red if overdue > timedelta(hours=hours) else Colour.yellow
+                found.append((worst, 1000 + _hours(overdue), ngettext(
+                    "{u}件已超时 {n} 小时", "{u}件已超时 {n} 小时", _hours(overdue)).format(
+                    u=urgency.label, n=_hours(overdue))))
             elif due_at - now <= timedelta(hours=hours) / 4:
                 found.append((Colour.blue, 100, ngettext(
                     "{u}件还剩 {n} 小时", "{u}件还剩 {n} 小时", _hours(due_at - now)).format(

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from piccolo.columns import Column
+
 from yishi.accounts.tables import Unit
 from yishi.cases import catalog as case_catalog
 from yishi.cases import permissions as perm
@@ -118,7 +120,7 @@ def _check(action: Action, actor: Actor, case: dict | None, doing: str) -> None:
         raise Forbidden(_("这件工单不归您办理。"))
     if state is None:
         raise Conflict(_("这条建议还没有派单，不能{doing}。").format(doing=doing))
-    if owned and action in (Action.dispatch, Action.send_back):
+    if case is not None and owned and action in (Action.dispatch, Action.send_back):
         raise Conflict(_("“{unit}”已签收这件工单，按首接负责制由它办到办结，不能{doing}。").format(
             unit=case["owner_name"] or "", doing=doing))
     raise Conflict(_("这件工单现在是“{state}”，您不能{doing}。请刷新页面查看最新情况。").format(
@@ -189,14 +191,15 @@ async def dispatch(suggestion_id: int, d: Dispatch, *, actor: Any, now: datetime
     limits = await case_settings.of_district(s["district"])
     clock = rules.clock(now, urgency=d.urgency, track=d.track, kind=d.kind, limits=limits,
                         calendar=await calendar_of(s["district"]))
-    values = {Case.kind: d.kind, Case.urgency: d.urgency, Case.track: d.track, Case.state: CaseState.dispatched,
-              Case.lead_unit: d.lead_unit_id, Case.catalog_entry: d.catalog_entry_id, Case.note: note,
-              Case.dispatched_at: now, Case.accept_by: clock.accept_by, Case.due_at: clock.due_at,
-              Case.accepted_at: None, Case.return_reason: ""}
+    values: dict[Column, Any] = {
+        Case.kind: d.kind, Case.urgency: d.urgency, Case.track: d.track, Case.state: CaseState.dispatched,
+        Case.lead_unit: d.lead_unit_id, Case.catalog_entry: d.catalog_entry_id, Case.note: note,
+        Case.dispatched_at: now, Case.accept_by: clock.accept_by, Case.due_at: clock.due_at,
+        Case.accepted_at: None, Case.return_reason: ""}
     async with transaction():
         if case is None:
-            rows = await Case.insert(Case(suggestion=suggestion_id, town=s["town"], district=s["district"],
-                                          created_at=now, **{c._meta.name: v for c, v in values.items()})).returning(
+            rows = await Case.insert(Case({Case.suggestion: suggestion_id, Case.town: s["town"],
+                                           Case.district: s["district"], Case.created_at: now, **values})).returning(
                 Case.id).run()
             case_id = rows[0]["id"]
         else:

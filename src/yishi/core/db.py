@@ -37,6 +37,7 @@ from piccolo.conf.apps import Finder
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
+from piccolo.table import Table
 
 PRAGMAS = (
     "PRAGMA journal_mode = WAL",
@@ -107,13 +108,18 @@ class SQLiteThread:
         await self._call(self._open)
         return self
 
+    def _opened(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise RuntimeError("SQLiteThread used before open()")
+        return self._conn
+
     async def execute(self, sql: str, params: Any = None) -> list:
         """One statement, its rows as dicts. Piccolo's transactions call this to BEGIN/COMMIT."""
-        return await self._call(lambda: _fetchall(self._conn, sql, params or ()))
+        return await self._call(lambda: _fetchall(self._opened(), sql, params or ()))
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         """fn(sqlite3_connection, *args) on the connection's thread."""
-        return await self._call(lambda: fn(self._conn, *args))
+        return await self._call(lambda: fn(self._opened(), *args))
 
     async def close(self) -> None:
         def _close() -> None:
@@ -328,7 +334,7 @@ class LoopPoolPostgresEngine(PostgresEngine):
     """PostgreSQL with one asyncpg pool per event loop: a pool belongs to the loop that made it,
     and a test client runs the app on a loop of its own beside the test's."""
 
-    @property  # type: ignore[override]
+    @property
     def pool(self):
         try:
             loop = asyncio.get_running_loop()
@@ -403,13 +409,13 @@ def configure(url: str) -> Engine:
     Called with the one Settings object by create_app and the `yishi` command; the same SQLite
     file keeps its engine (and its one connection)."""
     global _current
-    same = (
-        isinstance(_current, SharedSQLiteEngine) and url.startswith("sqlite")
-        and make_engine(url).path == _current.path
-    )
-    engine = _current if same else make_engine(url)
+    engine = make_engine(url)
+    if isinstance(_current, SharedSQLiteEngine) and isinstance(engine, SharedSQLiteEngine) \
+            and engine.path == _current.path:
+        engine = _current
     _current = engine
-    for table in [*Finder().get_table_classes(), Migration]:
+    tables: list[type[Table]] = [*Finder().get_table_classes(), Migration]
+    for table in tables:
         table._meta._db = engine
     return engine
 

@@ -141,6 +141,8 @@ async def prepare(data: SuggestionInput, *, town_id: int | None = None, allow_ba
             message = ngettext("有 {n} 处需要修改，请看下面标红的地方。", "有 {n} 处需要修改，请看下面标红的地方。",
                                len(errors)).format(n=len(errors))
         raise InvalidInput(message, field, errors)
+    if data.community_id is None:  # _community_town refused it above
+        raise InvalidInput(_("请选择所在社区（村）。"), "community")
     return Prepared(town_id=resolved_town, community_id=data.community_id, category_id=category_id,
                     content=content, name=name, phone=phone, received_on=received_on, spot=spot or "")
 
@@ -158,7 +160,8 @@ def _row(p: Prepared, *, channel: Channel, code: str, point_id: int | None, acto
         tracking_code=code, town=p.town_id, community=p.community_id, point=point_id, channel=channel,
         category=p.category_id, content=p.content, submitter_name=p.name, received_on=p.received_on, spot=p.spot,
         recorded_by=getattr(actor, "id", None), status=SuggestionStatus.received, created_at=_now(),
-        supporters=1, **p.phone,
+        supporters=1, phone_cipher=p.phone["phone_cipher"], phone_hash=p.phone["phone_hash"],
+        phone_masked=p.phone["phone_masked"],
     )
 
 
