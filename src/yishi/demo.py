@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime, timedelta
+from typing import TypedDict
 
 from yishi import demo_case_rates, demo_cases, demo_delivery, demo_evaluation, demo_pulse
 from yishi.accounts import services as accounts
@@ -95,6 +96,13 @@ COUNCIL = [
 ]
 
 
+class Placement(TypedDict, total=False):
+    """Where a demo account belongs (create_user's keywords)."""
+    district_id: int
+    town_id: int
+    community_id: int
+
+
 async def build(verbose: bool = False, ballots_to_cast: int = 620, seed: int = 2026) -> dict:
     say = print if verbose else (lambda *a, **k: None)
     existing = await District.select(District.id).where(District.name == DISTRICT).first().run()
@@ -119,7 +127,7 @@ async def build(verbose: bool = False, ballots_to_cast: int = 620, seed: int = 2
             communities[name].append(c.id)
     dawan = towns["大弯街道"]
 
-    users = [
+    users: list[tuple[str, str, Role, Placement]] = [
         ("admin", "系统管理员", Role.admin, {}),
         ("qu_shenhe", "区委社会工作部 张审核", Role.district_reviewer, {"district_id": district.id}),
         ("dawan_staff", "大弯街道 林工作人员", Role.street_staff, {"town_id": dawan}),
@@ -315,7 +323,8 @@ async def build_suggestions(town_id: int, community_ids: list[int], rounds: dict
         data = SuggestionInput(content=content, category_id=cats[category], community_id=community_ids[cidx],
                                name=name, phone=phone, received_on=received)
         chan = Channel(channel)
-        point = points[[0, 1, None, 2, None][cidx]] if chan is Channel.qr and cidx in (0, 1, 3) else None
+        point_at = {0: 0, 1: 1, 3: 2}.get(cidx)  # the communities with an observation point
+        point = points[point_at] if chan is Channel.qr and point_at is not None else None
         receipt = await sg.submit(data, channel=chan, point_id=point, actor=None if chan is Channel.qr else collector)
         if chan is Channel.qr:
             await Suggestion.update({Suggestion.received_on: received}).where(Suggestion.id == receipt.id)
@@ -324,6 +333,8 @@ async def build_suggestions(town_id: int, community_ids: list[int], rounds: dict
 
     async def stamp(sid: int, days_after: int, *columns) -> None:
         row = await Suggestion.select(Suggestion.received_on).where(Suggestion.id == sid).first().run()
+        if row is None:
+            raise RuntimeError(f"demo suggestion {sid} is missing")
         moment = datetime.combine(row["received_on"], datetime.min.time(), UTC) + timedelta(
             days=days_after, hours=2)
         await Suggestion.update({c: moment for c in columns}).where(Suggestion.id == sid)
@@ -388,6 +399,8 @@ async def build_council_work(council_id: int, round_id: int, convener) -> dict:
 
     for username, name in (("dawan_zhaoji", "王建国"), ("dawan_member", "吴桂兰")):
         user = await User.select(User.id).where(User.username == username).first()
+        if user is None:
+            raise RuntimeError(f"the demo account {username} is missing")
         await CouncilMember.update({CouncilMember.user: user["id"]}).where(
             (CouncilMember.council == council_id) & (CouncilMember.name == name))
     held = datetime.now(UTC).replace(microsecond=0) - timedelta(days=20)

@@ -148,7 +148,7 @@ async def _deliver(pid: int, scenario: str, funding, today: date, cal: Calendar,
     total = sum(f.amount_fen for f in funding)
     for i, monday in enumerate(weeks, start=1):
         progress = min(95, round(100 * i / (len(owed) + 3)))
-        problems = ()
+        problems: tuple[str, ...] = ()
         if scenario == "yellow" and i == len(weeks):
             problems = ("换电柜安装位置需经业主大会同意，请街道协调锦城物业召开业主代表会。",)
         if scenario == "red" and i == 1:

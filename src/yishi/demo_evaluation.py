@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from piccolo.columns import Column
 
 from yishi.accounts import services as accounts
 from yishi.accounts.enums import Role
@@ -65,6 +68,8 @@ async def _ratings(district_id: int, rng: random.Random) -> int | None:
     p = done[0]
     staff = await User.objects().where(User.username == "dawan_staff").first()
     collector = await User.objects().where(User.username == "dawan_collector").first()
+    if staff is None or collector is None:
+        raise RuntimeError("the demo's 大弯街道 accounts (dawan_staff, dawan_collector) are missing")
     communities = await places.communities_of(p["town_id"])
     for c in communities:
         await services.print_codes(p["round"], c["id"], 20, actor=staff)
@@ -108,7 +113,7 @@ async def _suggestions(district_id: int, rng: random.Random) -> None:
                     content=f"{name}居民反映：小区公共设施需要维修（演示数据 {month} 第 {n + 1} 件）。",
                     category_id=rng.choice(cats), community_id=rng.choice(communities)["id"], name="", phone="",
                     received_on=None), channel=Channel.qr, actor=None)
-                values = {Suggestion.received_on: received}
+                values: dict[Column | str, Any] = {Suggestion.received_on: received}
                 if kind != "unanswered":
                     replied = min(_moment(received, 1 if kind == "on_time" else 12), dates.now())
                     values.update({Suggestion.replied_at: replied, Suggestion.status: SuggestionStatus.in_progress})
