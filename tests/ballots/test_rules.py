@@ -13,6 +13,7 @@ import os
 import random
 import subprocess
 import sys
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from unittest import mock
@@ -35,7 +36,7 @@ from yishi.ballots.rules import (
     write_pb,
 )
 from yishi.ballots.rules.mes_lanes import lanes_for
-from yishi.ballots.rules.model import _distinct_ballots
+from yishi.ballots.rules.model import _distinct_ballots, as_exact
 
 engine = importlib.import_module("yishi.ballots.rules.mes")  # the module, not rules.mes the function
 
@@ -658,3 +659,19 @@ def test_add1_passes_over_windows_and_computes_the_outcome_before_a_stop_alone()
             assert mes_add1(election(costs, budget, ballots)) == naive_add1(costs, budget, ballots), (costs, budget)
     assert any(passed) and not all(passed)
     assert any(alone)
+
+
+def test_amounts_are_read_exactly_and_anything_else_is_refused() -> None:
+    """Costs and budgets become ints, or Fractions where not whole: decimals and
+    floats by their decimal text, a decimal comma as in some Pabulib files, numpy's
+    integers as the integers they are; a boolean or an object is no amount."""
+    import numpy as np
+
+    assert as_exact(Decimal("12.5")) == Fraction(25, 2)
+    assert as_exact(4000.1) == Fraction(40001, 10)
+    assert as_exact("3,5") == Fraction(7, 2)
+    assert as_exact(np.int64(7)) == 7 and type(as_exact(np.int64(7))) is int
+    assert as_exact(Fraction(6, 2)) == 3 and type(as_exact(Fraction(6, 2))) is int
+    for wrong in (True, object(), None):
+        with pytest.raises(TypeError):
+            as_exact(wrong)

@@ -158,11 +158,11 @@ def _mes_input(
     )
 
 
-def _floor_div(num: int, den: int) -> int:
+def _floor_div(num: Num, den: int) -> int:
     return num // den
 
 
-def _ceil_div(num: int, den: int) -> int:
+def _ceil_div(num: Num, den: int) -> int:
     return -(-num // den)
 
 
@@ -351,7 +351,8 @@ def _left_after(groups: _Groups, price: _Bounds, exact: bool) -> list[tuple[Num,
     (hq0, hd0), (hq1, hd1) = price.hi
     if exact:
         q = Fraction(hq0, hd0)
-        return [(x, x, x, x) for x in [max(b - q, 0) for b in groups.lo0]]
+        left: list[Num] = [b - q if b > q else 0 for b in groups.lo0]
+        return [(x, x, x, x) for x in left]
     # Budgets are whole units here, so floor(b - q) = b - ceil(q) and
     # ceil(b - q) = b - floor(q): one division per project, not one per group.
     up0, up1 = -(-hq0 // hd0), -(-hq1 // hd1)
@@ -439,7 +440,8 @@ class _Run:
 
     def _redo_payments(self, wider: _Run) -> bool:
         size = len(wider.lo0)
-        lo0, lo1, hi0, hi1 = [0] * size, [0] * size, [0] * size, [0] * size
+        lo0: list[Num] = [0] * size
+        lo1, hi0, hi1 = list(lo0), list(lo0), list(lo0)
         lo0[0], lo1[0] = self.win.lo
         hi0[0], hi1[0] = self.win.hi
         for winner, ids, voters, moved_to in wider.history:
@@ -577,7 +579,7 @@ class _Run:
         # Lowest price ratio anywhere in the window, as a float; comparisons on
         # floats only ever skip work with a margin far above rounding error.
         (a, m), (b, n) = found.lo
-        self.floor[p] = min(a / m, b / n) / self.costs[p]
+        self.floor[p] = float(min(a / m, b / n) / self.costs[p])  # a Fraction in exact runs
 
     def _ceiling(self, p: int) -> float:
         """Highest price ratio of p anywhere in the window, a little over."""
@@ -659,9 +661,9 @@ class _Run:
 
         def ratio_line(project: int) -> tuple[float, float]:
             known = self.bounds[project]
-            ends = [a / m for a, m in known.lo]
+            ends = [float(a / m) for a, m in known.lo]
             if known.hi is not None:
-                ends = [(x + a / m) / 2 for x, (a, m) in zip(ends, known.hi, strict=True)]
+                ends = [(x + float(a / m)) / 2 for x, (a, m) in zip(ends, known.hi, strict=True)]
             return ends[0] / self.costs[project], ends[1] / self.costs[project]
 
         (p0, p1), (q0, q1) = ratio_line(p), ratio_line(q)
@@ -694,7 +696,8 @@ class _Run:
             self.broke = self._add_groups([_BROKE])
         first = self._add_groups([b for b, out in zip(bounds, broke, strict=True) if not out])
         fresh = iter(range(first, len(self.lo0)))
-        return [self.broke if out else next(fresh) for out in broke]
+        group = -1 if self.broke is None else self.broke  # -1: nobody here is broke, so never taken
+        return [group if out else next(fresh) for out in broke]
 
     def _add_groups(self, bounds: list[tuple[Num, Num, Num, Num]]) -> int:
         first = len(self.lo0)

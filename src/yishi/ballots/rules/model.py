@@ -10,9 +10,11 @@ Project ids are strings and are only ever compared as strings ('10' < '9').
 from __future__ import annotations
 
 import math
+import numbers
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from fractions import Fraction
 from itertools import chain
 
@@ -40,8 +42,12 @@ def as_exact(value: object) -> Cost:
         if not text:
             raise ValueError("empty amount")
         frac = Fraction(text)
+    elif isinstance(value, Decimal):
+        frac = Fraction(value)
+    elif isinstance(value, numbers.Rational):  # numpy's integers, for one
+        frac = Fraction(int(value.numerator), int(value.denominator))
     else:
-        frac = Fraction(value)  # type: ignore[arg-type]
+        raise TypeError(f"not an amount of money: {value!r}")
     return frac.numerator if frac.denominator == 1 else frac
 
 
