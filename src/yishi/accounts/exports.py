@@ -201,8 +201,8 @@ async def parse_import(data: bytes, actor: Any) -> list[NewAccount]:
         phone = cells.get("联系电话", "")
         if len(phone) > 30:
             err("联系电话", _("联系电话太长。"))
-        if len(errors) == bad:
-            accounts.append(NewAccount(username, name, role, town_id, cells["镇（街道）"],  # type: ignore[arg-type]
+        if len(errors) == bad and role is not None and town_id is not None:  # no error in this row
+            accounts.append(NewAccount(username, name, role, town_id, cells["镇（街道）"],
                                        community_id if role is Role.collector else None, phone))
     # Usernames are compared without case: "Wang" and "wang" would be two accounts to confuse.
     existing = {r["username"].lower(): r["username"] for r in await User.select(User.username).run()}

@@ -235,7 +235,7 @@ async def ledger(*, town_id: int | None = None, district_id: int | None = None, 
         *UnsatisfiedCase.all_columns(), UnsatisfiedCase.case.state.as_alias("case_state"),
         UnsatisfiedCase.case.reply.as_alias("case_reply"), UnsatisfiedCase.case.district.as_alias("district_id"),
         UnsatisfiedCase.case.town.as_alias("town_id"), UnsatisfiedCase.case.suggestion.as_alias("suggestion_id"),
-        UnsatisfiedCase.case.suggestion.tracking_code.as_alias("tracking_code"),  # type: ignore[union-attr]
+        UnsatisfiedCase.case._.suggestion.tracking_code.as_alias("tracking_code"),
         UnsatisfiedCase.unit.name.as_alias("unit_name")).where(UnsatisfiedCase.case.is_not_null())
     if town_id is not None:
         q = q.where(UnsatisfiedCase.case.town == town_id)

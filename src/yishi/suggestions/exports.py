@@ -252,10 +252,10 @@ async def parse_import(data: bytes, town_id: int, today: date | None = None) -> 
             spot = services.check_spot(_cell_text(cells.get("点位")))
         except InvalidInput as exc:
             err("点位", exc.message)
-        if len(errors) == bad:
+        if len(errors) == bad and channel is not None:  # no error in this row: the channel was found
             prepared.append((services.Prepared(
                 town_id=town_id, community_id=comms[community], category_id=cats[category], content=content,
-                name=name, phone=phone, received_on=received_on, spot=spot), channel))  # type: ignore[arg-type]
+                name=name, phone=phone, received_on=received_on, spot=spot), channel))
     if errors:
         raise ImportFailed(errors)
     if not prepared:

@@ -78,6 +78,22 @@ def actions_for(actor: Actor, case: dict | None) -> set[str]:
     return {a.value for a in Action if rules.allowed(a, actor, state, owned=owned, escalated=escalated)}
 
 
+async def case_context(request: Request, case: dict, **extra: Any) -> dict[str, Any]:
+    """The case page's context (the 协办意见 route, in web.staff.consult, shows the page again with it)."""
+    actor = cperm.actor_of(request.user, case["where"])
+    limits = await case_settings.of_district(case["district"])
+    sup = rules.colour(state=case["state"], urgency=case["urgency"], now=now(), accept_by=case["accept_by"],
+                       due_at=case["due_at"], limits=limits, calendar=await calendar_of(case["district"]))
+    return {"c": case, "sup": sup, "actor": actor.value, "actions": actions_for(actor, case),
+            "history": await case_history.history(case["suggestion"]),
+            "limit": rules.limit_text(urgency=case["urgency"], track=case["track"], kind=case["kind"],
+                                      limits=limits),
+            "sees_suggestion": actor in (Actor.street, Actor.district, Actor.admin),
+            "done": request.query_params.get("done", ""), "error": None, "form": {}, **HELPERS,
+            **await callback_pages.panel(request.user, case),
+            **await consult_panels.case_panel(request.user, case, actor), **extra}
+
+
 class CaseController(Controller):
     path = "/cases"
 
@@ -187,23 +203,9 @@ class CaseController(Controller):
 
     # --- one case ---------------------------------------------------------------------------------
 
-    async def _case_context(self, request: Request, case: dict, **extra: Any) -> dict[str, Any]:
-        actor = cperm.actor_of(request.user, case["where"])
-        limits = await case_settings.of_district(case["district"])
-        sup = rules.colour(state=case["state"], urgency=case["urgency"], now=now(), accept_by=case["accept_by"],
-                           due_at=case["due_at"], limits=limits, calendar=await calendar_of(case["district"]))
-        return {"c": case, "sup": sup, "actor": actor.value, "actions": actions_for(actor, case),
-                "history": await case_history.history(case["suggestion"]),
-                "limit": rules.limit_text(urgency=case["urgency"], track=case["track"], kind=case["kind"],
-                                          limits=limits),
-                "sees_suggestion": actor in (Actor.street, Actor.district, Actor.admin),
-                "done": request.query_params.get("done", ""), "error": None, "form": {}, **HELPERS,
-                **await callback_pages.panel(request.user, case),
-                **await consult_panels.case_panel(request.user, case, actor), **extra}
-
     @get("/{case_id:int}", guards=[guards.VIEW_CASE], dependencies=deps.CASE)
     async def case_page(self, request: Request, case: dict) -> Template:
-        return Template("cases/case.html", context=await self._case_context(request, case))
+        return Template("cases/case.html", context=await case_context(request, case))
 
     async def _step(self, request: Request, case: dict, step, done: str, to: str | None = None) -> Template | Redirect:
         form = await request.form()
@@ -213,7 +215,7 @@ class CaseController(Controller):
             if isinstance(exc, Forbidden | NotFound):
                 raise
             fresh = await services.get_case(case["id"])
-            return forms.refused("cases/case.html", exc, await self._case_context(request, fresh), form=form)
+            return forms.refused("cases/case.html", exc, await case_context(request, fresh), form=form)
         return Redirect(to or f"/cases/{case['id']}?done={done}")
 
     @post("/{case_id:int}/accept", guards=[guards.VIEW_CASE], dependencies=deps.CASE)

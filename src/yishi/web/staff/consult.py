@@ -27,7 +27,7 @@ from yishi.core.i18n import _
 from yishi.places import services as places
 from yishi.suggestions import rules as srules
 from yishi.web import deps, forms, guards
-from yishi.web.staff.cases import CaseController
+from yishi.web.staff.cases import case_context
 
 HELPERS = {"display_code": srules.display_code, "local_text": local_text, "MeetingState": MeetingState}
 
@@ -209,7 +209,6 @@ class OpinionController(Controller):
         try:
             await consult.write_opinion(case["id"], forms.text(form, "opinion"), actor=request.user)
         except DomainError as exc:
-            context = await CaseController._case_context(  # the case page's context, built once there
-                self, request, await cases.get_case(case["id"]))  # type: ignore[arg-type]
+            context = await case_context(request, await cases.get_case(case["id"]))
             return forms.refused("cases/case.html", exc, context, form=form)
         return Redirect(f"/cases/{case['id']}?done=opinion#opinions")
