@@ -635,8 +635,8 @@ def test_add1_passes_over_windows_and_computes_the_outcome_before_a_stop_alone()
     passed, alone = [], []
     never_stops, before = engine._never_stops, engine._outcome_before
 
-    def tried(run):  # type: ignore[no-untyped-def]
-        passed.append(never_stops(run))
+    def tried(run, rounds):  # type: ignore[no-untyped-def]
+        passed.append(never_stops(run, rounds))
         return passed[-1]
 
     def outcome_before(data, step, previous):  # type: ignore[no-untyped-def]

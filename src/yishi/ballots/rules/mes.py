@@ -729,6 +729,8 @@ def _outcomes(run: _Run, skim: _Skim | None = None) -> Iterator[tuple[int, list[
     while True:
         settled = run.next_round()
         if settled is False:
+            if skim is not None:
+                skim.rounds = max(skim.rounds, len(run.funded))
             yield run.win.last, run.funded
             return
         if settled is None:
@@ -736,7 +738,7 @@ def _outcomes(run: _Run, skim: _Skim | None = None) -> Iterator[tuple[int, list[
             if first == last:
                 yield last, _exact_step(run.data, last)
                 return
-            if skim is not None and skim.tries(first, last) and skim.learn(last - first, _never_stops(run)):
+            if skim is not None and skim.tries(first, last) and skim.learn(first, last, _never_stops(run, skim.rounds)):
                 yield last, None
                 return
             # Split where the undecided pair seems to swap, else halfway; never
@@ -763,27 +765,38 @@ class _Skim:
     Where outcomes change every 10-20 steps (Warszawa's Targowek) or Add1 stops after
     a few hundred steps, following the paths costs more than splitting the window:
     no window is tried before step 512, and tries soon stop, as each failure costs a
-    credit and each window passed over earns one. Where they change every 250 steps
-    or so (Budapest), nearly every try passes. A failure also halves the widest
-    window tried, a pass doubles it (December 2026).
+    credit and each window passed over earns one; with none left, one more try is
+    made once the climb has doubled since the last failure (a synthetic election
+    shaped like Budapest's changes outcome every few steps up to step 1,000, and
+    every 64 or so after step 30,000). Where outcomes change every 250 steps or so
+    (Budapest), nearly every try passes. A failure also halves the widest window
+    tried, a pass doubles it (December 2026).
     """
 
     def __init__(self) -> None:
         self.upto = _SKIM_UPTO
         self.credit = _SKIM_CREDIT
+        self.again = 0  # with no credit left, the step from which one more try is made
+        self.rounds = 16  # rounds of the longest run seen: about what one path costs
 
     def tries(self, first: int, last: int) -> bool:
-        return self.credit > 0 and first >= _SKIM_AFTER and _SKIM_FROM <= last - first <= self.upto
+        if first < _SKIM_AFTER or not _SKIM_FROM <= last - first <= self.upto:
+            return False
+        if self.credit <= 0 and first >= self.again:
+            self.credit = 1  # outcomes change at different rates at different budgets
+        return self.credit > 0
 
-    def learn(self, width: int, passed: bool) -> bool:
+    def learn(self, first: int, last: int, passed: bool) -> bool:
+        width = last - first
         if passed:
             self.upto, self.credit = max(self.upto, 2 * width), min(self.credit + 1, _SKIM_CREDIT_MOST)
         else:
             self.upto, self.credit = max(min(self.upto, width // 2), _SKIM_FROM), self.credit - 1
+            self.again = 2 * last
         return passed
 
 
-def _never_stops(run: _Run) -> bool:
+def _never_stops(run: _Run, rounds: int) -> bool:
     """Whether no step of the window can stop Add1, its outcomes unknown.
 
     Every path the rest of the run may take at some step of the window is
@@ -792,7 +805,7 @@ def _never_stops(run: _Run) -> bool:
     exhaustive, no step in the window stops Add1, and its outcomes are not needed.
     """
     data = run.data
-    rounds = _SKIM_PATHS * max(16, len(run.funded))
+    rounds *= _SKIM_PATHS  # a path may take as many rounds as a whole run
     waiting: list[tuple[_Run, list[int]]] = []  # a path's state at a fork, and the projects not yet followed
     path = run.branch()
     while True:
