@@ -507,9 +507,12 @@ class _Run:
         """The projects that may be funded next at some step of the window, and whether
         the run may end here instead (at steps where nothing is affordable).
 
-        A project is left out only where a surely affordable one beats it at every
-        step (its lower price bound against the other's upper one, at both ends of
-        the window: lines, so everywhere between).
+        A project is left out only where it surely cannot be funded next at any
+        step: it is out of reach everywhere (as budgets only fall, for the rest of
+        the run), or a surely affordable one beats it at every step, because its
+        lowest possible ratio lies above the other's highest or its lower price bound
+        lies above the other's upper one at both ends of the window (lines, so
+        everywhere between; ties go by id).
         """
         fresh: set[int] = set()
         best = self._front_runner(fresh)
@@ -724,7 +727,9 @@ def _outcomes(run: _Run, skim: _Skim | None = None) -> Iterator[tuple[int, list[
 
     Where the window is too wide to tell the next project, it is split in two
     and both halves carry on from this round; a single step that rounding cannot
-    settle (an exact tie) is rerun with exact fractions.
+    settle (an exact tie) is rerun with exact fractions. Given a ``skim``, such a
+    window may instead be passed over whole, as (last step, None), where no step
+    in it can stop Add1 (_never_stops).
     """
     while True:
         settled = run.next_round()
@@ -754,7 +759,7 @@ def _outcomes(run: _Run, skim: _Skim | None = None) -> Iterator[tuple[int, list[
 _SKIM_AFTER = 512  # Add1 steps before windows may be passed over: shorter climbs split cheaply
 _SKIM_FROM = 32  # windows of at least this many steps may be passed over as a whole
 _SKIM_UPTO = 256  # ... and of at most this many at first
-_SKIM_PATHS = 4  # rounds spent on a window's paths: at most this many runs' worth
+_SKIM_PATHS = 4  # rounds spent on a window's paths: at most this many times the longest run seen
 _SKIM_CREDIT = 2  # failed tries before passing over stops, at first
 _SKIM_CREDIT_MOST = 8  # ... and at most, after windows passed over
 
@@ -765,12 +770,13 @@ class _Skim:
     Where outcomes change every 10-20 steps (Warszawa's Targowek) or Add1 stops after
     a few hundred steps, following the paths costs more than splitting the window:
     no window is tried before step 512, and tries soon stop, as each failure costs a
-    credit and each window passed over earns one; with none left, one more try is
-    made once the climb has doubled since the last failure (a synthetic election
-    shaped like Budapest's changes outcome every few steps up to step 1,000, and
-    every 64 or so after step 30,000). Where outcomes change every 250 steps or so
-    (Budapest), nearly every try passes. A failure also halves the widest window
-    tried, a pass doubles it (December 2026).
+    credit and each window passed over earns one. With none left, one more try is
+    made once the climb has doubled since the last failure, as outcomes change at
+    different rates at different budgets. Where they change every 100-250 steps
+    (Budapest 2024, and the synthetic election shaped like it in bench_rules.py),
+    most tries pass (over 80%). A failure lowers the widest window tried to half the failed
+    one (not below 32 steps), a pass raises it to twice the passed one if that is
+    wider (December 2026).
     """
 
     def __init__(self) -> None:
@@ -813,6 +819,7 @@ def _never_stops(run: _Run, rounds: int) -> bool:
         if may_end and (_over_budget(data, path.funded) or _is_exhaustive(data, path.funded)):
             return False
         if not found:
+            assert may_end  # else best would have been found: it lies within its own ceiling
             if not waiting:
                 return True
             path, rest = waiting.pop()
@@ -918,15 +925,12 @@ def _mes_add1_run(data: _MesInput) -> list[int]:
         # twice what they would for all its steps is left where it has got to.
         cap = _WINDOW_CAP * step_cost * (span + 1) if timed and step_cost else math.inf
         for last, funded in _outcomes(_Run(data, _window(data, step, step + span)), skim):
-            if funded is None:  # no step up to last stops Add1; their outcomes are not known
-                previous, step = None, last + 1
-                continue
-            if _over_budget(data, funded):
-                return _outcome_before(data, step, previous)
-            if _is_exhaustive(data, funded):
-                return funded
-            previous = funded
-            step = last + 1
+            if funded is not None:  # None: no step up to last stops Add1, outcomes unknown
+                if _over_budget(data, funded):
+                    return _outcome_before(data, step, previous)
+                if _is_exhaustive(data, funded):
+                    return funded
+            previous, step = funded, last + 1
             if thread_time() - started > cap:
                 break
         if not timed:
