@@ -66,7 +66,7 @@ if TYPE_CHECKING:
 # over the whole window though only some steps fund it, which is sound as bounds
 # hold for all of them. Budapest 2024's Add1 climbs 32,000 steps whose outcome
 # changes 124 times, each found by some nine splits; passing over windows of up
-# to a few hundred steps takes it from 18 to about 11 s (December 2026).
+# to a few hundred steps takes it from 18 to about 10 s (December 2026).
 
 try:  # what Counter counts with, without Counter's own checks (a third of a small count)
     from _collections import _count_elements  # type: ignore[import-not-found]
