@@ -54,7 +54,9 @@ async def test_unit_clerk_files_a_weekly_report_with_a_photo_on_a_phone(open_pag
     thumb = page.locator("#weekly .photos img").first
     await thumb.scroll_into_view_if_needed()
     await expect(thumb).to_be_visible()
-    assert await thumb.evaluate("img => img.complete && img.naturalWidth") == 480
+    # Visible is not loaded: the <img> box shows before the file has arrived.
+    await expect(thumb).to_have_js_property("complete", True)
+    assert await thumb.evaluate("img => img.naturalWidth") == 480
     await expect(page.locator("#coordination")).to_contain_text("需要街道协调停水时间")
     await expect(page.locator("#summary .progress b")).to_have_text("35%")
     # Nothing wider than the phone: no sideways scrolling.
