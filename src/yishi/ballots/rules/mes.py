@@ -514,19 +514,19 @@ class _Run:
         lies above the other's upper one at both ends of the window (lines, so
         everywhere between; ties go by id).
         """
-        fresh: set[int] = set()
-        best = self._front_runner(fresh)
+        # _front_runner prices, in order of their floors, every project whose floor is
+        # not above the best one's ceiling (all of them where there is no best), and
+        # drops those out of reach: whatever it leaves below that ceiling is current.
+        best = self._front_runner(set())
         if best is None:
-            found = [p for p in sorted(self.alive) if p in fresh or self._refresh(p, fresh) is not None]
-            return found, True
+            return sorted(self.alive), True
         ceiling = self._ceiling(best)
         found = []
         for p in self._by_floor():
             if self.floor[p] > ceiling:
                 break
-            if p != best and ((p not in fresh and self._refresh(p, fresh) is None) or self._loses(p, best)):
-                continue
-            found.append(p)
+            if p == best or not self._loses(p, best):
+                found.append(p)
         return found, False
 
     def fund(self, winner: int) -> None:
@@ -865,11 +865,6 @@ def _steps(data: _MesInput, lanes: Lanes | None, first: int, count: int) -> list
     return [_exact_step(data, first + i) if funded is None else funded for i, funded in enumerate(found)]
 
 
-def _plain(data: _MesInput) -> list[int]:
-    """MES at the starting budget alone."""
-    return _outcome_at(data, 0)
-
-
 def _over_budget(data: _MesInput, funded: list[int]) -> bool:
     return sum(data.costs[p] for p in funded) > data.budget
 
@@ -1018,7 +1013,7 @@ def mes(election: Election, add1: bool = True, fill: bool = True) -> list[str]:
         funded = _lone_candidate(election, ids[0], counts[ids[0]], voters, add1)
     else:
         data = _mes_input(election, grouped, counts, ids)
-        funded = [data.ids[p] for p in (_mes_add1_run(data) if add1 else _plain(data))]
+        funded = [data.ids[p] for p in (_mes_add1_run(data) if add1 else _outcome_at(data, 0))]
     return fill_up(election, funded, counts) if fill else funded
 
 
