@@ -16,7 +16,7 @@ from yishi.core.errors import DomainError, NotFound
 from yishi.core.i18n import ngettext
 from yishi.core.limits import AttemptLimiter
 from yishi.web import guards
-from yishi.web.clients import client_address
+from yishi.web.clients import client_address, limiter
 from yishi.web.forms import form_ints
 from yishi.web.page_shell import PageShell
 from yishi.wishlists import services as wishlists
@@ -43,7 +43,7 @@ _suspects: dict[str, float] = {}
 
 
 def _wrong_codes(request: Request) -> AttemptLimiter:
-    return AttemptLimiter(request.app.state.shared_store, "ballot.code", WRONG_CODE_LIMIT, WRONG_CODE_WINDOW)
+    return limiter(request, "ballot.code", WRONG_CODE_LIMIT, WRONG_CODE_WINDOW)
 
 
 async def _refused_for(request: Request, client: str) -> int:
