@@ -537,12 +537,16 @@ class UnitQueue:
     items: list[dict]  # its follow-up items not answered yet, soonest due first
 
 
+def _items_to_answer(unit_id: int) -> Combinable:
+    """The unit's follow-up items from a held meeting that it has not answered yet."""
+    return ((CaseMeetingItem.unit == unit_id) & CaseMeetingItem.answered_at.is_null()
+            & (CaseMeetingItem.meeting.state == MeetingState.held.value))
+
+
 async def waits_on_unit(unit_id: int) -> bool:
     """Whether something of a 会商 waits on the unit: a meeting to report to, a preparation to
     rate, a follow-up item to answer. A yes/no (the landing page's) without reading the queue."""
-    if await CaseMeetingItem.exists().where(
-            (CaseMeetingItem.unit == unit_id) & CaseMeetingItem.answered_at.is_null()
-            & (CaseMeetingItem.meeting.state == MeetingState.held.value)):
+    if await CaseMeetingItem.exists().where(_items_to_answer(unit_id)):
         return True
     return await CaseMeetingUnit.exists().where((CaseMeetingUnit.unit == unit_id) & (
         ((CaseMeetingUnit.meeting.state == MeetingState.planned.value) & CaseMeetingUnit.reported.eq(False))
@@ -563,8 +567,7 @@ async def unit_queue(unit_id: int) -> UnitQueue:
         m["kind"], m["state"] = MeetingKind(m["kind"]), MeetingState(m["state"])
     items = await CaseMeetingItem.select(
         *CaseMeetingItem.all_columns(), CaseMeetingItem.meeting.topic.as_alias("topic")).where(
-        (CaseMeetingItem.unit == unit_id) & CaseMeetingItem.answered_at.is_null()
-        & (CaseMeetingItem.meeting.state == MeetingState.held.value)).order_by(CaseMeetingItem.due_on).run()
+        _items_to_answer(unit_id)).order_by(CaseMeetingItem.due_on).run()
     return UnitQueue(summoned, items)
 
 
