@@ -8,11 +8,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from yishi.ballots import casting
 from yishi.core import audit
 from yishi.core.dates import CHINA
-from yishi.core.errors import Conflict
-from yishi.core.i18n import _, official_document
+from yishi.core.i18n import official_document
 from yishi.core.pdf import render_pdf
 from yishi.meetings import compile as compiling
 from yishi.meetings import desk, meeting, records
@@ -106,11 +104,8 @@ async def course_of(round_id: int, decisions: list[dict]) -> list[dict]:
 
 
 async def dossier(round_id: int) -> tuple[Dossier, str]:
-    intent = await records.intent_list(round_id)
-    decision = await Decision.select().where(Decision.round == round_id).first().run()
-    if decision is None:  # intent_list refused it already, unless it went since
-        raise Conflict(_("本批次尚未形成议事决定，还不能导出意愿清单。"))
-    tally_all = await casting.tally(round_id)
+    intent = await records.intent_list(round_id)  # refuses a round with no decision
+    decision, tally_all = intent.decision, intent.tally
     all_items = [{**i, "approvals": tally_all.approvals.get(i["id"], 0)} for i in await wishlists.items_of(round_id)]
     meetings = await course_of(round_id, await records.decisions_of_round(round_id))
     counts: dict[int, Any] = {}

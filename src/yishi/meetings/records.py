@@ -12,6 +12,7 @@ from typing import Any
 
 from yishi.accounts.tables import User
 from yishi.ballots import casting as ballots
+from yishi.ballots.casting import Tally
 from yishi.ballots.rules import Election, greedy, mes
 from yishi.core import audit
 from yishi.core.errors import Conflict, DomainError
@@ -121,6 +122,8 @@ class IntentList:
     items: list[dict]  # approved items: title, description, cost_fen, kind, approvals
     ballots: int
     codes_issued: int
+    decision: dict  # the round's Decision row, and the whole count (every item, per community):
+    tally: Tally  # the 会议纪要 dossier reads both too
     total_fen: int = 0
     by_kind: dict[ItemKind, int] = field(default_factory=dict)
     members: list[dict] = field(default_factory=list)
@@ -155,6 +158,8 @@ async def intent_list(round_id: int) -> IntentList:
         total_fen=sum(i["cost_fen"] for i in items),
         by_kind=by_kind,
         members=await members_of(council["id"]) if council else [],
+        decision=decision,
+        tally=counted,
     )
 
 
