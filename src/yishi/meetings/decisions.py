@@ -104,11 +104,8 @@ async def _record_revision(round_: wishlists.RoundView, m: Any, approved_ids: li
     """复议: the council's new decision on a returned list. The decision it replaces is kept in
     decision_history as it was; the round stays 已形成意愿清单 and the street submits the new
     list as the next version."""
-    await desk.ensure_revision_open(m, round_)
+    current = await desk.ensure_revision_open(m, round_)
     resolution, items, approved = await checked_outcome(round_, approved_ids, resolution)
-    current = await records.decision_of(round_.id)
-    if current is None:  # a 已形成意愿清单 round has one (ensure_revision_open checked the status)
-        raise Conflict(_("本批次尚未形成意愿清单，不能复议。"))
     earlier = await DecisionHistory.count().where(DecisionHistory.round == round_.id)
     now = datetime.now(UTC)
     try:

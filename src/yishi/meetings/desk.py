@@ -151,10 +151,10 @@ def ensure_reconsiderable(last: dict) -> None:
         raise Conflict(_("意愿清单第 {v} 版已获区级批准，不能再复议。").format(v=last["version"]))
 
 
-async def ensure_revision_open(m: Any, round_: wishlists.RoundView) -> None:
+async def ensure_revision_open(m: Any, round_: wishlists.RoundView) -> dict:
     """A 复议 meeting votes and decides only while the version it reconsiders is the latest and
     returned, and only once: after its decision (or another 复议's on the same return) the
-    street resubmits."""
+    street resubmits. Returns the round's current decision, the one a 复议 replaces."""
     if round_.status is not RoundStatus.decided:
         raise Conflict(_("本批次尚未形成意愿清单，不能复议。"))
     last = await latest(round_.id)
@@ -166,12 +166,15 @@ async def ensure_revision_open(m: Any, round_: wishlists.RoundView) -> None:
         raise Conflict(_("本次复议针对的是第 {a} 版，区级已退回第 {b} 版，请另行安排复议会议。").format(
             a=target["version"] if target else _("（未知）"), b=last["version"]))
     decision = await records.decision_of(round_.id)
-    if decision and decision["meeting"] is not None:
+    if decision is None:  # a 已形成意愿清单 round has one
+        raise Conflict(_("本批次尚未形成意愿清单，不能复议。"))
+    if decision["meeting"] is not None:
         made_by = await Meeting.select(Meeting.id, Meeting.revises, Meeting.title).where(
             Meeting.id == decision["meeting"]).first().run()
         if made_by and made_by["revises"] == m.revises:
             raise Conflict(_("第 {v} 版退回后，“{t}”已经复议形成修改后的意愿清单，请报送区级审核。").format(
                 v=last["version"], t=made_by["title"]))
+    return decision
 
 
 async def revision_meetings(round_id: int, submission_id: int) -> list[dict]:
