@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from yishi.core.errors import DomainError, NotFound
+from yishi.core.errors import DomainError
 from yishi.core.i18n import _
 from yishi.evaluation import nextyear, observers, rates, rules, services, settings
 from yishi.evaluation.enums import Advice, CaseColour
@@ -46,9 +46,7 @@ class Report:
 
 async def build(district_id: int, period: str) -> Report:
     first, last, label = period_months(period)
-    district = await places.district(district_id)
-    if district is None:
-        raise NotFound(_("找不到这个区。"))
+    district = await places.known_district(district_id)
     towns = await places.towns(await places.town_ids_of_district(district_id))
     figs = await rates.suggestion_figures(district_id, first, last)
     tallies = await rates.counts(by="town", district_id=district_id, months=(first, last))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from yishi.core.errors import NotFound
+from yishi.core.i18n import _
 from yishi.places.tables import Community, District, Town
 
 
@@ -28,6 +30,22 @@ async def town(town_id: int) -> dict | None:
     """One town: id, name, district (id) and district_name; None if there is none."""
     return await Town.select(Town.id, Town.name, Town.district, Town.district.name.as_alias("district_name")).where(
         Town.id == town_id).first().run()
+
+
+async def known_district(district_id: int) -> dict:
+    """district(), or a 404 saying there is no such district."""
+    row = await district(district_id)
+    if row is None:
+        raise NotFound(_("找不到这个区。"))
+    return row
+
+
+async def known_town(town_id: int) -> dict:
+    """town(), or a 404 saying there is no such street."""
+    row = await town(town_id)
+    if row is None:
+        raise NotFound(_("找不到这个镇（街道）。"))
+    return row
 
 
 async def town_exists(town_id: int) -> bool:

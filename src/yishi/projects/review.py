@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from yishi.core.errors import DomainError, NotFound
+from yishi.core.errors import DomainError
 from yishi.core.i18n import _
 from yishi.places import services as places
 from yishi.projects import reports, services, supervision
@@ -84,15 +84,11 @@ async def monthly_review(*, town_id: int | None = None, district_id: int | None 
     today = today or services.today()
     month = check_month(month) if month else reports.month_of(today)
     if town_id is not None and district_id is None:
-        town = await places.town(town_id)
-        if town is None:
-            raise NotFound(_("找不到这个镇（街道）。"))
+        town = await places.known_town(town_id)
         title, district_name = town["name"], town["district_name"]
         projects = await services.projects_of_town(town_id)
     elif district_id is not None and town_id is None:
-        district = await places.district(district_id)
-        if district is None:
-            raise NotFound(_("找不到这个区。"))
+        district = await places.known_district(district_id)
         title = district_name = district["name"]
         projects = await services.projects_of_district(district_id)
     else:

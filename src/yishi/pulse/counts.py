@@ -9,7 +9,6 @@ from datetime import date, timedelta
 
 from piccolo.query.functions.aggregate import Count
 
-from yishi.core.errors import NotFound
 from yishi.core.i18n import _
 from yishi.evaluation.rules import month_bounds, previous_month
 from yishi.places import services as places
@@ -38,16 +37,12 @@ class Area:
 
 
 async def town_area(town_id: int) -> Area:
-    row = await places.town(town_id)
-    if row is None:
-        raise NotFound(_("找不到这个镇（街道）。"))
+    row = await places.known_town(town_id)
     return Area("town", row["id"], row["name"], row["district"], (row["id"],))
 
 
 async def district_area(district_id: int) -> Area:
-    row = await places.district(district_id)
-    if row is None:
-        raise NotFound(_("找不到这个区。"))
+    row = await places.known_district(district_id)
     return Area("district", row["id"], row["name"], row["id"], tuple(await places.town_ids_of_district(district_id)))
 
 

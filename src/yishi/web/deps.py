@@ -100,21 +100,11 @@ async def load_consult(request: ASGIConnection) -> dict:
 
 async def load_town(request: ASGIConnection) -> dict:
     """A street by its path id, with its district (the monthly review and the public street page)."""
-    async def load() -> dict:
-        row = await places.town(path_id(request, "town_id"))
-        if row is None:
-            raise NotFound(_("找不到这个镇（街道）。"))
-        return row
-    return await _loaded(request, "town", load)
+    return await _loaded(request, "town", lambda: places.known_town(path_id(request, "town_id")))
 
 
 async def load_district(request: ASGIConnection) -> dict:
-    async def load() -> dict:
-        row = await places.district(path_id(request, "district_id"))
-        if row is None:
-            raise NotFound(_("找不到这个区。"))
-        return row
-    return await _loaded(request, "district", load)
+    return await _loaded(request, "district", lambda: places.known_district(path_id(request, "district_id")))
 
 
 async def load_account(request: ASGIConnection) -> dict:

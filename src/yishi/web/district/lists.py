@@ -40,10 +40,7 @@ async def _town_name(town_id: int | None) -> str:
     """The name of the street a list is narrowed to ("" for the whole district)."""
     if town_id is None:
         return ""
-    town = await places.town(town_id)
-    if town is None:
-        raise NotFound(_("找不到这个镇（街道）。"))
-    return town["name"]
+    return (await places.known_town(town_id))["name"]
 
 
 class DashboardListsController(Controller):
