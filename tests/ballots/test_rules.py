@@ -295,12 +295,17 @@ def add1_elections(draw: st.DrawFn) -> tuple[dict[str, object], int, list[frozen
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(add1_elections())
-def test_fast_add1_equals_step_by_step_definition(case) -> None:
+@given(add1_elections(), st.sampled_from([None, 8, 1]))
+def test_fast_add1_equals_step_by_step_definition(case, bits: int | None) -> None:
     """The certified windows of Add1 steps give, step for step, what running MES at
-    every budget B/n + 1, + 2, ... and stopping as pabutools does gives."""
+    every budget B/n + 1, + 2, ... and stopping as pabutools does gives: with the
+    fixed point each window picks, and with fixed points far coarser than any it
+    picks (2**8 and 2 units per currency unit), whose looser bounds split windows
+    more often."""
     costs, budget, ballots = case
-    assert mes_add1(election(costs, budget, ballots)) == naive_add1(costs, budget, ballots)
+    most, least = (engine._FIXED_POINT_MOST, engine._FIXED_POINT_LEAST) if bits is None else (bits, bits)
+    with mock.patch.object(engine, "_FIXED_POINT_MOST", most), mock.patch.object(engine, "_FIXED_POINT_LEAST", least):
+        assert mes_add1(election(costs, budget, ballots)) == naive_add1(costs, budget, ballots)
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -611,29 +616,39 @@ def test_real_election(case: dict | None) -> None:
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(add1_elections(), st.sampled_from([0, 1, 4, 1000]))
-def test_add1_passing_over_windows_that_cannot_stop_equals_the_definition(case, paths: int) -> None:
+@given(add1_elections(), st.sampled_from([0, 1, 4, 1000]), st.booleans())
+def test_add1_passing_over_windows_that_cannot_stop_equals_the_definition(case, paths: int, arrays: bool) -> None:
     """Windows whose rounds cannot all be certified are passed over as a whole where no
     path the run may take ends over the budget or exhaustive (their outcomes unknown;
     the one before a stop is then computed alone). With every window of 2 steps and
-    more tried so, and more or fewer paths followed, Add1 still gives the
-    step-by-step outcome."""
+    more tried so, more or fewer paths followed, and budget groups counted in lists
+    or (as in large elections) in numpy arrays, Add1 still gives the step-by-step
+    outcome."""
     costs, budget, ballots = case
     with (
         mock.patch.object(engine._Skim, "tries", lambda _skim, first, last: last > first),
         mock.patch.object(engine, "_SKIM_PATHS", paths),
+        mock.patch.object(engine, "_ARRAYS_FROM", 0 if arrays else 10**9),
+        mock.patch.object(engine, "_ARRAYS_AFTER", 0),
     ):
         funded = mes_add1(election(costs, budget, ballots))
     assert funded == naive_add1(costs, budget, ballots)
 
 
-def test_add1_passes_over_windows_and_computes_the_outcome_before_a_stop_alone() -> None:
+@pytest.mark.parametrize("arrays", [False, True])
+def test_add1_passes_over_windows_and_computes_the_outcome_before_a_stop_alone(arrays: bool) -> None:
     """Elections whose Add1 climbs through many steps: with every window tried, some
     are passed over, and at least once the step before the stop lies in one, so its
-    outcome is computed alone; every result is still the step-by-step one."""
+    outcome is computed alone; paths that met again were followed as one; every
+    result is still the step-by-step one (budget groups counted in lists, or in
+    numpy arrays as in large elections)."""
     rng = random.Random(2)
-    passed, alone = [], []
-    never_stops, before = engine._never_stops, engine._outcome_before
+    passed, alone, joined = [], [], []
+    never_stops, before, join = engine._never_stops, engine._outcome_before, engine._Run.joined
+
+    def joins(run, other):  # type: ignore[no-untyped-def]
+        joined.append(run.funded)
+        return join(run, other)
 
     def tried(run, rounds):  # type: ignore[no-untyped-def]
         passed.append(never_stops(run, rounds))
@@ -647,6 +662,9 @@ def test_add1_passes_over_windows_and_computes_the_outcome_before_a_stop_alone()
         mock.patch.object(engine._Skim, "tries", lambda _skim, first, last: last > first),
         mock.patch.object(engine, "_never_stops", tried),
         mock.patch.object(engine, "_outcome_before", outcome_before),
+        mock.patch.object(engine._Run, "joined", joins),
+        mock.patch.object(engine, "_ARRAYS_FROM", 0 if arrays else 10**9),
+        mock.patch.object(engine, "_ARRAYS_AFTER", 0),
     ):
         for _ in range(60):
             ids = sorted({str(rng.randint(1, 300)) for _ in range(rng.randint(3, 10))})
@@ -659,6 +677,7 @@ def test_add1_passes_over_windows_and_computes_the_outcome_before_a_stop_alone()
             assert mes_add1(election(costs, budget, ballots)) == naive_add1(costs, budget, ballots), (costs, budget)
     assert any(passed) and not all(passed)
     assert any(alone)
+    assert joined  # paths that funded the same projects in another order were followed as one
 
 
 def test_amounts_are_read_exactly_and_anything_else_is_refused() -> None:
