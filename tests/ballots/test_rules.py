@@ -6,6 +6,7 @@ these tests skip, except under CI=true, where a missing folder is a failure.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib
 import json
@@ -630,6 +631,7 @@ def test_add1_passing_over_windows_that_cannot_stop_equals_the_definition(case, 
         mock.patch.object(engine, "_SKIM_PATHS", paths),
         mock.patch.object(engine, "_ARRAYS_FROM", 0 if arrays else 10**9),
         mock.patch.object(engine, "_ARRAYS_AFTER", 0),
+        mock.patch.object(engine, "_MACHINE_GROUPS", 1),
     ):
         funded = mes_add1(election(costs, budget, ballots))
     assert funded == naive_add1(costs, budget, ballots)
@@ -665,6 +667,7 @@ def test_add1_passes_over_windows_and_computes_the_outcome_before_a_stop_alone(a
         mock.patch.object(engine._Run, "joined", joins),
         mock.patch.object(engine, "_ARRAYS_FROM", 0 if arrays else 10**9),
         mock.patch.object(engine, "_ARRAYS_AFTER", 0),
+        mock.patch.object(engine, "_MACHINE_GROUPS", 1),
     ):
         for _ in range(60):
             ids = sorted({str(rng.randint(1, 300)) for _ in range(rng.randint(3, 10))})
@@ -678,6 +681,41 @@ def test_add1_passes_over_windows_and_computes_the_outcome_before_a_stop_alone(a
     assert any(passed) and not all(passed)
     assert any(alone)
     assert joined  # paths that funded the same projects in another order were followed as one
+
+
+@st.composite
+def priced_groups(draw: st.DrawFn) -> tuple[object, int, object]:
+    """A project's budget groups over a window (bounds at both ends, lower below
+    upper, many of them equal or broke), its cost, and the window, in a fixed
+    point whose sums stay below 2**62."""
+    size = draw(st.integers(1, 40))
+    top = draw(st.sampled_from([10, 1000, 2**40]))
+    bound = st.integers(0, top)
+    lo0 = draw(st.lists(st.sampled_from([0, top // 3, top // 2]) | bound, min_size=size, max_size=size))
+    lo1 = [min(top, x + draw(st.integers(0, top // 4))) for x in lo0]
+    hi0 = [x + draw(st.integers(0, 2)) for x in lo0]
+    hi1 = [max(x, y) + draw(st.integers(0, 2)) for x, y in zip(lo1, hi0, strict=True)]
+    voters = draw(st.lists(st.integers(1, 50), min_size=size, max_size=size))
+    total = sum(voters) + draw(st.integers(0, 10))
+    cost = draw(st.integers(1, max(1, sum(h * v for h, v in zip(hi1, voters, strict=True)) * 2)))
+    first = draw(st.integers(0, 3))
+    last = first + draw(st.sampled_from([0, 1, 7]))
+    same = draw(st.booleans())
+    groups = engine._Groups(lo0, lo0 if same else lo1, hi0, hi0 if same else hi1, voters, total)
+    ends = (top, top) if same else (top, top + 1)
+    window = engine._Window(ends, ends, 1, False, first, last, True)
+    return groups, cost, window
+
+
+@settings(max_examples=400, deadline=None)
+@given(priced_groups())
+def test_prices_in_numpy_equal_prices_in_python_ints(case) -> None:
+    """Large elections price a project over many budget groups in numpy int64 (where
+    the window's sums fit): the same poor sets and the same bounds, ratio for ratio,
+    as in Python ints."""
+    groups, cost, window = case
+    in_python = engine._price_bounds(groups, cost, dataclasses.replace(window, machine=False))
+    assert engine._price_bounds_np(groups, cost, window) == in_python
 
 
 def test_amounts_are_read_exactly_and_anything_else_is_refused() -> None:
