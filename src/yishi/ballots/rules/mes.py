@@ -122,6 +122,8 @@ class _Arrays(NamedTuple):
     weights: list[Any]  # project -> numpy array of their weights, as floats (exact)
 
 
+_RUNS = count()  # names runs apart (_Run.lineage)
+
 _ARRAYS_FROM = 4096  # ballot classes from which budget groups are counted with numpy ...
 _ARRAYS_AFTER = 512  # ... once Add1 has climbed this many steps (numpy loads in 0.1-0.3 s)
 
@@ -544,6 +546,10 @@ class _Run:
         # per funded project: its groups, their voters and the groups they moved to
         self.history: list[tuple[int, list[int], list[int], list[int]]] = []
         self.crossing: float | None = None  # where a failed round's decision seems to flip
+        # Where this run's groups came from: (first group, run) for each stretch of
+        # groups added by one run, so that two paths can tell which groups they
+        # share without comparing them (branch).
+        self.lineage = [(0, next(_RUNS))]
 
     # -- narrowing the window ------------------------------------------------
 
@@ -572,6 +578,7 @@ class _Run:
         copy.funded = list(self.funded)
         copy.history = list(self.history)
         copy.crossing = None
+        copy.lineage = [(0, next(_RUNS))]
         return copy
 
     def _redo_payments(self, wider: _Run) -> bool:
@@ -639,6 +646,10 @@ class _Run:
         copy.funded = list(self.funded)
         copy.history = list(self.history)
         copy.crossing = None
+        # Both carry on from here, each adding groups of its own.
+        fork = len(self.lo0)
+        copy.lineage = [*self.lineage, (fork, next(_RUNS))]
+        self.lineage = [*self.lineage, (fork, next(_RUNS))]
         return copy
 
     def joined(self, other: _Run) -> _Run:
@@ -660,13 +671,7 @@ class _Run:
         # Groups are only ever added, so both runs' lists agree up to where they
         # parted: a class in such a group in both stays there; any other is placed
         # in a group for its pair of groups.
-        shared = min(
-            next(compress(count(), map(ne, lo0, o0)), len(o0)),
-            next(compress(count(), map(ne, hi0, p0)), len(o0)),
-            next(compress(count(), map(ne, lo1, o1)), len(o0)),
-            next(compress(count(), map(ne, hi1, p1)), len(o0)),
-            len(lo0),
-        )
+        shared = self._shared(other)
         first = len(lo0)
         class_group = copy.class_group
         if self.data.arrays is not None:
@@ -701,6 +706,13 @@ class _Run:
                 copy._set_bounds(p, _Bounds(_lower_ends(known.lo, also.lo), None))
         copy.history = []  # paths are never narrowed
         return copy
+
+    def _shared(self, other: _Run) -> int:
+        """How many groups, from the first, both runs have from before they parted."""
+        for (start, run), (other_start, other_run) in zip(self.lineage, other.lineage, strict=False):
+            if run != other_run:
+                return min(start, other_start)  # the stretch before was one run's, up to here in both
+        raise AssertionError("two runs that never parted")
 
     def possible(self) -> tuple[list[int], bool]:
         """The projects that may be funded next at some step of the window, and whether
