@@ -914,6 +914,35 @@ class _Run:
                 found = at if found is None else min(found, at)
         return found
 
+    def reach(self) -> int | None:
+        """A guess at the first step after the window where a project this run did
+        not fund comes within its supporters' reach, where the run ended as nothing
+        more was (None: no project left that could).
+
+        Along the same funded projects, a voter who was never poor keeps her
+        budget minus prices that do not rise with it, so her budget grows by at
+        least a step's money per step: from the upper bounds at the window's end,
+        each project's shortfall is made up within shortfall / (such supporters)
+        steps, if the outcome holds until then. A guess, used only to choose
+        windows: every window's outcomes are certified whatever it says.
+        """
+        win, data = self.win, self.data
+        step_money = data.money_scale * win.unit
+        taken = set(self.funded)
+        found: int | None = None
+        for p in range(len(data.ids)):
+            if p in taken:
+                continue
+            if p in self.stale_members:
+                self._recount(p)
+            members = self.members[p]
+            short = self.costs[p] - sum(self.hi1[g] * v for g, v in members.items())
+            growing = sum(v for g, v in members.items() if self.lo1[g] > 0) * step_money
+            if growing:
+                at = win.last + max(1, _ceil_div(short, growing))
+                found = at if found is None else min(found, at)
+        return found
+
     def _crossing(self, p: int, q: int) -> float | None:
         """Roughly where in the window (0..1) p and q swap places, if they seem to."""
 
@@ -1008,7 +1037,7 @@ class _Run:
 
 
 def _outcomes(
-    run: _Run, skim: _Skim | None = None, sharp: bool = True
+    run: _Run, skim: _Skim | None = None, sharp: bool = True, ended: list[_Run] | None = None
 ) -> Iterator[tuple[int, list[int] | None]]:
     """(last step, funded) for consecutive stretches of the run's window, in order.
 
@@ -1016,13 +1045,16 @@ def _outcomes(
     and both halves carry on from this round; a single step that rounding cannot
     settle (an exact tie) is rerun with exact fractions. Given a ``skim``, such a
     window may instead be passed over whole, as (last step, None), where no step
-    in it can stop Add1 (_never_stops).
+    in it can stop Add1 (_never_stops). Given ``ended``, the last run to end
+    (nothing left within reach) is kept there, for _Run.reach.
     """
     while True:
         settled = run.next_round()
         if settled is False:
             if skim is not None:
                 skim.rounds = max(skim.rounds, len(run.funded))
+            if ended is not None:
+                ended[:] = [run]
             yield run.win.last, run.funded
             return
         if settled is None:
@@ -1047,8 +1079,8 @@ def _outcomes(
             else:
                 middle = min(max(at, first + width // 4), last - 1 - width // 4)
             sharp = not sharp or not run.sharp
-            yield from _outcomes(run.narrowed(first, middle), skim, sharp)
-            yield from _outcomes(run.narrowed(middle + 1, last), skim, sharp)
+            yield from _outcomes(run.narrowed(first, middle), skim, sharp, ended)
+            yield from _outcomes(run.narrowed(middle + 1, last), skim, sharp, ended)
             return
 
 
@@ -1222,7 +1254,8 @@ def _mes_add1_run(data: _MesInput) -> list[int]:
         cap = _WINDOW_CAP * step_cost * (span + 1) if capped else math.inf
         if step >= _ARRAYS_AFTER:
             data = _with_arrays(data)
-        for last, funded in _outcomes(_Run(data, _window(data, step, step + span)), skim):
+        ended: list[_Run] | None = None if timed else []
+        for last, funded in _outcomes(_Run(data, _window(data, step, step + span)), skim, ended=ended):
             if funded is not None:  # None: no step up to last stops Add1, outcomes unknown
                 if _over_budget(data, funded):
                     return _outcome_before(data, step, previous)
@@ -1234,6 +1267,16 @@ def _mes_add1_run(data: _MesInput) -> list[int]:
         if not timed:
             # Outcomes rarely change from one step to the next: try longer stretches.
             span = 2 * span or 1
+            # Where the window ended with no project left within reach, its
+            # outcome likely holds until one comes within reach: a window up to
+            # the step before that (a guess, _Run.reach). In small elections that
+            # is where the outcome changes: Marysin Wawerski 2019's stop at step
+            # 10 took windows 0, 1-9 and 10-26, not 0, 1-2, 3-5, 6-10 split in two
+            # (December 2026).
+            if ended and ended[0].win.last == step - 1 and not ended[0].win.exact:
+                reach = ended[0].reach()
+                if reach is not None:
+                    span = max(span, reach - 1 - step)
             continue
         window_time = thread_time() - started
         per_step = window_time / (step - first)
