@@ -531,6 +531,13 @@ class _Run:
     # Whether ``crossing`` is where a project comes within reach (_affordable_from),
     # as the last round found; set by every round, so copies need not carry it.
     sharp = False
+    # Whether some price this run found may vary across the window (someone may be
+    # poor somewhere): then its order of projects may change at other budgets.
+    varied = False
+    # A guess at the first step after the window where a project this run found
+    # out of reach comes within reach again (_guess_reach). Both are read only on
+    # runs that were never narrowed: copies do not carry them.
+    reach: int | None = None
 
     def __init__(self, data: _MesInput, win: _Window) -> None:
         self.data = data
@@ -795,16 +802,42 @@ class _Run:
             list(members.values()),
             self.data.approvals[p],
         )
-        found = _price_bounds(groups, self.costs[p], self.win)
+        cost = self.costs[p]
+        found = _price_bounds(groups, cost, self.win)
         fresh.add(p)
+        if found is not None and found.hi != ((cost, groups.total),) * 2:
+            self.varied = True  # not cost / supporters at both ends
         if found is None:
             # Budgets only shrink during a run, so out of reach now means for good.
             self.alive.discard(p)
             self.bounds.pop(p, None)
+            if not self.win.exact:
+                self._guess_reach(groups, cost)
         else:
             self._set_bounds(p, found)
             self.priced[p] = ids, groups
         return found
+
+    def _guess_reach(self, groups: _Groups, cost: int) -> None:
+        """Where a project just found out of reach may come within it at this round.
+
+        Along the same funded projects, a voter who was never poor keeps her
+        budget minus prices that do not rise with it, so her budget grows by at
+        least a step's money per step: from the upper bounds at the window's end,
+        the shortfall is made up within shortfall / (such supporters) steps, if the
+        rounds before this one hold until then. A guess, used only to choose
+        windows (_mes_add1_run): every window's outcomes are certified whatever it
+        says. Taken where the project drops out, not at the run's end, as others'
+        payments after that only make it later: Gdynia 2022 Leszczynki's largest
+        project drops out in the first round and is funded from step 3 on.
+        """
+        win = self.win
+        short = cost - _weighted(groups.hi1, groups.voters)
+        growing = sum(compress(groups.voters, map((0).__lt__, groups.lo1))) * self.data.money_scale * win.unit
+        if growing:
+            at = win.last + max(1, _ceil_div(short, growing))
+            if self.reach is None or at < self.reach:
+                self.reach = at
 
     def _set_bounds(self, p: int, found: _Bounds) -> None:
         self.bounds[p] = found
@@ -914,35 +947,6 @@ class _Run:
                 found = at if found is None else min(found, at)
         return found
 
-    def reach(self) -> int | None:
-        """A guess at the first step after the window where a project this run did
-        not fund comes within its supporters' reach, where the run ended as nothing
-        more was (None: no project left that could).
-
-        Along the same funded projects, a voter who was never poor keeps her
-        budget minus prices that do not rise with it, so her budget grows by at
-        least a step's money per step: from the upper bounds at the window's end,
-        each project's shortfall is made up within shortfall / (such supporters)
-        steps, if the outcome holds until then. A guess, used only to choose
-        windows: every window's outcomes are certified whatever it says.
-        """
-        win, data = self.win, self.data
-        step_money = data.money_scale * win.unit
-        taken = set(self.funded)
-        found: int | None = None
-        for p in range(len(data.ids)):
-            if p in taken:
-                continue
-            if p in self.stale_members:
-                self._recount(p)
-            members = self.members[p]
-            short = self.costs[p] - sum(self.hi1[g] * v for g, v in members.items())
-            growing = sum(v for g, v in members.items() if self.lo1[g] > 0) * step_money
-            if growing:
-                at = win.last + max(1, _ceil_div(short, growing))
-                found = at if found is None else min(found, at)
-        return found
-
     def _crossing(self, p: int, q: int) -> float | None:
         """Roughly where in the window (0..1) p and q swap places, if they seem to."""
 
@@ -1046,7 +1050,7 @@ def _outcomes(
     settle (an exact tie) is rerun with exact fractions. Given a ``skim``, such a
     window may instead be passed over whole, as (last step, None), where no step
     in it can stop Add1 (_never_stops). Given ``ended``, the last run to end
-    (nothing left within reach) is kept there, for _Run.reach.
+    (nothing left within reach) is kept there, for its ``reach``.
     """
     while True:
         settled = run.next_round()
@@ -1255,7 +1259,8 @@ def _mes_add1_run(data: _MesInput) -> list[int]:
         if step >= _ARRAYS_AFTER:
             data = _with_arrays(data)
         ended: list[_Run] | None = None if timed else []
-        for last, funded in _outcomes(_Run(data, _window(data, step, step + span)), skim, ended=ended):
+        run = _Run(data, _window(data, step, step + span))
+        for last, funded in _outcomes(run, skim, ended=ended):
             if funded is not None:  # None: no step up to last stops Add1, outcomes unknown
                 if _over_budget(data, funded):
                     return _outcome_before(data, step, previous)
@@ -1267,16 +1272,18 @@ def _mes_add1_run(data: _MesInput) -> list[int]:
         if not timed:
             # Outcomes rarely change from one step to the next: try longer stretches.
             span = 2 * span or 1
-            # Where the window ended with no project left within reach, its
-            # outcome likely holds until one comes within reach: a window up to
-            # the step before that (a guess, _Run.reach). In small elections that
-            # is where the outcome changes: Marysin Wawerski 2019's stop at step
-            # 10 took windows 0, 1-9 and 10-26, not 0, 1-2, 3-5, 6-10 split in two
-            # (December 2026).
-            if ended and ended[0].win.last == step - 1 and not ended[0].win.exact:
-                reach = ended[0].reach()
-                if reach is not None:
-                    span = max(span, reach - 1 - step)
+            # Where the window was one run that ended with no project left within
+            # reach, and every price it found was cost / supporters at every step
+            # (nobody poor), its order of projects holds at higher budgets: its
+            # outcome likely holds until a project comes within reach, so the
+            # next window reaches up to the step before that (a guess, _guess_reach).
+            # In small elections that is where the outcome changes: Marysin
+            # Wawerski 2019's stop at step 10 took windows 0, 1-9 and 10-26, not
+            # 0, 1-2, 3-5 and 6-10 split in two (December 2026). Where prices vary,
+            # orders change too, and the guess alone made Gdynia 2022 Leszczynki's
+            # window of steps 1-10 split eight times.
+            if ended and ended[0] is run and not run.varied and run.reach is not None:
+                span = max(span, run.reach - 1 - step)
             continue
         window_time = thread_time() - started
         per_step = window_time / (step - first)
