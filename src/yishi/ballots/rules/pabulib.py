@@ -163,12 +163,21 @@ def _parse_votes(
     id_at = header.index("voter_id") if "voter_id" in header else None
     ballots: list[frozenset[str]] = []
     voter_ids: list[str] = []
+    # Voters who wrote the same cell share one ballot object: it is read once, and
+    # counting ballots (rules.model._distinct_ballots) then finds them the same by
+    # identity instead of comparing sets: 8-20 us of the 150-500 us MES takes on
+    # the smallest Warszawa and Gdynia files (December 2026).
+    read: dict[str, frozenset[str]] = {}
+    same: dict[frozenset[str], frozenset[str]] = {}  # and so do cells naming one set in other orders
     for number, (row, line) in enumerate(zip(section.rows, section.lines, strict=True), 1):
         cell = row[vote_at] if vote_at < len(row) else ""
-        ballot = frozenset() if _missing(cell) else frozenset(p.strip() for p in cell.split(",") if p.strip())
-        unknown = ballot - projects.keys()
-        if unknown:
-            raise PbFormatError("unknown_projects", line, number=number, ids=sorted(unknown))
+        ballot = read.get(cell)
+        if ballot is None:
+            ballot = frozenset() if _missing(cell) else frozenset(p.strip() for p in cell.split(",") if p.strip())
+            unknown = ballot - projects.keys()
+            if unknown:
+                raise PbFormatError("unknown_projects", line, number=number, ids=sorted(unknown))
+            read[cell] = ballot = same.setdefault(ballot, ballot)
         ballots.append(ballot)
         voter_ids.append(row[id_at] if id_at is not None and id_at < len(row) else str(number))
     return ballots, voter_ids
