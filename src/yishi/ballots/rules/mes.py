@@ -798,7 +798,9 @@ class _Run:
         if len(members) == 1:  # as in every first round: a third of the lists' cost
             ((g, voters),) = members.items()
             ids = [g]
-            groups = _Groups([self.lo0[g]], [self.lo1[g]], [self.hi0[g]], [self.hi1[g]], [voters], self.data.approvals[p])
+            groups = _Groups(
+                [self.lo0[g]], [self.lo1[g]], [self.hi0[g]], [self.hi1[g]], [voters], self.data.approvals[p]
+            )
         else:
             ids = list(members)
             groups = _Groups(
@@ -840,7 +842,8 @@ class _Run:
         """
         win = self.win
         short = cost - _weighted(groups.hi1, groups.voters)
-        growing = sum(compress(groups.voters, map((0).__lt__, groups.lo1))) * self.data.money_scale * win.unit
+        growing = sum(n for n, b in zip(groups.voters, groups.lo1, strict=True) if b > 0)
+        growing *= self.data.money_scale * win.unit
         if growing:
             at = win.last + max(1, _ceil_div(short, growing))
             if self.reach is None or at < self.reach:
@@ -950,7 +953,7 @@ class _Run:
             if start >= cost:
                 return None
             if end >= cost:
-                at = (cost - start) / (end - start)
+                at = float((cost - start) / (end - start))
                 found = at if found is None else min(found, at)
         return found
 
