@@ -7,8 +7,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from fractions import Fraction
-from itertools import chain, compress, count
-from operator import add, and_, eq, mul, ne, not_
+from itertools import chain, compress, count, repeat
+from operator import add, and_, eq, gt, mul, ne, not_
 from time import thread_time
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
@@ -536,9 +536,10 @@ class _Run:
     # poor somewhere): then its order of projects may change at other budgets.
     varied = False
     # A guess at the first step after the window where a project this run found
-    # out of reach comes within reach again (_guess_reach). Both are read only on
-    # runs that were never narrowed: copies do not carry them.
+    # out of reach comes within reach again (_guess_reach), made where ``guessing``.
+    # These are read only on runs that were never narrowed: copies do not carry them.
     reach: int | None = None
+    guessing = False
 
     def __init__(self, data: _MesInput, win: _Window) -> None:
         self.data = data
@@ -820,7 +821,7 @@ class _Run:
             # Budgets only shrink during a run, so out of reach now means for good.
             self.alive.discard(p)
             self.bounds.pop(p, None)
-            if not self.win.exact:
+            if self.guessing:
                 self._guess_reach(groups, cost)
         else:
             self._set_bounds(p, found)
@@ -842,8 +843,7 @@ class _Run:
         """
         win = self.win
         short = cost - _weighted(groups.hi1, groups.voters)
-        growing = sum(n for n, b in zip(groups.voters, groups.lo1, strict=True) if b > 0)
-        growing *= self.data.money_scale * win.unit
+        growing = sum(compress(groups.voters, map(gt, groups.lo1, repeat(0)))) * self.data.money_scale * win.unit
         if growing:
             at = win.last + max(1, _ceil_div(short, growing))
             if self.reach is None or at < self.reach:
@@ -1270,6 +1270,7 @@ def _mes_add1_run(data: _MesInput) -> list[int]:
             data = _with_arrays(data)
         ended: list[_Run] | None = None if timed else []
         run = _Run(data, _window(data, step, step + span))
+        run.guessing = not timed
         for last, funded in _outcomes(run, skim, ended=ended):
             if funded is not None:  # None: no step up to last stops Add1, outcomes unknown
                 if _over_budget(data, funded):
