@@ -109,7 +109,7 @@ class Lanes:
         self.floor = 1.0 / self.approvals
         self.floor_err = _U / self.approvals
         self.batch = max(1, min(_MOST_LANES, _CELLS // len(data.class_weight)))
-        self.entry_project = np.repeat(np.arange(size), sizes)
+        self.total_weight = np.add.reduceat(self.weights, self.indptr[:-1])  # every project has supporters
         self.class_size = np.bincount(self.classes, minlength=len(data.class_weight))  # its projects
 
     def run(self, first: int, count: int) -> list[list[int] | None]:
@@ -135,7 +135,7 @@ class _Batch:
         # and error exactly 0) in every lane still running is dropped from them, and its
         # weight counted in gone instead (see _drop_dead).
         self.rows = lanes.classes * count  # where each entry's class starts in money
-        self.entry_class, self.entry_project, self.weights = lanes.classes, lanes.entry_project, lanes.weights
+        self.weights = lanes.weights
         self.indptr, self.sizes = lanes.indptr, lanes.sizes
         self.lo, self.hi = self.indptr[:-1].tolist(), self.indptr[1:].tolist()
         self.gone = np.zeros(size)
@@ -453,13 +453,14 @@ class _Batch:
         if self.pending < _DROP_AT * self.indptr[-1]:
             return
         self.pending = 0
-        drop = self.dead[self.entry_class]
-        projects = self.entry_project[drop]
-        self.gone += np.bincount(projects, weights=self.weights[drop], minlength=self.gone.size)
-        keep = ~drop
+        keep = ~self.dead[self.rows // self.width]
         self.rows, self.weights = self.rows[keep], self.weights[keep]
-        self.entry_class, self.entry_project = self.entry_class[keep], self.entry_project[keep]
-        sizes = np.bincount(self.entry_project, minlength=self.gone.size)
+        sizes = np.diff(np.concatenate(([0], np.cumsum(keep)))[self.indptr])
+        # The weight left per project: whole numbers below 2**53, so sums are exact.
+        some = sizes > 0
+        left = np.zeros(sizes.size)
+        left[some] = np.add.reduceat(self.weights, (np.cumsum(sizes) - sizes)[some])
+        self.gone = self.lanes.total_weight - left
         # A project none of whose supporters has money left in any running lane is out
         # of reach there (reduceat needs every segment non-empty).
         self.key[:, (sizes == 0) & (self.sizes > 0)] = _INF
