@@ -31,9 +31,10 @@ Each lane runs MES as one step alone would, lazily priced:
   0 exactly, so later payments leave it at 0 with e = 0). Such a broke class adds
   exact zeros to every sum below and its weight to the poor side at every
   positive price, so once it is broke in every lane still running, the batch
-  drops it from its supporter lists and keeps only its weight per project (gone):
-  sums over the rest are the same sums without zero terms, whose rounding bounds
-  (counted for all supporters) still hold. From these bounds:
+  (where projects have many supporters) drops it from its supporter lists and
+  keeps only its weight per project (gone): sums over the rest are the same sums
+  without zero terms, whose rounding bounds (counted for all supporters) still
+  hold. From these bounds:
     - affordability: the float sum of the supporters' budgets is within sum w e
       plus rounding of the exact sum; closer than that is undecided;
     - a price q is the root of F(q) = sum w min(b, q) = cost. Moving budgets by at
@@ -43,12 +44,13 @@ Each lane runs MES as one step alone would, lazily priced:
       most their quotient; the code counts them in a band above the computed price
       and checks that the bound stays inside the band;
     - a price where every supporter surely has more than cost/k, the others (n - k
-      of them) surely nothing, is exactly cost/k, ratio exactly 1/k (found after
-      the poor set's fixed point: its poor all hold e = 0, so they are the broke,
-      and k is the weight of the others). Such prices
-      are flagged exact, and two exact ratios compare exactly as floats (1.0/k
-      falls strictly with k), so the exact ties of real elections (as many
-      supporters with money, nobody short) are broken by id as in fractions.
+      of them) surely nothing, is exactly cost/k, ratio exactly 1/k (looked for
+      before the poor set's fixed point in short pricing calls, after it in long
+      ones: where its poor all hold e = 0 they are the broke, and k is the weight
+      of the others). Such prices are flagged exact, and two exact ratios compare
+      exactly as floats (1.0/k falls strictly with k), so the exact ties of real
+      elections (as many supporters with money, nobody short) are broken by id
+      as in fractions.
   The round's winner is certified against every project whose ratio comes within
   the error bounds of its own (re-pricing those that are out of date): either both
   ratios are exact, or they are apart by more than both errors. A lane whose
