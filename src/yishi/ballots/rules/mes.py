@@ -71,12 +71,14 @@ if TYPE_CHECKING:
 # Paths that fund the same projects in another order split the voters alike, so
 # they are followed as one from there (_Run.joined, with the looser of both
 # bounds): over half the rounds of Budapest's paths came back to a set of
-# projects already met. In large elections (4,096 ballot classes and more) the
-# classes' budget groups are counted and moved in numpy, and every window picks
-# the finest fixed point under which its sums stay in machine words. Together
-# these take Budapest from about 10 to 6.5 s; pricing a project over 64 groups
-# and more in numpy int64 then (exact, as every sum is below 2**62) takes it to
-# about 4 s (December 2026).
+# projects already met. In large elections (4,096 ballot classes and more, from
+# step 512 or 0.2 s of CPU on) the classes' budget groups are counted and moved
+# in numpy, every window picks the finest fixed point under which its sums stay
+# in machine words, and a project's price over 64 groups and more is found in
+# numpy int64 (exact, as every sum is below 2**62). Together these halve
+# Budapest's time: 19.8 s before them, 9.3-11.9 s after, on the same machine
+# (December 2026; the time varies as the choice between windows and lanes
+# follows the clock).
 
 try:  # what Counter counts with, without Counter's own checks (a third of a small count)
     from _collections import _count_elements  # type: ignore[import-not-found]
@@ -135,7 +137,7 @@ def _with_arrays(data: _MesInput) -> _MesInput:
     Budapest 2024 (20,132 classes) counts its groups 2 times faster in numpy than
     with Counter's C loop, and moves classes to their new groups 10 times faster
     than in a Python loop (December 2026). Small elections, and large ones that
-    finish within a few hundred steps, never load numpy for it.
+    finish within a few hundred steps and 0.2 s of CPU, never load numpy for it.
     """
     if data.arrays is not None or len(data.class_weight) < _ARRAYS_FROM:
         return data
