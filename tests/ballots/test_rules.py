@@ -740,6 +740,23 @@ def test_prices_in_numpy_equal_prices_in_python_ints(case) -> None:
     groups, cost, window = case
     in_python = engine._price_bounds(groups, cost, dataclasses.replace(window, machine=False))
     assert engine._price_bounds_np(groups, cost, window) == in_python
+    with mock.patch.object(engine, "_MACHINE_GROUPS", 1):
+        assert engine._price_bounds(groups, cost, window) == in_python
+
+
+def test_prices_leave_numpy_where_upper_budgets_have_risen_too_far() -> None:
+    """A floor below 0 at a window's end lets a payment raise its payers' upper
+    budgets above the window's start: where the largest of them times the voters
+    reaches 2**62, int64 sums could wrap, so the price is found in Python ints."""
+    top = 2**61
+    groups = engine._Groups([0, 100], [0, 100], [top, 100], [top, 100], [1, 1], 2)
+    window = engine._Window((100, 100), (100, 100), 1, False, 0, 3, True)
+    with (
+        mock.patch.object(engine, "_MACHINE_GROUPS", 1),
+        mock.patch.object(engine, "_price_bounds_np", side_effect=AssertionError("int64 could wrap")),
+    ):
+        found = engine._price_bounds(groups, 50, window)
+    assert found == engine._price_bounds(groups, 50, dataclasses.replace(window, machine=False))
 
 
 def test_amounts_are_read_exactly_and_anything_else_is_refused() -> None:

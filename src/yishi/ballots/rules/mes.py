@@ -350,7 +350,15 @@ def _price_bounds(groups: _Groups, cost: Num, win: _Window) -> _Bounds | None:
     if win.exact:
         found = _poor(groups.lo0, groups.voters, groups.total, cost, exact=True)
         return None if found is None else _Bounds((found[1],) * 2, (found[1],) * 2)
-    if win.machine and len(groups.voters) >= _MACHINE_GROUPS:
+    if (
+        win.machine
+        and len(groups.voters) >= _MACHINE_GROUPS
+        and (max(groups.hi0) + max(groups.hi1)) * groups.total < 2**62
+    ):
+        # Upper budgets mostly stay below the window's start (_Window.machine), but
+        # not always: a floor from P chosen at the window's middle can go below 0 at
+        # an end, and a payment then leaves its payers b - q > b there. Every sum
+        # the numpy search takes is at most the largest hi0 + hi1 times the voters.
         return _price_bounds_np(groups, cast(int, cost), win)
     if _weighted(groups.hi0, groups.voters) < cost and _weighted(groups.hi1, groups.voters) < cost:
         return None
@@ -1010,7 +1018,7 @@ class _Run:
         Everyone who surely has nothing left shares one group: fewer groups to
         price, and broke is broke whatever the window.
         """
-        # Upper bounds of 0 at both ends: nothing left (lower bounds are never negative).
+        # Upper bounds of 0 at both ends: nothing left (a lower bound lies below its upper one).
         broke = list(map(not_, map(add, left[2], left[3])))
         if not any(broke):
             first = self._add_groups(left)
