@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from itertools import chain, compress, count, repeat
-from operator import add, and_, eq, gt, mul, ne, not_
+from operator import add, and_, eq, gt, mul, ne
 from time import thread_time
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
@@ -572,7 +572,7 @@ class _Run:
         self.broke: int | None = None  # the group of those with nothing left
         self.class_group: Any = [0] * len(data.class_projects)
         if data.arrays is not None:
-            import numpy as np  # noqa: PLC0415 — loaded by _arrays already
+            import numpy as np  # noqa: PLC0415 — loaded by _with_arrays already
 
             self.class_group = np.zeros(len(data.class_projects), dtype=np.intp)
         # project -> {group: voters}, recounted only when a funded project shared
@@ -716,7 +716,7 @@ class _Run:
         first = len(lo0)
         class_group = copy.class_group
         if self.data.arrays is not None:
-            import numpy as np  # noqa: PLC0415 — loaded by _arrays already
+            import numpy as np  # noqa: PLC0415 — loaded by _with_arrays already
 
             apart = np.flatnonzero((mine != theirs) | (mine >= shared))
             keys, placed = np.unique(mine[apart] * len(o0) + theirs[apart], return_inverse=True)
@@ -995,11 +995,10 @@ class _Run:
         price = self.bounds[winner]
         left = _left_after(groups, price, self.win.exact) if price.hi is not None else _left_after_some(groups, price)
         moved_to = self._new_groups(left)
-        split = dict(zip(ids, moved_to, strict=True))
         class_group = self.class_group
         arrays = self.data.arrays
         if arrays is not None:
-            import numpy as np  # noqa: PLC0415 — loaded by _arrays already
+            import numpy as np  # noqa: PLC0415 — loaded by _with_arrays already
 
             lookup = np.zeros(len(self.lo0), dtype=np.intp)
             lookup[ids] = moved_to
@@ -1007,6 +1006,7 @@ class _Run:
             class_group[supporters] = lookup[class_group[supporters]]
         else:
             supporters = self.data.supporters[winner]
+            split = dict(zip(ids, moved_to, strict=True))
             new_groups = list(map(split.__getitem__, map(class_group.__getitem__, supporters)))
             list(map(class_group.__setitem__, supporters, new_groups))
         self.stale_members.update(self.data.neighbours[winner])
@@ -1019,13 +1019,12 @@ class _Run:
         price, and broke is broke whatever the window.
         """
         # Upper bounds of 0 at both ends: nothing left (a lower bound lies below its upper one).
-        broke = list(map(not_, map(add, left[2], left[3])))
-        if not any(broke):
+        kept = list(map(bool, map(add, left[2], left[3])))
+        if all(kept):
             first = self._add_groups(left)
             return list(range(first, len(self.lo0)))
         if self.broke is None:
             self.broke = self._add_groups(([0], [0], [0], [0]))
-        kept = list(map(not_, broke))
         first = self._add_groups(
             (
                 list(compress(left[0], kept)),
@@ -1034,7 +1033,7 @@ class _Run:
                 list(compress(left[3], kept)),
             )
         )
-        groups = [self.broke] * len(broke)
+        groups = [self.broke] * len(kept)
         list(map(groups.__setitem__, compress(count(), kept), range(first, len(self.lo0))))
         return groups
 
@@ -1050,7 +1049,7 @@ class _Run:
         class_group = self.class_group
         arrays = self.data.arrays
         if arrays is not None:
-            import numpy as np  # noqa: PLC0415 — loaded by _arrays already
+            import numpy as np  # noqa: PLC0415 — loaded by _with_arrays already
 
             tally = np.bincount(class_group[arrays.supporters[p]], arrays.weights[p])
             met = np.flatnonzero(tally)
