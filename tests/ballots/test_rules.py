@@ -531,6 +531,123 @@ def _lanes_against_exact_steps(rng: random.Random) -> tuple[int, int]:
     return runs, certified
 
 
+def _exact_price(budgets: list[Fraction], weights: list[int], cost: Fraction) -> Fraction | None:
+    """The q with sum w min(b, q) = cost, None if the budgets fall short."""
+    if sum(w * b for w, b in zip(weights, budgets, strict=True)) < cost:
+        return None
+    paid, rich = Fraction(0), sum(weights)
+    for b, w in sorted(zip(budgets, weights, strict=True)):
+        if (cost - paid) / rich <= b:
+            break
+        paid, rich = paid + w * b, rich - w
+    return (cost - paid) / rich
+
+
+def test_lane_pricing_from_any_guess_is_the_exact_price() -> None:
+    """A lane's pricing against exact prices from exact budgets anywhere within the float
+    budgets' error bounds, from guesses below every price (newcomers join the poor: their
+    terms are added to the sums) and above (all start poor and most leave: the sums are
+    made again), with broke classes (budget and error 0) among the rest: each price within
+    its error bound, exact where flagged so, out of reach exactly where the budgets fall
+    short."""
+    import numpy as np
+
+    lanes_module = importlib.import_module("yishi.ballots.rules.mes_lanes")
+    rng = random.Random(5)
+    checked = 0
+    for _ in range(60):
+        costs, budget, ballots = random_election(rng)
+        ballots = [b for b in ballots for _ in range(rng.randint(1, 6))]
+        data = mes_input(election(costs, budget, ballots))
+        if len(data.ids) < 2:
+            continue
+        lanes = lanes_for(data)
+        assert lanes is not None
+        count, size, classes = 4, len(data.costs), len(data.class_weight)
+        batch = lanes_module._Batch(lanes, 0, count)
+        top = max(data.costs)
+        choices = [0.0, top, top / 8]
+        budgets = np.array([rng.choice(choices) * rng.random() for _ in range(classes * count)])
+        # Error bounds from tiny to a third of the budget, the exact budget anywhere within
+        # them (at either end too): 0 with error 0 is broke.
+        errors = budgets * np.array([rng.choice([2.0**-52, 2.0**-20, 1 / 3]) for _ in budgets])
+        exact_budgets = [Fraction(float(b)) + Fraction(float(e)) * rng.choice([-1, 0, 1, Fraction(rng.random())])
+                         for b, e in zip(budgets, errors, strict=True)]
+        batch.money = budgets + 1j * errors
+        batch.price[:] = np.array([rng.choice([0.0, 1e300]) for _ in range(count * size)]).reshape(count, size)
+        pairs = [(lane, p) for lane in range(count) for p in range(size)]
+        batch._reprice(np.array([lane for lane, _ in pairs]), np.array([p for _, p in pairs]))
+        for lane, p in pairs:
+            if batch.unsure[lane]:
+                continue
+            backers = data.supporters[p]
+            exact = _exact_price([exact_budgets[c * count + lane] for c in backers],
+                                 [data.class_weight[c] for c in backers], Fraction(data.costs[p]))
+            key = batch.key[lane, p]
+            if key == float("inf"):
+                assert exact is None, (costs, budget, lane, p)
+                continue
+            assert exact is not None
+            assert abs(Fraction(float(batch.price[lane, p])) - exact) <= Fraction(float(batch.price_err[lane, p]))
+            ratio = exact / data.costs[p]
+            if batch.exact[lane, p]:
+                assert ratio == Fraction(1, round(1 / key)) and Fraction(1.0 / round(1 / key)) == Fraction(key)
+            else:
+                assert abs(Fraction(float(key)) - ratio) <= Fraction(float(batch.key_err[lane, p]))
+            checked += 1
+    assert checked >= 200, checked
+
+
+def test_lane_payments_charge_the_payers_alone() -> None:
+    """A round's payments (several lanes paying one winner, lanes between them paying
+    another or nothing) against the rule per class and lane: max(0, b - q) with its
+    error, or exactly 0 where the class surely pays all it has; everyone else's money
+    untouched to the bit, and the classes gone broke counted per class."""
+    import numpy as np
+
+    lanes_module = importlib.import_module("yishi.ballots.rules.mes_lanes")
+    rng = random.Random(8)
+    payments = 0
+    for _ in range(40):
+        costs, budget, ballots = random_election(rng)
+        data = mes_input(election(costs, budget, ballots * rng.randint(1, 4)))
+        if len(data.ids) < 2:
+            continue
+        lanes = lanes_for(data)
+        assert lanes is not None
+        lanes.dead_counted = True
+        count, size, classes = 7, len(data.costs), len(data.class_weight)
+        batch = lanes_module._Batch(lanes, 0, count)
+        top = max(data.costs)
+        budgets = np.array([rng.choice([0.0, rng.random() * top]) for _ in range(classes * count)])
+        batch.money = budgets + 1j * budgets * np.array([rng.choice([0.0, 2.0**-40, 0.1]) for _ in budgets])
+        before = batch.money.copy()
+        batch.price[:] = np.array([rng.random() * top for _ in range(count * size)]).reshape(count, size)
+        batch.price_err[:] = batch.price * rng.choice([0.0, 2.0**-40, 0.05])
+        paying = sorted(rng.sample(range(count), rng.randint(1, count)))
+        winners = [rng.choice([0, 1]) for _ in paying]
+        with mock.patch.object(lanes_module._Batch, "_count_broke"):  # the counts _pay leaves
+            batch._pay(np.array(paying), np.array(winners))
+        went = [0] * classes
+        for lane in range(count):
+            winner = winners[paying.index(lane)] if lane in paying else None
+            for c in range(classes):
+                b, e = before[c * count + lane].real, before[c * count + lane].imag
+                after = batch.money[c * count + lane]
+                if winner is None or c not in data.supporters[winner]:
+                    assert after == before[c * count + lane]
+                    continue
+                q, q_err = batch.price[lane, winner], batch.price_err[lane, winner]
+                if b + e >= q - q_err and e > 0:
+                    assert after == max(b - q, 0.0) + 1j * (e + q_err + 2.0**-52 * b)
+                else:
+                    assert after == 0
+                    went[c] += e > 0
+                payments += 1
+        assert batch.broke.tolist() == went
+    assert payments >= 300, payments
+
+
 def test_a_small_tally_does_not_load_numpy() -> None:
     """`yishi tally` starts in well under the time it computes: an election whose Add1
     climbs 1,800 steps in windows in a millisecond never loads numpy (0.1-0.3 s to

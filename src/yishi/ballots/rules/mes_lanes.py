@@ -42,7 +42,12 @@ Each lane runs MES as one step alone would, lazily priced:
       surely above the price (min(b, q) = q for the others), and F rises with
       slope at least the weight of those surely above it, so the price moves by at
       most their quotient; the code counts them in a band above the computed price
-      and checks that the bound stays inside the band;
+      and checks that the bound stays inside the band. The sums over the poor are
+      of non-negative terms, each added once however they are grouped (a sweep of
+      the fixed point adds the newcomers' terms to the sums it had), so the
+      rounding bound for a sum of that many terms holds for them as for one
+      reduction; those not surely above the band are the poor (b - e <= b < q)
+      and the few between, summed apart;
     - a price where every supporter surely has more than cost/k, the others (n - k
       of them) surely nothing, is exactly cost/k, ratio exactly 1/k (looked for
       before the poor set's fixed point in short pricing calls, after it in long
@@ -158,7 +163,8 @@ class _Batch:
         # The supporter lists of this batch (CSR, by project): a class surely broke (budget
         # and error exactly 0) in every lane still running is dropped from them, and its
         # weight counted in gone instead (see _count_broke).
-        self.rows = lanes.classes * count  # where each entry's class starts in money
+        self.cls = lanes.classes
+        self.rows = lanes.classes * count  # where each entry's class starts in money (flat)
         self.weights = lanes.weights
         self.indptr, self.sizes = lanes.indptr, lanes.sizes
         self.lo, self.hi = self.indptr[:-1].tolist(), self.indptr[1:].tolist()
@@ -268,11 +274,11 @@ class _Batch:
     # -- pricing ------------------------------------------------------------
 
     def _entries(
-        self, lanes: np.ndarray, projects: np.ndarray, weighted: bool = True
+        self, lanes: np.ndarray, projects: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """The supporters of the pairs (lanes[i], projects[i]), sorted by project, as one
         flat list, pair after pair: where each pair starts in it and its size, and per
-        entry where its money is and its class weight (empty unless weighted).
+        entry where its money is and its class weight.
 
         Numpy's gathers (a[idx], a[mask]) cost 2-4 ns an entry against 0.3-0.6 ns for
         arithmetic and reductions, so the list is built from each project's slice of
@@ -289,18 +295,17 @@ class _Batch:
             # Short blocks (as when each lane pays its own winner): positions in one go.
             position = np.arange(total) + np.repeat(self.indptr[projects] - starts, sizes)
             at = np.take(self.rows, position) + np.repeat(lanes, sizes)
-            return starts, sizes, at, np.take(self.weights, position) if weighted else at[:0]
+            return starts, sizes, at, np.take(self.weights, position)
         lo, hi, rows, weights = self.lo, self.hi, self.rows, self.weights
         at = np.empty(total, dtype=np.intp)
-        w = np.empty(total if weighted else 0)
+        w = np.empty(total)
         first, last = starts.tolist(), ends.tolist()
         for i, j in pairwise(cut):
             p = int(projects[i])
             a, b = lo[p], hi[p]
             s, e = first[i], last[j - 1]
             np.add(rows[a:b], lanes[i:j, None], out=at[s:e].reshape(j - i, b - a))
-            if weighted:
-                w[s:e].reshape(j - i, b - a)[:] = weights[a:b]
+            w[s:e].reshape(j - i, b - a)[:] = weights[a:b]
         return starts, sizes, at, w
 
     def _reprice(self, lanes: np.ndarray, projects: np.ndarray) -> None:
@@ -389,16 +394,28 @@ class _Batch:
         if some_idle:
             q[idle] = -1.0
         poor = budget < np.repeat(q, sizes)
+        poor_b, poor_w = np.add.reduceat(wb * poor, starts), np.add.reduceat(w * poor, starts)
         for _ in range(_MAX_SWEEPS):
-            num = cost - np.add.reduceat(wb * poor, starts)
-            den = n - gone - np.add.reduceat(w * poor, starts)
+            num = cost - poor_b
+            den = n - gone - poor_w
             q = num / np.where(den > 0, den, 1.0)
             if some_idle:
                 q[idle] = -1.0
             settled = budget < np.repeat(q, sizes)
-            if np.array_equal(settled, poor):
+            moved = np.flatnonzero(settled != poor)
+            if not moved.size:
                 break
             poor = settled
+            if poor[moved].all():
+                # Only newcomers (the usual case, from a guess below the price): their
+                # terms added to each pair's sums, not the sums made again over every
+                # entry (3.1 sweeps a pricing on Warszawa Mokotow 2023). Each term is
+                # still added once, so the sums' rounding bound is the same.
+                pair = np.searchsorted(starts, moved, side="right") - 1
+                poor_b = poor_b + np.bincount(pair, wb[moved], minlength=n.size)
+                poor_w = poor_w + np.bincount(pair, w[moved], minlength=n.size)
+            else:
+                poor_b, poor_w = np.add.reduceat(wb * poor, starts), np.add.reduceat(w * poor, starts)
         else:
             self.unsure[lanes[go]] = True
             return
@@ -421,9 +438,13 @@ class _Batch:
         go &= ~close
         positive = np.where(den > 0, den, 1.0)
         band = 2 * (poor_err + rounding) / positive
-        surely = low > np.repeat(q + band, sizes)
-        sure = np.add.reduceat(w * surely, starts)
-        unsure_err = rounding + np.add.reduceat(we * ~surely, starts)
+        # Those not surely above q + band are the poor and a few around the price: as
+        # band >= 0 and b - e <= b, whoever is surely above it is not poor. Only the few
+        # are summed here; the sure weight is exact either way (whole numbers).
+        between = np.flatnonzero((low <= np.repeat(q + band, sizes)) > poor)
+        pair = np.searchsorted(starts, between, side="right") - 1
+        sure = den - np.bincount(pair, w[between], minlength=n.size)
+        unsure_err = rounding + (poor_err + np.bincount(pair, we[between], minlength=n.size))
         q_err = unsure_err / np.where(sure > 0, sure, 1.0)
         bad = go & ((den <= 0) | (sure == 0) | (q_err > band) | (q <= 0))  # q > 0: the dead are poor
         self.unsure[lanes[bad]] = True
@@ -450,32 +471,58 @@ class _Batch:
     # -- paying -------------------------------------------------------------
 
     def _pay(self, lanes: np.ndarray, winners: np.ndarray) -> None:
-        """Charge each lane's winner's supporters: max(0, b - q), or surely 0."""
-        order = np.argsort(winners * self.width + lanes)  # as in _reprice
+        """Charge each lane's winner's supporters: max(0, b - q), or surely 0.
+
+        The lanes of a round mostly pay the same winner (1.4 winners a round on the
+        synthetic 15,000-voter shape), so each winner's supporters are read as whole
+        rows of the class-major money (one row per class, a lane per column: copies of
+        contiguous runs, not a gather per entry) over the columns from its first paying
+        lane to its last; the other lanes in between keep their values exactly.
+        """
+        order = np.argsort(winners * self.width + lanes)
         lanes, winners = lanes[order], winners[order]
-        _starts, sizes, at, _w = self._entries(lanes, winners, weighted=False)
-        money = np.take(self.money, at)
-        budget, error = money.real, money.imag
-        q, q_err = np.repeat(self.price[lanes, winners], sizes), np.repeat(self.price_err[lanes, winners], sizes)
-        # Else surely pays all it has: exactly 0 left. The broke (e = 0, so b = 0: an exact
-        # 0, and prices are positive) stay so.
-        left = (budget + error >= q - q_err) & (error > 0)
-        after = np.empty_like(money)
-        after.real = np.maximum(budget - q, 0.0) * left
-        # max(0, b - q) is 1-Lipschitz in b and q; one more rounding of b - q
-        after.imag = (error + q_err + _U * budget) * left
-        self.money[at] = after
-        if self.lanes.dead_counted:
-            self._count_broke(lanes, at[~left & (error > 0)] // self.width)
+        money = self.money.reshape(-1, self.width)
+        price, price_err = self.price[lanes, winners], self.price_err[lanes, winners]
+        cut = [0, *(np.flatnonzero(winners[1:] != winners[:-1]) + 1).tolist(), winners.size]
+        counted = self.lanes.dead_counted
+        went = False
+        for i, j in pairwise(cut):
+            p = int(winners[i])
+            classes = self.cls[self.lo[p] : self.hi[p]]
+            first, last = int(lanes[i]), int(lanes[j - 1]) + 1
+            columns = lanes[i:j] - first
+            q, q_err = np.zeros(last - first), np.zeros(last - first)
+            q[columns], q_err[columns] = price[i:j], price_err[i:j]
+            paying = np.zeros(last - first, dtype=bool)
+            paying[columns] = True
+            block = money[classes, first:last]
+            budget, error = block.real, block.imag
+            # Else surely pays all it has: exactly 0 left. The broke (e = 0, so b = 0: an
+            # exact 0, and prices are positive) stay so.
+            left = (budget + error >= q - q_err) & (error > 0)
+            after = np.empty_like(block)
+            after.real = np.maximum(budget - q, 0.0) * left
+            # max(0, b - q) is 1-Lipschitz in b and q; one more rounding of b - q
+            after.imag = (error + q_err + _U * budget) * left
+            if j - i < last - first:
+                after = np.where(paying, after, block)
+            money[classes, first:last] = after
+            if counted:  # (lanes not paying have q = q_err = 0 here: left where e > 0)
+                broke = ((error > 0) & ~left).sum(axis=1)
+                if broke.any():
+                    self.broke[classes] += broke  # a project's classes are distinct
+                    went = True
+        if counted:
+            self._count_broke(lanes, went)
         self.key[lanes, winners] = _INF
         self.fresh[lanes] &= ~self.lanes.neighbours[winners]
         self.paid.append((lanes, winners))
 
-    def _count_broke(self, lanes: np.ndarray, went: np.ndarray) -> None:
-        """Count the classes broke in these lanes, the ones still running, given the
-        classes that went broke in this payment; once the classes broke in all of them
-        (dead for the rest of the batch) hold a tenth of the lists' entries, drop them
-        from the lists.
+    def _count_broke(self, lanes: np.ndarray, went: bool) -> None:
+        """Count the classes broke in these lanes, the ones still running (_pay has
+        counted those that went broke in its payment, went if any); once the classes
+        broke in all of them (dead for the rest of the batch) hold a tenth of the lists'
+        entries, drop them from the lists.
 
         A broke class holds exactly 0 (b = e = 0: the exact budget is 0) and keeps it, as
         prices are positive; it pays nothing, adds 0 to every sum and its weight to the
@@ -488,10 +535,8 @@ class _Batch:
             errors = self.money.imag.reshape(-1, self.width)
             self.broke -= (errors[:, self.running & ~running] == 0).sum(axis=1)
             self.running, self.alive = running, lanes.size
-        elif not went.size:
+        elif not went:
             return
-        if went.size:
-            self.broke += np.bincount(went, minlength=self.broke.size)
         dead = np.flatnonzero(self.broke == lanes.size)
         if not dead.size:
             return
@@ -501,8 +546,8 @@ class _Batch:
         if self.pending < _DROP_AT * self.indptr[-1]:
             return
         self.pending = 0
-        keep = ~self.dead[self.rows // self.width]
-        self.rows, self.weights = self.rows[keep], self.weights[keep]
+        keep = ~self.dead[self.cls]
+        self.cls, self.rows, self.weights = self.cls[keep], self.rows[keep], self.weights[keep]
         sizes = np.diff(np.concatenate(([0], np.cumsum(keep)))[self.indptr])
         # The weight left per project: whole numbers below 2**53, so sums are exact.
         some = sizes > 0
