@@ -395,16 +395,24 @@ class _Batch:
             q[idle] = -1.0
         poor = budget < np.repeat(q, sizes)
         poor_b, poor_w = np.add.reduceat(wb * poor, starts), np.add.reduceat(w * poor, starts)
+        poor_count = np.count_nonzero(poor)
         for _ in range(_MAX_SWEEPS):
             num = cost - poor_b
             den = n - gone - poor_w
-            q = num / np.where(den > 0, den, 1.0)
+            last, q = q, num / np.where(den > 0, den, 1.0)
             if some_idle:
                 q[idle] = -1.0
             settled = budget < np.repeat(q, sizes)
-            moved = np.flatnonzero(settled != poor)
-            if not moved.size:
-                break
+            if (q >= last).all():
+                # No price fell, so whoever was poor still is: the same set if it has as
+                # many (a count, not a comparison and a search over every entry).
+                if np.count_nonzero(settled) == poor_count:
+                    break
+                moved = np.flatnonzero(settled ^ poor)
+            else:
+                moved = np.flatnonzero(settled != poor)
+                if not moved.size:
+                    break
             poor = settled
             if poor[moved].all():
                 # Only newcomers (the usual case, from a guess below the price): their
@@ -414,8 +422,10 @@ class _Batch:
                 pair = np.searchsorted(starts, moved, side="right") - 1
                 poor_b = poor_b + np.bincount(pair, wb[moved], minlength=n.size)
                 poor_w = poor_w + np.bincount(pair, w[moved], minlength=n.size)
+                poor_count += moved.size
             else:
                 poor_b, poor_w = np.add.reduceat(wb * poor, starts), np.add.reduceat(w * poor, starts)
+                poor_count = np.count_nonzero(poor)
         else:
             self.unsure[lanes[go]] = True
             return
@@ -499,7 +509,9 @@ class _Batch:
             budget, error = block.real, block.imag
             # Else surely pays all it has: exactly 0 left. The broke (e = 0, so b = 0: an
             # exact 0, and prices are positive) stay so.
-            left = (budget + error >= q - q_err) & (error > 0)
+            has = error > 0
+            left = budget + error >= q - q_err
+            left &= has
             after = np.empty_like(block)
             after.real = np.maximum(budget - q, 0.0) * left
             # max(0, b - q) is 1-Lipschitz in b and q; one more rounding of b - q
@@ -507,8 +519,8 @@ class _Batch:
             if j - i < last - first:
                 after = np.where(paying, after, block)
             money[classes, first:last] = after
-            if counted:  # (lanes not paying have q = q_err = 0 here: left where e > 0)
-                broke = ((error > 0) & ~left).sum(axis=1)
+            if counted:  # the lanes not paying have q = q_err = 0 here: left = has
+                broke = np.count_nonzero(has ^ left, axis=1)
                 if broke.any():
                     self.broke[classes] += broke  # a project's classes are distinct
                     went = True
