@@ -837,7 +837,7 @@ def priced_groups(draw: st.DrawFn) -> tuple[object, int, object]:
     hi0 = [x + draw(st.integers(0, 2)) for x in lo0]
     hi1 = [max(x, y) + draw(st.integers(0, 2)) for x, y in zip(lo1, hi0, strict=True)]
     voters = draw(st.lists(st.integers(1, 50), min_size=size, max_size=size))
-    total = sum(voters) + draw(st.integers(0, 10))
+    total = sum(voters)  # a project's supporters are all in its groups
     cost = draw(st.integers(1, max(1, sum(h * v for h, v in zip(hi1, voters, strict=True)) * 2)))
     first = draw(st.integers(0, 3))
     last = first + draw(st.sampled_from([0, 1, 7]))
@@ -861,19 +861,40 @@ def test_prices_in_numpy_equal_prices_in_python_ints(case) -> None:
         assert engine._price_bounds(groups, cost, window) == in_python
 
 
-def test_prices_leave_numpy_where_upper_budgets_have_risen_too_far() -> None:
-    """A floor below 0 at a window's end lets a payment raise its payers' upper
-    budgets above the window's start: where the largest of them times the voters
-    reaches 2**62, int64 sums could wrap, so the price is found in Python ints."""
-    top = 2**61
-    groups = engine._Groups([0, 100], [0, 100], [top, 100], [top, 100], [1, 1], 2)
-    window = engine._Window((100, 100), (100, 100), 1, False, 0, 3, True)
-    with (
-        mock.patch.object(engine, "_MACHINE_GROUPS", 1),
-        mock.patch.object(engine, "_price_bounds_np", side_effect=AssertionError("int64 could wrap")),
-    ):
-        found = engine._price_bounds(groups, 50, window)
-    assert found == engine._price_bounds(groups, 50, dataclasses.replace(window, machine=False))
+@settings(max_examples=400, deadline=None)
+@given(priced_groups(), st.integers(-3, 3))
+def test_budgets_after_paying_are_the_same_in_numpy_and_stay_below_the_windows_top(case, shift: int) -> None:
+    """Large elections keep their budget groups in int64 arrays: a payment leaves the
+    same bounds there as in Python ints, and no upper bound passes the window's
+    largest starting budget, even where the lower price bound lies below 0 at an
+    end (shifted down here), which would lift max(0, b - q)'s chord over it."""
+    np = pytest.importorskip("numpy")
+    groups, cost, window = case
+    top = window.hi[1]
+    groups = groups._replace(hi0=[min(h, top) for h in groups.hi0], hi1=[min(h, top) for h in groups.hi1])
+    price = engine._price_bounds(groups, cost, dataclasses.replace(window, machine=False))
+    if price is None:
+        return
+    (a, m), (b, n) = price.lo
+    price = price._replace(lo=((a - shift * top * m, m), (b + shift * top * n, n)))
+    in_python = engine._left_after(groups, price, False, top)
+    arrays = engine._Groups(*(np.array(x, dtype=np.int64) for x in groups[:5]), groups.total)
+    in_numpy = engine._left_after_np(arrays, price, top)
+    assert [x.tolist() for x in in_numpy] == [list(x) for x in in_python]
+    assert max(in_python[2]) <= top and max(in_python[3]) <= top
+    if price.hi is not None:  # the same without an upper price: lower bounds 0
+        assert engine._left_after(groups, price._replace(hi=None), False, top)[:2] == ([0] * len(groups.lo0),) * 2
+
+
+def test_a_negative_price_floor_keeps_the_upper_budgets_it_would_lift_over_the_top() -> None:
+    """A floor below 0 at one end of the window would raise its payers' upper budgets
+    there (b - q > b): where that passes the window's top, their upper bounds stay
+    as they were, an upper bound too, as prices are positive."""
+    groups = engine._Groups([40, 100], [40, 100], [50, 100], [60, 100], [1, 1], 2)
+    lifted = engine._Bounds(((-30, 1), (20, 1)), None)
+    assert engine._left_after(groups, lifted, False, 100)[2:] == ([50, 100], [60, 100])
+    lowered = engine._Bounds(((-30, 1), (20, 1)), None)
+    assert engine._left_after(groups._replace(hi0=[50, 60]), lowered, False, 100)[2:] == ([80, 90], [40, 80])
 
 
 def test_amounts_are_read_exactly_and_anything_else_is_refused() -> None:

@@ -78,7 +78,9 @@ if TYPE_CHECKING:
 # numpy int64 (exact, as every sum is below 2**62). Together these halve
 # Budapest's time: 19.8 s before them, 9.3-11.9 s after, on the same machine
 # (December 2026; the time varies as the choice between windows and lanes
-# follows the clock).
+# follows the clock). Keeping the groups' bounds in int64 arrays throughout
+# (_Run.vector), not in lists turned into arrays for each price, took it from
+# 6.6-7.4 s to 2.9 s on a faster day.
 
 try:  # what Counter counts with, without Counter's own checks (a third of a small count)
     from _collections import _count_elements  # type: ignore[import-not-found]
@@ -280,18 +282,21 @@ class _Bounds(NamedTuple):  # a tuple: built thousands of times a run, cheaper t
 
 
 class _Groups(NamedTuple):
-    """One project's supporters as parallel lists, one entry per budget group."""
+    """One project's supporters as parallel lists, one entry per budget group
+    (int64 arrays where the run keeps its groups in them: _Run.vector)."""
 
-    lo0: list[Num]  # lower budget bound at the window's start
-    lo1: list[Num]  # ... and at its end
-    hi0: list[Num]
-    hi1: list[Num]
-    voters: list[int]
+    lo0: Any  # lower budget bound at the window's start: list[Num], or an array
+    lo1: Any  # ... and at its end
+    hi0: Any
+    hi1: Any
+    voters: Any  # list[int], or an array
     total: int
 
 
-def _weighted(values: list[Num], voters: list[int]) -> Num:
-    return sum(map(mul, values, voters))
+def _weighted(values: Any, voters: Any) -> Num:
+    if isinstance(values, list):
+        return sum(map(mul, values, voters))
+    return int(values @ voters)  # int64 arrays (_Run.vector): every such sum is below 2**62
 
 
 def _weighted_at(values: list[Num], voters: list[int], at: list[int]) -> Num:
@@ -350,15 +355,9 @@ def _price_bounds(groups: _Groups, cost: Num, win: _Window) -> _Bounds | None:
     if win.exact:
         found = _poor(groups.lo0, groups.voters, groups.total, cost, exact=True)
         return None if found is None else _Bounds((found[1],) * 2, (found[1],) * 2)
-    if (
-        win.machine
-        and len(groups.voters) >= _MACHINE_GROUPS
-        and (max(groups.hi0) + max(groups.hi1)) * groups.total < 2**62
-    ):
-        # Upper budgets mostly stay below the window's start (_Window.machine), but
-        # not always: a floor from P chosen at the window's middle can go below 0 at
-        # an end, and a payment then leaves its payers b - q > b there. Every sum
-        # the numpy search takes is at most the largest hi0 + hi1 times the voters.
+    if win.machine and len(groups.voters) >= _MACHINE_GROUPS:
+        # Every sum the numpy search takes is at most the largest hi0 + hi1 times the
+        # voters, and no upper budget passes the window's largest start (_upper_after).
         return _price_bounds_np(groups, cast(int, cost), win)
     if _weighted(groups.hi0, groups.voters) < cost and _weighted(groups.hi1, groups.voters) < cost:
         return None
@@ -382,8 +381,9 @@ def _price_bounds_np(groups: _Groups, cost: int, win: _Window) -> _Bounds | None
     as a mask. Budapest 2024 prices a project over some 330 groups on average."""
     import numpy as np  # noqa: PLC0415 — loaded already (_Window.machine)
 
-    voters = np.array(groups.voters, dtype=np.int64)
-    hi0, hi1 = np.array(groups.hi0, dtype=np.int64), np.array(groups.hi1, dtype=np.int64)
+    # Arrays already where the run keeps its groups in them (_Run.vector).
+    voters = np.asarray(groups.voters, dtype=np.int64)
+    hi0, hi1 = np.asarray(groups.hi0, dtype=np.int64), np.asarray(groups.hi1, dtype=np.int64)
     w_hi0 = hi0 * voters
     if int(w_hi0.sum()) < cost and int((hi1 * voters).sum()) < cost:
         return None
@@ -408,14 +408,14 @@ def _price_bounds_np(groups: _Groups, cost: int, win: _Window) -> _Bounds | None
             num = cost - int(weighted[below].sum())
             den = total - int(voters[below].sum())
 
-    lo0 = np.array(groups.lo0, dtype=np.int64)
+    lo0, lo1 = np.asarray(groups.lo0, dtype=np.int64), np.asarray(groups.lo1, dtype=np.int64)
     at_start = poor(lo0, cost, nobody)
     ceiling: tuple[_Ratio, _Ratio] | None = None
     if at_start is not None:
-        if win.lo[0] == win.lo[1] and groups.lo0 == groups.lo1:
+        if win.lo[0] == win.lo[1] and np.array_equal(lo0, lo1):
             ceiling = at_start[1], at_start[1]
         else:
-            at_end = poor(np.array(groups.lo1, dtype=np.int64), cost, at_start[0])
+            at_end = poor(lo1, cost, at_start[0])
             ceiling = None if at_end is None else (at_start[1], at_end[1])
     if win.first == win.last and at_start is not None:
         below, (_num, n_rich) = at_start
@@ -432,6 +432,29 @@ def _price_bounds_np(groups: _Groups, cost: int, win: _Window) -> _Bounds | None
     return _Bounds(
         ((cost - int(w_hi0[below].sum()), n_rich), (cost - int((hi1 * voters)[below].sum()), n_rich)),
         ceiling,
+    )
+
+
+def _price_bounds_vector(groups: _Groups, cost: int, win: _Window) -> _Bounds | None:
+    """_price_bounds for groups in int64 arrays (_Run.vector): in numpy from
+    _MACHINE_GROUPS groups on, else in Python ints as lists."""
+    total = groups.total
+    if int(groups.lo0.min()) * total >= cost and int(groups.lo1.min()) * total >= cost:
+        price = (cost, total)  # nobody poor anywhere (_price_bounds)
+        return _Bounds((price, price), (price, price))
+    if len(groups.voters) >= _MACHINE_GROUPS:
+        return _price_bounds_np(groups, cost, win)
+    return _price_bounds(
+        _Groups(
+            groups.lo0.tolist(),
+            groups.lo1.tolist(),
+            groups.hi0.tolist(),
+            groups.hi1.tolist(),
+            groups.voters.tolist(),
+            total,
+        ),
+        cost,
+        win,
     )
 
 
@@ -499,49 +522,86 @@ def _lower_ends(one: tuple[_Ratio, _Ratio], other: tuple[_Ratio, _Ratio]) -> tup
 # Bounds on budgets after a payment, one list per bound (as in _Run: lower at the
 # window's start and end, upper at both), one entry per group that paid.
 _Left = tuple[list[Num], list[Num], list[Num], list[Num]]
+_LeftArrays = tuple[Any, Any, Any, Any]  # ... as int64 arrays (_Run.vector)
 
 
-def _left_after(groups: _Groups, price: _Bounds, exact: bool) -> _Left:
+def _left_after(groups: _Groups, price: _Bounds, exact: bool, top: Num) -> _Left:
     """Bounds on each group's budget after paying ``price``: max(0, b - q).
 
     From below by 0 or by b - q, whichever is larger on average (both lie below
-    max(0, b - q)); from above by its chord, as max(0, b - q) is convex in B.
+    max(0, b - q)); from above by its chord, as max(0, b - q) is convex in B. Where
+    the price has no upper bound (the project may be out of reach at some steps),
+    from below by 0. ``top``: the window's largest starting budget, which no upper
+    bound passes (_upper_after).
     """
-    assert price.hi is not None
-    (lq0, ld0), (lq1, ld1) = price.lo
-    (hq0, hd0), (hq1, hd1) = price.hi
-    if exact:
-        q = Fraction(hq0, hd0)
+    if exact:  # one step, one exact price (never without an upper bound)
+        assert price.hi is not None
+        q = Fraction(*price.hi[0])
         left: list[Num] = [b - q if b > q else 0 for b in groups.lo0]
         return left, left, left, left
+    (lq0, ld0), (lq1, ld1) = price.lo
+    down0, down1 = lq0 // ld0, lq1 // ld1
+    hi0, hi1 = _upper_after(groups.hi0, groups.hi1, down0, down1, top)
+    if price.hi is None:
+        nothing: list[Num] = [0] * len(groups.hi0)
+        return nothing, nothing, hi0, hi1
+    (hq0, hd0), (hq1, hd1) = price.hi
     # Budgets are whole units here, so floor(b - q) = b - ceil(q) and
     # ceil(b - q) = b - floor(q): one division per project, not one per group.
     up0, up1 = -(-hq0 // hd0), -(-hq1 // hd1)
-    down0, down1 = lq0 // ld0, lq1 // ld1
     a0 = [b - up0 for b in groups.lo0]
     a1 = [b - up1 for b in groups.lo1]
     kept = [x + y > 0 for x, y in zip(a0, a1, strict=True)]
     return (
         [x if k else 0 for x, k in zip(a0, kept, strict=True)],
         [x if k else 0 for x, k in zip(a1, kept, strict=True)],
-        [b - down0 if b > down0 else 0 for b in groups.hi0],
-        [b - down1 if b > down1 else 0 for b in groups.hi1],
+        hi0,
+        hi1,
     )
 
 
-def _left_after_some(groups: _Groups, price: _Bounds) -> _Left:
-    """Bounds on each group's budget after paying a price that has no upper bound
-    (the project may be out of reach at some steps): from below 0, from above the
-    chord of max(0, b - q) under the upper budgets and the lower price."""
+def _upper_after(hi0: list[Num], hi1: list[Num], down0: Num, down1: Num, top: Num) -> tuple[list[Num], list[Num]]:
+    """Upper bounds after paying a price of at least ``down0``..``down1`` (a line).
+
+    The chord of max(0, b - q) through its values at both ends, unless a lower
+    price bound below 0 (a floor from a poor set chosen at the window's middle can
+    go below 0 at an end) lifts it above ``top``: then the upper bounds before,
+    as b - q < b (prices are positive). Either is an upper bound; taking the second
+    there keeps every upper bound of a run at most its window's largest starting
+    budget, so sums of them times voters stay below 2**62 where _Window.machine
+    says so, and int64 arrays hold them exactly (_Run.vector).
+    """
+    new0 = [b - down0 if b > down0 else 0 for b in hi0]
+    new1 = [b - down1 if b > down1 else 0 for b in hi1]
+    if (down0 < 0 or down1 < 0) and max(max(new0), max(new1)) > top:
+        return hi0, hi1
+    return new0, new1
+
+
+def _left_after_np(groups: _Groups, price: _Bounds, top: Num) -> _LeftArrays:
+    """_left_after for groups held in int64 arrays (_Run.vector): the same bounds.
+
+    Every value stays within the window's budgets: upper bounds in 0..top, lower
+    ones above -2 top (a budget minus a price under lower budgets, each at most
+    top), so nothing here leaves int64 (top times the voters is below 2**61).
+    """
+    import numpy as np  # noqa: PLC0415 — loaded already (_Run.vector)
+
     (lq0, ld0), (lq1, ld1) = price.lo
     down0, down1 = lq0 // ld0, lq1 // ld1
-    nothing: list[Num] = [0] * len(groups.hi0)
-    return (
-        nothing,
-        nothing,
-        [b - down0 if b > down0 else 0 for b in groups.hi0],
-        [b - down1 if b > down1 else 0 for b in groups.hi1],
-    )
+    # Prices beyond +-top give what +-top gives (0 left; or over top, not taken).
+    d0, d1 = min(max(down0, -top), top), min(max(down1, -top), top)
+    hi0, hi1 = np.maximum(groups.hi0 - d0, 0), np.maximum(groups.hi1 - d1, 0)
+    if (down0 < 0 or down1 < 0) and (min(down0, down1) < -top or max(int(hi0.max()), int(hi1.max())) > top):
+        hi0, hi1 = groups.hi0, groups.hi1  # as in _upper_after
+    if price.hi is None:
+        nothing = np.zeros(len(hi0), dtype=np.int64)
+        return nothing, nothing, hi0, hi1
+    (hq0, hd0), (hq1, hd1) = price.hi
+    # An upper price is one under lower budgets, at most the largest of them (top).
+    a0, a1 = groups.lo0 - -(-hq0 // hd0), groups.lo1 - -(-hq1 // hd1)
+    kept = a0 > -a1
+    return a0 * kept, a1 * kept, hi0, hi1
 
 
 class _Run:
@@ -565,27 +625,38 @@ class _Run:
         self.costs = [c * win.unit for c in data.costs]
         # Budget groups: voters who backed the same funded projects (or who
         # surely have nothing left), as bounds at both ends of the window.
-        self.lo0: list[Num] = [win.lo[0]]
-        self.lo1: list[Num] = [win.lo[1]]
-        self.hi0: list[Num] = [win.hi[0]]
-        self.hi1: list[Num] = [win.hi[1]]
+        # Lists of Python ints, or where the window's sums fit in machine words
+        # (vector), int64 arrays: a large election's windows and paths then price,
+        # pay and join their groups in numpy without building lists (Budapest 2024:
+        # 2.9 s against 6.6-7.4 s, Amsterdam 621: 0.73 s against 2.4 s, December 2026).
+        self.vector = win.machine
+        self.lo0: Any = [win.lo[0]]
+        self.lo1: Any = [win.lo[1]]
+        self.hi0: Any = [win.hi[0]]
+        self.hi1: Any = [win.hi[1]]
         self.broke: int | None = None  # the group of those with nothing left
         self.class_group: Any = [0] * len(data.class_projects)
+        # project -> {group: voters} (vector: arrays of groups and of their voters),
+        # recounted only when a funded project shared supporters with it since the last count
+        self.members: list[Any] = [{0: a} for a in data.approvals]
         if data.arrays is not None:
             import numpy as np  # noqa: PLC0415 — loaded by _with_arrays already
 
             self.class_group = np.zeros(len(data.class_projects), dtype=np.intp)
-        # project -> {group: voters}, recounted only when a funded project shared
-        # supporters with it since the last count
-        self.members: list[dict[int, int]] = [{0: a} for a in data.approvals]
+            if self.vector:
+                self.lo0, self.lo1, self.hi0, self.hi1 = (
+                    np.array(x, dtype=np.int64) for x in (self.lo0, self.lo1, self.hi0, self.hi1)
+                )
+                first = np.zeros(1, dtype=np.intp)
+                self.members = [(first, np.array([a], dtype=np.int64)) for a in data.approvals]
         self.stale_members: set[int] = set()
         self.alive = set(range(len(data.ids)))  # neither funded nor out of reach for good
         self.bounds: dict[int, _Bounds] = {}  # latest; stale ones stay valid lower bounds
         self.floor: dict[int, float] = dict.fromkeys(self.alive, -math.inf)
-        self.priced: dict[int, tuple[list[int], _Groups]] = {}  # groups behind the latest bounds
+        self.priced: dict[int, tuple[Any, _Groups]] = {}  # groups behind the latest bounds
         self.funded: list[int] = []
         # per funded project: its groups, their voters and the groups they moved to
-        self.history: list[tuple[int, list[int], list[int], list[int]]] = []
+        self.history: list[tuple[int, Any, Any, Any]] = []
         self.crossing: float | None = None  # where a failed round's decision seems to flip
         # Where this run's groups came from: (first group, run) for each stretch of
         # groups added by one run, so that two paths can tell which groups they
@@ -604,6 +675,7 @@ class _Run:
         """
         copy = object.__new__(_Run)
         copy.data, copy.win, copy.costs = self.data, _window(self.data, first, last, unit=self.win.unit), self.costs
+        copy.vector = self.vector  # the narrower window's sums are smaller still
         if not copy._redo_payments(self):
             copy = self._cut(first, last)
         copy.broke = self.broke
@@ -623,6 +695,8 @@ class _Run:
         return copy
 
     def _redo_payments(self, wider: _Run) -> bool:
+        if self.vector:
+            return self._redo_payments_np(wider)
         size = len(wider.lo0)
         lo0: list[Num] = [0] * size
         lo1, hi0, hi1 = list(lo0), list(lo0), list(lo0)
@@ -640,11 +714,33 @@ class _Run:
             price = _price_bounds(groups, self.costs[winner], self.win)
             if price is None or price.hi is None:
                 return False
-            left = _left_after(groups, price, self.win.exact)
+            left = _left_after(groups, price, self.win.exact, self.win.hi[1])
             for g, a0, a1, b0, b1 in zip(moved_to, *left, strict=True):
                 # Those broke over the wider window are broke over this one too.
                 if g != wider.broke:
                     lo0[g], lo1[g], hi0[g], hi1[g] = a0, a1, b0, b1
+        self.lo0, self.lo1, self.hi0, self.hi1 = lo0, lo1, hi0, hi1
+        return True
+
+    def _redo_payments_np(self, wider: _Run) -> bool:
+        """_redo_payments in int64 arrays (vector)."""
+        import numpy as np  # noqa: PLC0415 — loaded already (vector)
+
+        lo0, lo1, hi0, hi1 = (np.zeros(len(wider.lo0), dtype=np.int64) for _ in range(4))
+        lo0[0], lo1[0] = self.win.lo
+        hi0[0], hi1[0] = self.win.hi
+        top = self.win.hi[1]
+        broke = -1 if wider.broke is None else wider.broke
+        for winner, ids, voters, moved_to in wider.history:
+            groups = _Groups(lo0[ids], lo1[ids], hi0[ids], hi1[ids], voters, self.data.approvals[winner])
+            price = _price_bounds_vector(groups, self.costs[winner], self.win)
+            if price is None or price.hi is None:
+                return False
+            left = _left_after_np(groups, price, top)
+            # Those broke over the wider window are broke over this one too.
+            kept = moved_to != broke
+            to = moved_to[kept]
+            lo0[to], lo1[to], hi0[to], hi1[to] = (x[kept] for x in left)
         self.lo0, self.lo1, self.hi0, self.hi1 = lo0, lo1, hi0, hi1
         return True
 
@@ -669,15 +765,28 @@ class _Run:
             last,
             win.machine,
         )
-        copy.lo0, copy.lo1 = _narrow_line(self.lo0, self.lo1, i, j, length, _floor_div)
-        copy.hi0, copy.hi1 = _narrow_line(self.hi0, self.hi1, i, j, length, _ceil_div)
+        copy.vector = self.vector
+        lo0, lo1, hi0, hi1 = self.lo0, self.lo1, self.hi0, self.hi1
+        if self.vector:  # in Python ints: the products below may pass 2**63
+            lo0, lo1, hi0, hi1 = lo0.tolist(), lo1.tolist(), hi0.tolist(), hi1.tolist()
+        copy.lo0, copy.lo1 = _narrow_line(lo0, lo1, i, j, length, _floor_div)
+        copy.hi0, copy.hi1 = _narrow_line(hi0, hi1, i, j, length, _ceil_div)
+        if self.vector:
+            import numpy as np  # noqa: PLC0415 — loaded already (vector)
+
+            copy.lo0, copy.lo1, copy.hi0, copy.hi1 = (
+                np.array(x, dtype=np.int64) for x in (copy.lo0, copy.lo1, copy.hi0, copy.hi1)
+            )
         return copy
 
     def branch(self) -> _Run:
         """A copy over the same window that can fund something else from here."""
         copy = object.__new__(_Run)
-        copy.data, copy.win, copy.costs = self.data, self.win, self.costs
-        copy.lo0, copy.lo1, copy.hi0, copy.hi1 = list(self.lo0), list(self.lo1), list(self.hi0), list(self.hi1)
+        copy.data, copy.win, copy.costs, copy.vector = self.data, self.win, self.costs, self.vector
+        if self.vector:  # arrays are replaced, never changed in place: both may hold them
+            copy.lo0, copy.lo1, copy.hi0, copy.hi1 = self.lo0, self.lo1, self.hi0, self.hi1
+        else:
+            copy.lo0, copy.lo1, copy.hi0, copy.hi1 = list(self.lo0), list(self.lo1), list(self.hi0), list(self.hi1)
         copy.broke = self.broke
         copy.class_group = self.class_group.copy()
         copy.members = list(self.members)
@@ -721,7 +830,8 @@ class _Run:
             apart = np.flatnonzero((mine != theirs) | (mine >= shared))
             keys, placed = np.unique(mine[apart] * len(o0) + theirs[apart], return_inverse=True)
             ours, other_ids = divmod(keys, len(o0))
-            pairs: list[tuple[int, int]] = list(zip(ours.tolist(), other_ids.tolist(), strict=True))
+            if not self.vector:
+                pairs: list[tuple[int, int]] = list(zip(ours.tolist(), other_ids.tolist(), strict=True))
             class_group[apart] = placed + first
         else:
             moved = list(compress(count(), map(ne, mine, theirs)))
@@ -730,10 +840,16 @@ class _Run:
             index = {pair: g for g, pair in enumerate(dict.fromkeys(met), first)}
             pairs = list(index)
             list(map(class_group.__setitem__, moved, map(index.__getitem__, met)))
-        lo0.extend([min(lo0[g], o0[h]) for g, h in pairs])
-        lo1.extend([min(lo1[g], o1[h]) for g, h in pairs])
-        hi0.extend([max(hi0[g], p0[h]) for g, h in pairs])
-        hi1.extend([max(hi1[g], p1[h]) for g, h in pairs])
+        if self.vector:
+            copy.lo0 = np.concatenate((lo0, np.minimum(lo0[ours], o0[other_ids])))
+            copy.lo1 = np.concatenate((lo1, np.minimum(lo1[ours], o1[other_ids])))
+            copy.hi0 = np.concatenate((hi0, np.maximum(hi0[ours], p0[other_ids])))
+            copy.hi1 = np.concatenate((hi1, np.maximum(hi1[ours], p1[other_ids])))
+        else:
+            lo0.extend([min(lo0[g], o0[h]) for g, h in pairs])
+            lo1.extend([min(lo1[g], o1[h]) for g, h in pairs])
+            hi0.extend([max(hi0[g], p0[h]) for g, h in pairs])
+            hi1.extend([max(hi1[g], p1[h]) for g, h in pairs])
         if self.broke != other.broke:
             copy.broke = None  # a group surely broke in both is made again when needed
         copy.stale_members = set(range(len(self.data.ids)))  # recounted before use
@@ -814,7 +930,12 @@ class _Run:
         if p in self.stale_members:
             self._recount(p)
         members = self.members[p]
-        if len(members) == 1:  # as in every first round: a third of the lists' cost
+        cost = self.costs[p]
+        if self.vector:
+            ids, voters = members
+            groups = _Groups(self.lo0[ids], self.lo1[ids], self.hi0[ids], self.hi1[ids], voters, self.data.approvals[p])
+            found = _price_bounds_vector(groups, cost, self.win)
+        elif len(members) == 1:  # as in every first round: a third of the lists' cost
             ((g, voters),) = members.items()
             ids = [g]
             groups = _Groups(
@@ -830,8 +951,8 @@ class _Run:
                 list(members.values()),
                 self.data.approvals[p],
             )
-        cost = self.costs[p]
-        found = _price_bounds(groups, cost, self.win)
+        if not self.vector:
+            found = _price_bounds(groups, cost, self.win)
         fresh.add(p)
         if found is not None and found.hi != ((cost, groups.total),) * 2:
             self.varied = True  # not cost / supporters at both ends
@@ -861,7 +982,11 @@ class _Run:
         """
         win = self.win
         short = cost - _weighted(groups.hi1, groups.voters)
-        growing = sum(compress(groups.voters, map(gt, groups.lo1, repeat(0)))) * self.data.money_scale * win.unit
+        if self.vector:
+            growing = int(groups.voters[groups.lo1 > 0].sum())
+        else:
+            growing = sum(compress(groups.voters, map(gt, groups.lo1, repeat(0))))
+        growing *= self.data.money_scale * win.unit
         if growing:
             at = win.last + max(1, _ceil_div(short, growing))
             if self.reach is None or at < self.reach:
@@ -947,7 +1072,14 @@ class _Run:
         """Same cost, same supporters in the same groups, and a later id: p's price
         equals ``of``'s at every budget, and the tie goes to ``of``. Bounds cannot
         show that once rounding parts them."""
-        return p > of and self.costs[p] == self.costs[of] and self.members[p] == self.members[of]
+        if p < of or self.costs[p] != self.costs[of]:
+            return False
+        mine, theirs = self.members[p], self.members[of]
+        if self.vector:
+            import numpy as np  # noqa: PLC0415 — loaded already (vector)
+
+            return np.array_equal(mine[0], theirs[0]) and np.array_equal(mine[1], theirs[1])
+        return bool(mine == theirs)
 
     def _affordable_from(self) -> float | None:
         """Roughly where in the window (0..1) the first project left comes within
@@ -993,8 +1125,10 @@ class _Run:
         """Charge the winner's supporters, moving them to new budget groups."""
         ids, groups = self.priced[winner]
         price = self.bounds[winner]
-        left = _left_after(groups, price, self.win.exact) if price.hi is not None else _left_after_some(groups, price)
-        moved_to = self._new_groups(left)
+        if self.vector:
+            moved_to = self._new_groups_np(_left_after_np(groups, price, self.win.hi[1]))
+        else:
+            moved_to = self._new_groups(_left_after(groups, price, self.win.exact, self.win.hi[1]))
         class_group = self.class_group
         arrays = self.data.arrays
         if arrays is not None:
@@ -1037,6 +1171,32 @@ class _Run:
         list(map(groups.__setitem__, compress(count(), kept), range(first, len(self.lo0))))
         return groups
 
+    def _new_groups_np(self, left: _LeftArrays) -> Any:
+        """_new_groups for int64 arrays (vector)."""
+        import numpy as np  # noqa: PLC0415 — loaded already (vector)
+
+        kept = (left[2] + left[3]) != 0  # upper bounds are never below 0
+        if kept.all():
+            first = self._add_groups_np(left)
+            return np.arange(first, len(self.lo0))
+        if self.broke is None:
+            nothing = np.zeros(1, dtype=np.int64)
+            self.broke = self._add_groups_np((nothing, nothing, nothing, nothing))
+        first = self._add_groups_np(tuple(x[kept] for x in left))
+        groups = np.full(len(kept), self.broke)
+        groups[kept] = np.arange(first, len(self.lo0))
+        return groups
+
+    def _add_groups_np(self, left: _LeftArrays) -> int:
+        import numpy as np  # noqa: PLC0415 — loaded already (vector)
+
+        first = len(self.lo0)
+        self.lo0 = np.concatenate((self.lo0, left[0]))
+        self.lo1 = np.concatenate((self.lo1, left[1]))
+        self.hi0 = np.concatenate((self.hi0, left[2]))
+        self.hi1 = np.concatenate((self.hi1, left[3]))
+        return first
+
     def _add_groups(self, left: _Left) -> int:
         first = len(self.lo0)
         self.lo0.extend(left[0])
@@ -1053,7 +1213,10 @@ class _Run:
 
             tally = np.bincount(class_group[arrays.supporters[p]], arrays.weights[p])
             met = np.flatnonzero(tally)
-            self.members[p] = dict(zip(met.tolist(), tally[met].astype(np.int64).tolist(), strict=True))
+            if self.vector:
+                self.members[p] = met, tally[met].astype(np.int64)
+            else:
+                self.members[p] = dict(zip(met.tolist(), tally[met].astype(np.int64).tolist(), strict=True))
             self.stale_members.discard(p)
             return
         # Counter counts single voters in C; only repeated ballots need a loop.
