@@ -598,6 +598,33 @@ def test_lane_pricing_from_any_guess_is_the_exact_price() -> None:
     assert checked >= 200, checked
 
 
+def test_lane_pricing_whose_price_outruns_its_first_rise() -> None:
+    """Sweeps after the first look only at those below the price plus its first rise,
+    while no price passes that cap. Here it does: from the floor 0.9 (cost 9.9, eleven
+    supporters), the first sweep takes in 0.1 and eight at 0.95 (price 0.98, cap 1.06),
+    the next gives 1.1, past 1.08, whom a sweep that kept to the cap would miss (the
+    price is 1.12)."""
+    import numpy as np
+
+    lanes_module = importlib.import_module("yishi.ballots.rules.mes_lanes")
+    ballots = [frozenset({"a", str(i)}) for i in range(11)]  # eleven classes of one voter
+    data = mes_input(election({"a": 99, **{str(i): 10**6 for i in range(11)}}, 100, ballots))
+    lanes = lanes_for(data)
+    assert lanes is not None
+    batch = lanes_module._Batch(lanes, 0, 1)
+    p = data.ids.index("a")
+    unit = data.costs[p] / 9.9
+    shares = [0.1, *[0.95] * 8, 1.08, 5.0]
+    for c, share in zip(data.supporters[p], shares, strict=True):
+        batch.money[c] = share * unit + 1j * 2.0**-52 * share * unit
+    batch.price[0, p] = 0.0
+    batch._reprice(np.array([0]), np.array([p]))
+    exact = _exact_price([Fraction(float(share * unit)) for share in shares], [1] * 11, Fraction(data.costs[p]))
+    assert exact is not None and abs(exact / unit - Fraction(112, 100)) < Fraction(1, 10**6)
+    assert not batch.unsure[0]
+    assert abs(Fraction(float(batch.price[0, p])) - exact) <= Fraction(float(batch.price_err[0, p]))
+
+
 def test_lane_payments_charge_the_payers_alone() -> None:
     """A round's payments (several lanes paying one winner, lanes between them paying
     another or nothing) against the rule per class and lane: max(0, b - q) with its

