@@ -38,7 +38,7 @@ from yishi.ballots.rules import (
     write_pb,
 )
 from yishi.ballots.rules.mes_lanes import lanes_for
-from yishi.ballots.rules.model import _distinct_ballots, as_exact
+from yishi.ballots.rules.model import as_exact
 
 engine = importlib.import_module("yishi.ballots.rules.mes")  # the module, not rules.mes the function
 
@@ -471,9 +471,8 @@ def test_write_pb_exports_a_round() -> None:
 
 
 def mes_input(e: Election):  # type: ignore[no-untyped-def]
-    grouped = _distinct_ballots(e)
-    counts = approval_counts(e, grouped)
-    return engine._mes_input(e, grouped, counts, engine._candidates(e, counts))
+    tally = engine._tally(e)
+    return engine._mes_input(e, tally, engine._candidates(e, tally.counts))
 
 
 @pytest.mark.parametrize("dead_from", [None, 0])
