@@ -181,6 +181,19 @@ def test_free_and_unapproved_projects() -> None:
     assert greedy(e) == ["a", "free", "nobody"]
 
 
+def test_ballots_alike_but_for_a_free_project_are_one_class() -> None:
+    # Distinct ballots are MES's classes, except where only an approved free project
+    # (not a candidate) tells them apart: then they are merged, weights added.
+    ballots = [{"free", "a", "b"}, {"a", "b"}, {"a"}, {"free"}, {"b", "a"}, {"a"}, {"a"}]
+    e = election({"free": 0, "a": 30, "b": 70}, 100, ballots)
+    data = mes_input(e)
+    assert data.ids == ["a", "b"] and data.class_weight == [3, 3] and data.supporters == [[0, 1], [0]]
+    assert data.single_supporters == [[0, 1, 0, 0, 1, 1], [0, 0, 0]] and data.approvals == [6, 3]
+    frozen = [frozenset(b) for b in ballots]
+    assert mes_add1(e) == naive_add1({"free": 0, "a": 30, "b": 70}, 100, frozen)
+    assert mes_input(election({"a": 30, "b": 70}, 100, ballots[1:3])).class_weight == [1, 1]
+
+
 def test_greedy_variant_threshold_and_no_skip() -> None:
     # approvals: a 5, b 4, c 3, d 1; costs 60, 50, 30, 10; budget 100
     ballots = [{"a", "b", "c", "d"}] + [{"a", "b", "c"}] * 2 + [{"a", "b"}] + [{"a"}]

@@ -201,7 +201,7 @@ def _mes_input(election: Election, tally: _Tally, ids: list[str]) -> _MesInput:
         ballots, weights = tally.ballots, tally.weights
         supporters = list(map(tally.supporters.__getitem__, ids))
     else:
-        known = dict.fromkeys(ids).keys()
+        known = frozenset(ids)
         classes: dict[frozenset[str], int] = {}
         for ballot, weight in zip(tally.ballots, tally.weights, strict=True):
             key = ballot if ballot <= known else ballot & known
