@@ -72,4 +72,8 @@ def greedy_variant(
 def fill_up(election: Election, funded: list[str], counts: Mapping[str, int] | None = None) -> list[str]:
     """Spend what ``funded`` leaves greedily by approvals (ties by id), as greedy does."""
     counts = approval_counts(election) if counts is None else counts
-    return _greedy_fill(election, _greedy_order(election, counts), funded)
+    # What costs more than is left already never fits: only the rest is ordered.
+    left = election.budget - election.cost_of(funded)
+    taken = set(funded)
+    fits = [pid for pid, p in election.projects.items() if p.cost <= left and pid not in taken]
+    return _greedy_fill(election, sorted(fits, key=lambda pid: (-counts[pid], pid)), funded)

@@ -600,6 +600,10 @@ def _left_after(groups: _Groups, price: _Bounds, exact: bool, top: Num) -> _Left
     # Budgets are whole units here, so floor(b - q) = b - ceil(q) and
     # ceil(b - q) = b - floor(q): one division per project, not one per group.
     up0, up1 = -(-hq0 // hd0), -(-hq1 // hd1)
+    if groups.lo1 is groups.lo0 and up0 == up1:
+        # One step (_Run keeps one list for both ends): both ends alike, found once.
+        low = [b - up0 if b > up0 else 0 for b in groups.lo0]
+        return low, low, hi0, hi1
     a0 = [b - up0 for b in groups.lo0]
     a1 = [b - up1 for b in groups.lo1]
     kept = [x + y > 0 for x, y in zip(a0, a1, strict=True)]
@@ -623,7 +627,8 @@ def _upper_after(hi0: list[Num], hi1: list[Num], down0: Num, down1: Num, top: Nu
     says so, and int64 arrays hold them exactly (_Run.vector).
     """
     new0 = [b - down0 if b > down0 else 0 for b in hi0]
-    new1 = [b - down1 if b > down1 else 0 for b in hi1]
+    # one step (_Run keeps one list for both ends): both ends alike, found once
+    new1 = new0 if hi1 is hi0 and down1 == down0 else [b - down1 if b > down1 else 0 for b in hi1]
     if (down0 < 0 or down1 < 0) and max(max(new0), max(new1)) > top:
         return hi0, hi1
     return new0, new1
@@ -664,10 +669,9 @@ class _Run:
     # Whether some price this run found may vary across the window (someone may be
     # poor somewhere): then its order of projects may change at other budgets.
     varied = False
-    # A guess at the first step after the window where a project this run found
-    # out of reach comes within reach again (_guess_reach), made where ``guessing``.
-    # These are read only on runs that were never narrowed: copies do not carry them.
-    reach: int | None = None
+    # Where ``guessing``, the projects this run found out of reach (their groups
+    # and cost) are kept for a guess at where one comes within reach again (reach).
+    # Read only on runs that were never narrowed: copies do not carry them.
     guessing = False
 
     def __init__(self, data: _MesInput, win: _Window) -> None:
@@ -685,6 +689,10 @@ class _Run:
         self.lo1: Any = [win.lo[1]]
         self.hi0: Any = [win.hi[0]]
         self.hi1: Any = [win.hi[1]]
+        if not self.vector and win.lo[0] == win.lo[1] and win.hi[0] == win.hi[1]:
+            # One step: both ends are one list, so that the groups' bounds are
+            # looked up and paid for once (_refresh, _left_after, _add_groups).
+            self.lo1, self.hi1 = self.lo0, self.hi0
         self.broke: int | None = None  # the group of those with nothing left
         self.class_group: Any = [0] * len(data.class_weight)
         # project -> {group: voters} (vector: arrays of groups and of their voters),
@@ -713,6 +721,7 @@ class _Run:
         # groups added by one run, so that two paths can tell which groups they
         # share without comparing them (branch).
         self.lineage = [(0, next(_RUNS))]
+        self.dropped: list[tuple[_Groups, int]] = []
 
     # -- narrowing the window ------------------------------------------------
 
@@ -989,16 +998,23 @@ class _Run:
         elif len(members) == 1:  # as in every first round: a third of the lists' cost
             ((g, voters),) = members.items()
             ids = [g]
+            lo0, hi0 = [self.lo0[g]], [self.hi0[g]]
             groups = _Groups(
-                [self.lo0[g]], [self.lo1[g]], [self.hi0[g]], [self.hi1[g]], [voters], self.data.approvals[p]
+                lo0,
+                lo0 if self.lo1 is self.lo0 else [self.lo1[g]],
+                hi0,
+                hi0 if self.hi1 is self.hi0 else [self.hi1[g]],
+                [voters],
+                self.data.approvals[p],
             )
         else:
             ids = list(members)
+            lo0, hi0 = list(map(self.lo0.__getitem__, ids)), list(map(self.hi0.__getitem__, ids))
             groups = _Groups(
-                list(map(self.lo0.__getitem__, ids)),
-                list(map(self.lo1.__getitem__, ids)),
-                list(map(self.hi0.__getitem__, ids)),
-                list(map(self.hi1.__getitem__, ids)),
+                lo0,
+                lo0 if self.lo1 is self.lo0 else list(map(self.lo1.__getitem__, ids)),
+                hi0,
+                hi0 if self.hi1 is self.hi0 else list(map(self.hi1.__getitem__, ids)),
                 list(members.values()),
                 self.data.approvals[p],
             )
@@ -1012,14 +1028,15 @@ class _Run:
             self.alive.discard(p)
             self.bounds.pop(p, None)
             if self.guessing:
-                self._guess_reach(groups, cost)
+                self.dropped.append((groups, cost))
         else:
             self._set_bounds(p, found)
             self.priced[p] = ids, groups
         return found
 
-    def _guess_reach(self, groups: _Groups, cost: int) -> None:
-        """Where a project just found out of reach may come within it at this round.
+    def reach(self) -> int | None:
+        """A guess at the first step after the window where a project this run found
+        out of reach comes within reach again, at the round where it dropped out.
 
         Along the same funded projects, a voter who was never poor keeps her
         budget minus prices that do not rise with it, so her budget grows by at
@@ -1029,19 +1046,24 @@ class _Run:
         windows (_mes_add1_run): every window's outcomes are certified whatever it
         says. Taken where the project drops out, not at the run's end, as others'
         payments after that only make it later: Gdynia 2022 Leszczynki's largest
-        project drops out in the first round and is funded from step 3 on.
+        project drops out in the first round and is funded from step 3 on. Worked
+        out only when asked, as most runs' guesses are never read (a few percent of
+        MES on Mechanical Turk's elections, December 2026).
         """
         win = self.win
-        short = cost - _weighted(groups.hi1, groups.voters)
-        if self.vector:
-            growing = int(groups.voters[groups.lo1 > 0].sum())
-        else:
-            growing = sum(compress(groups.voters, map(gt, groups.lo1, repeat(0))))
-        growing *= self.data.money_scale * win.unit
-        if growing:
-            at = win.last + max(1, _ceil_div(short, growing))
-            if self.reach is None or at < self.reach:
-                self.reach = at
+        found: int | None = None
+        for groups, cost in self.dropped:
+            short = cost - _weighted(groups.hi1, groups.voters)
+            if self.vector:
+                growing = int(groups.voters[groups.lo1 > 0].sum())
+            else:
+                growing = sum(compress(groups.voters, map(gt, groups.lo1, repeat(0))))
+            growing *= self.data.money_scale * win.unit
+            if growing:
+                at = win.last + max(1, _ceil_div(short, growing))
+                if found is None or at < found:
+                    found = at
+        return found
 
     def _set_bounds(self, p: int, found: _Bounds) -> None:
         self.bounds[p] = found
@@ -1251,9 +1273,11 @@ class _Run:
     def _add_groups(self, left: _Left) -> int:
         first = len(self.lo0)
         self.lo0.extend(left[0])
-        self.lo1.extend(left[1])
+        if self.lo1 is not self.lo0:
+            self.lo1.extend(left[1])
         self.hi0.extend(left[2])
-        self.hi1.extend(left[3])
+        if self.hi1 is not self.hi0:
+            self.hi1.extend(left[3])
         return first
 
     def _recount(self, p: int) -> None:
@@ -1290,7 +1314,7 @@ def _outcomes(
     settle (an exact tie) is rerun with exact fractions. Given a ``skim``, such a
     window may instead be passed over whole, as (last step, None), where no step
     in it can stop Add1 (_never_stops). Given ``ended``, the last run to end
-    (nothing left within reach) is kept there, for its ``reach``.
+    (nothing left within reach) is kept there, for its ``reach()``.
     """
     while True:
         settled = run.next_round()
@@ -1524,14 +1548,15 @@ def _mes_add1_run(data: _MesInput) -> list[int]:
             # reach, and every price it found was cost / supporters at every step
             # (nobody poor), its order of projects holds at higher budgets: its
             # outcome likely holds until a project comes within reach, so the
-            # next window reaches up to the step before that (a guess, _guess_reach).
+            # next window reaches up to the step before that (a guess, _Run.reach).
             # In small elections that is where the outcome changes: Marysin
             # Wawerski 2019's stop at step 10 took windows 0, 1-9 and 10-26, not
             # 0, 1-2, 3-5 and 6-10 split in two (December 2026). Where prices vary,
             # orders change too, and the guess alone made Gdynia 2022 Leszczynki's
             # window of steps 1-10 split eight times.
-            if ended and ended[0] is run and not run.varied and run.reach is not None:
-                span = max(span, run.reach - 1 - step)
+            reach = run.reach() if ended and ended[0] is run and not run.varied else None
+            if reach is not None:
+                span = max(span, reach - 1 - step)
             continue
         window_time = thread_time() - started
         per_step = window_time / (step - first)
