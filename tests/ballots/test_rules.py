@@ -887,6 +887,42 @@ def test_add1_passes_over_windows_and_computes_the_outcome_before_a_stop_alone(a
     assert joined  # paths that funded the same projects in another order were followed as one
 
 
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from([-5, 0, 7, 7, 100]) | st.integers(-(2**40), 2**40), st.integers(1, 9)),
+        min_size=1,
+        max_size=40,
+    ),
+    st.booleans(),
+    st.integers(0, 3),
+    st.integers(1, 2**42),
+    st.sets(st.integers(0, 79)),
+    st.booleans(),
+)
+def test_poor_groups_and_price_are_the_definition(
+    groups, wide: bool, extra: int, cost: int, guess: set[int], exact: bool
+) -> None:
+    """_poor, in order of budgets (no guess, or a guess over few groups) or by passes
+    from a guess (any guess: its price is at most the true one): None where the
+    groups hold less than the cost, else the price q = (cost - what P pays) /
+    (voters not in P) with P exactly the groups below q."""
+    if wide:  # enough groups for passes from a guess
+        groups = groups * (1 + engine._POOR_PASSES_FROM // len(groups))
+    values: list[int | Fraction] = [Fraction(v, 3) if exact else v for v, _ in groups]
+    voters = [n for _, n in groups]
+    total = sum(voters) + extra
+    for start in (None, sorted(g for g in guess if g < len(groups))):
+        found = engine._poor(values, voters, total, cost, start, exact)
+        if sum(v * n for v, n in zip(values, voters, strict=True)) < cost:
+            assert found is None
+            continue
+        assert found is not None
+        poor, (num, den) = found
+        assert num == cost - sum(values[i] * voters[i] for i in poor) and den == total - sum(voters[i] for i in poor)
+        assert den > 0 and poor == [i for i, v in enumerate(values) if v < Fraction(num) / den]
+
+
 @st.composite
 def priced_groups(draw: st.DrawFn) -> tuple[object, int, object]:
     """A project's budget groups over a window (bounds at both ends, lower below

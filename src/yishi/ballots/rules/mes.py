@@ -360,17 +360,34 @@ def _poor(
 ) -> tuple[list[int], _Ratio] | None:
     """Groups that pay all they have, and the price the others pay; None if unaffordable.
 
-    From any guess of the poor set (by default: nobody), the price it implies is
-    at most the true one, so the groups below it are all truly poor; repeating
-    this, the price only rises and settles on the exact one, where the poor are
-    exactly the groups below it. A few C-level passes beat sorting, and a good
-    guess (the poor set at the other end of the window) saves most of them.
+    The price q = (cost - what P pays) / (voters not in P) for the poor set P =
+    {b < q} is the one solution of sum(min(b, q)) = cost, so any way to P finds
+    it. Cheapest from scratch: the groups in order of budget, each poor while its
+    budget is below the price the poorer ones leave (the price only rises as they
+    are taken out). From a guess of many groups (the poor set at the other end of
+    the window), C-level passes instead: from it the price is at most the true
+    one, so the groups below it are all truly poor; repeating this, the price
+    rises and settles on the exact one. The order of budgets took half the time of
+    such passes from no guess, at any number of groups, and up to 16 groups also
+    from a guess (December 2026). Exact runs compare fractions; budgets are whole
+    numbers otherwise, and b < num/den as b * den < num either way.
     """
     weighted = list(map(mul, values, voters))
     if sum(weighted) < cost:
         return None
+    if not guess or len(values) < _POOR_PASSES_FROM:
+        left, rich = cost, total
+        taken: list[int] = []
+        for i in sorted(range(len(values)), key=values.__getitem__):
+            if values[i] * rich >= left:
+                break
+            left -= weighted[i]
+            rich -= voters[i]
+            taken.append(i)
+        taken.sort()
+        return taken, (left, rich)
     positions = range(len(values))
-    poor = guess or []
+    poor = guess
     num = cost - sum(map(weighted.__getitem__, poor))
     den = total - sum(map(voters.__getitem__, poor))
     if den <= 0:
@@ -384,6 +401,9 @@ def _poor(
         poor = below
         num = cost - sum(map(weighted.__getitem__, poor))
         den = total - sum(map(voters.__getitem__, poor))
+
+
+_POOR_PASSES_FROM = 32  # groups from which _poor starts from a guess, where it has one
 
 
 def _price_bounds(groups: _Groups, cost: Num, win: _Window) -> _Bounds | None:
