@@ -171,8 +171,11 @@ def _supporters(ballots: list[frozenset[str]], pids: Iterable[str]) -> dict[str,
 def _tally(election: Election) -> _Tally:
     """The ballots MES runs over, and the approvals _candidates and fill_up need: one
     pass over the distinct ballots' ids serves both (counting approvals on their own
-    took a sixth of MES on Mechanical Turk's elections of 76 voters, December 2026)."""
-    kept = {ballot: weight for ballot, weight in _distinct_ballots(election).items() if weight and ballot}
+    took 15-20 of the 330 us of MES on Mechanical Turk k-approval 3, December 2026)."""
+    kept = _distinct_ballots(election)
+    if election.weights is not None:
+        kept = +kept  # those with voters
+    kept.pop(frozenset(), None)
     ballots, weights = list(kept), list(kept.values())
     supporters = _supporters(ballots, election.projects)
     counts = {pid: len(cs) for pid, cs in supporters.items()}  # then the further voters
@@ -367,10 +370,11 @@ def _poor(
     are taken out). From a guess of many groups (the poor set at the other end of
     the window), C-level passes instead: from it the price is at most the true
     one, so the groups below it are all truly poor; repeating this, the price
-    rises and settles on the exact one. The order of budgets took half the time of
-    such passes from no guess, at any number of groups, and up to 16 groups also
-    from a guess (December 2026). Exact runs compare fractions; budgets are whole
-    numbers otherwise, and b < num/den as b * den < num either way.
+    rises and settles on the exact one. In order of budget took 0.5-0.7 of the time
+    of passes from no guess at 8 to 1,000 groups, less from a guess up to 16 groups,
+    about the same at 32-64 and a little more above (Bialoleka, Mechanical Turk,
+    December 2026). Exact runs compare fractions; budgets are whole numbers
+    otherwise, and b < num/den as b * den < num either way.
     """
     weighted = list(map(mul, values, voters))
     if sum(weighted) < cost:
@@ -1067,8 +1071,8 @@ class _Run:
         says. Taken where the project drops out, not at the run's end, as others'
         payments after that only make it later: Gdynia 2022 Leszczynki's largest
         project drops out in the first round and is funded from step 3 on. Worked
-        out only when asked, as most runs' guesses are never read (a few percent of
-        MES on Mechanical Turk's elections, December 2026).
+        out only when asked, as most runs' guesses are never read (about 2% of MES
+        on Mechanical Turk's elections, December 2026).
         """
         win = self.win
         found: int | None = None
@@ -1231,6 +1235,8 @@ class _Run:
             lookup[ids] = moved_to
             supporters = arrays.supporters[winner]
             class_group[supporters] = lookup[class_group[supporters]]
+        elif len(ids) == 1:  # every supporter in one group, as in every first round
+            list(map(class_group.__setitem__, self.data.supporters[winner], repeat(moved_to[0])))
         else:
             supporters = self.data.supporters[winner]
             split = dict(zip(ids, moved_to, strict=True))
