@@ -70,7 +70,7 @@ if TYPE_CHECKING:
 # Paths that fund the same projects in another order split the voters alike, so
 # they are followed as one from there (_Run.joined, with the looser of both
 # bounds): over half the rounds of Budapest's paths came back to a set of
-# projects already met. In large elections (1,024 ballot classes and more, from
+# projects already met. In large elections (256 ballot classes and more, from
 # step 512 or 0.2 s of CPU on) the classes' budget groups are counted and moved
 # in numpy, every window picks the finest fixed point under which its sums stay
 # in machine words, and a project's price over 64 groups and more is found in
@@ -127,7 +127,7 @@ class _Arrays(NamedTuple):
 
 _RUNS = count()  # names runs apart (_Run.lineage)
 
-_ARRAYS_FROM = 1024  # ballot classes from which budget groups are counted with numpy ...
+_ARRAYS_FROM = 256  # ballot classes from which budget groups are counted with numpy ...
 _ARRAYS_AFTER = 512  # ... once Add1 has climbed this many steps (numpy loads in 0.1-0.3 s)
 
 
@@ -138,9 +138,10 @@ def _with_arrays(data: _MesInput) -> _MesInput:
     with Counter's C loop, and moves classes to their new groups 10 times faster
     than in a Python loop (December 2026). Small elections, and large ones that
     finish within a few hundred steps and 0.2 s of CPU, never load numpy for it.
-    Since windows keep their groups in arrays too (_Run.vector), elections from
-    1,024 classes gain as well: Warszawa 2017 Srodmiescie (5,765 voters) 1.46 ->
-    0.92 s, Toulouse 2022 3.9 -> 3.0 s; 256 classes gained nothing more.
+    Since windows keep their groups in arrays too (_Run.vector), smaller elections
+    on a long climb gain as well: Warszawa 2017 Srodmiescie (5,765 voters) 1.46 ->
+    0.92 s, Toulouse 2022 3.9 -> 3.0 s, SF Tenderloin 2022 (1,169 voters, 3,273
+    steps) 2.2 -> 1.05 s; from 64 classes, nothing more (December 2026).
     """
     if data.arrays is not None or len(data.class_weight) < _ARRAYS_FROM:
         return data
