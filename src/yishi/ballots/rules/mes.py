@@ -414,7 +414,7 @@ _POOR_PASSES_FROM = 32  # groups from which _poor starts from a guess, where it 
 def _price_bounds(groups: _Groups, cost: Num, win: _Window) -> _Bounds | None:
     """Bounds on a project's price over the window; None if surely unaffordable."""
     total = groups.total
-    if min(groups.lo0) * total >= cost and min(groups.lo1) * total >= cost:
+    if min(groups.lo0) * total >= cost and (groups.lo1 is groups.lo0 or min(groups.lo1) * total >= cost):
         # Nobody is poor at either end even under the lower budgets: the price is
         # cost/total at every step (budgets are lines in B, so nobody is poor in
         # between either), and every _poor search below would find just that, P
@@ -1095,14 +1095,15 @@ class _Run:
         # Lowest price ratio anywhere in the window, as a float; comparisons on
         # floats only ever skip work with a margin far above rounding error.
         (a, m), (b, n) = found.lo
-        self.floor[p] = float(min(a / m, b / n) / self.costs[p])  # a Fraction in exact runs
+        low = a / m if found.lo[0] is found.lo[1] else min(a / m, b / n)  # one ratio, as in one step
+        self.floor[p] = float(low / self.costs[p])  # a Fraction in exact runs
 
     def _ceiling(self, p: int) -> float:
         """Highest price ratio of p anywhere in the window, a little over."""
         hi = self.bounds[p].hi
         assert hi is not None
         (a, m), (b, n) = hi
-        return max(a / m, b / n) / self.costs[p] * (1 + 1e-9)
+        return (a / m if hi[0] is hi[1] else max(a / m, b / n)) / self.costs[p] * (1 + 1e-9)
 
     def _by_floor(self) -> list[int]:
         return sorted(self.alive, key=self.floor.__getitem__)
