@@ -295,7 +295,7 @@ class _Batch:
         total = int(ends[-1])
         cut = [0, *(np.flatnonzero(projects[1:] != projects[:-1]) + 1).tolist(), projects.size]
         if total < _SLICED * (len(cut) - 1):
-            # Short blocks (as when each lane pays its own winner): positions in one go.
+            # Short blocks (few supporters a pair): positions in one go.
             position = np.arange(total) + np.repeat(self.indptr[projects] - starts, sizes)
             at = np.take(self.rows, position) + np.repeat(lanes, sizes)
             return starts, sizes, at, np.take(self.weights, position)
@@ -487,7 +487,10 @@ class _Batch:
         sure = den - np.bincount(pair, w[between], minlength=n.size)
         unsure_err = rounding + (poor_err + np.bincount(pair, we[between], minlength=n.size))
         q_err = unsure_err / np.where(sure > 0, sure, 1.0)
-        bad = go & ((den <= 0) | (sure == 0) | (q_err > band) | (q <= 0))  # q > 0: the dead are poor
+        # q_err must stay inside the band, with a margin for the rounding of b - e and of
+        # q + band in the test of who is surely above it (a read-only review, December 2026).
+        inside = q_err <= band * (1 - 4 * _U) - 2 * _U * q
+        bad = go & ((den <= 0) | (sure == 0) | ~inside | (q <= 0))  # q > 0: the dead are poor
         self.unsure[lanes[bad]] = True
         good = go & ~bad
         q, q_err = q[good], q_err[good] + _U * q[good]
