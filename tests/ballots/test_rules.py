@@ -820,6 +820,40 @@ def test_real_election(case: dict | None) -> None:
         assert set(variant) == set(case["official_selected"])
 
 
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(add1_elections(), st.booleans())
+def test_add1_with_bounds_cut_down_from_wider_windows_equals_the_definition(case, arrays: bool) -> None:
+    """Where payments cannot be redone over a narrower window, its bounds are cut down
+    from the wider one's, and may lie above the narrower window's top: the cut run
+    keeps the wider window's top (_Run.top), under which every upper bound stays and
+    for which int64 sums were checked. Forced everywhere, in lists and in arrays, Add1
+    still gives the step-by-step outcome, and every run's upper bounds stay under its top."""
+    costs, budget, ballots = case
+    cut, run_pay = engine._Run._cut, engine._Run._pay
+    cuts: list[bool] = []
+
+    def cut_down(run, first, last):  # type: ignore[no-untyped-def]
+        copy = cut(run, first, last)
+        cuts.append(copy.top == run.top)
+        return copy
+
+    def pay(run, winner):  # type: ignore[no-untyped-def]
+        run_pay(run, winner)
+        assert max(map(int, run.hi0)) <= run.top and max(map(int, run.hi1)) <= run.top
+
+    with (
+        mock.patch.object(engine._Run, "_redo_payments", lambda _run, _wider: False),
+        mock.patch.object(engine._Run, "_cut", cut_down),
+        mock.patch.object(engine._Run, "_pay", pay),
+        mock.patch.object(engine, "_ARRAYS_FROM", 0 if arrays else 10**9),
+        mock.patch.object(engine, "_ARRAYS_AFTER", 0),
+        mock.patch.object(engine, "_MACHINE_GROUPS", 1),
+    ):
+        funded = mes_add1(election(costs, budget, ballots))
+    assert funded == naive_add1(costs, budget, ballots)
+    assert all(cuts)
+
+
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(add1_elections(), st.sampled_from([0, 1, 4, 1000]), st.booleans())
 def test_add1_passing_over_windows_that_cannot_stop_equals_the_definition(case, paths: int, arrays: bool) -> None:

@@ -429,7 +429,8 @@ def _price_bounds(groups: _Groups, cost: Num, win: _Window) -> _Bounds | None:
         return None if found is None else _Bounds((found[1],) * 2, (found[1],) * 2)
     if win.machine and len(groups.voters) >= _MACHINE_GROUPS:
         # Every sum the numpy search takes is at most the largest hi0 + hi1 times the
-        # voters, and no upper budget passes the window's largest start (_upper_after).
+        # voters, and no upper budget passes its run's largest start (_Run.top), for which
+        # _Window.machine was worked out.
         return _price_bounds_np(groups, cast(int, cost), win)
     if _weighted(groups.hi0, groups.voters) < cost and _weighted(groups.hi1, groups.voters) < cost:
         return None
@@ -607,8 +608,8 @@ def _left_after(groups: _Groups, price: _Bounds, exact: bool, top: Num) -> _Left
     From below by 0 or by b - q, whichever is larger on average (both lie below
     max(0, b - q)); from above by its chord, as max(0, b - q) is convex in B. Where
     the price has no upper bound (the project may be out of reach at some steps),
-    from below by 0. ``top``: the window's largest starting budget, which no upper
-    bound passes (_upper_after).
+    from below by 0. ``top``: the run's largest starting budget, which no upper
+    bound passes (_Run.top, _upper_after).
     """
     if exact:  # one step, one exact price (never without an upper bound)
         assert price.hi is not None
@@ -647,8 +648,8 @@ def _upper_after(hi0: list[Num], hi1: list[Num], down0: Num, down1: Num, top: Nu
     price bound below 0 (a floor from a poor set chosen at the window's middle can
     go below 0 at an end) lifts it above ``top``: then the upper bounds before,
     as b - q < b (prices are positive). Either is an upper bound; taking the second
-    there keeps every upper bound of a run at most its window's largest starting
-    budget, so sums of them times voters stay below 2**62 where _Window.machine
+    there keeps every upper bound of a run at most its largest starting budget
+    (_Run.top), so sums of them times voters stay below 2**62 where _Window.machine
     says so, and int64 arrays hold them exactly (_Run.vector).
     """
     new0 = [b - down0 if b > down0 else 0 for b in hi0]
@@ -662,15 +663,18 @@ def _upper_after(hi0: list[Num], hi1: list[Num], down0: Num, down1: Num, top: Nu
 def _left_after_np(groups: _Groups, price: _Bounds, top: Num) -> _LeftArrays:
     """_left_after for groups held in int64 arrays (_Run.vector): the same bounds.
 
-    Every value stays within the window's budgets: upper bounds in 0..top, lower
-    ones above -2 top (a budget minus a price under lower budgets, each at most
-    top), so nothing here leaves int64 (top times the voters is below 2**61).
+    Every value stays within the run's budgets: upper bounds in 0..top, lower ones
+    above -top (a kept group's ends add up to more than 0; on the way, a budget
+    minus a price under lower budgets, each at most top, is above -2 top), so
+    nothing here leaves int64 (top times the voters is below 2**61).
     """
     import numpy as np  # noqa: PLC0415 — loaded already (_Run.vector)
 
     (lq0, ld0), (lq1, ld1) = price.lo
     down0, down1 = lq0 // ld0, lq1 // ld1
-    # Prices beyond +-top give what +-top gives (0 left; or over top, not taken).
+    # Prices beyond +-top give what +-top gives: no budget (at most top) is left with
+    # anything after a price of top or more; below -top the chord would pass top, and
+    # the bounds before are kept either way.
     d0, d1 = min(max(down0, -top), top), min(max(down1, -top), top)
     hi0, hi1 = np.maximum(groups.hi0 - d0, 0), np.maximum(groups.hi1 - d1, 0)
     if (down0 < 0 or down1 < 0) and (min(down0, down1) < -top or max(int(hi0.max()), int(hi1.max())) > top):
@@ -710,6 +714,10 @@ class _Run:
         # pay and join their groups in numpy without building lists (Budapest 2024:
         # 2.9 s against 6.6-7.4 s, Amsterdam 621: 0.73 s against 2.4 s, December 2026).
         self.vector = win.machine
+        # No upper bound of the run passes this (_upper_after): its window's largest
+        # start, or where its bounds were cut down from a wider window's (_cut), that
+        # one's, which _Window.machine was worked out for.
+        self.top: Num = win.hi[1]
         self.lo0: Any = [win.lo[0]]
         self.lo1: Any = [win.lo[1]]
         self.hi0: Any = [win.hi[0]]
@@ -761,6 +769,7 @@ class _Run:
         copy = object.__new__(_Run)
         copy.data, copy.win, copy.costs = self.data, _window(self.data, first, last, unit=self.win.unit), self.costs
         copy.vector = self.vector  # the narrower window's sums are smaller still
+        copy.top = copy.win.hi[1]  # payments are redone over it
         if not copy._redo_payments(self):
             copy = self._cut(first, last)
         copy.broke = self.broke
@@ -799,7 +808,7 @@ class _Run:
             price = _price_bounds(groups, self.costs[winner], self.win)
             if price is None or price.hi is None:
                 return False
-            left = _left_after(groups, price, self.win.exact, self.win.hi[1])
+            left = _left_after(groups, price, self.win.exact, self.top)
             for g, a0, a1, b0, b1 in zip(moved_to, *left, strict=True):
                 # Those broke over the wider window are broke over this one too.
                 if g != wider.broke:
@@ -814,7 +823,7 @@ class _Run:
         lo0, lo1, hi0, hi1 = (np.zeros(len(wider.lo0), dtype=np.int64) for _ in range(4))
         lo0[0], lo1[0] = self.win.lo
         hi0[0], hi1[0] = self.win.hi
-        top = self.win.hi[1]
+        top = self.top
         broke = -1 if wider.broke is None else wider.broke
         for winner, ids, voters, moved_to in wider.history:
             groups = _Groups(lo0[ids], lo1[ids], hi0[ids], hi1[ids], voters, self.data.approvals[winner])
@@ -850,7 +859,7 @@ class _Run:
             last,
             win.machine,
         )
-        copy.vector = self.vector
+        copy.vector, copy.top = self.vector, self.top  # cut-down bounds lie below this window's top
         lo0, lo1, hi0, hi1 = self.lo0, self.lo1, self.hi0, self.hi1
         if self.vector:  # in Python ints: the products below may pass 2**63
             lo0, lo1, hi0, hi1 = lo0.tolist(), lo1.tolist(), hi0.tolist(), hi1.tolist()
@@ -867,7 +876,7 @@ class _Run:
     def branch(self) -> _Run:
         """A copy over the same window that can fund something else from here."""
         copy = object.__new__(_Run)
-        copy.data, copy.win, copy.costs, copy.vector = self.data, self.win, self.costs, self.vector
+        copy.data, copy.win, copy.costs, copy.vector, copy.top = self.data, self.win, self.costs, self.vector, self.top
         if self.vector:  # arrays are replaced, never changed in place: both may hold them
             copy.lo0, copy.lo1, copy.hi0, copy.hi1 = self.lo0, self.lo1, self.hi0, self.hi1
         else:
@@ -1225,9 +1234,9 @@ class _Run:
         ids, groups = self.priced[winner]
         price = self.bounds[winner]
         if self.vector:
-            moved_to = self._new_groups_np(_left_after_np(groups, price, self.win.hi[1]))
+            moved_to = self._new_groups_np(_left_after_np(groups, price, self.top))
         else:
-            moved_to = self._new_groups(_left_after(groups, price, self.win.exact, self.win.hi[1]))
+            moved_to = self._new_groups(_left_after(groups, price, self.win.exact, self.top))
         class_group = self.class_group
         arrays = self.data.arrays
         if arrays is not None:
