@@ -1511,7 +1511,15 @@ def _is_exhaustive(data: _MesInput, funded: list[int]) -> bool:
 
 _SPAN_TO_COMPARE = 4  # windows of this many steps on are timed against steps one by one
 _STRETCH = 4  # steps one by one run for at least this many times a losing window's CPU
-_FIRST_BATCH = 8  # steps in the first batch of lanes after a window
+# Steps in the first batch of lanes after a window. Lanes cost less a step the more
+# run side by side (France Toulouse 2022: 4-5 ms a step in batches of 8, 1.2 ms in
+# batches of 64), so a first batch of 8 often lost to windows that then ran hundreds
+# of steps at 5 ms. 32 against 8, same process, alternating, medians of 3-5 runs:
+# Toulouse 2022 3.8 -> 2.3-2.4 s, Warszawa Mokotow 2023 3.3 -> 2.8 s, Targowek 2023
+# 2.9 -> 1.9-2.6 s, Sielce 2019 1.2 -> 0.85 s, the Toulouse-like shape 4.5 -> 3.7 s;
+# Warszawa 2026 (61,668 voters, a lane step costs 17 ms) 2.1 -> 2.6 s, as a batch
+# can run past the step where Add1 stops (December 2026).
+_FIRST_BATCH = 32
 _LANES_HOPE = 4  # steps one by one are timed again once windows cost a quarter of them a step
 _WINDOW_CAP = 2  # a window may cost this many times what steps one by one would
 _LANES_AFTER = 0.2  # CPU seconds of windows before steps one by one are tried (numpy loads in 0.1-0.3 s)
