@@ -1024,10 +1024,11 @@ def test_a_negative_price_floor_keeps_the_upper_budgets_it_would_lift_over_the_t
     there (b - q > b): where that passes the window's top, their upper bounds stay
     as they were, an upper bound too, as prices are positive."""
     groups = engine._Groups([40, 100], [40, 100], [50, 100], [60, 100], [1, 1], 2)
-    lifted = engine._Bounds(((-30, 1), (20, 1)), None)
-    assert engine._left_after(groups, lifted, False, 100)[2:] == ([50, 100], [60, 100])
-    lowered = engine._Bounds(((-30, 1), (20, 1)), None)
-    assert engine._left_after(groups._replace(hi0=[50, 60]), lowered, False, 100)[2:] == ([80, 90], [40, 80])
+    floor_below_zero = engine._Bounds(((-30, 1), (20, 1)), None)
+    assert engine._left_after(groups, floor_below_zero, False, 100)[2:] == ([50, 100], [60, 100])
+    # Where the lifted chord stays under the top, it is kept: the tighter bound at the other end.
+    lower = groups._replace(hi0=[50, 60])
+    assert engine._left_after(lower, floor_below_zero, False, 100)[2:] == ([80, 90], [40, 80])
 
 
 def test_amounts_are_read_exactly_and_anything_else_is_refused() -> None:

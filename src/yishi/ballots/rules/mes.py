@@ -141,10 +141,9 @@ def _with_arrays(data: _MesInput) -> _MesInput:
     Since windows keep their groups in arrays too (_Run.vector), smaller elections
     on a long climb gain as well: Warszawa 2017 Srodmiescie (5,765 voters) 1.46 ->
     0.92 s, Toulouse 2022 3.9 -> 3.0 s, SF Tenderloin 2022 (1,169 voters, 3,273
-    steps) 2.2 -> 1.05 s; from 64 classes, nothing more (December 2026).
+    steps) 2.2 -> 1.05 s; from 64 classes, nothing more (December 2026). Its one
+    caller, _mes_add1_run, decides when, reading the clock only where it may.
     """
-    if data.arrays is not None or len(data.class_weight) < _ARRAYS_FROM:
-        return data
     import numpy as np  # noqa: PLC0415 — loaded only for large elections on a long climb
 
     weight = np.asarray(data.class_weight, dtype=np.float64)

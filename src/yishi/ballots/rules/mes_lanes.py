@@ -110,6 +110,11 @@ _FEW = 4096  # supporter entries of a pricing call below which exact prices are 
 _MOST_LANES = 64  # more lanes than this stopped paying on Toulouse (1.7 ms a step at 64 and 128)
 
 
+def _pair_of(starts: np.ndarray, entries: np.ndarray) -> np.ndarray:
+    """The pair each entry of the flat supporter list belongs to (pairs start at ``starts``)."""
+    return np.searchsorted(starts, entries, side="right") - 1
+
+
 def lanes_for(data: MesData) -> Lanes | None:
     """Lanes for this election, or None if its numbers are too large for floats."""
     if max(data.costs) >= _FLOAT_LIMIT or data.budget >= _FLOAT_LIMIT or data.n_voters >= _FLOAT_LIMIT:
@@ -401,6 +406,14 @@ class _Batch:
         poor_count = np.count_nonzero(poor)
         none = np.empty(0, dtype=np.intp)
         narrow, near, near_pair, cap = False, none, none, q
+
+        def add_poor(moved: np.ndarray, pair: np.ndarray) -> None:
+            # Newcomers' terms added to their pairs' sums: each term still added once.
+            nonlocal poor_b, poor_w, poor_count
+            poor_b = poor_b + np.bincount(pair, wb[moved], minlength=n.size)
+            poor_w = poor_w + np.bincount(pair, w[moved], minlength=n.size)
+            poor_count += moved.size
+
         for _ in range(_MAX_SWEEPS):
             num = cost - poor_b
             den = n - gone - poor_w
@@ -417,9 +430,7 @@ class _Batch:
                         break
                     moved = near[joined]
                     poor[moved] = True
-                    poor_b = poor_b + np.bincount(near_pair[joined], wb[moved], minlength=n.size)
-                    poor_w = poor_w + np.bincount(near_pair[joined], w[moved], minlength=n.size)
-                    poor_count += moved.size
+                    add_poor(moved, near_pair[joined])
                     near, near_pair = near[~joined], near_pair[~joined]
                     continue
                 narrow = False  # a full sweep from here
@@ -440,10 +451,7 @@ class _Batch:
                 # terms added to each pair's sums, not the sums made again over every
                 # entry (3.1 sweeps a pricing on Warszawa Mokotow 2023). Each term is
                 # still added once, so the sums' rounding bound is the same.
-                pair = np.searchsorted(starts, moved, side="right") - 1
-                poor_b = poor_b + np.bincount(pair, wb[moved], minlength=n.size)
-                poor_w = poor_w + np.bincount(pair, w[moved], minlength=n.size)
-                poor_count += moved.size
+                add_poor(moved, _pair_of(starts, moved))
                 if up:
                     # The price rose by q - last; the next sweeps look only at those not
                     # poor below q plus as much again (near), while no price passes it
@@ -452,7 +460,7 @@ class _Batch:
                     # 16.6 -> 14.8 s, December 2026).
                     cap = 2 * q - last
                     near = np.flatnonzero((budget < np.repeat(cap, sizes)) > poor)
-                    near_pair = np.searchsorted(starts, near, side="right") - 1
+                    near_pair = _pair_of(starts, near)
                     narrow = True
             else:
                 poor_b, poor_w = np.add.reduceat(wb * poor, starts), np.add.reduceat(w * poor, starts)
@@ -483,7 +491,7 @@ class _Batch:
         # band >= 0 and b - e <= b, whoever is surely above it is not poor. Only the few
         # are summed here; the sure weight is exact either way (whole numbers).
         between = np.flatnonzero((low <= np.repeat(q + band, sizes)) > poor)
-        pair = np.searchsorted(starts, between, side="right") - 1
+        pair = _pair_of(starts, between)
         sure = den - np.bincount(pair, w[between], minlength=n.size)
         unsure_err = rounding + (poor_err + np.bincount(pair, we[between], minlength=n.size))
         q_err = unsure_err / np.where(sure > 0, sure, 1.0)
