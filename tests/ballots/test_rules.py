@@ -347,6 +347,31 @@ def test_one_step_runs_keep_one_list_for_both_ends(case, step: int, bits: int | 
         assert [data.ids[p] for p in fast.funded] == naive_mes(costs, ballots, share)
 
 
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    add1_elections(),
+    st.lists(st.sampled_from([1, 1, 2, 17, 40]), min_size=24, max_size=24),
+    st.sampled_from([1, 3, 7]),
+    st.integers(0, 60),
+)
+def test_one_step_in_exact_integers_is_the_definition(case, weights: list[int], divide: int, step: int) -> None:
+    """MES at one Add1 step in whole numbers over a common denominator (_one_step,
+    also every step that rounding cannot settle) funds what the voter-by-voter
+    definition in fractions funds, in the same order: with classes of one voter,
+    of a few and of many (counted once with their weight), costs and budgets in
+    fractions, and exact ties broken by id."""
+    costs, budget, ballots = case
+    costs = {p: Fraction(c, divide) for p, c in costs.items()}
+    weights = weights[: len(ballots)]
+    e = election(costs, Fraction(budget, divide), ballots, weights=weights)
+    data = mes_input(e)
+    found = engine._one_step(data, step)
+    voters = [b for b, w in zip(ballots, weights, strict=True) for _ in range(w)]
+    share = Fraction(budget, divide) / len(voters) + step * 1
+    assert [data.ids[p] for p in found.funded] == naive_mes(costs, voters, share)
+    assert engine._exact_step(data, step) == found.funded
+
+
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     add1_elections(),
@@ -515,7 +540,7 @@ def mes_input(e: Election):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("dead_from", [None, 0])
 def test_lanes_equal_exact_steps_and_the_definition(dead_from: int | None) -> None:
     """Batches of consecutive Add1 steps in floats, one lane each (certified at every
-    decision, None where a lane cannot be), against the same steps in fractions and
+    decision, None where a lane cannot be), against the same steps in exact integers and
     against the naive definition; most steps must be certified, or the floats do
     nothing. Also with classes that are surely broke in every lane dropped from the
     batch's lists however few supporters projects have (large elections only, else)."""
@@ -932,22 +957,19 @@ def test_add1_passes_over_windows_and_computes_the_outcome_before_a_stop_alone(a
     st.integers(0, 3),
     st.integers(1, 2**42),
     st.sets(st.integers(0, 79)),
-    st.booleans(),
 )
-def test_poor_groups_and_price_are_the_definition(
-    groups, wide: bool, extra: int, cost: int, guess: set[int], exact: bool
-) -> None:
+def test_poor_groups_and_price_are_the_definition(groups, wide: bool, extra: int, cost: int, guess: set[int]) -> None:
     """_poor, in order of budgets (no guess, or a guess over few groups) or by passes
     from a guess (any guess: its price is at most the true one): None where the
     groups hold less than the cost, else the price q = (cost - what P pays) /
     (voters not in P) with P exactly the groups below q."""
     if wide:  # enough groups for passes from a guess
         groups = groups * (1 + engine._POOR_PASSES_FROM // len(groups))
-    values: list[int | Fraction] = [Fraction(v, 3) if exact else v for v, _ in groups]
+    values = [v for v, _ in groups]
     voters = [n for _, n in groups]
     total = sum(voters) + extra
     for start in (None, sorted(g for g in guess if g < len(groups))):
-        found = engine._poor(values, voters, total, cost, start, exact)
+        found = engine._poor(values, voters, total, cost, start)
         if sum(v * n for v, n in zip(values, voters, strict=True)) < cost:
             assert found is None
             continue
@@ -977,7 +999,7 @@ def priced_groups(draw: st.DrawFn) -> tuple[object, int, object]:
     same = draw(st.booleans())
     groups = engine._Groups(lo0, lo0 if same else lo1, hi0, hi0 if same else hi1, voters, total)
     ends = (top, top) if same else (top, top + 1)
-    window = engine._Window(ends, ends, 1, False, first, last, True)
+    window = engine._Window(ends, ends, 1, first, last, True)
     return groups, cost, window
 
 
@@ -1010,13 +1032,13 @@ def test_budgets_after_paying_are_the_same_in_numpy_and_stay_below_the_windows_t
         return
     (a, m), (b, n) = price.lo
     price = price._replace(lo=((a - shift * top * m, m), (b + shift * top * n, n)))
-    in_python = engine._left_after(groups, price, False, top)
+    in_python = engine._left_after(groups, price, top)
     arrays = engine._Groups(*(np.array(x, dtype=np.int64) for x in groups[:5]), groups.total)
     in_numpy = engine._left_after_np(arrays, price, top)
     assert [x.tolist() for x in in_numpy] == [list(x) for x in in_python]
     assert max(in_python[2]) <= top and max(in_python[3]) <= top
     if price.hi is not None:  # the same without an upper price: lower bounds 0
-        assert engine._left_after(groups, price._replace(hi=None), False, top)[:2] == ([0] * len(groups.lo0),) * 2
+        assert engine._left_after(groups, price._replace(hi=None), top)[:2] == ([0] * len(groups.lo0),) * 2
 
 
 def test_a_negative_price_floor_keeps_the_upper_budgets_it_would_lift_over_the_top() -> None:
@@ -1025,10 +1047,10 @@ def test_a_negative_price_floor_keeps_the_upper_budgets_it_would_lift_over_the_t
     as they were, an upper bound too, as prices are positive."""
     groups = engine._Groups([40, 100], [40, 100], [50, 100], [60, 100], [1, 1], 2)
     floor_below_zero = engine._Bounds(((-30, 1), (20, 1)), None)
-    assert engine._left_after(groups, floor_below_zero, False, 100)[2:] == ([50, 100], [60, 100])
+    assert engine._left_after(groups, floor_below_zero, 100)[2:] == ([50, 100], [60, 100])
     # Where the lifted chord stays under the top, it is kept: the tighter bound at the other end.
     lower = groups._replace(hi0=[50, 60])
-    assert engine._left_after(lower, floor_below_zero, False, 100)[2:] == ([80, 90], [40, 80])
+    assert engine._left_after(lower, floor_below_zero, 100)[2:] == ([80, 90], [40, 80])
 
 
 def test_amounts_are_read_exactly_and_anything_else_is_refused() -> None:

@@ -63,7 +63,7 @@ Each lane runs MES as one step alone would, lazily priced:
   the error bounds of its own (re-pricing those that are out of date): either both
   ratios are exact, or they are apart by more than both errors. A lane whose
   decision the bounds cannot settle stops, and its step is returned as None, to
-  be run again in exact fractions (mes._exact_step). So every outcome is the
+  be run again in exact integers (mes._exact_step). So every outcome is the
   exact one.
 """
 
