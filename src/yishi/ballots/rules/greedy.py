@@ -17,10 +17,12 @@ def _greedy_fill(
     chosen: list[str],
     *,
     no_skip: bool = False,
+    remaining: Cost | None = None,  # what ``chosen`` leaves of the budget, where known
 ) -> list[str]:
     chosen = list(chosen)
     taken = set(chosen)
-    remaining = election.budget - election.cost_of(chosen)
+    if remaining is None:
+        remaining = election.budget - election.cost_of(chosen)
     for pid in order:
         if pid in taken:
             continue
@@ -76,4 +78,6 @@ def fill_up(election: Election, funded: list[str], counts: Mapping[str, int] | N
     left = election.budget - election.cost_of(funded)
     taken = set(funded)
     fits = [pid for pid, p in election.projects.items() if p.cost <= left and pid not in taken]
-    return _greedy_fill(election, sorted(fits, key=lambda pid: (-counts[pid], pid)), funded)
+    if not fits:  # as after every exhaustive MES + Add1
+        return list(funded)
+    return _greedy_fill(election, sorted(fits, key=lambda pid: (-counts[pid], pid)), funded, remaining=left)
