@@ -408,7 +408,7 @@ _POOR_PASSES_FROM = 32  # groups from which _poor starts from a guess, where it 
 def _price_bounds(groups: _Groups, cost: int, win: _Window) -> _Bounds | None:
     """Bounds on a project's price over the window; None if surely unaffordable."""
     total = groups.total
-    if min(groups.lo0) * total >= cost and (groups.lo1 is groups.lo0 or min(groups.lo1) * total >= cost):
+    if min(groups.lo0) * total >= cost and min(groups.lo1) * total >= cost:
         # Nobody is poor at either end even under the lower budgets: the price is
         # cost/total at every step (budgets are lines in B, so nobody is poor in
         # between either), and every _poor search below would find just that, P
@@ -612,10 +612,6 @@ def _left_after(groups: _Groups, price: _Bounds, top: int) -> _Left:
     # Budgets are whole units here, so floor(b - q) = b - ceil(q) and
     # ceil(b - q) = b - floor(q): one division per project, not one per group.
     up0, up1 = -(-hq0 // hd0), -(-hq1 // hd1)
-    if groups.lo1 is groups.lo0 and up0 == up1:
-        # One step (_Run keeps one list for both ends): both ends alike, found once.
-        low = [b - up0 if b > up0 else 0 for b in groups.lo0]
-        return low, low, hi0, hi1
     a0 = [b - up0 for b in groups.lo0]
     a1 = [b - up1 for b in groups.lo1]
     kept = [x + y > 0 for x, y in zip(a0, a1, strict=True)]
@@ -639,8 +635,7 @@ def _upper_after(hi0: list[int], hi1: list[int], down0: int, down1: int, top: in
     says so, and int64 arrays hold them exactly (_Run.vector).
     """
     new0 = [b - down0 if b > down0 else 0 for b in hi0]
-    # one step (_Run keeps one list for both ends): both ends alike, found once
-    new1 = new0 if hi1 is hi0 and down1 == down0 else [b - down1 if b > down1 else 0 for b in hi1]
+    new1 = [b - down1 if b > down1 else 0 for b in hi1]
     if (down0 < 0 or down1 < 0) and max(max(new0), max(new1)) > top:
         return hi0, hi1
     return new0, new1
@@ -708,10 +703,6 @@ class _Run:
         self.lo1: Any = [win.lo[1]]
         self.hi0: Any = [win.hi[0]]
         self.hi1: Any = [win.hi[1]]
-        if not self.vector and win.lo[0] == win.lo[1] and win.hi[0] == win.hi[1]:
-            # One step: both ends are one list, so that the groups' bounds are
-            # looked up and paid for once (_refresh, _left_after, _add_groups).
-            self.lo1, self.hi1 = self.lo0, self.hi0
         self.broke: int | None = None  # the group of those with nothing left
         self.class_group: Any = [0] * len(data.class_weight)
         # project -> {group: voters} (vector: arrays of groups and of their voters),
@@ -1014,30 +1005,23 @@ class _Run:
             ids, voters = members
             groups = _Groups(self.lo0[ids], self.lo1[ids], self.hi0[ids], self.hi1[ids], voters, self.data.approvals[p])
             found = _price_bounds_vector(groups, cost, self.win)
-        elif len(members) == 1:  # as in every first round: a third of the lists' cost
-            ((g, voters),) = members.items()
-            ids = [g]
-            lo0, hi0 = [self.lo0[g]], [self.hi0[g]]
-            groups = _Groups(
-                lo0,
-                lo0 if self.lo1 is self.lo0 else [self.lo1[g]],
-                hi0,
-                hi0 if self.hi1 is self.hi0 else [self.hi1[g]],
-                [voters],
-                self.data.approvals[p],
-            )
         else:
-            ids = list(members)
-            lo0, hi0 = list(map(self.lo0.__getitem__, ids)), list(map(self.hi0.__getitem__, ids))
-            groups = _Groups(
-                lo0,
-                lo0 if self.lo1 is self.lo0 else list(map(self.lo1.__getitem__, ids)),
-                hi0,
-                hi0 if self.hi1 is self.hi0 else list(map(self.hi1.__getitem__, ids)),
-                list(members.values()),
-                self.data.approvals[p],
-            )
-        if not self.vector:
+            if len(members) == 1:  # as in every first round: a third of the lists' cost
+                ((g, voters),) = members.items()
+                ids = [g]
+                groups = _Groups(
+                    [self.lo0[g]], [self.lo1[g]], [self.hi0[g]], [self.hi1[g]], [voters], self.data.approvals[p]
+                )
+            else:
+                ids = list(members)
+                groups = _Groups(
+                    list(map(self.lo0.__getitem__, ids)),
+                    list(map(self.lo1.__getitem__, ids)),
+                    list(map(self.hi0.__getitem__, ids)),
+                    list(map(self.hi1.__getitem__, ids)),
+                    list(members.values()),
+                    self.data.approvals[p],
+                )
             found = _price_bounds(groups, cost, self.win)
         fresh.add(p)
         if found is not None and found.hi != ((cost, groups.total),) * 2:
@@ -1089,15 +1073,14 @@ class _Run:
         # Lowest price ratio anywhere in the window, as a float; comparisons on
         # floats only ever skip work with a margin far above rounding error.
         (a, m), (b, n) = found.lo
-        low = a / m if found.lo[0] is found.lo[1] else min(a / m, b / n)  # one ratio, as in one step
-        self.floor[p] = low / self.costs[p]
+        self.floor[p] = min(a / m, b / n) / self.costs[p]
 
     def _ceiling(self, p: int) -> float:
         """Highest price ratio of p anywhere in the window, a little over."""
         hi = self.bounds[p].hi
         assert hi is not None
         (a, m), (b, n) = hi
-        return (a / m if hi[0] is hi[1] else max(a / m, b / n)) / self.costs[p] * (1 + 1e-9)
+        return max(a / m, b / n) / self.costs[p] * (1 + 1e-9)
 
     def _by_floor(self) -> list[int]:
         return sorted(self.alive, key=self.floor.__getitem__)
@@ -1295,11 +1278,9 @@ class _Run:
     def _add_groups(self, left: _Left) -> int:
         first = len(self.lo0)
         self.lo0.extend(left[0])
-        if self.lo1 is not self.lo0:
-            self.lo1.extend(left[1])
+        self.lo1.extend(left[1])
         self.hi0.extend(left[2])
-        if self.hi1 is not self.hi0:
-            self.hi1.extend(left[3])
+        self.hi1.extend(left[3])
         return first
 
     def _recount(self, p: int) -> None:
@@ -1692,20 +1673,17 @@ def _mes_add1_run(data: _MesInput) -> list[int]:
             and (step >= _ARRAYS_AFTER or thread_time() - begun >= _LANES_AFTER)
         ):
             data = _with_arrays(data)
+        ended: list[_Run] | None = None if timed else []
+        run: _Run | None = None
+        found: Iterable[tuple[int, list[int] | None]]
         if span == 0 and len(data.class_weight) < _ONE_STEP_UPTO:  # the first step, when small
             one = _one_step(data, step)
-            if _over_budget(data, one.funded):
-                return _outcome_before(data, step, previous)
-            if _is_exhaustive(data, one.funded):
-                return one.funded
-            previous, step, span = one.funded, step + 1, 1
-            if one.reach is not None and not one.varied:  # as for a window's run, below
-                span = max(span, one.reach - 1 - step)
-            continue
-        ended: list[_Run] | None = None if timed else []
-        run = _Run(data, _window(data, step, step + span))
-        run.guessing = not timed
-        for last, funded in _outcomes(run, skim, ended=ended):
+            found = [(step, one.funded)]
+        else:
+            run = _Run(data, _window(data, step, step + span))
+            run.guessing = not timed
+            found = _outcomes(run, skim, ended=ended)
+        for last, funded in found:
             if funded is not None:  # None: no step up to last stops Add1, outcomes unknown
                 if _over_budget(data, funded):
                     return _outcome_before(data, step, previous)
@@ -1727,7 +1705,10 @@ def _mes_add1_run(data: _MesInput) -> list[int]:
             # 0, 1-2, 3-5 and 6-10 split in two (December 2026). Where prices vary,
             # orders change too, and the guess alone made Gdynia 2022 Leszczynki's
             # window of steps 1-10 split eight times.
-            reach = run.reach() if ended and ended[0] is run and not run.varied else None
+            if run is None:  # the first step alone, guessed alike (_one_step)
+                reach = None if one.varied else one.reach
+            else:
+                reach = run.reach() if ended and ended[0] is run and not run.varied else None
             if reach is not None:
                 span = max(span, reach - 1 - step)
             continue
